@@ -1,0 +1,28 @@
+/**
+ * Rows per second over the last few seconds, not since the start: whole-run averages mislead after
+ * a pause or a change of batch size (gh-ost moved its ETA to the recent rate for this reason).
+ * Pauses count: the rate is rows over wall time, so the ETA includes throttling.
+ */
+export class RateMeter {
+  private readonly samples: { end: number; rows: number }[] = [];
+  private windowStart: number | undefined;
+
+  constructor(private readonly windowMs = 5_000) {}
+
+  /** Marks the start of measuring (before the first batch). */
+  start(at = performance.now()): void {
+    this.windowStart ??= at;
+  }
+
+  add(rows: number, at = performance.now()): void {
+    this.windowStart ??= at;
+    this.samples.push({ end: at, rows });
+    while (this.samples.length > 1 && at - this.samples[0]!.end > this.windowMs) this.windowStart = this.samples.shift()!.end;
+  }
+
+  perSecond(now = performance.now()): number {
+    if (this.samples.length === 0 || this.windowStart === undefined) return 0;
+    const rows = this.samples.reduce((sum, s) => sum + s.rows, 0);
+    return (rows / Math.max(now - this.windowStart, 1)) * 1000;
+  }
+}

@@ -1,0 +1,37 @@
+import { quoteIdent, quoteQualified } from '../db/quote.js';
+import type { BackfillStep } from '../plan/types.js';
+
+/**
+ * The two statements of one keyset batch. Literal range bounds on the primary key give the
+ * planner exact selectivity, so every batch is an index range scan (the CTE-join form pgroll uses
+ * flipped to a sequential scan at 50k rows per batch: ../shared/backfill-notes.md §9.2).
+ *
+ * 1. upper bound: the key `batchSize` rows past the cursor (an index-only scan of that many
+ *    entries), or no row when fewer remain: then the batch runs to the end of the table;
+ * 2. the UPDATE of the rows in (cursor, bound] that still need it (`pending`), so rows the sync
+ *    trigger already wrote are not rewritten.
+ */
+export interface BatchSql {
+  bound: string;
+  update: (hasUpper: boolean) => string;
+}
+
+export function batchSql(step: BackfillStep, hasCursor: boolean): BatchSql {
+  const table = quoteQualified(step.table);
+  const keys = step.key.map((k) => quoteIdent(k.name));
+  const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
+  const params = (start: number) => tuple(step.key.map((k, i) => `$${start + i}::${k.type}`));
+  const n = step.key.length;
+  const after = hasCursor ? `${tuple(keys)} > ${params(1)}` : 'true';
+  const offsetParam = hasCursor ? n + 1 : 1;
+  const bound =
+    `SELECT ${step.key.map((k, i) => `${quoteIdent(k.name)}::text AS k${i}`).join(', ')} FROM ${table} ` +
+    `WHERE ${after} ORDER BY ${keys.join(', ')} OFFSET $${offsetParam} LIMIT 1`;
+  const set = step.assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(', ');
+  const update = (hasUpper: boolean) => {
+    const upperStart = hasCursor ? n + 1 : 1;
+    const conditions = [...(hasCursor ? [after] : []), ...(hasUpper ? [`${tuple(keys)} <= ${params(upperStart)}`] : []), `(${step.pending})`];
+    return `UPDATE ${table} SET ${set} WHERE ${conditions.join(' AND ')}`;
+  };
+  return { bound, update };
+}

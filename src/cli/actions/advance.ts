@@ -1,0 +1,31 @@
+import { PHASES, type Phase } from '../../plan/types.js';
+import { advance, type AdvanceResult } from '../../runner/advance.js';
+import type { CliIO } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { parseFlagDuration } from '../options.js';
+import { createProgressRenderer } from '../progress.js';
+import { withRunner, type RunnerOptions } from '../runtime.js';
+
+/** `zdm advance`: 0 done or nothing pending, 5 waiting on a gate; errors map through exit-codes.ts. */
+export async function runAdvance(io: CliIO, opts: RunnerOptions & { until?: Phase; lockWait: string }): Promise<number> {
+  const lockWaitMs = parseFlagDuration('--lock-wait', opts.lockWait);
+  const progress = createProgressRenderer(io, Boolean(opts.json));
+  let result: AdvanceResult;
+  try {
+    result = await withRunner(io, 'advance', opts, (runner) => advance(runner, { until: opts.until, lockWaitMs }), progress.emit);
+  } finally {
+    progress.stop();
+  }
+  if (opts.json) io.stdout(`${JSON.stringify(result)}\n`);
+  switch (result.kind) {
+    case 'nothing-pending':
+      if (!opts.json) io.stdout('nothing to do: every migration is complete\n');
+      return ExitCode.ok;
+    case 'advanced':
+      if (!opts.json) io.stdout(`${result.migration}: ${result.ran.length ? `ran ${result.ran.join(', ')}` : 'no phase to run'}${result.complete ? '; migration complete' : result.phase ? `; next: ${PHASES[PHASES.indexOf(result.phase) + 1]}` : ''}\n`);
+      return ExitCode.ok;
+    case 'waiting':
+      if (!opts.json) io.stdout(`${result.migration}: waiting before ${result.phase}: ${result.reason}${result.ran.length ? ` (ran ${result.ran.join(', ')})` : ''}\n`);
+      return ExitCode.waiting;
+  }
+}

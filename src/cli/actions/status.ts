@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { formatDuration } from '../../config/units.js';
+import { status, type MigrationStatus, type StatusReport } from '../../runner/status.js';
+import type { CliIO } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { withRunner, type RunnerOptions } from '../runtime.js';
+
+/** `zdm status [--json]`. */
+export function runStatus(io: CliIO, opts: RunnerOptions & { json?: boolean }): Promise<number> {
+  return withRunner(io, 'status', opts, async (runner) => {
+    const report = await status(runner);
+    io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report, io.cwd));
+    return ExitCode.ok;
+  });
+}
+
+export function renderStatus(report: StatusReport, cwd: string): string {
+  const out: string[] = [];
+  if (report.migrations.length === 0) out.push('no migrations');
+  for (const m of report.migrations) out.push(...migrationLines(m, cwd));
+  if (report.lockHolder) out.push('', `runner lock held by "${report.lockHolder.applicationName}" (backend pid ${report.lockHolder.pid})`);
+  return `${out.join('\n')}\n`;
+}
+
+function migrationLines(m: MigrationStatus, cwd: string): string[] {
+  const relative = m.file ? path.relative(cwd, m.file) : '';
+  const file = !m.file ? '-' : relative && !relative.startsWith('..') ? relative : m.file;
+  const phase = m.status === 'active' ? ` phase=${m.phase ?? 'none'}${m.currentPhase ? ` running=${m.currentPhase}` : ''} next=${m.nextPhase ?? '-'}` : '';
+  const flags = [m.drift ? 'DRIFT: file changed since it was applied' : '', m.missingFile ? 'file missing' : '', m.paused ? `PAUSED${m.pauseReason ? `: ${m.pauseReason}` : ''}` : ''].filter(Boolean);
+  const lines = [`${m.status.padEnd(11)} ${m.name}${phase}  (${file})${flags.length ? `  [${flags.join('; ')}]` : ''}`];
+  if (m.status === 'active') lines.push(`            steps: ${m.steps.done}/${m.steps.total} done${m.steps.failed ? `, ${m.steps.failed} failed` : ''}${m.steps.running ? `, ${m.steps.running} running` : ''}`);
+  for (const b of m.backfills) {
+    const pct = b.percent === null ? '?' : `${b.percent.toFixed(1)}%`;
+    const eta = b.rowsPerSecond && b.totalEstimate && !b.done ? `, ETA ${formatDuration(((b.totalEstimate - b.rowsScanned) / b.rowsPerSecond) * 1000)}` : '';
+    lines.push(`            backfill ${b.table}: ${b.rowsScanned.toLocaleString('en-US')}/${b.totalEstimate?.toLocaleString('en-US') ?? '?'} rows (${pct})${b.done ? ' done' : ''}, ${b.batches} batches, batch size ${b.batchSize}${b.rowsPerSecond ? `, ${Math.round(b.rowsPerSecond).toLocaleString('en-US')} rows/s` : ''}${eta}`);
+  }
+  if (m.lastError) lines.push(`            last error: ${m.lastError.split('\n')[0]}`);
+  return lines;
+}

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { DatabaseError, UsageError } from '../../errors.js';
+import { FORMATS, type Format } from '../../lint/report/formats.js';
+import type { LintInput } from '../../lint/run.js';
+import type { CliIO } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import type { RunAction } from './index.js';
+
+interface LintFlags {
+  include?: string;
+  exclude?: string;
+  pgVersion?: string;
+  assumeInTransaction?: boolean;
+  databaseUrl?: string;
+  format?: string;
+  maxWarnings?: string;
+  stdinFilename?: string;
+  config?: string;
+}
+
+const ids = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `zdm lint [paths...]`: exit 0 when clean or warnings only, 3 on errors (or too many warnings), 2 on bad usage. */
+export async function runLint(io: CliIO, paths: string[], flags: LintFlags, stdin: () => Promise<string> = readStdin): Promise<number> {
+  // The linter is loaded when the command runs, not when the CLI starts, and the WASM parser starts
+  // compiling (on background threads) while the config is read and the files are found.
+  const { loadParser } = await import('../../lint/parser.js');
+  const parserReady = loadParser();
+  const [{ resolveConfig }, { expandPaths }, { formatReport }, { counts }, { lintInputs }] = await Promise.all([
+    import('../../config/resolve.js'),
+    import('../../lint/files.js'),
+    import('../../lint/report/index.js'),
+    import('../../lint/report/types.js'),
+    import('../../lint/run.js'),
+  ]);
+  const config = resolveConfig({ config: flags.config }, io.env, io.cwd);
+  const lint = config.lint;
+  const format = (flags.format ?? 'text') as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${flags.format}"`);
+  let maxWarnings: number | undefined;
+  if (flags.maxWarnings !== undefined) {
+    maxWarnings = Number(flags.maxWarnings);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings must be a whole number >= 0, not "${flags.maxWarnings}"`);
+  }
+  const targets = paths.length ? paths : [config.migrationsDir];
+  if (!paths.length && !existsSync(config.migrationsDir)) throw new UsageError(`nothing to lint: pass files, directories or globs (or - for stdin); ${config.migrationsDir} does not exist`);
+  const inputs: LintInput[] = [];
+  const fileArgs = targets.filter((p) => p !== '-');
+  if (targets.includes('-')) inputs.push({ name: flags.stdinFilename ?? 'stdin', path: undefined, text: await stdin() });
+  for (const file of expandPaths(fileArgs, io.cwd, lint.excludePaths ?? [])) {
+    inputs.push({ name: path.relative(io.cwd, file) || file, path: file });
+  }
+
+  void parserReady; // lintInputs awaits it after reading the files
+  const options = {
+    include: [...(lint.include ?? []), ...ids(flags.include)],
+    exclude: [...(lint.exclude ?? []), ...ids(flags.exclude)],
+    severities: lint.rules,
+    pgVersion: flags.pgVersion ?? lint.pgVersion,
+    assumeInTransaction: flags.assumeInTransaction ?? lint.assumeInTransaction ?? false,
+  };
+  // Catalog mode only when asked on the command line: DATABASE_URL in a CI environment must not
+  // silently change what lint reports.
+  let run;
+  if (flags.databaseUrl) {
+    // Loaded only in catalog mode: pg and kysely add a noticeable share of a plain lint's start-up.
+    const { connect, redactUrl } = await import('../../db/connect.js');
+    const { createLiveCatalog } = await import('../../lint/catalog.js');
+    const conn = connect(flags.databaseUrl, 'zdm lint', { max: 1 });
+    try {
+      let catalog;
+      try {
+        catalog = await createLiveCatalog(conn.pool);
+      } catch (err) {
+        throw new DatabaseError(`cannot read the catalog of ${redactUrl(flags.databaseUrl)}: ${(err as Error).message}`, { cause: err });
+      }
+      run = await lintInputs(inputs, { ...options, catalog });
+    } finally {
+      await conn.close();
+    }
+  } else run = await lintInputs(inputs, options);
+
+  const color = format === 'text' && io.stdoutIsTTY && !io.env.NO_COLOR;
+  io.stdout(formatReport(format, run, { color }));
+  const { errors, warnings } = counts(run.findings);
+  if (errors > 0) return ExitCode.blocked;
+  if (maxWarnings !== undefined && warnings > maxWarnings) {
+    io.stderr(`zdm lint: ${warnings} warnings exceed --max-warnings ${maxWarnings}\n`);
+    return ExitCode.blocked;
+  }
+  return ExitCode.ok;
+}
+
+export function registerLint(program: Command, io: CliIO, run: RunAction): void {
+  program
+    .command('lint')
+    .description('lint SQL migrations (plain .sql from any tool, and the sql operations of zdm migrations) for locks, rewrites and breaking changes')
+    .argument('[paths...]', 'files, directories (recursive) or globs; - reads SQL from stdin (default: the migrations directory)')
+    .option('--include <ids>', 'comma-separated opt-in rule ids to turn on')
+    .option('--exclude <ids>', 'comma-separated rule ids to turn off')
+    .option('--pg-version <version>', 'target Postgres version, e.g. 15 or 14.2 (default: lint.pgVersion, the --database-url server, else 15)')
+    .option('--assume-in-transaction', 'the tool that runs these files wraps each in a transaction')
+    .option('--database-url <url>', 'read the live catalog for precise checks (column types, empty tables, indexes, validated checks)')
+    .option('--format <format>', `output format: ${FORMATS.join('|')}`, 'text')
+    .option('--max-warnings <n>', 'exit 3 when there are more warnings than this')
+    .option('--stdin-filename <name>', 'file name to report for stdin')
+    .option('--config <file>', 'config file (env ZDM_CONFIG; default ./zdm.config.json)')
+    .action((paths: string[], flags: LintFlags) => run(() => runLint(io, paths, flags)));
+}

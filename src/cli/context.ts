@@ -1,0 +1,32 @@
+import { resolveConfig, type FlagValues, type ResolvedConfig } from '../config/resolve.js';
+import { UsageError } from '../errors.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** What a command needs from the outside world; tests pass their own. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Aborted on SIGINT/SIGTERM: long-running work stops at the next safe point. */
+  signal: AbortSignal;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+export interface CommandContext {
+  io: CliIO;
+  config: ResolvedConfig;
+  log: Logger;
+}
+
+export function commandContext(io: CliIO, opts: FlagValues & { logLevel?: string; json?: boolean }): CommandContext {
+  const config = resolveConfig(opts, io.env, io.cwd);
+  const log = createLogger({ level: opts.logLevel ?? io.env.ZDM_LOG_LEVEL ?? 'info', json: Boolean(opts.json) || !io.stderrIsTTY });
+  return { io, config, log };
+}
+
+export function requireDatabaseUrl(config: ResolvedConfig): string {
+  if (!config.databaseUrl) throw new UsageError('no database given: pass --database-url, set DATABASE_URL, or set "databaseUrl" in zdm.config.json');
+  return config.databaseUrl;
+}

@@ -1,0 +1,20 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { stderrSink } from './stderr-sink.js';
+
+export type { Logger };
+
+/**
+ * Logs go to stderr (stdout carries plans, status and JSON output): human-readable on a terminal,
+ * one JSON object per line otherwise. URLs are redacted before they reach a log call; the redact
+ * paths are a second net for fields that hold secrets.
+ */
+export function createLogger(options: { level?: string; json?: boolean } = {}): Logger {
+  const level = options.level ?? 'info';
+  const redact = { paths: ['password', '*.password', 'databaseUrl', '*.databaseUrl', 'url', '*.url'], censor: '[redacted]' };
+  const usePretty = !options.json && process.stderr.isTTY;
+  if (usePretty) {
+    return pino({ level, redact }, pretty({ destination: stderrSink, sync: true, colorize: !process.env.NO_COLOR, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
+  }
+  return pino({ level, redact, base: { pid: process.pid } }, stderrSink);
+}

@@ -1,0 +1,93 @@
+import { hostname, userInfo } from 'node:os';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { DatabaseError } from '../errors.js';
+
+// bigint/int8 and numeric arrive as strings by default; counts we read are safely below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/** Replaces the password in a connection URL, for logs and messages: it must never be printed. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '*****';
+    return parsed.toString();
+  } catch {
+    return url.replace(/(:\/\/[^:/@]+:)[^@]*@/, '$1*****@');
+  }
+}
+
+/** Who is running: recorded in the audit log and in application_name, so a lock holder can be named. */
+export interface Actor {
+  user: string;
+  host: string;
+  pid: number;
+}
+
+export function currentActor(): Actor {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): keep $USER
+  }
+  return { user, host: hostname(), pid: process.pid };
+}
+
+/** application_name is limited to 63 bytes (NAMEDATALEN-1). */
+export function applicationName(command: string, actor: Actor): string {
+  return `zdm ${command} ${actor.user}@${actor.host}:${actor.pid}`.slice(0, 63);
+}
+
+export interface Connection {
+  pool: pg.Pool;
+  url: string;
+  applicationName: string;
+  /** A dedicated client outside the pool (advisory lock session, LISTEN). Caller ends it. */
+  client(): Promise<pg.Client>;
+  kysely<DB>(): Kysely<DB>;
+  close(): Promise<void>;
+}
+
+export function connect(url: string, appName: string, options: { max?: number } = {}): Connection {
+  const config = { connectionString: url, application_name: appName };
+  const pool = new pg.Pool({ ...config, max: options.max ?? 10, idleTimeoutMillis: 10_000 });
+  // An idle client's socket error must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const kyselies: Kysely<unknown>[] = [];
+  return {
+    pool,
+    url,
+    applicationName: appName,
+    async client() {
+      const client = new pg.Client(config);
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+      } catch (err) {
+        throw new DatabaseError(`cannot connect to ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+      }
+      return client;
+    },
+    kysely<DB>() {
+      // The dialect does not own the pool: close() ends it once.
+      const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: { connect: () => pool.connect(), end: async () => undefined } as unknown as pg.Pool }) });
+      kyselies.push(db as Kysely<unknown>);
+      return db;
+    },
+    async close() {
+      for (const db of kyselies) await db.destroy();
+      await pool.end();
+    },
+  };
+}
+
+/** Wraps connection failures in a DatabaseError that names the (redacted) server. */
+export async function checkConnection(conn: Connection): Promise<{ serverVersionNum: number; database: string }> {
+  try {
+    const { rows } = await conn.pool.query<{ v: string; db: string }>(`SELECT current_setting('server_version_num') AS v, current_database() AS db`);
+    return { serverVersionNum: Number(rows[0]!.v), database: rows[0]!.db };
+  } catch (err) {
+    throw new DatabaseError(`cannot connect to ${redactUrl(conn.url)}: ${(err as Error).message}`, { cause: err });
+  }
+}

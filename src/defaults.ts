@@ -1,0 +1,36 @@
+/**
+ * Safety defaults, as named constants. Flags override env, env overrides zdm.config.json, and that
+ * overrides these (src/config/resolve.ts).
+ */
+
+/** How long DDL waits for a lock before giving up and retrying (SET lock_timeout). Application
+ * queries queue behind a waiting ACCESS EXCLUSIVE request, so this bounds how long they can stall. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
+/** Attempts for a step whose lock wait timed out, with exponential backoff and jitter in between. */
+export const DEFAULT_LOCK_RETRIES = 30;
+export const RETRY_BASE_DELAY_MS = 200;
+export const RETRY_MAX_DELAY_MS = 10_000;
+
+/** Replica lag above which backfill batches and phase transitions wait. */
+export const DEFAULT_MAX_LAG_MS = 1_000;
+export const DEFAULT_MAX_LAG_BYTES = 64 * 1024 * 1024;
+/** Lag must fall below this fraction of the limit before a paused backfill resumes (hysteresis). */
+export const LAG_RESUME_FRACTION = 0.5;
+/** Phase-transition gates sample lag this many times over at least this long: lag can appear
+ * after a backfill, when vacuum of its dead rows conflicts with replica queries. */
+export const GATE_SAMPLES = 5;
+export const GATE_SAMPLE_WINDOW_MS = 1_000;
+/** How long `zdm advance` waits on a closed gate before it exits with the "waiting" code. */
+export const DEFAULT_GATE_TIMEOUT_MS = 60_000;
+
+/** First backfill batch size (rows); the adaptive sizer moves it toward the target batch time. */
+export const DEFAULT_BATCH_SIZE = 5_000;
+export const MIN_BATCH_SIZE = 100;
+export const MAX_BATCH_SIZE = 100_000;
+export const DEFAULT_TARGET_BATCH_MS = 200;
+/** statement_timeout for one backfill batch, as a multiple of the target batch time (at least 10 s). */
+export const BATCH_STATEMENT_TIMEOUT_FACTOR = 25;
+
+export const DEFAULT_STATE_SCHEMA = 'zdm';
+export const DEFAULT_MIGRATIONS_DIR = './migrations';
+export const CONFIG_FILE = 'zdm.config.json';

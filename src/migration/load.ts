@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import { OPERATION_KINDS } from '../operations/registry.js';
+import { MigrationSchema, type MigrationSpec } from './schema.js';
+
+export interface MigrationFile {
+  /** File name without extension: `0001_rename_user_email`. Identifies the migration in the state. */
+  name: string;
+  /** Absolute path. */
+  file: string;
+  /** sha256 of the file's bytes; a change after it was applied is reported as drift. */
+  checksum: string;
+  spec: MigrationSpec;
+}
+
+const MIGRATION_FILE = /^(\d+)[_-][^/]*\.(ts|mts|js|mjs|json|ya?ml)$/;
+
+/** Migration files in `dir`, in order of their numeric prefix. */
+export async function listMigrationFiles(dir: string): Promise<{ name: string; file: string }[]> {
+  let entries: string[];
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new ValidationError(`migrations directory ${dir} is not a directory`);
+    entries = await readdir(dir);
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    throw new ValidationError(`cannot read migrations directory ${dir}: ${(err as Error).message} (set it with --migrations-dir, ZDM_MIGRATIONS_DIR or "migrationsDir" in zdm.config.json)`);
+  }
+  const files = entries
+    .filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.d.ts'))
+    .map((f) => ({ f, n: BigInt(MIGRATION_FILE.exec(f)![1]!) }))
+    .sort((a, b) => (a.n === b.n ? a.f.localeCompare(b.f) : a.n < b.n ? -1 : 1));
+  const seen = new Map<bigint, string>();
+  for (const { f, n } of files) {
+    const other = seen.get(n);
+    if (other) throw new ValidationError([{ file: path.join(dir, f), message: `has the same number as ${other}; migration numbers must be unique` }]);
+    seen.set(n, f);
+  }
+  return files.map(({ f }) => ({ name: f.replace(/\.[^.]+$/, ''), file: path.join(dir, f) }));
+}
+
+export async function loadMigrations(dir: string): Promise<MigrationFile[]> {
+  const files = await listMigrationFiles(dir);
+  const loaded: MigrationFile[] = [];
+  for (const f of files) loaded.push(await loadMigrationFile(f.file));
+  return loaded;
+}
+
+/** Reads, parses and validates one migration file; every problem names the file and the path in it. */
+export async function loadMigrationFile(file: string): Promise<MigrationFile> {
+  const absolute = path.resolve(file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(absolute);
+  } catch (err) {
+    throw new ValidationError([{ file: absolute, message: `cannot read: ${(err as Error).message}` }]);
+  }
+  const checksum = createHash('sha256').update(bytes).digest('hex');
+  const name = path.basename(absolute).replace(/\.[^.]+$/, '');
+  const ext = path.extname(absolute).slice(1);
+  const text = bytes.toString('utf8');
+  let raw: unknown;
+  let locate: (p: PropertyKey[]) => string | undefined = () => undefined;
+  if (ext === 'json' || ext === 'yaml' || ext === 'yml') {
+    const parsed = ext === 'json' ? parseJson(absolute, text) : parseYaml(absolute, text);
+    raw = parsed.value;
+    locate = parsed.locate;
+  } else {
+    raw = await importModule(absolute, checksum);
+  }
+  return { name, file: absolute, checksum, spec: validate(absolute, raw, locate) };
+}
+
+function validate(file: string, raw: unknown, locate: (p: PropertyKey[]) => string | undefined): MigrationSpec {
+  const issues: ValidationIssue[] = [];
+  const ops = (raw as { operations?: unknown } | null)?.operations;
+  // Name an unknown operation kind directly, instead of zod's generic union message.
+  if (Array.isArray(ops)) {
+    ops.forEach((op, i) => {
+      const kind = (op as { op?: unknown } | null)?.op;
+      if (typeof kind === 'string' && !(OPERATION_KINDS as string[]).includes(kind)) {
+        const hint = closest(kind, OPERATION_KINDS);
+        issues.push({ file: withLine(file, locate(['operations', i, 'op'])), path: `operations[${i}].op`, message: `unknown operation "${kind}"${hint ? ` (did you mean "${hint}"?)` : ''}; known operations: ${OPERATION_KINDS.join(', ')}` });
+      }
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  const result = MigrationSchema.safeParse(raw);
+  if (result.success) return result.data as MigrationSpec;
+  throw new ValidationError(result.error.issues.map((issue) => toIssue(file, issue, locate)));
+}
+
+function toIssue(file: string, issue: z.core.$ZodIssue, locate: (p: PropertyKey[]) => string | undefined): ValidationIssue {
+  const p = issue.path;
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(message)) message = 'Required';
+  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_union' && p[p.length - 1] !== 'op' && p.length === 2) message = 'each operation needs an "op" field naming its kind';
+  return { file: withLine(file, locate(p)), path: formatPath(p) || undefined, message };
+}
+
+/** `operations[0].table` */
+export function formatPath(p: readonly PropertyKey[]): string {
+  return p.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : `${i === 0 ? '' : '.'}${String(seg)}`)).join('');
+}
+
+function withLine(file: string, line: string | undefined): string {
+  return line ? `${file}:${line}` : file;
+}
+
+function parseJson(file: string, text: string): { value: unknown; locate: (p: PropertyKey[]) => string | undefined } {
+  try {
+    const value: unknown = JSON.parse(text);
+    return { value, locate: yamlLocator(text) };
+  } catch (err) {
+    const message = (err as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    const where = pos ? lineCol(text, Number(pos[1])) : undefined;
+    throw new ValidationError([{ file: withLine(file, where), message: `not valid JSON: ${message}` }]);
+  }
+}
+
+function parseYaml(file: string, text: string): { value: unknown; locate: (p: PropertyKey[]) => string | undefined } {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new ValidationError(doc.errors.map((e) => ({ file: withLine(file, e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : undefined), message: `not valid YAML: ${e.message.split('\n')[0]}` })));
+  }
+  return { value: doc.toJS() as unknown, locate: yamlLocator(text) };
+}
+
+/**
+ * Line:column of the value at a path (or of its nearest existing parent, for a missing field).
+ * JSON is YAML, so one locator serves both formats.
+ */
+function yamlLocator(text: string): (p: PropertyKey[]) => string | undefined {
+  const doc = parseDocument(text);
+  return (p) => {
+    for (let len = p.length; len >= 0; len--) {
+      const node = (len === 0 ? doc.contents : doc.getIn(p.slice(0, len) as (string | number)[], true)) as YamlNode | null | undefined;
+      if (node && (node.range || isMap(node) || isSeq(node)) && node.range) return lineCol(text, node.range[0]);
+    }
+    return undefined;
+  };
+}
+
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - before.lastIndexOf('\n');
+  return `${line}:${col}`;
+}
+
+async function importModule(file: string, checksum: string): Promise<unknown> {
+  const url = `${pathToFileURL(file).href}?checksum=${checksum}`;
+  let mod: { default?: unknown; migration?: unknown };
+  try {
+    if (/\.m?ts$/.test(file)) {
+      const { tsImport } = await import('tsx/esm/api');
+      mod = (await tsImport(url, import.meta.url)) as typeof mod;
+    } else {
+      mod = (await import(url)) as typeof mod;
+    }
+  } catch (err) {
+    throw new ValidationError([{ file, message: `cannot load: ${(err as Error).message.split('\n')[0]}` }], { cause: err });
+  }
+  const exported = mod.default ?? mod.migration;
+  if (exported === undefined) throw new ValidationError([{ file, message: 'exports no migration: use `export default defineMigration({ operations: [...] })`' }]);
+  return exported;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

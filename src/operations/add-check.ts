@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import { qualified, requireFreeName, userExpression, validateConstraintStep, verifyStep } from './common.js';
+import type { OperationDefinition } from './types.js';
+
+export const addCheckSchema = z
+  .object({
+    op: z.literal('addCheck'),
+    table: objectName,
+    name: columnName,
+    /** Boolean SQL expression over the table's columns: `amount > 0`. */
+    expression: z.string(),
+  })
+  .strict();
+
+export type AddCheck = z.infer<typeof addCheckSchema>;
+
+/**
+ * addCheck: `ADD CONSTRAINT ... CHECK (...) NOT VALID` at expand (brief lock, no scan; Postgres
+ * enforces it on new and updated rows from then on), then at switch a sample of the rows that
+ * violate it, and `VALIDATE CONSTRAINT` in its own transaction (SHARE UPDATE EXCLUSIVE: reads and
+ * writes continue during the scan).
+ */
+export const addCheck: OperationDefinition<AddCheck> = {
+  schema: addCheckSchema,
+  refs: (spec) => ({ tables: [spec.table] }),
+  summary: (spec) => `add check ${spec.name} on ${spec.table}: ${spec.expression}`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    const name = parseColumnName(spec.name);
+    requireFreeName(ctx, table, name, 'name');
+    const check = userExpression(ctx, spec.expression, 'expression', table);
+    const t = qualified(table);
+    const steps = ctx.steps('add_check', `${table.schema}.${table.name}.${name}`);
+    steps.sql('expand', {
+      description: `add CHECK ${quoteIdent(name)} NOT VALID on ${displayName(t)} (enforced on new writes; existing rows are checked at switch)`,
+      statements: [`ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${spec.expression.trim()}) NOT VALID`],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`], transactional: true },
+    });
+    verifyStep(steps, table, `(${spec.expression.trim()}) IS FALSE`, [...check.columns], `verify no row of ${displayName(t)} violates ${quoteIdent(name)}`, `rows of ${displayName(t)} that violate CHECK ${quoteIdent(name)} (${spec.expression.trim()}); fix them, then run zdm advance again`);
+    validateConstraintStep(steps, table, name);
+    ctx.note({ phase: 'expand', text: `from expand on, writes to ${displayName(t)} that violate ${quoteIdent(name)} fail, from both application versions` });
+  },
+};

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import type { TableInfo } from '../db/catalog.js';
+import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import type { LockTaken } from '../plan/types.js';
+import { expressionVolatility, type ExpressionInfo } from '../sql/expression.js';
+import { expressionFunctions, qualified, requireFreeName, userExpression, userType, validateConstraintStep, verifyStep } from './common.js';
+import { fillTrigger } from './fill-trigger.js';
+import { addForeignKeyNotValid, referentialAction, requireReferencedKey, validateForeignKey, type ForeignKey } from './foreign-key.js';
+import { buildUniqueIndexStep } from './index-build.js';
+import { addNotNullCheck, notNullCheckName, setNotNullStatements, validateNotNull } from './not-null.js';
+import type { OperationDefinition, PlanContext } from './types.js';
+
+export const addColumnSchema = z
+  .object({
+    op: z.literal('addColumn'),
+    table: objectName,
+    column: z
+      .object({
+        name: columnName,
+        type: z.string().min(1),
+        nullable: z.boolean().optional(),
+        /** SQL expression: `'legacy'`, `now()`, `gen_random_uuid()`. */
+        default: z.string().optional(),
+        /** Boolean SQL expression over the table's columns: `c <> ''`. */
+        check: z.string().optional(),
+        references: z
+          .object({
+            table: objectName,
+            /** Default: the referenced table's single-column primary key. */
+            column: columnName.optional(),
+            onDelete: referentialAction.optional(),
+            onUpdate: referentialAction.optional(),
+          })
+          .strict()
+          .optional(),
+        unique: z.boolean().optional(),
+      })
+      .strict(),
+    /** Value for existing rows (and rows the old application inserts), over the table's columns. */
+    up: z.string().optional(),
+  })
+  .strict();
+
+export type AddColumn = z.infer<typeof addColumnSchema>;
+
+/**
+ * addColumn without a table rewrite or a scan under ACCESS EXCLUSIVE:
+ * - expand: `ADD COLUMN` nullable, with the default inline only when that is metadata-only
+ *   (a non-volatile default, Postgres 11+; NOT NULL too then: no scan, verified). A volatile
+ *   default (gen_random_uuid(), clock_timestamp(); now() is STABLE) or an `up` value is instead
+ *   set with `SET DEFAULT` for new rows and backfilled into existing ones. With `up` (or a
+ *   volatile NOT NULL default) a trigger gives rows the running application writes without the
+ *   column that value too. CHECK and FOREIGN KEY are added NOT VALID; UNIQUE through a unique
+ *   index built CONCURRENTLY and `ADD CONSTRAINT ... UNIQUE USING INDEX`.
+ * - backfill: existing rows get the value in keyset batches.
+ * - switch: a sample of violating rows, then VALIDATE (NOT NULL through a validated CHECK).
+ * - contract: the trigger goes; NOT NULL is set from the validated check (no scan).
+ * Constraint names are the ones Postgres would choose: `<table>_<column>_check|fkey|key`.
+ */
+export const addColumn: OperationDefinition<AddColumn> = {
+  schema: addColumnSchema,
+  refs: (spec) => ({ tables: [spec.table, ...(spec.column.references ? [spec.column.references.table] : [])], functions: expressionFunctions(spec.column.default) }),
+  summary: (spec) => `add column ${spec.table}.${spec.column.name} ${spec.column.type}${spec.column.nullable === false ? ' NOT NULL' : ''}${spec.column.default ? ` DEFAULT ${spec.column.default}` : ''}`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    const name = parseColumnName(spec.column.name);
+    if (table.columns.some((c) => c.name === name)) ctx.fail('column.name', `column ${quoteIdent(name)} already exists on table ${displayName(table)}`);
+    const type = spec.column.type.trim();
+    if (userType(ctx, type, 'column.type').serial) {
+      ctx.fail('column.type', `"${type}" gives every existing row a sequence value, which rewrites the table under ACCESS EXCLUSIVE; create a sequence first and add an integer column with default nextval('...'), which is backfilled`);
+    }
+    const def = spec.column.default !== undefined ? userExpression(ctx, spec.column.default, 'column.default', table) : undefined;
+    if (def && def.columns.size > 0) ctx.fail('column.default', `${JSON.stringify(spec.column.default)}: a default cannot use columns; give \`up\` to compute existing rows from other columns`);
+    const up = spec.up !== undefined ? userExpression(ctx, spec.up, 'up', table) : undefined;
+    const notNull = spec.column.nullable === false;
+    if (notNull && !def && !up) {
+      ctx.fail('column.nullable', `a NOT NULL column needs a value for the existing rows and for rows the running application inserts without it: give \`column.default\` or \`up\``);
+    }
+    // Before Postgres 11 every non-NULL default in ADD COLUMN rewrites the table: backfill them all.
+    const volatile = def !== undefined && (expressionVolatility(def, ctx.catalog.functions) === 'v' || ctx.catalog.serverVersionNum < 110000);
+    const strategy = chooseStrategy(def, up, volatile, notNull);
+    if (spec.column.unique && strategy.inlineDefault && table.estimatedRows > 1) {
+      ctx.fail('column.unique', `every existing row of ${displayName(table)} would get the same default ${def!.sql}, which a unique constraint refuses; give \`up\` (a distinct value per row) or a volatile default such as gen_random_uuid()`);
+    }
+    const check = spec.column.check !== undefined ? userExpression(ctx, spec.column.check, 'column.check', table, [name]) : undefined;
+    const fk = spec.column.references ? foreignKey(ctx, table, name, spec.column.references) : undefined;
+    const checkName = generatedName(table.name, name, 'check');
+    const uniqueName = generatedName(table.name, name, 'key');
+    if (check) requireFreeName(ctx, table, checkName, 'column.check');
+    if (spec.column.unique) requireFreeName(ctx, table, uniqueName, 'column.unique');
+    if (strategy.checkNotNull) requireFreeName(ctx, table, notNullCheckName(table, name), 'column.nullable');
+
+    const t = qualified(table);
+    const tbl = quoteQualified(t);
+    const col = quoteIdent(name);
+    const where = `${displayName(t)}.${col}`;
+    const steps = ctx.steps('add_column', `${table.schema}.${table.name}.${name}`);
+    const fill = strategy.fill ? fillTrigger(table, name, strategy.fill.sql, [name]) : undefined;
+
+    const expand = [`ALTER TABLE ${tbl} ADD COLUMN ${col} ${type}${strategy.inlineDefault ? ` DEFAULT ${def!.sql}` : ''}${strategy.inlineNotNull ? ' NOT NULL' : ''}`];
+    if (def && !strategy.inlineDefault) expand.push(`ALTER TABLE ${tbl} ALTER COLUMN ${col} SET DEFAULT ${def.sql}`);
+    if (fill) expand.push(...fill.create);
+    if (strategy.checkNotNull) expand.push(addNotNullCheck(table, name));
+    if (check) expand.push(`ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(checkName)} CHECK (${spec.column.check!.trim()}) NOT VALID`);
+    if (fk) expand.push(`ALTER TABLE ${tbl} ${addForeignKeyNotValid(fk)}`);
+    const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
+    if (fk) locks.push({ relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' });
+    steps.sql('expand', {
+      description: `add column ${where} ${type}${strategy.inlineDefault ? ` with default ${def!.sql} (metadata only: no rewrite)` : ''}${strategy.inlineNotNull ? ' NOT NULL' : ''}${strategy.backfill ? `; existing rows are backfilled with ${strategy.backfill.sql}` : ''}${fill ? ', a trigger filling it in rows written without it' : ''}${check || fk || strategy.checkNotNull ? ', constraints NOT VALID' : ''}`,
+      statements: expand,
+      transactional: true,
+      impact: { ...ctx.briefLock(t), locks },
+      // Dropping the column drops its constraints and indexes with it.
+      undo: { statements: [...(fill?.drop ?? []), `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${col}`], transactional: true },
+    });
+    if (spec.column.unique) {
+      buildUniqueIndexStep(steps, table, uniqueName, [name], `unique constraint ${quoteIdent(uniqueName)}`);
+      steps.sql('expand', {
+        description: `make index ${quoteIdent(uniqueName)} the unique constraint of ${where}`,
+        statements: [`ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(uniqueName)} UNIQUE USING INDEX ${quoteIdent(uniqueName)}`],
+        transactional: true,
+        impact: ctx.briefLock(t),
+        undo: { statements: [`ALTER TABLE ${tbl} DROP CONSTRAINT IF EXISTS ${quoteIdent(uniqueName)}`], transactional: true },
+      });
+    }
+
+    // COALESCE: the backfill pass may be shared with other operations on this table, and a value
+    // the application wrote meanwhile must stay.
+    if (strategy.backfill) ctx.backfill({ table, assignments: [{ column: name, expression: `COALESCE(${col}, ${strategy.backfill.sql})` }], pending: `${col} IS NULL` });
+
+    if (strategy.checkNotNull) validateNotNull(steps, table, name, `${strategy.backfill!.sql} gave NULL for them: fix the data or \`up\``);
+    if (check) {
+      verifyStep(steps, table, `(${spec.column.check!.trim()}) IS FALSE`, [name, ...check.columns], `verify no row of ${displayName(t)} violates ${quoteIdent(checkName)}`, `rows of ${displayName(t)} that violate CHECK (${spec.column.check!.trim()})`);
+      validateConstraintStep(steps, table, checkName);
+    }
+    if (fk) validateForeignKey(steps, table, fk);
+
+    const contract = [...(fill?.drop ?? []), ...(strategy.checkNotNull ? setNotNullStatements(table, name) : [])];
+    if (contract.length > 0) {
+      steps.sql('contract', {
+        description: `${fill ? `drop the trigger filling ${where}` : ''}${fill && strategy.checkNotNull ? '; ' : ''}${strategy.checkNotNull ? `SET NOT NULL on ${where} (proved by the validated check: no scan) and drop the check` : ''}`,
+        statements: contract,
+        transactional: true,
+        impact: ctx.briefLock(t),
+      });
+    }
+    const fills = def ? def.sql : strategy.fill ? strategy.fill.sql : 'NULL';
+    ctx.note({ phase: 'expand', text: `the running application keeps working: rows it inserts without ${col} get ${fills}` });
+  },
+};
+
+interface Strategy {
+  /** The default goes into ADD COLUMN: metadata only, existing rows read it without a rewrite. */
+  inlineDefault: boolean;
+  /** NOT NULL goes into ADD COLUMN: only with an inline default, where it needs no scan. */
+  inlineNotNull: boolean;
+  /** The value the backfill writes into existing rows. */
+  backfill: ExpressionInfo | undefined;
+  /** The value the compatibility trigger writes into rows written without the column. */
+  fill: ExpressionInfo | undefined;
+  /** NOT NULL through CHECK NOT VALID -> VALIDATE -> SET NOT NULL. */
+  checkNotNull: boolean;
+}
+
+function chooseStrategy(def: ExpressionInfo | undefined, up: ExpressionInfo | undefined, volatile: boolean, notNull: boolean): Strategy {
+  const inlineDefault = def !== undefined && !volatile && up === undefined;
+  const backfill = up ?? (volatile ? def : undefined);
+  return {
+    inlineDefault,
+    inlineNotNull: notNull && inlineDefault,
+    backfill,
+    // Without a trigger, a NOT NULL check would make the old version's updates of rows the
+    // backfill has not reached yet fail; with `up`, old-version inserts get the derived value.
+    fill: up ?? (notNull && volatile ? def : undefined),
+    checkNotNull: notNull && !inlineDefault,
+  };
+}
+
+function foreignKey(ctx: PlanContext, table: TableInfo, column: string, ref: NonNullable<AddColumn['column']['references']>): ForeignKey {
+  const referenced = ctx.table(ref.table, 'column.references.table');
+  let target: string;
+  if (ref.column !== undefined) {
+    target = ctx.column(referenced, parseColumnName(ref.column), 'column.references.column').name;
+  } else {
+    const pk = referenced.primaryKey;
+    if (pk?.columns.length !== 1) ctx.fail('column.references.column', `${displayName(referenced)} has no single-column primary key: name the referenced column`);
+    target = pk!.columns[0]!;
+  }
+  const fk: ForeignKey = { name: generatedName(table.name, column, 'fkey'), columns: [column], referenced, referencedColumns: [target], onDelete: ref.onDelete, onUpdate: ref.onUpdate };
+  requireFreeName(ctx, table, fk.name, 'column.references');
+  requireReferencedKey(ctx, fk, 'column.references');
+  return fk;
+}

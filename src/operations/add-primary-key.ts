@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import { qualified, requireFreeName, userColumns } from './common.js';
+import { buildUniqueIndexStep } from './index-build.js';
+import { addNotNullCheck, dropNotNullCheck, notNullCheckName, setNotNullStatement, validateNotNull } from './not-null.js';
+import type { OperationDefinition } from './types.js';
+
+export const addPrimaryKeySchema = z
+  .object({
+    op: z.literal('addPrimaryKey'),
+    table: objectName,
+    columns: z.array(columnName).min(1),
+    /** Constraint (and index) name; default `<table>_pkey`, as Postgres names it. */
+    name: columnName.optional(),
+  })
+  .strict();
+
+export type AddPrimaryKey = z.infer<typeof addPrimaryKeySchema>;
+
+/**
+ * addPrimaryKey: `ADD PRIMARY KEY` builds its index under ACCESS EXCLUSIVE and, on nullable
+ * columns, also scans for NULLs (`USING INDEX` silently does `SET NOT NULL` with a scan too). So:
+ * - expand: `CHECK (c IS NOT NULL) NOT VALID` on each nullable key column, and the unique index
+ *   built CONCURRENTLY;
+ * - switch: rows with NULL reported (a sample), the checks VALIDATEd, then in one brief
+ *   transaction `SET NOT NULL` (proved by the checks, no scan), `ADD CONSTRAINT ... PRIMARY KEY
+ *   USING INDEX`, and the checks dropped. Rollback after switch drops the key and NOT NULL again.
+ */
+export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
+  schema: addPrimaryKeySchema,
+  refs: (spec) => ({ tables: [spec.table] }),
+  summary: (spec) => `add primary key on ${spec.table} (${spec.columns.join(', ')})`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    if (table.primaryKey) ctx.fail('table', `table ${displayName(table)} already has primary key ${quoteIdent(table.primaryKey.name)} (${table.primaryKey.columns.map(quoteIdent).join(', ')})`);
+    const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
+    requireFreeName(ctx, table, name, spec.name !== undefined ? 'name' : 'table');
+    const columns = userColumns(ctx, table, spec.columns, 'columns');
+    const nullable = columns.filter((c) => !c.notNull).map((c) => c.name);
+    for (const c of nullable) requireFreeName(ctx, table, notNullCheckName(table, c), 'columns');
+    const t = qualified(table);
+    const tbl = quoteQualified(t);
+    const steps = ctx.steps('add_primary_key', `${table.schema}.${table.name}`);
+
+    if (nullable.length > 0) {
+      steps.sql('expand', {
+        description: `add CHECK (... IS NOT NULL) NOT VALID on ${nullable.map(quoteIdent).join(', ')} of ${displayName(t)} (new writes of NULL fail from now on)`,
+        statements: nullable.map((c) => addNotNullCheck(table, c)),
+        transactional: true,
+        impact: ctx.briefLock(t),
+        undo: { statements: nullable.map((c) => dropNotNullCheck(table, c)), transactional: true },
+      });
+    }
+    buildUniqueIndexStep(steps, table, name, columns.map((c) => c.name), `primary key ${quoteIdent(name)}`);
+    for (const c of nullable) validateNotNull(steps, table, c, 'a primary-key column cannot hold NULL: update them, then run zdm advance again');
+    steps.sql('switch', {
+      description: `make index ${quoteIdent(name)} the primary key of ${displayName(t)}${nullable.length ? ` after SET NOT NULL on ${nullable.map(quoteIdent).join(', ')} (proved by the validated checks: no scan)` : ''}`,
+      statements: [
+        ...nullable.map((c) => setNotNullStatement(table, c)),
+        `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(name)} PRIMARY KEY USING INDEX ${quoteIdent(name)}`,
+        ...nullable.map((c) => dropNotNullCheck(table, c)),
+      ],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: {
+        statements: [`ALTER TABLE ${tbl} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`, ...nullable.map((c) => `ALTER TABLE ${tbl} ALTER COLUMN ${quoteIdent(c)} DROP NOT NULL`)],
+        transactional: true,
+      },
+    });
+    ctx.note({ phase: 'expand', text: `from expand on, writes to ${displayName(t)} that duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} fail, from both application versions` });
+  },
+};

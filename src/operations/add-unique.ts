@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import { qualified, requireFreeName, userColumns } from './common.js';
+import { buildUniqueIndexStep } from './index-build.js';
+import type { OperationDefinition } from './types.js';
+
+export const addUniqueSchema = z
+  .object({
+    op: z.literal('addUnique'),
+    table: objectName,
+    name: columnName,
+    columns: z.array(columnName).min(1),
+  })
+  .strict();
+
+export type AddUnique = z.infer<typeof addUniqueSchema>;
+
+/**
+ * addUnique: `ADD CONSTRAINT ... UNIQUE` would build its index under ACCESS EXCLUSIVE. Instead, at
+ * expand: `CREATE UNIQUE INDEX CONCURRENTLY` (reads and writes continue; duplicates make it fail
+ * with the duplicated key named), then `ADD CONSTRAINT ... UNIQUE USING INDEX` (brief).
+ */
+export const addUnique: OperationDefinition<AddUnique> = {
+  schema: addUniqueSchema,
+  refs: (spec) => ({ tables: [spec.table] }),
+  summary: (spec) => `add unique constraint ${spec.name} on ${spec.table} (${spec.columns.join(', ')})`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    const name = parseColumnName(spec.name);
+    requireFreeName(ctx, table, name, 'name');
+    const columns = userColumns(ctx, table, spec.columns, 'columns').map((c) => c.name);
+    const t = qualified(table);
+    const steps = ctx.steps('add_unique', `${table.schema}.${table.name}.${name}`);
+    buildUniqueIndexStep(steps, table, name, columns, `unique constraint ${quoteIdent(name)}`);
+    steps.sql('expand', {
+      description: `make index ${quoteIdent(name)} the unique constraint ${quoteIdent(name)} of ${displayName(t)}`,
+      statements: [`ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE USING INDEX ${quoteIdent(name)}`],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`], transactional: true },
+    });
+    ctx.note({ phase: 'expand', text: `from expand on, writes that duplicate (${columns.map(quoteIdent).join(', ')}) in ${displayName(t)} fail, from both application versions` });
+  },
+};

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { tableKey, type ColumnInfo, type TableInfo } from '../db/catalog.js';
+import { displayName, parseColumnName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import { expressionColumns, parseTypeName, renameInExpression, substituteColumn, type TypeName } from '../sql/expression.js';
+import { checkedExpression, checkedType } from './fragments.js';
+import { namesOf, planShadow, type ShadowUnit } from './shadow-column.js';
+import { changesWithoutRewrite, conversionCannotFail, integerType } from './type-change.js';
+import type { OperationDefinition, PlanContext } from './types.js';
+
+export const changeColumnTypeSchema = z
+  .object({
+    op: z.literal('changeColumnType'),
+    table: objectName,
+    column: columnName,
+    type: z.string().min(1),
+    /** SQL expression computing the new value from the row (the column's name: its old value). Default `column::type`. */
+    using: z.string().optional(),
+    /** SQL expression computing the old value back (the column's name: its new value). Default `column::old_type`. */
+    down: z.string().optional(),
+  })
+  .strict();
+
+export type ChangeColumnType = z.infer<typeof changeColumnTypeSchema>;
+
+/**
+ * changeColumnType. Two strategies:
+ * - direct, when Postgres changes the type without rewriting the table or rebuilding indexes
+ *   (operations/type-change.ts: varchar widening, to text, numeric precision up, ...) and no CHECK
+ *   constraint would be re-verified: one ALTER COLUMN ... TYPE in expand, a brief ACCESS EXCLUSIVE.
+ *   Its rollback narrows the type back, which Postgres does by rewriting the table under ACCESS
+ *   EXCLUSIVE (and fails if longer values were written meanwhile): the plan says so.
+ * - otherwise a shadow column kept in step by trigger, backfilled, swapped at switch and the old one
+ *   dropped at contract (operations/shadow-column.ts). Columns that reference this one by foreign key
+ *   (with the same old type) get the same change, so `events.id int -> bigint` also changes
+ *   `tickets.event_id`; their foreign keys are re-created NOT VALID and validated, the primary key
+ *   moves through ADD CONSTRAINT ... PRIMARY KEY USING INDEX, and a serial or identity sequence
+ *   follows the column (widened to the new integer type).
+ */
+export const changeColumnType: OperationDefinition<ChangeColumnType> = {
+  schema: changeColumnTypeSchema,
+  refs: (spec) => ({ tables: [spec.table], referencing: [spec.table] }),
+  summary: (spec) => `change type of ${spec.table}.${spec.column} to ${spec.type}${spec.using ? ` using ${spec.using}` : ''}`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    const column = ctx.column(table, parseColumnName(spec.column), 'column');
+    const t: QualifiedName = { schema: table.schema, name: table.name };
+    const where = `${displayName(t)}.${quoteIdent(column.name)}`;
+    const newType = parseTypeName(checkedType(ctx, 'type', spec.type));
+    const oldType = parseTypeName(column.type);
+    if (newType.sql === oldType.sql) ctx.fail('type', `${where} already has type ${column.type}`);
+    const names = new Set(table.columns.map((c) => c.name));
+    const defaultUsing = `${quoteIdent(column.name)}::${newType.sql}`;
+    const using = spec.using === undefined ? defaultUsing : checkedExpression(ctx, 'using', spec.using, names);
+    const down = spec.down === undefined ? `${quoteIdent(column.name)}::${oldType.sql}` : checkedExpression(ctx, 'down', spec.down, names);
+    refuseColumn(ctx, table, column, 'column');
+
+    const checks = table.constraints.filter((c) => c.type === 'c' && c.columns.includes(column.name));
+    const plainCast = renameInExpression(using, new Map()) === renameInExpression(defaultUsing, new Map());
+    if (plainCast && checks.length === 0 && changesWithoutRewrite(oldType, newType)) {
+      planDirect(ctx, table, column, oldType, newType);
+      return;
+    }
+
+    if (column.identity && !integerType(newType)) ctx.fail('type', `${where} is an identity column; its type can only change to smallint, integer or bigint`);
+    // A plain widening cast (int -> bigint, anything -> text) cannot fail: no error handling needed.
+    const tolerant = !(plainCast && conversionCannotFail(oldType, newType));
+    const units: ShadowUnit[] = [unit(ctx, table, column, { newType, using, down, tolerant, field: 'column' })];
+    const tables = new Map<string, TableInfo>([[tableKey(table), table]]);
+    const onlyColumn = (field: 'using' | 'down', text: string) => {
+      const others = [...expressionColumns(text)].filter((c) => c !== column.name);
+      if (others.length > 0) ctx.fail(field, `${where} is referenced by foreign keys, so the change is applied to the referencing columns too: "${field}" may only refer to ${quoteIdent(column.name)} (it refers to ${others.map(quoteIdent).join(', ')})`);
+    };
+    for (const fk of table.referencedBy) {
+      const k = fk.referencedColumns.indexOf(column.name);
+      if (k < 0) continue;
+      const child = ctx.table(quoteQualified(fk.table), 'table');
+      tables.set(tableKey(child), child);
+      const childColumn = ctx.column(child, fk.columns[k]!, 'table');
+      const childType = parseTypeName(childColumn.type).sql;
+      if (childType === newType.sql) continue; // already the new type: only its foreign key is re-created
+      const childWhere = `${displayName(child)}.${quoteIdent(childColumn.name)}`;
+      if (childType !== oldType.sql) ctx.fail('type', `${where} is referenced by ${childWhere} (foreign key ${quoteIdent(fk.name)}) of type ${childColumn.type}, neither the old nor the new type; change or drop that foreign key first`);
+      onlyColumn('using', using);
+      onlyColumn('down', down);
+      const renames = new Map([[column.name, childColumn.name]]);
+      units.push(unit(ctx, child, childColumn, { newType, using: renameInExpression(using, renames), down: renameInExpression(down, renames), tolerant, field: 'table', via: `${childWhere} (foreign key ${quoteIdent(fk.name)})` }));
+    }
+    planShadow(ctx, ctx.steps('change_column_type', where), units, tables);
+
+    const also = units.slice(1).map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`);
+    if (also.length) ctx.note({ phase: 'expand', text: `the referencing column(s) ${also.join(', ')} change to ${newType.sql} too` });
+    ctx.note({ phase: 'switch', text: `switch swaps the columns: from then on ${where} has type ${newType.sql} for every application version; the old column stays hidden and kept in step with \`${down}\` until contract, so values written before contract must also convert back (contract lifts that)` });
+    ctx.note({ phase: 'contract', text: `contract drops the old column(s); ${where} ends as the table's last column (Postgres cannot reorder columns)` });
+  },
+};
+
+interface UnitInput {
+  newType: TypeName;
+  using: string;
+  down: string;
+  tolerant: boolean;
+  field: string;
+  /** Why this column changes too (a referencing column). */
+  via?: string;
+}
+
+function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: UnitInput): ShadowUnit {
+  const where = input.via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
+  if (input.via) refuseColumn(ctx, table, column, input.field, input.via);
+  if (!table.primaryKey) ctx.fail(input.field, `table ${displayName(table)} (${where}) has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`);
+  if (table.relkind === 'p') ctx.fail(input.field, `${where} is on a partitioned table; its indexes cannot be rebuilt CONCURRENTLY, so the shadow-column strategy cannot be used`);
+  const draft: ShadowUnit = { table, column, newType: input.newType, using: input.using, down: input.down, tolerant: input.tolerant, convertedDefault: undefined };
+  const n = namesOf(draft);
+  for (const name of [n.shadow, n.hidden]) if (table.columns.some((c) => c.name === name)) ctx.fail(input.field, `${displayName(table)} already has a column ${quoteIdent(name)}, the name zdm uses for the ${name === n.shadow ? 'new' : 'old'} column of ${where}`);
+  const sequenceDefault = column.identity !== '' || (column.ownedSequence !== null && column.default?.includes('nextval(') === true);
+  if (column.default !== null && !sequenceDefault) {
+    const others = [...expressionColumns(input.using)].filter((c) => c !== column.name);
+    if (others.length > 0) ctx.fail('using', `${where} has a default (${column.default}), which zdm converts with "using"; "using" refers to other columns (${others.map(quoteIdent).join(', ')}), so drop the default first (dropDefault)`);
+    draft.convertedDefault = substituteColumn(input.using, column.name, column.default);
+  }
+  return draft;
+}
+
+function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, field: string, via?: string): void {
+  const where = via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
+  if (column.generated) ctx.fail(field, `${where} is a generated column; change its expression instead`);
+  const dependents = table.dependents.filter((d) => d.column === column.name && d.kind !== 'statistics');
+  if (dependents.length > 0) ctx.fail(field, `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (Postgres cannot change the type under them)`);
+  const exclusion = table.constraints.find((c) => c.type === 'x' && c.columns.includes(column.name));
+  if (exclusion) ctx.fail(field, `${where} is part of exclusion constraint ${quoteIdent(exclusion.name)}, which cannot be rebuilt without a blocking lock`);
+  if (via && table.referencedBy.some((fk) => fk.referencedColumns.includes(column.name))) {
+    ctx.fail(field, `${where} must change too, but other foreign keys reference it in turn; change those columns first`);
+  }
+}
+
+function planDirect(ctx: PlanContext, table: TableInfo, column: ColumnInfo, oldType: TypeName, newType: TypeName): void {
+  const t: QualifiedName = { schema: table.schema, name: table.name };
+  const tbl = quoteQualified(t);
+  const col = quoteIdent(column.name);
+  // Without COLLATE, ALTER ... TYPE resets the collation to the type's default (and rebuilds indexes).
+  const collate = column.collation ? ` COLLATE ${column.collation}` : '';
+  ctx.steps('change_column_type', `${displayName(t)}.${col}`).sql('expand', {
+    description: `change ${displayName(t)}.${col} from ${oldType.sql} to ${newType.sql}: Postgres does it without rewriting the table or its indexes (catalog change only)`,
+    statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} TYPE ${newType.sql}${collate}`],
+    transactional: true,
+    impact: ctx.briefLock(t),
+    undo: { statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} TYPE ${oldType.sql}${collate}`], transactional: true },
+  });
+  ctx.note({ phase: 'expand', text: `rolling back ${displayName(t)}.${col} to ${oldType.sql} is a narrowing: Postgres rewrites the table under ACCESS EXCLUSIVE to do it, and it fails if wider values were written meanwhile` });
+}

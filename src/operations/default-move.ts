@@ -1,0 +1,106 @@
+import type { ColumnInfo, SequenceInfo } from '../db/catalog.js';
+import { generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { INTEGER_TYPES } from './type-change.js';
+
+/**
+ * Moving a column's default, identity or serial sequence from the old column to its replacement
+ * at the swap of changeColumnType, and back on rollback. Both lists run in the swap transaction
+ * after (swap) or before (back) the column renames, so they name the columns `hidden` (the old
+ * column's name during the window) and `current` (the name both application versions use).
+ *
+ * - identity: Postgres cannot move an identity sequence between columns (its dependency is
+ *   internal), so the replacement gets a new identity under a temporary sequence name with the same
+ *   options (bounds widened when they were the old type's), takes over the current value
+ *   (setval), the old identity is dropped (dropping its sequence), and the new sequence takes the
+ *   old name. Rollback does the same in reverse. The sequence keeps name, options and position, not
+ *   its OID, grants or comment.
+ * - serial: the default `nextval(...)` moves, the sequence's OWNED BY follows it, and its type
+ *   widens to the new integer type (ALTER SEQUENCE ... AS, which widens bounds that were the old
+ *   type's).
+ * - any other default: moved, converted with the `using` expression (computed by the caller).
+ */
+export interface DefaultMove {
+  swap: string[];
+  back: string[];
+}
+
+export interface DefaultMoveInput {
+  table: QualifiedName;
+  column: ColumnInfo;
+  hidden: string;
+  current: string;
+  /** The new type's internal integer name (`int8`), when it is an integer type. */
+  newInteger: (typeof INTEGER_TYPES)[number] | undefined;
+  /** The default converted to the new type, for a plain default. */
+  convertedDefault: string | undefined;
+}
+
+const BOUNDS: Record<string, [bigint, bigint]> = {
+  int2: [-32768n, 32767n],
+  int4: [-2147483648n, 2147483647n],
+  int8: [-9223372036854775808n, 9223372036854775807n],
+};
+const SEQUENCE_TYPE: Record<string, (typeof INTEGER_TYPES)[number]> = { smallint: 'int2', integer: 'int4', bigint: 'int8' };
+const TYPE_SQL: Record<string, string> = { int2: 'smallint', int4: 'integer', int8: 'bigint' };
+
+export function defaultMove(input: DefaultMoveInput): DefaultMove {
+  const { table, column } = input;
+  const tbl = quoteQualified(table);
+  const hidden = quoteIdent(input.hidden);
+  const current = quoteIdent(input.current);
+  const seq = column.ownedSequence;
+  if (column.identity && seq && column.sequence) {
+    const kind = column.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT';
+    const oldType = SEQUENCE_TYPE[column.sequence.type] ?? 'int8';
+    const widened = widen(column.sequence, oldType, input.newInteger ?? oldType);
+    const temp: QualifiedName = { schema: seq.schema, name: generatedName(seq.name, 'zdm') };
+    return { swap: moveIdentity(tbl, kind, hidden, current, seq, temp, widened), back: moveIdentity(tbl, kind, current, hidden, seq, temp, column.sequence) };
+  }
+  if (column.default === null) return { swap: [], back: [] };
+  const owned = seq && column.default.includes('nextval(');
+  if (owned) {
+    const seqType = SEQUENCE_TYPE[column.sequence?.type ?? ''];
+    const retype = seqType && input.newInteger && INTEGER_TYPES.indexOf(input.newInteger) > INTEGER_TYPES.indexOf(seqType);
+    const s = quoteQualified(seq);
+    return {
+      swap: [
+        `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} DROP DEFAULT`,
+        `ALTER TABLE ${tbl} ALTER COLUMN ${current} SET DEFAULT ${column.default}`,
+        `ALTER SEQUENCE ${s} OWNED BY ${tbl}.${current}`,
+        ...(retype ? [`ALTER SEQUENCE ${s} AS ${TYPE_SQL[input.newInteger!]}`] : []),
+      ],
+      back: [
+        ...(retype ? [`ALTER SEQUENCE ${s} AS ${TYPE_SQL[seqType]}`] : []),
+        `ALTER SEQUENCE ${s} OWNED BY ${tbl}.${hidden}`,
+        `ALTER TABLE ${tbl} ALTER COLUMN ${current} DROP DEFAULT`,
+        `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} SET DEFAULT ${column.default}`,
+      ],
+    };
+  }
+  return {
+    swap: [`ALTER TABLE ${tbl} ALTER COLUMN ${hidden} DROP DEFAULT`, `ALTER TABLE ${tbl} ALTER COLUMN ${current} SET DEFAULT ${input.convertedDefault ?? column.default}`],
+    back: [`ALTER TABLE ${tbl} ALTER COLUMN ${current} DROP DEFAULT`, `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} SET DEFAULT ${column.default}`],
+  };
+}
+
+/** Identity moves from column `from` to column `to`; the sequence ends under its own name. */
+function moveIdentity(tbl: string, kind: string, from: string, to: string, seq: QualifiedName, temp: QualifiedName, options: SequenceInfo): string[] {
+  const o = options;
+  return [
+    `ALTER SEQUENCE ${quoteQualified(seq)} RENAME TO ${quoteIdent(temp.name)}`,
+    `ALTER TABLE ${tbl} ALTER COLUMN ${to} ADD GENERATED ${kind} AS IDENTITY (SEQUENCE NAME ${quoteQualified(seq)} START WITH ${o.start} INCREMENT BY ${o.increment} MINVALUE ${o.min} MAXVALUE ${o.max} CACHE ${o.cache}${o.cycle ? ' CYCLE' : ' NO CYCLE'})`,
+    `SELECT setval(${quoteLiteral(quoteQualified(seq))}, last_value, is_called) FROM ${quoteQualified(temp)}`,
+    `ALTER TABLE ${tbl} ALTER COLUMN ${from} DROP IDENTITY`,
+  ];
+}
+
+/** Bounds that were the old type's limits become the new type's (as ALTER SEQUENCE ... AS does). */
+function widen(options: SequenceInfo, from: string, to: string): SequenceInfo {
+  const [oldMin, oldMax] = BOUNDS[from]!;
+  const [newMin, newMax] = BOUNDS[to]!;
+  return {
+    ...options,
+    min: BigInt(options.min) === oldMin ? String(newMin) : options.min,
+    max: BigInt(options.max) === oldMax ? String(newMax) : options.max,
+  };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { tableKey } from '../db/catalog.js';
+import { displayName, parseObjectName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { objectName } from '../migration/names.js';
+import { plainIndexColumns } from './foreign-key.js';
+import type { OperationDefinition } from './types.js';
+
+export const dropIndexSchema = z
+  .object({
+    op: z.literal('dropIndex'),
+    /** Index name, schema-qualified or resolved through the search_path. */
+    name: objectName,
+  })
+  .strict();
+
+export type DropIndex = z.infer<typeof dropIndexSchema>;
+
+/**
+ * dropIndex: at contract, when no running application version needs the index any more (queries
+ * of the old version may depend on it for their plans). `DROP INDEX CONCURRENTLY` outside a
+ * transaction: plain DROP INDEX takes ACCESS EXCLUSIVE on the table (verified); CONCURRENTLY
+ * takes SHARE UPDATE EXCLUSIVE, and `IF EXISTS` makes a re-run after a crash harmless.
+ */
+export const dropIndex: OperationDefinition<DropIndex> = {
+  schema: dropIndexSchema,
+  refs: (spec) => ({ indexes: [spec.name] }),
+  summary: (spec) => `drop index ${spec.name}`,
+  plan(spec, ctx) {
+    const ref = parseObjectName(spec.name);
+    const resolved = ref.schema !== undefined ? { schema: ref.schema, name: ref.name } : ctx.catalog.resolved.get(`index:${ref.name}`);
+    const index = resolved && ctx.catalog.indexes.get(tableKey(resolved));
+    if (!index) return ctx.fail('name', `index ${ref.schema !== undefined ? displayName(ref as { schema: string; name: string }) : quoteIdent(ref.name)} does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${ctx.catalog.defaultSchema})` : ''}`);
+    const qualifiedIndex = { schema: index.schema, name: index.name };
+    const table = ctx.table(quoteQualified(index.table), 'name');
+    if (index.constraint) {
+      ctx.fail('name', `index ${displayName(qualifiedIndex)} implements constraint ${quoteIdent(index.constraint)} of table ${displayName(table)}; dropping it means dropping the constraint (ALTER TABLE ... DROP CONSTRAINT in a "sql" operation)`);
+    }
+    const keyColumns = index.unique ? plainIndexColumns(index.definition) : undefined;
+    const sameSet = (cols: string[]) => keyColumns !== undefined && cols.length === keyColumns.length && cols.every((c) => keyColumns.includes(c));
+    const inbound = table.referencedBy.filter((fk) => sameSet(fk.referencedColumns));
+    if (inbound.length > 0) {
+      ctx.fail('name', `index ${displayName(qualifiedIndex)} may back foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}, which reference ${displayName(table)} through it; drop them first`);
+    }
+    ctx.steps('drop_index', `${index.schema}.${index.name}`).sql('contract', {
+      description: `drop index ${displayName(qualifiedIndex)} on ${displayName(table)} concurrently${index.valid ? '' : ' (it is INVALID)'}`,
+      statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(qualifiedIndex)}`],
+      transactional: false,
+      impact: ctx.briefLock(index.table, 'SHARE UPDATE EXCLUSIVE'),
+    });
+    ctx.note({ phase: 'contract', text: `run contract when no running application version relies on index ${displayName(qualifiedIndex)} for its query plans` });
+  },
+};

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { TableInfo } from '../db/catalog.js';
+import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { parseSql } from '../sql/parser.js';
+import type { Node } from '../sql/rewrite.js';
+import { qualified, validateConstraintStep, verifyStep } from './common.js';
+import type { PlanContext, StepBuilder } from './types.js';
+
+/** Foreign keys, shared by addForeignKey and addColumn's `references`. */
+
+export const referentialAction = z.enum(['cascade', 'restrict', 'no action', 'set null', 'set default']);
+
+export interface ForeignKey {
+  name: string;
+  columns: string[];
+  referenced: TableInfo;
+  referencedColumns: string[];
+  onDelete?: z.infer<typeof referentialAction> | undefined;
+  onUpdate?: z.infer<typeof referentialAction> | undefined;
+}
+
+const list = (names: string[]) => names.map(quoteIdent).join(', ');
+
+/** `ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) ON DELETE CASCADE NOT VALID`: brief, no scan. */
+export function addForeignKeyNotValid(fk: ForeignKey): string {
+  const actions = [fk.onDelete ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '', fk.onUpdate ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : ''].join('');
+  return `ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${list(fk.columns)}) REFERENCES ${quoteQualified(qualified(fk.referenced))} (${list(fk.referencedColumns)})${actions} NOT VALID`;
+}
+
+/**
+ * switch: a sample of the rows without a referenced row (MATCH SIMPLE: a NULL in any column
+ * exempts the row), then VALIDATE in its own transaction.
+ */
+export function validateForeignKey(steps: StepBuilder, table: TableInfo, fk: ForeignKey): void {
+  const own = quoteQualified(qualified(table));
+  const match = fk.columns.map((c, i) => `zdm_ref.${quoteIdent(fk.referencedColumns[i]!)} = ${own}.${quoteIdent(c)}`).join(' AND ');
+  const violation = `${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref WHERE ${match})`;
+  verifyStep(steps, table, violation, fk.columns, `verify every row of ${displayName(table)} has its ${displayName(fk.referenced)} row (${list(fk.columns)})`, `rows of ${displayName(table)} whose (${list(fk.columns)}) has no row in ${displayName(fk.referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`);
+  validateConstraintStep(steps, table, fk.name, qualified(fk.referenced));
+}
+
+/** Postgres accepts a foreign key only onto a primary key, a unique constraint or a plain unique index on exactly those columns. */
+export function requireReferencedKey(ctx: PlanContext, fk: ForeignKey, field: string): void {
+  const wanted = [...fk.referencedColumns].sort().join('\0');
+  const same = (cols: string[]) => [...cols].sort().join('\0') === wanted;
+  const ok =
+    fk.referenced.constraints.some((c) => (c.type === 'p' || c.type === 'u') && same(c.columns)) ||
+    fk.referenced.indexes.some((ix) => ix.unique && ix.valid && plainIndexColumns(ix.definition)?.length === fk.referencedColumns.length && same(plainIndexColumns(ix.definition)!));
+  if (!ok) ctx.fail(field, `${displayName(fk.referenced)} has no primary key, unique constraint or unique index on (${list(fk.referencedColumns)}); a foreign key must reference one (addUnique first)`);
+}
+
+/** Key columns of a non-partial index on plain columns, or undefined for expression or partial indexes. */
+export function plainIndexColumns(definition: string): string[] | undefined {
+  const stmt = parseSql(definition).stmts?.[0]?.stmt as { IndexStmt?: Node } | undefined;
+  if (!stmt?.IndexStmt || stmt.IndexStmt.whereClause) return undefined;
+  const names = (stmt.IndexStmt.indexParams as Node[]).map((p) => (p.IndexElem as Node).name as string | undefined);
+  return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
+}
+
+/** Referencing columns without an index starting with them: every delete on the referenced table scans this one. */
+export function hasLeadingIndex(table: TableInfo, columns: string[]): boolean {
+  return table.indexes.some((ix) => {
+    const cols = plainIndexColumns(ix.definition);
+    const leading = new Set(cols?.slice(0, columns.length));
+    return cols !== undefined && columns.every((c) => leading.has(c));
+  });
+}

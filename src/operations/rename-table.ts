@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { tableKey, type TableGrant } from '../db/catalog.js';
+import { displayName, parseObjectName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { objectName } from '../migration/names.js';
+import type { OperationDefinition } from './types.js';
+
+export const renameTableSchema = z
+  .object({
+    op: z.literal('renameTable'),
+    from: objectName,
+    to: objectName,
+  })
+  .strict();
+
+export type RenameTable = z.infer<typeof renameTableSchema>;
+
+/**
+ * renameTable keeps the old name working for the whole window:
+ * - expand, one short transaction: RENAME the table and create a view under the old name,
+ *   `SELECT *` from the new one. A single-table view without aggregates is automatically updatable,
+ *   so the old application version's INSERT (with the table's column defaults), UPDATE, DELETE,
+ *   ON CONFLICT and RETURNING go through it. The table's grants are copied to the view, so roles
+ *   that could use the table can use the old name;
+ * - contract: DROP the view.
+ * Rollback drops the view and renames the table back. The table keeps its index, constraint and
+ * sequence names, as ALTER TABLE ... RENAME does. Through the view, TRUNCATE, COPY ... FROM and
+ * LOCK TABLE do not work (Postgres limits on views); the plan says so.
+ */
+export const renameTable: OperationDefinition<RenameTable> = {
+  schema: renameTableSchema,
+  refs(spec) {
+    // Look `to` up in `from`'s schema, where the rename would put it.
+    const from = parseObjectName(spec.from);
+    const to = parseObjectName(spec.to);
+    const schema = to.schema ?? from.schema;
+    return { tables: [spec.from, schema === undefined ? spec.to : `${quoteIdent(schema)}.${quoteIdent(to.name)}`] };
+  },
+  summary: (spec) => `rename table ${spec.from} to ${spec.to}`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.from, 'from');
+    const from: QualifiedName = { schema: table.schema, name: table.name };
+    const toRef = parseObjectName(spec.to);
+    const to: QualifiedName = { schema: toRef.schema ?? table.schema, name: toRef.name };
+    if (to.schema !== from.schema) ctx.fail('to', `moving a table to another schema (${quoteIdent(from.schema)} -> ${quoteIdent(to.schema)}) is not supported; rename within ${quoteIdent(from.schema)}`);
+    if (to.name === from.name) ctx.fail('to', `${quoteIdent(to.name)} is the table's current name`);
+    if (ctx.catalog.tables.has(tableKey(to))) ctx.fail('to', `a relation named ${displayName(to)} already exists`);
+    if (table.relkind === 'p') ctx.note({ phase: 'expand', text: `${displayName(from)} is partitioned: its partitions keep their names` });
+
+    const view = quoteQualified(from);
+    const steps = ctx.steps('rename_table', displayName(from));
+    steps.sql('expand', {
+      description: `rename ${displayName(from)} to ${displayName(to)}, and create the view ${displayName(from)} on it so the old name keeps working`,
+      statements: [`ALTER TABLE ${view} RENAME TO ${quoteIdent(to.name)}`, `CREATE VIEW ${view} AS SELECT * FROM ${quoteQualified(to)}`, ...grantStatements(table.grants ?? [], view)],
+      transactional: true,
+      impact: ctx.briefLock(from),
+      undo: { statements: [`DROP VIEW IF EXISTS ${view}`, `ALTER TABLE IF EXISTS ${quoteQualified(to)} RENAME TO ${quoteIdent(from.name)}`], transactional: true },
+    });
+    steps.sql('contract', {
+      description: `drop the compatibility view ${displayName(from)}`,
+      statements: [`DROP VIEW ${view}`],
+      transactional: true,
+      impact: ctx.briefLock(from),
+    });
+    ctx.declareTable({ ...table, schema: to.schema, name: to.name });
+    ctx.note({ phase: 'expand', text: `after expand the old name ${displayName(from)} is a view: reads and writes (INSERT ... RETURNING, ON CONFLICT) work; TRUNCATE, COPY ... FROM and LOCK TABLE on the old name do not` });
+    ctx.note({ phase: 'contract', text: `run contract only when no running application version uses ${displayName(from)}: the view is dropped` });
+  },
+};
+
+/** Table privileges that mean something on a view (TRUNCATE and MAINTAIN do not). */
+const VIEW_PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REFERENCES', 'TRIGGER']);
+
+/** GRANTs that give the view the privileges roles had on the table (grouped per role). */
+function grantStatements(grants: TableGrant[], view: string): string[] {
+  const byRole = new Map<string, { privileges: string[]; grantable: string[] }>();
+  for (const g of grants.filter((x) => VIEW_PRIVILEGES.has(x.privilege))) {
+    const entry = byRole.get(g.grantee) ?? { privileges: [], grantable: [] };
+    (g.grantable ? entry.grantable : entry.privileges).push(g.privilege);
+    byRole.set(g.grantee, entry);
+  }
+  const out: string[] = [];
+  for (const [role, { privileges, grantable }] of byRole) {
+    const grantee = role === 'PUBLIC' ? 'PUBLIC' : quoteIdent(role);
+    if (privileges.length) out.push(`GRANT ${privileges.join(', ')} ON ${view} TO ${grantee}`);
+    if (grantable.length) out.push(`GRANT ${grantable.join(', ')} ON ${view} TO ${grantee} WITH GRANT OPTION`);
+  }
+  return out;
+}

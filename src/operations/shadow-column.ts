@@ -1,0 +1,348 @@
+import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../db/catalog.js';
+import { displayName, generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../db/quote.js';
+import type { LockTaken } from '../plan/types.js';
+import { renameInExpression } from '../sql/expression.js';
+import { qualifyColumns, rewriteConstraintDefinition, rewriteIndexDefinition } from '../sql/rewrite.js';
+import { adoptIndexStatements, notNullCheckName, validateConstraint } from './column-steps.js';
+import { defaultMove } from './default-move.js';
+import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
+import { lockTablesStatements } from './lock-order.js';
+import { integerType } from './type-change.js';
+import type { StepBuilder, PlanContext } from './types.js';
+import type { TypeName } from '../sql/expression.js';
+
+/**
+ * The shadow-column strategy of changeColumnType, for one column and the columns that reference it
+ * by foreign key (each a "unit": the same change on another table).
+ *
+ * expand    per table, one short transaction: the shadow column (new type, temporary name), the
+ *           dual-write trigger (old -> shadow with `using`, shadow -> old with `down`), NOT VALID
+ *           copies of the CHECK constraints; then every index on the column rebuilt CONCURRENTLY on
+ *           the shadow (the primary key's too, as a unique index).
+ * backfill  `using` for every existing row, in the table's keyset pass.
+ * switch    verify (conversion failures with a sample of rows, then no row out of step); NOT NULL as
+ *           a validated CHECK; foreign keys re-created on the shadow columns NOT VALID, then
+ *           VALIDATEd; finally the swap, one short transaction for all tables: the old column takes a
+ *           hidden name, the shadow the real one, NOT NULL (proved by the CHECK, no scan), the
+ *           default / serial sequence / identity move over, and the trigger turns round (the old
+ *           column is now derived from the new one with `down`, for rollback).
+ * contract  one short transaction: drop the triggers, the old foreign keys and the old columns (with
+ *           the old primary key and indexes); the copies take the original names, the primary key
+ *           and unique constraints come back through ADD CONSTRAINT ... USING INDEX.
+ * Rollback before contract undoes the swap (moving the default, sequence and identity back) and then
+ * the rest. Nothing scans or rewrites a table under ACCESS EXCLUSIVE: only the swap and contract
+ * take it, for catalog changes.
+ *
+ * Until contract the old column is kept in step for rollback, so a value written after the swap
+ * must also convert back with `down` (an int8 above 2^31 cannot, while an int4 column still exists).
+ */
+export interface ShadowUnit {
+  table: TableInfo;
+  column: ColumnInfo;
+  newType: TypeName;
+  /** Expression over the table's columns computing the new value (the column's name: the old value). */
+  using: string;
+  /** Expression over the table's columns computing the old value (the column's name: the new value). */
+  down: string;
+  /** The conversion can fail on some values: the trigger and the backfill catch errors (see tolerantFunctions). */
+  tolerant: boolean;
+  /** The column's default converted to the new type (plain defaults only). */
+  convertedDefault: string | undefined;
+}
+
+interface Names {
+  shadow: string;
+  hidden: string;
+  sync: QualifiedName;
+  conv: QualifiedName;
+  check: QualifiedName;
+  /** PG 18+: NOT NULL constraint name on the new column between swap and contract. */
+  notNull: string;
+}
+
+export function namesOf(u: ShadowUnit): Names {
+  const t = u.table.name;
+  const c = u.column.name;
+  const at = (name: string) => ({ schema: u.table.schema, name });
+  return { shadow: generatedName(c, 'zdm_new'), hidden: generatedName(c, 'zdm_old'), sync: at(generatedName('zdm_sync', t, c, 'type')), conv: at(generatedName('zdm_conv', t, c)), check: at(generatedName('zdm_check', t, c)), notNull: generatedName(t, c, 'zdm_nn') };
+}
+
+const q = (t: QualifiedName) => ({ schema: t.schema, name: t.name });
+const tempName = (name: string) => generatedName(name, 'zdm');
+
+/** A foreign key to re-create: on `table`, where its columns or its referenced columns change. */
+interface ForeignKeyCopy {
+  table: TableInfo;
+  constraint: ConstraintInfo;
+  definition: string;
+}
+
+export function planShadow(ctx: PlanContext, steps: StepBuilder, units: ShadowUnit[], tables: ReadonlyMap<string, TableInfo>): void {
+  const byTable = new Map<string, ShadowUnit[]>();
+  for (const u of units) byTable.set(tableKey(u.table), [...(byTable.get(tableKey(u.table)) ?? []), u]);
+  const renamesOf = (table: QualifiedName) => new Map((byTable.get(tableKey(table)) ?? []).map((u) => [u.column.name, namesOf(u).shadow]));
+  const pg18 = ctx.catalog.serverVersionNum >= 180000;
+
+  // expand: per table, shadow columns + triggers + CHECK copies; then the index copies.
+  const checks = new Map<string, ConstraintInfo[]>();
+  for (const group of byTable.values()) {
+    const table = group[0]!.table;
+    const t = q(table);
+    const renames = renamesOf(t);
+    const tableChecks = table.constraints.filter((c) => c.type === 'c' && c.columns.some((col) => renames.has(col)));
+    checks.set(tableKey(t), tableChecks);
+    steps.sql('expand', {
+      description: `add ${group.map((u) => `${quoteIdent(namesOf(u).shadow)} ${u.newType.sql}`).join(', ')} to ${displayName(t)}, kept in step with ${group.map((u) => quoteIdent(u.column.name)).join(', ')} by trigger${tableChecks.length ? `, and ${tableChecks.length} NOT VALID CHECK copies` : ''}`,
+      statements: [
+        ...group.flatMap((u) => addShadowStatements(u)),
+        ...tableChecks.map((c) => `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(c.name))} ${withNotValid(rewriteConstraintDefinition(c.definition, renames))}`),
+      ],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: { statements: group.flatMap((u) => dropShadowStatements(u)), transactional: true },
+    });
+  }
+  for (const group of byTable.values()) {
+    const table = group[0]!.table;
+    const renames = renamesOf(table);
+    for (const ix of indexesOn(table, renames)) {
+      const index: QualifiedName = { schema: ix.schema, name: tempName(ix.name) };
+      steps.createIndex('expand', {
+        description: `build index ${quoteIdent(index.name)} on ${displayName(table)} like ${quoteIdent(ix.name)}, on the shadow column(s)`,
+        index,
+        table: q(table),
+        statement: rewriteIndexDefinition(ix.definition, { renames, newName: index.name }),
+        impact: { locks: [{ relation: q(table), mode: 'SHARE UPDATE EXCLUSIVE' }], lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows },
+        undo: { statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`], transactional: false },
+      });
+    }
+  }
+
+  for (const u of units) {
+    const n = namesOf(u);
+    const value = u.tolerant ? `${quoteQualified(n.conv)}(${quoteIdent(u.table.name)}.*)` : u.using;
+    ctx.backfill({ table: u.table, assignments: [{ column: n.shadow, expression: value }], pending: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})` });
+  }
+
+  // switch: verify, NOT NULL checks, CHECK and FK validation, then the swap.
+  for (const u of units) verifySteps(steps, u);
+  for (const u of units.filter((x) => x.column.notNull)) {
+    const t = q(u.table);
+    const name = notNullCheckName(t, namesOf(u).shadow);
+    steps.sql('switch', {
+      description: `add NOT VALID CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) on ${displayName(t)}`,
+      statements: [`ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) NOT VALID`],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`], transactional: true },
+    });
+    validateConstraint(steps, u.table, name);
+  }
+  for (const group of byTable.values()) for (const c of checks.get(tableKey(group[0]!.table)) ?? []) validateConstraint(steps, group[0]!.table, tempName(c.name));
+  const fks = foreignKeyCopies(tables, renamesOf);
+  for (const fk of fks) {
+    const t = q(fk.table);
+    const referenced = fk.constraint.references!.table;
+    const fkLocks: LockTaken[] = [{ relation: t, mode: 'SHARE ROW EXCLUSIVE' }, { relation: referenced, mode: 'SHARE ROW EXCLUSIVE' }];
+    steps.sql('switch', {
+      description: `re-create foreign key ${quoteIdent(fk.constraint.name)} of ${displayName(t)} on the new columns, NOT VALID`,
+      statements: [...lockTablesStatements(fkLocks), `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} ${withNotValid(fk.definition)}`],
+      transactional: true,
+      impact: { ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'), locks: fkLocks },
+      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(tempName(fk.constraint.name))}`], transactional: true },
+    });
+    validateConstraint(steps, fk.table, tempName(fk.constraint.name), referenced);
+  }
+  const locks: LockTaken[] = [...byTable.values()].map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
+  steps.sql('switch', {
+    description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
+    statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapStatements(u, pg18))],
+    transactional: true,
+    impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false },
+    undo: { statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapBackStatements(u))], transactional: true },
+  });
+
+  const contractLocks = [...locks, ...fks.flatMap((fk) => [{ relation: q(fk.table), mode: 'ACCESS EXCLUSIVE' as const }, { relation: fk.constraint.references!.table, mode: 'ACCESS EXCLUSIVE' as const }])];
+  steps.sql('contract', {
+    description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names`,
+    statements: [...lockTablesStatements(contractLocks), ...contractStatements(units, byTable, fks, checks, pg18)],
+    transactional: true,
+    impact: { locks: uniqueLocks(contractLocks), lockDuration: 'brief', rewritesTable: false, scansTable: false },
+  });
+}
+
+function addShadowStatements(u: ShadowUnit): string[] {
+  const n = namesOf(u);
+  const t = q(u.table);
+  const tbl = quoteQualified(t);
+  const collatable = ['text', 'varchar', 'bpchar'].includes(u.newType.names[0] ?? '') && u.newType.names.length === 1;
+  const out = [`ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(n.shadow)} ${u.newType.sql}${collatable && u.column.collation ? ` COLLATE ${u.column.collation}` : ''}`];
+  if (u.column.comment !== null) out.push(`COMMENT ON COLUMN ${tbl}.${quoteIdent(n.shadow)} IS ${quoteLiteral(u.column.comment)}`);
+  if (u.tolerant) out.push(...tolerantFunctions(u, n));
+  out.push(...syncTriggerStatements(t, n.sync, n.sync.name, beforeSwap(u), allNames(u)));
+  return out;
+}
+
+function dropShadowStatements(u: ShadowUnit): string[] {
+  const n = namesOf(u);
+  const t = q(u.table);
+  return [
+    ...dropSyncTriggerStatements(t, n.sync, n.sync.name),
+    ...(u.tolerant ? [`DROP FUNCTION IF EXISTS ${quoteQualified(n.conv)}(${quoteQualified(t)})`, `DROP FUNCTION IF EXISTS ${quoteQualified(n.check)}(${quoteQualified(t)})`] : []),
+    `ALTER TABLE ${quoteQualified(t)} DROP COLUMN IF EXISTS ${quoteIdent(n.shadow)}`,
+  ];
+}
+
+/**
+ * A conversion that can fail (text -> jsonb on 'not json') must not make the old application's
+ * writes fail: the trigger and the backfill compute it through `conv`, which gives NULL on error,
+ * and the switch verify reports the rows `check` finds failing, with a sample, before anything
+ * depends on the new column (NOT NULL comes after that verify).
+ */
+function tolerantFunctions(u: ShadowUnit, n: Names): string[] {
+  const row = quoteQualified(q(u.table));
+  const value = qualifyColumns(u.using, new Set(u.table.columns.map((c) => c.name)), 'r');
+  return [
+    `CREATE OR REPLACE FUNCTION ${quoteQualified(n.conv)}(r ${row}) RETURNS ${u.newType.sql} LANGUAGE plpgsql AS ${quoteLiteral(`BEGIN RETURN ${value}; EXCEPTION WHEN others THEN RETURN NULL; END`)}`,
+    `CREATE OR REPLACE FUNCTION ${quoteQualified(n.check)}(r ${row}) RETURNS text LANGUAGE plpgsql AS ${quoteLiteral(`BEGIN PERFORM ${value}; RETURN NULL; EXCEPTION WHEN others THEN RETURN SQLERRM; END`)}`,
+  ];
+}
+
+
+function allNames(u: ShadowUnit): Set<string> {
+  const n = namesOf(u);
+  return new Set([...u.table.columns.map((c) => c.name), n.shadow, n.hidden]);
+}
+
+/** Before the swap the shadow is derived (from the old column with `using`), unless written. */
+function beforeSwap(u: ShadowUnit): SyncMapping {
+  const n = namesOf(u);
+  const forward = u.tolerant ? `${quoteQualified(n.conv)}(new)` : u.using;
+  return { forward: [{ column: n.shadow, expression: forward }], backward: [{ column: u.column.name, expression: renameInExpression(u.down, new Map([[u.column.name, n.shadow]])) }] };
+}
+
+/** After the swap the new column (real name) is what applications write; the hidden old one is derived with `down`. */
+function afterSwap(u: ShadowUnit): SyncMapping {
+  const n = namesOf(u);
+  return { forward: [{ column: n.hidden, expression: u.down }], backward: [{ column: u.column.name, expression: renameInExpression(u.using, new Map([[u.column.name, n.hidden]])) }] };
+}
+
+function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
+  const n = namesOf(u);
+  const t = q(u.table);
+  const key = u.table.primaryKey?.columns ?? [];
+  const row = `${quoteIdent(u.table.name)}.*`;
+  const impact = { locks: [{ relation: t, mode: 'ACCESS SHARE' as const }], lockDuration: 'scan' as const, rewritesTable: false, scansTable: true, estimatedRows: u.table.estimatedRows };
+  if (u.tolerant) {
+    steps.verify('switch', {
+      description: `verify every value of ${displayName(t)}.${quoteIdent(u.column.name)} converts to ${u.newType.sql} with ${u.using}`,
+      table: t,
+      violation: `${quoteQualified(n.check)}(${row}) IS NOT NULL`,
+      sampleColumns: [...new Set([...key, u.column.name])],
+      message: `rows of ${displayName(t)} whose ${quoteIdent(u.column.name)} cannot be converted with \`${u.using}\` (their new column stays NULL). See why with: SELECT ${[...key, u.column.name].map(quoteIdent).join(', ')}, ${quoteQualified(n.check)}(${row}) AS error FROM ${quoteQualified(t)} WHERE ${quoteQualified(n.check)}(${row}) IS NOT NULL`,
+      impact,
+    });
+  }
+  const value = u.tolerant ? `${quoteQualified(n.conv)}(${row})` : u.using;
+  steps.verify('switch', {
+    description: `verify no row of ${displayName(t)} has ${quoteIdent(n.shadow)} out of step with ${quoteIdent(u.column.name)}`,
+    table: t,
+    violation: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
+    sampleColumns: [...new Set([...key, u.column.name, n.shadow])],
+    message: `rows of ${displayName(t)} where ${quoteIdent(n.shadow)} differs from ${u.using}: the backfill has not covered them`,
+    impact,
+  });
+}
+
+/** Indexes on the table that use any changing column (an exclusion constraint's is refused earlier). */
+function indexesOn(table: TableInfo, renames: ReadonlyMap<string, string>): IndexInfo[] {
+  return table.indexes.filter((ix) => ix.columns.some((c) => renames.has(c)));
+}
+
+function foreignKeyCopies(tables: ReadonlyMap<string, TableInfo>, renamesOf: (t: QualifiedName) => Map<string, string>): ForeignKeyCopy[] {
+  const out: ForeignKeyCopy[] = [];
+  for (const table of tables.values()) {
+    const own = renamesOf(table);
+    for (const c of table.constraints) {
+      if (c.type !== 'f' || !c.references) continue;
+      const theirs = renamesOf(c.references.table);
+      if (!c.columns.some((col) => own.has(col)) && !c.references.columns.some((col) => theirs.has(col))) continue;
+      out.push({ table, constraint: c, definition: rewriteConstraintDefinition(c.definition, own, theirs) });
+    }
+  }
+  return out;
+}
+
+function swapStatements(u: ShadowUnit, pg18: boolean): string[] {
+  const n = namesOf(u);
+  const t = q(u.table);
+  const tbl = quoteQualified(t);
+  const col = quoteIdent(u.column.name);
+  const out = [`ALTER TABLE ${tbl} RENAME COLUMN ${col} TO ${quoteIdent(n.hidden)}`, `ALTER TABLE ${tbl} RENAME COLUMN ${quoteIdent(n.shadow)} TO ${col}`];
+  if (u.column.notNull) {
+    // The validated CHECK proves it: no scan (PG 12+). PG 18 names NOT NULL constraints, and the
+    // old column's holds the usual name until contract, so this one gets a temporary name.
+    out.push(pg18 ? `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(n.notNull)} NOT NULL ${col}` : `ALTER TABLE ${tbl} ALTER COLUMN ${col} SET NOT NULL`);
+    out.push(`ALTER TABLE ${tbl} DROP CONSTRAINT ${quoteIdent(notNullCheckName(t, n.shadow))}`);
+  }
+  out.push(...move(u).swap);
+  out.push(syncTriggerStatements(t, n.sync, n.sync.name, afterSwap(u), allNames(u))[0]!);
+  return out;
+}
+
+function swapBackStatements(u: ShadowUnit): string[] {
+  const n = namesOf(u);
+  const t = q(u.table);
+  const tbl = quoteQualified(t);
+  const col = quoteIdent(u.column.name);
+  return [
+    ...move(u).back,
+    ...(u.column.notNull ? [`ALTER TABLE ${tbl} ALTER COLUMN ${col} DROP NOT NULL`] : []),
+    `ALTER TABLE ${tbl} RENAME COLUMN ${col} TO ${quoteIdent(n.shadow)}`,
+    `ALTER TABLE ${tbl} RENAME COLUMN ${quoteIdent(n.hidden)} TO ${col}`,
+    syncTriggerStatements(t, n.sync, n.sync.name, beforeSwap(u), allNames(u))[0]!,
+  ];
+}
+
+function move(u: ShadowUnit) {
+  const n = namesOf(u);
+  return defaultMove({ table: q(u.table), column: u.column, hidden: n.hidden, current: u.column.name, newInteger: integerType(u.newType), convertedDefault: u.convertedDefault });
+}
+
+function contractStatements(units: ShadowUnit[], byTable: Map<string, ShadowUnit[]>, fks: ForeignKeyCopy[], checks: Map<string, ConstraintInfo[]>, pg18: boolean): string[] {
+  const out: string[] = [];
+  for (const u of units) {
+    const n = namesOf(u);
+    const t = q(u.table);
+    out.push(...dropSyncTriggerStatements(t, n.sync, n.sync.name).map((s) => s.replace(' IF EXISTS', '')));
+    if (u.tolerant) out.push(`DROP FUNCTION ${quoteQualified(n.conv)}(${quoteQualified(t)})`, `DROP FUNCTION ${quoteQualified(n.check)}(${quoteQualified(t)})`);
+  }
+  // The old foreign keys first: they depend on the old primary key / unique indexes.
+  for (const fk of fks) out.push(`ALTER TABLE ${quoteQualified(q(fk.table))} DROP CONSTRAINT ${quoteIdent(fk.constraint.name)}`);
+  for (const u of units) out.push(`ALTER TABLE ${quoteQualified(q(u.table))} DROP COLUMN ${quoteIdent(namesOf(u).hidden)}`);
+  for (const u of units) {
+    const named = u.table.constraints.find((c) => c.type === 'n' && c.columns.length === 1 && c.columns[0] === u.column.name);
+    if (pg18 && u.column.notNull && named) out.push(`ALTER TABLE ${quoteQualified(q(u.table))} RENAME CONSTRAINT ${quoteIdent(namesOf(u).notNull)} TO ${quoteIdent(named.name)}`);
+  }
+  for (const group of byTable.values()) {
+    const table = group[0]!.table;
+    const tbl = quoteQualified(q(table));
+    const renames = new Map(group.map((u) => [u.column.name, namesOf(u).shadow]));
+    for (const ix of indexesOn(table, renames)) {
+      out.push(...adoptIndexStatements(tbl, ix, tempName(ix.name)));
+    }
+    for (const c of checks.get(tableKey(table)) ?? []) out.push(`ALTER TABLE ${tbl} RENAME CONSTRAINT ${quoteIdent(tempName(c.name))} TO ${quoteIdent(c.name)}`);
+  }
+  for (const fk of fks) out.push(`ALTER TABLE ${quoteQualified(q(fk.table))} RENAME CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} TO ${quoteIdent(fk.constraint.name)}`);
+  return out;
+}
+
+function withNotValid(definition: string): string {
+  return /\bNOT VALID$/i.test(definition) ? definition : `${definition} NOT VALID`;
+}
+
+function uniqueLocks(locks: LockTaken[]): LockTaken[] {
+  const seen = new Map<string, LockTaken>();
+  for (const l of locks) seen.set(`${tableKey(l.relation)}:${l.mode}`, l);
+  return [...seen.values()];
+}

@@ -1,0 +1,63 @@
+import { quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { qualifyColumns } from '../sql/rewrite.js';
+
+/**
+ * The dual-write trigger that keeps the old and the new shape of a table in step while old and
+ * new application versions run side by side.
+ *
+ * - INSERT: when the writer filled any new column (new columns have no default during the
+ *   window, so a value there was written by a client on the new version), the old columns are
+ *   derived from the new ones; otherwise the new columns are derived from the old ones.
+ * - UPDATE: when a new column changed, the writer is on the new version and the old columns are
+ *   derived; otherwise the new columns are recomputed from the (possibly changed) old ones, which
+ *   also catches up rows the backfill has not reached yet.
+ *
+ * The backfill sets `zdm.backfill = on` for its own transactions and writes the new columns
+ * itself, so the trigger's WHEN clause skips its rows (no per-row PL/pgSQL call on the hot path).
+ * The name starts with `zdm_` so it fires after the application's own BEFORE triggers, which
+ * run in name order, and sees their final values.
+ */
+export interface SyncMapping {
+  /** New columns and how each is computed from old columns (expressions over unqualified names). */
+  forward: { column: string; expression: string }[];
+  /** Old columns and how each is computed from new columns. */
+  backward: { column: string; expression: string }[];
+}
+
+export const BACKFILL_SETTING = 'zdm.backfill';
+
+export function syncTriggerStatements(table: QualifiedName, fn: QualifiedName, trigger: string, mapping: SyncMapping, allColumns: ReadonlySet<string>): string[] {
+  const assign = (list: SyncMapping['forward']) =>
+    list.map((m) => `NEW.${quoteIdent(m.column)} := ${qualifyColumns(m.expression, allColumns, 'new')};`).join(' ');
+  const newWritten = mapping.forward.map((m) => `NEW.${quoteIdent(m.column)} IS NOT NULL`).join(' OR ');
+  const newChanged = mapping.forward.map((m) => `NEW.${quoteIdent(m.column)} IS DISTINCT FROM OLD.${quoteIdent(m.column)}`).join(' OR ');
+  const body = [
+    'BEGIN',
+    `  IF TG_OP = 'INSERT' THEN`,
+    `    IF ${newWritten} THEN ${assign(mapping.backward)} ELSE ${assign(mapping.forward)} END IF;`,
+    `  ELSIF ${newChanged} THEN`,
+    `    ${assign(mapping.backward)}`,
+    '  ELSE',
+    `    ${assign(mapping.forward)}`,
+    '  END IF;',
+    '  RETURN NEW;',
+    'END',
+  ].join('\n');
+  const tag = dollarTag(body);
+  return [
+    `CREATE OR REPLACE FUNCTION ${quoteQualified(fn)}() RETURNS trigger LANGUAGE plpgsql AS ${tag}\n${body}\n${tag}`,
+    `CREATE TRIGGER ${quoteIdent(trigger)} BEFORE INSERT OR UPDATE ON ${quoteQualified(table)} FOR EACH ROW ` +
+      `WHEN (current_setting('${BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION ${quoteQualified(fn)}()`,
+  ];
+}
+
+export function dropSyncTriggerStatements(table: QualifiedName, fn: QualifiedName, trigger: string): string[] {
+  return [`DROP TRIGGER IF EXISTS ${quoteIdent(trigger)} ON ${quoteQualified(table)}`, `DROP FUNCTION IF EXISTS ${quoteQualified(fn)}()`];
+}
+
+/** A dollar-quote tag that does not occur in the body (user expressions could contain `$zdm$`). */
+export function dollarTag(body: string): string {
+  let tag = '$zdm$';
+  for (let i = 1; body.includes(tag); i++) tag = `$zdm${i}$`;
+  return tag;
+}

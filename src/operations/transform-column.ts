@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { TableInfo } from '../db/catalog.js';
+import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import { addNotNullChecks, setNotNullStatements, verifyInSync } from './column-steps.js';
+import { checkedExpression, checkedType } from './fragments.js';
+import { dropSyncTriggerStatements, syncTriggerStatements } from './sync-trigger.js';
+import type { OperationDefinition, PlanContext } from './types.js';
+
+export const transformColumnSchema = z
+  .object({
+    op: z.literal('transformColumn'),
+    table: objectName,
+    /** The existing columns the new ones are computed from. */
+    from: z.array(columnName).min(1, 'name at least one existing column'),
+    to: z
+      .array(
+        z
+          .object({
+            name: columnName,
+            type: z.string().min(1),
+            /** SQL expression over the table's existing columns (old -> new). */
+            up: z.string().min(1),
+            /** Default true; false adds NOT NULL the safe way (validated CHECK first). */
+            nullable: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .min(1, 'name at least one new column'),
+    /** For every `from` column: SQL expression over the new columns (new -> old). */
+    down: z.record(z.string(), z.string().min(1)),
+    /** Drop the `from` columns at contract (default false: they stay, no longer kept in step). */
+    dropOld: z.boolean().optional(),
+  })
+  .strict();
+
+export type TransformColumn = z.infer<typeof transformColumnSchema>;
+
+/**
+ * transformColumn: split, merge or derive columns with user expressions.
+ * - expand: add the new columns (nullable, no default) and the dual-write trigger: a row written by
+ *   the old version gets the new columns from `up`; a row written by the new version (any new
+ *   column non-NULL) gets the old columns from `down` (operations/sync-trigger.ts);
+ * - backfill: `up` for every existing row, in the table's one keyset pass;
+ * - switch: verify no row is out of step; NOT NULL columns get a NOT VALID CHECK, then VALIDATE;
+ * - contract: drop the trigger, SET NOT NULL (no scan: the CHECK proves it), and with `dropOld` drop
+ *   the old columns with their indexes and constraints.
+ * Rollback drops the trigger and the new columns. Expressions that raise errors (a bad cast in
+ * `up`) make the writing statement fail, as they would in the application: keep them total.
+ */
+export const transformColumn: OperationDefinition<TransformColumn> = {
+  schema: transformColumnSchema,
+  refs: (spec) => ({ tables: [spec.table] }),
+  summary: (spec) => `transform ${spec.table} (${spec.from.join(', ')}) into (${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    const t: QualifiedName = { schema: table.schema, name: table.name };
+    const existing = new Set(table.columns.map((c) => c.name));
+    const from = spec.from.map((name, i) => ctx.column(table, parseColumnName(name), `from[${i}]`).name);
+    const to = spec.to.map((c, i) => ({ ...c, name: parseColumnName(c.name), field: `to[${i}]` }));
+    checkNames(ctx, t, from, to.map((c) => c.name), existing);
+    for (const [i, name] of from.entries()) {
+      const col = table.columns.find((c) => c.name === name)!;
+      if (col.generated) ctx.fail(`from[${i}]`, `${displayName(t)}.${quoteIdent(name)} is a generated column; the trigger cannot write it`);
+    }
+    if (!table.primaryKey) ctx.fail('table', `table ${displayName(t)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`);
+    if (spec.dropOld) refuseDropDependents(ctx, table, from);
+
+    const all = new Set([...existing, ...to.map((c) => c.name)]);
+    const forward = to.map((c) => ({ column: c.name, expression: checkedExpression(ctx, `${c.field}.up`, c.up, existing), type: checkedType(ctx, `${c.field}.type`, c.type) }));
+    const down = new Map(Object.entries(spec.down).map(([k, v]) => [parseColumnName(k), v]));
+    for (const key of down.keys()) if (!from.includes(key)) ctx.fail(`down.${key}`, `${quoteIdent(key)} is not one of the "from" columns (${from.map(quoteIdent).join(', ')})`);
+    const missing = from.filter((c) => !down.has(c));
+    if (missing.length > 0) ctx.fail('down', `give an expression for ${missing.map(quoteIdent).join(', ')}: rows written by the new version must fill the old columns too`);
+    const backward = from.map((c) => ({ column: c, expression: checkedExpression(ctx, `down.${c}`, down.get(c)!, all) }));
+
+    const subject = `${displayName(t)}.${from.map(quoteIdent).join('+')}`;
+    const fn: QualifiedName = { schema: t.schema, name: generatedName('zdm_sync', t.name, ...from, 'to', ...to.map((c) => c.name)) };
+    const tbl = quoteQualified(t);
+    const steps = ctx.steps('transform_column', subject);
+    steps.sql('expand', {
+      description: `add ${to.map((c) => quoteIdent(c.name)).join(', ')} to ${displayName(t)} with a trigger keeping them in step with ${from.map(quoteIdent).join(', ')}`,
+      statements: [...forward.map((f) => `ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(f.column)} ${f.type}`), ...syncTriggerStatements(t, fn, fn.name, { forward, backward }, all)],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: { statements: [...dropSyncTriggerStatements(t, fn, fn.name), ...forward.map((f) => `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${quoteIdent(f.column)}`)], transactional: true },
+    });
+    ctx.backfill({ table, assignments: forward.map(({ column, expression: e }) => ({ column, expression: e })), pending: forward.map((f) => `${quoteIdent(f.column)} IS DISTINCT FROM (${f.expression})`).join(' OR ') });
+
+    verifyInSync(steps, table, forward, [...from, ...to.map((c) => c.name)], `rows of ${displayName(t)} whose new columns differ from their "up" expressions: the backfill has not covered them`);
+    const notNull = to.filter((c) => c.nullable === false).map((c) => c.name);
+    addNotNullChecks(ctx, steps, table, notNull);
+
+    steps.sql('contract', {
+      description: `drop the trigger${notNull.length ? `, make ${notNull.map(quoteIdent).join(', ')} NOT NULL` : ''}${spec.dropOld ? `, drop ${from.map(quoteIdent).join(', ')}` : ''}`,
+      statements: [
+        ...dropSyncTriggerStatements(t, fn, fn.name),
+        ...notNull.flatMap((c) => setNotNullStatements(t, c)),
+        ...(spec.dropOld ? from.map((c) => `ALTER TABLE ${tbl} DROP COLUMN ${quoteIdent(c)}`) : []),
+      ],
+      transactional: true,
+      impact: ctx.briefLock(t),
+    });
+    ctx.note({ phase: 'switch', text: `after switch, deploy the application version that uses ${to.map((c) => quoteIdent(c.name)).join(', ')}; versions using ${from.map(quoteIdent).join(', ')} keep working until contract` });
+    ctx.note({ phase: 'contract', text: spec.dropOld ? `contract drops ${from.map(quoteIdent).join(', ')}: run it only when no running application version uses them` : `after contract ${from.map(quoteIdent).join(', ')} are no longer kept in step with the new columns` });
+  },
+};
+
+function checkNames(ctx: PlanContext, t: QualifiedName, from: string[], to: string[], existing: Set<string>): void {
+  from.forEach((c, i) => from.indexOf(c) !== i && ctx.fail(`from[${i}]`, `${quoteIdent(c)} is named twice`));
+  to.forEach((c, i) => {
+    if (to.indexOf(c) !== i) ctx.fail(`to[${i}].name`, `${quoteIdent(c)} is named twice`);
+    if (existing.has(c)) ctx.fail(`to[${i}].name`, `column ${quoteIdent(c)} already exists on table ${displayName(t)}`);
+  });
+}
+
+function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]): void {
+  for (const [i, c] of from.entries()) {
+    const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(c));
+    if (inbound.length) ctx.fail(`from[${i}]`, `${quoteIdent(c)} is referenced by foreign key ${quoteIdent(inbound[0]!.name)} on ${displayName(inbound[0]!.table)}; "dropOld" cannot drop it`);
+    const users = table.dependents.filter((d) => d.column === c);
+    if (users.length) ctx.fail(`from[${i}]`, `${quoteIdent(c)} is used by ${users.map((d) => `${d.kind} ${d.name}`).join(', ')}; "dropOld" would need CASCADE: change or drop those first`);
+  }
+}

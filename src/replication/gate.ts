@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatBytes } from '../config/units.js';
+import { GATE_SAMPLES, GATE_SAMPLE_WINDOW_MS } from '../defaults.js';
+import type { LagSummary } from '../runner/events.js';
+import type { LagProbe, LagReading } from './probe.js';
+
+export interface LagLimits {
+  maxLagMs: number;
+  maxLagBytes: number;
+}
+
+export interface LagVerdict {
+  open: boolean;
+  /** Why the gate is closed (or "lag within limits"), naming the replica and the value seen. */
+  reason: string;
+  readings: LagReading[];
+}
+
+/** Any replica over a limit, or one whose lag cannot be read, closes the gate (fail-safe). */
+export function judgeLag(readings: LagReading[], limits: LagLimits, fraction = 1): LagVerdict {
+  const maxMs = limits.maxLagMs * fraction;
+  const maxBytes = limits.maxLagBytes * fraction;
+  for (const r of readings) {
+    if (r.problem) return { open: false, reason: `replica ${r.replica}: ${r.problem}`, readings };
+    if (r.seconds !== null && r.seconds * 1000 > maxMs) {
+      return { open: false, reason: `replica ${r.replica} is ${r.seconds.toFixed(2)}s behind (limit ${(maxMs / 1000).toFixed(2)}s)`, readings };
+    }
+    if (r.bytes !== null && r.bytes > maxBytes) {
+      return { open: false, reason: `replica ${r.replica} has ${formatBytes(r.bytes)} of WAL to replay (limit ${formatBytes(maxBytes)})`, readings };
+    }
+  }
+  return { open: true, reason: readings.length === 0 ? 'no replicas' : 'replica lag within limits', readings };
+}
+
+export function summarize(readings: LagReading[]): LagSummary[] {
+  return readings.map((r) => ({ replica: r.replica, seconds: r.seconds, bytes: r.bytes, ...(r.problem ? { problem: r.problem } : {}) }));
+}
+
+/**
+ * The lag gate between phases: lag is sampled several times over at least a second (lag can
+ * appear after a backfill, when vacuum of its dead rows conflicts with replica queries), and the
+ * gate waits for it to clear up to `timeoutMs`. Returns the last verdict: closed means "wait".
+ */
+export async function waitForLagGate(
+  probe: LagProbe,
+  limits: LagLimits,
+  options: { timeoutMs: number; signal?: AbortSignal; onClosed?: (v: LagVerdict, waitedMs: number) => void },
+): Promise<LagVerdict> {
+  const started = Date.now();
+  for (;;) {
+    const verdict = await sampleWindow(probe, limits, options.signal);
+    if (verdict.open || options.signal?.aborted) return verdict;
+    const waited = Date.now() - started;
+    options.onClosed?.(verdict, waited);
+    if (waited >= options.timeoutMs) return verdict;
+    await sleep(1000, undefined, { signal: options.signal }).catch(() => undefined);
+  }
+}
+
+async function sampleWindow(probe: LagProbe, limits: LagLimits, signal?: AbortSignal): Promise<LagVerdict> {
+  let last: LagVerdict | undefined;
+  const interval = GATE_SAMPLE_WINDOW_MS / (GATE_SAMPLES - 1);
+  for (let i = 0; i < GATE_SAMPLES; i++) {
+    if (i > 0) await sleep(interval, undefined, { signal }).catch(() => undefined);
+    last = judgeLag(await probe.read(), limits);
+    if (!last.open) return last;
+  }
+  return last!;
+}

@@ -1,0 +1,34 @@
+import type { Phase } from '../plan/types.js';
+
+/** Structured events the runner emits while it works; the CLI renders them (bar, log lines, JSON). */
+export type RunnerEvent =
+  | { type: 'phase-start'; migration: string; phase: Phase }
+  | { type: 'phase-done'; migration: string; phase: Phase; ms: number }
+  | { type: 'step-start'; migration: string; stepId: string; description: string }
+  | { type: 'step-done'; migration: string; stepId: string; ms: number; attempts: number }
+  | { type: 'step-skip'; migration: string; stepId: string; reason: string }
+  | { type: 'lock-retry'; migration: string; stepId: string; attempt: number; delayMs: number; blockers: string[] }
+  | { type: 'gate'; migration: string; phase: Phase; open: boolean; reason: string; lag: LagSummary[] }
+  | { type: 'backfill-progress'; migration: string; stepId: string; table: string; progress: BackfillProgress }
+  | { type: 'backfill-pause'; migration: string; stepId: string; reason: string; waitedMs: number };
+
+export interface LagSummary {
+  replica: string;
+  seconds: number | null;
+  bytes: number | null;
+  problem?: string;
+}
+
+export interface BackfillProgress {
+  rowsScanned: number;
+  rowsUpdated: number;
+  totalEstimate: number;
+  batches: number;
+  batchSize: number;
+  rowsPerSecond: number;
+  etaSeconds: number | null;
+  lastBatchMs: number;
+  lag: LagSummary[];
+  paused: string | null;
+  done: boolean;
+}

@@ -1,0 +1,199 @@
+import type pg from 'pg';
+import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { errorMessage, StepFailedError } from '../errors.js';
+import { runBackfill } from '../backfill/run.js';
+import type { CreateIndexStep, SqlStep, Step, Undo, VerifyStep } from '../plan/types.js';
+import type { RunnerContext } from './context.js';
+import { sqlState, withLockRetry } from './retry.js';
+
+/**
+ * The one place that runs a plan's SQL. Every step is recorded in zdm.steps: a transactional step
+ * in the same transaction as its statements (so it runs exactly once); a non-transactional one as
+ * 'running' before and 'done' after, with statements written to be safely re-run.
+ */
+export async function executeStep(step: Step, migration: string, ctx: RunnerContext): Promise<void> {
+  switch (step.kind) {
+    case 'sql':
+      return step.transactional ? runTransactional(step, migration, ctx) : runStatements(step, migration, ctx);
+    case 'create-index':
+      return runCreateIndex(step, migration, ctx);
+    case 'verify':
+      return runVerify(step, migration, ctx);
+    case 'backfill':
+      return runBackfill(step, migration, ctx);
+  }
+}
+
+async function runTransactional(step: SqlStep, migration: string, ctx: RunnerContext): Promise<void> {
+  const attempts = await retrying(step, migration, ctx, async () => {
+    await inTransaction(ctx, async (client) => {
+      await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${ctx.settings.lockTimeoutMs}ms`]);
+      for (const statement of step.statements) await client.query(statement);
+      await ctx.state.stepFinished(client, migration, step.id, step.phase, 'done');
+    });
+  });
+  ctx.log.debug({ step: step.id, attempts }, 'step committed');
+}
+
+async function runStatements(step: SqlStep, migration: string, ctx: RunnerContext): Promise<void> {
+  await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
+  await retrying(step, migration, ctx, () =>
+    withClient(ctx, async (client) => {
+      await client.query(`SELECT set_config('lock_timeout', $1, false)`, [`${ctx.settings.lockTimeoutMs}ms`]);
+      for (const statement of step.statements) await client.query(statement);
+    }),
+  );
+  await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'done');
+}
+
+/**
+ * CREATE INDEX CONCURRENTLY. It takes SHARE UPDATE EXCLUSIVE, which no application DML waits for,
+ * so it runs without lock_timeout (it waits for older transactions to finish, by design). A build
+ * that fails leaves an INVALID index: it is detected and dropped before the next attempt, and a
+ * valid index already built by an interrupted run is kept.
+ */
+async function runCreateIndex(step: CreateIndexStep, migration: string, ctx: RunnerContext): Promise<void> {
+  await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
+  await retrying(step, migration, ctx, () =>
+    withClient(ctx, async (client) => {
+      await client.query(`SELECT set_config('lock_timeout', '0', false), set_config('statement_timeout', '0', false)`);
+      const before = await indexState(client, step.index, step.table);
+      if (before === 'valid') return;
+      if (before === 'invalid') {
+        ctx.log.warn({ step: step.id, index: displayName(step.index) }, 'dropping INVALID index left by an earlier failed build');
+        await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(step.index)}`);
+      }
+      if (before === 'other-table') throw new Error(`an index named ${displayName(step.index)} already exists on another table; rename it or choose another name`);
+      try {
+        await client.query(step.statement);
+      } catch (err) {
+        if ((await indexState(client, step.index, step.table)) === 'invalid') {
+          await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(step.index)}`);
+        }
+        throw err;
+      }
+      const after = await indexState(client, step.index, step.table);
+      if (after !== 'valid') throw new Error(`index ${displayName(step.index)} is ${after} after CREATE INDEX CONCURRENTLY`);
+    }),
+  );
+  await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'done');
+}
+
+async function indexState(client: pg.PoolClient, index: QualifiedName, table: QualifiedName): Promise<'missing' | 'valid' | 'invalid' | 'other-table'> {
+  const { rows } = await client.query<{ valid: boolean; same: boolean }>(
+    `SELECT i.indisvalid AND i.indisready AS valid, i.indrelid = to_regclass($2) AS same
+       FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
+    [quoteQualified(index), quoteQualified(table)],
+  );
+  const row = rows[0];
+  if (!row) return 'missing';
+  if (!row.same) return 'other-table';
+  return row.valid ? 'valid' : 'invalid';
+}
+
+/** Reads the rows that violate the step's condition; any row fails the step, with a sample. */
+async function runVerify(step: VerifyStep, migration: string, ctx: RunnerContext): Promise<void> {
+  await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
+  const columns = step.sampleColumns.map(quoteIdent).join(', ');
+  const { rows } = await ctx.conn.pool.query(`SELECT ${columns} FROM ${quoteQualified(step.table)} WHERE ${step.violation} LIMIT 10`);
+  if (rows.length > 0) {
+    const sample = rows.map((r) => JSON.stringify(r)).join('\n  ');
+    const message = `${step.message}; sample (up to 10):\n  ${sample}\nThe migration stays at this phase: fix the data and run \`zdm advance\` again, or \`zdm rollback\``;
+    await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'failed', message);
+    throw new StepFailedError(step.id, message);
+  }
+  await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'done');
+}
+
+/** Runs a step's undo (rollback); idempotent by construction. */
+export async function executeUndo(step: Step, undo: Undo, migration: string, ctx: RunnerContext): Promise<void> {
+  await retrying(step, migration, ctx, async () => {
+    if (undo.transactional) {
+      await inTransaction(ctx, async (client) => {
+        await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${ctx.settings.lockTimeoutMs}ms`]);
+        for (const statement of undo.statements) await client.query(statement);
+        await ctx.state.stepFinished(client, migration, step.id, step.phase, 'undone');
+      });
+    } else {
+      await withClient(ctx, async (client) => {
+        await client.query(`SELECT set_config('lock_timeout', $1, false)`, [`${ctx.settings.lockTimeoutMs}ms`]);
+        for (const statement of undo.statements) await client.query(statement);
+      });
+      await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'undone');
+    }
+  });
+}
+
+/** Retries lock timeouts with backoff; any other error is recorded on the step and rethrown typed. */
+async function retrying(step: Step, migration: string, ctx: RunnerContext, fn: () => Promise<void>): Promise<number> {
+  let attempts = 0;
+  try {
+    await withLockRetry(
+      async (attempt) => {
+        attempts = attempt;
+        await fn();
+      },
+      {
+        retries: ctx.settings.lockRetries,
+        signal: ctx.signal,
+        onRetry: async ({ attempt, delayMs }) => {
+          const blockers = await lockBlockers(ctx, step.impact.locks.map((l) => l.relation));
+          ctx.emit({ type: 'lock-retry', migration, stepId: step.id, attempt, delayMs, blockers });
+          ctx.log.warn({ step: step.id, attempt, delayMs, blockers }, `lock not granted within ${ctx.settings.lockTimeoutMs}ms; retrying`);
+        },
+      },
+    );
+    return attempts;
+  } catch (err) {
+    const timedOut = sqlState(err) === '55P03';
+    const message = timedOut
+      ? `could not get its lock within lock_timeout ${ctx.settings.lockTimeoutMs}ms after ${attempts} attempts (${(await lockBlockers(ctx, step.impact.locks.map((l) => l.relation))).join('; ') || 'holder gone'}); nothing was applied, run zdm advance again when the blocking sessions are done`
+      : errorMessage(err);
+    await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'failed', message).catch(() => undefined);
+    throw new StepFailedError(step.id, message, { cause: err });
+  }
+}
+
+/** Sessions holding locks on the step's tables: named in retry warnings and failure messages. */
+async function lockBlockers(ctx: RunnerContext, relations: QualifiedName[]): Promise<string[]> {
+  if (relations.length === 0) return [];
+  try {
+    const { rows } = await ctx.conn.pool.query<{ pid: number; app: string; state: string; xact_start: Date | null; mode: string; rel: string; query: string }>(
+      `SELECT DISTINCT l.pid, a.application_name AS app, a.state, a.xact_start, l.mode, l.relation::regclass::text AS rel, left(a.query, 120) AS query
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.granted AND l.pid <> pg_backend_pid() AND l.relation = ANY($1::regclass[])
+          AND a.application_name NOT LIKE 'zdm %'
+        ORDER BY a.xact_start NULLS LAST LIMIT 5`,
+      [relations.map(quoteQualified)],
+    );
+    return rows.map((r) => `pid ${r.pid} (${r.app || 'no application_name'}, ${r.state}${r.xact_start ? ` since ${r.xact_start.toISOString()}` : ''}) holds ${r.mode} on ${r.rel}: ${r.query}`);
+  } catch {
+    return [];
+  }
+}
+
+export async function inTransaction<T>(ctx: RunnerContext, fn: (client: pg.PoolClient) => Promise<T>, client?: pg.PoolClient): Promise<T> {
+  const body = async (c: pg.PoolClient) => {
+    await c.query('BEGIN');
+    try {
+      const result = await fn(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  };
+  return client ? body(client) : withClient(ctx, body);
+}
+
+export async function withClient<T>(ctx: RunnerContext, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await ctx.conn.pool.connect();
+  try {
+    return await fn(client);
+  } finally {
+    // Steps change session settings (lock_timeout, statement_timeout): never hand such a
+    // session back to the pool. Steps are few, so a fresh connection each costs nothing.
+    client.release(true);
+  }
+}

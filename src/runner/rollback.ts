@@ -1,0 +1,63 @@
+import { StateError } from '../errors.js';
+import type { Step, Undo } from '../plan/types.js';
+import type { RunnerContext } from './context.js';
+import { executeUndo } from './executor.js';
+import { activeView, migrationViews, withRunnerLock } from './session.js';
+
+export interface RollbackResult {
+  migration: string;
+  undone: string[];
+}
+
+function undoOf(step: Step): Undo | undefined {
+  switch (step.kind) {
+    case 'sql':
+      return step.undo;
+    case 'create-index':
+      return step.undo;
+    case 'backfill':
+    case 'verify':
+      // A backfill only wrote into columns that the expand undo drops; a verify changed nothing.
+      return undefined;
+  }
+}
+
+/**
+ * Undoes the active migration's steps in reverse order, so the database ends exactly as it was
+ * before expand. Allowed any time before contract starts (contract destroys the old shape).
+ * Each undo is idempotent and recorded, so an interrupted rollback can simply be run again.
+ */
+export async function rollback(ctx: RunnerContext, options: { lockWaitMs?: number } = {}): Promise<RollbackResult> {
+  return withRunnerLock(ctx, options.lockWaitMs ?? 0, async () => {
+    const pool = ctx.conn.pool;
+    const view = activeView(await migrationViews(ctx, pool), { allowDrift: true });
+    if (!view?.row) throw new StateError('no active migration to roll back');
+    const row = view.row;
+    const plan = row.plan;
+    const stepRows = new Map((await ctx.state.steps(pool, plan.migration)).map((s) => [s.step_id, s]));
+    const contractStarted = row.phase === 'contract' || row.current_phase === 'contract' || plan.steps.some((s) => s.phase === 'contract' && stepRows.has(s.id));
+    if (contractStarted) {
+      throw new StateError(`${plan.migration}: contract has started, which drops the old shape; it cannot be rolled back. Run zdm advance to finish it`);
+    }
+    await ctx.state.audit(pool, { migration: plan.migration, action: 'rollback', phase: row.phase, outcome: 'started', checksum: plan.checksum });
+    const undone: string[] = [];
+    try {
+      for (const step of [...plan.steps].reverse()) {
+        const state = stepRows.get(step.id);
+        if (!state || state.status === 'undone') continue;
+        const undo = undoOf(step);
+        ctx.log.info({ migration: plan.migration, step: step.id }, undo ? `undo: ${undo.statements.join('; ')}` : 'nothing to undo');
+        if (undo) await executeUndo(step, undo, plan.migration, ctx);
+        else await ctx.state.stepFinished(pool, plan.migration, step.id, step.phase, 'undone');
+        undone.push(step.id);
+      }
+    } catch (err) {
+      await ctx.state.audit(pool, { migration: plan.migration, action: 'rollback', outcome: 'failed', checksum: plan.checksum, detail: { error: (err as Error).message } }).catch(() => undefined);
+      throw err;
+    }
+    await ctx.state.deleteBackfills(pool, plan.migration);
+    await ctx.state.setPhase(pool, plan.migration, { status: 'rolled_back', phase: null, current_phase: null, last_error: null });
+    await ctx.state.audit(pool, { migration: plan.migration, action: 'rollback', outcome: 'succeeded', checksum: plan.checksum, detail: { undone: undone.length } });
+    return { migration: plan.migration, undone };
+  });
+}

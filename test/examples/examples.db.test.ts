@@ -1,0 +1,49 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLiveCatalog } from '../../src/lint/index.js';
+import { lintPlan } from '../../src/lint/plan-lint.js';
+import { loadMigrations } from '../../src/migration/load.js';
+import { advance } from '../../src/runner/advance.js';
+import { planFile } from '../../src/runner/session.js';
+import { createTestDatabase, testLabel } from '../harness/database.js';
+import { unjustified } from '../helpers/plan-lint-exceptions.js';
+import { testRunner } from '../helpers/runner.js';
+
+/**
+ * Every example in migrations-examples/ (a folder with an optional setup.sql and its migration
+ * files) runs through expand, backfill, switch and contract on a database of its own, and the plan
+ * zdm generates for each of its migrations is lint-clean against that database's live catalog
+ * (exceptions are justified in test/helpers/plan-lint-exceptions.ts).
+ */
+const root = path.resolve('migrations-examples');
+const examples = readdirSync(root)
+  .filter((name) => statSync(path.join(root, name)).isDirectory())
+  .sort();
+
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+});
+
+describe('migrations-examples', () => {
+  it('has an example for every operation', () => expect(examples.length).toBeGreaterThanOrEqual(19));
+
+  it.each(examples)('%s runs through all four phases, its plans lint-clean', async (example) => {
+    const dir = path.join(root, example);
+    const db = await createTestDatabase(`${testLabel(import.meta.url)}_${example}`);
+    const runner = testRunner(db.url, dir);
+    cleanup.push(() => db.drop(), () => runner.close());
+    const setup = path.join(dir, 'setup.sql');
+    if (existsSync(setup)) await db.query(readFileSync(setup, 'utf8'));
+    const migrations = await loadMigrations(dir);
+    expect(migrations.length).toBeGreaterThan(0);
+    for (const migration of migrations) {
+      const plan = await planFile(runner.conn.pool, migration);
+      const findings = await lintPlan(plan, { catalog: await createLiveCatalog(runner.conn.pool), pgVersion: db.major });
+      expect(unjustified(findings).map((f) => `${migration.name} ${f.stepId} ${f.rule}: ${f.message}`)).toEqual([]);
+      expect(await advance(runner, { until: 'contract' })).toMatchObject({ kind: 'advanced', migration: migration.name, complete: true });
+    }
+    expect(await advance(runner)).toEqual({ kind: 'nothing-pending' });
+  });
+});

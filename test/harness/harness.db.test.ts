@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testLabel, type TestDatabase } from './database.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase(testLabel(import.meta.url));
+});
+afterAll(async () => db?.drop());
+
+describe('test harness', () => {
+  it('gives each file its own database on a primary with a streaming replica', async () => {
+    await db.query('CREATE TABLE t (id int PRIMARY KEY)');
+    await db.query('INSERT INTO t SELECT generate_series(1, 100)');
+    const [row] = await db.query<{ db: string; recovery: boolean }>('SELECT current_database() AS db, pg_is_in_recovery() AS recovery');
+    expect(row).toEqual({ db: db.name, recovery: false });
+    if (!db.replicaUrl) return;
+    await db.waitForReplica();
+    const pg = (await import('pg')).default;
+    const replica = new pg.Client({ connectionString: db.replicaUrl });
+    await replica.connect();
+    const { rows } = await replica.query('SELECT count(*)::int AS n, pg_is_in_recovery() AS recovery FROM t');
+    await replica.end();
+    expect(rows[0]).toEqual({ n: 100, recovery: true });
+  });
+});

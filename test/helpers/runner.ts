@@ -1,0 +1,59 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pino from 'pino';
+import { connect, currentActor } from '../../src/db/connect.js';
+import type { RunnerContext, SafetySettings } from '../../src/runner/context.js';
+import type { RunnerEvent } from '../../src/runner/events.js';
+import { StateStore } from '../../src/runner/state-store.js';
+
+export const TEST_SETTINGS: SafetySettings = {
+  lockTimeoutMs: 2000,
+  lockRetries: 10,
+  gateTimeoutMs: 10_000,
+  maxLagMs: 5000,
+  maxLagBytes: 256 * 1024 * 1024,
+  replicas: [],
+  batchSize: 500,
+  targetBatchMs: 100,
+  maxRowsPerSecond: undefined,
+  workers: 1,
+  throttleQuery: undefined,
+};
+
+/** Repo-local temp dir: .ts migration files there can `import ... from 'zdm'` (package self-reference). */
+export async function tempMigrationsDir(label: string): Promise<{ dir: string; write(name: string, content: string | object): Promise<string>; remove(): Promise<void> }> {
+  const base = path.resolve('.zdm-tmp');
+  await mkdir(base, { recursive: true });
+  const dir = await mkdtemp(path.join(base, `${label}-`));
+  return {
+    dir,
+    async write(name, content) {
+      const file = path.join(dir, name);
+      await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+      return file;
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface TestRunner extends RunnerContext {
+  events: RunnerEvent[];
+  close(): Promise<void>;
+}
+
+export function testRunner(url: string, migrationsDir: string, settings: Partial<SafetySettings> = {}, signal: AbortSignal = new AbortController().signal): TestRunner {
+  const conn = connect(url, 'zdm test runner');
+  const events: RunnerEvent[] = [];
+  return {
+    conn,
+    state: new StateStore('zdm', currentActor()),
+    stateSchema: 'zdm',
+    migrationsDir,
+    settings: { ...TEST_SETTINGS, ...settings },
+    log: pino({ level: process.env.ZDM_TEST_LOG ?? 'silent' }),
+    signal,
+    emit: (e) => events.push(e),
+    events,
+    close: () => conn.close(),
+  };
+}

@@ -1,0 +1,3 @@
+-- expect: none
+-- CREATE INDEX i ON users (a);
+SELECT 1;

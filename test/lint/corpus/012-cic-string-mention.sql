@@ -1,0 +1,2 @@
+-- expect: none
+SELECT 'CREATE INDEX i ON users (a)';

@@ -1,0 +1,2 @@
+-- expect: drop-index-non-concurrent
+DROP INDEX IF EXISTS "Billing"."Idx";

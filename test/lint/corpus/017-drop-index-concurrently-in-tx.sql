@@ -1,0 +1,4 @@
+-- expect: concurrently-in-transaction
+BEGIN;
+DROP INDEX CONCURRENTLY i;
+COMMIT;

@@ -1,0 +1,2 @@
+-- expect: reindex-non-concurrent
+REINDEX INDEX users_email_idx;

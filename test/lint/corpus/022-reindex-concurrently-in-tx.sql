@@ -1,0 +1,4 @@
+-- expect: concurrently-in-transaction
+BEGIN;
+REINDEX TABLE CONCURRENTLY users;
+COMMIT;

@@ -1,0 +1,2 @@
+-- expect: vacuum-full-or-cluster
+CLUSTER users USING users_pkey;

@@ -1,0 +1,2 @@
+-- expect: none
+REFRESH MATERIALIZED VIEW CONCURRENTLY daily_stats;

@@ -1,0 +1,2 @@
+-- expect: add-check-constraint-validating
+ALTER TABLE users ADD CONSTRAINT age_positive CHECK (age > 0);

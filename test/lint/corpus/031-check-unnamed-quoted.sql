@@ -1,0 +1,2 @@
+-- expect: add-check-constraint-validating
+ALTER TABLE "Billing"."Users" ADD CHECK ("Amount" > 0);

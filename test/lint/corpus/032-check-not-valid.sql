@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE users ADD CONSTRAINT age_positive CHECK (age > 0) NOT VALID;

@@ -1,0 +1,2 @@
+-- expect: none
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));

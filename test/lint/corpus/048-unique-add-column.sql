@@ -1,0 +1,2 @@
+-- expect: add-unique-constraint
+ALTER TABLE users ADD COLUMN code text UNIQUE;

@@ -1,0 +1,2 @@
+-- expect: add-primary-key
+ALTER TABLE items ADD PRIMARY KEY (id);

@@ -1,0 +1,2 @@
+-- expect: none
+CREATE TABLE b (room int, during tstzrange, EXCLUDE USING gist (during WITH &&));

@@ -1,0 +1,2 @@
+-- expect: set-not-null
+ALTER TABLE "Billing"."Users" ALTER "Email" SET NOT NULL;

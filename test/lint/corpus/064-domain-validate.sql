@@ -1,0 +1,2 @@
+-- expect: domain-constraint-scan
+ALTER DOMAIN positive_int VALIDATE CONSTRAINT pos;

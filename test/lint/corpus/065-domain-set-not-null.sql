@@ -1,0 +1,2 @@
+-- expect: domain-constraint-scan
+ALTER DOMAIN email SET NOT NULL;

@@ -1,0 +1,3 @@
+-- expect: none
+CREATE DOMAIN d AS int;
+ALTER DOMAIN d ADD CONSTRAINT p CHECK (VALUE > 0);

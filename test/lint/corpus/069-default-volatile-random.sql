@@ -1,0 +1,2 @@
+-- expect: add-column-rewriting-default
+ALTER TABLE users ADD COLUMN r float8 DEFAULT random();

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE users ADD COLUMN d date DEFAULT '2020-01-01'::date;

@@ -1,0 +1,3 @@
+-- expect: none
+CREATE TABLE t (a int);
+ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid();

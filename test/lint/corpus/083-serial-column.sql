@@ -1,0 +1,2 @@
+-- expect: add-column-auto-increment
+ALTER TABLE events ADD COLUMN seq bigserial;

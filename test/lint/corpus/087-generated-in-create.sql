@@ -1,0 +1,2 @@
+-- expect: none
+CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED);

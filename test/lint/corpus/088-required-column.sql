@@ -1,0 +1,2 @@
+-- expect: add-column-required
+ALTER TABLE users ADD COLUMN tier text NOT NULL;

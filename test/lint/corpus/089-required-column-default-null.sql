@@ -1,0 +1,2 @@
+-- expect: add-column-required
+ALTER TABLE "Users" ADD COLUMN "Tier" text NOT NULL DEFAULT NULL;

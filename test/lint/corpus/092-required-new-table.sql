@@ -1,0 +1,3 @@
+-- expect: none
+CREATE TABLE t (a int);
+ALTER TABLE t ADD COLUMN b int NOT NULL;

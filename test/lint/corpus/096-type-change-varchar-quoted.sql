@@ -1,0 +1,2 @@
+-- expect: change-column-type
+ALTER TABLE "Billing"."Users" ALTER COLUMN "Email" SET DATA TYPE varchar(50);

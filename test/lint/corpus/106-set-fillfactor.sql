@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE events SET (fillfactor = 70);

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE events ALTER COLUMN kind SET STATISTICS 500;

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE measurements ATTACH PARTITION m2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');

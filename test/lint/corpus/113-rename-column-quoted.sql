@@ -1,0 +1,2 @@
+-- expect: rename-column
+ALTER TABLE "Billing"."Users" RENAME "Email" TO "EmailAddress";

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE users RENAME CONSTRAINT a TO b;

@@ -1,0 +1,5 @@
+-- expect: none
+BEGIN;
+ALTER TABLE users RENAME TO customers;
+CREATE VIEW users AS SELECT * FROM customers;
+COMMIT;

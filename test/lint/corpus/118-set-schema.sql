@@ -1,0 +1,2 @@
+-- expect: rename-table
+ALTER TABLE "Billing"."Users" SET SCHEMA archive;

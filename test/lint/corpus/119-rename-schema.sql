@@ -1,0 +1,2 @@
+-- expect: rename-schema
+ALTER SCHEMA billing RENAME TO payments;

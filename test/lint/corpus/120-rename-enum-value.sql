@@ -1,0 +1,2 @@
+-- expect: rename-enum-value
+ALTER TYPE status RENAME VALUE 'active' TO 'enabled';

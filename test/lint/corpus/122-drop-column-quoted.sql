@@ -1,0 +1,2 @@
+-- expect: drop-column
+ALTER TABLE "Billing"."Users" DROP COLUMN IF EXISTS "Legacy";

@@ -1,0 +1,3 @@
+-- expect: none
+CREATE TABLE tmp (a int);
+DROP TABLE tmp;

@@ -1,0 +1,2 @@
+-- expect: none
+DROP VIEW active_users;

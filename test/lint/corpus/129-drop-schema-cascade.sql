@@ -1,0 +1,2 @@
+-- expect: drop-cascade, drop-schema
+DROP SCHEMA legacy CASCADE;

@@ -1,0 +1,2 @@
+-- expect: drop-cascade, drop-table
+DROP TABLE users CASCADE;

@@ -1,0 +1,2 @@
+-- expect: truncate-table
+TRUNCATE users;

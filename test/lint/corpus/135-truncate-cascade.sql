@@ -1,0 +1,2 @@
+-- expect: truncate-cascade, truncate-table
+TRUNCATE users CASCADE;

@@ -1,0 +1,2 @@
+-- expect: json-column
+CREATE TABLE t (id bigint, payload json);

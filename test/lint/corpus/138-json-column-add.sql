@@ -1,0 +1,2 @@
+-- expect: json-column
+ALTER TABLE users ADD COLUMN meta json;

@@ -1,0 +1,2 @@
+-- expect: none
+CREATE TABLE t (id bigint, payload jsonb);

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TYPE status ADD VALUE 'archived' AFTER 'active';

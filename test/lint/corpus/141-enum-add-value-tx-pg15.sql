@@ -1,0 +1,4 @@
+-- expect: none
+BEGIN;
+ALTER TYPE status ADD VALUE 'archived' AFTER 'active';
+COMMIT;

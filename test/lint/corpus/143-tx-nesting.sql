@@ -1,0 +1,6 @@
+-- expect: transaction-nesting
+BEGIN;
+BEGIN;
+SELECT 1;
+COMMIT;
+COMMIT;

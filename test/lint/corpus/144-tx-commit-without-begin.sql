@@ -1,0 +1,3 @@
+-- expect: transaction-nesting
+ALTER TABLE users ADD COLUMN a int;
+COMMIT;

@@ -1,0 +1,4 @@
+-- expect: none
+BEGIN;
+ALTER TABLE users ADD COLUMN a int;
+COMMIT;

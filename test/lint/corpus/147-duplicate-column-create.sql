@@ -1,0 +1,2 @@
+-- expect: duplicate-column-assignment
+CREATE TABLE t (a int, b int, a text);

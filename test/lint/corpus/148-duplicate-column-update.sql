@@ -1,0 +1,2 @@
+-- expect: duplicate-column-assignment
+UPDATE users SET a = 1, a = 2;

@@ -1,0 +1,2 @@
+-- expect: none
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');

@@ -1,0 +1,2 @@
+-- expect: none
+INSERT INTO settings (key, value) VALUES ('a', 'b');

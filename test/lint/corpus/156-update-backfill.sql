@@ -1,0 +1,2 @@
+-- expect: none
+UPDATE users SET tier = 'free' WHERE tier IS NULL;

@@ -1,0 +1,2 @@
+-- expect: none
+DO $$ BEGIN EXECUTE 'ALTER TABLE users DROP COLUMN a'; END $$;

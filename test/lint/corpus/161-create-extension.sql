@@ -1,0 +1,2 @@
+-- expect: none
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp";

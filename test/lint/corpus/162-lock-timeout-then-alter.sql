@@ -1,0 +1,3 @@
+-- expect: none
+SET lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN a int;

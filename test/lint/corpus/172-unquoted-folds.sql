@@ -1,0 +1,3 @@
+-- expect: none
+CREATE TABLE USERS (a int);
+CREATE INDEX i ON users (a);

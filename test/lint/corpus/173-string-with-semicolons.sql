@@ -1,0 +1,3 @@
+-- expect: none
+SELECT 'a; DROP TABLE users; b';
+SELECT 1;

@@ -1,0 +1,2 @@
+-- expect: none
+SELECT $body$ ALTER TABLE users ADD COLUMN c int DEFAULT random() $body$;

@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;

@@ -1,0 +1,2 @@
+-- expect: none
+CREATE TABLE users_backup AS SELECT * FROM users;

@@ -1,0 +1,2 @@
+-- expect: none
+CREATE TABLE t (id serial PRIMARY KEY, name varchar(100), at timestamp, code char(2));

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { planError, planOps, planSql } from '../helpers/catalog.js';
+import { fixture } from '../helpers/fixtures.js';
+
+describe('addCheck plans (exact SQL)', () => {
+  it('NOT VALID at expand; a sample of violations, then VALIDATE in its own transaction at switch', () => {
+    const plan = planOps([{ op: 'addCheck', table: 'orders', name: 'orders_code_len', expression: 'length(code) < 20' }], fixture);
+    expect(planSql(plan)).toEqual([
+      {
+        id: 'add_check:public.orders.orders_code_len:expand:1',
+        sql: ['ALTER TABLE public.orders ADD CONSTRAINT orders_code_len CHECK (length(code) < 20) NOT VALID'],
+        undo: ['ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_code_len'],
+      },
+      { id: 'add_check:public.orders.orders_code_len:switch:1', sql: ['SELECT id, code FROM public.orders WHERE (length(code) < 20) IS FALSE LIMIT 10'] },
+      { id: 'add_check:public.orders.orders_code_len:switch:2', sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_code_len'] },
+    ]);
+    expect(plan.steps.map((s) => [s.impact.locks[0]!.mode, s.impact.lockDuration, s.impact.scansTable])).toEqual([
+      ['ACCESS EXCLUSIVE', 'brief', false],
+      ['ACCESS SHARE', 'scan', true],
+      ['SHARE UPDATE EXCLUSIVE', 'scan', true],
+    ]);
+    expect(plan.steps[2]!.kind === 'sql' && plan.steps[2]!.transactional).toBe(true);
+  });
+
+  it('refuses a taken name, unknown columns and a second statement', () => {
+    const error = planError(
+      [
+        { op: 'addCheck', table: 'orders', name: 'orders_pkey', expression: 'true' },
+        { op: 'addCheck', table: 'orders', name: 'c2', expression: 'amount > 0' },
+        { op: 'addCheck', table: 'orders', name: 'c3', expression: 'true); DROP TABLE orders; SELECT (1' },
+      ],
+      fixture,
+    );
+    expect(error.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'operations[0].name: constraint orders_pkey already exists on table public.orders',
+      'operations[1].expression: "amount > 0" uses column amount, which table public.orders does not have',
+      'operations[2].expression: "true); DROP TABLE orders; SELECT (1" is not one SQL expression',
+    ]);
+  });
+});

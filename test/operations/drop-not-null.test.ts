@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { planError, planOps, planSql } from '../helpers/catalog.js';
+import { fixture } from '../helpers/fixtures.js';
+
+describe('dropNotNull plans (exact SQL)', () => {
+  it('DROP NOT NULL at expand; the undo restores NOT NULL (its Postgres 18 name too) without a scan under ACCESS EXCLUSIVE', () => {
+    const plan = planOps([{ op: 'dropNotNull', table: 'users', column: 'name' }], fixture);
+    expect(planSql(plan)).toEqual([
+      {
+        id: 'drop_not_null:public.users.name:expand:1',
+        sql: ['ALTER TABLE public.users ALTER COLUMN name DROP NOT NULL'],
+        undo: [
+          'ALTER TABLE public.users DROP CONSTRAINT IF EXISTS users_name_zdm_not_null',
+          'ALTER TABLE public.users ADD CONSTRAINT users_name_zdm_not_null CHECK (name IS NOT NULL) NOT VALID',
+          'ALTER TABLE public.users VALIDATE CONSTRAINT users_name_zdm_not_null',
+          'ALTER TABLE public.users ADD CONSTRAINT users_name_not_null NOT NULL name',
+          'ALTER TABLE public.users DROP CONSTRAINT IF EXISTS users_name_zdm_not_null',
+        ],
+      },
+    ]);
+    expect(plan.steps[0]!.kind === 'sql' && plan.steps[0]!.undo?.transactional).toBe(false);
+  });
+
+  it('refuses nullable and primary-key columns', () => {
+    const error = planError(
+      [
+        { op: 'dropNotNull', table: 'users', column: 'email' },
+        { op: 'dropNotNull', table: 'users', column: 'id' },
+      ],
+      fixture,
+    );
+    expect(error.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'operations[0].column: public.users.email is already nullable',
+      'operations[1].column: public.users.id is part of primary key users_pkey; primary-key columns are always NOT NULL',
+    ]);
+  });
+});
