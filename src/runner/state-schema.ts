@@ -78,6 +78,36 @@ export function stateMigrations(schema: string): string[][] {
        )`,
       `CREATE INDEX audit_log_migration ON ${s}.audit_log (migration, at)`,
     ],
+    [
+      // Parallel backfills: the key range of one backfill step split into chunks that workers
+      // (threads of one runner, or other `zdm advance --join` processes) claim with
+      // FOR UPDATE SKIP LOCKED. A claim is live while its worker's backend (claimed_pid) is
+      // connected and it renewed claimed_at within the lease; each chunk keeps its own cursor.
+      `CREATE TABLE ${s}.backfill_chunks (
+         migration text NOT NULL,
+         step_id text NOT NULL,
+         chunk integer NOT NULL,
+         lo jsonb,
+         hi jsonb,
+         last_key jsonb,
+         rows_updated bigint NOT NULL DEFAULT 0,
+         rows_scanned bigint NOT NULL DEFAULT 0,
+         batches integer NOT NULL DEFAULT 0,
+         done boolean NOT NULL DEFAULT false,
+         claimed_by text,
+         claimed_pid integer,
+         claimed_at timestamptz,
+         PRIMARY KEY (migration, step_id, chunk),
+         FOREIGN KEY (migration, step_id) REFERENCES ${s}.backfills (migration, step_id) ON DELETE CASCADE
+       )`,
+      // gh-ost's heartbeat: written on the primary while zdm runs, read on each replica; the
+      // replica's now() minus the replayed value is its time lag, on any managed service.
+      `CREATE TABLE ${s}.heartbeat (
+         id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+         beat_at timestamptz NOT NULL,
+         written_by text NOT NULL
+       )`,
+    ],
   ];
 }
 
