@@ -16,6 +16,12 @@ export const DEFAULT_MAX_LAG_MS = 1_000;
 export const DEFAULT_MAX_LAG_BYTES = 64 * 1024 * 1024;
 /** Lag must fall below this fraction of the limit before a paused backfill resumes (hysteresis). */
 export const LAG_RESUME_FRACTION = 0.5;
+/** A backfill pauses while a transaction (not zdm's, not idle) has been open longer than this:
+ * the dead row versions the backfill leaves cannot be vacuumed while it runs, so bloat would grow
+ * with every batch. Ten minutes lets ordinary reports and batch jobs pass; 0 disables the check. */
+export const DEFAULT_MAX_XACT_AGE_MS = 10 * 60_000;
+/** Lock-wait, transaction-age and throttle-query readings are reused for this long between batches. */
+export const SIGNAL_CACHE_MS = 500;
 /** Phase-transition gates sample lag this many times over at least this long: lag can appear
  * after a backfill, when vacuum of its dead rows conflicts with replica queries. */
 export const GATE_SAMPLES = 5;

@@ -8,6 +8,7 @@ import {
   DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_MAX_LAG_BYTES,
   DEFAULT_MAX_LAG_MS,
+  DEFAULT_MAX_XACT_AGE_MS,
   DEFAULT_MIGRATIONS_DIR,
   DEFAULT_STATE_SCHEMA,
   DEFAULT_TARGET_BATCH_MS,
@@ -33,6 +34,12 @@ export interface ResolvedConfig {
   maxRowsPerSecond: number | undefined;
   workers: number;
   throttleQuery: string | undefined;
+  /** Pause the backfill while a transaction older than this is open (0: never). */
+  maxXactAgeMs: number;
+  /** An unreachable --replica (or a standby that left pg_stat_replication) is a warning, not a closed gate. */
+  allowMissingReplica: boolean;
+  /** The WAL-retention check before a backfill warns instead of refusing. */
+  allowWalRisk: boolean;
   lint: LintConfig;
   /** The config file that was read, if any. */
   configFile: string | undefined;
@@ -46,31 +53,41 @@ interface Setting<K extends Key> {
   env: string;
   /** Config-file key (the same name without the unit suffix). */
   file: keyof ConfigFile;
-  parse: (raw: string | number | string[], source: string) => ResolvedConfig[K];
+  parse: (raw: Raw, source: string) => ResolvedConfig[K];
   fallback: ResolvedConfig[K];
 }
 
-const str = (raw: string | number | string[]) => String(raw);
-const int = (min: number) => (raw: string | number | string[], source: string) => {
+/** A setting's raw value: a flag (string, repeated string[], or true for a switch), env text or a config-file value. */
+type Raw = string | number | boolean | string[];
+
+const str = (raw: Raw) => String(raw);
+const int = (min: number) => (raw: Raw, source: string) => {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${source}: "${String(raw)}" must be a whole number >= ${min}`);
   return n;
 };
-const positive = (raw: string | number | string[], source: string) => {
+const positive = (raw: Raw, source: string) => {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${source}: "${String(raw)}" must be a positive number`);
   return n;
 };
 const wrap =
   <T>(fn: (v: string | number) => T) =>
-  (raw: string | number | string[], source: string): T => {
+  (raw: Raw, source: string): T => {
     try {
-      return fn(Array.isArray(raw) ? raw.join(',') : raw);
+      return fn(Array.isArray(raw) ? raw.join(',') : typeof raw === 'boolean' ? String(raw) : raw);
     } catch (err) {
       throw new ConfigError(`${source}: ${(err as Error).message}`);
     }
   };
-const list = (raw: string | number | string[]) => (Array.isArray(raw) ? raw : String(raw).split(',').map((s) => s.trim()).filter(Boolean));
+const bool = (raw: Raw, source: string) => {
+  if (typeof raw === 'boolean') return raw;
+  const text = String(raw).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off'].includes(text)) return false;
+  throw new ConfigError(`${source}: "${String(raw)}" must be true or false`);
+};
+const list = (raw: Raw) => (Array.isArray(raw) ? raw : String(raw).split(',').map((s) => s.trim()).filter(Boolean));
 
 const SETTINGS: { [K in Key]: Setting<K> } = {
   databaseUrl: { flag: 'database-url', env: 'DATABASE_URL', file: 'databaseUrl', parse: str, fallback: undefined },
@@ -87,6 +104,9 @@ const SETTINGS: { [K in Key]: Setting<K> } = {
   maxRowsPerSecond: { flag: 'max-rows-per-second', env: 'ZDM_MAX_ROWS_PER_SECOND', file: 'maxRowsPerSecond', parse: positive, fallback: undefined },
   workers: { flag: 'workers', env: 'ZDM_WORKERS', file: 'workers', parse: int(1), fallback: 1 },
   throttleQuery: { flag: 'throttle-query', env: 'ZDM_THROTTLE_QUERY', file: 'throttleQuery', parse: str, fallback: undefined },
+  maxXactAgeMs: { flag: 'max-xact-age', env: 'ZDM_MAX_XACT_AGE', file: 'maxXactAge', parse: wrap(parseDuration), fallback: DEFAULT_MAX_XACT_AGE_MS },
+  allowMissingReplica: { flag: 'allow-missing-replica', env: 'ZDM_ALLOW_MISSING_REPLICA', file: 'allowMissingReplica', parse: bool, fallback: false },
+  allowWalRisk: { flag: 'allow-wal-risk', env: 'ZDM_ALLOW_WAL_RISK', file: 'allowWalRisk', parse: bool, fallback: false },
 };
 
 /**
@@ -109,9 +129,9 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv, cwd: st
   const resolved = { lint: file.lint ?? {}, configFile: fileName } as ResolvedConfig;
   for (const key of Object.keys(SETTINGS) as Key[]) {
     const setting = SETTINGS[key] as Setting<Key>;
-    const flag = flags[camel(setting.flag)] as string | string[] | number | undefined;
+    const flag = flags[camel(setting.flag)] as string | string[] | number | boolean | undefined;
     const envValue = env[setting.env];
-    const fileValue = file[setting.file] as string | number | string[] | undefined;
+    const fileValue = file[setting.file] as Raw | undefined;
     let value: ResolvedConfig[Key];
     if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0)) value = setting.parse(flag, `--${setting.flag}`);
     else if (envValue !== undefined && envValue !== '') value = setting.parse(envValue, setting.env);

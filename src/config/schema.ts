@@ -26,6 +26,9 @@ export const ConfigFileSchema = z
     maxRowsPerSecond: z.number().positive().optional(),
     workers: z.number().int().positive().optional(),
     throttleQuery: z.string().optional(),
+    maxXactAge: duration.optional(),
+    allowMissingReplica: z.boolean().optional(),
+    allowWalRisk: z.boolean().optional(),
     lint: LintConfigSchema.optional(),
   })
   .strict();

@@ -21,9 +21,10 @@ export function judgeLag(readings: LagReading[], limits: LagLimits, fraction = 1
   const maxMs = limits.maxLagMs * fraction;
   const maxBytes = limits.maxLagBytes * fraction;
   for (const r of readings) {
+    if (r.warning && !r.problem) continue;
     if (r.problem) return { open: false, reason: `replica ${r.replica}: ${r.problem}`, readings };
     if (r.seconds !== null && r.seconds * 1000 > maxMs) {
-      return { open: false, reason: `replica ${r.replica} is ${r.seconds.toFixed(2)}s behind (limit ${(maxMs / 1000).toFixed(2)}s)`, readings };
+      return { open: false, reason: `replica ${r.replica} is ${r.seconds.toFixed(2)}s behind${r.via ? ` by ${r.via}` : ''} (limit ${(maxMs / 1000).toFixed(2)}s)`, readings };
     }
     if (r.bytes !== null && r.bytes > maxBytes) {
       return { open: false, reason: `replica ${r.replica} has ${formatBytes(r.bytes)} of WAL to replay (limit ${formatBytes(maxBytes)})`, readings };
@@ -33,7 +34,7 @@ export function judgeLag(readings: LagReading[], limits: LagLimits, fraction = 1
 }
 
 export function summarize(readings: LagReading[]): LagSummary[] {
-  return readings.map((r) => ({ replica: r.replica, seconds: r.seconds, bytes: r.bytes, ...(r.problem ? { problem: r.problem } : {}) }));
+  return readings.map((r) => ({ replica: r.replica, seconds: r.seconds, bytes: r.bytes, ...(r.problem ? { problem: r.problem } : {}), ...(r.warning ? { warning: r.warning } : {}) }));
 }
 
 /**

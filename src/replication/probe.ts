@@ -8,6 +8,10 @@ export interface LagReading {
   /** WAL bytes written on the primary that the replica has not replayed, when known. */
   bytes: number | null;
   problem?: string;
+  /** Set instead of `problem` when the operator accepted the condition (--allow-missing-replica): logged, never closes a gate. */
+  warning?: string;
+  /** How `seconds` was measured ("heartbeat", "replay_lag"), named in pause reasons. */
+  via?: string;
 }
 
 export interface LagProbe {
@@ -41,7 +45,7 @@ export function primaryLagProbe(pool: pg.Pool): LagProbe {
         if (!r.visible) return { replica: r.name, seconds: null, bytes: null, problem: 'cannot read its LSNs: the zdm role needs pg_monitor (or superuser)' };
         const bytes = Math.max(0, Number(r.bytes));
         const seconds = r.seconds ?? (r.caught_up ? 0 : null);
-        const reading: LagReading = { replica: r.name, seconds, bytes };
+        const reading: LagReading = { replica: r.name, seconds, bytes, via: 'replay_lag' };
         if (r.state !== 'streaming') reading.problem = `walsender state is "${r.state}", not streaming`;
         return reading;
       });

@@ -7,7 +7,7 @@ import type { RunnerEvent } from './events.js';
 /** Limits that keep a running migration from hurting the application (see src/defaults.ts). */
 export type SafetySettings = Pick<
   ResolvedConfig,
-  'lockTimeoutMs' | 'lockRetries' | 'gateTimeoutMs' | 'maxLagMs' | 'maxLagBytes' | 'replicas' | 'batchSize' | 'targetBatchMs' | 'maxRowsPerSecond' | 'workers' | 'throttleQuery'
+  'lockTimeoutMs' | 'lockRetries' | 'gateTimeoutMs' | 'maxLagMs' | 'maxLagBytes' | 'replicas' | 'batchSize' | 'targetBatchMs' | 'maxRowsPerSecond' | 'workers' | 'throttleQuery' | 'maxXactAgeMs' | 'allowMissingReplica' | 'allowWalRisk'
 >;
 
 /** Everything the core needs to run; the CLI builds it. The core never reads env or argv. */

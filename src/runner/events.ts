@@ -17,6 +17,7 @@ export interface LagSummary {
   seconds: number | null;
   bytes: number | null;
   problem?: string;
+  warning?: string;
 }
 
 export interface BackfillProgress {

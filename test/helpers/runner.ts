@@ -18,6 +18,9 @@ export const TEST_SETTINGS: SafetySettings = {
   maxRowsPerSecond: undefined,
   workers: 1,
   throttleQuery: undefined,
+  maxXactAgeMs: 0,
+  allowMissingReplica: false,
+  allowWalRisk: false,
 };
 
 /** Repo-local temp dir: .ts migration files there can `import ... from 'zdm'` (package self-reference). */
