@@ -11,7 +11,7 @@ export abstract class ZdmError extends Error {
   }
 }
 
-export type ZdmErrorKind = 'usage' | 'config' | 'validation' | 'lock-held' | 'step-failed' | 'state' | 'database' | 'interrupted';
+export type ZdmErrorKind = 'usage' | 'config' | 'validation' | 'lock-held' | 'step-failed' | 'state' | 'database' | 'interrupted' | 'safety';
 
 /** Bad command-line usage: unknown flag values, missing arguments. */
 export class UsageError extends ZdmError {
@@ -83,6 +83,15 @@ export class StepFailedError extends ZdmError {
 /** The state in the zdm schema does not allow the requested action (e.g. rollback after contract). */
 export class StateError extends ZdmError {
   readonly kind = 'state';
+}
+
+/**
+ * A safety check refused to start work that could hurt the database or its replicas (e.g. a
+ * backfill whose WAL could outrun a slot-less replica's retention). Nothing ran; the message says
+ * what to change or which override flag accepts the risk.
+ */
+export class SafetyError extends ZdmError {
+  readonly kind = 'safety';
 }
 
 /** The database could not be reached or answered with an error outside any step. */

@@ -5,7 +5,6 @@ import { displayName, quoteQualified, type QualifiedName } from '../db/quote.js'
 import { errorMessage, InterruptedError, StepFailedError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
 import { summarize } from '../replication/gate.js';
-import { primaryLagProbe } from '../replication/probe.js';
 import type { RunnerContext } from '../runner/context.js';
 import { inTransaction } from '../runner/executor.js';
 import { isRetryableLockError, sqlState } from '../runner/retry.js';
@@ -13,7 +12,7 @@ import { BACKFILL_SETTING } from '../operations/sync-trigger.js';
 import { BatchSizer } from './sizer.js';
 import { batchSql } from './sql.js';
 import { RateMeter } from './rate.js';
-import { Throttle } from './throttle.js';
+import { assertWalSafety, createBackfillThrottle } from './gates.js';
 
 /**
  * Runs one table's backfill to the end of the table: short keyset batches, each its own
@@ -29,11 +28,12 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   let row = existing ?? (await ctx.state.startBackfill(pool, { migration, step_id: step.id, table_name: displayName(step.table), batch_size: settings.batchSize, total_estimate: total }));
   if (!row.done) {
     const sizer = new BatchSizer(existing ? row.batch_size : settings.batchSize, settings.targetBatchMs);
-    const probe = primaryLagProbe(pool);
+    await assertWalSafety(ctx, step, total === null ? null : Math.max(0, total - row.rows_scanned));
     let pausedAt: number | undefined;
     let lastControlRead = 0;
     let operatorPause: string | null = null;
-    const throttle = new Throttle(probe, { maxLagMs: settings.maxLagMs, maxLagBytes: settings.maxLagBytes }, async () => {
+    let sessionPid: number | undefined;
+    const throttle = createBackfillThrottle(ctx, step, async () => {
       if (Date.now() - lastControlRead > 1000) {
         lastControlRead = Date.now();
         const m = await ctx.state.migration(pool, migration);
@@ -41,7 +41,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
         if (m?.control.batchSize && m.control.batchSize !== sizer.current) sizer.override(m.control.batchSize);
       }
       return operatorPause;
-    });
+    }, { ownPids: () => (sessionPid === undefined ? [] : [sessionPid]) });
     const rate = new RateMeter();
     rate.start();
     let cursor = row.last_key;
@@ -52,8 +52,12 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
     const statementTimeoutMs = Math.max(10_000, settings.targetBatchMs * BATCH_STATEMENT_TIMEOUT_FACTOR);
     // One session for every batch: batches set only transaction-local settings (SET LOCAL), so the
     // session stays clean, and a new connection per batch would cost more than a small batch.
-    const session = await pool.connect();
+    const session = await pool.connect().catch(async (err: unknown) => {
+      await throttle.close();
+      throw err;
+    });
     try {
+      sessionPid = (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
       for (;;) {
         if (ctx.signal.aborted) throw new InterruptedError(`during the backfill of ${displayName(step.table)} (cursor saved after batch ${batches})`);
         const verdict = await throttle.check();
@@ -100,6 +104,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       }
     } finally {
       session.release(true);
+      await throttle.close();
     }
 
     function emitProgress(paused: string | null, lag: ReturnType<typeof summarize>, lastBatchMs: number, done = false) {

@@ -11,7 +11,7 @@ export const ExitCode = {
   failure: 1,
   /** Bad usage or configuration: unknown flag, bad value, unreadable zdm.config.json. */
   usage: 2,
-  /** Blocked by validation or lint: invalid migration file, missing table/column, drift, lint errors. Nothing ran. */
+  /** Blocked by validation, lint or a safety check: invalid migration file, missing table/column, drift, lint errors, WAL-retention risk. Nothing ran. */
   blocked: 3,
   /** Another zdm runner holds the migration lock. Nothing ran. */
   locked: 4,
@@ -32,6 +32,7 @@ const BY_KIND: Record<ZdmErrorKind, ExitCodeValue> = {
   state: ExitCode.failure,
   database: ExitCode.failure,
   interrupted: ExitCode.interrupted,
+  safety: ExitCode.blocked,
 };
 
 export function exitCodeFor(err: unknown): ExitCodeValue {

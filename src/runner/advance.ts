@@ -2,7 +2,7 @@ import { displayName } from '../db/quote.js';
 import { errorMessage, InterruptedError, ValidationError, ZdmError } from '../errors.js';
 import { PHASES, phaseIndex, type Phase, type Plan } from '../plan/types.js';
 import { summarize, waitForLagGate } from '../replication/gate.js';
-import { primaryLagProbe } from '../replication/probe.js';
+import { createLagProbe } from '../replication/lag-probe.js';
 import type { RunnerContext } from './context.js';
 import { executeStep } from './executor.js';
 import { activeView, migrationViews, planFile, withRunnerLock } from './session.js';
@@ -74,7 +74,7 @@ async function runPhases(ctx: RunnerContext, row: MigrationRow, until: Phase | u
     const next = PHASES[i]!;
     const steps = plan.steps.filter((s) => s.phase === next);
     if (steps.length > 0) {
-      const probe = primaryLagProbe(pool);
+      const probe = createLagProbe(ctx);
       const verdict = await waitForLagGate(probe, ctx.settings, {
         timeoutMs: ctx.settings.gateTimeoutMs,
         signal: ctx.signal,
@@ -82,7 +82,7 @@ async function runPhases(ctx: RunnerContext, row: MigrationRow, until: Phase | u
           ctx.emit({ type: 'gate', migration: plan.migration, phase: next, open: false, reason: v.reason, lag: summarize(v.readings) });
           ctx.log.warn({ migration: plan.migration, phase: next, waitedMs, reason: v.reason }, 'waiting for replica lag before the phase starts');
         },
-      });
+      }).finally(() => probe.close());
       ctx.emit({ type: 'gate', migration: plan.migration, phase: next, open: verdict.open, reason: verdict.reason, lag: summarize(verdict.readings) });
       if (!verdict.open) {
         await ctx.state.audit(pool, { migration: plan.migration, action: 'advance', phase: next, outcome: 'waiting', checksum: plan.checksum, detail: { reason: verdict.reason } });

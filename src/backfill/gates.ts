@@ -1,0 +1,35 @@
+import type { BackfillStep } from '../plan/types.js';
+import { createLagProbe } from '../replication/lag-probe.js';
+import type { RunnerContext } from '../runner/context.js';
+import { lockWaitSignal, throttleQuerySignal, xactAgeSignal } from './signals.js';
+import { Throttle, type CachedSignal, type ThrottleVerdict } from './throttle.js';
+
+export { assertWalSafety } from './wal-safety.js';
+export { createLagProbe } from '../replication/lag-probe.js';
+
+export interface BackfillThrottle {
+  /** Safe to call from several workers at once: concurrent callers share one evaluation. */
+  check(): Promise<ThrottleVerdict>;
+  /** Stops the heartbeat and closes the replica connections; call it in a finally block. */
+  close(): Promise<void>;
+}
+
+/**
+ * Every gate a backfill batch waits on, in precedence order: operator pause, replica lag (primary
+ * view, each --replica, heartbeat), sessions waiting on locks the backfill causes, the oldest open
+ * transaction (--max-xact-age), and --throttle-query. `ownPids`: the backend pids of the backfill's
+ * batch sessions, so a session waiting on one of them counts as a lock wait the backfill causes.
+ */
+export function createBackfillThrottle(ctx: RunnerContext, step: BackfillStep, operatorPause: () => Promise<string | null>, opts: { ownPids?: () => number[] } = {}): BackfillThrottle {
+  const { settings } = ctx;
+  const pool = ctx.conn.pool;
+  const probe = createLagProbe(ctx);
+  const signals: CachedSignal[] = [{ name: 'lock wait', read: lockWaitSignal(pool, step.table, () => [...(opts.ownPids?.() ?? []), ...probe.ownPids()]) }];
+  if (settings.maxXactAgeMs > 0) signals.push({ name: 'transaction age', read: xactAgeSignal(pool, settings.maxXactAgeMs, ctx.conn.applicationName) });
+  if (settings.throttleQuery) signals.push({ name: 'throttle query', read: throttleQuerySignal(pool, settings.throttleQuery) });
+  const throttle = new Throttle(probe, { maxLagMs: settings.maxLagMs, maxLagBytes: settings.maxLagBytes }, operatorPause, 250, signals);
+  return {
+    check: () => throttle.check(),
+    close: () => probe.close(),
+  };
+}
