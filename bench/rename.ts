@@ -14,7 +14,7 @@ import path from 'node:path';
 import pino from 'pino';
 import pg from 'pg';
 import { connect, currentActor } from '../src/db/connect.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_TARGET_BATCH_MS } from '../src/defaults.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_TARGET_BATCH_MS, DEFAULT_MAX_XACT_AGE_MS } from '../src/defaults.js';
 import { startCluster } from '../src/embedded/cluster.js';
 import { advance } from '../src/runner/advance.js';
 import type { RunnerContext } from '../src/runner/context.js';
@@ -129,6 +129,9 @@ function runnerFor(url: string, migrationsDir: string): RunnerContext {
       maxRowsPerSecond: undefined,
       workers: 1,
       throttleQuery: undefined,
+      maxXactAgeMs: DEFAULT_MAX_XACT_AGE_MS,
+      allowMissingReplica: false,
+      allowWalRisk: false,
     },
     log: pino({ level: 'warn' }),
     signal: new AbortController().signal,
