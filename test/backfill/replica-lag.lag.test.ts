@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLagProbe } from '../../src/replication/lag-probe.js';
+import { advance } from '../../src/runner/advance.js';
+import { ensureStateSchema } from '../../src/runner/state-schema.js';
+import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
+import { runCli } from '../helpers/cli.js';
+import { tempMigrationsDir, testRunner, type TestRunner } from '../helpers/runner.js';
+
+let db: TestDatabase;
+let dir: Awaited<ReturnType<typeof tempMigrationsDir>>;
+let runner: TestRunner | undefined;
+let replicaName: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase(testLabel(import.meta.url));
+  dir = await tempMigrationsDir('replica-lag');
+  const client = await db.pool.connect();
+  await ensureStateSchema(client, 'zdm').finally(() => client.release());
+  if (db.replicaUrl) replicaName = `${new URL(db.replicaUrl).hostname}:${new URL(db.replicaUrl).port}`;
+  await db.waitForReplica();
+});
+afterAll(async () => {
+  await db?.resumeReplay().catch(() => undefined);
+  await runner?.close();
+  await dir?.remove();
+  await db?.drop();
+});
+
+const heartbeatOf = (readings: { replica: string; via?: string; seconds: number | null; bytes: number | null }[]) => readings.find((r) => r.via === 'heartbeat')!;
+
+describe('--replica probes and the heartbeat', () => {
+  it('reads heartbeat seconds and replay bytes on the replica; both grow while replay is paused', async () => {
+    if (!db.replicaUrl) return;
+    const ctx = testRunner(db.url, dir.dir, { replicas: [db.replicaUrl] });
+    const probe = createLagProbe(ctx);
+    try {
+      await sleep(400);
+      const before = heartbeatOf(await probe.read());
+      expect(before).toMatchObject({ replica: replicaName, via: 'heartbeat' });
+      expect(before.problem).toBeUndefined();
+      expect(before.seconds!).toBeLessThan(0.8);
+      expect(before.bytes!).toBeLessThan(1024 * 1024);
+      await db.pauseReplay();
+      await db.query(`CREATE TABLE filler AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 5000) g`);
+      await sleep(1200);
+      const paused1 = heartbeatOf(await probe.read());
+      await sleep(800);
+      const paused2 = heartbeatOf(await probe.read());
+      expect(paused1.seconds!).toBeGreaterThan(1.0);
+      expect(paused2.seconds!).toBeGreaterThan(paused1.seconds! + 0.5);
+      expect(paused2.bytes!).toBeGreaterThan(500 * 1024);
+      // The heartbeat row on the primary is fresh: the writer runs while the probe is open.
+      const [beat] = await db.query<{ age: number; written_by: string }>(`SELECT extract(epoch FROM clock_timestamp() - beat_at)::float8 AS age, written_by FROM zdm.heartbeat`);
+      expect(beat!.age).toBeLessThan(0.6);
+      expect(beat!.written_by).toBe('zdm test runner');
+      await db.resumeReplay();
+      await sleep(500);
+      const after = heartbeatOf(await probe.read());
+      expect(after.seconds!).toBeLessThan(0.8);
+    } finally {
+      await db.resumeReplay();
+      await probe.close();
+      await ctx.close();
+    }
+    // Stopped: no more beats after close().
+    const [{ at: a1 }] = await db.query<{ at: string }>(`SELECT beat_at::text AS at FROM zdm.heartbeat`) as [{ at: string }];
+    await sleep(400);
+    const [{ at: a2 }] = await db.query<{ at: string }>(`SELECT beat_at::text AS at FROM zdm.heartbeat`) as [{ at: string }];
+    expect(a2).toBe(a1);
+  });
+
+  it('pauses a running backfill while the replica lags by heartbeat, naming it and the seconds, and resumes after replay resumes', async () => {
+    if (!db.replicaUrl) return;
+    await db.query(`CREATE TABLE users (id int PRIMARY KEY, user_email text)`);
+    await db.query(`INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 12000) g`);
+    await dir.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] });
+    runner = testRunner(db.url, dir.dir, { replicas: [db.replicaUrl], maxLagMs: 1000, maxLagBytes: 1024 ** 3, batchSize: 200, maxRowsPerSecond: 1500 });
+    expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
+    const running = advance(runner);
+    // Wait for the first batches (the phase gate has passed), then stop replay.
+    while (!runner.events.some((e) => e.type === 'backfill-progress' && e.progress.batches > 0)) await sleep(50);
+    await db.pauseReplay();
+    let pause: { reason: string } | undefined;
+    for (let i = 0; i < 100 && !pause; i++) {
+      await sleep(100);
+      pause = runner.events.find((e): e is Extract<typeof e, { type: 'backfill-pause' }> => e.type === 'backfill-pause');
+    }
+    expect(pause?.reason).toMatch(new RegExp(`^replica ${replicaName.replaceAll('.', '\\.')} is \\d+\\.\\d\\ds behind by heartbeat \\(limit 1\\.00s\\)$`));
+    const scannedAtPause = lastScanned(runner);
+    await sleep(700);
+    expect(lastScanned(runner)).toBe(scannedAtPause);
+    await db.resumeReplay();
+    expect(await running).toMatchObject({ kind: 'advanced', ran: ['backfill'] });
+    expect(await db.query(`SELECT count(*)::int AS n FROM users WHERE email_address IS DISTINCT FROM user_email`)).toEqual([{ n: 0 }]);
+  });
+});
+
+function lastScanned(r: TestRunner): number {
+  const progress = r.events.filter((e) => e.type === 'backfill-progress');
+  const last = progress.at(-1);
+  return last?.type === 'backfill-progress' ? last.progress.rowsScanned : 0;
+}
+
+describe('an unreachable --replica', () => {
+  it('holds advance (exit 5, says which and why) unless --allow-missing-replica', async () => {
+    // Its own database: the backfill test above left a migration active in this one.
+    const other = await createTestDatabase('missing_replica');
+    await other.query(`CREATE TABLE accounts (id int PRIMARY KEY, note text)`);
+    const mig = await tempMigrationsDir('missing-replica');
+    try {
+      await mig.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'accounts', from: 'note', to: 'remark' }] });
+      const args = ['advance', '--migrations-dir', mig.dir, '--database-url', other.url, '--gate-timeout', '1s', '--replica', 'postgres://nobody:secret@127.0.0.1:1/nowhere'];
+      const held = await runCli(args);
+      expect(held.code, held.stdout + held.stderr).toBe(5);
+      expect(held.stdout).toMatch(/waiting before expand: replica 127\.0\.0\.1:1: is unreachable \(.*ECONNREFUSED.*\)/);
+      expect(held.stdout + held.stderr).not.toContain('secret');
+      const allowed = await runCli([...args, '--allow-missing-replica']);
+      expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+      expect(allowed.stdout).toContain('ran expand');
+      const viaEnv = await runCli(args, { env: { ZDM_ALLOW_MISSING_REPLICA: 'true' } });
+      expect(viaEnv.code, viaEnv.stdout + viaEnv.stderr).toBe(0);
+      expect(viaEnv.stdout).toContain('ran backfill');
+    } finally {
+      await mig.remove();
+      await other.drop();
+    }
+  });
+});
