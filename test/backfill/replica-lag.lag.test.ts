@@ -70,6 +70,18 @@ describe('--replica probes and the heartbeat', () => {
     expect(a2).toBe(a1);
   });
 
+  it('a --replica that is not a streaming standby is a problem that closes the gate (fail-safe)', async () => {
+    const ctx = testRunner(db.url, dir.dir, { replicas: [db.url] });
+    const probe = createLagProbe(ctx);
+    try {
+      const reading = heartbeatOf(await probe.read());
+      expect(reading.problem).toBe('is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary');
+    } finally {
+      await probe.close();
+      await ctx.close();
+    }
+  });
+
   it('pauses a running backfill while the replica lags by heartbeat, naming it and the seconds, and resumes after replay resumes', async () => {
     if (!db.replicaUrl) return;
     await db.query(`CREATE TABLE users (id int PRIMARY KEY, user_email text)`);
