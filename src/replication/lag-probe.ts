@@ -29,17 +29,20 @@ export function createLagProbe(ctx: RunnerContext): CombinedLagProbe {
   let closed = false;
   const warned = new Set<string>();
 
+  /** Without a heartbeat the replicas' time lag is unknown (bytes still gate): a warning, not a failure of the run. */
   async function startHeartbeat(): Promise<void> {
-    const client = await ctx.conn.client();
+    let client: pg.Client | undefined;
     try {
+      client = await ctx.conn.client();
       const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
       const writer = new HeartbeatWriter(client, ctx.stateSchema, ctx.conn.applicationName);
-      await writer.start();
-      if (writer.lastError) ctx.log.warn({ error: writer.lastError.message }, 'heartbeat not written; replica time lag is read from the primary only');
       heartbeat = { writer, client, pid };
+      await writer.start();
+      if (writer.lastError) ctx.log.warn({ error: writer.lastError.message }, 'heartbeat not written: replica time lag is unknown until it is (WAL bytes still gate)');
     } catch (err) {
-      await client.end().catch(() => undefined);
-      throw err;
+      ctx.log.warn({ error: (err as Error).message }, 'heartbeat writer not started: replica time lag is unknown (WAL bytes still gate)');
+      await client?.end().catch(() => undefined);
+      heartbeat = undefined;
     }
   }
 
@@ -59,8 +62,8 @@ export function createLagProbe(ctx: RunnerContext): CombinedLagProbe {
     if (replicas.length === 0) return [];
     // The primary's position first, then each replica's: bytes never come out negative or stale-low.
     const { rows } = await pool.query<{ lsn: string; epoch: number }>(`SELECT pg_current_wal_lsn()::text AS lsn, extract(epoch FROM clock_timestamp())::float8 AS epoch`);
-    const writer = heartbeat?.writer;
-    const point: PrimaryPoint = { ...rows[0]!, heartbeatSince: writer && !writer.lastError ? writer.startedAt : null };
+    // Beats that stop after the first one show up as growing lag (fail-safe), not as "unknown".
+    const point: PrimaryPoint = { ...rows[0]!, heartbeatSince: heartbeat?.writer.startedAt ?? null };
     return Promise.all(replicas.map((r) => r.read(point)));
   }
 

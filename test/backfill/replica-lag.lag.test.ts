@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLagProbe } from '../../src/replication/lag-probe.js';
+import type { LagReading } from '../../src/replication/probe.js';
 import { advance } from '../../src/runner/advance.js';
 import { ensureStateSchema } from '../../src/runner/state-schema.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
@@ -27,7 +28,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const heartbeatOf = (readings: { replica: string; via?: string; seconds: number | null; bytes: number | null }[]) => readings.find((r) => r.via === 'heartbeat')!;
+const heartbeatOf = (readings: LagReading[]) => readings.find((r) => r.via === 'heartbeat')!;
 
 describe('--replica probes and the heartbeat', () => {
   it('reads heartbeat seconds and replay bytes on the replica; both grow while replay is paused', async () => {
