@@ -104,7 +104,7 @@ export function summarizeLatency(samples: TxSample[], from = -Infinity, to = Inf
 export type WriteKind = 'update' | 'insert';
 
 /** Closed-loop single-statement writes for `seconds`; returns statements per second. */
-export async function closedLoop(url: string, kind: WriteKind, clients: number, seconds: number, rows: number, synchronousCommit: boolean): Promise<{ tps: number; errors: number }> {
+export async function closedLoop(url: string, kind: WriteKind, clients: number, seconds: number, rows: number, synchronousCommit: boolean): Promise<{ tps: number; errors: number; firstError?: string }> {
   const conns = await Promise.all(
     Array.from({ length: clients }, async () => {
       const c = new pg.Client({ connectionString: url, application_name: 'bench writer' });
@@ -115,6 +115,7 @@ export async function closedLoop(url: string, kind: WriteKind, clients: number, 
   );
   let done = 0;
   let errors = 0;
+  let firstError: string | undefined;
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
@@ -127,13 +128,14 @@ export async function closedLoop(url: string, kind: WriteKind, clients: number, 
             await c.query({ name: 'i', text: `INSERT INTO ${TABLE} (qty, note) VALUES ($1, $2)`, values: [Math.floor(Math.random() * 1000), 'inserted by bench'] });
           }
           done += 1;
-        } catch {
+        } catch (err) {
           errors += 1;
+          firstError ??= (err as Error).message;
         }
       }
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
   await Promise.all(conns.map((c) => c.end()));
-  return { tps: done / elapsed, errors };
+  return { tps: done / elapsed, errors, ...(firstError ? { firstError } : {}) };
 }
