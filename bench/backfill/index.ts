@@ -10,6 +10,8 @@
  *   npm run bench -- backfill
  *   ZDM_BENCH_PARTS=throughput,impact,lag,trigger   parts to run (the others keep their last results)
  *   ZDM_BENCH_SIZES=1000000,10000000                 throughput table sizes
+ *   ZDM_BENCH_TP_REPS=3 / ZDM_BENCH_TP_REPS_LARGE=2  throughput repetitions per side (sizes <= 2M / above)
+ *   ZDM_BENCH_DIAG=1                                 batch time breakdown (sizes <= 2M)
  *   ZDM_BENCH_ROWS=1000000                           table size of parts 2-4
  *   ZDM_BENCH_REPS=3                                 repetitions of parts 2 and 4
  *   ZDM_BENCH_PARTS=none                             only re-render the section from results/ (+ results/notes.md)
@@ -22,6 +24,7 @@ import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { DEFAULT_BATCH_SIZE, DEFAULT_TARGET_BATCH_MS } from '../../src/defaults.js';
 import { fmt, median, writeSection } from '../report.js';
+import { batchBreakdown, type BatchBreakdown } from './diag.js';
 import { peaks, prepareHeartbeat, startLagMonitor, startPauseCycler } from './lag.js';
 import {
   BULK_SQL,
@@ -55,6 +58,9 @@ const ALONE_S = num(process.env.ZDM_BENCH_ALONE_S, 10);
 const PAUSE_MS = num(process.env.ZDM_BENCH_PAUSE_MS, 1500);
 const PAUSE_EVERY_MS = num(process.env.ZDM_BENCH_PAUSE_EVERY_MS, 3000);
 const TRIGGER_S = num(process.env.ZDM_BENCH_TRIGGER_S, 6);
+const TP_REPS = num(process.env.ZDM_BENCH_TP_REPS, 3);
+const TP_REPS_LARGE = num(process.env.ZDM_BENCH_TP_REPS_LARGE, 2);
+const DIAG = process.env.ZDM_BENCH_DIAG !== '0';
 const UNTHROTTLED = { maxLagMs: 3_600_000, maxLagBytes: 1e15 };
 
 const RESULTS_DIR = new URL('./results/', import.meta.url);
@@ -113,66 +119,90 @@ interface ThroughputSide {
   requestedCheckpoints: number;
   autovacuums: number;
 }
+interface ZdmSide extends ThroughputSide {
+  advanceMs: number;
+  batches: number;
+  batchMsSum: number;
+  medianBatch: number;
+  maxBatch: number;
+}
 interface ThroughputRow {
   rows: number;
-  zdm: ThroughputSide & { stepMs: number; advanceMs: number; batches: number; batchMsSum: number; medianBatch: number; maxBatch: number; boundQueryMs: number };
-  bulk: ThroughputSide;
+  zdmRuns: ZdmSide[];
+  bulkRuns: ThroughputSide[];
+  zdmRate: number;
+  bulkRate: number;
   ratio: number;
+  boundQueryMs: number;
+  diag?: BatchBreakdown;
 }
 
 async function throughput(env: Env): Promise<{ sizes: ThroughputRow[] }> {
   const sizes: ThroughputRow[] = [];
   for (const rows of SIZES) {
-    const url = await clone(env, rows, 'tp_zdm');
-    await settle(env);
-    let cp = await checkpoints(env);
-    let lsn = await walLsn(env);
-    const z = await zdmBackfill(env, url, UNTHROTTLED);
-    if (z.result !== 'advanced') throw new Error(`zdm backfill did not complete: ${z.result}`);
-    const zWal = await walBytesSince(env, lsn);
-    const zCp = (await checkpoints(env)).requested - cp.requested;
-    const zStats = await tableStats(url);
-    const medianBatch = median(z.batchSizes);
-    log(`throughput ${rows}: zdm ${fmt(rows / (z.stepMs / 1000))} rows/s (step ${(z.stepMs / 1000).toFixed(1)} s, ${z.batches} batches, median ${medianBatch} rows, batch sum ${(z.batchMsSum / 1000).toFixed(1)} s, autovacuums ${zStats.autovacuums})`);
-    await dropDb(env, 'tp_zdm');
-
-    const burl = await clone(env, rows, 'tp_bulk');
-    // zdm's bound query always reads keys ahead of its cursor, i.e. rows not yet updated: time it
-    // on the bulk side's copy before its UPDATE, which is in that state (after the run, every key
-    // has a dead twin and the visibility map is cleared, which would overstate it).
-    const boundQueryMs = await timeBoundQuery(burl, rows, Math.round(medianBatch));
-    await settle(env);
-    cp = await checkpoints(env);
-    lsn = await walLsn(env);
-    const bMs = await bulkUpdate(burl);
-    const bWal = await walBytesSince(env, lsn);
-    const bCp = (await checkpoints(env)).requested - cp.requested;
-    const bStats = await tableStats(burl);
-    log(`throughput ${rows}: bulk ${fmt(rows / (bMs / 1000))} rows/s (${(bMs / 1000).toFixed(1)} s)`);
-    await dropDb(env, 'tp_bulk');
+    const reps = rows <= 2_000_000 ? TP_REPS : TP_REPS_LARGE;
+    const zdmRuns: ZdmSide[] = [];
+    const bulkRuns: ThroughputSide[] = [];
+    let boundQueryMs = 0;
+    for (let rep = 1; rep <= reps; rep++) {
+      for (const side of rep % 2 ? ['zdm', 'bulk'] : ['bulk', 'zdm']) {
+        const url = await clone(env, rows, `tp_${side}`);
+        if (side === 'bulk' && rep === 1 && zdmRuns.length) {
+          // zdm's bound query always reads keys ahead of its cursor, i.e. rows not yet updated:
+          // time it on a copy before the UPDATE (after a run every key has a dead twin and the
+          // visibility map is cleared, which would overstate it).
+          boundQueryMs = await timeBoundQuery(url, rows, Math.round(zdmRuns[0]!.medianBatch));
+        }
+        await settle(env);
+        const cp = await checkpoints(env);
+        const lsn = await walLsn(env);
+        if (side === 'zdm') {
+          const z = await zdmBackfill(env, url, UNTHROTTLED);
+          if (z.result !== 'advanced') throw new Error(`zdm backfill did not complete: ${z.result}`);
+          const stats = await tableStats(url);
+          const run: ZdmSide = {
+            ms: z.stepMs,
+            rowsPerSecond: rows / (z.stepMs / 1000),
+            walMB: (await walBytesSince(env, lsn)) / 1048576,
+            requestedCheckpoints: (await checkpoints(env)).requested - cp.requested,
+            autovacuums: stats.autovacuums,
+            advanceMs: z.advanceMs,
+            batches: z.batches,
+            batchMsSum: z.batchMsSum,
+            medianBatch: median(z.batchSizes),
+            maxBatch: Math.max(...z.batchSizes),
+          };
+          zdmRuns.push(run);
+          log(`throughput ${rows} rep ${rep}: zdm ${fmt(run.rowsPerSecond)} rows/s (step ${(run.ms / 1000).toFixed(1)} s, ${run.batches} batches, median ${run.medianBatch} rows, batch sum ${(run.batchMsSum / 1000).toFixed(1)} s, WAL ${fmt(run.walMB)} MiB, checkpoints ${run.requestedCheckpoints}, autovacuums ${run.autovacuums})`);
+        } else {
+          const ms = await bulkUpdate(url);
+          const stats = await tableStats(url);
+          const run: ThroughputSide = {
+            ms,
+            rowsPerSecond: rows / (ms / 1000),
+            walMB: (await walBytesSince(env, lsn)) / 1048576,
+            requestedCheckpoints: (await checkpoints(env)).requested - cp.requested,
+            autovacuums: stats.autovacuums,
+          };
+          bulkRuns.push(run);
+          log(`throughput ${rows} rep ${rep}: bulk ${fmt(run.rowsPerSecond)} rows/s (${(ms / 1000).toFixed(1)} s, WAL ${fmt(run.walMB)} MiB, checkpoints ${run.requestedCheckpoints})`);
+        }
+        await dropDb(env, `tp_${side}`);
+      }
+    }
+    const zdmRate = median(zdmRuns.map((r) => r.rowsPerSecond));
+    const bulkRate = median(bulkRuns.map((r) => r.rowsPerSecond));
+    const row: ThroughputRow = { rows, zdmRuns, bulkRuns, zdmRate, bulkRate, ratio: zdmRate / bulkRate, boundQueryMs };
+    if (DIAG && rows <= 2_000_000) {
+      const url = await clone(env, rows, 'tp_diag');
+      await settle(env);
+      row.diag = await batchBreakdown(url, Math.round(median(zdmRuns.map((r) => r.medianBatch))));
+      log(`diag ${rows}: ${fmt(row.diag.rowsPerSecond)} rows/s at ${row.diag.size} rows/batch: bound ${fmt(row.diag.boundMs)} ms, update ${fmt(row.diag.updateMs)} ms, commit ${fmt(row.diag.commitMs)} ms of ${fmt(row.diag.totalMs)} ms; plan ${row.diag.updatePlan}`);
+      await dropDb(env, 'tp_diag');
+    }
     await dropTemplate(env, rows);
     await waitReplicaCaughtUp(env);
-    const zRate = rows / (z.stepMs / 1000);
-    const bRate = rows / (bMs / 1000);
-    sizes.push({
-      rows,
-      zdm: {
-        ms: z.stepMs,
-        rowsPerSecond: zRate,
-        walMB: zWal / 1048576,
-        requestedCheckpoints: zCp,
-        autovacuums: zStats.autovacuums,
-        stepMs: z.stepMs,
-        advanceMs: z.advanceMs,
-        batches: z.batches,
-        batchMsSum: z.batchMsSum,
-        medianBatch,
-        maxBatch: Math.max(...z.batchSizes),
-        boundQueryMs,
-      },
-      bulk: { ms: bMs, rowsPerSecond: bRate, walMB: bWal / 1048576, requestedCheckpoints: bCp, autovacuums: bStats.autovacuums },
-      ratio: zRate / bRate,
-    });
+    sizes.push(row);
   }
   return { sizes };
 }
@@ -366,20 +396,38 @@ Table \`${TABLE} (id bigserial primary key, qty int not null, note text not null
 
   const tp = results.throughput as { meta: Meta; sizes: ThroughputRow[] } | undefined;
   if (tp) {
-    out.push(`### 1. Throughput (one run per side and size, unthrottled: max lag 1 h / 1 PB)
+    const runs = (list: ThroughputSide[]) => list.map((r) => fmt(r.rowsPerSecond)).join(', ');
+    const diag = tp.sizes.filter((s) => s.diag);
+    out.push(`### 1. Throughput (unthrottled: max lag 1 h / 1 PB; medians of the runs listed, sides alternating)
 
 ${tp.meta.date}, ${tp.meta.machine}; ${tp.meta.pg}.
 
-| rows | zdm rows/s | bulk rows/s | **zdm / bulk** | zdm: batches (median / max rows) | zdm: Σ batch time / step time | zdm: bound query (median batch) | WAL MiB zdm / bulk | requested checkpoints zdm / bulk | autovacuums during zdm / after bulk |
-|---|---|---|---|---|---|---|---|---|---|
+| rows | zdm rows/s (runs) | bulk rows/s (runs) | **zdm / bulk** | zdm batches (median / max rows) | zdm Σ batch time / step time | WAL MiB zdm / bulk | requested checkpoints zdm / bulk | autovacuums during zdm |
+|---|---|---|---|---|---|---|---|---|
 ${tp.sizes
-  .map(
-    (s) =>
-      `| ${fmt(s.rows)} | ${fmt(s.zdm.rowsPerSecond)} | ${fmt(s.bulk.rowsPerSecond)} | **${s.ratio.toFixed(2)}** | ${s.zdm.batches} (${fmt(s.zdm.medianBatch)} / ${fmt(s.zdm.maxBatch)}) | ${(s.zdm.batchMsSum / 1000).toFixed(1)} s / ${(s.zdm.stepMs / 1000).toFixed(1)} s | ${s.zdm.boundQueryMs.toFixed(1)} ms | ${fmt(s.zdm.walMB)} / ${fmt(s.bulk.walMB)} | ${s.zdm.requestedCheckpoints} / ${s.bulk.requestedCheckpoints} | ${s.zdm.autovacuums} / ${s.bulk.autovacuums} |`,
-  )
+  .map((s) => {
+    const z = s.zdmRuns;
+    return `| ${fmt(s.rows)} | ${fmt(s.zdmRate)} (${runs(z)}) | ${fmt(s.bulkRate)} (${runs(s.bulkRuns)}) | **${s.ratio.toFixed(2)}** | ${z.map((r) => `${r.batches} (${fmt(r.medianBatch)} / ${fmt(r.maxBatch)})`).join(', ')} | ${z.map((r) => `${(r.batchMsSum / 1000).toFixed(1)} / ${(r.ms / 1000).toFixed(1)} s`).join(', ')} | ${fmt(median(z.map((r) => r.walMB)))} / ${fmt(median(s.bulkRuns.map((r) => r.walMB)))} | ${z.map((r) => r.requestedCheckpoints).join(',')} / ${s.bulkRuns.map((r) => r.requestedCheckpoints).join(',')} | ${z.map((r) => r.autovacuums).join(',')} |`;
+  })
   .join('\n')}
 
-${throughputTargets(tp.sizes)}`);
+${throughputTargets(tp.sizes)}
+${
+  diag.length
+    ? `
+Where a batch's time goes (zdm's batch SQL replayed by \`bench/backfill/diag.ts\` on a fresh copy at the runs' median batch size, timing each statement; zdm's cursor-row write left out):
+
+| rows | rows/batch | batches | rows/s | bound query | UPDATE | COMMIT | bound query alone, before any update | UPDATE plan |
+|---|---|---|---|---|---|---|---|---|
+${diag
+  .map((s) => {
+    const d = s.diag!;
+    const pct = (x: number) => `${fmt(x)} ms (${((x / d.totalMs) * 100).toFixed(0)}%)`;
+    return `| ${fmt(s.rows)} | ${fmt(d.size)} | ${d.batches} | ${fmt(d.rowsPerSecond)} | ${pct(d.boundMs)} | ${pct(d.updateMs)} | ${pct(d.commitMs)} | ${s.boundQueryMs.toFixed(1)} ms | \`${d.updatePlan.replace(/\s+/g, ' ').replace(/\|/g, '\\|')}\` |`;
+  })
+  .join('\n')}`
+    : ''
+}`);
   }
 
   const im = results.impact as { meta: Meta; rows: number; clients: number; rate: number; runs: ImpactRun[] } | undefined;
@@ -464,5 +512,5 @@ function throughputTargets(sizes: ThroughputRow[]): string {
   if (one) parts.push(`ratio ≥ 0.8 at 1M: ${yes(one.ratio >= 0.8)} (${one.ratio.toFixed(2)})`);
   if (one && ten) parts.push(`10M ratio within 15% of the 1M ratio: ${yes(Math.abs(ten.ratio / one.ratio - 1) <= 0.15)} (${ten.ratio.toFixed(2)} vs ${one.ratio.toFixed(2)}, ${((ten.ratio / one.ratio - 1) * 100).toFixed(0)}%)`);
   if (!one) parts.push('(not the published sizes: a development run)');
-  return `Targets: ${parts.join('; ')}. "Σ batch time" is the wall time of the batches themselves (bound query, UPDATE, cursor row, commit); the rest of the step is throttle checks and bookkeeping. The bound query (\`SELECT id FROM items WHERE id > $1 ORDER BY id OFFSET $2 LIMIT 1\`) was timed alone at the median batch size at five cursor positions, on the bulk side's copy before its UPDATE (the state of the keys ahead of zdm's cursor).`;
+  return `Targets: ${parts.join('; ')}. "Σ batch time" is the wall time of the batches themselves (bound query, UPDATE, cursor row, commit); the rest of the step is throttle checks and bookkeeping.`;
 }
