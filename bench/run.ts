@@ -2,10 +2,12 @@
  * `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and rewrites their
  * sections of BENCHMARKS.md.
  */
+import { benchBackfill } from './backfill/index.js';
 import { benchRename } from './rename.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   rename: benchRename,
+  backfill: benchBackfill,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
