@@ -11,14 +11,11 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pino from 'pino';
 import pg from 'pg';
-import { connect, currentActor } from '../src/db/connect.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_TARGET_BATCH_MS, DEFAULT_MAX_XACT_AGE_MS } from '../src/defaults.js';
 import { startCluster } from '../src/embedded/cluster.js';
 import { advance } from '../src/runner/advance.js';
-import type { RunnerContext } from '../src/runner/context.js';
-import { StateStore } from '../src/runner/state-store.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_TARGET_BATCH_MS } from '../src/defaults.js';
+import { runnerFor } from './backfill/setup.js';
 import { fmt, machine, median, writeSection } from './report.js';
 
 const ROWS = Number(process.env.ZDM_BENCH_ROWS ?? 200_000);
@@ -110,31 +107,3 @@ async function setupTable(url: string): Promise<void> {
   await client.end();
 }
 
-function runnerFor(url: string, migrationsDir: string): RunnerContext {
-  const conn = connect(url, 'zdm bench');
-  return {
-    conn,
-    state: new StateStore('zdm', currentActor()),
-    stateSchema: 'zdm',
-    migrationsDir,
-    settings: {
-      lockTimeoutMs: 2000,
-      lockRetries: 30,
-      gateTimeoutMs: 60_000,
-      maxLagMs: 1000,
-      maxLagBytes: 64 * 1024 * 1024,
-      replicas: [],
-      batchSize: DEFAULT_BATCH_SIZE,
-      targetBatchMs: DEFAULT_TARGET_BATCH_MS,
-      maxRowsPerSecond: undefined,
-      workers: 1,
-      throttleQuery: undefined,
-      maxXactAgeMs: DEFAULT_MAX_XACT_AGE_MS,
-      allowMissingReplica: false,
-      allowWalRisk: false,
-    },
-    log: pino({ level: 'warn' }),
-    signal: new AbortController().signal,
-    emit: () => undefined,
-  };
-}

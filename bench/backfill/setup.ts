@@ -10,10 +10,9 @@ import path from 'node:path';
 import pino from 'pino';
 import pg from 'pg';
 import { connect, currentActor } from '../../src/db/connect.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_TARGET_BATCH_MS } from '../../src/defaults.js';
 import { startCluster, type Cluster } from '../../src/embedded/cluster.js';
 import { advance } from '../../src/runner/advance.js';
-import type { RunnerContext, SafetySettings } from '../../src/runner/context.js';
+import { defaultSafetySettings, type RunnerContext, type SafetySettings } from '../../src/runner/context.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { StateStore } from '../../src/runner/state-store.js';
 
@@ -71,20 +70,7 @@ export function runnerFor(url: string, migrationsDir: string, overrides: Partial
     state: new StateStore('zdm', currentActor()),
     stateSchema: 'zdm',
     migrationsDir,
-    settings: {
-      lockTimeoutMs: 2000,
-      lockRetries: 30,
-      gateTimeoutMs: 600_000,
-      maxLagMs: 1000,
-      maxLagBytes: 64 * 1024 * 1024,
-      replicas: [],
-      batchSize: DEFAULT_BATCH_SIZE,
-      targetBatchMs: DEFAULT_TARGET_BATCH_MS,
-      maxRowsPerSecond: undefined,
-      workers: 1,
-      throttleQuery: undefined,
-      ...overrides,
-    },
+    settings: defaultSafetySettings({ gateTimeoutMs: 600_000, ...overrides }),
     log: pino({ level: 'warn' }),
     signal: new AbortController().signal,
     emit,

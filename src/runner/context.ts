@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DEFAULT_BATCH_SIZE, DEFAULT_GATE_TIMEOUT_MS, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_MAX_LAG_BYTES, DEFAULT_MAX_LAG_MS, DEFAULT_MAX_XACT_AGE_MS, DEFAULT_TARGET_BATCH_MS } from '../defaults.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Connection } from '../db/connect.js';
 import type { StateStore } from './state-store.js';
@@ -21,4 +22,25 @@ export interface RunnerContext {
   signal: AbortSignal;
   /** Progress and gate events for the CLI (progress bar, JSON lines). */
   emit: (event: RunnerEvent) => void;
+}
+
+/** The safety settings with every default of src/defaults.ts (for library callers and benches). */
+export function defaultSafetySettings(overrides: Partial<SafetySettings> = {}): SafetySettings {
+  return {
+    lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+    lockRetries: DEFAULT_LOCK_RETRIES,
+    gateTimeoutMs: DEFAULT_GATE_TIMEOUT_MS,
+    maxLagMs: DEFAULT_MAX_LAG_MS,
+    maxLagBytes: DEFAULT_MAX_LAG_BYTES,
+    replicas: [],
+    batchSize: DEFAULT_BATCH_SIZE,
+    targetBatchMs: DEFAULT_TARGET_BATCH_MS,
+    maxRowsPerSecond: undefined,
+    workers: 1,
+    throttleQuery: undefined,
+    maxXactAgeMs: DEFAULT_MAX_XACT_AGE_MS,
+    allowMissingReplica: false,
+    allowWalRisk: false,
+    ...overrides,
+  };
 }
