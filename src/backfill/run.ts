@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BATCH_STATEMENT_TIMEOUT_FACTOR } from '../defaults.js';
 import { displayName, quoteQualified, type QualifiedName } from '../db/quote.js';
-import { errorMessage, InterruptedError, StepFailedError } from '../errors.js';
+import { errorMessage, InterruptedError, StateError, StepFailedError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
 import { summarize } from '../replication/gate.js';
 import type { RunnerContext } from '../runner/context.js';
@@ -11,132 +11,224 @@ import { isRetryableLockError, sqlState } from '../runner/retry.js';
 import { BACKFILL_SETTING } from '../operations/sync-trigger.js';
 import { BatchSizer } from './sizer.js';
 import { batchSql } from './sql.js';
+import { splitKeyRange } from './split.js';
 import { RateMeter } from './rate.js';
 import { assertWalSafety, createBackfillThrottle } from './gates.js';
 
+/** Chunks per worker when a backfill is split for parallel workers (more chunks balance better). */
+const CHUNKS_PER_WORKER = 4;
+/** A chunk claim not renewed by a batch for this long can be taken over, even if its worker's
+ * connection still looks alive (a runner on a partitioned machine). */
+const CHUNK_LEASE_SECONDS = 300;
+
+export interface BackfillRunOptions {
+  /** `zdm advance --join`: help another runner's parallel backfill, do not start or finish it. */
+  join?: boolean;
+}
+
+/** One key range a worker backfills: (cursor, ceiling], recorded by `record` in each batch. */
+interface WorkRange {
+  label: string;
+  cursor: string[] | null;
+  ceiling: string[] | null;
+  /** Writes the batch's progress in its transaction; false = the range is no longer ours. */
+  record(client: pg.PoolClient, batch: { lastKey: string[] | null; updated: number; scanned: number; batchSize: number; done: boolean }): Promise<boolean>;
+}
+
+class LostClaim extends Error {}
+
 /**
  * Runs one table's backfill to the end of the table: short keyset batches, each its own
- * transaction that also advances the cursor in zdm.backfills, so a runner killed at any point
+ * transaction that also advances the cursor in zdm's state, so a runner killed at any point
  * resumes after the last committed batch and redoes at most the one in flight.
+ *
+ * With `workers > 1` the remaining key range is split into chunks (zdm.backfill_chunks) that
+ * workers claim with FOR UPDATE SKIP LOCKED, each with its own cursor; other processes can join
+ * (`zdm advance --join`) and claim chunks the same way, under the same gates. A chunk whose
+ * worker died (its backend is gone) is claimed again and continued from its cursor.
  */
-export async function runBackfill(step: BackfillStep, migration: string, ctx: RunnerContext): Promise<void> {
+export async function runBackfill(step: BackfillStep, migration: string, ctx: RunnerContext, opts: BackfillRunOptions = {}): Promise<void> {
   const pool = ctx.conn.pool;
   const { settings } = ctx;
-  await ctx.state.stepStarted(pool, migration, step.id, step.phase);
+  const join = opts.join ?? false;
+  if (!join) await ctx.state.stepStarted(pool, migration, step.id, step.phase);
   const existing = await ctx.state.backfill(pool, migration, step.id);
+  if (join && !existing) throw new StateError(`the backfill of ${displayName(step.table)} has not started; nothing to join`);
   const total = existing?.total_estimate ?? (await estimateRows(pool, step.table));
-  let row = existing ?? (await ctx.state.startBackfill(pool, { migration, step_id: step.id, table_name: displayName(step.table), batch_size: settings.batchSize, total_estimate: total }));
-  if (!row.done) {
-    const sizer = new BatchSizer(existing ? row.batch_size : settings.batchSize, settings.targetBatchMs);
-    await assertWalSafety(ctx, step, total === null ? null : Math.max(0, total - row.rows_scanned));
-    let pausedAt: number | undefined;
-    let lastControlRead = 0;
-    let operatorPause: string | null = null;
-    let sessionPid: number | undefined;
-    const throttle = createBackfillThrottle(ctx, step, async () => {
-      if (Date.now() - lastControlRead > 1000) {
-        lastControlRead = Date.now();
-        const m = await ctx.state.migration(pool, migration);
-        operatorPause = m?.paused ? (m.pause_reason ?? '') : null;
-        if (m?.control.batchSize && m.control.batchSize !== sizer.current) sizer.override(m.control.batchSize);
-      }
-      return operatorPause;
-    }, { ownPids: () => (sessionPid === undefined ? [] : [sessionPid]) });
-    const rate = new RateMeter();
-    rate.start();
-    let cursor = row.last_key;
-    let scanned = row.rows_scanned;
-    let updated = row.rows_updated;
-    let batches = row.batches;
-    let timeouts = 0;
-    const statementTimeoutMs = Math.max(10_000, settings.targetBatchMs * BATCH_STATEMENT_TIMEOUT_FACTOR);
-    // One session for every batch: batches set only transaction-local settings (SET LOCAL), so the
-    // session stays clean, and a new connection per batch would cost more than a small batch.
-    const session = await pool.connect().catch(async (err: unknown) => {
-      await throttle.close();
-      throw err;
-    });
+  const row = existing ?? (await ctx.state.startBackfill(pool, { migration, step_id: step.id, table_name: displayName(step.table), batch_size: settings.batchSize, total_estimate: total }));
+  if (row.done) {
+    if (!join) await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'done');
+    return;
+  }
+  let chunked = (await ctx.state.chunks(pool, migration, step.id)).length > 0;
+  if (join && !chunked) throw new StateError(`the backfill of ${displayName(step.table)} runs in one worker; only a parallel backfill (zdm advance --workers N) can be joined`);
+  if (!chunked && settings.workers > 1) {
+    const bounds = await splitKeyRange(pool, step, row.last_key, settings.workers * CHUNKS_PER_WORKER, total === null ? null : total - row.rows_scanned);
+    await ctx.state.createChunks(pool, migration, step.id, bounds);
+    chunked = true;
+    ctx.log.info({ step: step.id, chunks: bounds.length - 1, workers: settings.workers }, 'backfill split into chunks');
+  }
+  if (!join) await assertWalSafety(ctx, step, total === null ? null : Math.max(0, total - row.rows_scanned));
+
+  const workerCount = chunked ? settings.workers : 1;
+  const sizers = Array.from({ length: workerCount }, () => new BatchSizer(existing ? row.batch_size : settings.batchSize, settings.targetBatchMs));
+  let lastControlRead = 0;
+  let operatorPause: string | null = null;
+  let maxRowsPerSecond = settings.maxRowsPerSecond;
+  const pids = new Set<number>();
+  const throttle = createBackfillThrottle(ctx, step, async () => {
+    if (Date.now() - lastControlRead > 1000) {
+      lastControlRead = Date.now();
+      const m = await ctx.state.migration(pool, migration);
+      operatorPause = m?.paused ? (m.pause_reason ?? '') : null;
+      const batchSize = m?.control.batchSize;
+      if (batchSize) for (const sizer of sizers) if (sizer.current !== batchSize) sizer.override(batchSize);
+      if (m?.control.maxRowsPerSecond !== undefined) maxRowsPerSecond = m.control.maxRowsPerSecond ?? undefined;
+    }
+    return operatorPause;
+  }, { ownPids: () => [...pids] });
+  const rate = new RateMeter();
+  rate.start();
+  const totals = { scanned: row.rows_scanned, updated: row.rows_updated, batches: row.batches };
+  const statementTimeoutMs = Math.max(10_000, settings.targetBatchMs * BATCH_STATEMENT_TIMEOUT_FACTOR);
+  let pausedAt: number | undefined;
+  let failed = false;
+  let sequentialTaken = false;
+
+  /** The next range for a worker: its chunk claim, 'wait' while other workers hold the rest. */
+  const nextRange = async (session: pg.PoolClient, worker: string): Promise<WorkRange | 'wait' | undefined> => {
+    if (!chunked) {
+      if (sequentialTaken) return undefined;
+      sequentialTaken = true;
+      return { label: 'table', cursor: row.last_key, ceiling: null, record: async (client, batch) => (await ctx.state.recordBatch(client, migration, step.id, batch), true) };
+    }
+    const chunk = await ctx.state.claimChunk(session, migration, step.id, worker, CHUNK_LEASE_SECONDS);
+    if (!chunk) return (await ctx.state.chunks(pool, migration, step.id)).every((c) => c.done) ? undefined : 'wait';
+    return { label: `chunk ${chunk.chunk}`, cursor: chunk.last_key ?? chunk.lo, ceiling: chunk.hi, record: (client, batch) => ctx.state.recordChunkBatch(client, migration, step.id, chunk.chunk, worker, batch) };
+  };
+
+  const runWorker = async (index: number): Promise<void> => {
+    const worker = `${ctx.conn.applicationName}/w${index + 1}`;
+    const sizer = sizers[index]!;
+    // One session per worker for all its batches: batches set only transaction-local settings
+    // (SET LOCAL), and a new connection per batch would cost more than a small batch.
+    const session = await pool.connect();
     try {
-      sessionPid = (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const pid = (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      pids.add(pid);
       for (;;) {
-        if (ctx.signal.aborted) throw new InterruptedError(`during the backfill of ${displayName(step.table)} (cursor saved after batch ${batches})`);
-        const verdict = await throttle.check();
-        if (!verdict.open) {
-          pausedAt ??= Date.now();
-          ctx.emit({ type: 'backfill-pause', migration, stepId: step.id, reason: verdict.reason, waitedMs: Date.now() - pausedAt });
-          emitProgress(verdict.reason, summarize(verdict.readings), 0);
-          await sleep(250, undefined, { signal: ctx.signal }).catch(() => undefined);
+        if (failed) return;
+        if (ctx.signal.aborted) throw new InterruptedError(`during the backfill of ${displayName(step.table)} (cursor saved after batch ${totals.batches})`);
+        const range = await nextRange(session, worker);
+        if (range === undefined) return;
+        if (range === 'wait') {
+          await sleep(500, undefined, { signal: ctx.signal }).catch(() => undefined);
           continue;
         }
-        if (pausedAt !== undefined) {
-          ctx.log.info({ step: step.id, pausedMs: Date.now() - pausedAt }, 'backfill resumed');
-          pausedAt = undefined;
-        }
-        const size = sizer.current;
-        const started = performance.now();
-        let result: { hi: string[] | null; updated: number };
-        try {
-          result = await runBatch(ctx, session, step, migration, cursor, size, statementTimeoutMs);
-        } catch (err) {
-          // A lock wait on a row the application holds, or a batch over its statement timeout:
-          // halve the batch and try again (GitLab's split-and-retry); give up after lockRetries.
-          if ((isRetryableLockError(err) || sqlState(err) === '57014') && ++timeouts <= settings.lockRetries && !ctx.signal.aborted) {
-            ctx.log.warn({ step: step.id, batchSize: size, next: sizer.shrink(), error: errorMessage(err) }, 'backfill batch timed out; retrying with a smaller batch');
-            continue;
-          }
-          const message = `batch after key ${cursor ? JSON.stringify(cursor) : '(start)'} of ${size} rows failed: ${errorMessage(err)}`;
-          await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'failed', message).catch(() => undefined);
-          throw new StepFailedError(step.id, `${message}. The cursor is saved: fix the cause and run zdm advance, or zdm rollback`, { cause: err });
-        }
-        timeouts = 0;
-        const ms = performance.now() - started;
-        const done = result.hi === null;
-        const covered = done ? result.updated : size;
-        scanned += covered;
-        updated += result.updated;
-        batches += 1;
-        cursor = result.hi ?? cursor;
-        rate.add(covered);
-        sizer.observe(size, ms);
-        emitProgress(null, summarize(verdict.readings), ms, done);
-        if (done) break;
-        if (settings.maxRowsPerSecond) await sleep(Math.max(0, (covered / settings.maxRowsPerSecond) * 1000 - ms), undefined, { signal: ctx.signal }).catch(() => undefined);
+        await workRange(range, session, sizer, worker);
       }
+    } catch (err) {
+      failed = true;
+      throw err;
     } finally {
       session.release(true);
-      await throttle.close();
     }
+  };
 
-    function emitProgress(paused: string | null, lag: ReturnType<typeof summarize>, lastBatchMs: number, done = false) {
-      const rowsPerSecond = rate.perSecond();
-      const remaining = Math.max(0, (total ?? scanned) - scanned);
-      ctx.emit({
-        type: 'backfill-progress',
-        migration,
-        stepId: step.id,
-        table: displayName(step.table),
-        progress: {
-          rowsScanned: scanned,
-          rowsUpdated: updated,
-          totalEstimate: Math.max(total ?? 0, scanned),
-          batches,
-          batchSize: sizer.current,
-          rowsPerSecond,
-          etaSeconds: done ? 0 : rowsPerSecond > 0 ? remaining / rowsPerSecond : null,
-          lastBatchMs,
-          lag,
-          paused,
-          done,
-        },
-      });
+  const workRange = async (range: WorkRange, session: pg.PoolClient, sizer: BatchSizer, worker: string): Promise<void> => {
+    let cursor = range.cursor;
+    let timeouts = 0;
+    for (;;) {
+      if (failed) return;
+      if (ctx.signal.aborted) throw new InterruptedError(`during the backfill of ${displayName(step.table)} (cursor saved after batch ${totals.batches})`);
+      const verdict = await throttle.check();
+      if (!verdict.open) {
+        pausedAt ??= Date.now();
+        ctx.emit({ type: 'backfill-pause', migration, stepId: step.id, reason: verdict.reason, waitedMs: Date.now() - pausedAt });
+        emitProgress(verdict.reason, summarize(verdict.readings), 0, sizer.current);
+        await sleep(250, undefined, { signal: ctx.signal }).catch(() => undefined);
+        continue;
+      }
+      if (pausedAt !== undefined) {
+        ctx.log.info({ step: step.id, pausedMs: Date.now() - pausedAt }, 'backfill resumed');
+        pausedAt = undefined;
+      }
+      const size = sizer.current;
+      const started = performance.now();
+      let result: { hi: string[] | null; updated: number };
+      try {
+        result = await runBatch(ctx, session, step, range, cursor, size, statementTimeoutMs);
+      } catch (err) {
+        if (err instanceof LostClaim) {
+          ctx.log.warn({ step: step.id, worker, range: range.label }, 'backfill chunk was taken over by another worker; leaving it');
+          return;
+        }
+        // A lock wait on a row the application holds, or a batch over its statement timeout:
+        // halve the batch and try again (GitLab's split-and-retry); give up after lockRetries.
+        if ((isRetryableLockError(err) || sqlState(err) === '57014') && ++timeouts <= settings.lockRetries && !ctx.signal.aborted) {
+          ctx.log.warn({ step: step.id, batchSize: size, next: sizer.shrink(), error: errorMessage(err) }, 'backfill batch timed out; retrying with a smaller batch');
+          continue;
+        }
+        const message = `batch after key ${cursor ? JSON.stringify(cursor) : '(start)'} of ${size} rows (${range.label}) failed: ${errorMessage(err)}`;
+        if (!join) await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'failed', message).catch(() => undefined);
+        throw new StepFailedError(step.id, `${message}. The cursor is saved: fix the cause and run zdm advance, or zdm rollback`, { cause: err });
+      }
+      timeouts = 0;
+      const ms = performance.now() - started;
+      const done = result.hi === null;
+      const covered = done ? result.updated : size;
+      totals.scanned += covered;
+      totals.updated += result.updated;
+      totals.batches += 1;
+      cursor = result.hi ?? cursor;
+      rate.add(covered);
+      sizer.observe(size, ms);
+      emitProgress(null, summarize(verdict.readings), ms, sizer.current);
+      if (done) return;
+      // The rate cap is shared evenly by this process's workers.
+      if (maxRowsPerSecond) await sleep(Math.max(0, (covered / (maxRowsPerSecond / workerCount)) * 1000 - ms), undefined, { signal: ctx.signal }).catch(() => undefined);
     }
-    row = (await ctx.state.backfill(pool, migration, step.id))!;
+  };
+
+  function emitProgress(paused: string | null, lag: ReturnType<typeof summarize>, lastBatchMs: number, batchSize: number, done = false) {
+    const rowsPerSecond = rate.perSecond();
+    const remaining = Math.max(0, (total ?? totals.scanned) - totals.scanned);
+    ctx.emit({
+      type: 'backfill-progress',
+      migration,
+      stepId: step.id,
+      table: displayName(step.table),
+      progress: {
+        rowsScanned: totals.scanned,
+        rowsUpdated: totals.updated,
+        totalEstimate: Math.max(total ?? 0, totals.scanned),
+        batches: totals.batches,
+        batchSize,
+        rowsPerSecond,
+        etaSeconds: done ? 0 : rowsPerSecond > 0 ? remaining / rowsPerSecond : null,
+        lastBatchMs,
+        lag,
+        paused,
+        done,
+      },
+    });
   }
+
+  try {
+    const outcomes = await Promise.allSettled(Array.from({ length: workerCount }, (_, i) => runWorker(i)));
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+  } finally {
+    await throttle.close();
+  }
+  emitProgress(null, [], 0, sizers[0]!.current, true);
+  if (join) return;
+  if (chunked) await ctx.state.finishBackfill(pool, migration, step.id);
   await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'done');
 }
 
-async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: BackfillStep, migration: string, cursor: string[] | null, size: number, statementTimeoutMs: number): Promise<{ hi: string[] | null; updated: number }> {
-  const sql = batchSql(step, cursor !== null);
+async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: BackfillStep, range: WorkRange, cursor: string[] | null, size: number, statementTimeoutMs: number): Promise<{ hi: string[] | null; updated: number }> {
+  const sql = batchSql(step, cursor !== null, range.ceiling !== null);
   return inTransaction(ctx, async (client) => {
     await client.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true)`, [
       `${ctx.settings.lockTimeoutMs}ms`,
@@ -144,12 +236,14 @@ async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: Backfi
       BACKFILL_SETTING,
     ]);
     const lower = cursor ?? [];
-    const bound = await client.query<Record<string, string>>(sql.bound, [...lower, size - 1]);
+    const bound = await client.query<Record<string, string>>(sql.bound, [...lower, ...(range.ceiling ?? []), size - 1]);
     const hiRow = bound.rows[0];
     const hi = hiRow ? step.key.map((_, i) => hiRow[`k${i}`]!) : null;
-    const update = await client.query(sql.update(hi !== null), [...lower, ...(hi ?? [])]);
+    const upper = hi ?? range.ceiling;
+    const update = await client.query(sql.update(upper !== null), [...lower, ...(upper ?? [])]);
     const updated = update.rowCount ?? 0;
-    await ctx.state.recordBatch(client, migration, step.id, { lastKey: hi ?? cursor, updated, scanned: hi ? size : updated, batchSize: size, done: hi === null });
+    const owned = await range.record(client, { lastKey: hi ?? upper ?? cursor, updated, scanned: hi ? size : updated, batchSize: size, done: hi === null });
+    if (!owned) throw new LostClaim();
     return { hi, updated };
   }, session);
 }

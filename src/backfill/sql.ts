@@ -16,17 +16,21 @@ export interface BatchSql {
   update: (hasUpper: boolean) => string;
 }
 
-export function batchSql(step: BackfillStep, hasCursor: boolean): BatchSql {
+/** `hasCeiling`: the batch stays at or below a chunk's upper key (parallel workers); its
+ * parameters follow the cursor's in the bound query. */
+export function batchSql(step: BackfillStep, hasCursor: boolean, hasCeiling = false): BatchSql {
   const table = quoteQualified(step.table);
   const keys = step.key.map((k) => quoteIdent(k.name));
   const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
   const params = (start: number) => tuple(step.key.map((k, i) => `$${start + i}::${k.type}`));
   const n = step.key.length;
   const after = hasCursor ? `${tuple(keys)} > ${params(1)}` : 'true';
-  const offsetParam = hasCursor ? n + 1 : 1;
+  const ceilingStart = hasCursor ? n + 1 : 1;
+  const ceiling = hasCeiling ? ` AND ${tuple(keys)} <= ${params(ceilingStart)}` : '';
+  const offsetParam = ceilingStart + (hasCeiling ? n : 0);
   const bound =
     `SELECT ${step.key.map((k, i) => `${quoteIdent(k.name)}::text AS k${i}`).join(', ')} FROM ${table} ` +
-    `WHERE ${after} ORDER BY ${keys.join(', ')} OFFSET $${offsetParam} LIMIT 1`;
+    `WHERE ${after}${ceiling} ORDER BY ${keys.join(', ')} OFFSET $${offsetParam} LIMIT 1`;
   const set = step.assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(', ');
   const update = (hasUpper: boolean) => {
     const upperStart = hasCursor ? n + 1 : 1;

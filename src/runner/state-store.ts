@@ -79,6 +79,23 @@ interface BackfillsTable {
   updated_at: Timestamp;
 }
 
+interface ChunksTable {
+  migration: string;
+  step_id: string;
+  chunk: number;
+  /** Exclusive lower and inclusive upper key of the chunk (text of each key column); null = open. */
+  lo: ColumnType<string[] | null, string | null, never>;
+  hi: ColumnType<string[] | null, string | null, never>;
+  last_key: ColumnType<string[] | null, string | null, string | null>;
+  rows_updated: ColumnType<number, number | undefined, number>;
+  rows_scanned: ColumnType<number, number | undefined, number>;
+  batches: ColumnType<number, number | undefined, number>;
+  done: ColumnType<boolean, boolean | undefined, boolean>;
+  claimed_by: string | null;
+  claimed_pid: number | null;
+  claimed_at: Timestamp | null;
+}
+
 interface AuditTable {
   id: Generated<number>;
   at: Timestamp;
@@ -101,12 +118,14 @@ export interface StateDB {
   migration_targets: TargetsTable;
   steps: StepsTable;
   backfills: BackfillsTable;
+  backfill_chunks: ChunksTable;
   audit_log: AuditTable;
 }
 
 export type MigrationRow = Selectable<MigrationsTable>;
 export type StepRow = Selectable<StepsTable>;
 export type BackfillRow = Selectable<BackfillsTable>;
+export type ChunkRow = Selectable<ChunksTable>;
 export type AuditRow = Selectable<AuditTable>;
 
 /**
@@ -246,6 +265,92 @@ export class StateStore {
         .where('migration', '=', migration)
         .where('step_id', '=', stepId),
     );
+  }
+
+  async chunks(on: Queryable, migration: string, stepId: string): Promise<ChunkRow[]> {
+    return run(on, this.db.selectFrom('backfill_chunks').selectAll().where('migration', '=', migration).where('step_id', '=', stepId).orderBy('chunk'));
+  }
+
+  /** Splits a backfill into chunks between consecutive bounds (exclusive lo, inclusive hi). */
+  async createChunks(on: Queryable, migration: string, stepId: string, bounds: (string[] | null)[]): Promise<void> {
+    const rows = bounds.slice(0, -1).map((lo, i) => ({ migration, step_id: stepId, chunk: i, lo: lo && JSON.stringify(lo), hi: bounds[i + 1] ? JSON.stringify(bounds[i + 1]) : null, last_key: null, claimed_by: null, claimed_pid: null, claimed_at: null }));
+    if (rows.length) await run(on, this.db.insertInto('backfill_chunks').values(rows).onConflict((oc) => oc.doNothing()));
+  }
+
+  /**
+   * Claims the first chunk that is not done and not held by a live worker, skipping rows another
+   * claimer has locked. A claim is dead when its worker's backend is gone or it was not renewed
+   * for `leaseSeconds` (each batch renews it).
+   */
+  async claimChunk(on: Queryable, migration: string, stepId: string, worker: string, leaseSeconds: number): Promise<ChunkRow | undefined> {
+    const free = this.db
+      .selectFrom('backfill_chunks as x')
+      .select(['x.chunk'])
+      .where('x.migration', '=', migration)
+      .where('x.step_id', '=', stepId)
+      .where('x.done', '=', false)
+      .where((eb) =>
+        eb.or([
+          eb('x.claimed_pid', 'is', null),
+          sql<boolean>`NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = x.claimed_pid)`,
+          sql<boolean>`x.claimed_at < now() - make_interval(secs => ${leaseSeconds})`,
+        ]),
+      )
+      .orderBy('x.chunk')
+      .limit(1)
+      .forUpdate()
+      .skipLocked();
+    const claimed = await run(
+      on,
+      this.db
+        .updateTable('backfill_chunks')
+        .set({ claimed_by: worker, claimed_pid: sql`pg_backend_pid()`, claimed_at: sql`now()` })
+        .where('migration', '=', migration)
+        .where('step_id', '=', stepId)
+        .where('chunk', '=', (eb) => eb.selectFrom(free.as('f')).select('f.chunk'))
+        .returningAll(),
+    );
+    return claimed[0];
+  }
+
+  /**
+   * Advances a chunk's cursor and the backfill's totals, in the batch's transaction. Returns false
+   * when the chunk is no longer this worker's (its claim was taken over): the caller rolls back.
+   */
+  async recordChunkBatch(on: Queryable, migration: string, stepId: string, chunk: number, worker: string, batch: { lastKey: string[] | null; updated: number; scanned: number; batchSize: number; done: boolean }): Promise<boolean> {
+    const owned = await run(
+      on,
+      this.db
+        .updateTable('backfill_chunks')
+        .set({
+          last_key: batch.lastKey ? JSON.stringify(batch.lastKey) : sql`last_key`,
+          rows_updated: sql`rows_updated + ${batch.updated}`,
+          rows_scanned: sql`rows_scanned + ${batch.scanned}`,
+          batches: sql`batches + 1`,
+          done: batch.done,
+          claimed_at: sql`now()`,
+        })
+        .where('migration', '=', migration)
+        .where('step_id', '=', stepId)
+        .where('chunk', '=', chunk)
+        .where('claimed_by', '=', worker)
+        .where('claimed_pid', '=', sql<number>`pg_backend_pid()`)
+        .returning('chunk'),
+    );
+    if (owned.length === 0) return false;
+    await run(
+      on,
+      this.db
+        .updateTable('backfills')
+        .set({ rows_updated: sql`rows_updated + ${batch.updated}`, rows_scanned: sql`rows_scanned + ${batch.scanned}`, batches: sql`batches + 1`, batch_size: batch.batchSize, updated_at: sql`now()` })
+        .where('migration', '=', migration)
+        .where('step_id', '=', stepId),
+    );
+    return true;
+  }
+
+  async finishBackfill(on: Queryable, migration: string, stepId: string): Promise<void> {
+    await run(on, this.db.updateTable('backfills').set({ done: true, updated_at: sql`now()` }).where('migration', '=', migration).where('step_id', '=', stepId));
   }
 
   async deleteBackfills(on: Queryable, migration: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { PHASES, type Phase } from '../../plan/types.js';
 import { advance, type AdvanceResult } from '../../runner/advance.js';
+import { joinBackfill, type JoinResult } from '../../runner/join.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseFlagDuration } from '../options.js';
@@ -7,7 +8,8 @@ import { createProgressRenderer } from '../progress.js';
 import { withRunner, type RunnerOptions } from '../runtime.js';
 
 /** `zdm advance`: 0 done or nothing pending, 5 waiting on a gate; errors map through exit-codes.ts. */
-export async function runAdvance(io: CliIO, opts: RunnerOptions & { until?: Phase; lockWait: string }): Promise<number> {
+export async function runAdvance(io: CliIO, opts: RunnerOptions & { until?: Phase; lockWait: string; join?: boolean }): Promise<number> {
+  if (opts.join) return runJoin(io, opts);
   const lockWaitMs = parseFlagDuration('--lock-wait', opts.lockWait);
   const progress = createProgressRenderer(io, Boolean(opts.json));
   let result: AdvanceResult;
@@ -28,4 +30,18 @@ export async function runAdvance(io: CliIO, opts: RunnerOptions & { until?: Phas
       if (!opts.json) io.stdout(`${result.migration}: waiting before ${result.phase}: ${result.reason}${result.ran.length ? ` (ran ${result.ran.join(', ')})` : ''}\n`);
       return ExitCode.waiting;
   }
+}
+
+/** `zdm advance --join`: 0 after helping (or when there is nothing to join: said on stdout). */
+async function runJoin(io: CliIO, opts: RunnerOptions): Promise<number> {
+  const progress = createProgressRenderer(io, Boolean(opts.json));
+  let result: JoinResult;
+  try {
+    result = await withRunner(io, 'advance --join', opts, (runner) => joinBackfill(runner), progress.emit);
+  } finally {
+    progress.stop();
+  }
+  if (opts.json) io.stdout(`${JSON.stringify(result)}\n`);
+  else io.stdout(result.kind === 'joined' ? `${result.migration}: helped backfill ${result.steps.join(', ')} until no chunk was left\n` : `nothing to join: ${result.reason}\n`);
+  return ExitCode.ok;
 }

@@ -1,4 +1,5 @@
-import { StateError } from '../../errors.js';
+import { StateError, UsageError } from '../../errors.js';
+import type { Control } from '../../runner/state-store.js';
 import type { RunnerContext } from '../../runner/context.js';
 import { activeView, migrationViews } from '../../runner/session.js';
 import type { CliIO } from '../context.js';
@@ -20,4 +21,28 @@ async function activeName(runner: RunnerContext): Promise<string> {
   const active = activeView(await migrationViews(runner, runner.conn.pool), { allowDrift: true });
   if (!active) throw new StateError('no active migration');
   return active.name;
+}
+
+/** `zdm tune`: runtime overrides in migrations.control, read by a running backfill every second. */
+export function runTune(io: CliIO, opts: RunnerOptions & { batchSize?: string; maxRowsPerSecond?: string }): Promise<number> {
+  const change: Control = {};
+  if (opts.batchSize !== undefined) change.batchSize = positiveInt('--batch-size', opts.batchSize);
+  if (opts.maxRowsPerSecond !== undefined) change.maxRowsPerSecond = opts.maxRowsPerSecond === 'off' ? null : positiveInt('--max-rows-per-second', opts.maxRowsPerSecond);
+  if (Object.keys(change).length === 0) throw new UsageError('zdm tune: give --batch-size and/or --max-rows-per-second');
+  // The tuned values are not this process's own settings: keep them out of config resolution.
+  return withRunner(io, 'tune', { ...opts, batchSize: undefined, maxRowsPerSecond: undefined }, async (runner) => {
+    const name = await activeName(runner);
+    const current = (await runner.state.migration(runner.conn.pool, name))?.control ?? {};
+    const control = { ...current, ...change };
+    await runner.state.setControl(runner.conn.pool, name, control);
+    await runner.state.audit(runner.conn.pool, { migration: name, action: 'tune', outcome: 'succeeded', detail: { ...change } });
+    io.stdout(`${name}: ${JSON.stringify(control)}\n`);
+    return ExitCode.ok;
+  });
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag}: expected a positive whole number, got "${value}"`);
+  return n;
 }

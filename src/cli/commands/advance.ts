@@ -17,10 +17,11 @@ export const registerAdvance: RegisterCommand = (program, io, run) => {
     .option('--target-batch-ms <ms>', 'backfill batch duration to aim at (env ZDM_TARGET_BATCH_MS; default 200)')
     .option('--max-rows-per-second <n>', 'cap the backfill rate (env ZDM_MAX_ROWS_PER_SECOND)')
     .option('--workers <n>', 'parallel backfill workers (env ZDM_WORKERS)')
+    .option('--join', "help a parallel backfill another zdm advance is running (claims its chunks; takes no runner lock, moves no phase)")
     .option('--throttle-query <sql>', 'pause the backfill while this query returns a true first column (env ZDM_THROTTLE_QUERY)')
     .option('--max-xact-age <duration>', 'pause the backfill while a transaction has been open longer than this; 0 disables (env ZDM_MAX_XACT_AGE; default 10m)')
     .option('--allow-missing-replica', 'an unreachable --replica is a warning instead of a closed gate (env ZDM_ALLOW_MISSING_REPLICA)')
     .option('--allow-wal-risk', 'warn instead of refusing a backfill that may outrun WAL retention for a replica (env ZDM_ALLOW_WAL_RISK)')
     .option('--json', 'print the result as JSON on stdout and log JSON lines on stderr');
-  addSafetyOptions(addCommonOptions(cmd)).action((opts: RunnerOptions & { until?: Phase; lockWait: string }) => run(async () => (await import('../actions/advance.js')).runAdvance(io, opts)));
+  addSafetyOptions(addCommonOptions(cmd)).action((opts: RunnerOptions & { until?: Phase; lockWait: string; join?: boolean }) => run(async () => (await import('../actions/advance.js')).runAdvance(io, opts)));
 };

@@ -1,0 +1,32 @@
+import type pg from 'pg';
+import { quoteIdent, quoteQualified } from '../db/quote.js';
+import type { BackfillStep } from '../plan/types.js';
+
+/** Keys sampled to place chunk boundaries; enough for even chunks, cheap on any table size. */
+const SAMPLE_KEYS = 4_000;
+
+/**
+ * Bounds that split the key range after `from` (null = the start) into about `chunks` parts of
+ * similar row counts, from a TABLESAMPLE of the keys: `[from, b1, ..., null]`, each chunk being
+ * (bound[i], bound[i+1]]. The last chunk is open-ended: rows inserted during the backfill beyond
+ * the sampled keys are written by the sync trigger and still checked by the batches.
+ */
+export async function splitKeyRange(pool: pg.Pool, step: BackfillStep, from: string[] | null, chunks: number, estimatedRows: number | null): Promise<(string[] | null)[]> {
+  const table = quoteQualified(step.table);
+  const keys = step.key.map((k) => quoteIdent(k.name));
+  const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
+  const percent = estimatedRows && estimatedRows > SAMPLE_KEYS ? Math.max(0.0001, (100 * SAMPLE_KEYS) / estimatedRows) : 100;
+  const after = from ? `WHERE ${tuple(keys)} > ${tuple(step.key.map((k, i) => `$${i + 1}::${k.type}`))}` : '';
+  const { rows } = await pool.query<Record<string, string>>(
+    `SELECT ${step.key.map((k, i) => `${quoteIdent(k.name)}::text AS k${i}`).join(', ')}
+       FROM ${table} TABLESAMPLE SYSTEM (${percent}) ${after}
+      ORDER BY ${keys.join(', ')}`,
+    from ?? [],
+  );
+  const sampled = rows.map((r) => step.key.map((_, i) => r[`k${i}`]!));
+  const bounds: (string[] | null)[] = [from];
+  const parts = Math.max(1, Math.min(chunks, sampled.length));
+  for (let i = 1; i < parts; i++) bounds.push(sampled[Math.floor((i * sampled.length) / parts)]!);
+  bounds.push(null);
+  return bounds;
+}

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
+import { runCli, ZDM_BIN } from '../helpers/cli.js';
+import { tempMigrationsDir } from '../helpers/runner.js';
+
+/** Parallel backfill workers: in one process (--workers N), across processes (--join), after SIGKILL. */
+let db: TestDatabase;
+const dirs: { remove(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase(testLabel(import.meta.url));
+});
+afterAll(async () => {
+  for (const d of dirs) await d.remove();
+  await db?.drop();
+});
+
+async function scenario(table: string, rows: number, key: 'single' | 'composite' = 'single') {
+  if (key === 'single') {
+    await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, user_email text NOT NULL)`);
+    await db.query(`INSERT INTO ${table} SELECT g, 'u' || g || '@example.com' FROM generate_series(1, ${rows}) g`);
+  } else {
+    await db.query(`CREATE TABLE ${table} (tenant int, id bigint, user_email text NOT NULL, PRIMARY KEY (tenant, id))`);
+    await db.query(`INSERT INTO ${table} SELECT g % 7, g, 'u' || g || '@example.com' FROM generate_series(1, ${rows}) g`);
+  }
+  await db.query(`ANALYZE ${table}`);
+  const dir = await tempMigrationsDir(table);
+  dirs.push(dir);
+  await dir.write(`0001_rename_${table}.json`, { operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }] });
+  return { migration: `0001_rename_${table}`, args: ['--migrations-dir', dir.dir, '--database-url', db.url] };
+}
+
+function startAdvance(args: string[]) {
+  const child = spawn(process.execPath, [ZDM_BIN, 'advance', ...args], { env: { ...process.env, ZDM_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const chunks = (migration: string) =>
+  db.query<{ chunk: number; done: boolean; claimed_by: string | null; rows_scanned: number }>(`SELECT chunk, done, claimed_by, rows_scanned::int FROM zdm.backfill_chunks WHERE migration = $1 ORDER BY chunk`, [migration]);
+const disagreeing = async (table: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE email_address IS DISTINCT FROM user_email`))[0]!.n;
+
+describe('parallel backfill workers', () => {
+  it('--workers 3 splits the key range into chunks, every chunk is done by some worker and no row is left', async () => {
+    const s = await scenario('par_workers', 30_000);
+    expect((await runCli(['advance', ...s.args])).code).toBe(0); // expand
+    const r = await runCli(['advance', ...s.args, '--workers', '3', '--batch-size', '500', '--target-batch-ms', '20']);
+    expect(r.stderr + r.stdout).toContain('ran backfill');
+    expect(r.code).toBe(0);
+    const rows = await chunks(s.migration);
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+    expect(rows.every((c) => c.done)).toBe(true);
+    expect(new Set(rows.map((c) => c.claimed_by)).size).toBe(3); // all three workers claimed chunks
+    expect(await disagreeing('par_workers')).toBe(0);
+    const [bf] = await db.query<{ done: boolean; rows_scanned: number }>(`SELECT done, rows_scanned::int FROM zdm.backfills WHERE migration = $1`, [s.migration]);
+    expect(bf).toMatchObject({ done: true });
+    expect(bf!.rows_scanned).toBeGreaterThanOrEqual(30_000);
+    expect((await runCli(['advance', ...s.args, '--until', 'contract'])).code).toBe(0);
+  });
+
+  it('works on a composite primary key', async () => {
+    const s = await scenario('par_composite', 12_000, 'composite');
+    expect((await runCli(['advance', ...s.args])).code).toBe(0);
+    expect((await runCli(['advance', ...s.args, '--workers', '2', '--batch-size', '300'])).code).toBe(0);
+    expect((await chunks(s.migration)).every((c) => c.done)).toBe(true);
+    expect(await disagreeing('par_composite')).toBe(0);
+    expect((await runCli(['advance', ...s.args, '--until', 'contract'])).code).toBe(0);
+  });
+
+  it('a second process joins with --join and claims chunks; a SIGKILLed runner is resumed without missing a row', async () => {
+    const s = await scenario('par_join', 40_000);
+    expect((await runCli(['advance', ...s.args])).code).toBe(0); // expand
+    const slow = ['--batch-size', '200', '--target-batch-ms', '10', '--max-rows-per-second', '3000'];
+    const first = startAdvance([...s.args, '--workers', '2', ...slow]);
+    await waitFor('chunks created and claimed', async () => ((await chunks(s.migration)).some((c) => c.claimed_by) ? true : undefined));
+    // Nothing to do for a second plain runner: it is locked out (exit 4), but --join helps.
+    const joiner = startAdvance([...s.args, '--join', '--workers', '2', ...slow]);
+    await waitFor('the joiner claims a chunk', async () => ((await chunks(s.migration)).some((c) => c.claimed_by?.includes('--join')) ? true : undefined));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The joiner finishes the chunks, including the killed runner's (its backend is gone).
+    expect(await joiner.exited).toBe(0);
+    expect(joiner.output()).toContain('helped backfill');
+    const rows = await chunks(s.migration);
+    expect(rows.every((c) => c.done)).toBe(true);
+    expect(await disagreeing('par_join')).toBe(0);
+    // The resumed runner finds the backfill done and moves on to the switch.
+    const resumed = await runCli(['advance', ...s.args, '--until', 'switch']);
+    expect(resumed.code).toBe(0);
+    const [m] = await db.query<{ phase: string }>(`SELECT phase FROM zdm.migrations WHERE name = $1`, [s.migration]);
+    expect(m!.phase).toBe('switch');
+    expect((await runCli(['advance', ...s.args, '--until', 'contract'])).code).toBe(0);
+  });
+
+  it('--join without a parallel backfill running says so and exits 0', async () => {
+        const r = await runCli(['advance', '--database-url', db.url, '--join']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('nothing to join');
+  });
+
+  it('zdm tune lifts the rate cap of a running backfill without a restart', async () => {
+    const s = await scenario('par_tune', 30_000);
+    expect((await runCli(['advance', ...s.args])).code).toBe(0);
+    // At 500 rows/s this backfill would take a minute.
+    const run = startAdvance([...s.args, '--workers', '2', '--batch-size', '100', '--max-rows-per-second', '500']);
+    await waitFor('a few batches', async () => ((await chunks(s.migration)).some((c) => c.rows_scanned > 0) ? true : undefined));
+    const tuned = await runCli(['tune', ...s.args, '--batch-size', '2000', '--max-rows-per-second', 'off']);
+    expect(tuned.stderr).toBe('');
+    expect(tuned.code).toBe(0);
+    expect(tuned.stdout).toContain('"batchSize":2000');
+    const at = Date.now();
+    expect(await run.exited).toBe(0);
+    expect(Date.now() - at).toBeLessThan(20_000);
+    expect(await disagreeing('par_tune')).toBe(0);
+    expect((await runCli(['advance', ...s.args, '--until', 'contract'])).code).toBe(0);
+  });
+});
+});
