@@ -108,7 +108,7 @@ describe('parallel backfill workers', () => {
   });
 
   it('--join without a parallel backfill running says so and exits 0', async () => {
-        const r = await runCli(['advance', '--database-url', db.url, '--join']);
+    const r = await runCli(['advance', '--database-url', db.url, '--join']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nothing to join');
@@ -130,5 +130,4 @@ describe('parallel backfill workers', () => {
     expect(await disagreeing('par_tune')).toBe(0);
     expect((await runCli(['advance', ...s.args, '--until', 'contract'])).code).toBe(0);
   });
-});
 });
