@@ -34,6 +34,9 @@ export const DEFAULT_BATCH_SIZE = 5_000;
 export const MIN_BATCH_SIZE = 100;
 export const MAX_BATCH_SIZE = 100_000;
 export const DEFAULT_TARGET_BATCH_MS = 200;
+/** Largest share of --max-lag-bytes one batch (all workers together) may write as WAL, from the
+ * WAL estimate per row: with 16MB and ~650 B/row, batches of at most ~6,400 rows. */
+export const BATCH_WAL_SHARE = 0.25;
 /** statement_timeout for one backfill batch, as a multiple of the target batch time (at least 10 s). */
 export const BATCH_STATEMENT_TIMEOUT_FACTOR = 25;
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BATCH_STATEMENT_TIMEOUT_FACTOR } from '../defaults.js';
+import { BATCH_STATEMENT_TIMEOUT_FACTOR, BATCH_WAL_SHARE, MAX_BATCH_SIZE, MIN_BATCH_SIZE } from '../defaults.js';
 import { displayName, quoteQualified, type QualifiedName } from '../db/quote.js';
 import { errorMessage, InterruptedError, StateError, StepFailedError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
@@ -68,10 +68,14 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
     chunked = true;
     ctx.log.info({ step: step.id, chunks: bounds.length - 1, workers: settings.workers }, 'backfill split into chunks');
   }
-  if (!join) await assertWalSafety(ctx, step, total === null ? null : Math.max(0, total - row.rows_scanned));
+  const wal = join ? undefined : await assertWalSafety(ctx, step, total === null ? null : Math.max(0, total - row.rows_scanned));
 
   const workerCount = chunked ? settings.workers : 1;
-  const sizers = Array.from({ length: workerCount }, () => new BatchSizer(existing ? row.batch_size : settings.batchSize, settings.targetBatchMs));
+  // One batch's WAL stays under a share of --max-lag-bytes, or a single batch could overshoot the
+  // lag limit by itself (the throttle looks between batches).
+  const walCap = wal ? Math.floor((settings.maxLagBytes * BATCH_WAL_SHARE) / wal.bytesPerRow / workerCount) : Infinity;
+  const maxBatch = Math.max(MIN_BATCH_SIZE, Math.min(MAX_BATCH_SIZE, walCap));
+  const sizers = Array.from({ length: workerCount }, () => new BatchSizer(existing ? row.batch_size : settings.batchSize, settings.targetBatchMs, MIN_BATCH_SIZE, maxBatch));
   let lastControlRead = 0;
   let operatorPause: string | null = null;
   let maxRowsPerSecond = settings.maxRowsPerSecond;
