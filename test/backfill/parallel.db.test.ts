@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
-import { runCli, ZDM_BIN } from '../helpers/cli.js';
+import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
 
 /** Parallel backfill workers: in one process (--workers N), across processes (--join), after SIGKILL. */
@@ -30,25 +28,6 @@ async function scenario(table: string, rows: number, key: 'single' | 'composite'
   dirs.push(dir);
   await dir.write(`0001_rename_${table}.json`, { operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }] });
   return { migration: `0001_rename_${table}`, args: ['--migrations-dir', dir.dir, '--database-url', db.url] };
-}
-
-function startAdvance(args: string[]) {
-  const child = spawn(process.execPath, [ZDM_BIN, 'advance', ...args], { env: { ...process.env, ZDM_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const chunks = (migration: string) =>

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
 
@@ -33,4 +34,25 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
       resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
     });
   });
+}
+
+/** Starts `zdm advance` as a real child process (so it can be SIGKILLed), collecting its output. */
+export function startAdvance(args: string[]) {
+  const child = spawn(process.execPath, [ZDM_BIN, 'advance', ...args], { env: { ...process.env, ZDM_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+/** Polls `fn` every 50 ms until it returns a value. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
