@@ -34,14 +34,14 @@ export async function runLint(io: CliIO, paths: string[], flags: LintFlags, stdi
   // compiling (on background threads) while the config is read and the files are found.
   const { loadParser } = await import('../../lint/parser.js');
   const parserReady = loadParser();
-  const [{ resolveConfig }, { expandPaths }, { formatReport }, { counts }, { lintInputs }] = await Promise.all([
-    import('../../config/resolve.js'),
+  const [{ resolveConfigAsync }, { expandPaths }, { formatReport }, { counts }, { lintInputs }] = await Promise.all([
+    import('../../config/settings.js'),
     import('../../lint/files.js'),
     import('../../lint/report/index.js'),
     import('../../lint/report/types.js'),
     import('../../lint/run.js'),
   ]);
-  const config = resolveConfig({ config: flags.config }, io.env, io.cwd);
+  const config = await resolveConfigAsync({ config: flags.config }, io.env, io.cwd);
   const lint = config.lint;
   const format = (flags.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${flags.format}"`);
