@@ -2,10 +2,12 @@
  * `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and rewrites their
  * sections of BENCHMARKS.md.
  */
+import { benchLint } from './lint/index.js';
 import { benchRename } from './rename.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   rename: benchRename,
+  lint: benchLint,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
