@@ -6,7 +6,6 @@
  * CPU time are reported. Agreement (bench/lint/agreement.ts): the 183-case corpus test/lint/corpus.
  * Writes the `lint` section of BENCHMARKS.md and the per-case verdicts in bench/lint/RESULTS.md.
  */
-import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fmt, machine, median, writeSection } from '../report.js';
 import { agreement } from './agreement.js';
@@ -29,8 +28,7 @@ export async function benchLint(): Promise<void> {
   const squawk = speed.tools.at(-1)!;
   const wallRatio = median(zdm.ms) / median(squawk.ms);
   const cpuRatio = zdm.cpu.length && squawk.cpu.length ? median(zdm.cpu) / median(squawk.cpu) : undefined;
-  const time = spawnSync('/usr/bin/time', ['--version'], { encoding: 'utf8' });
-  const gnuTime = speed.gnuTime ? ` CPU time is user + system time of the whole process, all threads (${(time.stdout || time.stderr).split('\n')[0]?.trim() || 'GNU time'}).` : ' CPU time: not measured (no /usr/bin/time).';
+  const gnuTime = speed.gnuTime ? ' CPU time is the user + system time of the whole process, all threads (GNU time, `/usr/bin/time`); it depends less on the other load than wall time.' : ' CPU time: not measured (no /usr/bin/time).';
 
   writeSection(
     'lint',

@@ -96,7 +96,7 @@ export function measureSpeed(runs: number, log: (line: string) => void = () => {
         if (r.cpuMs !== undefined) t.cpu.push(r.cpuMs);
         t.status = r.status;
       }
-      log(`run ${i + 1}/${runs}: ${tools.map((t) => `${t.label.split(' ')[0]} ${t.ms.at(-1)!.toFixed(0)} ms`).join(', ')}`);
+      log(`run ${i + 1}/${runs}: ${tools.map((t) => `${t.ms.at(-1)!.toFixed(0)} ms`).join(', ')} (${tools.map((t) => t.label).join(', ')})`);
     }
     return { files: FILES, statements: FILES * PER_FILE, runs, squawkVersion, tools: tools.map(({ label, ms, cpu, status }) => ({ label, ms, cpu, status })), gnuTime: GNU_TIME !== undefined };
   } finally {
