@@ -3,11 +3,13 @@
  * sections of BENCHMARKS.md.
  */
 import { benchBackfill } from './backfill/index.js';
+import { benchLint } from './lint/index.js';
 import { benchRename } from './rename.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   rename: benchRename,
   backfill: benchBackfill,
+  lint: benchLint,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -5,6 +5,7 @@
  * bench/lint/verdicts.json (which tool is right, and why).
  *
  *   npx tsx bench/lint/agreement.ts            # prints markdown to stdout
+ *   npm run bench -- lint                      # also writes it to bench/lint/RESULTS.md (bench/lint/index.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -99,14 +100,29 @@ export async function compare(): Promise<CaseResult[]> {
   return results;
 }
 
-async function main(): Promise<void> {
+export interface AgreementReport {
+  cases: number;
+  dangerous: number;
+  safe: number;
+  agree: number;
+  disagree: number;
+  zdmVerdictRight: number;
+  squawkVerdictRight: number;
+  /** Disagreements without a verdict in verdicts.json. */
+  missing: number;
+  /** The summary lines and the per-case table, markdown. */
+  markdown: string;
+}
+
+export async function agreement(): Promise<AgreementReport> {
   const verdicts = JSON.parse(readFileSync(new URL('./verdicts.json', import.meta.url), 'utf8')) as Record<string, Verdict>;
   const results = await compare();
   const disagree = results.filter((r) => r.zdmOnly.length || r.squawkOnly.length);
   const flagged = (rules: string[]) => rules.length > 0;
   const zdmVerdictRight = results.filter((r) => flagged(r.zdm) === flagged(r.expected)).length;
+  const dangerous = results.filter((r) => r.expected.length).length;
   const out: string[] = [];
-  out.push(`Corpus: ${results.length} cases (${results.filter((r) => r.expected.length).length} dangerous, ${results.filter((r) => !r.expected.length).length} safe), \`test/lint/corpus/\`.`);
+  out.push(`Corpus: ${results.length} cases (${dangerous} dangerous, ${results.length - dangerous} safe), \`test/lint/corpus/\`.`);
   out.push(`Agree (same problems reported, after mapping squawk's rule names to zdm's): ${results.length - disagree.length}; disagree: ${disagree.length}.`);
   const squawkVerdictRight = results.filter((r) => flagged(r.squawk) === flagged(r.expected)).length;
   out.push(`Dangerous/safe verdict equal to the expectation recorded in each case's header: zdm ${zdmVerdictRight}/${results.length}, squawk ${squawkVerdictRight}/${results.length}.`);
@@ -121,8 +137,23 @@ async function main(): Promise<void> {
   }
   const stale = Object.keys(verdicts).filter((f) => !disagree.some((r) => r.file === f));
   if (stale.length) out.push('', `Verdicts for cases that now agree (remove them): ${stale.join(', ')}`);
-  console.log(out.join('\n'));
-  if (missing) process.exitCode = 1;
+  return {
+    cases: results.length,
+    dangerous,
+    safe: results.length - dangerous,
+    agree: results.length - disagree.length,
+    disagree: disagree.length,
+    zdmVerdictRight,
+    squawkVerdictRight,
+    missing,
+    markdown: out.join('\n'),
+  };
+}
+
+async function main(): Promise<void> {
+  const report = await agreement();
+  console.log(report.markdown);
+  if (report.missing) process.exitCode = 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();

@@ -1,5 +1,5 @@
-// `zdm lint` without the rest of the CLI: the built lint command alone, as bin/zdm.js would run it
-// if the other commands loaded their modules lazily. Used by speed.ts.
+// `zdm lint` without the rest of the CLI: the built lint command alone (no commander, no other
+// commands registered), to show what the CLI around it costs. Used by speed.ts.
 import { runLint } from '../../dist/cli/commands/lint.js';
 
 const [, , ...args] = process.argv;

@@ -2,19 +2,21 @@
  * Speed: generates 2,000 migration files of 10 statements each (20,000 statements; a deterministic
  * mix of dangerous and safe DDL, comments and DML) in a temporary directory, then runs the built
  * `zdm lint` and `squawk` (squawk-cli) on the same files, alternating, and reports the median
- * whole-process wall time of each and statements per second.
+ * whole-process wall time of each and statements per second. `npm run bench -- lint` (bench/lint/index.ts)
+ * runs it and writes the figures to BENCHMARKS.md; on its own it prints the table:
  *
- *   npm run build && npx tsx bench/lint/speed.ts [runs=5]
+ *   npm run build && npx tsx bench/lint/speed.ts [runs=7]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '../report.js';
 import { squawkBin } from './squawk.js';
 
-const FILES = 2_000;
-const PER_FILE = 10;
+export const FILES = 2_000;
+export const PER_FILE = 10;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 const TEMPLATES: ((i: number) => string)[] = [
@@ -32,7 +34,7 @@ const TEMPLATES: ((i: number) => string)[] = [
   (i) => `ALTER TABLE events ADD COLUMN token_${i} uuid DEFAULT gen_random_uuid();`,
 ];
 
-function generate(dir: string): void {
+export function generate(dir: string): void {
   let n = 0;
   for (let f = 0; f < FILES; f++) {
     const stmts: string[] = [];
@@ -54,43 +56,77 @@ function time(cmd: string, args: string[], cwd: string): { ms: number; cpuMs: nu
   return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined, status: r.status };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export interface ToolTimes {
+  label: string;
+  /** Wall time of each run, ms. */
+  ms: number[];
+  /** CPU time (user + sys) of each run, ms; empty without GNU time. */
+  cpu: number[];
+  status: number | null;
+}
 
-const runs = Number(process.argv[2] ?? 5);
-const base = mkdtempSync(path.join(tmpdir(), 'zdm-lint-bench-'));
-const dir = path.join(base, 'migrations');
-mkdirSync(dir);
-try {
-  generate(dir);
-  const squawk0 = squawkBin();
-  const squawkVersion = spawnSync(squawk0, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^squawk\s*/, '');
-  const tools: { label: string; cmd: string; args: string[]; ms: number[]; cpu: number[]; status: number | null }[] = [
-    { label: '`zdm lint` (bin/zdm.js)', cmd: process.execPath, args: [path.join(root, 'bin/zdm.js'), 'lint', 'migrations', '--format', 'json'], ms: [], cpu: [], status: null },
-    { label: 'lint command alone (bench/lint/lint-only.mjs)', cmd: process.execPath, args: [path.join(root, 'bench/lint/lint-only.mjs'), 'migrations', '--format', 'json'], ms: [], cpu: [], status: null },
-    { label: `squawk ${squawkVersion}`, cmd: squawk0, args: ['--reporter', 'json', 'migrations/*.sql'], ms: [], cpu: [], status: null },
-  ];
-  for (let i = 0; i < runs; i++) {
-    for (const t of tools) {
-      const r = time(t.cmd, t.args, base);
-      t.ms.push(r.ms);
-      if (r.cpuMs !== undefined) t.cpu.push(r.cpuMs);
-      t.status = r.status;
+export interface SpeedResult {
+  files: number;
+  statements: number;
+  runs: number;
+  squawkVersion: string;
+  /** zdm first, squawk last. */
+  tools: ToolTimes[];
+  gnuTime: boolean;
+}
+
+/** Generates the corpus in a temporary directory and times each tool `runs` times, alternating. */
+export function measureSpeed(runs: number, log: (line: string) => void = () => {}): SpeedResult {
+  const base = mkdtempSync(path.join(tmpdir(), 'zdm-lint-bench-'));
+  const dir = path.join(base, 'migrations');
+  mkdirSync(dir);
+  try {
+    generate(dir);
+    const squawk = squawkBin();
+    const squawkVersion = spawnSync(squawk, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^squawk\s*/, '');
+    const tools: (ToolTimes & { cmd: string; args: string[] })[] = [
+      { label: '`zdm lint` (bin/zdm.js)', cmd: process.execPath, args: [path.join(root, 'bin/zdm.js'), 'lint', 'migrations', '--format', 'json'], ms: [], cpu: [], status: null },
+      { label: 'lint command alone (bench/lint/lint-only.mjs)', cmd: process.execPath, args: [path.join(root, 'bench/lint/lint-only.mjs'), 'migrations', '--format', 'json'], ms: [], cpu: [], status: null },
+      { label: `squawk ${squawkVersion}`, cmd: squawk, args: ['--reporter', 'json', 'migrations/*.sql'], ms: [], cpu: [], status: null },
+    ];
+    for (let i = 0; i < runs; i++) {
+      for (const t of tools) {
+        const r = time(t.cmd, t.args, base);
+        t.ms.push(r.ms);
+        if (r.cpuMs !== undefined) t.cpu.push(r.cpuMs);
+        t.status = r.status;
+      }
+      log(`run ${i + 1}/${runs}: ${tools.map((t) => `${t.ms.at(-1)!.toFixed(0)} ms`).join(', ')} (${tools.map((t) => t.label).join(', ')})`);
     }
+    return { files: FILES, statements: FILES * PER_FILE, runs, squawkVersion, tools: tools.map(({ label, ms, cpu, status }) => ({ label, ms, cpu, status })), gnuTime: GNU_TIME !== undefined };
+  } finally {
+    rmSync(base, { recursive: true, force: true });
   }
-  const statements = FILES * PER_FILE;
-  const squawk = median(tools[2]!.ms);
-  const squawkCpu = tools[2]!.cpu.length ? median(tools[2]!.cpu) : undefined;
-  console.log(`corpus: ${FILES} files, ${statements} statements (generated by bench/lint/speed.ts)`);
-  console.log(`runs: ${runs} each, alternating; median whole-process wall time`);
-  console.log(`| tool | wall time (median) | statements/s | wall vs squawk | CPU time (median) | CPU vs squawk | all runs, wall (ms) | exit |`);
-  console.log(`|---|---|---|---|---|---|---|---|`);
-  for (const t of tools) {
+}
+
+/** The speed table (markdown), ratios against squawk (the last tool). */
+export function speedTable(r: SpeedResult): string {
+  const squawk = r.tools.at(-1)!;
+  const squawkWall = median(squawk.ms);
+  const squawkCpu = squawk.cpu.length ? median(squawk.cpu) : undefined;
+  const lines = [
+    '| tool | wall time (median) | statements/s | wall vs squawk | CPU time (median) | CPU vs squawk | all runs, wall (ms) | exit |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const t of r.tools) {
     const m = median(t.ms);
     const c = t.cpu.length ? median(t.cpu) : undefined;
     const cpu = c === undefined ? '–' : `${(c / 1000).toFixed(2)} s`;
     const cpuRatio = c === undefined || !squawkCpu ? '–' : `${(c / squawkCpu).toFixed(2)}x`;
-    console.log(`| ${t.label} | ${(m / 1000).toFixed(2)} s | ${Math.round(statements / (m / 1000)).toLocaleString('en-US')} | ${(m / squawk).toFixed(2)}x | ${cpu} | ${cpuRatio} | ${t.ms.map((x) => x.toFixed(0)).join(', ')} | ${t.status} |`);
+    lines.push(`| ${t.label} | ${(m / 1000).toFixed(2)} s | ${Math.round(r.statements / (m / 1000)).toLocaleString('en-US')} | ${(m / squawkWall).toFixed(2)}x | ${cpu} | ${cpuRatio} | ${t.ms.map((x) => x.toFixed(0)).join(', ')} | ${t.status} |`);
   }
-} finally {
-  rmSync(base, { recursive: true, force: true });
+  return lines.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const runs = Number(process.argv[2] ?? 7);
+  const r = measureSpeed(runs, (l) => process.stderr.write(`${l}\n`));
+  console.log(`corpus: ${r.files} files, ${r.statements} statements (generated by bench/lint/speed.ts)`);
+  console.log(`runs: ${r.runs} each, alternating; median whole-process wall time`);
+  console.log(speedTable(r));
 }

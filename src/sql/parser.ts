@@ -6,11 +6,14 @@ import type { ParseResult, ScanResult } from 'libpg-query';
  * planner, the SQL rewrites and the linter alike.
  *
  * libpg-query compiles its 1.7 MB module when it is imported, so it is imported here, after one V8
- * setting: without it V8 runs the parser on baseline (Liftoff) code and optimises only functions it
- * finds hot, which for a one-shot `zdm lint` of thousands of files means most of the parsing runs
- * unoptimised (measured: 20,000 statements parse in ~440 ms on first use, ~185 ms once optimised).
- * With dynamic tiering off, V8 optimises the whole module in the background right away. The flag
- * affects only WebAssembly compiled afterwards.
+ * setting: `--liftoff-only`, V8's baseline WebAssembly compiler and nothing else. Functions are then
+ * compiled lazily, on first call, in microseconds, and nothing is handed to TurboFan. Measured on
+ * 20,000 statements (bench/lint/speed.ts corpus, 2 cores): the first parse of all of them takes
+ * ~180 ms Liftoff-only, against ~600-900 ms with V8's defaults or with dynamic tiering off (the
+ * optimising compiles of the 1.7 MB module compete with the parse for the two cores and the parse
+ * waits on them), and TurboFan code is barely faster once ready (~130-150 against ~140-170 ms per pass):
+ * most of a parse is the JSON the module returns (UTF-8 decode, JSON.parse), not WebAssembly. The
+ * flag affects only WebAssembly compiled afterwards; libpg-query is the only WebAssembly zdm itself loads.
  */
 type PgQuery = typeof import('libpg-query');
 let pgQuery: PgQuery | undefined;
@@ -19,7 +22,7 @@ let loaded: Promise<void> | undefined;
 export function loadParser(): Promise<void> {
   loaded ??= (async () => {
     try {
-      setFlagsFromString('--no-wasm-dynamic-tiering');
+      setFlagsFromString('--liftoff-only');
     } catch {
       // an embedder that refuses V8 flags: the parser is only slower
     }
