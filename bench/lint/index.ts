@@ -5,6 +5,8 @@
  * ZDM_BENCH_LINT_RUNS times (default 9), alternating, and the medians of whole-process wall time and
  * CPU time are reported. Agreement (bench/lint/agreement.ts): the 183-case corpus test/lint/corpus.
  * Writes the `lint` section of BENCHMARKS.md and the per-case verdicts in bench/lint/RESULTS.md.
+ * ZDM_BENCH_LINT_BASELINE=<dir> (and ZDM_BENCH_LINT_BASELINE_LABEL) also times another zdm build
+ * in the same runs (bench/lint/speed.ts).
  */
 import { loadavg } from 'node:os';
 import { fmt, machine, median, writeSection } from '../report.js';
@@ -24,25 +26,30 @@ export async function benchLint(): Promise<void> {
   const agree = await agreement();
   if (agree.missing) throw new Error(`${agree.missing} disagreements have no verdict in bench/lint/verdicts.json: run npx tsx bench/lint/agreement.ts`);
 
+  const baselineEnv = process.env.ZDM_BENCH_LINT_BASELINE ? `ZDM_BENCH_LINT_BASELINE=${process.env.ZDM_BENCH_LINT_BASELINE} ` : '';
   const zdm = speed.tools[0]!;
-  const squawk = speed.tools.at(-1)!;
-  const wallRatio = median(zdm.ms) / median(squawk.ms);
-  const cpuRatio = zdm.cpu.length && squawk.cpu.length ? median(zdm.cpu) / median(squawk.cpu) : undefined;
+  const squawkTimes = speed.tools.at(-1)!;
+  const base = process.env.ZDM_BENCH_LINT_BASELINE ? speed.tools[1] : undefined;
+  const baselineLine = base
+    ? ` The baseline build (${process.env.ZDM_BENCH_LINT_BASELINE_LABEL ?? process.env.ZDM_BENCH_LINT_BASELINE}), same runs: ${(median(base.ms) / median(squawkTimes.ms)).toFixed(2)}x squawk's wall time; this build takes ${((median(zdm.ms) / median(base.ms)) * 100).toFixed(0)}% of its wall time${base.cpu.length && zdm.cpu.length ? ` and ${((median(zdm.cpu) / median(base.cpu)) * 100).toFixed(0)}% of its CPU time` : ''}.`
+    : '';
+  const wallRatio = median(zdm.ms) / median(squawkTimes.ms);
+  const cpuRatio = zdm.cpu.length && squawkTimes.cpu.length ? median(zdm.cpu) / median(squawkTimes.cpu) : undefined;
   const gnuTime = speed.gnuTime ? ' CPU time is the user + system time of the whole process, all threads (GNU time, `/usr/bin/time`); it depends less on the other load than wall time.' : ' CPU time: not measured (no /usr/bin/time).';
 
   writeSection(
     'lint',
     `## Lint: \`zdm lint\` against squawk
 
-\`npm run bench -- lint\` (${speed.runs} runs per tool, alternating, medians), ${date}, ${machine()}, squawk ${speed.squawkVersion} (\`squawk-cli\` ${SQUAWK_VERSION} from npm, a native Rust binary, installed on first use by \`bench/lint/squawk.ts\`). Load average (1 / 5 / 15 min) ${loadBefore} before the speed runs, ${loadAfter} after: the machine is shared, so compare the tools within this run, not with other runs.
+\`${baselineEnv}npm run bench -- lint\` (${speed.runs} runs per tool, alternating, medians), ${date}, ${machine()}, squawk ${speed.squawkVersion} (\`squawk-cli\` ${SQUAWK_VERSION} from npm, a native Rust binary, installed on first use by \`bench/lint/squawk.ts\`). Load average (1 / 5 / 15 min) ${loadBefore} before the speed runs, ${loadAfter} after: the machine is shared, so compare the tools within this run, not with other runs.
 
 ### Speed: ${fmt(speed.files)} files, ${fmt(speed.statements)} statements
 
-\`bench/lint/speed.ts\` generates ${fmt(speed.files)} \`.sql\` files of ${speed.statements / speed.files} statements each (a deterministic mix of safe and dangerous DDL, DML, comments and string literals that mention DDL) into a temporary directory and runs, in turn: \`node bin/zdm.js lint migrations --format json\`, the lint command without the rest of the CLI (\`node bench/lint/lint-only.mjs migrations --format json\`), and \`squawk --reporter json 'migrations/*.sql'\`. Wall time is the whole process, start-up included, as a user sees it.${gnuTime}
+\`bench/lint/speed.ts\` generates ${fmt(speed.files)} \`.sql\` files of ${speed.statements / speed.files} statements each (a deterministic mix of safe and dangerous DDL, DML, comments and string literals that mention DDL) into a temporary directory and runs, in turn: \`node bin/zdm.js lint migrations --format json\`${base ? ' (and the same with the baseline build)' : ''}, the lint command without the rest of the CLI (\`node bench/lint/lint-only.mjs migrations --format json\`), and \`squawk --reporter json 'migrations/*.sql'\`. Wall time is the whole process, start-up included, as a user sees it.${gnuTime}
 
 ${speedTable(speed)}
 
-**zdm / squawk: ${wallRatio.toFixed(2)}x wall time${cpuRatio === undefined ? '' : `, ${cpuRatio.toFixed(2)}x CPU time`}** (target: within 2x wall time: ${wallRatio <= 2 ? 'met' : 'not met'} in this run). Both exit non-zero because the corpus has errors (zdm 3, squawk 1). squawk spreads its work over threads; zdm lints on one thread (V8 compiles and collects garbage on others).
+**zdm / squawk: ${wallRatio.toFixed(2)}x wall time${cpuRatio === undefined ? '' : `, ${cpuRatio.toFixed(2)}x CPU time`}** (target: within 2x wall time: ${wallRatio <= 2 ? 'met' : 'not met'} in this run).${baselineLine} Both exit non-zero because the corpus has errors (zdm 3, squawk 1). squawk spreads its work over threads; zdm lints on one thread (V8 compiles and collects garbage on others).
 
 ### Agreement with squawk: ${agree.cases} cases
 

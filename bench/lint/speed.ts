@@ -6,6 +6,8 @@
  * runs it and writes the figures to BENCHMARKS.md; on its own it prints the table:
  *
  *   npm run build && npx tsx bench/lint/speed.ts [runs=7]
+ *
+ * ZDM_BENCH_LINT_BASELINE adds another zdm build to the same runs (see measureSpeed).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +91,13 @@ export function measureSpeed(runs: number, log: (line: string) => void = () => {
       { label: 'lint command alone (bench/lint/lint-only.mjs)', cmd: process.execPath, args: [path.join(root, 'bench/lint/lint-only.mjs'), 'migrations', '--format', 'json'], ms: [], cpu: [], status: null },
       { label: `squawk ${squawkVersion}`, cmd: squawk, args: ['--reporter', 'json', 'migrations/*.sql'], ms: [], cpu: [], status: null },
     ];
+    // ZDM_BENCH_LINT_BASELINE=<dir with bin/zdm.js and a built dist/>: another build of zdm (say, a
+    // checkout of main) timed in the same runs, for before/after figures under the same load.
+    const baseline = process.env.ZDM_BENCH_LINT_BASELINE;
+    if (baseline) {
+      const label = process.env.ZDM_BENCH_LINT_BASELINE_LABEL ?? baseline;
+      tools.splice(1, 0, { label: `\`zdm lint\`, baseline: ${label}`, cmd: process.execPath, args: [path.resolve(baseline, 'bin/zdm.js'), 'lint', 'migrations', '--format', 'json'], ms: [], cpu: [], status: null });
+    }
     for (let i = 0; i < runs; i++) {
       for (const t of tools) {
         const r = time(t.cmd, t.args, base);
