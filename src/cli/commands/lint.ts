@@ -51,7 +51,7 @@ function oneShotJit(): void {
 export async function runLint(io: CliIO, paths: string[], flags: LintFlags, stdin: () => Promise<string> = readStdin): Promise<number> {
   oneShotJit();
   // The linter is loaded when the command runs, not when the CLI starts, and the WASM parser starts
-  // compiling (on background threads) while the config is read and the files are found.
+  // loading while the config is read and the files are found.
   const { loadParser } = await import('../../lint/parser.js');
   const parserReady = loadParser();
   const [{ resolveConfigAsync }, { expandPaths }, { formatReport }, { counts }, { lintInputs }] = await Promise.all([
