@@ -132,6 +132,11 @@ export type AuditRow = Selectable<AuditTable>;
  * Kysely used as a query builder only: queries are compiled and run on whatever connection the
  * caller holds, so a step's state row is written in the same transaction as the step itself.
  */
+/** The counters one batch adds to a backfill or chunk row (zdm.backfills and zdm.backfill_chunks share them). */
+function batchIncrements(batch: { updated: number; scanned: number }) {
+  return { rows_updated: sql<number>`rows_updated + ${batch.updated}`, rows_scanned: sql<number>`rows_scanned + ${batch.scanned}`, batches: sql<number>`batches + 1` };
+}
+
 const builder = new Kysely<StateDB>({
   dialect: {
     createAdapter: () => new PostgresAdapter(),
@@ -255,9 +260,7 @@ export class StateStore {
         .updateTable('backfills')
         .set({
           last_key: batch.lastKey ? JSON.stringify(batch.lastKey) : sql`last_key`,
-          rows_updated: sql`rows_updated + ${batch.updated}`,
-          rows_scanned: sql`rows_scanned + ${batch.scanned}`,
-          batches: sql`batches + 1`,
+          ...batchIncrements(batch),
           batch_size: batch.batchSize,
           done: batch.done,
           updated_at: sql`now()`,
@@ -324,9 +327,7 @@ export class StateStore {
         .updateTable('backfill_chunks')
         .set({
           last_key: batch.lastKey ? JSON.stringify(batch.lastKey) : sql`last_key`,
-          rows_updated: sql`rows_updated + ${batch.updated}`,
-          rows_scanned: sql`rows_scanned + ${batch.scanned}`,
-          batches: sql`batches + 1`,
+          ...batchIncrements(batch),
           done: batch.done,
           claimed_at: sql`now()`,
         })
@@ -342,7 +343,7 @@ export class StateStore {
       on,
       this.db
         .updateTable('backfills')
-        .set({ rows_updated: sql`rows_updated + ${batch.updated}`, rows_scanned: sql`rows_scanned + ${batch.scanned}`, batches: sql`batches + 1`, batch_size: batch.batchSize, updated_at: sql`now()` })
+        .set({ ...batchIncrements(batch), batch_size: batch.batchSize, updated_at: sql`now()` })
         .where('migration', '=', migration)
         .where('step_id', '=', stepId),
     );
