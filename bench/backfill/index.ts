@@ -44,6 +44,7 @@ import {
   waitReplicaCaughtUp,
   zdmBackfill,
   type Env,
+  type EtaCheck,
 } from './setup.js';
 import { closedLoop, startFixedRate, summarizeLatency, type LatencySummary, type WriteKind } from './workload.js';
 
@@ -126,6 +127,7 @@ interface ZdmSide extends ThroughputSide {
   batchMsSum: number;
   medianBatch: number;
   maxBatch: number;
+  eta?: EtaCheck[];
 }
 interface ThroughputRow {
   rows: number;
@@ -172,6 +174,7 @@ async function throughput(env: Env): Promise<{ sizes: ThroughputRow[] }> {
             batchMsSum: z.batchMsSum,
             medianBatch: median(z.batchSizes),
             maxBatch: Math.max(...z.batchSizes),
+            eta: z.eta,
           };
           zdmRuns.push(run);
           log(`throughput ${rows} rep ${rep}: zdm ${fmt(run.rowsPerSecond)} rows/s (step ${(run.ms / 1000).toFixed(1)} s, ${run.batches} batches, median ${run.medianBatch} rows, batch sum ${(run.batchMsSum / 1000).toFixed(1)} s, WAL ${fmt(run.walMB)} MiB, checkpoints ${run.requestedCheckpoints}, autovacuums ${run.autovacuums})`);
@@ -233,6 +236,7 @@ interface ImpactRun extends LatencySummary {
   mode: Mode;
   rep: number;
   windowS: number;
+  eta?: EtaCheck[];
 }
 
 async function impact(env: Env): Promise<{ rows: number; clients: number; rate: number; runs: ImpactRun[] }> {
@@ -246,15 +250,17 @@ async function impact(env: Env): Promise<{ rows: number; clients: number; rate: 
       const wl = await startFixedRate({ url, clients: CLIENTS, ratePerClient: RATE, rows: ROWS });
       await new Promise((res) => setTimeout(res, 2000));
       const from = performance.now();
+      let eta: EtaCheck[] | undefined;
       if (mode === 'alone') await new Promise((res) => setTimeout(res, ALONE_S * 1000));
       else if (mode === 'zdm') {
         const z = await zdmBackfill(env, url);
         if (z.result !== 'advanced') throw new Error(`zdm backfill did not complete: ${z.result}`);
+        eta = z.eta;
       } else await bulkUpdate(url);
       const to = performance.now();
       const samples = await wl.stop();
       const s = summarizeLatency(samples, from, to);
-      runs.push({ mode, rep, windowS: (to - from) / 1000, ...s });
+      runs.push({ mode, rep, windowS: (to - from) / 1000, ...s, ...(eta ? { eta } : {}) });
       log(`impact rep ${rep} ${mode}: ${s.tx} tx in ${((to - from) / 1000).toFixed(1)} s, p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(0)} ms, errors ${s.errors}${s.errorSample ? ` (${s.errorSample})` : ''}`);
       await dropDb(env, 'imp');
     }
@@ -277,6 +283,7 @@ interface LagRun {
   pauses?: number;
   pausedS?: number;
   pauseReasons?: string[];
+  eta?: EtaCheck[];
 }
 
 async function lag(env: Env): Promise<{ rows: number; pauseMs: number; everyMs: number; runs: LagRun[] }> {
@@ -337,7 +344,7 @@ async function lag(env: Env): Promise<{ rows: number; pauseMs: number; everyMs: 
 
 function summarizePauses(z: Awaited<ReturnType<typeof zdmBackfill>>): Partial<LagRun> {
   if (z.result !== 'advanced') throw new Error(`zdm backfill did not complete: ${z.result}`);
-  return { pauses: z.pauses, pausedS: z.pausedMs / 1000, pauseReasons: z.pauseReasons };
+  return { pauses: z.pauses, pausedS: z.pausedMs / 1000, pauseReasons: z.pauseReasons, eta: z.eta };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,9 +511,39 @@ ${tg.table
 
 Target (better than 2× slower; pgroll publishes ~4.3×): ${yes(tg.table.every((r) => r.ratio < 2))} (worst ${Math.max(...tg.table.map((r) => r.ratio)).toFixed(2)}×).`);
   }
+  const eta = etaSection(results);
+  if (eta) out.push(eta);
   const notes = existsSync(NOTES) ? readFileSync(NOTES, 'utf8').trim() : '';
   if (notes) out.push(`### Reading\n\n${notes}`);
   return out.join('\n\n');
+}
+
+/** Every zdm run of the parts above that recorded its ETA (zdm's etaSeconds as it passed 10..90% of the rows vs the time it actually took from there). */
+function etaSection(results: Results): string | undefined {
+  const rows: { name: string; eta: EtaCheck[] }[] = [];
+  const tp = results.throughput as { sizes: ThroughputRow[] } | undefined;
+  for (const size of tp?.sizes ?? []) size.zdmRuns.forEach((r, i) => r.eta?.length && rows.push({ name: `1. throughput ${fmt(size.rows)} rows, run ${i + 1} (unthrottled)`, eta: r.eta }));
+  const im = results.impact as { runs: ImpactRun[] } | undefined;
+  for (const r of im?.runs ?? []) if (r.eta?.length) rows.push({ name: `2. impact, run ${r.rep} (default settings, workload beside it)`, eta: r.eta });
+  for (const key of Object.keys(results).filter((k) => k === 'lag' || k.startsWith('lag_')).sort()) {
+    const lg = results[key] as { pauseMs: number; everyMs: number; runs: LagRun[] };
+    for (const r of lg.runs) if (r.eta?.length) rows.push({ name: `3. ${r.name}, replay paused ${lg.pauseMs}/${lg.everyMs} ms`, eta: r.eta });
+  }
+  if (rows.length === 0) return undefined;
+  const points = [0.1, 0.25, 0.5, 0.75, 0.9];
+  const cell = (c: EtaCheck | undefined) => (c ? `${c.predictedS.toFixed(1)} / ${c.actualS.toFixed(1)} (${c.error >= 0 ? '+' : ''}${(c.error * 100).toFixed(0)}%)` : '-');
+  const worst = (eta: EtaCheck[]) => Math.max(...eta.map((c) => Math.abs(c.error)));
+  const all = rows.map((r) => worst(r.eta));
+  const within = all.filter((w) => w <= 0.2).length;
+  return `### 5. ETA accuracy (every zdm run above)
+
+The ETA is the one the progress bar, \`--json\` and \`zdm status\` show: rows left (from the row estimate) over the rows/s of the last 5 s, pauses included. Each cell: the ETA shown when the backfill passed that share of the estimated rows / the seconds it actually took from there to its last batch (error).
+
+| run | ${points.map((p) => `at ${p * 100}%`).join(' | ')} | worst error |
+|---|${points.map(() => '---|').join('')}---|
+${rows.map((r) => `| ${r.name} | ${points.map((p) => cell(r.eta.find((c) => c.fraction === p))).join(' | ')} | ${(worst(r.eta) * 100).toFixed(0)}% |`).join('\n')}
+
+Target (within ±20% once 10% is done): ${yes(within === rows.length)} (${within} of ${rows.length} runs within ±20% at every point; median worst error ${(median(all) * 100).toFixed(0)}%).`;
 }
 
 function throughputTargets(sizes: ThroughputRow[]): string {

@@ -157,15 +157,47 @@ export interface ZdmBackfillResult {
   pausedMs: number;
   pauseReasons: string[];
   result: string;
+  /** The ETA zdm showed as the backfill passed 10, 25, 50, 75 and 90% of the rows, beside the time it actually took. */
+  eta: EtaCheck[];
+}
+
+export interface EtaCheck {
+  /** Share of the estimated rows done when the ETA was read. */
+  fraction: number;
+  /** zdm's etaSeconds at that point. */
+  predictedS: number;
+  /** Seconds from that point to the backfill's last batch. */
+  actualS: number;
+  /** predicted / actual - 1. */
+  error: number;
+}
+
+const ETA_POINTS = [0.1, 0.25, 0.5, 0.75, 0.9];
+
+/** The first progress event past each point that has an ETA, against the time of the final (done) event. */
+export function etaChecks(samples: { t: number; fraction: number; eta: number | null }[], endT: number): EtaCheck[] {
+  const out: EtaCheck[] = [];
+  for (const point of ETA_POINTS) {
+    const s = samples.find((x) => x.fraction >= point && x.eta !== null);
+    if (!s) continue;
+    const actualS = (endT - s.t) / 1000;
+    out.push({ fraction: point, predictedS: s.eta!, actualS, error: actualS > 0 ? s.eta! / actualS - 1 : 0 });
+  }
+  return out;
 }
 
 /** Runs the backfill phase of the cloned database through zdm's library runner. */
 export async function zdmBackfill(env: Env, url: string, overrides: Partial<SafetySettings> = {}): Promise<ZdmBackfillResult> {
-  const out: ZdmBackfillResult = { stepMs: 0, advanceMs: 0, batches: 0, batchMsSum: 0, batchSizes: [], pauses: 0, pausedMs: 0, pauseReasons: [], result: '' };
+  const out: ZdmBackfillResult = { stepMs: 0, advanceMs: 0, batches: 0, batchMsSum: 0, batchSizes: [], pauses: 0, pausedMs: 0, pauseReasons: [], result: '', eta: [] };
   let pauseStart: number | undefined;
+  const progress: { t: number; fraction: number; eta: number | null }[] = [];
+  let doneAt: number | undefined;
   const runner = runnerFor(url, env.migrationsDir, overrides, (e) => {
     if (e.type === 'step-done' && e.stepId.startsWith('backfill:')) out.stepMs = e.ms;
     if (e.type === 'backfill-progress') {
+      const p = e.progress;
+      if (p.done) doneAt ??= performance.now();
+      else progress.push({ t: performance.now(), fraction: p.totalEstimate > 0 ? p.rowsScanned / p.totalEstimate : 0, eta: p.etaSeconds });
       if (e.progress.paused === null && e.progress.lastBatchMs > 0) {
         out.batches += 1;
         out.batchMsSum += e.progress.lastBatchMs;
@@ -192,6 +224,7 @@ export async function zdmBackfill(env: Env, url: string, overrides: Partial<Safe
     out.advanceMs = performance.now() - started;
     await runner.conn.close();
   }
+  if (doneAt !== undefined) out.eta = etaChecks(progress, doneAt);
   return out;
 }
 

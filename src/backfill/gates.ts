@@ -8,8 +8,13 @@ export { assertWalSafety } from './wal-safety.js';
 export { createLagProbe } from '../replication/lag-probe.js';
 
 export interface BackfillThrottle {
-  /** Safe to call from several workers at once: concurrent callers share one evaluation. */
-  check(): Promise<ThrottleVerdict>;
+  /**
+   * Safe to call from several workers at once: concurrent callers share one evaluation.
+   * `batchWalBytes`: the WAL the next batch is expected to write, judged against --max-lag-bytes
+   * ahead of the batch; when let through, pass the same number to done() after the batch.
+   */
+  check(batchWalBytes?: number): Promise<ThrottleVerdict>;
+  done(batchWalBytes: number): void;
   /** Stops the heartbeat and closes the replica connections; call it in a finally block. */
   close(): Promise<void>;
 }
@@ -27,9 +32,11 @@ export function createBackfillThrottle(ctx: RunnerContext, step: BackfillStep, o
   const signals: CachedSignal[] = [{ name: 'lock wait', read: lockWaitSignal(pool, step.table, () => [...(opts.ownPids?.() ?? []), ...probe.ownPids()]) }];
   if (settings.maxXactAgeMs > 0) signals.push({ name: 'transaction age', read: xactAgeSignal(pool, settings.maxXactAgeMs, ctx.conn.applicationName) });
   if (settings.throttleQuery) signals.push({ name: 'throttle query', read: throttleQuerySignal(pool, settings.throttleQuery) });
-  const throttle = new Throttle(probe, { maxLagMs: settings.maxLagMs, maxLagBytes: settings.maxLagBytes }, operatorPause, 250, signals);
+  const walPosition = async () => (await pool.query<{ at: number }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 AS at`)).rows[0]!.at;
+  const throttle = new Throttle(probe, { maxLagMs: settings.maxLagMs, maxLagBytes: settings.maxLagBytes }, operatorPause, 250, signals, walPosition);
   return {
-    check: () => throttle.check(),
+    check: (batchWalBytes) => throttle.check(batchWalBytes),
+    done: (batchWalBytes) => throttle.done(batchWalBytes),
     close: () => probe.close(),
   };
 }

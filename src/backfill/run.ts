@@ -13,6 +13,8 @@ import { BatchSizer } from './sizer.js';
 import { batchSql } from './sql.js';
 import { splitKeyRange } from './split.js';
 import { RateMeter } from './rate.js';
+import { WalMeter } from './wal-meter.js';
+import { DEFAULT_ROW_WIDTH, walBytesPerRow } from './wal-estimate.js';
 import { assertWalSafety, createBackfillThrottle } from './gates.js';
 
 /** Chunks per worker when a backfill is split for parallel workers (more chunks balance better). */
@@ -71,10 +73,12 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   const wal = join ? undefined : await assertWalSafety(ctx, step, total === null ? null : Math.max(0, total - row.rows_scanned));
 
   const workerCount = chunked ? settings.workers : 1;
-  // One batch's WAL stays under a share of --max-lag-bytes, or a single batch could overshoot the
-  // lag limit by itself (the throttle looks between batches).
-  const walCap = wal ? Math.floor((settings.maxLagBytes * BATCH_WAL_SHARE) / wal.bytesPerRow / workerCount) : Infinity;
-  const maxBatch = Math.max(MIN_BATCH_SIZE, Math.min(MAX_BATCH_SIZE, walCap));
+  // One batch's WAL stays under a share of --max-lag-bytes (all workers together), by the WAL per
+  // row measured so far (the estimate until the first batch), or a single batch could overshoot
+  // the lag limit by itself.
+  const walMeter = new WalMeter(wal?.bytesPerRow ?? walBytesPerRow(DEFAULT_ROW_WIDTH, 1));
+  const walCap = () => (Number.isFinite(settings.maxLagBytes) ? walMeter.rowsFor((settings.maxLagBytes * BATCH_WAL_SHARE) / workerCount) : Infinity);
+  const maxBatch = Math.max(MIN_BATCH_SIZE, Math.min(MAX_BATCH_SIZE, walCap()));
   const sizers = Array.from({ length: workerCount }, () => new BatchSizer(existing ? row.batch_size : settings.batchSize, settings.targetBatchMs, MIN_BATCH_SIZE, maxBatch));
   let lastControlRead = 0;
   let operatorPause: string | null = null;
@@ -98,6 +102,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   let pausedAt: number | undefined;
   let failed = false;
   let sequentialTaken = false;
+  let batchesRunning = 0;
 
   /** The next range for a worker: its chunk claim, 'wait' while other workers hold the rest. */
   const nextRange = async (session: pg.PoolClient, worker: string): Promise<WorkRange | 'wait' | undefined> => {
@@ -145,7 +150,9 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
     for (;;) {
       if (failed) return;
       if (ctx.signal.aborted) throw new InterruptedError(`during the backfill of ${displayName(step.table)} (cursor saved after batch ${totals.batches})`);
-      const verdict = await throttle.check();
+      const size = sizer.current;
+      const batchWal = size * walMeter.bytesPerRow;
+      const verdict = await throttle.check(batchWal);
       if (!verdict.open) {
         pausedAt ??= Date.now();
         ctx.emit({ type: 'backfill-pause', migration, stepId: step.id, reason: verdict.reason, waitedMs: Date.now() - pausedAt });
@@ -157,9 +164,10 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
         ctx.log.info({ step: step.id, pausedMs: Date.now() - pausedAt }, 'backfill resumed');
         pausedAt = undefined;
       }
-      const size = sizer.current;
       const started = performance.now();
-      let result: { hi: string[] | null; updated: number };
+      let result: { hi: string[] | null; updated: number; walBytes: number };
+      // The WAL measured during a batch includes other workers' batches running beside it.
+      let overlap = ++batchesRunning;
       try {
         result = await runBatch(ctx, session, step, range, cursor, size, statementTimeoutMs);
       } catch (err) {
@@ -176,6 +184,9 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
         const message = `batch after key ${cursor ? JSON.stringify(cursor) : '(start)'} of ${size} rows (${range.label}) failed: ${errorMessage(err)}`;
         if (!join) await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'failed', message).catch(() => undefined);
         throw new StepFailedError(step.id, `${message}. The cursor is saved: fix the cause and run zdm advance, or zdm rollback`, { cause: err });
+      } finally {
+        overlap = Math.max(overlap, batchesRunning--);
+        throttle.done(batchWal);
       }
       timeouts = 0;
       const ms = performance.now() - started;
@@ -186,6 +197,8 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       totals.batches += 1;
       cursor = result.hi ?? cursor;
       rate.add(covered);
+      walMeter.observe(result.updated, result.walBytes / overlap);
+      for (const other of sizers) other.limit(Math.min(MAX_BATCH_SIZE, walCap()));
       sizer.observe(size, ms);
       emitProgress(null, summarize(verdict.readings), ms, sizer.current);
       if (done) return;
@@ -231,10 +244,11 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'done');
 }
 
-async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: BackfillStep, range: WorkRange, cursor: string[] | null, size: number, statementTimeoutMs: number): Promise<{ hi: string[] | null; updated: number }> {
+/** One batch in its own transaction; `walBytes`: WAL written on the primary while it ran (its own, and any other writer's). */
+async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: BackfillStep, range: WorkRange, cursor: string[] | null, size: number, statementTimeoutMs: number): Promise<{ hi: string[] | null; updated: number; walBytes: number }> {
   const sql = batchSql(step, cursor !== null, range.ceiling !== null);
   return inTransaction(ctx, async (client) => {
-    await client.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true)`, [
+    const setup = await client.query<{ wal: string }>(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true), pg_current_wal_insert_lsn()::text AS wal`, [
       `${ctx.settings.lockTimeoutMs}ms`,
       `${statementTimeoutMs}ms`,
       BACKFILL_SETTING,
@@ -248,7 +262,8 @@ async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: Backfi
     const updated = update.rowCount ?? 0;
     const owned = await range.record(client, { lastKey: hi ?? upper ?? cursor, updated, scanned: hi ? size : updated, batchSize: size, done: hi === null });
     if (!owned) throw new LostClaim();
-    return { hi, updated };
+    const wal = await client.query<{ bytes: number }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::float8 AS bytes`, [setup.rows[0]!.wal]);
+    return { hi, updated, walBytes: wal.rows[0]!.bytes };
   }, session);
 }
 

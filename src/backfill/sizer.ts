@@ -12,7 +12,7 @@ export class BatchSizer {
     private size: number,
     private readonly targetMs: number,
     private readonly min = MIN_BATCH_SIZE,
-    private readonly max = MAX_BATCH_SIZE,
+    private max = MAX_BATCH_SIZE,
   ) {
     this.size = clamp(size, min, max);
   }
@@ -25,6 +25,12 @@ export class BatchSizer {
   override(size: number): void {
     this.size = clamp(size, this.min, this.max);
     this.msPerRow = undefined;
+  }
+
+  /** Changes the upper bound (the WAL cap, as WAL per row is measured); the size follows at once if above it. */
+  limit(max: number): void {
+    this.max = Math.max(this.min, max);
+    this.size = clamp(this.size, this.min, this.max);
   }
 
   /** Records a batch of `rows` rows that took `ms`, and returns the next batch size. */

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeLockWaits, judgeXactAge, throttleValuePauses } from '../../src/backfill/signals.js';
 import { Throttle } from '../../src/backfill/throttle.js';
+import { WalMeter } from '../../src/backfill/wal-meter.js';
+import { BatchSizer } from '../../src/backfill/sizer.js';
 import { estimateWal, judgeWalRisk, rowWidth, settingBytes, walBytesPerRow } from '../../src/backfill/wal-estimate.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { judgeLag } from '../../src/replication/gate.js';
@@ -86,6 +88,74 @@ describe('the throttle', () => {
       },
     ]);
     expect(await t.check()).toMatchObject({ open: false, reason: 'cannot read the throttle query signal: boom (pausing until it can be read)' });
+  });
+});
+
+describe('the throttle judges byte lag ahead of each batch', () => {
+  const bytesLimits = { maxLagMs: 3_600_000, maxLagBytes: 16 * MB };
+  /** A replica whose replay is paused at `replayed`, and a primary whose WAL position the test moves. */
+  function paused(replayed: number) {
+    const state = { wal: replayed, reads: 0 };
+    const probe: LagProbe = {
+      async read() {
+        state.reads++;
+        return [{ replica: 'r1', seconds: 0, bytes: state.wal - replayed }];
+      },
+      async close() {},
+    };
+    return { state, throttle: new Throttle(probe, bytesLimits, async () => null, 60_000, [], async () => state.wal) };
+  }
+
+  it('counts WAL written since a cached reading and pauses before the batch that would cross the limit', async () => {
+    const { state, throttle } = paused(0);
+    expect((await throttle.check(4 * MB)).open).toBe(true);
+    throttle.done(4 * MB);
+    state.wal += 4 * MB;
+    // The reading is cached for a minute, but the 4 MB written since count: 4 + 4 + 4 <= 16.
+    expect((await throttle.check(4 * MB)).open).toBe(true);
+    throttle.done(4 * MB);
+    state.wal += 9 * MB;
+    // 13 MB behind now; the next 4 MB batch would make 17: read fresh, then pause.
+    const v = await throttle.check(4 * MB);
+    expect(v.open).toBe(false);
+    expect(v.reason).toBe('replica r1 has up to 13 MB of WAL to replay (13 MB read, 0 B written since) and the next batch writes about 4.0 MB (limit 16 MB)');
+    expect(state.reads).toBe(2);
+  });
+
+  it('counts batches in flight (parallel workers) until done()', async () => {
+    const { throttle } = paused(0);
+    for (let i = 0; i < 4; i++) expect((await throttle.check(4 * MB)).open).toBe(true);
+    const v = await throttle.check(4 * MB);
+    expect(v).toMatchObject({ open: false });
+    expect(v.reason).toContain('batches in flight 16 MB');
+    throttle.done(4 * MB);
+  });
+
+  it('after pausing ahead, resumes only below half the limit; a batch bigger than the limit still runs on a caught-up replica', async () => {
+    const { state, throttle } = paused(0);
+    state.wal = 10 * MB;
+    expect((await throttle.check(8 * MB)).open).toBe(false);
+    state.wal = 10 * MB; // replay stays paused: still 10 MB behind, above the 8 MB resume mark
+    expect((await throttle.check(1)).open).toBe(false);
+    const caughtUp = paused(10 * MB);
+    caughtUp.state.wal = 10 * MB;
+    expect((await caughtUp.throttle.check(40 * MB)).open).toBe(true);
+  });
+});
+
+describe('WAL per row, measured', () => {
+  it('starts from the estimate, rises at once, falls slowly; the sizer follows a lower cap at once', () => {
+    const m = new WalMeter(650);
+    expect(m.rowsFor(4 * MB)).toBe(Math.floor((4 * MB) / 650));
+    m.observe(10_000, 4_000_000);
+    expect(m.bytesPerRow).toBeCloseTo(600, 0); // 0.8 x 650 + 0.2 x 400
+    m.observe(1_000, 1_200_000); // after a checkpoint: full-page images double it
+    expect(m.bytesPerRow).toBe(1200);
+    m.observe(0, 5_000); // nothing rewritten: no information
+    expect(m.bytesPerRow).toBe(1200);
+    const sizer = new BatchSizer(50_000, 200);
+    sizer.limit(m.rowsFor(4 * MB));
+    expect(sizer.current).toBe(Math.floor((4 * MB) / 1200));
   });
 });
 

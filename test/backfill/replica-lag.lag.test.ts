@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLagProbe } from '../../src/replication/lag-probe.js';
 import type { LagReading } from '../../src/replication/probe.js';
@@ -114,6 +115,53 @@ function lastScanned(r: TestRunner): number {
   const last = progress.at(-1);
   return last?.type === 'backfill-progress' ? last.progress.rowsScanned : 0;
 }
+
+describe('--max-lag-bytes', () => {
+  it('stops a backfill before its WAL would take a paused replica past the byte limit, and finishes after replay resumes', async () => {
+    if (!db.replicaUrl) return;
+    const other = await createTestDatabase('byte_limit');
+    const mig = await tempMigrationsDir('byte-limit');
+    const limit = 2 * 1024 * 1024;
+    const ctx = testRunner(other.url, mig.dir, { replicas: [other.replicaUrl!], maxLagMs: 3_600_000, maxLagBytes: limit, batchSize: 500 });
+    try {
+      // Autovacuum off: its WAL while zdm waits would be lag zdm did not write.
+      await other.query(`CREATE TABLE orders (id int PRIMARY KEY, note text) WITH (autovacuum_enabled = off)`);
+      await other.query(`INSERT INTO orders SELECT g, 'order ' || g FROM generate_series(1, 60000) g`);
+      await mig.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'orders', from: 'note', to: 'remark' }] });
+      expect(await advance(ctx)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
+      await other.waitForReplica();
+      await other.pauseReplay();
+      const running = advance(ctx);
+      let pause: { reason: string } | undefined;
+      for (let i = 0; i < 200 && !pause; i++) {
+        await sleep(100);
+        pause = ctx.events.find((e): e is Extract<typeof e, { type: 'backfill-pause' }> => e.type === 'backfill-pause');
+      }
+      expect(pause?.reason).toMatch(/^replica \S+ has (up to )?[\d.]+ [kM]?B of WAL to replay/);
+      const scanned = lastScanned(ctx);
+      expect(scanned).toBeGreaterThan(0);
+      expect(scanned).toBeLessThan(60000);
+      await sleep(800);
+      expect(lastScanned(ctx)).toBe(scanned);
+      // The lag the replica has, measured here: the primary's WAL position minus the replica's replay position.
+      const [primary] = await other.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`);
+      const replica = new pg.Client({ connectionString: other.replicaUrl });
+      await replica.connect();
+      const { rows } = await replica.query<{ bytes: number }>(`SELECT pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::float8 AS bytes`, [primary!.lsn]);
+      await replica.end();
+      expect(rows[0]!.bytes).toBeGreaterThan(limit / 4);
+      expect(rows[0]!.bytes).toBeLessThanOrEqual(limit);
+      await other.resumeReplay();
+      expect(await running).toMatchObject({ kind: 'advanced', ran: ['backfill'] });
+      expect(await other.query(`SELECT count(*)::int AS n FROM orders WHERE remark IS DISTINCT FROM note`)).toEqual([{ n: 0 }]);
+    } finally {
+      await other.resumeReplay().catch(() => undefined);
+      await ctx.close();
+      await mig.remove();
+      await other.drop();
+    }
+  });
+});
 
 describe('an unreachable --replica', () => {
   it('holds advance (exit 5, says which and why) unless --allow-missing-replica', async () => {
