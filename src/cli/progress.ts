@@ -85,9 +85,16 @@ function payload(table: string, p: BackfillProgress) {
   };
 }
 
-function lagShort(lag: LagSummary[]): string {
+/** Each replica's lag as seconds/bytes, or what is wrong with it (a problem, or a warning the operator accepted). */
+export function lagShort(lag: LagSummary[]): string {
   if (lag.length === 0) return '-';
-  return lag.map((l) => (l.problem ? `${l.replica}: ${l.problem}` : `${l.seconds === null ? '?' : `${l.seconds.toFixed(2)}s`}/${l.bytes === null ? '?' : formatBytes(l.bytes)}`)).join(', ');
+  return lag
+    .map((l) => {
+      const note = l.problem ?? (l.seconds === null && l.bytes === null ? l.warning : undefined);
+      if (note) return `${l.replica}: ${note}`;
+      return `${l.seconds === null ? '?' : `${l.seconds.toFixed(2)}s`}/${l.bytes === null ? '?' : formatBytes(l.bytes)}`;
+    })
+    .join(', ');
 }
 
 function lagText(lag: LagSummary[]): string {
