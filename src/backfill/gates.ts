@@ -14,7 +14,8 @@ export interface BackfillThrottle {
    * ahead of the batch; when let through, pass the same number to done() after the batch.
    */
   check(batchWalBytes?: number): Promise<ThrottleVerdict>;
-  done(batchWalBytes: number): void;
+  /** `walEnd`: the primary's WAL insert position (bytes from 0/0) when the batch ended. */
+  done(batchWalBytes: number, walEnd?: number): void;
   /** Stops the heartbeat and closes the replica connections; call it in a finally block. */
   close(): Promise<void>;
 }
@@ -36,7 +37,7 @@ export function createBackfillThrottle(ctx: RunnerContext, step: BackfillStep, o
   const throttle = new Throttle(probe, { maxLagMs: settings.maxLagMs, maxLagBytes: settings.maxLagBytes }, operatorPause, 250, signals, walPosition);
   return {
     check: (batchWalBytes) => throttle.check(batchWalBytes),
-    done: (batchWalBytes) => throttle.done(batchWalBytes),
+    done: (batchWalBytes, walEnd) => throttle.done(batchWalBytes, walEnd),
     close: () => probe.close(),
   };
 }

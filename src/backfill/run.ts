@@ -165,11 +165,13 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
         pausedAt = undefined;
       }
       const started = performance.now();
-      let result: { hi: string[] | null; updated: number; walBytes: number };
+      let result: { hi: string[] | null; updated: number; walBytes: number; walEnd: number };
+      let walEnd: number | undefined;
       // The WAL measured during a batch includes other workers' batches running beside it.
       let overlap = ++batchesRunning;
       try {
         result = await runBatch(ctx, session, step, range, cursor, size, statementTimeoutMs);
+        walEnd = result.walEnd;
       } catch (err) {
         if (err instanceof LostClaim) {
           ctx.log.warn({ step: step.id, worker, range: range.label }, 'backfill chunk was taken over by another worker; leaving it');
@@ -186,7 +188,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
         throw new StepFailedError(step.id, `${message}. The cursor is saved: fix the cause and run zdm advance, or zdm rollback`, { cause: err });
       } finally {
         overlap = Math.max(overlap, batchesRunning--);
-        throttle.done(batchWal);
+        throttle.done(batchWal, walEnd);
       }
       timeouts = 0;
       const ms = performance.now() - started;
@@ -244,8 +246,11 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'done');
 }
 
-/** One batch in its own transaction; `walBytes`: WAL written on the primary while it ran (its own, and any other writer's). */
-async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: BackfillStep, range: WorkRange, cursor: string[] | null, size: number, statementTimeoutMs: number): Promise<{ hi: string[] | null; updated: number; walBytes: number }> {
+/**
+ * One batch in its own transaction. `walBytes`: WAL written on the primary while it ran (its own,
+ * and any other writer's); `walEnd`: the WAL insert position at its end (bytes from 0/0).
+ */
+async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: BackfillStep, range: WorkRange, cursor: string[] | null, size: number, statementTimeoutMs: number): Promise<{ hi: string[] | null; updated: number; walBytes: number; walEnd: number }> {
   const sql = batchSql(step, cursor !== null, range.ceiling !== null);
   return inTransaction(ctx, async (client) => {
     const setup = await client.query<{ wal: string }>(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true), pg_current_wal_insert_lsn()::text AS wal`, [
@@ -262,8 +267,11 @@ async function runBatch(ctx: RunnerContext, session: pg.PoolClient, step: Backfi
     const updated = update.rowCount ?? 0;
     const owned = await range.record(client, { lastKey: hi ?? upper ?? cursor, updated, scanned: hi ? size : updated, batchSize: size, done: hi === null });
     if (!owned) throw new LostClaim();
-    const wal = await client.query<{ bytes: number }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::float8 AS bytes`, [setup.rows[0]!.wal]);
-    return { hi, updated, walBytes: wal.rows[0]!.bytes };
+    const wal = await client.query<{ bytes: number; at: number }>(
+      `SELECT pg_wal_lsn_diff(l, $1::pg_lsn)::float8 AS bytes, pg_wal_lsn_diff(l, '0/0')::float8 AS at FROM pg_current_wal_insert_lsn() l`,
+      [setup.rows[0]!.wal],
+    );
+    return { hi, updated, walBytes: wal.rows[0]!.bytes, walEnd: wal.rows[0]!.at };
   }, session);
 }
 

@@ -40,6 +40,8 @@ export class Throttle {
   private inFlight: Promise<ThrottleVerdict> | undefined;
   /** WAL bytes of the batches let through and not yet done(). */
   private reserved = 0;
+  /** The newest WAL position a finished batch reported (done()). */
+  private latestWal: number | undefined;
 
   constructor(
     private readonly probe: LagProbe,
@@ -67,9 +69,13 @@ export class Throttle {
     return { open: false, reason: over, readings: verdict.readings };
   }
 
-  /** A batch let through by check(batchWalBytes) has committed or failed. */
-  done(batchWalBytes: number): void {
+  /**
+   * A batch let through by check(batchWalBytes) has committed or failed; `walEnd`: the primary's
+   * WAL insert position at its end, so the next check need not query it.
+   */
+  done(batchWalBytes: number, walEnd?: number): void {
     this.reserved = Math.max(0, this.reserved - batchWalBytes);
+    if (walEnd !== undefined) this.latestWal = Math.max(this.latestWal ?? 0, walEnd);
   }
 
   private admit(verdict: ThrottleVerdict, batchWalBytes: number): ThrottleVerdict {
@@ -86,7 +92,9 @@ export class Throttle {
     const cached = this.cached;
     const withBytes = cached?.readings.filter((r) => r.bytes !== null && !r.warning) ?? [];
     if (!cached || cached.walAt === undefined || withBytes.length === 0) return null;
-    const since = Math.max(0, (await this.walPosition!()) - cached.walAt);
+    // Batches in flight are reserved; finished ones reported where the WAL was when they ended.
+    const walNow = this.latestWal ?? (await this.walPosition!());
+    const since = Math.max(0, walNow - cached.walAt);
     // A batch larger than half the limit on its own (a tiny limit) still runs on a caught-up replica.
     const next = Math.min(batchWalBytes, this.limits.maxLagBytes / 2);
     for (const r of withBytes) {
@@ -98,18 +106,15 @@ export class Throttle {
     return null;
   }
 
+  /** The operator, the lag and the other signals are read at once (one round trip's wait, not one per signal); precedence applies to the answers. */
   private async evaluate(): Promise<ThrottleVerdict> {
-    const operator = await this.isPausedByOperator();
-    if (operator !== null) return { open: false, reason: `paused by operator${operator ? `: ${operator}` : ''} (zdm resume continues)`, readings: this.cached?.readings ?? [] };
-    const readings = await this.readings();
+    const [operator, readings, reasons] = await Promise.all([this.isPausedByOperator(), this.readings(), Promise.all(this.signals.map((s) => this.signal(s)))]);
+    if (operator !== null) return { open: false, reason: `paused by operator${operator ? `: ${operator}` : ''} (zdm resume continues)`, readings };
     const verdict: LagVerdict = judgeLag(readings, this.limits, this.paused ? LAG_RESUME_FRACTION : 1);
     this.paused = !verdict.open;
     if (!verdict.open) return verdict;
-    for (const signal of this.signals) {
-      const reason = await this.signal(signal);
-      if (reason !== null) return { open: false, reason, readings };
-    }
-    return verdict;
+    const reason = reasons.find((r) => r !== null);
+    return reason ? { open: false, reason, readings } : verdict;
   }
 
   private async readings(): Promise<LagReading[]> {

@@ -95,7 +95,7 @@ describe('the throttle judges byte lag ahead of each batch', () => {
   const bytesLimits = { maxLagMs: 3_600_000, maxLagBytes: 16 * MB };
   /** A replica whose replay is paused at `replayed`, and a primary whose WAL position the test moves. */
   function paused(replayed: number) {
-    const state = { wal: replayed, reads: 0 };
+    const state = { wal: replayed, reads: 0, walReads: 0 };
     const probe: LagProbe = {
       async read() {
         state.reads++;
@@ -103,7 +103,7 @@ describe('the throttle judges byte lag ahead of each batch', () => {
       },
       async close() {},
     };
-    return { state, throttle: new Throttle(probe, bytesLimits, async () => null, 60_000, [], async () => state.wal) };
+    return { state, throttle: new Throttle(probe, bytesLimits, async () => null, 60_000, [], async () => (state.walReads++, state.wal)) };
   }
 
   it('counts WAL written since a cached reading and pauses before the batch that would cross the limit', async () => {
@@ -120,6 +120,19 @@ describe('the throttle judges byte lag ahead of each batch', () => {
     expect(v.open).toBe(false);
     expect(v.reason).toBe('replica r1 has up to 13 MB of WAL to replay (13 MB read, 0 B written since) and the next batch writes about 4.0 MB (limit 16 MB)');
     expect(state.reads).toBe(2);
+  });
+
+  it('takes the WAL position a finished batch reported instead of querying it', async () => {
+    const { state, throttle } = paused(0);
+    expect((await throttle.check(4 * MB)).open).toBe(true);
+    state.wal = 13 * MB;
+    throttle.done(4 * MB, 13 * MB);
+    const walReads = state.walReads;
+    // 0 read + 13 MB reported by the batch + 4 MB next > 16: read fresh, and pause.
+    expect((await throttle.check(4 * MB)).open).toBe(false);
+    expect(state.reads).toBe(2);
+    // The only WAL position queried was the fresh reading's own.
+    expect(state.walReads).toBe(walReads + 1);
   });
 
   it('counts batches in flight (parallel workers) until done()', async () => {
