@@ -9,12 +9,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import pg from 'pg';
-import { connect, currentActor } from '../../src/db/connect.js';
+import { connect } from '../../src/db/connect.js';
 import { startCluster, type Cluster } from '../../src/embedded/cluster.js';
 import { advance } from '../../src/runner/advance.js';
-import { defaultSafetySettings, type RunnerContext, type SafetySettings } from '../../src/runner/context.js';
+import { createRunnerContext, type RunnerContext, type SafetySettings } from '../../src/runner/context.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
-import { StateStore } from '../../src/runner/state-store.js';
 
 export const TABLE = 'items';
 /** The migration every part uses: a rename, whose backfill copies qty into quantity. */
@@ -64,17 +63,7 @@ export async function startEnv(): Promise<Env> {
 }
 
 export function runnerFor(url: string, migrationsDir: string, overrides: Partial<SafetySettings> = {}, emit: (e: RunnerEvent) => void = () => undefined): RunnerContext {
-  const conn = connect(url, 'zdm bench');
-  return {
-    conn,
-    state: new StateStore('zdm', currentActor()),
-    stateSchema: 'zdm',
-    migrationsDir,
-    settings: defaultSafetySettings({ gateTimeoutMs: 600_000, ...overrides }),
-    log: pino({ level: 'warn' }),
-    signal: new AbortController().signal,
-    emit,
-  };
+  return createRunnerContext(connect(url, 'zdm bench'), { migrationsDir, settings: { gateTimeoutMs: 600_000, ...overrides }, log: pino({ level: 'warn' }), emit });
 }
 
 /** The template for `rows` rows, after zdm's expand (built once per size). */

@@ -1,8 +1,7 @@
 import type { FlagValues } from '../config/resolve.js';
 import { applicationName, checkConnection, connect, currentActor, redactUrl } from '../db/connect.js';
-import type { RunnerContext } from '../runner/context.js';
+import { createRunnerContext, type RunnerContext } from '../runner/context.js';
 import type { RunnerEvent } from '../runner/events.js';
-import { StateStore } from '../runner/state-store.js';
 import { commandContext, requireDatabaseUrl, type CliIO, type CommandContext } from './context.js';
 
 export type RunnerOptions = FlagValues & { logLevel?: string; json?: boolean };
@@ -19,16 +18,7 @@ export async function withRunner<T>(io: CliIO, command: string, opts: RunnerOpti
   try {
     const server = await checkConnection(conn);
     cli.log.debug({ database: redactUrl(url), server: server.serverVersionNum }, 'connected');
-    const runner: RunnerContext = {
-      conn,
-      state: new StateStore(cli.config.stateSchema, actor),
-      stateSchema: cli.config.stateSchema,
-      migrationsDir: cli.config.migrationsDir,
-      settings: cli.config,
-      log: cli.log,
-      signal: io.signal,
-      emit: emit ?? (() => undefined),
-    };
+    const runner = createRunnerContext(conn, { migrationsDir: cli.config.migrationsDir, settings: cli.config, stateSchema: cli.config.stateSchema, actor, log: cli.log, signal: io.signal, ...(emit ? { emit } : {}) });
     return await fn(runner, cli);
   } finally {
     await conn.close();

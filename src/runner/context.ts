@@ -1,8 +1,8 @@
-import type { Logger } from 'pino';
-import { DEFAULT_BATCH_SIZE, DEFAULT_GATE_TIMEOUT_MS, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_MAX_LAG_BYTES, DEFAULT_MAX_LAG_MS, DEFAULT_MAX_XACT_AGE_MS, DEFAULT_TARGET_BATCH_MS } from '../defaults.js';
+import pino, { type Logger } from 'pino';
+import { currentActor, type Actor, type Connection } from '../db/connect.js';
+import { DEFAULT_STATE_SCHEMA, DEFAULT_BATCH_SIZE, DEFAULT_GATE_TIMEOUT_MS, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_MAX_LAG_BYTES, DEFAULT_MAX_LAG_MS, DEFAULT_MAX_XACT_AGE_MS, DEFAULT_TARGET_BATCH_MS } from '../defaults.js';
 import type { ResolvedConfig } from '../config/resolve.js';
-import type { Connection } from '../db/connect.js';
-import type { StateStore } from './state-store.js';
+import { StateStore } from './state-store.js';
 import type { RunnerEvent } from './events.js';
 
 /** Limits that keep a running migration from hurting the application (see src/defaults.ts). */
@@ -42,5 +42,32 @@ export function defaultSafetySettings(overrides: Partial<SafetySettings> = {}): 
     allowMissingReplica: false,
     allowWalRisk: false,
     ...overrides,
+  };
+}
+
+export interface RunnerContextOptions {
+  migrationsDir: string;
+  /** Every setting not given takes its default (defaultSafetySettings). */
+  settings?: Partial<SafetySettings>;
+  stateSchema?: string;
+  /** Who the audit log names (default: currentActor()). */
+  actor?: Actor;
+  log?: Logger;
+  signal?: AbortSignal;
+  emit?: (event: RunnerEvent) => void;
+}
+
+/** The one way a RunnerContext is put together (CLI, library callers, tests, benches) on an open connection. */
+export function createRunnerContext(conn: Connection, o: RunnerContextOptions): RunnerContext {
+  const stateSchema = o.stateSchema ?? DEFAULT_STATE_SCHEMA;
+  return {
+    conn,
+    state: new StateStore(stateSchema, o.actor ?? currentActor()),
+    stateSchema,
+    migrationsDir: o.migrationsDir,
+    settings: defaultSafetySettings(o.settings),
+    log: o.log ?? pino({ level: 'silent' }),
+    signal: o.signal ?? new AbortController().signal,
+    emit: o.emit ?? (() => undefined),
   };
 }

@@ -1,10 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { connect, currentActor } from '../../src/db/connect.js';
-import type { RunnerContext, SafetySettings } from '../../src/runner/context.js';
+import { connect } from '../../src/db/connect.js';
+import { createRunnerContext, type RunnerContext, type SafetySettings } from '../../src/runner/context.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
-import { StateStore } from '../../src/runner/state-store.js';
 
 export const TEST_SETTINGS: SafetySettings = {
   lockTimeoutMs: 2000,
@@ -47,16 +46,6 @@ export interface TestRunner extends RunnerContext {
 export function testRunner(url: string, migrationsDir: string, settings: Partial<SafetySettings> = {}, signal: AbortSignal = new AbortController().signal): TestRunner {
   const conn = connect(url, 'zdm test runner');
   const events: RunnerEvent[] = [];
-  return {
-    conn,
-    state: new StateStore('zdm', currentActor()),
-    stateSchema: 'zdm',
-    migrationsDir,
-    settings: { ...TEST_SETTINGS, ...settings },
-    log: pino({ level: process.env.ZDM_TEST_LOG ?? 'silent' }),
-    signal,
-    emit: (e) => events.push(e),
-    events,
-    close: () => conn.close(),
-  };
+  const ctx = createRunnerContext(conn, { migrationsDir, settings: { ...TEST_SETTINGS, ...settings }, log: pino({ level: process.env.ZDM_TEST_LOG ?? 'silent' }), signal, emit: (e) => events.push(e) });
+  return { ...ctx, events, close: () => conn.close() };
 }
