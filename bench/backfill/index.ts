@@ -5,10 +5,13 @@
  * 2. impact: a fixed-rate OLTP workload alone, during zdm's backfill, during the bulk UPDATE;
  * 3. lag: peak replica lag (measured by the bench) with --max-lag 1s / --max-lag-bytes 16MB while
  *    the replica's replay is paused in cycles, beside the bulk UPDATE's;
- * 4. trigger: write throughput with zdm's sync trigger installed vs without.
+ * 4. trigger: write throughput with zdm's sync trigger installed vs without;
+ * 5. eta: the ETA zdm shows at 10-90% of longer runs (3M rows: unthrottled, defaults, throttled by
+ *    a replica whose replay pauses) vs the time each really took; parts 1-3 report theirs too.
  *
  *   npm run bench -- backfill
- *   ZDM_BENCH_PARTS=throughput,impact,lag,trigger   parts to run (the others keep their last results)
+ *   ZDM_BENCH_PARTS=throughput,impact,lag,trigger,eta   parts to run (the others keep their last results)
+ *   ZDM_BENCH_ETA_ROWS=3000000                       table size of part 5
  *   ZDM_BENCH_SIZES=1000000,10000000                 throughput table sizes
  *   ZDM_BENCH_TP_REPS=3 / ZDM_BENCH_TP_REPS_LARGE=2  throughput repetitions per side (sizes <= 2M / above)
  *   ZDM_BENCH_DIAG=1                                 batch time breakdown (sizes <= 2M)
@@ -26,6 +29,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_TARGET_BATCH_MS } from '../../src/defaults.
 import { fmt, median, writeSection } from '../report.js';
 import { batchBreakdown, type BatchBreakdown } from './diag.js';
 import { peaks, prepareHeartbeat, startLagMonitor, startPauseCycler } from './lag.js';
+import type { SafetySettings } from '../../src/runner/context.js';
 import {
   BULK_SQL,
   bulkUpdate,
@@ -49,7 +53,7 @@ import {
 import { closedLoop, startFixedRate, summarizeLatency, type LatencySummary, type WriteKind } from './workload.js';
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d);
-const PARTS = (process.env.ZDM_BENCH_PARTS ?? 'throughput,impact,lag,trigger').split(',').map((s) => s.trim());
+const PARTS = (process.env.ZDM_BENCH_PARTS ?? 'throughput,impact,lag,trigger,eta').split(',').map((s) => s.trim());
 const SIZES = (process.env.ZDM_BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
 const ROWS = num(process.env.ZDM_BENCH_ROWS, 1_000_000);
 const REPS = num(process.env.ZDM_BENCH_REPS, 3);
@@ -63,6 +67,7 @@ const TP_REPS = num(process.env.ZDM_BENCH_TP_REPS, 3);
 const TP_REPS_LARGE = num(process.env.ZDM_BENCH_TP_REPS_LARGE, 2);
 const DIAG = process.env.ZDM_BENCH_DIAG !== '0';
 const UNTHROTTLED = { maxLagMs: 3_600_000, maxLagBytes: 1e15 };
+const ETA_ROWS = num(process.env.ZDM_BENCH_ETA_ROWS, 3_000_000);
 
 const RESULTS_DIR = new URL('./results/', import.meta.url);
 const LATEST = new URL('./results/latest.json', import.meta.url);
@@ -100,7 +105,7 @@ export async function benchBackfill(): Promise<void> {
   try {
     for (const part of PARTS) {
       log(`== part ${part}`);
-      const run = { throughput, impact, lag, trigger }[part];
+      const run = { throughput, impact, lag, trigger, eta }[part];
       if (!run) throw new Error(`unknown part "${part}"`);
       const key = part === 'lag' && (PAUSE_MS !== 1500 || PAUSE_EVERY_MS !== 3000) ? `lag_${PAUSE_MS}_${PAUSE_EVERY_MS}` : part;
       results[key] = { meta, ...(await run(env)) };
@@ -128,6 +133,7 @@ interface ZdmSide extends ThroughputSide {
   medianBatch: number;
   maxBatch: number;
   eta?: EtaCheck[];
+  series?: [number, number, number | null][];
 }
 interface ThroughputRow {
   rows: number;
@@ -175,6 +181,7 @@ async function throughput(env: Env): Promise<{ sizes: ThroughputRow[] }> {
             medianBatch: median(z.batchSizes),
             maxBatch: Math.max(...z.batchSizes),
             eta: z.eta,
+            series: z.series,
           };
           zdmRuns.push(run);
           log(`throughput ${rows} rep ${rep}: zdm ${fmt(run.rowsPerSecond)} rows/s (step ${(run.ms / 1000).toFixed(1)} s, ${run.batches} batches, median ${run.medianBatch} rows, batch sum ${(run.batchMsSum / 1000).toFixed(1)} s, WAL ${fmt(run.walMB)} MiB, checkpoints ${run.requestedCheckpoints}, autovacuums ${run.autovacuums})`);
@@ -237,6 +244,7 @@ interface ImpactRun extends LatencySummary {
   rep: number;
   windowS: number;
   eta?: EtaCheck[];
+  series?: [number, number, number | null][];
 }
 
 async function impact(env: Env): Promise<{ rows: number; clients: number; rate: number; runs: ImpactRun[] }> {
@@ -251,16 +259,18 @@ async function impact(env: Env): Promise<{ rows: number; clients: number; rate: 
       await new Promise((res) => setTimeout(res, 2000));
       const from = performance.now();
       let eta: EtaCheck[] | undefined;
+      let series: [number, number, number | null][] | undefined;
       if (mode === 'alone') await new Promise((res) => setTimeout(res, ALONE_S * 1000));
       else if (mode === 'zdm') {
         const z = await zdmBackfill(env, url);
         if (z.result !== 'advanced') throw new Error(`zdm backfill did not complete: ${z.result}`);
         eta = z.eta;
+        series = z.series;
       } else await bulkUpdate(url);
       const to = performance.now();
       const samples = await wl.stop();
       const s = summarizeLatency(samples, from, to);
-      runs.push({ mode, rep, windowS: (to - from) / 1000, ...s, ...(eta ? { eta } : {}) });
+      runs.push({ mode, rep, windowS: (to - from) / 1000, ...s, ...(eta ? { eta, series } : {}) });
       log(`impact rep ${rep} ${mode}: ${s.tx} tx in ${((to - from) / 1000).toFixed(1)} s, p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(0)} ms, errors ${s.errors}${s.errorSample ? ` (${s.errorSample})` : ''}`);
       await dropDb(env, 'imp');
     }
@@ -284,6 +294,7 @@ interface LagRun {
   pausedS?: number;
   pauseReasons?: string[];
   eta?: EtaCheck[];
+  series?: [number, number, number | null][];
 }
 
 async function lag(env: Env): Promise<{ rows: number; pauseMs: number; everyMs: number; runs: LagRun[] }> {
@@ -342,9 +353,44 @@ async function lag(env: Env): Promise<{ rows: number; pauseMs: number; everyMs: 
   return { rows: ROWS, pauseMs: PAUSE_MS, everyMs: PAUSE_EVERY_MS, runs };
 }
 
+// ---------------------------------------------------------------------------------------------
+// 5. ETA: longer runs than the parts above, unthrottled, with defaults, and throttled by a replica
+// whose replay pauses (the ETA of the other parts' runs is reported too).
+
+interface EtaRun {
+  name: string;
+  runS: number;
+  eta: EtaCheck[];
+  series: [number, number, number | null][];
+}
+
+async function eta(env: Env): Promise<{ rows: number; runs: EtaRun[] }> {
+  const runs: EtaRun[] = [];
+  const variants: { name: string; settings: (url: string) => Partial<SafetySettings>; pauses: boolean }[] = [
+    { name: 'unthrottled', settings: () => UNTHROTTLED, pauses: false },
+    { name: 'default settings', settings: () => ({}), pauses: false },
+    { name: `--max-lag-bytes 16MB, replay paused ${PAUSE_MS}/${PAUSE_EVERY_MS} ms`, settings: (url) => ({ maxLagMs: 3_600_000, maxLagBytes: 16 * 1024 * 1024, replicas: [env.cluster.replica!.url(new URL(url).pathname.slice(1))] }), pauses: true },
+  ];
+  for (const v of variants) {
+    const url = await clone(env, ETA_ROWS, 'eta');
+    await settle(env);
+    const cycler = v.pauses ? await startPauseCycler(env, PAUSE_MS, PAUSE_EVERY_MS) : undefined;
+    const from = performance.now();
+    const z = await zdmBackfill(env, url, v.settings(url));
+    await cycler?.stop();
+    if (z.result !== 'advanced') throw new Error(`zdm backfill did not complete: ${z.result}`);
+    const r: EtaRun = { name: v.name, runS: (performance.now() - from) / 1000, eta: z.eta, series: z.series };
+    runs.push(r);
+    log(`eta ${v.name}: ${r.runS.toFixed(1)} s, ${r.eta.map((c) => `${c.fraction * 100}%: ${c.predictedS.toFixed(1)}/${c.actualS.toFixed(1)} s (${(c.error * 100).toFixed(0)}%)`).join(', ')}`);
+    await dropDb(env, 'eta');
+  }
+  await dropTemplate(env, ETA_ROWS);
+  return { rows: ETA_ROWS, runs };
+}
+
 function summarizePauses(z: Awaited<ReturnType<typeof zdmBackfill>>): Partial<LagRun> {
   if (z.result !== 'advanced') throw new Error(`zdm backfill did not complete: ${z.result}`);
-  return { pauses: z.pauses, pausedS: z.pausedMs / 1000, pauseReasons: z.pauseReasons, eta: z.eta };
+  return { pauses: z.pauses, pausedS: z.pausedMs / 1000, pauseReasons: z.pauseReasons, eta: z.eta, series: z.series };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,7 +447,7 @@ function render(results: Results): string {
   const out: string[] = [];
   out.push(`## Backfill: throughput, application impact, lag bound, trigger overhead (issue 4)
 
-\`npm run bench -- backfill\` (parts: \`ZDM_BENCH_PARTS=throughput,impact,lag,trigger\`; sizes: \`ZDM_BENCH_SIZES=1000000,10000000\`, \`ZDM_BENCH_ROWS=1000000\`, \`ZDM_BENCH_REPS=3\`). Code: \`bench/backfill/\`; raw results: \`bench/backfill/results/\`.
+\`npm run bench -- backfill\` (parts: \`ZDM_BENCH_PARTS=throughput,impact,lag,trigger,eta\`; sizes: \`ZDM_BENCH_SIZES=1000000,10000000\`, \`ZDM_BENCH_ROWS=1000000\`, \`ZDM_BENCH_REPS=3\`). Code: \`bench/backfill/\`; raw results: \`bench/backfill/results/\`.
 
 Table \`${TABLE} (id bigserial primary key, qty int not null, note text not null, updated_at timestamptz not null default now())\`, generated with one \`INSERT ... SELECT generate_series\`, \`VACUUM ANALYZE\`, then zdm's expand of \`renameColumn qty → quantity\` (new column, NOT VALID check, sync trigger) into a template database; every measured side runs on its own \`CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY\` copy, after the replica caught up and a \`CHECKPOINT\`. zdm runs through its library runner (\`advance(ctx, { until: 'backfill' })\`, as \`zdm advance --until backfill\` does; the time is the backfill step's own, from its \`step-done\` event) with the default batching (${fmt(DEFAULT_BATCH_SIZE)} rows at first, adaptive toward ${DEFAULT_TARGET_BATCH_MS} ms per batch, one worker). The bulk side is \`BEGIN; SET LOCAL zdm.backfill = on; ${BULK_SQL}; COMMIT\` on its own copy (the trigger skipped the same way).`);
 
@@ -529,6 +575,8 @@ function etaSection(results: Results): string | undefined {
     const lg = results[key] as { pauseMs: number; everyMs: number; runs: LagRun[] };
     for (const r of lg.runs) if (r.eta?.length) rows.push({ name: `3. ${r.name}, replay paused ${lg.pauseMs}/${lg.everyMs} ms`, eta: r.eta });
   }
+  const et = results.eta as { rows: number; runs: EtaRun[] } | undefined;
+  for (const r of et?.runs ?? []) rows.push({ name: `5. ${fmt(et!.rows)} rows, ${r.name}`, eta: r.eta });
   if (rows.length === 0) return undefined;
   const points = [0.1, 0.25, 0.5, 0.75, 0.9];
   const cell = (c: EtaCheck | undefined) => (c ? `${c.predictedS.toFixed(1)} / ${c.actualS.toFixed(1)} (${c.error >= 0 ? '+' : ''}${(c.error * 100).toFixed(0)}%)` : '-');

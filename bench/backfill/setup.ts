@@ -148,6 +148,8 @@ export interface ZdmBackfillResult {
   result: string;
   /** The ETA zdm showed as the backfill passed 10, 25, 50, 75 and 90% of the rows, beside the time it actually took. */
   eta: EtaCheck[];
+  /** Progress over time (s since the first event, rows scanned, zdm's ETA s), one point per ~0.5 s, for studying the ETA. */
+  series: [number, number, number | null][];
 }
 
 export interface EtaCheck {
@@ -177,16 +179,22 @@ export function etaChecks(samples: { t: number; fraction: number; eta: number | 
 
 /** Runs the backfill phase of the cloned database through zdm's library runner. */
 export async function zdmBackfill(env: Env, url: string, overrides: Partial<SafetySettings> = {}): Promise<ZdmBackfillResult> {
-  const out: ZdmBackfillResult = { stepMs: 0, advanceMs: 0, batches: 0, batchMsSum: 0, batchSizes: [], pauses: 0, pausedMs: 0, pauseReasons: [], result: '', eta: [] };
+  const out: ZdmBackfillResult = { stepMs: 0, advanceMs: 0, batches: 0, batchMsSum: 0, batchSizes: [], pauses: 0, pausedMs: 0, pauseReasons: [], result: '', eta: [], series: [] };
   let pauseStart: number | undefined;
-  const progress: { t: number; fraction: number; eta: number | null }[] = [];
+  const progress: { t: number; fraction: number; eta: number | null; rows: number }[] = [];
   let doneAt: number | undefined;
   const runner = runnerFor(url, env.migrationsDir, overrides, (e) => {
     if (e.type === 'step-done' && e.stepId.startsWith('backfill:')) out.stepMs = e.ms;
     if (e.type === 'backfill-progress') {
       const p = e.progress;
       if (p.done) doneAt ??= performance.now();
-      else progress.push({ t: performance.now(), fraction: p.totalEstimate > 0 ? p.rowsScanned / p.totalEstimate : 0, eta: p.etaSeconds });
+      else {
+        const t = performance.now();
+        progress.push({ t, fraction: p.totalEstimate > 0 ? p.rowsScanned / p.totalEstimate : 0, eta: p.etaSeconds, rows: p.rowsScanned });
+        const t0 = progress[0]!.t;
+        const last = out.series.at(-1);
+        if (!last || (t - t0) / 1000 - last[0] >= 0.5) out.series.push([Math.round(t - t0) / 1000, p.rowsScanned, p.etaSeconds === null ? null : Math.round(p.etaSeconds * 10) / 10]);
+      }
       if (e.progress.paused === null && e.progress.lastBatchMs > 0) {
         out.batches += 1;
         out.batchMsSum += e.progress.lastBatchMs;
@@ -213,7 +221,10 @@ export async function zdmBackfill(env: Env, url: string, overrides: Partial<Safe
     out.advanceMs = performance.now() - started;
     await runner.conn.close();
   }
-  if (doneAt !== undefined) out.eta = etaChecks(progress, doneAt);
+  if (doneAt !== undefined) {
+    out.eta = etaChecks(progress, doneAt);
+    if (progress.length) out.series.push([Math.round(doneAt - progress[0]!.t) / 1000, progress.at(-1)!.rows, 0]);
+  }
   return out;
 }
 
