@@ -14,6 +14,8 @@ import { batchSql } from './sql.js';
 import { splitKeyRange } from './split.js';
 import { RateMeter } from './rate.js';
 import { WalMeter } from './wal-meter.js';
+import { LiveWriter } from './live.js';
+import type { BackfillProgress } from '../runner/events.js';
 import { DEFAULT_ROW_WIDTH, walBytesPerRow } from './wal-estimate.js';
 import { assertWalSafety, createBackfillThrottle } from './gates.js';
 
@@ -97,6 +99,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   }, { ownPids: () => [...pids] });
   const rate = new RateMeter();
   rate.start();
+  const live = new LiveWriter(ctx, migration, step.id);
   const totals = { scanned: row.rows_scanned, updated: row.rows_updated, batches: row.batches };
   const statementTimeoutMs = Math.max(10_000, settings.targetBatchMs * BATCH_STATEMENT_TIMEOUT_FACTOR);
   let pausedAt: number | undefined;
@@ -212,25 +215,23 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   function emitProgress(paused: string | null, lag: ReturnType<typeof summarize>, lastBatchMs: number, batchSize: number, done = false) {
     const rowsPerSecond = rate.perSecond();
     const remaining = Math.max(0, (total ?? totals.scanned) - totals.scanned);
-    ctx.emit({
-      type: 'backfill-progress',
-      migration,
-      stepId: step.id,
-      table: displayName(step.table),
-      progress: {
-        rowsScanned: totals.scanned,
-        rowsUpdated: totals.updated,
-        totalEstimate: Math.max(total ?? 0, totals.scanned),
-        batches: totals.batches,
-        batchSize,
-        rowsPerSecond,
-        etaSeconds: done ? 0 : rowsPerSecond > 0 ? remaining / rowsPerSecond : null,
-        lastBatchMs,
-        lag,
-        paused,
-        done,
-      },
-    });
+    const progress: BackfillProgress = {
+      rowsScanned: totals.scanned,
+      rowsUpdated: totals.updated,
+      totalEstimate: Math.max(total ?? 0, totals.scanned),
+      batches: totals.batches,
+      batchSize,
+      rowsPerSecond,
+      etaSeconds: done ? 0 : rowsPerSecond > 0 ? remaining / rowsPerSecond : null,
+      lastBatchMs,
+      lag,
+      paused,
+      pausedMs: paused !== null && pausedAt !== undefined ? Date.now() - pausedAt : 0,
+      done,
+    };
+    ctx.emit({ type: 'backfill-progress', migration, stepId: step.id, table: displayName(step.table), progress });
+    // A joined process sees only its own rows' rate: the starting runner's view is the one kept.
+    if (!join && !done) live.write(progress);
   }
 
   try {
@@ -239,6 +240,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
     if (failure) throw failure.reason;
   } finally {
     await throttle.close();
+    await live.flush();
   }
   emitProgress(null, [], 0, sizers[0]!.current, true);
   if (join) return;

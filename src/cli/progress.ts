@@ -81,7 +81,7 @@ function payload(table: string, p: BackfillProgress) {
     eta_text: p.etaSeconds === null ? '?' : formatDuration(p.etaSeconds * 1000),
     batch: p.batchSize,
     lag: lagShort(p.lag),
-    paused: p.paused ? ` | PAUSED: ${p.paused}` : '',
+    paused: p.paused ? ` | PAUSED ${formatDuration(p.pausedMs)}: ${p.paused}` : '',
   };
 }
 

@@ -31,5 +31,19 @@ export interface BackfillProgress {
   lastBatchMs: number;
   lag: LagSummary[];
   paused: string | null;
+  /** How long the backfill has been paused (0 while running). */
+  pausedMs: number;
   done: boolean;
+}
+
+/** The part of a backfill's progress only its runner knows, kept in zdm.backfills.live for zdm status. */
+export interface LiveProgress {
+  /** When the runner wrote it (the database's clock, ISO). */
+  at: string;
+  rowsPerSecond: number;
+  etaSeconds: number | null;
+  batchSize: number;
+  lag: LagSummary[];
+  paused: string | null;
+  pausedMs: number;
 }

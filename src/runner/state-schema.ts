@@ -108,6 +108,9 @@ export function stateMigrations(schema: string): string[][] {
          written_by text NOT NULL
        )`,
     ],
+    // v3: what a running backfill shows on its progress bar (rate, ETA, lag, pause reason), for
+    // zdm status in another process; written at most once a second, outside the batches.
+    [`ALTER TABLE ${s}.backfills ADD COLUMN live jsonb`],
   ];
 }
 

@@ -14,6 +14,7 @@ import type pg from 'pg';
 import type { Actor } from '../db/connect.js';
 import type { Phase, Plan } from '../plan/types.js';
 import { version } from '../version.js';
+import type { LiveProgress } from './events.js';
 
 export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
@@ -77,6 +78,7 @@ interface BackfillsTable {
   done: ColumnType<boolean, boolean | undefined, boolean>;
   started_at: Timestamp;
   updated_at: Timestamp;
+  live: ColumnType<LiveProgress | null, string | null | undefined, string | null>;
 }
 
 interface ChunksTable {
@@ -268,6 +270,12 @@ export class StateStore {
         .where('migration', '=', migration)
         .where('step_id', '=', stepId),
     );
+  }
+
+  /** The runner's live progress (status in another process reads it); not part of any batch. */
+  async recordLive(on: Queryable, migration: string, stepId: string, live: LiveProgress): Promise<void> {
+    // `at` is the database's clock, as zdm status compares it with the database's now().
+    await run(on, this.db.updateTable('backfills').set({ live: sql<string>`${JSON.stringify(live)}::jsonb || jsonb_build_object('at', now())` }).where('migration', '=', migration).where('step_id', '=', stepId));
   }
 
   async chunks(on: Queryable, migration: string, stepId: string): Promise<ChunkRow[]> {

@@ -6,6 +6,7 @@ import { lockHolder, lockKey } from './lock.js';
 import { loadMigrations } from '../migration/load.js';
 import { migrationViews } from './session.js';
 import type { BackfillRow } from './state-store.js';
+import type { LiveProgress } from './events.js';
 
 export interface BackfillStatus {
   stepId: string;
@@ -19,7 +20,16 @@ export interface BackfillStatus {
   rowsPerSecond: number | null;
   done: boolean;
   updatedAt: string;
+  /**
+   * What the running backfill's progress bar shows (rate over the last seconds, ETA, lag, batch
+   * size, pause reason and for how long), as its runner last wrote it, `ageSeconds` ago; null when
+   * done or never written. Older than LIVE_STALE_SECONDS: no runner is working on it.
+   */
+  live: (LiveProgress & { ageSeconds: number }) | null;
 }
+
+/** A live progress report older than this means no runner is working on the backfill (it writes every second). */
+export const LIVE_STALE_SECONDS = 15;
 
 export interface MigrationStatus {
   name: string;
@@ -54,6 +64,7 @@ export async function status(ctx: RunnerContext): Promise<StatusReport> {
   const hasState = rows[0]?.ok ?? false;
   const views = hasState ? await migrationViews(ctx, pool) : (await migrationViewsWithoutState(ctx));
   const migrations: MigrationStatus[] = [];
+  const dbNow = new Date((await pool.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now).getTime();
   for (const v of views) {
     const row = v.row;
     const stepRows = row && row.status === 'active' ? await ctx.state.steps(pool, v.name) : [];
@@ -78,7 +89,7 @@ export async function status(ctx: RunnerContext): Promise<StatusReport> {
         failed: stepRows.filter((s) => s.status === 'failed').length,
         running: stepRows.filter((s) => s.status === 'running').length,
       },
-      backfills: backfills.map(backfillStatus),
+      backfills: backfills.map((b) => backfillStatus(b, dbNow)),
       startedAt: row?.started_at ? new Date(row.started_at).toISOString() : null,
       finishedAt: row?.finished_at ? new Date(row.finished_at).toISOString() : null,
     });
@@ -91,7 +102,7 @@ async function migrationViewsWithoutState(ctx: RunnerContext) {
   return (await loadMigrations(ctx.migrationsDir)).map((file) => ({ file, row: undefined, name: file.name, drift: false }));
 }
 
-function backfillStatus(b: BackfillRow): BackfillStatus {
+function backfillStatus(b: BackfillRow, dbNow: number): BackfillStatus {
   const total = b.total_estimate === null ? null : Math.max(b.total_estimate, b.rows_scanned);
   const seconds = (new Date(b.updated_at).getTime() - new Date(b.started_at).getTime()) / 1000;
   return {
@@ -106,5 +117,6 @@ function backfillStatus(b: BackfillRow): BackfillStatus {
     rowsPerSecond: seconds > 0 ? b.rows_scanned / seconds : null,
     done: b.done,
     updatedAt: new Date(b.updated_at).toISOString(),
+    live: b.live && !b.done ? { ...b.live, ageSeconds: Math.max(0, (dbNow - new Date(b.live.at).getTime()) / 1000) } : null,
   };
 }

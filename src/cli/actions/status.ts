@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { formatDuration } from '../../config/units.js';
-import { status, type MigrationStatus, type StatusReport } from '../../runner/status.js';
+import { LIVE_STALE_SECONDS, status, type BackfillStatus, type MigrationStatus, type StatusReport } from '../../runner/status.js';
+import { lagShort } from '../progress.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { withRunner, type RunnerOptions } from '../runtime.js';
@@ -31,9 +32,24 @@ function migrationLines(m: MigrationStatus, cwd: string): string[] {
   if (m.status === 'active') lines.push(`            steps: ${m.steps.done}/${m.steps.total} done${m.steps.failed ? `, ${m.steps.failed} failed` : ''}${m.steps.running ? `, ${m.steps.running} running` : ''}`);
   for (const b of m.backfills) {
     const pct = b.percent === null ? '?' : `${b.percent.toFixed(1)}%`;
-    const eta = b.rowsPerSecond && b.totalEstimate && !b.done ? `, ETA ${formatDuration(((b.totalEstimate - b.rowsScanned) / b.rowsPerSecond) * 1000)}` : '';
-    lines.push(`            backfill ${b.table}: ${b.rowsScanned.toLocaleString('en-US')}/${b.totalEstimate?.toLocaleString('en-US') ?? '?'} rows (${pct})${b.done ? ' done' : ''}, ${b.batches} batches, batch size ${b.batchSize}${b.rowsPerSecond ? `, ${Math.round(b.rowsPerSecond).toLocaleString('en-US')} rows/s` : ''}${eta}`);
+    const head = `            backfill ${b.table}: ${b.rowsScanned.toLocaleString('en-US')}/${b.totalEstimate?.toLocaleString('en-US') ?? '?'} rows (${pct})${b.done ? ' done' : ''}, ${b.batches} batches`;
+    lines.push(`${head}, ${b.live && b.live.ageSeconds < LIVE_STALE_SECONDS ? liveText(b.live) : averageText(b)}`);
   }
   if (m.lastError) lines.push(`            last error: ${m.lastError.split('\n')[0]}`);
   return lines;
+}
+
+/** What the runner's progress bar shows, as it last wrote it. */
+function liveText(live: NonNullable<BackfillStatus['live']>): string {
+  const eta = live.etaSeconds === null ? '?' : formatDuration(live.etaSeconds * 1000);
+  const paused = live.paused ? `  [PAUSED ${formatDuration(live.pausedMs)}: ${live.paused}]` : '';
+  return `batch size ${live.batchSize}, ${Math.round(live.rowsPerSecond).toLocaleString('en-US')} rows/s, ETA ${eta}, lag ${lagShort(live.lag)}${paused}`;
+}
+
+/** No runner is reporting: averages since the start, and how old the last report is. */
+function averageText(b: BackfillStatus): string {
+  const eta = b.rowsPerSecond && b.totalEstimate && !b.done ? `, ETA ${formatDuration(((b.totalEstimate - b.rowsScanned) / b.rowsPerSecond) * 1000)} at that rate` : '';
+  const rate = b.rowsPerSecond ? `, ${Math.round(b.rowsPerSecond).toLocaleString('en-US')} rows/s on average${eta}` : '';
+  const stale = b.live ? `; no runner has reported for ${formatDuration(b.live.ageSeconds * 1000)} (zdm advance continues it)` : '';
+  return `batch size ${b.batchSize}${rate}${stale}`;
 }
