@@ -108,7 +108,10 @@ export async function benchBackfill(): Promise<void> {
       const run = { throughput, impact, lag, trigger, eta }[part];
       if (!run) throw new Error(`unknown part "${part}"`);
       const key = part === 'lag' && (PAUSE_MS !== 1500 || PAUSE_EVERY_MS !== 3000) ? `lag_${PAUSE_MS}_${PAUSE_EVERY_MS}` : part;
-      results[key] = { meta, ...(await run(env)) };
+      const fresh = { meta, ...(await run(env)) };
+      // Throughput sizes not run this time (ZDM_BENCH_SIZES) keep their last results, with their date.
+      if (part === 'throughput') mergeSizes(fresh as unknown as { meta: Meta; sizes: ThroughputRow[] }, results.throughput as { meta: Meta; sizes: ThroughputRow[] } | undefined);
+      results[key] = fresh;
       save();
     }
   } finally {
@@ -144,6 +147,14 @@ interface ThroughputRow {
   ratio: number;
   boundQueryMs: number;
   diag?: BatchBreakdown;
+  /** When this size was measured (set when the sizes of one table come from different runs). */
+  date?: string;
+}
+
+function mergeSizes(fresh: { meta: Meta; sizes: ThroughputRow[] }, old: { meta: Meta; sizes: ThroughputRow[] } | undefined): void {
+  for (const row of fresh.sizes) row.date = fresh.meta.date;
+  const kept = (old?.sizes ?? []).filter((o) => !fresh.sizes.some((n) => n.rows === o.rows)).map((o) => ({ ...o, date: o.date ?? old!.meta.date }));
+  fresh.sizes = [...kept, ...fresh.sizes].sort((a, b) => a.rows - b.rows);
 }
 
 async function throughput(env: Env): Promise<{ sizes: ThroughputRow[] }> {
@@ -459,12 +470,12 @@ Table \`${TABLE} (id bigserial primary key, qty int not null, note text not null
 
 ${tp.meta.date}, ${tp.meta.machine}; ${tp.meta.pg}.
 
-| rows | zdm rows/s (runs) | bulk rows/s (runs) | **zdm / bulk** | zdm batches (median / max rows) | zdm Σ batch time / step time | WAL MiB zdm / bulk | requested checkpoints zdm / bulk | autovacuums during zdm |
-|---|---|---|---|---|---|---|---|---|
+| rows | measured | zdm rows/s (runs) | bulk rows/s (runs) | **zdm / bulk** | zdm batches (median / max rows) | zdm Σ batch time / step time | WAL MiB zdm / bulk | requested checkpoints zdm / bulk | autovacuums during zdm |
+|---|---|---|---|---|---|---|---|---|---|
 ${tp.sizes
   .map((s) => {
     const z = s.zdmRuns;
-    return `| ${fmt(s.rows)} | ${fmt(s.zdmRate)} (${runs(z)}) | ${fmt(s.bulkRate)} (${runs(s.bulkRuns)}) | **${s.ratio.toFixed(2)}** | ${z.map((r) => `${r.batches} (${fmt(r.medianBatch)} / ${fmt(r.maxBatch)})`).join(', ')} | ${z.map((r) => `${(r.batchMsSum / 1000).toFixed(1)} / ${(r.ms / 1000).toFixed(1)} s`).join(', ')} | ${fmt(median(z.map((r) => r.walMB)))} / ${fmt(median(s.bulkRuns.map((r) => r.walMB)))} | ${z.map((r) => r.requestedCheckpoints).join(',')} / ${s.bulkRuns.map((r) => r.requestedCheckpoints).join(',')} | ${z.map((r) => r.autovacuums).join(',')} |`;
+    return `| ${fmt(s.rows)} | ${s.date ?? tp.meta.date} | ${fmt(s.zdmRate)} (${runs(z)}) | ${fmt(s.bulkRate)} (${runs(s.bulkRuns)}) | **${s.ratio.toFixed(2)}** | ${z.map((r) => `${r.batches} (${fmt(r.medianBatch)} / ${fmt(r.maxBatch)})`).join(', ')} | ${z.map((r) => `${(r.batchMsSum / 1000).toFixed(1)} / ${(r.ms / 1000).toFixed(1)} s`).join(', ')} | ${fmt(median(z.map((r) => r.walMB)))} / ${fmt(median(s.bulkRuns.map((r) => r.walMB)))} | ${z.map((r) => r.requestedCheckpoints).join(',')} / ${s.bulkRuns.map((r) => r.requestedCheckpoints).join(',')} | ${z.map((r) => r.autovacuums).join(',')} |`;
   })
   .join('\n')}
 
