@@ -596,11 +596,11 @@ function etaSection(results: Results): string | undefined {
   const within = all.filter((w) => w <= 0.2).length;
   return `### 5. ETA accuracy (every zdm run above)
 
-The ETA is the one the progress bar, \`--json\` and \`zdm status\` show: rows left (from the row estimate) over the rows/s of the last 5 s, pauses included. Each cell: the ETA shown when the backfill passed that share of the estimated rows / the seconds it actually took from there to its last batch (error).
+The ETA is the one the progress bar, \`--json\` and \`zdm status\` show: rows left (from the row estimate) over the rows/s of the last seconds (\`RATE_WINDOW_MS\` in \`src/backfill/rate.ts\`: 15 s since 20:50 on 2026-11-23, 5 s before; the "window" column), pauses included. Each cell: the ETA shown when the backfill passed that share of the estimated rows / the seconds it actually took from there to its last batch (error).
 
-| run | ${points.map((p) => `at ${p * 100}%`).join(' | ')} | worst error |
-|---|${points.map(() => '---|').join('')}---|
-${rows.map((r) => `| ${r.name} | ${points.map((p) => cell(r.eta.find((c) => c.fraction === p))).join(' | ')} | ${(worst(r.eta) * 100).toFixed(0)}% |`).join('\n')}
+| run | window | ${points.map((p) => `at ${p * 100}%`).join(' | ')} | worst error |
+|---|---|${points.map(() => '---|').join('')}---|
+${rows.map((r) => `| ${r.name} | ${r.eta[0]?.windowS ?? 5} s | ${points.map((p) => cell(r.eta.find((c) => c.fraction === p))).join(' | ')} | ${(worst(r.eta) * 100).toFixed(0)}% |`).join('\n')}
 
 Target (within ±20% once 10% is done): ${yes(within === rows.length)} (${within} of ${rows.length} runs within ±20% at every point; median worst error ${(median(all) * 100).toFixed(0)}%).`;
 }

@@ -11,6 +11,7 @@ import pino from 'pino';
 import pg from 'pg';
 import { connect } from '../../src/db/connect.js';
 import { startCluster, type Cluster } from '../../src/embedded/cluster.js';
+import { RATE_WINDOW_MS } from '../../src/backfill/rate.js';
 import { advance } from '../../src/runner/advance.js';
 import { createRunnerContext, type RunnerContext, type SafetySettings } from '../../src/runner/context.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
@@ -161,6 +162,8 @@ export interface EtaCheck {
   actualS: number;
   /** predicted / actual - 1. */
   error: number;
+  /** The rate window behind zdm's ETA in the code that ran (RATE_WINDOW_MS); absent: 5 s. */
+  windowS?: number;
 }
 
 const ETA_POINTS = [0.1, 0.25, 0.5, 0.75, 0.9];
@@ -172,7 +175,7 @@ export function etaChecks(samples: { t: number; fraction: number; eta: number | 
     const s = samples.find((x) => x.fraction >= point && x.eta !== null);
     if (!s) continue;
     const actualS = (endT - s.t) / 1000;
-    out.push({ fraction: point, predictedS: s.eta!, actualS, error: actualS > 0 ? s.eta! / actualS - 1 : 0 });
+    out.push({ fraction: point, predictedS: s.eta!, actualS, error: actualS > 0 ? s.eta! / actualS - 1 : 0, windowS: RATE_WINDOW_MS / 1000 });
   }
   return out;
 }

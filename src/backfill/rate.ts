@@ -1,5 +1,10 @@
+/** The window of the rate behind the ETA. Measured (BENCHMARKS.md, backfill section 5: 75 ETA
+ * readings of 15 runs replayed from their progress series): 15 s kept the worst error at 54% and
+ * 53 readings within +-20%; 5 s let one slow stretch of the shared VM swing the ETA by up to 82%. */
+export const RATE_WINDOW_MS = 15_000;
+
 /**
- * Rows per second over the last few seconds, not since the start: whole-run averages mislead after
+ * Rows per second over the last seconds, not since the start: whole-run averages mislead after
  * a pause or a change of batch size (gh-ost moved its ETA to the recent rate for this reason).
  * Pauses count: the rate is rows over wall time, so the ETA includes throttling.
  */
@@ -7,7 +12,7 @@ export class RateMeter {
   private readonly samples: { end: number; rows: number }[] = [];
   private windowStart: number | undefined;
 
-  constructor(private readonly windowMs = 5_000) {}
+  constructor(private readonly windowMs = RATE_WINDOW_MS) {}
 
   /** Marks the start of measuring (before the first batch). */
   start(at = performance.now()): void {
