@@ -94,6 +94,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       const batchSize = m?.control.batchSize;
       if (batchSize) for (const sizer of sizers) if (sizer.current !== batchSize) sizer.override(batchSize);
       if (m?.control.maxRowsPerSecond !== undefined) maxRowsPerSecond = m.control.maxRowsPerSecond ?? undefined;
+      await refreshSharedTotals();
     }
     return operatorPause;
   }, { ownPids: () => [...pids] });
@@ -101,6 +102,17 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   rate.start();
   const live = new LiveWriter(ctx, migration, step.id);
   const totals = { scanned: row.rows_scanned, updated: row.rows_updated, batches: row.batches };
+  // A chunked backfill may have workers in other processes (--join): its counters, and the rate
+  // behind the ETA, come from zdm.backfills, which every worker's batches increment.
+  let sharedScanned = row.rows_scanned;
+  async function refreshSharedTotals(): Promise<void> {
+    if (!chunked) return;
+    const shared = await ctx.state.backfill(pool, migration, step.id);
+    if (!shared) return;
+    rate.add(Math.max(0, shared.rows_scanned - sharedScanned));
+    sharedScanned = shared.rows_scanned;
+    Object.assign(totals, { scanned: shared.rows_scanned, updated: shared.rows_updated, batches: shared.batches });
+  }
   const statementTimeoutMs = Math.max(10_000, settings.targetBatchMs * BATCH_STATEMENT_TIMEOUT_FACTOR);
   let pausedAt: number | undefined;
   let failed = false;
@@ -201,7 +213,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       totals.updated += result.updated;
       totals.batches += 1;
       cursor = result.hi ?? cursor;
-      rate.add(covered);
+      if (!chunked) rate.add(covered);
       walMeter.observe(result.updated, result.walBytes / overlap);
       for (const other of sizers) other.limit(Math.min(MAX_BATCH_SIZE, walCap()));
       sizer.observe(size, ms);

@@ -75,6 +75,14 @@ describe('parallel backfill workers', () => {
     // The joiner finishes the chunks, including the killed runner's (its backend is gone).
     expect(await joiner.exited).toBe(0);
     expect(joiner.output()).toContain('helped backfill');
+    // Its progress counts every worker's rows (zdm.backfills), not only its own.
+    const progress = joiner
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"backfill-progress"'))
+      .map((l) => JSON.parse(l) as { progress: { rowsScanned: number; done: boolean } });
+    expect(progress.at(-1)?.progress.done).toBe(true);
+    expect(progress.at(-1)!.progress.rowsScanned).toBeGreaterThanOrEqual(40_000);
     const rows = await chunks(s.migration);
     expect(rows.every((c) => c.done)).toBe(true);
     expect(await disagreeing('par_join')).toBe(0);
