@@ -107,7 +107,7 @@ export async function benchBackfill(): Promise<void> {
       log(`== part ${part}`);
       const run = { throughput, impact, lag, trigger, eta }[part];
       if (!run) throw new Error(`unknown part "${part}"`);
-      const key = part === 'lag' && (PAUSE_MS !== 1500 || PAUSE_EVERY_MS !== 3000) ? `lag_${PAUSE_MS}_${PAUSE_EVERY_MS}` : part;
+      const key = part === 'lag' && (PAUSE_MS !== 1500 || PAUSE_EVERY_MS !== 3000) ? `lag_${PAUSE_MS}_${PAUSE_EVERY_MS}` : part === 'eta' && ETA_ROWS !== 3_000_000 ? `eta_${ETA_ROWS}` : part;
       const fresh = { meta, ...(await run(env)) };
       // Throughput sizes not run this time (ZDM_BENCH_SIZES) keep their last results, with their date.
       if (part === 'throughput') mergeSizes(fresh as unknown as { meta: Meta; sizes: ThroughputRow[] }, results.throughput as { meta: Meta; sizes: ThroughputRow[] } | undefined);
@@ -586,8 +586,10 @@ function etaSection(results: Results): string | undefined {
     const lg = results[key] as { pauseMs: number; everyMs: number; runs: LagRun[] };
     for (const r of lg.runs) if (r.eta?.length) rows.push({ name: `3. ${r.name}, replay paused ${lg.pauseMs}/${lg.everyMs} ms`, eta: r.eta });
   }
-  const et = results.eta as { rows: number; runs: EtaRun[] } | undefined;
-  for (const r of et?.runs ?? []) rows.push({ name: `5. ${fmt(et!.rows)} rows, ${r.name}`, eta: r.eta });
+  for (const key of Object.keys(results).filter((k) => k === 'eta' || k.startsWith('eta_')).sort()) {
+    const et = results[key] as { rows: number; runs: EtaRun[] };
+    for (const r of et.runs) rows.push({ name: `5. ${fmt(et.rows)} rows, ${r.name}`, eta: r.eta });
+  }
   if (rows.length === 0) return undefined;
   const points = [0.1, 0.25, 0.5, 0.75, 0.9];
   const cell = (c: EtaCheck | undefined) => (c ? `${c.predictedS.toFixed(1)} / ${c.actualS.toFixed(1)} (${c.error >= 0 ? '+' : ''}${(c.error * 100).toFixed(0)}%)` : '-');
