@@ -29,7 +29,7 @@ export class LiveWriter {
     if (this.writing || (!changed && now - this.lastAt < LIVE_INTERVAL_MS)) return;
     this.lastAt = now;
     this.lastPaused = p.paused;
-    const live = { at: new Date(now).toISOString(), rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds, batchSize: p.batchSize, lag: p.lag, paused: p.paused, pausedMs: p.pausedMs };
+    const live = { rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds, batchSize: p.batchSize, lag: p.lag, paused: p.paused, pausedMs: p.pausedMs };
     this.writing = this.ctx.state
       .recordLive(this.ctx.conn.pool, this.migration, this.stepId, live)
       .catch((err: unknown) => {

@@ -242,7 +242,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       done,
     };
     ctx.emit({ type: 'backfill-progress', migration, stepId: step.id, table: displayName(step.table), progress });
-    // A joined process sees only its own rows' rate: the starting runner's view is the one kept.
+    // One writer per backfill: the runner that started it (joined processes only help with chunks).
     if (!join && !done) live.write(progress);
   }
 

@@ -273,7 +273,7 @@ export class StateStore {
   }
 
   /** The runner's live progress (status in another process reads it); not part of any batch. */
-  async recordLive(on: Queryable, migration: string, stepId: string, live: LiveProgress): Promise<void> {
+  async recordLive(on: Queryable, migration: string, stepId: string, live: Omit<LiveProgress, 'at'>): Promise<void> {
     // `at` is the database's clock, as zdm status compares it with the database's now().
     await run(on, this.db.updateTable('backfills').set({ live: sql<string>`${JSON.stringify(live)}::jsonb || jsonb_build_object('at', now())` }).where('migration', '=', migration).where('step_id', '=', stepId));
   }
