@@ -43,6 +43,7 @@ import {
   startEnv,
   tableStats,
   TABLE,
+  type SeriesPoint,
   walBytesSince,
   walLsn,
   waitReplicaCaughtUp,
@@ -136,7 +137,7 @@ interface ZdmSide extends ThroughputSide {
   medianBatch: number;
   maxBatch: number;
   eta?: EtaCheck[];
-  series?: [number, number, number | null][];
+  series?: SeriesPoint[];
 }
 interface ThroughputRow {
   rows: number;
@@ -255,7 +256,7 @@ interface ImpactRun extends LatencySummary {
   rep: number;
   windowS: number;
   eta?: EtaCheck[];
-  series?: [number, number, number | null][];
+  series?: SeriesPoint[];
 }
 
 async function impact(env: Env): Promise<{ rows: number; clients: number; rate: number; runs: ImpactRun[] }> {
@@ -270,7 +271,7 @@ async function impact(env: Env): Promise<{ rows: number; clients: number; rate: 
       await new Promise((res) => setTimeout(res, 2000));
       const from = performance.now();
       let eta: EtaCheck[] | undefined;
-      let series: [number, number, number | null][] | undefined;
+      let series: SeriesPoint[] | undefined;
       if (mode === 'alone') await new Promise((res) => setTimeout(res, ALONE_S * 1000));
       else if (mode === 'zdm') {
         const z = await zdmBackfill(env, url);
@@ -305,7 +306,7 @@ interface LagRun {
   pausedS?: number;
   pauseReasons?: string[];
   eta?: EtaCheck[];
-  series?: [number, number, number | null][];
+  series?: SeriesPoint[];
 }
 
 async function lag(env: Env): Promise<{ rows: number; pauseMs: number; everyMs: number; runs: LagRun[] }> {
@@ -372,7 +373,7 @@ interface EtaRun {
   name: string;
   runS: number;
   eta: EtaCheck[];
-  series: [number, number, number | null][];
+  series: SeriesPoint[];
 }
 
 async function eta(env: Env): Promise<{ rows: number; runs: EtaRun[] }> {

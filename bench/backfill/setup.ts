@@ -149,9 +149,12 @@ export interface ZdmBackfillResult {
   result: string;
   /** The ETA zdm showed as the backfill passed 10, 25, 50, 75 and 90% of the rows, beside the time it actually took. */
   eta: EtaCheck[];
-  /** Progress over time (s since the first event, rows scanned, zdm's ETA s), one point per ~0.5 s, for studying the ETA. */
-  series: [number, number, number | null][];
+  /** Progress over time, one point per ~0.5 s, for studying the ETA. */
+  series: SeriesPoint[];
 }
+
+/** s since the first progress event, rows scanned, zdm's ETA s, and (runs since 2026-11-23 22:40 UTC) the largest replica byte lag zdm read. */
+export type SeriesPoint = [number, number, number | null, number?];
 
 export interface EtaCheck {
   /** Share of the estimated rows done when the ETA was read. */
@@ -196,7 +199,7 @@ export async function zdmBackfill(env: Env, url: string, overrides: Partial<Safe
         progress.push({ t, fraction: p.totalEstimate > 0 ? p.rowsScanned / p.totalEstimate : 0, eta: p.etaSeconds, rows: p.rowsScanned });
         const t0 = progress[0]!.t;
         const last = out.series.at(-1);
-        if (!last || (t - t0) / 1000 - last[0] >= 0.5) out.series.push([Math.round(t - t0) / 1000, p.rowsScanned, p.etaSeconds === null ? null : Math.round(p.etaSeconds * 10) / 10]);
+        if (!last || (t - t0) / 1000 - last[0] >= 0.5) out.series.push([Math.round(t - t0) / 1000, p.rowsScanned, p.etaSeconds === null ? null : Math.round(p.etaSeconds * 10) / 10, Math.max(0, ...p.lag.map((l) => l.bytes ?? 0))]);
       }
       if (e.progress.paused === null && e.progress.lastBatchMs > 0) {
         out.batches += 1;

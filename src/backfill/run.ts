@@ -5,6 +5,7 @@ import { displayName, quoteQualified, type QualifiedName } from '../db/quote.js'
 import { errorMessage, InterruptedError, StateError, StepFailedError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
 import { summarize } from '../replication/gate.js';
+import type { LagReading } from '../replication/probe.js';
 import type { RunnerContext } from '../runner/context.js';
 import { inTransaction } from '../runner/executor.js';
 import { isRetryableLockError, sqlState } from '../runner/retry.js';
@@ -12,7 +13,7 @@ import { BACKFILL_SETTING } from '../operations/sync-trigger.js';
 import { BatchSizer } from './sizer.js';
 import { batchSql } from './sql.js';
 import { splitKeyRange } from './split.js';
-import { RateMeter } from './rate.js';
+import { estimateEta, RateMeter } from './rate.js';
 import { WalMeter } from './wal-meter.js';
 import { LiveWriter } from './live.js';
 import type { BackfillProgress } from '../runner/events.js';
@@ -168,6 +169,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       const size = sizer.current;
       const batchWal = size * walMeter.bytesPerRow;
       const verdict = await throttle.check(batchWal);
+      rate.setBuffered(replicaBacklogBytes(verdict.readings) / walMeter.bytesPerRow);
       if (!verdict.open) {
         pausedAt ??= Date.now();
         ctx.emit({ type: 'backfill-pause', migration, stepId: step.id, reason: verdict.reason, waitedMs: Date.now() - pausedAt });
@@ -217,16 +219,21 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       walMeter.observe(result.updated, result.walBytes / overlap);
       for (const other of sizers) other.limit(Math.min(MAX_BATCH_SIZE, walCap()));
       sizer.observe(size, ms);
+      // The rate cap is shared evenly by this process's workers. Progress is reported after the
+      // cap's sleep, so the rate it shows counts the sleep (right after a batch it read high).
+      if (!done && maxRowsPerSecond) await sleep(Math.max(0, (covered / (maxRowsPerSecond / workerCount)) * 1000 - ms), undefined, { signal: ctx.signal }).catch(() => undefined);
       emitProgress(null, summarize(verdict.readings), ms, sizer.current);
       if (done) return;
-      // The rate cap is shared evenly by this process's workers.
-      if (maxRowsPerSecond) await sleep(Math.max(0, (covered / (maxRowsPerSecond / workerCount)) * 1000 - ms), undefined, { signal: ctx.signal }).catch(() => undefined);
     }
   };
 
   function emitProgress(paused: string | null, lag: ReturnType<typeof summarize>, lastBatchMs: number, batchSize: number, done = false) {
     const rowsPerSecond = rate.perSecond();
     const remaining = Math.max(0, (total ?? totals.scanned) - totals.scanned);
+    // The rows the lag limits let the slowest replica fall behind by: the byte limit, and the
+    // seconds limit at the current write rate.
+    const limitRows = Math.min(settings.maxLagBytes / walMeter.bytesPerRow, (settings.maxLagMs / 1000) * rowsPerSecond);
+    const eta = estimateEta(remaining, { written: rowsPerSecond, replayed: rate.replayedPerSecond(), bufferedRows: rate.bufferedRows, limitRows });
     const progress: BackfillProgress = {
       rowsScanned: totals.scanned,
       rowsUpdated: totals.updated,
@@ -234,7 +241,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       batches: totals.batches,
       batchSize,
       rowsPerSecond,
-      etaSeconds: done ? 0 : rowsPerSecond > 0 ? remaining / rowsPerSecond : null,
+      etaSeconds: done ? 0 : eta,
       lastBatchMs,
       lag,
       paused,
@@ -258,6 +265,11 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   if (join) return;
   if (chunked) await ctx.state.finishBackfill(pool, migration, step.id);
   await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'done');
+}
+
+/** WAL bytes the slowest replica has yet to replay, over the readings that can be trusted. */
+function replicaBacklogBytes(readings: LagReading[]): number {
+  return readings.reduce((most, r) => (r.problem || r.warning || r.bytes === null ? most : Math.max(most, r.bytes)), 0);
 }
 
 /**

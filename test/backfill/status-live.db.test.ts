@@ -42,12 +42,13 @@ describe('zdm status while a backfill runs', () => {
       return report.migrations[0]?.backfills[0]?.live ?? undefined;
     };
     try {
-      // The first report can come right after the first batch, before the rate cap's sleep: its
-      // rate reads high. Within a second or two it reflects the cap (2,000 rows/s).
-      const running = await waitFor('a live progress report at the capped rate', async () => {
+      // Progress is reported after the rate cap's sleep, so even the first report shows the cap
+      // (2,000 rows/s); it once read 3,826 when it came right after the first batch.
+      const running = await waitFor('a live progress report', async () => {
         const l = await live();
-        return l && l.rowsPerSecond > 0 && l.rowsPerSecond < 3000 && l.etaSeconds !== null ? l : undefined;
+        return l && l.rowsPerSecond > 0 && l.etaSeconds !== null ? l : undefined;
       });
+      expect(running.rowsPerSecond).toBeLessThan(2100);
       expect(running.paused).toBeNull();
       expect(running.ageSeconds).toBeLessThan(5);
       expect(running.etaSeconds!).toBeGreaterThan(1);
