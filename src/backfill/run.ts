@@ -5,7 +5,6 @@ import { displayName, quoteQualified, type QualifiedName } from '../db/quote.js'
 import { errorMessage, InterruptedError, StateError, StepFailedError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
 import { summarize } from '../replication/gate.js';
-import type { LagReading } from '../replication/probe.js';
 import type { RunnerContext } from '../runner/context.js';
 import { inTransaction } from '../runner/executor.js';
 import { isRetryableLockError, sqlState } from '../runner/retry.js';
@@ -13,7 +12,7 @@ import { BACKFILL_SETTING } from '../operations/sync-trigger.js';
 import { BatchSizer } from './sizer.js';
 import { batchSql } from './sql.js';
 import { splitKeyRange } from './split.js';
-import { estimateEta, RateMeter } from './rate.js';
+import { RateMeter } from './rate.js';
 import { WalMeter } from './wal-meter.js';
 import { LiveWriter } from './live.js';
 import type { BackfillProgress } from '../runner/events.js';
@@ -169,7 +168,6 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       const size = sizer.current;
       const batchWal = size * walMeter.bytesPerRow;
       const verdict = await throttle.check(batchWal);
-      rate.setBuffered(replicaBacklogBytes(verdict.readings) / walMeter.bytesPerRow);
       if (!verdict.open) {
         pausedAt ??= Date.now();
         ctx.emit({ type: 'backfill-pause', migration, stepId: step.id, reason: verdict.reason, waitedMs: Date.now() - pausedAt });
@@ -230,10 +228,6 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   function emitProgress(paused: string | null, lag: ReturnType<typeof summarize>, lastBatchMs: number, batchSize: number, done = false) {
     const rowsPerSecond = rate.perSecond();
     const remaining = Math.max(0, (total ?? totals.scanned) - totals.scanned);
-    // The rows the lag limits let the slowest replica fall behind by: the byte limit, and the
-    // seconds limit at the current write rate.
-    const limitRows = Math.min(settings.maxLagBytes / walMeter.bytesPerRow, (settings.maxLagMs / 1000) * rowsPerSecond);
-    const eta = estimateEta(remaining, { written: rowsPerSecond, replayed: rate.replayedPerSecond(), bufferedRows: rate.bufferedRows, limitRows });
     const progress: BackfillProgress = {
       rowsScanned: totals.scanned,
       rowsUpdated: totals.updated,
@@ -241,7 +235,7 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       batches: totals.batches,
       batchSize,
       rowsPerSecond,
-      etaSeconds: done ? 0 : eta,
+      etaSeconds: done ? 0 : rowsPerSecond > 0 ? remaining / rowsPerSecond : null,
       lastBatchMs,
       lag,
       paused,
@@ -265,11 +259,6 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
   if (join) return;
   if (chunked) await ctx.state.finishBackfill(pool, migration, step.id);
   await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'done');
-}
-
-/** WAL bytes the slowest replica has yet to replay, over the readings that can be trusted. */
-function replicaBacklogBytes(readings: LagReading[]): number {
-  return readings.reduce((most, r) => (r.problem || r.warning || r.bytes === null ? most : Math.max(most, r.bytes)), 0);
 }
 
 /**
