@@ -215,7 +215,8 @@ export async function runBackfill(step: BackfillStep, migration: string, ctx: Ru
       cursor = result.hi ?? cursor;
       if (!chunked) rate.add(covered);
       walMeter.observe(result.updated, result.walBytes / overlap);
-      for (const other of sizers) other.limit(Math.min(MAX_BATCH_SIZE, walCap()));
+      const cap = Math.min(MAX_BATCH_SIZE, walCap());
+      for (const each of sizers) each.limit(cap);
       sizer.observe(size, ms);
       // The rate cap is shared evenly by this process's workers. Progress is reported after the
       // cap's sleep, so the rate it shows counts the sleep (right after a batch it read high).

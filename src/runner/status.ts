@@ -60,11 +60,12 @@ export interface StatusReport {
 /** Read-only: never creates the state schema, never takes the runner lock. */
 export async function status(ctx: RunnerContext): Promise<StatusReport> {
   const pool = ctx.conn.pool;
-  const { rows } = await pool.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${quoteIdent(ctx.stateSchema)}.migrations`]);
+  const { rows } = await pool.query<{ ok: boolean; now: Date }>(`SELECT to_regclass($1) IS NOT NULL AS ok, now() AS now`, [`${quoteIdent(ctx.stateSchema)}.migrations`]);
   const hasState = rows[0]?.ok ?? false;
+  // The database's clock, which live progress reports are stamped with.
+  const dbNow = new Date(rows[0]!.now).getTime();
   const views = hasState ? await migrationViews(ctx, pool) : (await migrationViewsWithoutState(ctx));
   const migrations: MigrationStatus[] = [];
-  const dbNow = new Date((await pool.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now).getTime();
   for (const v of views) {
     const row = v.row;
     const stepRows = row && row.status === 'active' ? await ctx.state.steps(pool, v.name) : [];

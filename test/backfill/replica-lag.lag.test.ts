@@ -6,7 +6,7 @@ import type { LagReading } from '../../src/replication/probe.js';
 import { advance } from '../../src/runner/advance.js';
 import { ensureStateSchema } from '../../src/runner/state-schema.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, waitFor } from '../helpers/cli.js';
 import { tempMigrationsDir, testRunner, type TestRunner } from '../helpers/runner.js';
 
 let db: TestDatabase;
@@ -94,18 +94,14 @@ describe('--replica probes and the heartbeat', () => {
     const running = advance(runner);
     try {
       // Wait for the first batches (the phase gate has passed), then stop replay.
-      while (!runner.events.some((e) => e.type === 'backfill-progress' && e.progress.batches > 0)) await sleep(50);
+      await waitFor('the first batch', async () => (runner!.events.some((e) => e.type === 'backfill-progress' && e.progress.batches > 0) ? true : undefined));
       await db.pauseReplay();
-      let pause: { reason: string } | undefined;
-      for (let i = 0; i < 100 && !pause; i++) {
-        await sleep(100);
-        pause = runner.events.find((e): e is Extract<typeof e, { type: 'backfill-pause' }> => e.type === 'backfill-pause');
-      }
+      const pause = await waitFor('a pause', async () => firstPause(runner!), 10_000);
       // Either measure of the same standby may cross 1 s first: the heartbeat read on the --replica
       // (named host:port), or replay_lag in the primary's pg_stat_replication (named by application_name).
       const heartbeat = `replica ${replicaName.replaceAll('.', '\\.')} is \\d+\\.\\d\\ds behind by heartbeat`;
       const replayLag = `replica \\S+ is \\d+\\.\\d\\ds behind by replay_lag`;
-      expect(pause?.reason).toMatch(new RegExp(`^(${heartbeat}|${replayLag}) \\(limit 1\\.00s\\)$`));
+      expect(pause.reason).toMatch(new RegExp(`^(${heartbeat}|${replayLag}) \\(limit 1\\.00s\\)$`));
       const scannedAtPause = lastScanned(runner);
       await sleep(700);
       expect(lastScanned(runner)).toBe(scannedAtPause);
@@ -123,6 +119,10 @@ describe('--replica probes and the heartbeat', () => {
   });
 });
 
+function firstPause(r: TestRunner): { reason: string } | undefined {
+  return r.events.find((e): e is Extract<typeof e, { type: 'backfill-pause' }> => e.type === 'backfill-pause');
+}
+
 function lastScanned(r: TestRunner): number {
   const progress = r.events.filter((e) => e.type === 'backfill-progress');
   const last = progress.at(-1);
@@ -136,6 +136,7 @@ describe('--max-lag-bytes', () => {
     const mig = await tempMigrationsDir('byte-limit');
     const limit = 2 * 1024 * 1024;
     const ctx = testRunner(other.url, mig.dir, { replicas: [other.replicaUrl!], maxLagMs: 3_600_000, maxLagBytes: limit, batchSize: 500 });
+    let running: Promise<unknown> | undefined;
     try {
       // Autovacuum off: its WAL while zdm waits would be lag zdm did not write.
       await other.query(`CREATE TABLE orders (id int PRIMARY KEY, note text) WITH (autovacuum_enabled = off)`);
@@ -144,13 +145,9 @@ describe('--max-lag-bytes', () => {
       expect(await advance(ctx)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
       await other.waitForReplica();
       await other.pauseReplay();
-      const running = advance(ctx);
-      let pause: { reason: string } | undefined;
-      for (let i = 0; i < 200 && !pause; i++) {
-        await sleep(100);
-        pause = ctx.events.find((e): e is Extract<typeof e, { type: 'backfill-pause' }> => e.type === 'backfill-pause');
-      }
-      expect(pause?.reason).toMatch(/^replica \S+ has (up to )?[\d.]+ [kM]?B of WAL to replay/);
+      running = advance(ctx);
+      const pause = await waitFor('a pause', async () => firstPause(ctx), 20_000);
+      expect(pause.reason).toMatch(/^replica \S+ has (up to )?[\d.]+ [kM]?B of WAL to replay/);
       const scanned = lastScanned(ctx);
       expect(scanned).toBeGreaterThan(0);
       expect(scanned).toBeLessThan(60000);
@@ -169,6 +166,8 @@ describe('--max-lag-bytes', () => {
       expect(await other.query(`SELECT count(*)::int AS n FROM orders WHERE remark IS DISTINCT FROM note`)).toEqual([{ n: 0 }]);
     } finally {
       await other.resumeReplay().catch(() => undefined);
+      // A failure above must not close the pool under a backfill still running.
+      await running?.catch(() => undefined);
       await ctx.close();
       await mig.remove();
       await other.drop();
