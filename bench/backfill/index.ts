@@ -44,6 +44,7 @@ import {
   tableStats,
   TABLE,
   type SeriesPoint,
+  ETA_POINTS,
   walBytesSince,
   walLsn,
   waitReplicaCaughtUp,
@@ -592,7 +593,7 @@ function etaSection(results: Results): string | undefined {
     for (const r of et.runs) rows.push({ name: `5. ${fmt(et.rows)} rows, ${r.name}`, eta: r.eta });
   }
   if (rows.length === 0) return undefined;
-  const points = [0.1, 0.25, 0.5, 0.75, 0.9];
+  const points = ETA_POINTS;
   const cell = (c: EtaCheck | undefined) => (c ? `${c.predictedS.toFixed(1)} / ${c.actualS.toFixed(1)} (${c.error >= 0 ? '+' : ''}${(c.error * 100).toFixed(0)}%)` : '-');
   const worst = (eta: EtaCheck[]) => Math.max(...eta.map((c) => Math.abs(c.error)));
   const all = rows.map((r) => worst(r.eta));

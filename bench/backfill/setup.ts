@@ -169,7 +169,8 @@ export interface EtaCheck {
   windowS?: number;
 }
 
-const ETA_POINTS = [0.1, 0.25, 0.5, 0.75, 0.9];
+/** The shares of the rows at which each run's ETA is read. */
+export const ETA_POINTS = [0.1, 0.25, 0.5, 0.75, 0.9];
 
 /** The first progress event past each point that has an ETA, against the time of the final (done) event. */
 export function etaChecks(samples: { t: number; fraction: number; eta: number | null }[], endT: number): EtaCheck[] {
