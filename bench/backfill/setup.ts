@@ -5,6 +5,7 @@
  * clones of it (CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY), so that the zdm side and
  * the bulk-UPDATE side of every comparison start from byte-identical tables.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
@@ -153,8 +154,24 @@ export interface ZdmBackfillResult {
   series: SeriesPoint[];
 }
 
-/** s since the first progress event, rows scanned, zdm's ETA s, and (runs since 2026-11-23 22:40 UTC) the largest replica byte lag zdm read. */
-export type SeriesPoint = [number, number, number | null, number?];
+/**
+ * s since the first progress event, rows scanned, zdm's ETA s, and (runs since 2026-11-23 22:40
+ * UTC) the largest replica byte lag zdm read, and (since 2026-11-24 00:30 UTC) the machine's CPU
+ * steal since the previous point, in % of its CPU time.
+ */
+export type SeriesPoint = [number, number, number | null, number?, number?];
+
+/** The machine's CPU time from /proc/stat, in jiffies: steal is time the hypervisor ran other guests on our CPUs. */
+export function cpuTimes(): { steal: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
+}
+
+/** Steal in % of the CPU time between two cpuTimes() readings. */
+export function stealPercent(from: { steal: number; total: number }, to: { steal: number; total: number }): number {
+  const total = to.total - from.total;
+  return total > 0 ? Math.round(((to.steal - from.steal) / total) * 1000) / 10 : 0;
+}
 
 export interface EtaCheck {
   /** Share of the estimated rows done when the ETA was read. */
@@ -190,6 +207,7 @@ export async function zdmBackfill(env: Env, url: string, overrides: Partial<Safe
   let pauseStart: number | undefined;
   const progress: { t: number; fraction: number; eta: number | null; rows: number }[] = [];
   let doneAt: number | undefined;
+  let lastCpu = cpuTimes();
   const runner = runnerFor(url, env.migrationsDir, overrides, (e) => {
     if (e.type === 'step-done' && e.stepId.startsWith('backfill:')) out.stepMs = e.ms;
     if (e.type === 'backfill-progress') {
@@ -200,7 +218,11 @@ export async function zdmBackfill(env: Env, url: string, overrides: Partial<Safe
         progress.push({ t, fraction: p.totalEstimate > 0 ? p.rowsScanned / p.totalEstimate : 0, eta: p.etaSeconds, rows: p.rowsScanned });
         const t0 = progress[0]!.t;
         const last = out.series.at(-1);
-        if (!last || (t - t0) / 1000 - last[0] >= 0.5) out.series.push([Math.round(t - t0) / 1000, p.rowsScanned, p.etaSeconds === null ? null : Math.round(p.etaSeconds * 10) / 10, Math.max(0, ...p.lag.map((l) => l.bytes ?? 0))]);
+        if (!last || (t - t0) / 1000 - last[0] >= 0.5) {
+          const cpu = cpuTimes();
+          out.series.push([Math.round(t - t0) / 1000, p.rowsScanned, p.etaSeconds === null ? null : Math.round(p.etaSeconds * 10) / 10, Math.max(0, ...p.lag.map((l) => l.bytes ?? 0)), stealPercent(lastCpu, cpu)]);
+          lastCpu = cpu;
+        }
       }
       if (e.progress.paused === null && e.progress.lastBatchMs > 0) {
         out.batches += 1;
