@@ -19,7 +19,8 @@ export interface BatchBreakdown {
   updatePlan: string;
 }
 
-export async function batchBreakdown(url: string, size: number): Promise<BatchBreakdown> {
+/** `scan: 'bitmap'` turns index scans off for the UPDATE (SET LOCAL enable_indexscan = off), as scandiag.ts compares. */
+export async function batchBreakdown(url: string, size: number, scan: 'index' | 'bitmap' = 'index'): Promise<BatchBreakdown> {
   const c = new pg.Client({ connectionString: url, application_name: 'bench diag' });
   await c.connect();
   try {
@@ -42,6 +43,7 @@ export async function batchBreakdown(url: string, size: number): Promise<BatchBr
         const plan = await c.query(`EXPLAIN ${sql.update(hi !== null)}`, [...lower, ...(hi ?? [])]);
         out.updatePlan = plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join(' / ');
       }
+      if (scan === 'bitmap') await c.query(`SET LOCAL enable_indexscan = off`);
       t = performance.now();
       const u = await c.query(sql.update(hi !== null), [...lower, ...(hi ?? [])]);
       out.updateMs += performance.now() - t;
