@@ -1,7 +1,12 @@
 import { batchSql } from '../backfill/sql.js';
 import { formatBytes } from '../config/units.js';
 import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
-import { lockEffect, LOCK_MODES, type Impact, type Plan, type Step } from './types.js';
+import { lockEffect, LOCK_MODES, type Impact, type Plan, type Step, type VerifyStep } from './types.js';
+
+/** A verify step's query: up to 10 rows that violate its condition (the runner runs exactly this). */
+export function verifySql(step: VerifyStep): string {
+  return `SELECT ${step.sampleColumns.map(quoteIdent).join(', ')} FROM ${quoteQualified(step.table)} WHERE ${step.violation} LIMIT 10`;
+}
 
 /** The SQL a step runs, as a reviewer should read it (backfill batches with their placeholders). */
 export function stepSql(step: Step): string[] {
@@ -11,7 +16,7 @@ export function stepSql(step: Step): string[] {
     case 'create-index':
       return [step.statement];
     case 'verify':
-      return [`SELECT ${step.sampleColumns.map(quoteIdent).join(', ')} FROM ${quoteQualified(step.table)} WHERE ${step.violation} LIMIT 10`];
+      return [verifySql(step)];
     case 'backfill': {
       const sql = batchSql(step, true);
       return [`-- per batch, in its own transaction with zdm.backfill = on:`, sql.bound, sql.update(true)];

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
 import { errorMessage, StepFailedError } from '../errors.js';
 import { runBackfill } from '../backfill/run.js';
+import { verifySql } from '../plan/describe.js';
 import type { CreateIndexStep, SqlStep, Step, Undo, VerifyStep } from '../plan/types.js';
 import type { RunnerContext } from './context.js';
 import { sqlState, withLockRetry } from './retry.js';
@@ -94,8 +95,7 @@ async function indexState(client: pg.PoolClient, index: QualifiedName, table: Qu
 /** Reads the rows that violate the step's condition; any row fails the step, with a sample. */
 async function runVerify(step: VerifyStep, migration: string, ctx: RunnerContext): Promise<void> {
   await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
-  const columns = step.sampleColumns.map(quoteIdent).join(', ');
-  const { rows } = await ctx.conn.pool.query(`SELECT ${columns} FROM ${quoteQualified(step.table)} WHERE ${step.violation} LIMIT 10`);
+  const { rows } = await ctx.conn.pool.query(verifySql(step));
   if (rows.length > 0) {
     const sample = rows.map((r) => JSON.stringify(r)).join('\n  ');
     const message = `${step.message}; sample (up to 10):\n  ${sample}\nThe migration stays at this phase: fix the data and run \`zdm advance\` again, or \`zdm rollback\``;
