@@ -14,6 +14,8 @@ export interface LagVerdict {
   /** Why the gate is closed (or "lag within limits"), naming the replica and the value seen. */
   reason: string;
   readings: LagReading[];
+  /** Closed by a problem that waiting will not clear (LagReading.final). */
+  final?: boolean;
 }
 
 /** Any replica over a limit, or one whose lag cannot be read, closes the gate (fail-safe). */
@@ -22,7 +24,7 @@ export function judgeLag(readings: LagReading[], limits: LagLimits, fraction = 1
   const maxBytes = limits.maxLagBytes * fraction;
   for (const r of readings) {
     if (r.warning && !r.problem) continue;
-    if (r.problem) return { open: false, reason: `replica ${r.replica}: ${r.problem}`, readings };
+    if (r.problem) return { open: false, reason: `replica ${r.replica}: ${r.problem}`, readings, ...(r.final ? { final: true } : {}) };
     if (r.seconds !== null && r.seconds * 1000 > maxMs) {
       return { open: false, reason: `replica ${r.replica} is ${r.seconds.toFixed(2)}s behind${r.via ? ` by ${r.via}` : ''} (limit ${(maxMs / 1000).toFixed(2)}s)`, readings };
     }
@@ -40,7 +42,9 @@ export function summarize(readings: LagReading[]): LagSummary[] {
 /**
  * The lag gate between phases: lag is sampled several times over at least a second (lag can
  * appear after a backfill, when vacuum of its dead rows conflicts with replica queries), and the
- * gate waits for it to clear up to `timeoutMs`. Returns the last verdict: closed means "wait".
+ * gate waits for it to clear up to `timeoutMs`, except for a problem that waiting will not clear
+ * (a wrong --replica URL or credentials, a promoted server), which it returns at once. Returns the
+ * last verdict: closed means "wait".
  */
 export async function waitForLagGate(
   probe: LagProbe,
@@ -50,7 +54,7 @@ export async function waitForLagGate(
   const started = Date.now();
   for (;;) {
     const verdict = await sampleWindow(probe, limits, options.signal);
-    if (verdict.open || options.signal?.aborted) return verdict;
+    if (verdict.open || verdict.final || options.signal?.aborted) return verdict;
     const waited = Date.now() - started;
     options.onClosed?.(verdict, waited);
     if (waited >= options.timeoutMs) return verdict;

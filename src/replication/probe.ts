@@ -12,6 +12,8 @@ export interface LagReading {
   warning?: string;
   /** How `seconds` was measured ("heartbeat", "replay_lag"), named in pause reasons. */
   via?: string;
+  /** The `problem` is one that waiting will not clear (wrong credentials or database in --replica, a promoted server): a phase gate reports it at once. */
+  final?: boolean;
 }
 
 export interface LagProbe {

@@ -44,7 +44,8 @@ export class ReplicaProbe {
       client = await this.pool.connect();
     } catch (err) {
       const message = `is unreachable (${errorMessage(err)})`;
-      return this.allowMissing ? { ...reading, warning: `${message}; ignored because of --allow-missing-replica` } : { ...reading, problem: message };
+      if (this.allowMissing) return { ...reading, warning: `${message}; ignored because of --allow-missing-replica` };
+      return isFinalConnectError(err) ? { ...reading, problem: `${message}; waiting will not fix this: correct --replica, or pass --allow-missing-replica`, final: true } : { ...reading, problem: message };
     }
     try {
       const { rows } = await client.query<{ in_recovery: boolean; bytes: number | null; receiver: boolean; status: string | null }>(
@@ -57,7 +58,7 @@ export class ReplicaProbe {
       const r = rows[0]!;
       reading.bytes = r.bytes === null ? null : Math.max(0, r.bytes);
       reading.seconds = await this.heartbeatLag(client, primary);
-      if (!r.in_recovery) reading.problem = 'is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary';
+      if (!r.in_recovery) Object.assign(reading, { problem: 'is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary', final: true });
       else if (!r.receiver) reading.problem = 'is not streaming (no walreceiver: disconnected from the primary, or restoring from an archive)';
       else if (r.status === null) reading.problem = 'cannot read its walreceiver status: the role needs pg_read_all_stats or pg_monitor on the replica';
       else if (r.status !== 'streaming') reading.problem = `is not streaming (walreceiver status "${r.status}")`;
@@ -82,6 +83,16 @@ export class ReplicaProbe {
   async close(): Promise<void> {
     await this.pool.end().catch(() => undefined);
   }
+}
+
+/**
+ * Connection errors that retrying does not clear: the host name does not resolve, the role or
+ * password is refused (28000, 28P01), the database does not exist (3D000). A refused or timed-out
+ * connection may be a replica restarting, so it is waited for.
+ */
+function isFinalConnectError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ENOTFOUND' || code === '28000' || code === '28P01' || code === '3D000';
 }
 
 /** host:port (no credentials) for messages; the redacted URL when it is not a URL. */

@@ -8,7 +8,7 @@ import { WalMeter } from '../../src/backfill/wal-meter.js';
 import { BatchSizer } from '../../src/backfill/sizer.js';
 import { estimateWal, judgeWalRisk, rowWidth, settingBytes, walBytesPerRow } from '../../src/backfill/wal-estimate.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { judgeLag } from '../../src/replication/gate.js';
+import { judgeLag, waitForLagGate } from '../../src/replication/gate.js';
 import type { LagProbe, LagReading } from '../../src/replication/probe.js';
 
 const MB = 1024 ** 2;
@@ -24,6 +24,22 @@ describe('judgeLag with replica probes', () => {
       'replica db2:5432: is not streaming (walreceiver status "stopping")',
     );
     expect(judgeLag([{ replica: 'db2:5432', seconds: null, bytes: null, warning: 'is unreachable' }], limits).open).toBe(true);
+  });
+  it('the phase gate waits out a problem that may clear, and reports one that waiting will not clear at once', async () => {
+    const probeOf = (reading: LagReading) => {
+      let reads = 0;
+      const probe: LagProbe = { read: async () => (reads++, [reading]), close: async () => undefined };
+      return { probe, reads: () => reads };
+    };
+    const refused = probeOf({ replica: 'db2:5432', seconds: null, bytes: null, problem: 'is unreachable (connect ECONNREFUSED)' });
+    const waited: number[] = [];
+    const v1 = await waitForLagGate(refused.probe, limits, { timeoutMs: 1500, onClosed: (_, ms) => waited.push(ms) });
+    expect(v1.open).toBe(false);
+    expect(waited.length).toBeGreaterThan(1); // read again after waiting
+    const wrongRole = probeOf({ replica: 'db2:5432', seconds: null, bytes: null, problem: 'is unreachable (role "nobody" does not exist)', final: true });
+    const v2 = await waitForLagGate(wrongRole.probe, limits, { timeoutMs: 600_000, onClosed: () => expect.fail('must not wait') });
+    expect(v2).toMatchObject({ open: false, final: true, reason: 'replica db2:5432: is unreachable (role "nobody" does not exist)' });
+    expect(wrongRole.reads()).toBe(1);
   });
 });
 

@@ -199,4 +199,26 @@ describe('an unreachable --replica', () => {
       await other.drop();
     }
   });
+
+  it('a --replica that refuses the role is reported at once (exit 5), not waited for until --gate-timeout', async () => {
+    if (!db.replicaUrl) return;
+    const other = await createTestDatabase('wrong_role_replica');
+    await other.query(`CREATE TABLE accounts (id int PRIMARY KEY, note text)`);
+    const mig = await tempMigrationsDir('wrong-role-replica');
+    try {
+      await mig.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'accounts', from: 'note', to: 'remark' }] });
+      const wrong = new URL(db.replicaUrl);
+      wrong.username = 'zdm_no_such_role';
+      wrong.password = 'secret';
+      // A gate timeout longer than the test's own: only an immediate answer passes.
+      const held = await runCli(['advance', '--migrations-dir', mig.dir, '--database-url', other.url, '--gate-timeout', '10m', '--replica', wrong.toString()]);
+      expect(held.code, held.stdout + held.stderr).toBe(5);
+      expect(held.stdout).toMatch(/waiting before expand: replica [\w.]+:\d+: is unreachable \(.*zdm_no_such_role.*\); waiting will not fix this: correct --replica, or pass --allow-missing-replica/);
+      expect(held.stderr).not.toContain('waiting for replica lag before the phase starts');
+      expect(held.stdout + held.stderr).not.toContain('secret');
+    } finally {
+      await mig.remove();
+      await other.drop();
+    }
+  });
 });
