@@ -47,6 +47,7 @@ import {
   startEnv,
   tableStats,
   TABLE,
+  UNTHROTTLED,
   type SeriesPoint,
   ETA_POINTS,
   walBytesSince,
@@ -83,7 +84,6 @@ const TRIGGER_S = num(process.env.ZDM_BENCH_TRIGGER_S, 6);
 const TP_REPS = num(process.env.ZDM_BENCH_TP_REPS, 9);
 const TP_REPS_LARGE = num(process.env.ZDM_BENCH_TP_REPS_LARGE, 2);
 const DIAG = process.env.ZDM_BENCH_DIAG !== '0';
-const UNTHROTTLED = { maxLagMs: 3_600_000, maxLagBytes: 1e15 };
 const ETA_ROWS = num(process.env.ZDM_BENCH_ETA_ROWS, 3_000_000);
 
 const RESULTS_DIR = new URL('./results/', import.meta.url);
@@ -495,7 +495,8 @@ ${tp.meta.date}, ${tp.meta.machine}; ${tp.meta.pg}.
 ${tp.sizes
   .map((s) => {
     const z = s.zdmRuns;
-    return `| ${fmt(s.rows)} | ${s.date ?? tp.meta.date} | ${fmt(s.zdmRate)} (${runs(z)}) | ${fmt(s.bulkRate)} (${runs(s.bulkRuns)}) | **${s.ratio.toFixed(2)}** | ${pairedRatios(s).map((x) => x.toFixed(2)).join(', ')} (**${median(pairedRatios(s)).toFixed(2)}**) | ${z.map((r) => `${r.batches} (${fmt(r.medianBatch)} / ${fmt(r.maxBatch)})`).join(', ')} | ${z.map((r) => `${(r.batchMsSum / 1000).toFixed(1)} / ${(r.ms / 1000).toFixed(1)} s`).join(', ')} | ${fmt(median(z.map((r) => r.walMB)))} / ${fmt(median(s.bulkRuns.map((r) => r.walMB)))} | ${z.map((r) => r.requestedCheckpoints).join(',')} / ${s.bulkRuns.map((r) => r.requestedCheckpoints).join(',')} | ${z.map((r) => r.autovacuums).join(',')} |`;
+    const paired = pairedRatios(s);
+    return `| ${fmt(s.rows)} | ${s.date ?? tp.meta.date} | ${fmt(s.zdmRate)} (${runs(z)}) | ${fmt(s.bulkRate)} (${runs(s.bulkRuns)}) | **${s.ratio.toFixed(2)}** | ${paired.map((x) => x.toFixed(2)).join(', ')} (**${median(paired).toFixed(2)}**) | ${z.map((r) => `${r.batches} (${fmt(r.medianBatch)} / ${fmt(r.maxBatch)})`).join(', ')} | ${z.map((r) => `${(r.batchMsSum / 1000).toFixed(1)} / ${(r.ms / 1000).toFixed(1)} s`).join(', ')} | ${fmt(median(z.map((r) => r.walMB)))} / ${fmt(median(s.bulkRuns.map((r) => r.walMB)))} | ${z.map((r) => r.requestedCheckpoints).join(',')} / ${s.bulkRuns.map((r) => r.requestedCheckpoints).join(',')} | ${z.map((r) => r.autovacuums).join(',')} |`;
   })
   .join('\n')}
 

@@ -9,12 +9,12 @@
  *   npx tsx bench/backfill/profilediag.ts   (ZDM_DIAG_ROWS=3000000, ZDM_DIAG_REPS=1)
  */
 import { readFileSync } from 'node:fs';
-import { bulkUpdate, clone, cpuTimes, dropDb, settle, startEnv, stealPercent, zdmBackfill, type Env } from './setup.js';
+import { bulkUpdate, clone, cpuTimes, dirtyMB, dropDb, settle, startEnv, stealPercent, UNTHROTTLED, zdmBackfill, type Env } from './setup.js';
 
 const ROWS = Number(process.env.ZDM_DIAG_ROWS ?? 3_000_000);
 const REPS = Number(process.env.ZDM_DIAG_REPS ?? 1);
-const meminfo = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024;
-const vmstat = (key: string) => Number(new RegExp(`^${key} (\\d+)`, 'm').exec(readFileSync('/proc/vmstat', 'utf8'))?.[1] ?? 0);
+/** Pages the OS has written back since boot (/proc/vmstat nr_written), in MB. */
+const writtenBackMB = () => (Number(/^nr_written (\d+)/m.exec(readFileSync('/proc/vmstat', 'utf8'))?.[1] ?? 0) * 4) / 1024;
 
 interface Sample {
   t: number;
@@ -32,16 +32,16 @@ async function profile(env: Env, work: Promise<unknown>): Promise<Sample[]> {
   };
   const out: Sample[] = [];
   const t0 = performance.now();
-  let last = { t: 0, wal: await lsn(), written: (vmstat('nr_written') * 4) / 1024, cpu: cpuTimes() };
+  let last = { t: 0, wal: await lsn(), written: writtenBackMB(), cpu: cpuTimes() };
   let running = true;
   void work.finally(() => (running = false)).catch(() => undefined);
   while (running) {
     await new Promise((r) => setTimeout(r, 1000));
     const t = (performance.now() - t0) / 1000;
     const wal = await lsn();
-    const written = (vmstat('nr_written') * 4) / 1024;
+    const written = writtenBackMB();
     const cpu = cpuTimes();
-    out.push({ t, walMB: (wal - last.wal) / (t - last.t), dirtyMB: meminfo('Dirty'), writtenMB: (written - last.written) / (t - last.t), stealPct: stealPercent(last.cpu, cpu) });
+    out.push({ t, walMB: (wal - last.wal) / (t - last.t), dirtyMB: dirtyMB(), writtenMB: (written - last.written) / (t - last.t), stealPct: stealPercent(last.cpu, cpu) });
     last = { t, wal, written, cpu };
   }
   await work;
@@ -61,7 +61,7 @@ try {
       const url = await clone(env, ROWS, 'profilediag');
       await settle(env);
       const started = performance.now();
-      const work = side === 'bulk' ? bulkUpdate(url) : zdmBackfill(env, url, { maxLagMs: 3_600_000, maxLagBytes: 1e15 });
+      const work = side === 'bulk' ? bulkUpdate(url) : zdmBackfill(env, url, UNTHROTTLED);
       const samples = await profile(env, work);
       show(`${side} (rep ${rep})`, (performance.now() - started) / 1000, samples);
       await dropDb(env, 'profilediag');

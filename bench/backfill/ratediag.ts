@@ -6,13 +6,11 @@
  *
  *   npx tsx bench/backfill/ratediag.ts   (ZDM_DIAG_ROWS=3000000)
  */
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { advance } from '../../src/runner/advance.js';
-import { checkpoints, clone, dropDb, runnerFor, settle, startEnv, TABLE } from './setup.js';
+import { checkpoints, clone, dirtyMB, dropDb, runnerFor, settle, startEnv, TABLE, UNTHROTTLED } from './setup.js';
 
 const ROWS = Number(process.env.ZDM_DIAG_ROWS ?? 3_000_000);
-const dirtyMB = () => Number(/Dirty:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024;
 
 const env = await startEnv();
 try {
@@ -23,7 +21,7 @@ try {
     if (!autovacuum) await client.query(`ALTER TABLE ${TABLE} SET (autovacuum_enabled = off)`);
     await settle(env);
     let rows = 0;
-    const runner = runnerFor(url, env.migrationsDir, { maxLagMs: 3_600_000, maxLagBytes: 1e15 }, (e) => {
+    const runner = runnerFor(url, env.migrationsDir, UNTHROTTLED, (e) => {
       if (e.type === 'backfill-progress') rows = e.progress.rowsScanned;
     });
     const lines: string[] = [];

@@ -8,7 +8,7 @@
  */
 import { median } from '../report.js';
 import { batchBreakdown } from './diag.js';
-import { bulkUpdate, clone, dropDb, settle, startEnv, zdmBackfill } from './setup.js';
+import { bulkUpdate, clone, dropDb, settle, startEnv, UNTHROTTLED, zdmBackfill } from './setup.js';
 
 const ROWS = Number(process.env.ZDM_DIAG_ROWS ?? 1_000_000);
 const REPS = Number(process.env.ZDM_DIAG_REPS ?? 4);
@@ -24,9 +24,8 @@ try {
       await settle(env);
       let line: string;
       if (side === 'runner') {
-        const z = await zdmBackfill(env, url, { maxLagMs: 3_600_000, maxLagBytes: 1e15 });
-        const sorted = [...z.batchSizes].sort((a, b) => a - b);
-        size = sorted[Math.floor(sorted.length / 2)] ?? size;
+        const z = await zdmBackfill(env, url, UNTHROTTLED);
+        if (z.batchSizes.length) size = Math.round(median(z.batchSizes));
         rates.runner!.push(ROWS / (z.stepMs / 1000));
         line = `step ${z.stepMs.toFixed(0)} ms, batches ${z.batches} (median ${size} rows), batch time ${z.batchMsSum.toFixed(0)} ms`;
       } else if (side === 'replay') {

@@ -167,6 +167,14 @@ export function cpuTimes(): { steal: number; total: number } {
   return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
 }
 
+/** The OS's dirty page cache, in MB (/proc/meminfo Dirty). */
+export function dirtyMB(): number {
+  return Number(/^Dirty:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024;
+}
+
+/** Settings under which no replica ever pauses a backfill: the speed of the backfill alone. */
+export const UNTHROTTLED = { maxLagMs: 3_600_000, maxLagBytes: 1e15 };
+
 /** Steal in % of the CPU time between two cpuTimes() readings. */
 export function stealPercent(from: { steal: number; total: number }, to: { steal: number; total: number }): number {
   const total = to.total - from.total;

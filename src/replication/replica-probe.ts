@@ -58,8 +58,10 @@ export class ReplicaProbe {
       const r = rows[0]!;
       reading.bytes = r.bytes === null ? null : Math.max(0, r.bytes);
       reading.seconds = await this.heartbeatLag(client, primary);
-      if (!r.in_recovery) Object.assign(reading, { problem: 'is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary', final: true });
-      else if (!r.receiver) reading.problem = 'is not streaming (no walreceiver: disconnected from the primary, or restoring from an archive)';
+      if (!r.in_recovery) {
+        reading.problem = 'is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary';
+        reading.final = true;
+      } else if (!r.receiver) reading.problem = 'is not streaming (no walreceiver: disconnected from the primary, or restoring from an archive)';
       else if (r.status === null) reading.problem = 'cannot read its walreceiver status: the role needs pg_read_all_stats or pg_monitor on the replica';
       else if (r.status !== 'streaming') reading.problem = `is not streaming (walreceiver status "${r.status}")`;
       return reading;
