@@ -38,7 +38,12 @@ export async function benchRename(): Promise<void> {
         await setupTable(url);
         const runner = runnerFor(url, dir);
         try {
-          await writeFile(path.join(dir, '0001_rename_user_email.json'), JSON.stringify({ operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] }));
+          await writeFile(
+            path.join(dir, '0001_rename_user_email.json'),
+            JSON.stringify({
+              operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }],
+            }),
+          );
           await advance(runner, { until: 'expand' });
           await admin.query('CHECKPOINT');
           if (side === 'zdm') {
@@ -100,10 +105,14 @@ The bulk UPDATE holds a row lock on every row until it commits; zdm's batches ho
 async function setupTable(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query(`CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, user_email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
-  await client.query(`INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, $1::int) g`, [ROWS]);
+  await client.query(
+    `CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, user_email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  await client.query(
+    `INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, $1::int) g`,
+    [ROWS],
+  );
   await client.query(`CREATE UNIQUE INDEX users_user_email_key ON users (user_email)`);
   await client.query('VACUUM ANALYZE users');
   await client.end();
 }
-

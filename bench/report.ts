@@ -11,11 +11,16 @@ const FILE = new URL('../BENCHMARKS.md', import.meta.url);
 export function writeSection(id: string, markdown: string, file: URL = FILE): void {
   const start = `<!-- bench:${id} -->`;
   const end = `<!-- /bench:${id} -->`;
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEvery figure below was produced by the command shown with it, on the machine described. Ratios compare zdm with the alternative measured in the same run, because these machines are shared and noisy.\n';
+  let text = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nEvery figure below was produced by the command shown with it, on the machine described. Ratios compare zdm with the alternative measured in the same run, because these machines are shared and noisy.\n';
   const block = `${start}\n${markdown.trim()}\n${end}`;
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  text = from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  text =
+    from >= 0 && to > from
+      ? text.slice(0, from) + block + text.slice(to + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
 }
 

@@ -11,7 +11,8 @@ export abstract class ZdmError extends Error {
   }
 }
 
-export type ZdmErrorKind = 'usage' | 'config' | 'validation' | 'lock-held' | 'step-failed' | 'state' | 'database' | 'interrupted' | 'safety';
+export type ZdmErrorKind =
+  'usage' | 'config' | 'validation' | 'lock-held' | 'step-failed' | 'state' | 'database' | 'interrupted' | 'safety';
 
 /** Bad command-line usage: unknown flag values, missing arguments. */
 export class UsageError extends ZdmError {

@@ -20,13 +20,26 @@ export interface BatchBreakdown {
 }
 
 /** `scan: 'bitmap'` turns index scans off for the UPDATE (SET LOCAL enable_indexscan = off), as scandiag.ts compares. */
-export async function batchBreakdown(url: string, size: number, scan: 'index' | 'bitmap' = 'index'): Promise<BatchBreakdown> {
+export async function batchBreakdown(
+  url: string,
+  size: number,
+  scan: 'index' | 'bitmap' = 'index',
+): Promise<BatchBreakdown> {
   const c = new pg.Client({ connectionString: url, application_name: 'bench diag' });
   await c.connect();
   try {
     const { rows } = await c.query<{ plan: Plan }>(`SELECT plan FROM zdm.migrations WHERE status = 'active'`);
     const step = rows[0]!.plan.steps.find((s) => s.kind === 'backfill') as BackfillStep;
-    const out: BatchBreakdown = { size, batches: 0, totalMs: 0, boundMs: 0, updateMs: 0, commitMs: 0, rowsPerSecond: 0, updatePlan: '' };
+    const out: BatchBreakdown = {
+      size,
+      batches: 0,
+      totalMs: 0,
+      boundMs: 0,
+      updateMs: 0,
+      commitMs: 0,
+      rowsPerSecond: 0,
+      updatePlan: '',
+    };
     let cursor: string[] | null = null;
     let updated = 0;
     const started = performance.now();
@@ -36,7 +49,10 @@ export async function batchBreakdown(url: string, size: number, scan: 'index' | 
       await c.query(`BEGIN`);
       await c.query(`SELECT set_config('zdm.backfill', 'on', true)`);
       let t = performance.now();
-      const bound: pg.QueryResult<Record<string, string>> = await c.query<Record<string, string>>(sql.bound, [...lower, size - 1]);
+      const bound: pg.QueryResult<Record<string, string>> = await c.query<Record<string, string>>(sql.bound, [
+        ...lower,
+        size - 1,
+      ]);
       out.boundMs += performance.now() - t;
       const hi: string[] | null = bound.rows[0] ? step.key.map((_, i) => bound.rows[0]![`k${i}`]!) : null;
       if (out.batches === 1) {

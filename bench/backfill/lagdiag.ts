@@ -25,16 +25,25 @@ try {
   const cycler = await startPauseCycler(env, 1500, 3000);
   const primary = new pg.Client({ connectionString: url });
   await primary.connect();
-  const lsn = async () => (await primary.query<{ l: string }>('SELECT pg_current_wal_insert_lsn()::text AS l')).rows[0]!.l;
+  const lsn = async () =>
+    (await primary.query<{ l: string }>('SELECT pg_current_wal_insert_lsn()::text AS l')).rows[0]!.l;
   await new Promise((r) => setTimeout(r, 3000));
   const t0 = performance.now();
   const start = await lsn();
   const events: string[] = [];
-  const runner = runnerFor(url, env.migrationsDir, { maxLagMs: 3_600_000, maxLagBytes: LIMIT, replicas: [env.cluster.replica!.url('diag')] }, (e) => {
-    const t = ((performance.now() - t0) / 1000).toFixed(2);
-    if (e.type === 'backfill-progress' && e.progress.paused === null && e.progress.lastBatchMs > 0) events.push(`${t} batch size ${e.progress.batchSize} ${e.progress.lastBatchMs.toFixed(0)} ms lag ${JSON.stringify(e.progress.lag)}`);
-    if (e.type === 'backfill-pause' && e.waitedMs === 0) events.push(`${t} PAUSE ${e.reason}`);
-  });
+  const runner = runnerFor(
+    url,
+    env.migrationsDir,
+    { maxLagMs: 3_600_000, maxLagBytes: LIMIT, replicas: [env.cluster.replica!.url('diag')] },
+    (e) => {
+      const t = ((performance.now() - t0) / 1000).toFixed(2);
+      if (e.type === 'backfill-progress' && e.progress.paused === null && e.progress.lastBatchMs > 0)
+        events.push(
+          `${t} batch size ${e.progress.batchSize} ${e.progress.lastBatchMs.toFixed(0)} ms lag ${JSON.stringify(e.progress.lag)}`,
+        );
+      if (e.type === 'backfill-pause' && e.waitedMs === 0) events.push(`${t} PAUSE ${e.reason}`);
+    },
+  );
   // Autovacuum and WAL position, sampled beside the run.
   const av: string[] = [];
   let sampling = true;
@@ -42,7 +51,9 @@ try {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     while (sampling) {
-      const r = await c.query<{ l: string; v: string | null }>(`SELECT pg_current_wal_insert_lsn()::text AS l, (SELECT string_agg(phase || ' ' || heap_blks_scanned || '/' || heap_blks_total, ',') FROM pg_stat_progress_vacuum) AS v`);
+      const r = await c.query<{ l: string; v: string | null }>(
+        `SELECT pg_current_wal_insert_lsn()::text AS l, (SELECT string_agg(phase || ' ' || heap_blks_scanned || '/' || heap_blks_total, ',') FROM pg_stat_progress_vacuum) AS v`,
+      );
       av.push(`${((performance.now() - t0) / 1000).toFixed(2)} lsn ${r.rows[0]!.l} vacuum ${r.rows[0]!.v ?? '-'}`);
       await new Promise((res) => setTimeout(res, 100));
     }
@@ -62,10 +73,17 @@ try {
   await monitor.stop();
   await primary.end();
   const over = monitor.samples.filter((s) => s.t >= t0 && s.bytes > LIMIT);
-  console.log(`run WAL ${start}..${end}; peak ${MB(Math.max(...monitor.samples.filter((s) => s.t >= t0).map((s) => s.bytes)))} MiB; ${over.length} samples over the limit`);
+  console.log(
+    `run WAL ${start}..${end}; peak ${MB(Math.max(...monitor.samples.filter((s) => s.t >= t0).map((s) => s.bytes)))} MiB; ${over.length} samples over the limit`,
+  );
   for (const s of over) console.log(`  over at ${((s.t - t0) / 1000).toFixed(2)}: ${MB(s.bytes)} MiB`);
   console.log(events.join('\n'));
-  console.log(av.filter((l) => !l.endsWith('vacuum -')).slice(0, 40).join('\n'));
+  console.log(
+    av
+      .filter((l) => !l.endsWith('vacuum -'))
+      .slice(0, 40)
+      .join('\n'),
+  );
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   await c.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');

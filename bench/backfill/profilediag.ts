@@ -9,12 +9,25 @@
  *   npx tsx bench/backfill/profilediag.ts   (ZDM_DIAG_ROWS=3000000, ZDM_DIAG_REPS=1)
  */
 import { readFileSync } from 'node:fs';
-import { bulkUpdate, clone, cpuTimes, dirtyMB, dropDb, settle, startEnv, stealPercent, UNTHROTTLED, zdmBackfill, type Env } from './setup.js';
+import {
+  bulkUpdate,
+  clone,
+  cpuTimes,
+  dirtyMB,
+  dropDb,
+  settle,
+  startEnv,
+  stealPercent,
+  UNTHROTTLED,
+  zdmBackfill,
+  type Env,
+} from './setup.js';
 
 const ROWS = Number(process.env.ZDM_DIAG_ROWS ?? 3_000_000);
 const REPS = Number(process.env.ZDM_DIAG_REPS ?? 1);
 /** Pages the OS has written back since boot (/proc/vmstat nr_written), in MB. */
-const writtenBackMB = () => (Number(/^nr_written (\d+)/m.exec(readFileSync('/proc/vmstat', 'utf8'))?.[1] ?? 0) * 4) / 1024;
+const writtenBackMB = () =>
+  (Number(/^nr_written (\d+)/m.exec(readFileSync('/proc/vmstat', 'utf8'))?.[1] ?? 0) * 4) / 1024;
 
 interface Sample {
   t: number;
@@ -27,7 +40,9 @@ interface Sample {
 /** Samples once a second until `stop` resolves; returns per-second deltas. */
 async function profile(env: Env, work: Promise<unknown>): Promise<Sample[]> {
   const lsn = async () => {
-    const { rows } = await env.admin.query<{ b: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b`);
+    const { rows } = await env.admin.query<{ b: string }>(
+      `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b`,
+    );
     return Number(rows[0]!.b) / 1048576;
   };
   const out: Sample[] = [];
@@ -41,7 +56,13 @@ async function profile(env: Env, work: Promise<unknown>): Promise<Sample[]> {
     const wal = await lsn();
     const written = writtenBackMB();
     const cpu = cpuTimes();
-    out.push({ t, walMB: (wal - last.wal) / (t - last.t), dirtyMB: dirtyMB(), writtenMB: (written - last.written) / (t - last.t), stealPct: stealPercent(last.cpu, cpu) });
+    out.push({
+      t,
+      walMB: (wal - last.wal) / (t - last.t),
+      dirtyMB: dirtyMB(),
+      writtenMB: (written - last.written) / (t - last.t),
+      stealPct: stealPercent(last.cpu, cpu),
+    });
     last = { t, wal, written, cpu };
   }
   await work;
@@ -51,7 +72,10 @@ async function profile(env: Env, work: Promise<unknown>): Promise<Sample[]> {
 function show(name: string, seconds: number, samples: Sample[]): void {
   console.log(`\n${name}: ${seconds.toFixed(1)} s, ${(ROWS / seconds / 1000).toFixed(0)}k rows/s`);
   console.log('   s  WAL MB/s  dirty MB  written-back MB/s  CPU steal %');
-  for (const s of samples) console.log(`${s.t.toFixed(0).padStart(4)}  ${s.walMB.toFixed(1).padStart(8)}  ${s.dirtyMB.toFixed(0).padStart(8)}  ${s.writtenMB.toFixed(1).padStart(17)}  ${s.stealPct.toFixed(1).padStart(11)}`);
+  for (const s of samples)
+    console.log(
+      `${s.t.toFixed(0).padStart(4)}  ${s.walMB.toFixed(1).padStart(8)}  ${s.dirtyMB.toFixed(0).padStart(8)}  ${s.writtenMB.toFixed(1).padStart(17)}  ${s.stealPct.toFixed(1).padStart(11)}`,
+    );
 }
 
 const env = await startEnv();

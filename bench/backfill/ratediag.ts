@@ -33,12 +33,16 @@ try {
     const sampler = (async () => {
       while (sampling) {
         await new Promise((r) => setTimeout(r, 250));
-        const { rows: av } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND query ILIKE '%${TABLE}%'`);
+        const { rows: av } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND query ILIKE '%${TABLE}%'`,
+        );
         avSeen += av[0]!.n;
         const t = (performance.now() - t0) / 1000;
         if (t - last.t >= 2) {
           const cp = await checkpoints(env);
-          lines.push(`${t.toFixed(0).padStart(4)} s ${(((rows - last.rows) / (t - last.t)) / 1000).toFixed(0).padStart(4)}k rows/s  autovacuum ${avSeen > 0 ? 'yes' : 'no '}  checkpoints +${cp.requested - cp0.requested}r/+${cp.timed - cp0.timed}t  dirty ${dirtyMB().toFixed(0)} MB`);
+          lines.push(
+            `${t.toFixed(0).padStart(4)} s ${((rows - last.rows) / (t - last.t) / 1000).toFixed(0).padStart(4)}k rows/s  autovacuum ${avSeen > 0 ? 'yes' : 'no '}  checkpoints +${cp.requested - cp0.requested}r/+${cp.timed - cp0.timed}t  dirty ${dirtyMB().toFixed(0)} MB`,
+          );
           last = { t, rows };
           avSeen = 0;
         }
@@ -48,7 +52,9 @@ try {
     sampling = false;
     await sampler;
     await runner.conn.close();
-    console.log(`\n${ROWS} rows, table autovacuum ${autovacuum ? 'on' : 'off'}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `\n${ROWS} rows, table autovacuum ${autovacuum ? 'on' : 'off'}: ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     console.log(lines.join('\n'));
     await client.end();
     await dropDb(env, 'ratediag');

@@ -37,12 +37,16 @@ try {
         rates.bulk!.push(ROWS / (ms / 1000));
         line = `${ms.toFixed(0)} ms`;
       }
-      console.log(`rep ${rep} ${side.padEnd(6)} ${Math.round(rates[side]!.at(-1)!).toLocaleString('en-US').padStart(8)} rows/s  ${line}`);
+      console.log(
+        `rep ${rep} ${side.padEnd(6)} ${Math.round(rates[side]!.at(-1)!).toLocaleString('en-US').padStart(8)} rows/s  ${line}`,
+      );
       await dropDb(env, 'runnerdiag');
     }
   }
   const m = (k: string) => median(rates[k]!);
-  console.log(`\nmedians: runner ${Math.round(m('runner'))} (${(m('runner') / m('bulk')).toFixed(2)}x bulk), replay ${Math.round(m('replay'))} (${(m('replay') / m('bulk')).toFixed(2)}x bulk), bulk ${Math.round(m('bulk'))}`);
+  console.log(
+    `\nmedians: runner ${Math.round(m('runner'))} (${(m('runner') / m('bulk')).toFixed(2)}x bulk), replay ${Math.round(m('replay'))} (${(m('replay') / m('bulk')).toFixed(2)}x bulk), bulk ${Math.round(m('bulk'))}`,
+  );
 } finally {
   await env.close();
 }

@@ -31,14 +31,18 @@ try {
       else {
         const b = await batchBreakdown(url, BATCH, side);
         rate = b.rowsPerSecond;
-        console.log(`rep ${rep} ${side}: ${Math.round(rate)} rows/s (update ${Math.round(b.updateMs)} ms, bound ${Math.round(b.boundMs)} ms, commit ${Math.round(b.commitMs)} ms, ${b.batches} batches)`);
+        console.log(
+          `rep ${rep} ${side}: ${Math.round(rate)} rows/s (update ${Math.round(b.updateMs)} ms, bound ${Math.round(b.boundMs)} ms, commit ${Math.round(b.commitMs)} ms, ${b.batches} batches)`,
+        );
       }
       if (side === 'bulk') console.log(`rep ${rep} bulk: ${Math.round(rate)} rows/s`);
       rates[side]!.push(rate);
       await dropDb(env, 'scandiag');
     }
   }
-  console.log(`\nmedians: bulk ${Math.round(median(rates.bulk!))}, index ${Math.round(median(rates.index!))} (${(median(rates.index!) / median(rates.bulk!)).toFixed(2)}x bulk), bitmap ${Math.round(median(rates.bitmap!))} (${(median(rates.bitmap!) / median(rates.bulk!)).toFixed(2)}x bulk)`);
+  console.log(
+    `\nmedians: bulk ${Math.round(median(rates.bulk!))}, index ${Math.round(median(rates.index!))} (${(median(rates.index!) / median(rates.bulk!)).toFixed(2)}x bulk), bitmap ${Math.round(median(rates.bitmap!))} (${(median(rates.bitmap!) / median(rates.bulk!)).toFixed(2)}x bulk)`,
+  );
 
   const url = await clone(env, ROWS, 'scandiag');
   const c = new pg.Client({ connectionString: url });

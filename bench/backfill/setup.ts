@@ -64,8 +64,18 @@ export async function startEnv(): Promise<Env> {
   };
 }
 
-export function runnerFor(url: string, migrationsDir: string, overrides: Partial<SafetySettings> = {}, emit: (e: RunnerEvent) => void = () => undefined): RunnerContext {
-  return createRunnerContext(connect(url, 'zdm bench'), { migrationsDir, settings: { gateTimeoutMs: 600_000, ...overrides }, log: pino({ level: 'warn' }), emit });
+export function runnerFor(
+  url: string,
+  migrationsDir: string,
+  overrides: Partial<SafetySettings> = {},
+  emit: (e: RunnerEvent) => void = () => undefined,
+): RunnerContext {
+  return createRunnerContext(connect(url, 'zdm bench'), {
+    migrationsDir,
+    settings: { gateTimeoutMs: 600_000, ...overrides },
+    log: pino({ level: 'warn' }),
+    emit,
+  });
 }
 
 /** The template for `rows` rows, after zdm's expand (built once per size). */
@@ -80,8 +90,13 @@ export async function template(env: Env, rows: number): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`CREATE TABLE ${TABLE} (id bigserial PRIMARY KEY, qty int NOT NULL, note text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
-    await client.query(`INSERT INTO ${TABLE} (qty, note) SELECT (g % 1000)::int, 'note for item ' || g FROM generate_series(1, $1::int) g`, [rows]);
+    await client.query(
+      `CREATE TABLE ${TABLE} (id bigserial PRIMARY KEY, qty int NOT NULL, note text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await client.query(
+      `INSERT INTO ${TABLE} (qty, note) SELECT (g % 1000)::int, 'note for item ' || g FROM generate_series(1, $1::int) g`,
+      [rows],
+    );
     await client.query(`VACUUM ANALYZE ${TABLE}`);
   } finally {
     await client.end();
@@ -94,7 +109,9 @@ export async function template(env: Env, rows: number): Promise<string> {
     await runner.conn.close();
   }
   env.templates.set(rows, db);
-  log(`template ${db}: ${rows} rows generated, vacuumed, expanded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `template ${db}: ${rows} rows generated, vacuumed, expanded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return db;
 }
 
@@ -122,7 +139,10 @@ export async function waitReplicaCaughtUp(env: Env, timeoutMs = 600_000): Promis
   const deadline = Date.now() + timeoutMs;
   const { rows } = await env.admin.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`);
   for (;;) {
-    const r = await env.admin.query<{ ok: boolean }>(`SELECT coalesce(bool_and(replay_lsn >= $1::pg_lsn), true) AS ok FROM pg_stat_replication`, [rows[0]!.lsn]);
+    const r = await env.admin.query<{ ok: boolean }>(
+      `SELECT coalesce(bool_and(replay_lsn >= $1::pg_lsn), true) AS ok FROM pg_stat_replication`,
+      [rows[0]!.lsn],
+    );
     if (r.rows[0]!.ok) return;
     if (Date.now() > deadline) throw new Error('replica did not catch up');
     await new Promise((res) => setTimeout(res, 100));
@@ -204,14 +224,36 @@ export function etaChecks(samples: { t: number; fraction: number; eta: number | 
     const s = samples.find((x) => x.fraction >= point && x.eta !== null);
     if (!s) continue;
     const actualS = (endT - s.t) / 1000;
-    out.push({ fraction: point, predictedS: s.eta!, actualS, error: actualS > 0 ? s.eta! / actualS - 1 : 0, windowS: RATE_WINDOW_MS / 1000 });
+    out.push({
+      fraction: point,
+      predictedS: s.eta!,
+      actualS,
+      error: actualS > 0 ? s.eta! / actualS - 1 : 0,
+      windowS: RATE_WINDOW_MS / 1000,
+    });
   }
   return out;
 }
 
 /** Runs the backfill phase of the cloned database through zdm's library runner. */
-export async function zdmBackfill(env: Env, url: string, overrides: Partial<SafetySettings> = {}): Promise<ZdmBackfillResult> {
-  const out: ZdmBackfillResult = { stepMs: 0, advanceMs: 0, batches: 0, batchMsSum: 0, batchSizes: [], pauses: 0, pausedMs: 0, pauseReasons: [], result: '', eta: [], series: [] };
+export async function zdmBackfill(
+  env: Env,
+  url: string,
+  overrides: Partial<SafetySettings> = {},
+): Promise<ZdmBackfillResult> {
+  const out: ZdmBackfillResult = {
+    stepMs: 0,
+    advanceMs: 0,
+    batches: 0,
+    batchMsSum: 0,
+    batchSizes: [],
+    pauses: 0,
+    pausedMs: 0,
+    pauseReasons: [],
+    result: '',
+    eta: [],
+    series: [],
+  };
   let pauseStart: number | undefined;
   const progress: { t: number; fraction: number; eta: number | null; rows: number }[] = [];
   let doneAt: number | undefined;
@@ -223,12 +265,23 @@ export async function zdmBackfill(env: Env, url: string, overrides: Partial<Safe
       if (p.done) doneAt ??= performance.now();
       else {
         const t = performance.now();
-        progress.push({ t, fraction: p.totalEstimate > 0 ? p.rowsScanned / p.totalEstimate : 0, eta: p.etaSeconds, rows: p.rowsScanned });
+        progress.push({
+          t,
+          fraction: p.totalEstimate > 0 ? p.rowsScanned / p.totalEstimate : 0,
+          eta: p.etaSeconds,
+          rows: p.rowsScanned,
+        });
         const t0 = progress[0]!.t;
         const last = out.series.at(-1);
         if (!last || (t - t0) / 1000 - last[0] >= 0.5) {
           const cpu = cpuTimes();
-          out.series.push([Math.round(t - t0) / 1000, p.rowsScanned, p.etaSeconds === null ? null : Math.round(p.etaSeconds * 10) / 10, Math.max(0, ...p.lag.map((l) => l.bytes ?? 0)), stealPercent(lastCpu, cpu)]);
+          out.series.push([
+            Math.round(t - t0) / 1000,
+            p.rowsScanned,
+            p.etaSeconds === null ? null : Math.round(p.etaSeconds * 10) / 10,
+            Math.max(0, ...p.lag.map((l) => l.bytes ?? 0)),
+            stealPercent(lastCpu, cpu),
+          ]);
           lastCpu = cpu;
         }
       }
@@ -281,7 +334,9 @@ export async function bulkUpdate(url: string): Promise<number> {
   }
 }
 
-export async function tableStats(url: string): Promise<{ autovacuums: number; autoanalyzes: number; deadTuples: number; heapMB: number }> {
+export async function tableStats(
+  url: string,
+): Promise<{ autovacuums: number; autoanalyzes: number; deadTuples: number; heapMB: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -291,7 +346,12 @@ export async function tableStats(url: string): Promise<{ autovacuums: number; au
       [TABLE],
     );
     const r = rows[0] ?? {};
-    return { autovacuums: r.autovacuums ?? 0, autoanalyzes: r.autoanalyzes ?? 0, deadTuples: Number(r.dead ?? 0), heapMB: r.mb ?? 0 };
+    return {
+      autovacuums: r.autovacuums ?? 0,
+      autoanalyzes: r.autoanalyzes ?? 0,
+      deadTuples: Number(r.dead ?? 0),
+      heapMB: r.mb ?? 0,
+    };
   } finally {
     await client.end();
   }
@@ -299,7 +359,9 @@ export async function tableStats(url: string): Promise<{ autovacuums: number; au
 
 /** Checkpoints requested/timed since the server started (PG17+: pg_stat_checkpointer). */
 export async function checkpoints(env: Env): Promise<{ timed: number; requested: number }> {
-  const { rows } = await env.admin.query(`SELECT num_timed::int AS timed, num_requested::int AS requested FROM pg_stat_checkpointer`);
+  const { rows } = await env.admin.query(
+    `SELECT num_timed::int AS timed, num_requested::int AS requested FROM pg_stat_checkpointer`,
+  );
   return rows[0] as { timed: number; requested: number };
 }
 
@@ -309,6 +371,9 @@ export async function walLsn(env: Env): Promise<string> {
 }
 
 export async function walBytesSince(env: Env, lsn: string): Promise<number> {
-  const { rows } = await env.admin.query<{ b: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS b`, [lsn]);
+  const { rows } = await env.admin.query<{ b: string }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS b`,
+    [lsn],
+  );
   return Number(rows[0]!.b);
 }

@@ -55,7 +55,11 @@ export async function startFixedRate(options: FixedRateOptions): Promise<FixedRa
       try {
         await client.query('BEGIN');
         await client.query({ name: 'read', text: `SELECT note FROM ${TABLE} WHERE id = $1`, values: [id] });
-        await client.query({ name: 'write', text: `UPDATE ${TABLE} SET updated_at = now() WHERE id = $1`, values: [id] });
+        await client.query({
+          name: 'write',
+          text: `UPDATE ${TABLE} SET updated_at = now() WHERE id = $1`,
+          values: [id],
+        });
         await client.query('COMMIT');
         samples.push({ scheduled, latencyMs: performance.now() - scheduled });
       } catch (err) {
@@ -104,7 +108,14 @@ export function summarizeLatency(samples: TxSample[], from = -Infinity, to = Inf
 export type WriteKind = 'update' | 'insert';
 
 /** Closed-loop single-statement writes for `seconds`; returns statements per second. */
-export async function closedLoop(url: string, kind: WriteKind, clients: number, seconds: number, rows: number, synchronousCommit: boolean): Promise<{ tps: number; errors: number; firstError?: string }> {
+export async function closedLoop(
+  url: string,
+  kind: WriteKind,
+  clients: number,
+  seconds: number,
+  rows: number,
+  synchronousCommit: boolean,
+): Promise<{ tps: number; errors: number; firstError?: string }> {
   const conns = await Promise.all(
     Array.from({ length: clients }, async () => {
       const c = new pg.Client({ connectionString: url, application_name: 'bench writer' });
@@ -123,9 +134,17 @@ export async function closedLoop(url: string, kind: WriteKind, clients: number, 
       while (performance.now() < end) {
         try {
           if (kind === 'update') {
-            await c.query({ name: 'u', text: `UPDATE ${TABLE} SET qty = qty + 1 WHERE id = $1`, values: [1 + Math.floor(Math.random() * rows)] });
+            await c.query({
+              name: 'u',
+              text: `UPDATE ${TABLE} SET qty = qty + 1 WHERE id = $1`,
+              values: [1 + Math.floor(Math.random() * rows)],
+            });
           } else {
-            await c.query({ name: 'i', text: `INSERT INTO ${TABLE} (qty, note) VALUES ($1, $2)`, values: [Math.floor(Math.random() * 1000), 'inserted by bench'] });
+            await c.query({
+              name: 'i',
+              text: `INSERT INTO ${TABLE} (qty, note) VALUES ($1, $2)`,
+              values: [Math.floor(Math.random() * 1000), 'inserted by bench'],
+            });
           }
           done += 1;
         } catch (err) {

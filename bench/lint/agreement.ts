@@ -34,7 +34,11 @@ export const SQUAWK_STYLE_RULES = [
 
 /** squawk rule → the zdm rules that report the same problem. */
 const MAP: Record<string, string[]> = {
-  'adding-field-with-default': ['add-column-rewriting-default', 'add-column-generated-stored', 'add-column-auto-increment'],
+  'adding-field-with-default': [
+    'add-column-rewriting-default',
+    'add-column-generated-stored',
+    'add-column-auto-increment',
+  ],
   'adding-foreign-key-constraint': ['add-foreign-key-validating'],
   'adding-not-nullable-field': ['set-not-null'],
   'adding-required-field': ['add-column-required'],
@@ -49,7 +53,11 @@ const MAP: Record<string, string[]> = {
   'ban-truncate-cascade': ['truncate-cascade'],
   'ban-uncommitted-transaction': ['uncommitted-transaction'],
   'changing-column-type': ['change-column-type'],
-  'constraint-missing-not-valid': ['add-check-constraint-validating', 'add-foreign-key-validating', 'validate-in-same-transaction'],
+  'constraint-missing-not-valid': [
+    'add-check-constraint-validating',
+    'add-foreign-key-validating',
+    'validate-in-same-transaction',
+  ],
   'disallowed-unique-constraint': ['add-unique-constraint'],
   'identifier-too-long': ['identifier-too-long'],
   'renaming-column': ['rename-column'],
@@ -77,11 +85,17 @@ export interface CaseResult {
 }
 
 export async function compare(): Promise<CaseResult[]> {
-  const files = readdirSync(corpus).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(corpus)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const bin = squawkBin();
-  let raw = '[]';
+  let raw: string;
   try {
-    raw = execFileSync(bin, ['--reporter', 'json', `--exclude=${SQUAWK_STYLE_RULES.join(',')}`, '--pg-version=15', ...files], { cwd: corpus, encoding: 'utf8', maxBuffer: 64 << 20 });
+    raw = execFileSync(
+      bin,
+      ['--reporter', 'json', `--exclude=${SQUAWK_STYLE_RULES.join(',')}`, '--pg-version=15', ...files],
+      { cwd: corpus, encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
   } catch (err) {
     raw = (err as { stdout?: string }).stdout ?? '[]'; // squawk exits 1 when it finds something
   }
@@ -115,17 +129,26 @@ export interface AgreementReport {
 }
 
 export async function agreement(): Promise<AgreementReport> {
-  const verdicts = JSON.parse(readFileSync(new URL('./verdicts.json', import.meta.url), 'utf8')) as Record<string, Verdict>;
+  const verdicts = JSON.parse(readFileSync(new URL('./verdicts.json', import.meta.url), 'utf8')) as Record<
+    string,
+    Verdict
+  >;
   const results = await compare();
   const disagree = results.filter((r) => r.zdmOnly.length || r.squawkOnly.length);
   const flagged = (rules: string[]) => rules.length > 0;
   const zdmVerdictRight = results.filter((r) => flagged(r.zdm) === flagged(r.expected)).length;
   const dangerous = results.filter((r) => r.expected.length).length;
   const out: string[] = [];
-  out.push(`Corpus: ${results.length} cases (${dangerous} dangerous, ${results.length - dangerous} safe), \`test/lint/corpus/\`.`);
-  out.push(`Agree (same problems reported, after mapping squawk's rule names to zdm's): ${results.length - disagree.length}; disagree: ${disagree.length}.`);
+  out.push(
+    `Corpus: ${results.length} cases (${dangerous} dangerous, ${results.length - dangerous} safe), \`test/lint/corpus/\`.`,
+  );
+  out.push(
+    `Agree (same problems reported, after mapping squawk's rule names to zdm's): ${results.length - disagree.length}; disagree: ${disagree.length}.`,
+  );
   const squawkVerdictRight = results.filter((r) => flagged(r.squawk) === flagged(r.expected)).length;
-  out.push(`Dangerous/safe verdict equal to the expectation recorded in each case's header: zdm ${zdmVerdictRight}/${results.length}, squawk ${squawkVerdictRight}/${results.length}.`);
+  out.push(
+    `Dangerous/safe verdict equal to the expectation recorded in each case's header: zdm ${zdmVerdictRight}/${results.length}, squawk ${squawkVerdictRight}/${results.length}.`,
+  );
   out.push('');
   out.push('| case | zdm only | squawk only | right | why |');
   out.push('|---|---|---|---|---|');
@@ -133,7 +156,9 @@ export async function agreement(): Promise<AgreementReport> {
   for (const r of disagree) {
     const v = verdicts[r.file];
     if (!v) missing++;
-    out.push(`| \`${r.file}\` | ${r.zdmOnly.join(', ') || '–'} | ${r.squawkOnly.join(', ') || '–'} | ${v?.right ?? '**?**'} | ${v?.why ?? '**no verdict recorded**'} |`);
+    out.push(
+      `| \`${r.file}\` | ${r.zdmOnly.join(', ') || '–'} | ${r.squawkOnly.join(', ') || '–'} | ${v?.right ?? '**?**'} | ${v?.why ?? '**no verdict recorded**'} |`,
+    );
   }
   const stale = Object.keys(verdicts).filter((f) => !disagree.some((r) => r.file === f));
   if (stale.length) out.push('', `Verdicts for cases that now agree (remove them): ${stale.join(', ')}`);

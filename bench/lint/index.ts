@@ -19,14 +19,22 @@ const RESULTS = new URL('./RESULTS.md', import.meta.url);
 
 export async function benchLint(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
-  const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
   const loadBefore = load();
   const speed = measureSpeed(RUNS, (l) => process.stderr.write(`${l}\n`));
   const loadAfter = load();
   const agree = await agreement();
-  if (agree.missing) throw new Error(`${agree.missing} disagreements have no verdict in bench/lint/verdicts.json: run npx tsx bench/lint/agreement.ts`);
+  if (agree.missing)
+    throw new Error(
+      `${agree.missing} disagreements have no verdict in bench/lint/verdicts.json: run npx tsx bench/lint/agreement.ts`,
+    );
 
-  const baselineEnv = process.env.ZDM_BENCH_LINT_BASELINE ? `ZDM_BENCH_LINT_BASELINE=${process.env.ZDM_BENCH_LINT_BASELINE} ` : '';
+  const baselineEnv = process.env.ZDM_BENCH_LINT_BASELINE
+    ? `ZDM_BENCH_LINT_BASELINE=${process.env.ZDM_BENCH_LINT_BASELINE} `
+    : '';
   const zdm = speed.tools[0]!;
   const squawkTimes = speed.tools.at(-1)!;
   const base = process.env.ZDM_BENCH_LINT_BASELINE ? speed.tools[1] : undefined;
@@ -35,7 +43,9 @@ export async function benchLint(): Promise<void> {
     : '';
   const wallRatio = median(zdm.ms) / median(squawkTimes.ms);
   const cpuRatio = zdm.cpu.length && squawkTimes.cpu.length ? median(zdm.cpu) / median(squawkTimes.cpu) : undefined;
-  const gnuTime = speed.gnuTime ? ' CPU time is the user + system time of the whole process, all threads (GNU time, `/usr/bin/time`); it depends less on the other load than wall time.' : ' CPU time: not measured (no /usr/bin/time).';
+  const gnuTime = speed.gnuTime
+    ? ' CPU time is the user + system time of the whole process, all threads (GNU time, `/usr/bin/time`); it depends less on the other load than wall time.'
+    : ' CPU time: not measured (no /usr/bin/time).';
 
   writeSection(
     'lint',
@@ -68,5 +78,7 @@ Every disagreement, with which tool is right and why: [bench/lint/RESULTS.md](be
 ${agree.markdown}`,
     RESULTS,
   );
-  process.stderr.write(`zdm / squawk: ${wallRatio.toFixed(2)}x wall${cpuRatio === undefined ? '' : `, ${cpuRatio.toFixed(2)}x CPU`}; agreement ${agree.agree}/${agree.cases}\n`);
+  process.stderr.write(
+    `zdm / squawk: ${wallRatio.toFixed(2)}x wall${cpuRatio === undefined ? '' : `, ${cpuRatio.toFixed(2)}x CPU`}; agreement ${agree.agree}/${agree.cases}\n`,
+  );
 }

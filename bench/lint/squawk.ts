@@ -18,7 +18,11 @@ export function squawkBin(): string {
   if (!existsSync(bin)) {
     mkdirSync(toolsDir, { recursive: true });
     process.stderr.write(`installing squawk-cli@${SQUAWK_VERSION} into ${toolsDir}\n`);
-    execFileSync('npm', ['install', '--prefix', toolsDir, '--no-save', '--no-package-lock', `squawk-cli@${SQUAWK_VERSION}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', toolsDir, '--no-save', '--no-package-lock', `squawk-cli@${SQUAWK_VERSION}`],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
   }
   return bin;
 }

@@ -26,15 +26,39 @@ export interface BackfillThrottle {
  * transaction (--max-xact-age), and --throttle-query. `ownPids`: the backend pids of the backfill's
  * batch sessions, so a session waiting on one of them counts as a lock wait the backfill causes.
  */
-export function createBackfillThrottle(ctx: RunnerContext, step: BackfillStep, operatorPause: () => Promise<string | null>, opts: { ownPids?: () => number[] } = {}): BackfillThrottle {
+export function createBackfillThrottle(
+  ctx: RunnerContext,
+  step: BackfillStep,
+  operatorPause: () => Promise<string | null>,
+  opts: { ownPids?: () => number[] } = {},
+): BackfillThrottle {
   const { settings } = ctx;
   const pool = ctx.conn.pool;
   const probe = createLagProbe(ctx);
-  const signals: CachedSignal[] = [{ name: 'lock wait', read: lockWaitSignal(pool, step.table, () => [...(opts.ownPids?.() ?? []), ...probe.ownPids()]) }];
-  if (settings.maxXactAgeMs > 0) signals.push({ name: 'transaction age', read: xactAgeSignal(pool, settings.maxXactAgeMs, ctx.conn.applicationName) });
-  if (settings.throttleQuery) signals.push({ name: 'throttle query', read: throttleQuerySignal(pool, settings.throttleQuery) });
-  const walPosition = async () => (await pool.query<{ at: number }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 AS at`)).rows[0]!.at;
-  const throttle = new Throttle(probe, { maxLagMs: settings.maxLagMs, maxLagBytes: settings.maxLagBytes }, operatorPause, 250, signals, walPosition);
+  const signals: CachedSignal[] = [
+    {
+      name: 'lock wait',
+      read: lockWaitSignal(pool, step.table, () => [...(opts.ownPids?.() ?? []), ...probe.ownPids()]),
+    },
+  ];
+  if (settings.maxXactAgeMs > 0)
+    signals.push({
+      name: 'transaction age',
+      read: xactAgeSignal(pool, settings.maxXactAgeMs, ctx.conn.applicationName),
+    });
+  if (settings.throttleQuery)
+    signals.push({ name: 'throttle query', read: throttleQuerySignal(pool, settings.throttleQuery) });
+  const walPosition = async () =>
+    (await pool.query<{ at: number }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 AS at`))
+      .rows[0]!.at;
+  const throttle = new Throttle(
+    probe,
+    { maxLagMs: settings.maxLagMs, maxLagBytes: settings.maxLagBytes },
+    operatorPause,
+    250,
+    signals,
+    walPosition,
+  );
   return {
     check: (batchWalBytes) => throttle.check(batchWalBytes),
     done: (batchWalBytes, walEnd) => throttle.done(batchWalBytes, walEnd),

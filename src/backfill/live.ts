@@ -29,13 +29,23 @@ export class LiveWriter {
     if (this.writing || (!changed && now - this.lastAt < LIVE_INTERVAL_MS)) return;
     this.lastAt = now;
     this.lastPaused = p.paused;
-    const live = { rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds, batchSize: p.batchSize, lag: p.lag, paused: p.paused, pausedMs: p.pausedMs };
+    const live = {
+      rowsPerSecond: p.rowsPerSecond,
+      etaSeconds: p.etaSeconds,
+      batchSize: p.batchSize,
+      lag: p.lag,
+      paused: p.paused,
+      pausedMs: p.pausedMs,
+    };
     this.writing = this.ctx.state
       .recordLive(this.ctx.conn.pool, this.migration, this.stepId, live)
       .catch((err: unknown) => {
         if (this.warned) return;
         this.warned = true;
-        this.ctx.log.warn({ step: this.stepId, error: errorMessage(err) }, 'cannot record the backfill progress for zdm status (the backfill goes on)');
+        this.ctx.log.warn(
+          { step: this.stepId, error: errorMessage(err) },
+          'cannot record the backfill progress for zdm status (the backfill goes on)',
+        );
       })
       .finally(() => (this.writing = undefined));
   }

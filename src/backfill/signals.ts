@@ -101,7 +101,9 @@ export function throttleQuerySignal(pool: pg.Pool, sql: string, timeoutMs = 5_00
       // Several statements (simple protocol) answer with one result each: the last one decides.
       const result = Array.isArray(results) ? results.at(-1) : results;
       const value: unknown = result?.rows[0]?.[0];
-      return throttleValuePauses(value) ? `the throttle query returned ${JSON.stringify(value)} (pauses on true or a number > 0)` : null;
+      return throttleValuePauses(value)
+        ? `the throttle query returned ${JSON.stringify(value)} (pauses on true or a number > 0)`
+        : null;
     } catch (err) {
       return `the throttle query failed: ${errorMessage(err)} (pausing until it succeeds)`;
     } finally {

@@ -11,11 +11,18 @@ const SAMPLE_KEYS = 4_000;
  * (bound[i], bound[i+1]]. The last chunk is open-ended: rows inserted during the backfill beyond
  * the sampled keys are written by the sync trigger and still checked by the batches.
  */
-export async function splitKeyRange(pool: pg.Pool, step: BackfillStep, from: string[] | null, chunks: number, estimatedRows: number | null): Promise<(string[] | null)[]> {
+export async function splitKeyRange(
+  pool: pg.Pool,
+  step: BackfillStep,
+  from: string[] | null,
+  chunks: number,
+  estimatedRows: number | null,
+): Promise<(string[] | null)[]> {
   const table = quoteQualified(step.table);
   const keys = step.key.map((k) => quoteIdent(k.name));
   const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
-  const percent = estimatedRows && estimatedRows > SAMPLE_KEYS ? Math.max(0.0001, (100 * SAMPLE_KEYS) / estimatedRows) : 100;
+  const percent =
+    estimatedRows && estimatedRows > SAMPLE_KEYS ? Math.max(0.0001, (100 * SAMPLE_KEYS) / estimatedRows) : 100;
   const after = from ? `WHERE ${tuple(keys)} > ${tuple(step.key.map((k, i) => `$${i + 1}::${k.type}`))}` : '';
   const { rows } = await pool.query<Record<string, string>>(
     `SELECT ${step.key.map((k, i) => `${quoteIdent(k.name)}::text AS k${i}`).join(', ')}

@@ -34,7 +34,11 @@ export function batchSql(step: BackfillStep, hasCursor: boolean, hasCeiling = fa
   const set = step.assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(', ');
   const update = (hasUpper: boolean) => {
     const upperStart = hasCursor ? n + 1 : 1;
-    const conditions = [...(hasCursor ? [after] : []), ...(hasUpper ? [`${tuple(keys)} <= ${params(upperStart)}`] : []), `(${step.pending})`];
+    const conditions = [
+      ...(hasCursor ? [after] : []),
+      ...(hasUpper ? [`${tuple(keys)} <= ${params(upperStart)}`] : []),
+      `(${step.pending})`,
+    ];
     return `UPDATE ${table} SET ${set} WHERE ${conditions.join(' AND ')}`;
   };
   return { bound, update };

@@ -108,8 +108,17 @@ export class Throttle {
 
   /** The operator, the lag and the other signals are read at once (one round trip's wait, not one per signal); precedence applies to the answers. */
   private async evaluate(): Promise<ThrottleVerdict> {
-    const [operator, readings, reasons] = await Promise.all([this.isPausedByOperator(), this.readings(), Promise.all(this.signals.map((s) => this.signal(s)))]);
-    if (operator !== null) return { open: false, reason: `paused by operator${operator ? `: ${operator}` : ''} (zdm resume continues)`, readings };
+    const [operator, readings, reasons] = await Promise.all([
+      this.isPausedByOperator(),
+      this.readings(),
+      Promise.all(this.signals.map((s) => this.signal(s))),
+    ]);
+    if (operator !== null)
+      return {
+        open: false,
+        reason: `paused by operator${operator ? `: ${operator}` : ''} (zdm resume continues)`,
+        readings,
+      };
     const verdict: LagVerdict = judgeLag(readings, this.limits, this.paused ? LAG_RESUME_FRACTION : 1);
     this.paused = !verdict.open;
     if (!verdict.open) return verdict;
@@ -120,7 +129,9 @@ export class Throttle {
   private async readings(): Promise<LagReading[]> {
     const now = Date.now();
     // Near a limit the cache could let a batch or two through above it: read fresh there.
-    const near = this.cached?.readings.some((r) => (r.bytes ?? 0) > this.limits.maxLagBytes / 2 || (r.seconds ?? 0) * 1000 > this.limits.maxLagMs / 2);
+    const near = this.cached?.readings.some(
+      (r) => (r.bytes ?? 0) > this.limits.maxLagBytes / 2 || (r.seconds ?? 0) * 1000 > this.limits.maxLagMs / 2,
+    );
     if (!this.cached || near || now - this.cached.at >= this.cacheMs) {
       // The WAL position first: bytes written after it are counted ahead (overAhead) even if the readings saw them.
       const walAt = await this.walPosition?.();
@@ -132,7 +143,11 @@ export class Throttle {
   private async signal(signal: CachedSignal): Promise<string | null> {
     const hit = this.signalCache.get(signal.name);
     if (hit && Date.now() - hit.at < (signal.cacheMs ?? SIGNAL_CACHE_MS)) return hit.reason;
-    const reason = await signal.read().catch((err: unknown) => `cannot read the ${signal.name} signal: ${errorMessage(err)} (pausing until it can be read)`);
+    const reason = await signal
+      .read()
+      .catch(
+        (err: unknown) => `cannot read the ${signal.name} signal: ${errorMessage(err)} (pausing until it can be read)`,
+      );
     this.signalCache.set(signal.name, { at: Date.now(), reason });
     return reason;
   }

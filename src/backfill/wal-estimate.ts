@@ -59,11 +59,21 @@ export interface WalEstimate {
  * reading shows it: per worker, the batch in flight and one more started on a cached "open"
  * verdict, at the largest batch the sizer may grow to. Never more than the whole backfill.
  */
-export function estimateWal(stats: TableStats, rows: number | null, limits: { maxLagBytes: number; workers: number }): WalEstimate {
+export function estimateWal(
+  stats: TableStats,
+  rows: number | null,
+  limits: { maxLagBytes: number; workers: number },
+): WalEstimate {
   const bytesPerRow = walBytesPerRow(rowWidth(stats), stats.indexes);
   const totalBytes = rows === null ? Infinity : rows * bytesPerRow;
   const burstBytes = Math.max(1, limits.workers) * 2 * MAX_BATCH_SIZE * bytesPerRow;
-  return { rows, bytesPerRow, totalBytes, burstBytes, backlogBytes: Math.min(totalBytes, limits.maxLagBytes + burstBytes) };
+  return {
+    rows,
+    bytesPerRow,
+    totalBytes,
+    burstBytes,
+    backlogBytes: Math.min(totalBytes, limits.maxLagBytes + burstBytes),
+  };
 }
 
 /** A streaming physical standby as the primary sees it. */
@@ -90,14 +100,28 @@ export function retainedFor(standby: Standby, r: WalRetention): number {
  * allows. Past it, a checkpoint may recycle WAL the standby has not received: a slot-less replica
  * then needs re-cloning (backfill-notes §9.4), a capped slot is invalidated. Returns the problems.
  */
-export function judgeWalRisk(standbys: Standby[], retention: WalRetention, estimate: WalEstimate, maxLagBytes: number): string[] {
+export function judgeWalRisk(
+  standbys: Standby[],
+  retention: WalRetention,
+  estimate: WalEstimate,
+  maxLagBytes: number,
+): string[] {
   const problems: string[] = [];
   for (const s of standbys) {
     const kept = retainedFor(s, retention);
     if (kept >= estimate.backlogBytes) continue;
-    const why = s.slot === null ? `streams without a replication slot and wal_keep_size (${formatBytes(kept)})` : `streams through slot ${s.slot}, capped by max_slot_wal_keep_size (${formatBytes(kept)}),`;
-    const total = estimate.rows === null ? 'an unknown number of rows' : `${estimate.rows} rows x ~${estimate.bytesPerRow} B = ${formatBytes(estimate.totalBytes)}`;
-    const backlog = estimate.backlogBytes < estimate.totalBytes ? `${formatBytes(estimate.backlogBytes)}: --max-lag-bytes ${formatBytes(maxLagBytes)} plus a burst of batches of ${formatBytes(estimate.burstBytes)}` : `${formatBytes(estimate.backlogBytes)}, the whole backfill`;
+    const why =
+      s.slot === null
+        ? `streams without a replication slot and wal_keep_size (${formatBytes(kept)})`
+        : `streams through slot ${s.slot}, capped by max_slot_wal_keep_size (${formatBytes(kept)}),`;
+    const total =
+      estimate.rows === null
+        ? 'an unknown number of rows'
+        : `${estimate.rows} rows x ~${estimate.bytesPerRow} B = ${formatBytes(estimate.totalBytes)}`;
+    const backlog =
+      estimate.backlogBytes < estimate.totalBytes
+        ? `${formatBytes(estimate.backlogBytes)}: --max-lag-bytes ${formatBytes(maxLagBytes)} plus a burst of batches of ${formatBytes(estimate.burstBytes)}`
+        : `${formatBytes(estimate.backlogBytes)}, the whole backfill`;
     problems.push(
       `replica ${s.name} ${why} cannot hold the WAL the backfill may put between the primary and it (up to ${backlog}; the backfill writes about ${total}). ` +
         `A checkpoint could recycle WAL it has not received and it would have to be re-cloned. ` +

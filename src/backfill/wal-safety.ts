@@ -3,7 +3,15 @@ import { displayName, quoteQualified } from '../db/quote.js';
 import { SafetyError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
 import type { RunnerContext } from '../runner/context.js';
-import { estimateWal, judgeWalRisk, settingBytes, type Standby, type TableStats, type WalEstimate, type WalRetention } from './wal-estimate.js';
+import {
+  estimateWal,
+  judgeWalRisk,
+  settingBytes,
+  type Standby,
+  type TableStats,
+  type WalEstimate,
+  type WalRetention,
+} from './wal-estimate.js';
 
 /**
  * Before a backfill starts: estimates its WAL (wal-estimate.ts) and refuses (SafetyError, exit 3)
@@ -11,12 +19,30 @@ import { estimateWal, judgeWalRisk, settingBytes, type Standby, type TableStats,
  * with allowWalRisk it logs the same text as a warning and goes on. `estimatedRows`: rows still
  * to cover (null when unknown).
  */
-export async function assertWalSafety(ctx: RunnerContext, step: BackfillStep, estimatedRows: number | null): Promise<WalEstimate> {
+export async function assertWalSafety(
+  ctx: RunnerContext,
+  step: BackfillStep,
+  estimatedRows: number | null,
+): Promise<WalEstimate> {
   const pool = ctx.conn.pool;
-  const [stats, standbys, retention] = await Promise.all([tableStats(pool, quoteQualified(step.table)), streamingStandbys(pool), walRetention(pool)]);
+  const [stats, standbys, retention] = await Promise.all([
+    tableStats(pool, quoteQualified(step.table)),
+    streamingStandbys(pool),
+    walRetention(pool),
+  ]);
   const estimate = estimateWal(stats, estimatedRows, ctx.settings);
   const problems = judgeWalRisk(standbys, retention, estimate, ctx.settings.maxLagBytes);
-  ctx.log.debug({ step: step.id, rows: estimate.rows, bytesPerRow: estimate.bytesPerRow, walBytes: estimate.totalBytes, backlogBytes: estimate.backlogBytes, standbys }, 'backfill WAL estimate');
+  ctx.log.debug(
+    {
+      step: step.id,
+      rows: estimate.rows,
+      bytesPerRow: estimate.bytesPerRow,
+      walBytes: estimate.totalBytes,
+      backlogBytes: estimate.backlogBytes,
+      standbys,
+    },
+    'backfill WAL estimate',
+  );
   if (problems.length === 0) return estimate;
   const message = `backfill of ${displayName(step.table)}: ${problems.join('; ')}`;
   if (!ctx.settings.allowWalRisk) throw new SafetyError(`refusing to start the ${message}`);

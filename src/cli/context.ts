@@ -22,11 +22,17 @@ export interface CommandContext {
 
 export function commandContext(io: CliIO, opts: FlagValues & { logLevel?: string; json?: boolean }): CommandContext {
   const config = resolveConfig(opts, io.env, io.cwd);
-  const log = createLogger({ level: opts.logLevel ?? io.env.ZDM_LOG_LEVEL ?? 'info', json: Boolean(opts.json) || !io.stderrIsTTY });
+  const log = createLogger({
+    level: opts.logLevel ?? io.env.ZDM_LOG_LEVEL ?? 'info',
+    json: Boolean(opts.json) || !io.stderrIsTTY,
+  });
   return { io, config, log };
 }
 
 export function requireDatabaseUrl(config: ResolvedConfig): string {
-  if (!config.databaseUrl) throw new UsageError('no database given: pass --database-url, set DATABASE_URL, or set "databaseUrl" in zdm.config.json');
+  if (!config.databaseUrl)
+    throw new UsageError(
+      'no database given: pass --database-url, set DATABASE_URL, or set "databaseUrl" in zdm.config.json',
+    );
   return config.databaseUrl;
 }

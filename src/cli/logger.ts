@@ -11,10 +11,22 @@ export type { Logger };
  */
 export function createLogger(options: { level?: string; json?: boolean } = {}): Logger {
   const level = options.level ?? 'info';
-  const redact = { paths: ['password', '*.password', 'databaseUrl', '*.databaseUrl', 'url', '*.url'], censor: '[redacted]' };
+  const redact = {
+    paths: ['password', '*.password', 'databaseUrl', '*.databaseUrl', 'url', '*.url'],
+    censor: '[redacted]',
+  };
   const usePretty = !options.json && process.stderr.isTTY;
   if (usePretty) {
-    return pino({ level, redact }, pretty({ destination: stderrSink, sync: true, colorize: !process.env.NO_COLOR, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
+    return pino(
+      { level, redact },
+      pretty({
+        destination: stderrSink,
+        sync: true,
+        colorize: !process.env.NO_COLOR,
+        ignore: 'pid,hostname',
+        translateTime: 'HH:MM:ss.l',
+      }),
+    );
   }
   return pino({ level, redact, base: { pid: process.pid } }, stderrSink);
 }

@@ -39,17 +39,30 @@ export function createProgressRenderer(io: CliIO, json: boolean): ProgressRender
           line(`   ${event.stepId}: skipped (${event.reason})`);
           break;
         case 'lock-retry':
-          line(`   lock not granted, retry ${event.attempt} in ${formatDuration(event.delayMs)}${event.blockers[0] ? `: ${event.blockers[0]}` : ''}`);
+          line(
+            `   lock not granted, retry ${event.attempt} in ${formatDuration(event.delayMs)}${event.blockers[0] ? `: ${event.blockers[0]}` : ''}`,
+          );
           break;
         case 'gate':
-          line(`   gate before ${event.phase}: ${event.open ? 'open' : 'closed'}: ${event.reason}${lagText(event.lag)}`);
+          line(
+            `   gate before ${event.phase}: ${event.open ? 'open' : 'closed'}: ${event.reason}${lagText(event.lag)}`,
+          );
           break;
         case 'backfill-pause':
           break;
         case 'backfill-progress': {
           if (!multibar) {
             multibar = new cliProgress.MultiBar(
-              { format: '   {table} [{bar}] {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {eta_text} | batch {batch} | lag {lag}{paused}', hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 1, noTTYOutput: false, stream: process.stderr },
+              {
+                format:
+                  '   {table} [{bar}] {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {eta_text} | batch {batch} | lag {lag}{paused}',
+                hideCursor: true,
+                clearOnComplete: false,
+                stopOnComplete: false,
+                etaBuffer: 1,
+                noTTYOutput: false,
+                stream: process.stderr,
+              },
               cliProgress.Presets.shades_classic,
             );
             stderrSink.via = (text) => multibar?.log(text.endsWith('\n') ? text : `${text}\n`);
@@ -107,7 +120,8 @@ function jsonRenderer(io: CliIO): ProgressRenderer {
     emit(event) {
       if (event.type === 'backfill-progress') {
         const now = Date.now();
-        if (!event.progress.done && !event.progress.paused && now - (lastProgress.get(event.stepId) ?? 0) < 1000) return;
+        if (!event.progress.done && !event.progress.paused && now - (lastProgress.get(event.stepId) ?? 0) < 1000)
+          return;
         lastProgress.set(event.stepId, now);
       }
       io.stderr(`${JSON.stringify({ time: new Date().toISOString(), event: event.type, ...event })}\n`);

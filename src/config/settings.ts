@@ -64,7 +64,8 @@ type Raw = string | number | boolean | string[];
 const str = (raw: Raw) => String(raw);
 const int = (min: number) => (raw: Raw, source: string) => {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${source}: "${String(raw)}" must be a whole number >= ${min}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(`${source}: "${String(raw)}" must be a whole number >= ${min}`);
   return n;
 };
 const positive = (raw: Raw, source: string) => {
@@ -88,26 +89,116 @@ const bool = (raw: Raw, source: string) => {
   if (['0', 'false', 'no', 'off'].includes(text)) return false;
   throw new ConfigError(`${source}: "${String(raw)}" must be true or false`);
 };
-const list = (raw: Raw) => (Array.isArray(raw) ? raw : String(raw).split(',').map((s) => s.trim()).filter(Boolean));
+const list = (raw: Raw) =>
+  Array.isArray(raw)
+    ? raw
+    : String(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 const SETTINGS: { [K in Key]: Setting<K> } = {
   databaseUrl: { flag: 'database-url', env: 'DATABASE_URL', file: 'databaseUrl', parse: str, fallback: undefined },
-  migrationsDir: { flag: 'migrations-dir', env: 'ZDM_MIGRATIONS_DIR', file: 'migrationsDir', parse: str, fallback: DEFAULT_MIGRATIONS_DIR },
-  stateSchema: { flag: 'state-schema', env: 'ZDM_STATE_SCHEMA', file: 'stateSchema', parse: str, fallback: DEFAULT_STATE_SCHEMA },
-  lockTimeoutMs: { flag: 'lock-timeout', env: 'ZDM_LOCK_TIMEOUT', file: 'lockTimeout', parse: wrap(parseDuration), fallback: DEFAULT_LOCK_TIMEOUT_MS },
-  lockRetries: { flag: 'lock-retries', env: 'ZDM_LOCK_RETRIES', file: 'lockRetries', parse: int(0), fallback: DEFAULT_LOCK_RETRIES },
-  gateTimeoutMs: { flag: 'gate-timeout', env: 'ZDM_GATE_TIMEOUT', file: 'gateTimeout', parse: wrap(parseDuration), fallback: DEFAULT_GATE_TIMEOUT_MS },
-  maxLagMs: { flag: 'max-lag', env: 'ZDM_MAX_LAG', file: 'maxLag', parse: wrap(parseDuration), fallback: DEFAULT_MAX_LAG_MS },
-  maxLagBytes: { flag: 'max-lag-bytes', env: 'ZDM_MAX_LAG_BYTES', file: 'maxLagBytes', parse: wrap(parseBytes), fallback: DEFAULT_MAX_LAG_BYTES },
+  migrationsDir: {
+    flag: 'migrations-dir',
+    env: 'ZDM_MIGRATIONS_DIR',
+    file: 'migrationsDir',
+    parse: str,
+    fallback: DEFAULT_MIGRATIONS_DIR,
+  },
+  stateSchema: {
+    flag: 'state-schema',
+    env: 'ZDM_STATE_SCHEMA',
+    file: 'stateSchema',
+    parse: str,
+    fallback: DEFAULT_STATE_SCHEMA,
+  },
+  lockTimeoutMs: {
+    flag: 'lock-timeout',
+    env: 'ZDM_LOCK_TIMEOUT',
+    file: 'lockTimeout',
+    parse: wrap(parseDuration),
+    fallback: DEFAULT_LOCK_TIMEOUT_MS,
+  },
+  lockRetries: {
+    flag: 'lock-retries',
+    env: 'ZDM_LOCK_RETRIES',
+    file: 'lockRetries',
+    parse: int(0),
+    fallback: DEFAULT_LOCK_RETRIES,
+  },
+  gateTimeoutMs: {
+    flag: 'gate-timeout',
+    env: 'ZDM_GATE_TIMEOUT',
+    file: 'gateTimeout',
+    parse: wrap(parseDuration),
+    fallback: DEFAULT_GATE_TIMEOUT_MS,
+  },
+  maxLagMs: {
+    flag: 'max-lag',
+    env: 'ZDM_MAX_LAG',
+    file: 'maxLag',
+    parse: wrap(parseDuration),
+    fallback: DEFAULT_MAX_LAG_MS,
+  },
+  maxLagBytes: {
+    flag: 'max-lag-bytes',
+    env: 'ZDM_MAX_LAG_BYTES',
+    file: 'maxLagBytes',
+    parse: wrap(parseBytes),
+    fallback: DEFAULT_MAX_LAG_BYTES,
+  },
   replicas: { flag: 'replica', env: 'ZDM_REPLICAS', file: 'replicas', parse: list, fallback: [] },
-  batchSize: { flag: 'batch-size', env: 'ZDM_BATCH_SIZE', file: 'batchSize', parse: int(1), fallback: DEFAULT_BATCH_SIZE },
-  targetBatchMs: { flag: 'target-batch-ms', env: 'ZDM_TARGET_BATCH_MS', file: 'targetBatchMs', parse: int(1), fallback: DEFAULT_TARGET_BATCH_MS },
-  maxRowsPerSecond: { flag: 'max-rows-per-second', env: 'ZDM_MAX_ROWS_PER_SECOND', file: 'maxRowsPerSecond', parse: positive, fallback: undefined },
+  batchSize: {
+    flag: 'batch-size',
+    env: 'ZDM_BATCH_SIZE',
+    file: 'batchSize',
+    parse: int(1),
+    fallback: DEFAULT_BATCH_SIZE,
+  },
+  targetBatchMs: {
+    flag: 'target-batch-ms',
+    env: 'ZDM_TARGET_BATCH_MS',
+    file: 'targetBatchMs',
+    parse: int(1),
+    fallback: DEFAULT_TARGET_BATCH_MS,
+  },
+  maxRowsPerSecond: {
+    flag: 'max-rows-per-second',
+    env: 'ZDM_MAX_ROWS_PER_SECOND',
+    file: 'maxRowsPerSecond',
+    parse: positive,
+    fallback: undefined,
+  },
   workers: { flag: 'workers', env: 'ZDM_WORKERS', file: 'workers', parse: int(1), fallback: 1 },
-  throttleQuery: { flag: 'throttle-query', env: 'ZDM_THROTTLE_QUERY', file: 'throttleQuery', parse: str, fallback: undefined },
-  maxXactAgeMs: { flag: 'max-xact-age', env: 'ZDM_MAX_XACT_AGE', file: 'maxXactAge', parse: wrap(parseDuration), fallback: DEFAULT_MAX_XACT_AGE_MS },
-  allowMissingReplica: { flag: 'allow-missing-replica', env: 'ZDM_ALLOW_MISSING_REPLICA', file: 'allowMissingReplica', parse: bool, fallback: false },
-  allowWalRisk: { flag: 'allow-wal-risk', env: 'ZDM_ALLOW_WAL_RISK', file: 'allowWalRisk', parse: bool, fallback: false },
+  throttleQuery: {
+    flag: 'throttle-query',
+    env: 'ZDM_THROTTLE_QUERY',
+    file: 'throttleQuery',
+    parse: str,
+    fallback: undefined,
+  },
+  maxXactAgeMs: {
+    flag: 'max-xact-age',
+    env: 'ZDM_MAX_XACT_AGE',
+    file: 'maxXactAge',
+    parse: wrap(parseDuration),
+    fallback: DEFAULT_MAX_XACT_AGE_MS,
+  },
+  allowMissingReplica: {
+    flag: 'allow-missing-replica',
+    env: 'ZDM_ALLOW_MISSING_REPLICA',
+    file: 'allowMissingReplica',
+    parse: bool,
+    fallback: false,
+  },
+  allowWalRisk: {
+    flag: 'allow-wal-risk',
+    env: 'ZDM_ALLOW_WAL_RISK',
+    file: 'allowWalRisk',
+    parse: bool,
+    fallback: false,
+  },
 };
 
 /**
@@ -121,13 +212,26 @@ function camel(flag: string): string {
 }
 
 /** The config file to read: --config, else ZDM_CONFIG (both must exist), else ./zdm.config.json if present. */
-export function configFileOf(flags: FlagValues, env: NodeJS.ProcessEnv, cwd: string): { file: string; required: boolean } {
+export function configFileOf(
+  flags: FlagValues,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { file: string; required: boolean } {
   const configPath = flags.config ?? env.ZDM_CONFIG;
-  return { file: configPath ? path.resolve(cwd, configPath) : path.join(cwd, CONFIG_FILE), required: Boolean(configPath) };
+  return {
+    file: configPath ? path.resolve(cwd, configPath) : path.join(cwd, CONFIG_FILE),
+    required: Boolean(configPath),
+  };
 }
 
 /** Every setting from flag > environment > the (validated) config file > default. */
-export function applySettings(file: ConfigFile, fileName: string | undefined, flags: FlagValues, env: NodeJS.ProcessEnv, cwd: string): ResolvedConfig {
+export function applySettings(
+  file: ConfigFile,
+  fileName: string | undefined,
+  flags: FlagValues,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): ResolvedConfig {
   const resolved = { lint: file.lint ?? {}, configFile: fileName } as ResolvedConfig;
   for (const key of Object.keys(SETTINGS) as Key[]) {
     const setting = SETTINGS[key] as Setting<Key>;
@@ -135,7 +239,8 @@ export function applySettings(file: ConfigFile, fileName: string | undefined, fl
     const envValue = env[setting.env];
     const fileValue = file[setting.file] as Raw | undefined;
     let value: ResolvedConfig[Key];
-    if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0)) value = setting.parse(flag, `--${setting.flag}`);
+    if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0))
+      value = setting.parse(flag, `--${setting.flag}`);
     else if (envValue !== undefined && envValue !== '') value = setting.parse(envValue, setting.env);
     else if (fileValue !== undefined) value = setting.parse(fileValue, `${fileName}: ${String(setting.file)}`);
     else value = setting.fallback;
@@ -150,7 +255,11 @@ export function applySettings(file: ConfigFile, fileName: string | undefined, fl
  * file (`zdm lint`): the file's schema, and zod with it (~40 ms of start-up), is loaded only when
  * there is a file to validate. Same result, same errors.
  */
-export async function resolveConfigAsync(flags: FlagValues, env: NodeJS.ProcessEnv, cwd: string): Promise<ResolvedConfig> {
+export async function resolveConfigAsync(
+  flags: FlagValues,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<ResolvedConfig> {
   const { file, required } = configFileOf(flags, env, cwd);
   if (!required && !existsSync(file)) return applySettings({}, undefined, flags, env, cwd);
   const { resolveConfig } = await import('./resolve.js');

@@ -4,7 +4,18 @@
  * for durations and bytes for sizes.
  */
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, sec: 1_000, m: 60_000, min: 60_000, h: 3_600_000 };
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, k: 1024, mb: 1024 ** 2, mib: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3, g: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  k: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  m: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  g: 1024 ** 3,
+};
 
 /** Milliseconds, or an Error message naming the bad value. */
 export function parseDuration(input: string | number): number {

@@ -173,13 +173,18 @@ export async function readCatalog(
   };
   const oids: number[] = [];
   for (const ref of refs.tables) {
-    const { rows } = await client.query<{ oid: number | null }>(`SELECT to_regclass($1)::oid AS oid`, [regclassText(ref)]);
+    const { rows } = await client.query<{ oid: number | null }>(`SELECT to_regclass($1)::oid AS oid`, [
+      regclassText(ref),
+    ]);
     const oid = rows[0]?.oid;
     if (oid) oids.push(Number(oid));
   }
   // Tables whose inbound foreign keys' tables are wanted too (changeColumnType changes them along).
   for (const ref of refs.referencing ?? []) {
-    const { rows } = await client.query<{ oid: number }>(`SELECT DISTINCT conrelid::int AS oid FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass($1)`, [regclassText(ref)]);
+    const { rows } = await client.query<{ oid: number }>(
+      `SELECT DISTINCT conrelid::int AS oid FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass($1)`,
+      [regclassText(ref)],
+    );
     oids.push(...rows.map((r) => Number(r.oid)));
   }
   for (const table of await readTables(client, [...new Set(oids)])) {
@@ -214,12 +219,18 @@ export async function readCatalog(
     const row = rows[0];
     if (!row) continue;
     const [table] = await readTables(client, [row.table_oid]);
-    const index = table?.indexes.find((ix) => ix.name === ref.name || `${ix.schema}.${ix.name}` === `${ref.schema}.${ref.name}`);
+    const index = table?.indexes.find(
+      (ix) => ix.name === ref.name || `${ix.schema}.${ix.name}` === `${ref.schema}.${ref.name}`,
+    );
     if (table && index) {
       // The index's table too, so a planner can name it and target its schema.
       catalog.tables.set(tableKey(table), table);
-      catalog.indexes.set(tableKey({ schema: index.schema, name: index.name }), { ...index, table: { schema: table.schema, name: table.name } });
-      if (ref.schema === undefined) catalog.resolved.set(`index:${ref.name}`, { schema: index.schema, name: index.name });
+      catalog.indexes.set(tableKey({ schema: index.schema, name: index.name }), {
+        ...index,
+        table: { schema: table.schema, name: table.name },
+      });
+      if (ref.schema === undefined)
+        catalog.resolved.set(`index:${ref.name}`, { schema: index.schema, name: index.name });
     }
   }
   catalog.functions = await readVolatility(client, refs.functions ?? []);
@@ -250,13 +261,22 @@ type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
 async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[]> {
   if (oids.length === 0) return [];
-  const tables = await client.query<{ oid: number; schema: string; name: string; relkind: string; reltuples: number; size: string }>(
+  const tables = await client.query<{
+    oid: number;
+    schema: string;
+    name: string;
+    relkind: string;
+    reltuples: number;
+    size: string;
+  }>(
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
             GREATEST(c.reltuples, 0)::float8 AS reltuples, pg_table_size(c.oid) AS size
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY($1::oid[])`,
     [oids],
   );
-  const columns = await client.query<ColumnInfo & { table_oid: number; seq_schema: string | null; seq_name: string | null; seq: SequenceInfo | null }>(
+  const columns = await client.query<
+    ColumnInfo & { table_oid: number; seq_schema: string | null; seq_name: string | null; seq: SequenceInfo | null }
+  >(
     `SELECT a.attrelid::int AS table_oid, a.attname AS name, a.attnum::int AS attnum,
             format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int AS "typeOid", a.attnotnull AS "notNull",
             pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity, a.attgenerated::text AS generated,
@@ -304,7 +324,14 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       ORDER BY ic.relname`,
     [oids],
   );
-  const constraints = await client.query<ConstraintInfo & { table_oid: number; ref_schema: string | null; ref_name: string | null; ref_columns: string[] | null }>(
+  const constraints = await client.query<
+    ConstraintInfo & {
+      table_oid: number;
+      ref_schema: string | null;
+      ref_name: string | null;
+      ref_columns: string[] | null;
+    }
+  >(
     `SELECT c.conrelid::int AS table_oid, c.conname AS name, c.contype::text AS type, pg_get_constraintdef(c.oid) AS definition,
             c.convalidated AS validated,
             ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
@@ -333,7 +360,12 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       ORDER BY c.conname`,
     [oids],
   );
-  const dependents = await client.query<{ table_oid: number; column: string; kind: ColumnDependent['kind']; name: string }>(
+  const dependents = await client.query<{
+    table_oid: number;
+    column: string;
+    kind: ColumnDependent['kind'];
+    name: string;
+  }>(
     // Objects that depend on a column other than the table's own indexes and constraints
     // (handled above): views and rules (pg_rewrite), triggers, policies, generated columns.
     `SELECT d.refobjid::int AS table_oid, a.attname AS column,
@@ -389,7 +421,8 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       .filter((c) => c.table_oid === t.oid)
       .map(({ table_oid: _t, ref_schema, ref_name, ref_columns, ...c }) => ({
         ...c,
-        references: ref_schema && ref_name ? { table: { schema: ref_schema, name: ref_name }, columns: ref_columns ?? [] } : null,
+        references:
+          ref_schema && ref_name ? { table: { schema: ref_schema, name: ref_name }, columns: ref_columns ?? [] } : null,
       }));
     const pk = tableConstraints.find((c) => c.type === 'p');
     return {

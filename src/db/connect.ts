@@ -71,7 +71,11 @@ export function connect(url: string, appName: string, options: { max?: number } 
     },
     kysely<DB>() {
       // The dialect does not own the pool: close() ends it once.
-      const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: { connect: () => pool.connect(), end: async () => undefined } as unknown as pg.Pool }) });
+      const db = new Kysely<DB>({
+        dialect: new PostgresDialect({
+          pool: { connect: () => pool.connect(), end: async () => undefined } as unknown as pg.Pool,
+        }),
+      });
       kyselies.push(db as Kysely<unknown>);
       return db;
     },
@@ -85,7 +89,9 @@ export function connect(url: string, appName: string, options: { max?: number } 
 /** Wraps connection failures in a DatabaseError that names the (redacted) server. */
 export async function checkConnection(conn: Connection): Promise<{ serverVersionNum: number; database: string }> {
   try {
-    const { rows } = await conn.pool.query<{ v: string; db: string }>(`SELECT current_setting('server_version_num') AS v, current_database() AS db`);
+    const { rows } = await conn.pool.query<{ v: string; db: string }>(
+      `SELECT current_setting('server_version_num') AS v, current_database() AS db`,
+    );
     return { serverVersionNum: Number(rows[0]!.v), database: rows[0]!.db };
   } catch (err) {
     throw new DatabaseError(`cannot connect to ${redactUrl(conn.url)}: ${(err as Error).message}`, { cause: err });

@@ -69,7 +69,9 @@ export function parseObjectName(input: string): { schema?: string; name: string 
       while (j < s.length && s[j] !== '.') j++;
       const raw = s.slice(i, j).trim();
       if (!/^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*$/.test(raw)) {
-        throw new Error(`${JSON.stringify(input)} is not a valid name: write names that need it in double quotes, e.g. "\\"User Email\\""`);
+        throw new Error(
+          `${JSON.stringify(input)} is not a valid name: write names that need it in double quotes, e.g. "\\"User Email\\""`,
+        );
       }
       parts.push(raw.toLowerCase());
       i = j;

@@ -20,7 +20,13 @@ export interface AppClient {
  * (`i` counts operations across the connections); each call is one operation with its latency,
  * and errors are collected.
  */
-export function startClients(options: { url: string; name: string; connections?: number; thinkMs?: number; step: (client: pg.Client, i: number, worker: number) => Promise<unknown> }): AppClient {
+export function startClients(options: {
+  url: string;
+  name: string;
+  connections?: number;
+  thinkMs?: number;
+  step: (client: pg.Client, i: number, worker: number) => Promise<unknown>;
+}): AppClient {
   const stats: AppStats = { name: options.name, ops: 0, errors: [], maxLatencyMs: 0, latencies: [] };
   let running = true;
   let counter = 0;
@@ -63,7 +69,13 @@ export function startClients(options: { url: string; name: string; connections?:
 export type AppQuery = (i: number, worker: number) => { text: string; values?: unknown[] };
 
 /** Clients that run a fixed list of queries in turn. */
-export function startWorkload(options: { url: string; name: string; queries: AppQuery[]; connections?: number; thinkMs?: number }): AppClient {
+export function startWorkload(options: {
+  url: string;
+  name: string;
+  queries: AppQuery[];
+  connections?: number;
+  thinkMs?: number;
+}): AppClient {
   return startClients({
     ...options,
     step: (client, i, worker) => {
@@ -78,7 +90,16 @@ export function startWorkload(options: { url: string; name: string; queries: App
  * reads one back, through that column. Names as a migration file writes them (`content.articles`,
  * `"User Email"`), quoted for SQL.
  */
-export function startApp(options: { url: string; name: string; table: string; column: string; keyColumn?: string; connections?: number; thinkMs?: number; value?: (i: number) => string }): AppClient {
+export function startApp(options: {
+  url: string;
+  name: string;
+  table: string;
+  column: string;
+  keyColumn?: string;
+  connections?: number;
+  thinkMs?: number;
+  value?: (i: number) => string;
+}): AppClient {
   const value = options.value ?? ((i: number) => `${options.name}-${process.pid}-${Date.now()}-${i}@example.com`);
   const ref = parseObjectName(options.table);
   const table = ref.schema === undefined ? quoteIdent(ref.name) : `${quoteIdent(ref.schema)}.${quoteIdent(ref.name)}`;
@@ -90,8 +111,14 @@ export function startApp(options: { url: string; name: string; table: string; co
     ...(options.connections !== undefined ? { connections: options.connections } : {}),
     ...(options.thinkMs !== undefined ? { thinkMs: options.thinkMs } : {}),
     queries: [
-      (i, worker) => ({ text: `INSERT INTO ${table} (name, ${column}) VALUES ($1, $2)`, values: [`${options.name} ${worker}`, value(i)] }),
-      (i) => ({ text: `UPDATE ${table} SET ${column} = $1 WHERE ${key} = (SELECT ${key} FROM ${table} ORDER BY ${key} DESC OFFSET (random() * 50)::int LIMIT 1)`, values: [value(i)] }),
+      (i, worker) => ({
+        text: `INSERT INTO ${table} (name, ${column}) VALUES ($1, $2)`,
+        values: [`${options.name} ${worker}`, value(i)],
+      }),
+      (i) => ({
+        text: `UPDATE ${table} SET ${column} = $1 WHERE ${key} = (SELECT ${key} FROM ${table} ORDER BY ${key} DESC OFFSET (random() * 50)::int LIMIT 1)`,
+        values: [value(i)],
+      }),
       () => ({ text: `SELECT ${column} FROM ${table} WHERE ${key} = (SELECT max(${key}) FROM ${table})` }),
     ],
   });

@@ -69,7 +69,10 @@ async function main(): Promise<number> {
       name text NOT NULL,
       user_email text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now())`);
-    await db.query(`INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, $1::int) g`, [ROWS]);
+    await db.query(
+      `INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, $1::int) g`,
+      [ROWS],
+    );
     await db.query(`CREATE UNIQUE INDEX users_user_email_key ON users (user_email)`);
     await db.query('ANALYZE users');
 
@@ -77,7 +80,9 @@ async function main(): Promise<number> {
     await mkdir(dir);
     const migration = { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] };
     await writeFile(path.join(dir, '0001_rename_user_email.json'), `${JSON.stringify(migration, null, 2)}\n`);
-    process.stdout.write(`   migration ${path.join('migrations', '0001_rename_user_email.json')}: ${JSON.stringify(migration)}\n`);
+    process.stdout.write(
+      `   migration ${path.join('migrations', '0001_rename_user_email.json')}: ${JSON.stringify(migration)}\n`,
+    );
     const env = { DATABASE_URL: url, ZDM_MIGRATIONS_DIR: dir, ZDM_REPLICAS: cluster.replica?.url() ?? '' };
 
     say('3. The plan a reviewer sees (zdm plan)');
@@ -92,7 +97,14 @@ async function main(): Promise<number> {
     say('5. expand: new column, dual-write trigger, unique index built CONCURRENTLY');
     if ((await zdm(['advance', '--until', 'expand'], env)) !== 0) return 1;
     say('   The new application version starts writing users.email_address, beside the old one');
-    const newApp = startApp({ url, name: 'new-app', table: 'users', column: 'email_address', connections: 2, thinkMs: 5 });
+    const newApp = startApp({
+      url,
+      name: 'new-app',
+      table: 'users',
+      column: 'email_address',
+      connections: 2,
+      thinkMs: 5,
+    });
     apps.push(newApp);
 
     say('6. backfill: copy user_email into email_address in short keyset batches, watching replica lag');
@@ -100,7 +112,10 @@ async function main(): Promise<number> {
     say('7. switch: verify no row differs, validate NOT NULL; reads move to email_address');
     if ((await zdm(['advance', '--until', 'switch'], env)) !== 0) return 1;
 
-    const differing = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM users WHERE email_address IS DISTINCT FROM user_email`)).rows[0]!.n);
+    const differing = Number(
+      (await db.query<{ n: string }>(`SELECT count(*) AS n FROM users WHERE email_address IS DISTINCT FROM user_email`))
+        .rows[0]!.n,
+    );
     say('8. The old application version is retired (the new one keeps writing)');
     const oldStats = await oldApp.stop();
     say('9. contract: drop the trigger and users.user_email; email_address takes over its name, NOT NULL and index');
@@ -110,7 +125,12 @@ async function main(): Promise<number> {
     await lag.stop();
     await zdm(['status'], env);
 
-    const oldColumn = (await db.query(`SELECT 1 FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'user_email' AND NOT attisdropped`)).rowCount ?? 0;
+    const oldColumn =
+      (
+        await db.query(
+          `SELECT 1 FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'user_email' AND NOT attisdropped`,
+        )
+      ).rowCount ?? 0;
     const rows = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM users`)).rows[0]!.n);
     return finalCheck({ oldStats, newStats, differing, oldColumnGone: oldColumn === 0, rows, lag });
   } finally {
@@ -118,17 +138,30 @@ async function main(): Promise<number> {
   }
 }
 
-function finalCheck(r: { oldStats: AppStats; newStats: AppStats; differing: number; oldColumnGone: boolean; rows: number; lag: LagWatcher }): number {
+function finalCheck(r: {
+  oldStats: AppStats;
+  newStats: AppStats;
+  differing: number;
+  oldColumnGone: boolean;
+  rows: number;
+  lag: LagWatcher;
+}): number {
   const errors = r.oldStats.errors.length + r.newStats.errors.length;
   const checks: [string, boolean, string][] = [
-    ['client errors', errors === 0, `${errors} (old app: ${r.oldStats.ops.toLocaleString('en-US')} operations, new app: ${r.newStats.ops.toLocaleString('en-US')})`],
+    [
+      'client errors',
+      errors === 0,
+      `${errors} (old app: ${r.oldStats.ops.toLocaleString('en-US')} operations, new app: ${r.newStats.ops.toLocaleString('en-US')})`,
+    ],
     ['rows where user_email and email_address disagreed (at switch)', r.differing === 0, String(r.differing)],
     ['old column user_email gone', r.oldColumnGone, r.oldColumnGone ? 'yes' : 'no'],
   ];
   say('Final check');
   for (const [name, ok, value] of checks) process.stdout.write(`   ${ok ? 'PASS' : 'FAIL'}  ${name}: ${value}\n`);
   process.stdout.write(`   rows in users now: ${r.rows.toLocaleString('en-US')}\n`);
-  process.stdout.write(`   slowest client query: old app ${r.oldStats.maxLatencyMs.toFixed(0)} ms, new app ${r.newStats.maxLatencyMs.toFixed(0)} ms\n`);
+  process.stdout.write(
+    `   slowest client query: old app ${r.oldStats.maxLatencyMs.toFixed(0)} ms, new app ${r.newStats.maxLatencyMs.toFixed(0)} ms\n`,
+  );
   process.stdout.write(`   replica lag seen during the run: ${r.lag.summary()}\n`);
   for (const e of [...r.oldStats.errors, ...r.newStats.errors].slice(0, 5)) process.stdout.write(`   error: ${e}\n`);
   const ok = checks.every(([, pass]) => pass);
@@ -136,7 +169,7 @@ function finalCheck(r: { oldStats: AppStats; newStats: AppStats; differing: numb
   return ok ? 0 : 1;
 }
 
-main()
+void main()
   .catch((err: unknown) => {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -7,8 +7,25 @@ import pg from 'pg';
  * `excludeDirContents`/`excludeFiles` in src/backend/backup/basebackup.c): their contents are
  * recreated at start-up or streamed from the primary.
  */
-const SKIP_CONTENTS = new Set(['pg_wal', 'pg_replslot', 'pg_stat_tmp', 'pg_dynshmem', 'pg_notify', 'pg_serial', 'pg_snapshots', 'pg_subtrans']);
-const SKIP_FILES = new Set(['postmaster.pid', 'postmaster.opts', 'backup_label', 'tablespace_map', 'standby.signal', 'recovery.signal', 'server.log']);
+const SKIP_CONTENTS = new Set([
+  'pg_wal',
+  'pg_replslot',
+  'pg_stat_tmp',
+  'pg_dynshmem',
+  'pg_notify',
+  'pg_serial',
+  'pg_snapshots',
+  'pg_subtrans',
+]);
+const SKIP_FILES = new Set([
+  'postmaster.pid',
+  'postmaster.opts',
+  'backup_label',
+  'tablespace_map',
+  'standby.signal',
+  'recovery.signal',
+  'server.log',
+]);
 
 /**
  * Takes a non-exclusive base backup of a running primary by copying its data directory between
@@ -16,7 +33,12 @@ const SKIP_FILES = new Set(['postmaster.pid', 'postmaster.opts', 'backup_label',
  * WAL is not copied; the replica streams what it needs from the primary through its slot, which
  * must exist (created with immediately_reserve) before this starts.
  */
-export async function copyBaseBackup(client: pg.Client, major: number, sourceDir: string, targetDir: string): Promise<void> {
+export async function copyBaseBackup(
+  client: pg.Client,
+  major: number,
+  sourceDir: string,
+  targetDir: string,
+): Promise<void> {
   // PG15 renamed pg_start_backup/pg_stop_backup and dropped the exclusive mode.
   if (major >= 15) await client.query(`SELECT pg_backup_start('zdm-replica', true)`);
   else await client.query(`SELECT pg_start_backup('zdm-replica', true, false)`);
@@ -25,9 +47,15 @@ export async function copyBaseBackup(client: pg.Client, major: number, sourceDir
   } finally {
     const stop =
       major >= 15
-        ? await client.query<{ labelfile: string; spcmapfile: string | null }>(`SELECT labelfile, spcmapfile FROM pg_backup_stop(true)`)
-        : await client.query<{ labelfile: string; spcmapfile: string | null }>(`SELECT labelfile, spcmapfile FROM pg_stop_backup(false, true)`);
+        ? await client.query<{ labelfile: string; spcmapfile: string | null }>(
+            `SELECT labelfile, spcmapfile FROM pg_backup_stop(true)`,
+          )
+        : await client.query<{ labelfile: string; spcmapfile: string | null }>(
+            `SELECT labelfile, spcmapfile FROM pg_stop_backup(false, true)`,
+          );
     const row = stop.rows[0];
+    // The backup must be stopped even when the copy failed; a stop without its label is the worse error.
+    // eslint-disable-next-line no-unsafe-finally
     if (!row) throw new Error('pg_backup_stop returned no row');
     await writeFile(path.join(targetDir, 'backup_label'), row.labelfile);
     if (row.spcmapfile) await writeFile(path.join(targetDir, 'tablespace_map'), row.spcmapfile);

@@ -68,7 +68,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const password = randomBytes(12).toString('hex');
   const started: ServerInfo[] = [];
   const stop = async () => {
-    for (const server of [...started].reverse()) await pgCtl(binaries, runAs, ['stop', '-D', server.dataDir, '-m', 'fast', '-w']).catch(() => undefined);
+    for (const server of [...started].reverse())
+      await pgCtl(binaries, runAs, ['stop', '-D', server.dataDir, '-m', 'fast', '-w']).catch(() => undefined);
     started.length = 0;
     await rm(dir, { recursive: true, force: true });
   };
@@ -83,13 +84,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     if (options.replica ?? true) {
       replica = await startReplica(binaries, runAs, dir, primary, useSlot, options);
       started.push(replica);
-      log(`replica listening on ${replica.host}:${replica.port}, streaming${useSlot ? ` through slot ${SLOT}` : ' without a slot'}`);
+      log(
+        `replica listening on ${replica.host}:${replica.port}, streaming${useSlot ? ` through slot ${SLOT}` : ' without a slot'}`,
+      );
     }
     return { primary, replica, slotName: replica && useSlot ? SLOT : undefined, binaries, dir, stop };
   } catch (err) {
     const logs = await Promise.all(started.map((s) => readFile(s.logFile, 'utf8').catch(() => '')));
     await stop();
-    throw new Error(`could not start Postgres: ${(err as Error).message}\n${logs.join('\n').slice(-4000)}`, { cause: err });
+    throw new Error(`could not start Postgres: ${(err as Error).message}\n${logs.join('\n').slice(-4000)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -105,12 +110,33 @@ function serverInfo(dataDir: string, port: number, password: string): ServerInfo
   };
 }
 
-async function initPrimary(binaries: PgBinaries, runAs: RunAs | undefined, dir: string, password: string, options: ClusterOptions): Promise<ServerInfo> {
+async function initPrimary(
+  binaries: PgBinaries,
+  runAs: RunAs | undefined,
+  dir: string,
+  password: string,
+  options: ClusterOptions,
+): Promise<ServerInfo> {
   const server = serverInfo(path.join(dir, 'primary'), await freePort(), password);
   const pwfile = path.join(dir, 'pwfile');
   await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
   if (runAs) await chownTree(pwfile, runAs);
-  await runAsUser(binaries.initdb, ['-D', server.dataDir, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'], runAs);
+  await runAsUser(
+    binaries.initdb,
+    [
+      '-D',
+      server.dataDir,
+      '-U',
+      USER,
+      `--pwfile=${pwfile}`,
+      '--auth=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+    ],
+    runAs,
+  );
   await rm(pwfile);
   await appendConf(server.dataDir, {
     ...baseSettings(server.port, options),
@@ -134,7 +160,14 @@ function baseSettings(port: number, options: ClusterOptions): Record<string, str
   };
 }
 
-async function startReplica(binaries: PgBinaries, runAs: RunAs | undefined, dir: string, primary: ServerInfo, useSlot: boolean, options: ClusterOptions): Promise<ServerInfo> {
+async function startReplica(
+  binaries: PgBinaries,
+  runAs: RunAs | undefined,
+  dir: string,
+  primary: ServerInfo,
+  useSlot: boolean,
+  options: ClusterOptions,
+): Promise<ServerInfo> {
   const replica = serverInfo(path.join(dir, 'replica'), await freePort(), primary.password);
   const client = new pg.Client({ connectionString: primary.url() });
   await client.connect();
@@ -166,7 +199,9 @@ async function waitForStreaming(primary: ServerInfo): Promise<void> {
   await client.connect();
   try {
     for (let i = 0; i < 600; i++) {
-      const { rows } = await client.query(`SELECT 1 FROM pg_stat_replication WHERE application_name = 'zdm_replica' AND state = 'streaming'`);
+      const { rows } = await client.query(
+        `SELECT 1 FROM pg_stat_replication WHERE application_name = 'zdm_replica' AND state = 'streaming'`,
+      );
       if (rows.length > 0) return;
       await sleep(100);
     }
@@ -187,10 +222,16 @@ async function pgCtl(binaries: PgBinaries, runAs: RunAs | undefined, args: strin
 
 function runAsUser(file: string, args: string[], runAs: RunAs | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { ...(runAs ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, cwd: '/' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(file)} ${args.join(' ')} failed: ${stderr || stdout || err.message}`));
-      else resolve();
-    });
+    execFile(
+      file,
+      args,
+      { ...(runAs ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, cwd: '/' },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(new Error(`${path.basename(file)} ${args.join(' ')} failed: ${stderr || stdout || err.message}`));
+        else resolve();
+      },
+    );
   });
 }
 
@@ -201,7 +242,9 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

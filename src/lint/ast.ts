@@ -73,7 +73,15 @@ export function typeInfo(t: TypeName | undefined): TypeInfo | undefined {
 
 /** The canonical name of a type as written, for messages (`varchar(20)`, `bigint`). */
 export function typeLabel(t: TypeInfo): string {
-  const alias: Record<string, string> = { int4: 'integer', int8: 'bigint', int2: 'smallint', bpchar: 'char', float8: 'double precision', float4: 'real', bool: 'boolean' };
+  const alias: Record<string, string> = {
+    int4: 'integer',
+    int8: 'bigint',
+    int2: 'smallint',
+    bpchar: 'char',
+    float8: 'double precision',
+    float4: 'real',
+    bool: 'boolean',
+  };
   const base = (t.schema ? `${t.schema}.` : '') + (alias[t.name] ?? t.name);
   return `${base}${t.mods.length ? `(${t.mods.join(',')})` : ''}${t.array ? '[]' : ''}`;
 }

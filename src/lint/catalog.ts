@@ -86,14 +86,22 @@ export function staticCatalog(input: {
   };
 }
 
-const KINDS: Record<string, CatalogTable['kind']> = { r: 'table', p: 'partitioned-table', m: 'matview', v: 'view', f: 'foreign-table' };
+const KINDS: Record<string, CatalogTable['kind']> = {
+  r: 'table',
+  p: 'partitioned-table',
+  m: 'matview',
+  v: 'view',
+  f: 'foreign-table',
+};
 
 /** Reads the live catalog once (user schemas only). */
 export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
   await loadParser();
   const q = async <R extends pg.QueryResultRow>(sql: string) => (await pool.query<R>(sql)).rows;
   const userRel = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
-  const [settings] = await q<{ v: string; tz: string }>(`SELECT current_setting('server_version_num') AS v, current_setting('TimeZone') AS tz`);
+  const [settings] = await q<{ v: string; tz: string }>(
+    `SELECT current_setting('server_version_num') AS v, current_setting('TimeZone') AS tz`,
+  );
   const rels = await q<{ oid: number; schema: string; name: string; kind: string; empty: boolean }>(`
     SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
            (c.relkind IN ('r', 'm') AND pg_relation_size(c.oid) = 0) AS empty
@@ -103,7 +111,14 @@ export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
     SELECT a.attrelid::int AS rel, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typname, a.atttypmod AS typmod, a.attnotnull AS notnull
     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm', 'v', 'f') AND ${userRel}`);
-  const idx = await q<{ rel: number; schema: string; name: string; unique: boolean; valid: boolean; cols: (string | null)[] }>(`
+  const idx = await q<{
+    rel: number;
+    schema: string;
+    name: string;
+    unique: boolean;
+    valid: boolean;
+    cols: (string | null)[];
+  }>(`
     SELECT i.indrelid::int AS rel, n.nspname AS schema, ic.relname AS name, i.indisunique AS unique, i.indisvalid AS valid,
            ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
@@ -121,14 +136,27 @@ export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
   const funcs = await q<{ name: string; vols: string }>(`
     SELECT p.proname AS name, string_agg(DISTINCT p.provolatile::text, '') AS vols FROM pg_proc p GROUP BY p.proname`);
 
-  const byOid = new Map<number, CatalogTable & { columns: Map<string, CatalogColumn>; indexes: CatalogIndex[]; checks: CatalogCheck[] }>();
+  const byOid = new Map<
+    number,
+    CatalogTable & { columns: Map<string, CatalogColumn>; indexes: CatalogIndex[]; checks: CatalogCheck[] }
+  >();
   const tables = new Map<string, CatalogTable>();
   for (const r of rels) {
-    const table = { name: { schema: r.schema, name: r.name }, kind: KINDS[r.kind] ?? 'table', empty: r.empty, columns: new Map(), indexes: [], checks: [] };
+    const table = {
+      name: { schema: r.schema, name: r.name },
+      kind: KINDS[r.kind] ?? 'table',
+      empty: r.empty,
+      columns: new Map(),
+      indexes: [],
+      checks: [],
+    };
     byOid.set(r.oid, table);
     tables.set(keyOf(table.name), table);
   }
-  for (const c of cols) byOid.get(c.rel)?.columns.set(c.name, { name: c.name, type: c.type, typeName: c.typname, typmod: c.typmod, notNull: c.notnull });
+  for (const c of cols)
+    byOid
+      .get(c.rel)
+      ?.columns.set(c.name, { name: c.name, type: c.type, typeName: c.typname, typmod: c.typmod, notNull: c.notnull });
   const indexTables = new Map<string, QualifiedName>();
   for (const i of idx) {
     const table = byOid.get(i.rel);
@@ -136,9 +164,14 @@ export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
     table.indexes.push({ name: i.name, columns: i.cols, unique: i.unique, valid: i.valid });
     indexTables.set(keyOf({ schema: i.schema, name: i.name }), table.name);
   }
-  for (const c of checks) byOid.get(c.rel)?.checks.push({ name: c.name, validated: c.validated, notNullColumns: notNullColumnsOfDef(c.def) });
-  const domainMap = new Map(domains.map((d) => [keyOf({ schema: d.schema, name: d.name }), { constrained: d.constrained }]));
-  const vol = new Map<string, Volatility>(funcs.map((f) => [f.name, f.vols.includes('v') ? 'v' : f.vols.includes('s') ? 's' : 'i']));
+  for (const c of checks)
+    byOid.get(c.rel)?.checks.push({ name: c.name, validated: c.validated, notNullColumns: notNullColumnsOfDef(c.def) });
+  const domainMap = new Map(
+    domains.map((d) => [keyOf({ schema: d.schema, name: d.name }), { constrained: d.constrained }]),
+  );
+  const vol = new Map<string, Volatility>(
+    funcs.map((f) => [f.name, f.vols.includes('v') ? 'v' : f.vols.includes('s') ? 's' : 'i']),
+  );
   return {
     serverVersionNum: Number(settings?.v),
     timeZone: settings?.tz,

@@ -70,7 +70,8 @@ export interface ResolvedRules {
 export function resolveRules(options: Pick<LintOptions, 'include' | 'exclude' | 'severities'>): ResolvedRules {
   const check = (ids: string[] | undefined, where: string) => {
     for (const id of ids ?? []) {
-      if (!RULE_BY_ID.has(id)) throw new UsageError(`${where}: unknown lint rule "${id}" (see src/lint/rules/README.md for the list)`);
+      if (!RULE_BY_ID.has(id))
+        throw new UsageError(`${where}: unknown lint rule "${id}" (see src/lint/rules/README.md for the list)`);
     }
   };
   check(options.include, 'include');
@@ -100,7 +101,10 @@ export function resolveRules(options: Pick<LintOptions, 'include' | 'exclude' | 
 export function resolveVersion(pgVersion: string | number | undefined, catalog: LintCatalog | undefined): PgVersion {
   if (pgVersion !== undefined && pgVersion !== '') {
     const v = parsePgVersion(pgVersion);
-    if (!v) throw new UsageError(`pg version "${String(pgVersion)}" is not a version: use a major or major.minor, e.g. 15 or 14.2`);
+    if (!v)
+      throw new UsageError(
+        `pg version "${String(pgVersion)}" is not a version: use a major or major.minor, e.g. 15 or 14.2`,
+      );
     return v;
   }
   return (catalog?.serverVersionNum && parsePgVersion(catalog.serverVersionNum)) || DEFAULT_PG_VERSION;
@@ -123,7 +127,11 @@ export async function lintSql(sql: string, options: LintOptions = {}): Promise<F
 }
 
 /** lintSql after loadParser() has resolved (the CLI lints thousands of files this way). */
-export function lintSqlSync(sql: string, options: LintOptions = {}, resolved: ResolvedRules = resolveRules(options)): Finding[] {
+export function lintSqlSync(
+  sql: string,
+  options: LintOptions = {},
+  resolved: ResolvedRules = resolveRules(options),
+): Finding[] {
   const file = options.file ?? '<sql>';
   const parsed = parseSql(sql);
   const { source } = parsed;
@@ -149,7 +157,9 @@ export function lintSqlSync(sql: string, options: LintOptions = {}, resolved: Re
   const builtin = builtinVolatility(version.major);
   const volatility = (name: string): Volatility | undefined => catalog?.volatility?.(name) ?? builtin(name);
   const session = new Session(Boolean(options.assumeInTransaction));
-  const known = catalog ? (q: QualifiedName) => catalog.table(q) !== undefined || catalog.indexTable(q) !== undefined : undefined;
+  const known = catalog
+    ? (q: QualifiedName) => catalog.table(q) !== undefined || catalog.indexTable(q) !== undefined
+    : undefined;
   const raw: RawFinding[] = [];
   const statements = parsed.statements;
   const onceKeys = new Set<string>();
@@ -195,7 +205,15 @@ export function lintSqlSync(sql: string, options: LintOptions = {}, resolved: Re
         if (at) raw.push(toRaw(rule.id, severity, r, at, source));
         else {
           const end = source.text.trimEnd().length;
-          raw.push({ rule: rule.id, severity, startIndex: end, endIndex: end, message: r.message, help: r.help ?? rule.help, statement: undefined });
+          raw.push({
+            rule: rule.id,
+            severity,
+            startIndex: end,
+            endIndex: end,
+            message: r.message,
+            help: r.help ?? rule.help,
+            statement: undefined,
+          });
         }
       },
     });
@@ -210,8 +228,17 @@ export function lintSqlSync(sql: string, options: LintOptions = {}, resolved: Re
 }
 
 function toRaw(id: string, severity: Severity, r: RuleReport, stmt: ParsedStatement, source: SourceText): RawFinding {
-  const startIndex = r.at !== undefined && r.at >= stmt.startByte && r.at < stmt.endByte ? source.indexOfByte(r.at) : stmt.start;
-  return { rule: id, severity, startIndex, endIndex: stmt.end, message: r.message, help: r.help ?? RULE_BY_ID.get(id)?.help, statement: stmt };
+  const startIndex =
+    r.at !== undefined && r.at >= stmt.startByte && r.at < stmt.endByte ? source.indexOfByte(r.at) : stmt.start;
+  return {
+    rule: id,
+    severity,
+    startIndex,
+    endIndex: stmt.end,
+    message: r.message,
+    help: r.help ?? RULE_BY_ID.get(id)?.help,
+    statement: stmt,
+  };
 }
 
 function suppressed(f: RawFinding, directives: IgnoreDirective[]): boolean {
@@ -231,16 +258,38 @@ function directiveFindings(directives: IgnoreDirective[], enabled: Set<string>):
   for (const d of directives) {
     const at = { startIndex: d.comment.start, endIndex: d.comment.end, statement: undefined, help: undefined };
     const label = d.scope === 'file' ? 'zdm-ignore-file' : 'zdm-ignore';
-    if (!d.rules.length) out.push({ ...at, rule: 'unused-ignore', severity: 'warning', message: `${label} names no rule: list the rule ids it suppresses` });
+    if (!d.rules.length)
+      out.push({
+        ...at,
+        rule: 'unused-ignore',
+        severity: 'warning',
+        message: `${label} names no rule: list the rule ids it suppresses`,
+      });
     for (const id of d.rules) {
-      if (!RULE_BY_ID.has(id)) out.push({ ...at, rule: 'unused-ignore', severity: 'warning', message: `${label} names unknown rule "${id}"` });
+      if (!RULE_BY_ID.has(id))
+        out.push({ ...at, rule: 'unused-ignore', severity: 'warning', message: `${label} names unknown rule "${id}"` });
       else if (enabled.has(id) && !d.used.has(id)) {
-        const where = d.scope === 'file' ? 'anywhere in this file' : d.statement ? 'on the next statement' : 'here: no statement follows it';
-        out.push({ ...at, rule: 'unused-ignore', severity: 'warning', message: `${label}: ${id} reports nothing ${where}; remove it` });
+        const where =
+          d.scope === 'file'
+            ? 'anywhere in this file'
+            : d.statement
+              ? 'on the next statement'
+              : 'here: no statement follows it';
+        out.push({
+          ...at,
+          rule: 'unused-ignore',
+          severity: 'warning',
+          message: `${label}: ${id} reports nothing ${where}; remove it`,
+        });
       }
     }
     if (!d.reason) {
-      out.push({ ...at, rule: 'ignore-missing-reason', severity: 'warning', message: `${label} gives no reason: write \`-- ${label}: ${d.rules.join(', ') || 'rule-id'} -- why this is safe\`` });
+      out.push({
+        ...at,
+        rule: 'ignore-missing-reason',
+        severity: 'warning',
+        message: `${label} gives no reason: write \`-- ${label}: ${d.rules.join(', ') || 'rule-id'} -- why this is safe\``,
+      });
     }
   }
   return out;

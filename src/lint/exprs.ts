@@ -12,7 +12,8 @@ export function notNullColumnsOfCheck(expr: Node | undefined): string[] {
     const fields = strings(as<{ fields?: Node[] }>(body.arg as Node, 'ColumnRef')?.fields);
     return fields.length === 1 && fields[0] ? [fields[0]] : [];
   }
-  if (tag === 'BoolExpr' && body.boolop === 'AND_EXPR') return ((body.args as Node[]) ?? []).flatMap(notNullColumnsOfCheck);
+  if (tag === 'BoolExpr' && body.boolop === 'AND_EXPR')
+    return ((body.args as Node[]) ?? []).flatMap(notNullColumnsOfCheck);
   return [];
 }
 
@@ -30,7 +31,10 @@ export interface VolatilityVerdict {
  * unknown function counts as volatile (it may be a user function or an extension's, such as
  * uuid_generate_v4()).
  */
-export function defaultVolatility(expr: Node | undefined, oracle: (name: string) => Volatility | undefined): VolatilityVerdict {
+export function defaultVolatility(
+  expr: Node | undefined,
+  oracle: (name: string) => Volatility | undefined,
+): VolatilityVerdict {
   let culprit: string | undefined;
   let unknown = false;
   walk(expr, (tag, body) => {

@@ -28,7 +28,11 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf('}', i);
       if (end < 0) re += '\\{';
       else {
-        re += `(?:${glob.slice(i + 1, end).split(',').map((p) => p.replace(/[.+^$()|[\]\\]/g, '\\$&')).join('|')})`;
+        re += `(?:${glob
+          .slice(i + 1, end)
+          .split(',')
+          .map((p) => p.replace(/[.+^$()|[\]\\]/g, '\\$&'))
+          .join('|')})`;
         i = end;
       }
     } else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
@@ -67,7 +71,8 @@ export interface FileSelection {
 export function expandPaths(inputs: string[], cwd: string, exclude: string[] = []): string[] {
   const excluded = exclude.map(globToRegExp);
   const rel = (f: string) => path.relative(cwd, f).split(path.sep).join('/');
-  const isExcluded = (f: string) => excluded.length > 0 && excluded.some((re) => re.test(rel(f)) || re.test(path.basename(f)));
+  const isExcluded = (f: string) =>
+    excluded.length > 0 && excluded.some((re) => re.test(rel(f)) || re.test(path.basename(f)));
   const out: string[] = [];
   const seen = new Set<string>();
   for (const input of inputs) {

@@ -19,7 +19,9 @@ export function alterTable(ctx: RuleContext, objtypes: string[] = ['OBJECT_TABLE
   if (!objtypes.includes(stmt.objtype ?? '')) return undefined;
   let target = alterCache.get(ctx.stmt);
   if (!target) {
-    const cmds = (stmt.cmds ?? []).map((c) => as<AlterTableCmd>(c, 'AlterTableCmd')).filter((c): c is AlterTableCmd => c !== undefined);
+    const cmds = (stmt.cmds ?? [])
+      .map((c) => as<AlterTableCmd>(c, 'AlterTableCmd'))
+      .filter((c): c is AlterTableCmd => c !== undefined);
     target = { stmt, table: ctx.resolveRange(stmt.relation), cmds };
     alterCache.set(ctx.stmt, target);
   }
@@ -27,7 +29,9 @@ export function alterTable(ctx: RuleContext, objtypes: string[] = ['OBJECT_TABLE
 }
 
 export function constraintsOf(col: ColumnDef | undefined): Constraint[] {
-  return (col?.constraints ?? []).map((c) => as<Constraint>(c, 'Constraint')).filter((c): c is Constraint => c !== undefined);
+  return (col?.constraints ?? [])
+    .map((c) => as<Constraint>(c, 'Constraint'))
+    .filter((c): c is Constraint => c !== undefined);
 }
 
 export function columnConstraint(col: ColumnDef | undefined, type: Constraint['contype']): Constraint | undefined {
@@ -54,7 +58,10 @@ export function columnSites(ctx: RuleContext): ColumnSite[] {
   if (ctx.stmt.kind === 'CreateStmt') {
     const s = ctx.stmt.body as CreateStmt;
     const table = ctx.resolveRange(s.relation);
-    return (s.tableElts ?? []).map((e) => as<ColumnDef>(e, 'ColumnDef')).filter((c): c is ColumnDef => c !== undefined).map((col) => ({ col, table, added: false }));
+    return (s.tableElts ?? [])
+      .map((e) => as<ColumnDef>(e, 'ColumnDef'))
+      .filter((c): c is ColumnDef => c !== undefined)
+      .map((col) => ({ col, table, added: false }));
   }
   const alter = alterTable(ctx);
   if (!alter) return [];
@@ -69,7 +76,11 @@ export function columnSites(ctx: RuleContext): ColumnSite[] {
 export function columnTypes(ctx: RuleContext): { column: string; type: TypeName; location: number | undefined }[] {
   const out = columnSites(ctx)
     .filter((s) => s.col.typeName)
-    .map((s) => ({ column: s.col.colname ?? '', type: s.col.typeName!, location: s.col.typeName!.location ?? s.col.location }));
+    .map((s) => ({
+      column: s.col.colname ?? '',
+      type: s.col.typeName!,
+      location: s.col.typeName!.location ?? s.col.location,
+    }));
   const alter = alterTable(ctx);
   for (const c of alter?.cmds ?? []) {
     if (c.subtype !== 'AT_AlterColumnType') continue;
@@ -84,7 +95,14 @@ export function defElemNames(list: Node[] | undefined): string[] {
 }
 
 /** serial types: a column of one gets a sequence DEFAULT (so every existing row a value). */
-export const SERIAL_TYPES: ReadonlySet<string> = new Set(['serial', 'bigserial', 'smallserial', 'serial2', 'serial4', 'serial8']);
+export const SERIAL_TYPES: ReadonlySet<string> = new Set([
+  'serial',
+  'bigserial',
+  'smallserial',
+  'serial2',
+  'serial4',
+  'serial8',
+]);
 
 export interface AddedColumn {
   col: ColumnDef;

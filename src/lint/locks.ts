@@ -32,7 +32,8 @@ export const LOCK_NAMES: Record<LockModeValue, string> = {
 export function blocks(mode: LockModeValue): string {
   if (mode >= LockMode.AccessExclusive) return 'blocks reads and writes';
   if (mode >= LockMode.Share) return 'blocks writes (reads continue)';
-  if (mode >= LockMode.ShareUpdateExclusive) return 'blocks other schema changes and VACUUM (reads and writes continue)';
+  if (mode >= LockMode.ShareUpdateExclusive)
+    return 'blocks other schema changes and VACUUM (reads and writes continue)';
   return 'blocks only ACCESS EXCLUSIVE';
 }
 
@@ -117,9 +118,15 @@ export function statementLocks(kind: string, body: Record<string, unknown>): Loc
         if (cmd.subtype === 'AT_DetachPartition') {
           const concurrent = as<{ concurrent?: boolean; name?: RangeVar }>(cmd.def, 'PartitionCmd');
           if (concurrent?.concurrent) m = LockMode.ShareUpdateExclusive;
-          extra.push(...target(concurrent?.name, concurrent?.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive));
+          extra.push(
+            ...target(
+              concurrent?.name,
+              concurrent?.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive,
+            ),
+          );
         }
-        if (cmd.subtype === 'AT_AttachPartition') extra.push(...target(as<{ name?: RangeVar }>(cmd.def, 'PartitionCmd')?.name, LockMode.AccessExclusive));
+        if (cmd.subtype === 'AT_AttachPartition')
+          extra.push(...target(as<{ name?: RangeVar }>(cmd.def, 'PartitionCmd')?.name, LockMode.AccessExclusive));
         for (const ref of referencedTables(cmd.def)) extra.push(...target(ref, LockMode.ShareRowExclusive));
         if (m > mode) mode = m;
       }
@@ -132,27 +139,51 @@ export function statementLocks(kind: string, body: Record<string, unknown>): Loc
     case 'DropStmt': {
       const objects = (body.objects as Node[]) ?? [];
       const type = body.removeType as string;
-      if (!['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_MATVIEW', 'OBJECT_VIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE'].includes(type)) return [];
-      const mode = type === 'OBJECT_INDEX' && body.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive;
+      if (
+        ![
+          'OBJECT_TABLE',
+          'OBJECT_INDEX',
+          'OBJECT_MATVIEW',
+          'OBJECT_VIEW',
+          'OBJECT_SEQUENCE',
+          'OBJECT_FOREIGN_TABLE',
+        ].includes(type)
+      )
+        return [];
+      const mode =
+        type === 'OBJECT_INDEX' && body.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive;
       return objects.flatMap((o) => {
         const n = nameList(o);
         return n ? [{ relation: n, mode, viaIndex: type === 'OBJECT_INDEX' }] : [];
       });
     }
     case 'TruncateStmt':
-      return ((body.relations as Node[]) ?? []).flatMap((r) => target(as<RangeVar>(r, 'RangeVar'), LockMode.AccessExclusive));
+      return ((body.relations as Node[]) ?? []).flatMap((r) =>
+        target(as<RangeVar>(r, 'RangeVar'), LockMode.AccessExclusive),
+      );
     case 'ClusterStmt':
       return target(body.relation as RangeVar, LockMode.AccessExclusive);
     case 'VacuumStmt': {
-      const full = ((body.options as Node[]) ?? []).some((o) => as<{ defname?: string }>(o, 'DefElem')?.defname === 'full');
+      const full = ((body.options as Node[]) ?? []).some(
+        (o) => as<{ defname?: string }>(o, 'DefElem')?.defname === 'full',
+      );
       return ((body.rels as Node[]) ?? []).flatMap((r) =>
-        target(as<{ relation?: RangeVar }>(r, 'VacuumRelation')?.relation, full ? LockMode.AccessExclusive : LockMode.ShareUpdateExclusive),
+        target(
+          as<{ relation?: RangeVar }>(r, 'VacuumRelation')?.relation,
+          full ? LockMode.AccessExclusive : LockMode.ShareUpdateExclusive,
+        ),
       );
     }
     case 'ReindexStmt': {
-      const concurrent = ((body.params as Node[]) ?? []).some((o) => as<{ defname?: string }>(o, 'DefElem')?.defname === 'concurrently');
+      const concurrent = ((body.params as Node[]) ?? []).some(
+        (o) => as<{ defname?: string }>(o, 'DefElem')?.defname === 'concurrently',
+      );
       const rel = body.relation as RangeVar | undefined;
-      return target(rel, concurrent ? LockMode.ShareUpdateExclusive : LockMode.Share, body.kind === 'REINDEX_OBJECT_INDEX');
+      return target(
+        rel,
+        concurrent ? LockMode.ShareUpdateExclusive : LockMode.Share,
+        body.kind === 'REINDEX_OBJECT_INDEX',
+      );
     }
     case 'RefreshMatViewStmt':
       return target(body.relation as RangeVar, body.concurrent ? LockMode.Exclusive : LockMode.AccessExclusive);

@@ -34,7 +34,8 @@ function fromPlain(value: unknown): MigrationDocument {
     const allow = Array.isArray(o.allow) ? o.allow.filter((a): a is string => typeof a === 'string') : [];
     for (const key of ['sql', 'rollback'] as const) {
       const text = o[key];
-      if (typeof text === 'string') sql.push({ where: `operations[${i}].${key}`, sql: text, allow, line: 1, column: 1 });
+      if (typeof text === 'string')
+        sql.push({ where: `operations[${i}].${key}`, sql: text, allow, line: 1, column: 1 });
     }
   });
   return { isMigration: true, sql };

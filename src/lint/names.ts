@@ -69,7 +69,9 @@ export const DEFAULT_PG_VERSION: PgVersion = { major: 15, minor: 0 };
 export function parsePgVersion(input: string | number | undefined): PgVersion | undefined {
   if (input === undefined || input === '') return undefined;
   if (typeof input === 'number' && Number.isInteger(input) && input >= 90000) {
-    return input >= 100000 ? { major: Math.floor(input / 10000), minor: input % 10000 } : { major: Math.floor(input / 10000), minor: Math.floor(input / 100) % 100 };
+    return input >= 100000
+      ? { major: Math.floor(input / 10000), minor: input % 10000 }
+      : { major: Math.floor(input / 10000), minor: Math.floor(input / 100) % 100 };
   }
   const m = /^\s*(\d+)(?:\.(\d+))?(?:\.\d+)?\s*$/.exec(String(input));
   if (!m) return undefined;

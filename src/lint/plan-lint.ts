@@ -12,7 +12,10 @@ export interface PlanFinding extends Finding {
   stepId: string;
 }
 
-export async function lintPlan(plan: Pick<Plan, 'steps'>, options: Omit<LintOptions, 'file' | 'assumeInTransaction'> = {}): Promise<PlanFinding[]> {
+export async function lintPlan(
+  plan: Pick<Plan, 'steps'>,
+  options: Omit<LintOptions, 'file' | 'assumeInTransaction'> = {},
+): Promise<PlanFinding[]> {
   const lines: string[] = [];
   const owner: (string | undefined)[] = [];
   const push = (text: string, step: Step | undefined) => {

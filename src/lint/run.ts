@@ -39,14 +39,28 @@ export async function lintInputs(inputs: LintInput[], options: Omit<LintOptions,
       const { loadMigrationDocument } = await import('./migration-sql.js');
       doc = await loadMigrationDocument(input.path, text);
     } catch (err) {
-      findings.push(fileProblem(input.name, `cannot read migration file: ${err instanceof Error ? err.message : String(err)}`));
+      findings.push(
+        fileProblem(input.name, `cannot read migration file: ${err instanceof Error ? err.message : String(err)}`),
+      );
       continue;
     }
     for (const part of doc.sql) {
       // An operation's `allow` list is the planner's per-operation opt-out: the same here.
-      const opRules = part.allow.length ? resolveRules({ ...options, exclude: [...(options.exclude ?? []), ...part.allow.filter((id) => rules.ids.has(id))] }) : rules;
+      const opRules = part.allow.length
+        ? resolveRules({
+            ...options,
+            exclude: [...(options.exclude ?? []), ...part.allow.filter((id) => rules.ids.has(id))],
+          })
+        : rules;
       for (const f of lintSqlSync(part.sql, { ...options, file: input.name }, opRules)) {
-        findings.push({ ...f, message: `${part.where} line ${f.line}: ${f.message}`, line: part.line, column: part.column, endLine: part.line, endColumn: part.column + 1 });
+        findings.push({
+          ...f,
+          message: `${part.where} line ${f.line}: ${f.message}`,
+          line: part.line,
+          column: part.column,
+          endLine: part.line,
+          endColumn: part.column + 1,
+        });
       }
     }
   }
@@ -60,5 +74,15 @@ export async function lintInputs(inputs: LintInput[], options: Omit<LintOptions,
 }
 
 function fileProblem(file: string, message: string): Finding {
-  return { rule: 'syntax-error', severity: 'error', file, line: 1, column: 1, endLine: 1, endColumn: 1, message, docs: docsAnchor('syntax-error') };
+  return {
+    rule: 'syntax-error',
+    severity: 'error',
+    file,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    message,
+    docs: docsAnchor('syntax-error'),
+  };
 }

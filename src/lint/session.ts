@@ -4,7 +4,16 @@
  * TimeZone, the locks held in the open transaction, and the objects the file itself creates.
  * Rules read the state as it is *before* their statement; the engine then applies the statement.
  */
-import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, CreateStmt, Node, RangeVar, VariableSetStmt } from 'libpg-query';
+import type {
+  AlterTableCmd,
+  AlterTableStmt,
+  ColumnDef,
+  Constraint,
+  CreateStmt,
+  Node,
+  RangeVar,
+  VariableSetStmt,
+} from 'libpg-query';
 import { as, rangeVarParts, str, strings, typeInfo, unwrap } from './ast.js';
 import { notNullColumnsOfCheck } from './exprs.js';
 import { statementLocks, type LockModeValue } from './locks.js';
@@ -69,9 +78,16 @@ export class Session {
   }
 
   /** Resolves a name through search_path, preferring objects created in this file. */
-  resolve(parts: { schema: string | undefined; name: string } | undefined, known?: (q: QualifiedName) => boolean): QualifiedName | undefined {
+  resolve(
+    parts: { schema: string | undefined; name: string } | undefined,
+    known?: (q: QualifiedName) => boolean,
+  ): QualifiedName | undefined {
     if (!parts) return undefined;
-    return resolveName(parts, this.searchPath, (q) => this.newTables.has(keyOf(q)) || this.newIndexes.has(keyOf(q)) || (known?.(q) ?? false));
+    return resolveName(
+      parts,
+      this.searchPath,
+      (q) => this.newTables.has(keyOf(q)) || this.newIndexes.has(keyOf(q)) || (known?.(q) ?? false),
+    );
   }
 
   resolveRange(rv: RangeVar | undefined, known?: (q: QualifiedName) => boolean): QualifiedName | undefined {
@@ -99,7 +115,12 @@ export class Session {
         if (body.if_not_exists) return;
         const into = body.into as { rel?: RangeVar } | undefined;
         const q = this.resolveRange(into?.rel, known);
-        if (q) this.newTables.set(keyOf(q), { kind: body.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', columns: new Map(), indexes: [] });
+        if (q)
+          this.newTables.set(keyOf(q), {
+            kind: body.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table',
+            columns: new Map(),
+            indexes: [],
+          });
         return;
       }
       case 'ViewStmt': {
@@ -110,10 +131,12 @@ export class Session {
       case 'IndexStmt': {
         const table = this.resolveRange(body.relation as RangeVar, known);
         if (!table) return;
-        const cols = ((body.indexParams as Node[]) ?? []).map((p) => (as<{ name?: string }>(p, 'IndexElem')?.name ?? ''));
+        const cols = ((body.indexParams as Node[]) ?? []).map((p) => as<{ name?: string }>(p, 'IndexElem')?.name ?? '');
         this.newTables.get(keyOf(table))?.indexes.push(cols);
-        if (body.idxname && !body.if_not_exists) this.newIndexes.set(keyOf({ schema: table.schema, name: body.idxname as string }), keyOf(table));
-        if (body.idxname && body.if_not_exists && this.newTables.has(keyOf(table))) this.newIndexes.set(keyOf({ schema: table.schema, name: body.idxname as string }), keyOf(table));
+        if (body.idxname && !body.if_not_exists)
+          this.newIndexes.set(keyOf({ schema: table.schema, name: body.idxname as string }), keyOf(table));
+        if (body.idxname && body.if_not_exists && this.newTables.has(keyOf(table)))
+          this.newIndexes.set(keyOf({ schema: table.schema, name: body.idxname as string }), keyOf(table));
         return;
       }
       case 'CreateEnumStmt': {
@@ -132,7 +155,8 @@ export class Session {
       }
       case 'AlterDomainStmt': {
         const q = this.resolve(nameParts(body.typeName as Node[]));
-        if (q && this.domains.has(keyOf(q)) && (body.subtype === 'C' || body.subtype === 'O')) this.domains.set(keyOf(q), { constrained: true });
+        if (q && this.domains.has(keyOf(q)) && (body.subtype === 'C' || body.subtype === 'O'))
+          this.domains.set(keyOf(q), { constrained: true });
         return;
       }
       case 'AlterEnumStmt': {
@@ -170,7 +194,8 @@ export class Session {
       const key = keyOf(q);
       const prev = this.tx.locks.get(key) ?? 0;
       if (t.mode > prev) this.tx.locks.set(key, t.mode);
-      if (t.mode === 8 && !this.tx.accessExclusive && !this.newTables.has(key)) this.tx.accessExclusive = { table: q, statement: stmt.index };
+      if (t.mode === 8 && !this.tx.accessExclusive && !this.newTables.has(key))
+        this.tx.accessExclusive = { table: q, statement: stmt.index };
     }
     if (stmt.kind === 'AlterTableStmt') {
       const q = this.resolveRange((stmt.body as AlterTableStmt).relation, known);
@@ -227,7 +252,8 @@ export class Session {
       this.timeZone = undefined;
       return;
     }
-    if (s.kind === 'VAR_RESET' || s.kind === 'VAR_SET_DEFAULT') return this.setVar(name, undefined, Boolean(s.is_local));
+    if (s.kind === 'VAR_RESET' || s.kind === 'VAR_SET_DEFAULT')
+      return this.setVar(name, undefined, Boolean(s.is_local));
     if (s.kind !== 'VAR_SET_VALUE') return;
     const values = (s.args ?? []).map(constText).filter((v): v is string => v !== undefined);
     if (name === 'search_path') {
@@ -262,13 +288,15 @@ export class Session {
           notNull: constraints.includes('CONSTR_NOTNULL') || constraints.includes('CONSTR_PRIMARY'),
           type: typeInfo(col.typeName)?.name ?? '',
         });
-        if (constraints.includes('CONSTR_PRIMARY') || constraints.includes('CONSTR_UNIQUE')) table.indexes.push([col.colname]);
+        if (constraints.includes('CONSTR_PRIMARY') || constraints.includes('CONSTR_UNIQUE'))
+          table.indexes.push([col.colname]);
       }
       const con = as<Constraint>(elt, 'Constraint');
       if (con && (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE')) {
         const keys = strings(con.keys);
         table.indexes.push(keys);
-        if (con.contype === 'CONSTR_PRIMARY') for (const k of keys) table.columns.set(k, { notNull: true, type: table.columns.get(k)?.type ?? '' });
+        if (con.contype === 'CONSTR_PRIMARY')
+          for (const k of keys) table.columns.set(k, { notNull: true, type: table.columns.get(k)?.type ?? '' });
       }
     }
     this.newTables.set(keyOf(q), table);
@@ -307,13 +335,16 @@ export class Session {
         case 'AT_AddColumn': {
           const col = as<ColumnDef>(cmd.def, 'ColumnDef');
           if (table && col?.colname) {
-            const notNull = (col.constraints ?? []).some((x) => ['CONSTR_NOTNULL', 'CONSTR_PRIMARY'].includes(as<Constraint>(x, 'Constraint')?.contype ?? ''));
+            const notNull = (col.constraints ?? []).some((x) =>
+              ['CONSTR_NOTNULL', 'CONSTR_PRIMARY'].includes(as<Constraint>(x, 'Constraint')?.contype ?? ''),
+            );
             table.columns.set(col.colname, { notNull, type: typeInfo(col.typeName)?.name ?? '' });
           }
           break;
         }
         case 'AT_SetNotNull':
-          if (table && cmd.name) table.columns.set(cmd.name, { notNull: true, type: table.columns.get(cmd.name)?.type ?? '' });
+          if (table && cmd.name)
+            table.columns.set(cmd.name, { notNull: true, type: table.columns.get(cmd.name)?.type ?? '' });
           break;
         case 'AT_AddConstraint': {
           const con = as<Constraint>(cmd.def, 'Constraint');
@@ -330,7 +361,8 @@ export class Session {
           if ((con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') && table) {
             const keys = strings(con.keys);
             if (keys.length) table.indexes.push(keys);
-            if (con.contype === 'CONSTR_PRIMARY') for (const k of keys) table.columns.set(k, { notNull: true, type: table.columns.get(k)?.type ?? '' });
+            if (con.contype === 'CONSTR_PRIMARY')
+              for (const k of keys) table.columns.set(k, { notNull: true, type: table.columns.get(k)?.type ?? '' });
           }
           break;
         }

@@ -26,7 +26,10 @@ function commentBody(text: string): string {
   return text;
 }
 
-export function readDirectives(comments: readonly SqlComment[], statements: readonly ParsedStatement[]): IgnoreDirective[] {
+export function readDirectives(
+  comments: readonly SqlComment[],
+  statements: readonly ParsedStatement[],
+): IgnoreDirective[] {
   const out: IgnoreDirective[] = [];
   for (const comment of comments) {
     const body = commentBody(comment.text).trim();

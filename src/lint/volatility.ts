@@ -14,13 +14,17 @@ interface MajorEntry {
 }
 
 const TABLE = data as Record<string, MajorEntry>;
-const MAJORS = Object.keys(TABLE).map(Number).sort((a, b) => a - b);
+const MAJORS = Object.keys(TABLE)
+  .map(Number)
+  .sort((a, b) => a - b);
 const cache = new Map<number, (name: string) => Volatility | undefined>();
 
 /** The generated major used for a target major. */
 export function volatilityMajorFor(major: number): number {
   let best = MAJORS[0]!;
-  for (const m of MAJORS) if (Math.abs(m - major) < Math.abs(best - major) || (Math.abs(m - major) === Math.abs(best - major) && m <= major)) best = m;
+  for (const m of MAJORS)
+    if (Math.abs(m - major) < Math.abs(best - major) || (Math.abs(m - major) === Math.abs(best - major) && m <= major))
+      best = m;
   return best;
 }
 

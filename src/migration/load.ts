@@ -28,7 +28,9 @@ export async function listMigrationFiles(dir: string): Promise<{ name: string; f
     entries = await readdir(dir);
   } catch (err) {
     if (err instanceof ValidationError) throw err;
-    throw new ValidationError(`cannot read migrations directory ${dir}: ${(err as Error).message} (set it with --migrations-dir, ZDM_MIGRATIONS_DIR or "migrationsDir" in zdm.config.json)`);
+    throw new ValidationError(
+      `cannot read migrations directory ${dir}: ${(err as Error).message} (set it with --migrations-dir, ZDM_MIGRATIONS_DIR or "migrationsDir" in zdm.config.json)`,
+    );
   }
   const files = entries
     .filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.d.ts'))
@@ -37,7 +39,10 @@ export async function listMigrationFiles(dir: string): Promise<{ name: string; f
   const seen = new Map<bigint, string>();
   for (const { f, n } of files) {
     const other = seen.get(n);
-    if (other) throw new ValidationError([{ file: path.join(dir, f), message: `has the same number as ${other}; migration numbers must be unique` }]);
+    if (other)
+      throw new ValidationError([
+        { file: path.join(dir, f), message: `has the same number as ${other}; migration numbers must be unique` },
+      ]);
     seen.set(n, f);
   }
   return files.map(({ f }) => ({ name: f.replace(/\.[^.]+$/, ''), file: path.join(dir, f) }));
@@ -84,7 +89,11 @@ function validate(file: string, raw: unknown, locate: (p: PropertyKey[]) => stri
       const kind = (op as { op?: unknown } | null)?.op;
       if (typeof kind === 'string' && !(OPERATION_KINDS as string[]).includes(kind)) {
         const hint = closest(kind, OPERATION_KINDS);
-        issues.push({ file: withLine(file, locate(['operations', i, 'op'])), path: `operations[${i}].op`, message: `unknown operation "${kind}"${hint ? ` (did you mean "${hint}"?)` : ''}; known operations: ${OPERATION_KINDS.join(', ')}` });
+        issues.push({
+          file: withLine(file, locate(['operations', i, 'op'])),
+          path: `operations[${i}].op`,
+          message: `unknown operation "${kind}"${hint ? ` (did you mean "${hint}"?)` : ''}; known operations: ${OPERATION_KINDS.join(', ')}`,
+        });
       }
     });
   }
@@ -94,12 +103,18 @@ function validate(file: string, raw: unknown, locate: (p: PropertyKey[]) => stri
   throw new ValidationError(result.error.issues.map((issue) => toIssue(file, issue, locate)));
 }
 
-function toIssue(file: string, issue: z.core.$ZodIssue, locate: (p: PropertyKey[]) => string | undefined): ValidationIssue {
+function toIssue(
+  file: string,
+  issue: z.core.$ZodIssue,
+  locate: (p: PropertyKey[]) => string | undefined,
+): ValidationIssue {
   const p = issue.path;
   let message = issue.message;
   if (issue.code === 'invalid_type' && /received undefined$/.test(message)) message = 'Required';
-  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_union' && p[p.length - 1] !== 'op' && p.length === 2) message = 'each operation needs an "op" field naming its kind';
+  if (issue.code === 'unrecognized_keys')
+    message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_union' && p[p.length - 1] !== 'op' && p.length === 2)
+    message = 'each operation needs an "op" field naming its kind';
   return { file: withLine(file, locate(p)), path: formatPath(p) || undefined, message };
 }
 
@@ -127,7 +142,12 @@ function parseJson(file: string, text: string): { value: unknown; locate: (p: Pr
 function parseYaml(file: string, text: string): { value: unknown; locate: (p: PropertyKey[]) => string | undefined } {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    throw new ValidationError(doc.errors.map((e) => ({ file: withLine(file, e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : undefined), message: `not valid YAML: ${e.message.split('\n')[0]}` })));
+    throw new ValidationError(
+      doc.errors.map((e) => ({
+        file: withLine(file, e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : undefined),
+        message: `not valid YAML: ${e.message.split('\n')[0]}`,
+      })),
+    );
   }
   return { value: doc.toJS() as unknown, locate: yamlLocator(text) };
 }
@@ -140,7 +160,8 @@ function yamlLocator(text: string): (p: PropertyKey[]) => string | undefined {
   const doc = parseDocument(text);
   return (p) => {
     for (let len = p.length; len >= 0; len--) {
-      const node = (len === 0 ? doc.contents : doc.getIn(p.slice(0, len) as (string | number)[], true)) as YamlNode | null | undefined;
+      const node = (len === 0 ? doc.contents : doc.getIn(p.slice(0, len) as (string | number)[], true)) as
+        YamlNode | null | undefined;
       if (node && (node.range || isMap(node) || isSeq(node)) && node.range) return lineCol(text, node.range[0]);
     }
     return undefined;
@@ -165,10 +186,15 @@ async function importModule(file: string, checksum: string): Promise<unknown> {
       mod = (await import(url)) as typeof mod;
     }
   } catch (err) {
-    throw new ValidationError([{ file, message: `cannot load: ${(err as Error).message.split('\n')[0]}` }], { cause: err });
+    throw new ValidationError([{ file, message: `cannot load: ${(err as Error).message.split('\n')[0]}` }], {
+      cause: err,
+    });
   }
   const exported = mod.default ?? mod.migration;
-  if (exported === undefined) throw new ValidationError([{ file, message: 'exports no migration: use `export default defineMigration({ operations: [...] })`' }]);
+  if (exported === undefined)
+    throw new ValidationError([
+      { file, message: 'exports no migration: use `export default defineMigration({ operations: [...] })`' },
+    ]);
   return exported;
 }
 

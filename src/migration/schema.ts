@@ -9,7 +9,9 @@ export const MigrationSchema = z
   .object({
     $schema: z.string().optional(),
     description: z.string().optional(),
-    operations: z.array(z.discriminatedUnion('op', OPERATION_SCHEMAS)).min(1, 'a migration needs at least one operation'),
+    operations: z
+      .array(z.discriminatedUnion('op', OPERATION_SCHEMAS))
+      .min(1, 'a migration needs at least one operation'),
   })
   .strict();
 

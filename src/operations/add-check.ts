@@ -35,13 +35,28 @@ export const addCheck: OperationDefinition<AddCheck> = {
     const steps = ctx.steps('add_check', `${table.schema}.${table.name}.${name}`);
     steps.sql('expand', {
       description: `add CHECK ${quoteIdent(name)} NOT VALID on ${displayName(t)} (enforced on new writes; existing rows are checked at switch)`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${spec.expression.trim()}) NOT VALID`],
+      statements: [
+        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${spec.expression.trim()}) NOT VALID`,
+      ],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`], transactional: true },
+      undo: {
+        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
+        transactional: true,
+      },
     });
-    verifyStep(steps, table, `(${spec.expression.trim()}) IS FALSE`, [...check.columns], `verify no row of ${displayName(t)} violates ${quoteIdent(name)}`, `rows of ${displayName(t)} that violate CHECK ${quoteIdent(name)} (${spec.expression.trim()}); fix them, then run zdm advance again`);
+    verifyStep(
+      steps,
+      table,
+      `(${spec.expression.trim()}) IS FALSE`,
+      [...check.columns],
+      `verify no row of ${displayName(t)} violates ${quoteIdent(name)}`,
+      `rows of ${displayName(t)} that violate CHECK ${quoteIdent(name)} (${spec.expression.trim()}); fix them, then run zdm advance again`,
+    );
     validateConstraintStep(steps, table, name);
-    ctx.note({ phase: 'expand', text: `from expand on, writes to ${displayName(t)} that violate ${quoteIdent(name)} fail, from both application versions` });
+    ctx.note({
+      phase: 'expand',
+      text: `from expand on, writes to ${displayName(t)} that violate ${quoteIdent(name)} fail, from both application versions`,
+    });
   },
 };

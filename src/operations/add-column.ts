@@ -4,9 +4,23 @@ import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { expressionVolatility, type ExpressionInfo } from '../sql/expression.js';
-import { expressionFunctions, qualified, requireFreeName, userExpression, userType, validateConstraintStep, verifyStep } from './common.js';
+import {
+  expressionFunctions,
+  qualified,
+  requireFreeName,
+  userExpression,
+  userType,
+  validateConstraintStep,
+  verifyStep,
+} from './common.js';
 import { fillTrigger } from './fill-trigger.js';
-import { addForeignKeyNotValid, referentialAction, requireReferencedKey, validateForeignKey, type ForeignKey } from './foreign-key.js';
+import {
+  addForeignKeyNotValid,
+  referentialAction,
+  requireReferencedKey,
+  validateForeignKey,
+  type ForeignKey,
+} from './foreign-key.js';
 import { buildUniqueIndexStep } from './index-build.js';
 import { addNotNullCheck, notNullCheckName, setNotNullStatements, validateNotNull } from './not-null.js';
 import type { OperationDefinition, PlanContext } from './types.js';
@@ -60,30 +74,54 @@ export type AddColumn = z.infer<typeof addColumnSchema>;
  */
 export const addColumn: OperationDefinition<AddColumn> = {
   schema: addColumnSchema,
-  refs: (spec) => ({ tables: [spec.table, ...(spec.column.references ? [spec.column.references.table] : [])], functions: expressionFunctions(spec.column.default) }),
-  summary: (spec) => `add column ${spec.table}.${spec.column.name} ${spec.column.type}${spec.column.nullable === false ? ' NOT NULL' : ''}${spec.column.default ? ` DEFAULT ${spec.column.default}` : ''}`,
+  refs: (spec) => ({
+    tables: [spec.table, ...(spec.column.references ? [spec.column.references.table] : [])],
+    functions: expressionFunctions(spec.column.default),
+  }),
+  summary: (spec) =>
+    `add column ${spec.table}.${spec.column.name} ${spec.column.type}${spec.column.nullable === false ? ' NOT NULL' : ''}${spec.column.default ? ` DEFAULT ${spec.column.default}` : ''}`,
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column.name);
-    if (table.columns.some((c) => c.name === name)) ctx.fail('column.name', `column ${quoteIdent(name)} already exists on table ${displayName(table)}`);
+    if (table.columns.some((c) => c.name === name))
+      ctx.fail('column.name', `column ${quoteIdent(name)} already exists on table ${displayName(table)}`);
     const type = spec.column.type.trim();
     if (userType(ctx, type, 'column.type').serial) {
-      ctx.fail('column.type', `"${type}" gives every existing row a sequence value, which rewrites the table under ACCESS EXCLUSIVE; create a sequence first and add an integer column with default nextval('...'), which is backfilled`);
+      ctx.fail(
+        'column.type',
+        `"${type}" gives every existing row a sequence value, which rewrites the table under ACCESS EXCLUSIVE; create a sequence first and add an integer column with default nextval('...'), which is backfilled`,
+      );
     }
-    const def = spec.column.default !== undefined ? userExpression(ctx, spec.column.default, 'column.default', table) : undefined;
-    if (def && def.columns.size > 0) ctx.fail('column.default', `${JSON.stringify(spec.column.default)}: a default cannot use columns; give \`up\` to compute existing rows from other columns`);
+    const def =
+      spec.column.default !== undefined ? userExpression(ctx, spec.column.default, 'column.default', table) : undefined;
+    if (def && def.columns.size > 0)
+      ctx.fail(
+        'column.default',
+        `${JSON.stringify(spec.column.default)}: a default cannot use columns; give \`up\` to compute existing rows from other columns`,
+      );
     const up = spec.up !== undefined ? userExpression(ctx, spec.up, 'up', table) : undefined;
     const notNull = spec.column.nullable === false;
     if (notNull && !def && !up) {
-      ctx.fail('column.nullable', `a NOT NULL column needs a value for the existing rows and for rows the running application inserts without it: give \`column.default\` or \`up\``);
+      ctx.fail(
+        'column.nullable',
+        `a NOT NULL column needs a value for the existing rows and for rows the running application inserts without it: give \`column.default\` or \`up\``,
+      );
     }
     // Before Postgres 11 every non-NULL default in ADD COLUMN rewrites the table: backfill them all.
-    const volatile = def !== undefined && (expressionVolatility(def, ctx.catalog.functions) === 'v' || ctx.catalog.serverVersionNum < 110000);
+    const volatile =
+      def !== undefined &&
+      (expressionVolatility(def, ctx.catalog.functions) === 'v' || ctx.catalog.serverVersionNum < 110000);
     const strategy = chooseStrategy(def, up, volatile, notNull);
     if (spec.column.unique && strategy.inlineDefault && table.estimatedRows > 1) {
-      ctx.fail('column.unique', `every existing row of ${displayName(table)} would get the same default ${def!.sql}, which a unique constraint refuses; give \`up\` (a distinct value per row) or a volatile default such as gen_random_uuid()`);
+      ctx.fail(
+        'column.unique',
+        `every existing row of ${displayName(table)} would get the same default ${def!.sql}, which a unique constraint refuses; give \`up\` (a distinct value per row) or a volatile default such as gen_random_uuid()`,
+      );
     }
-    const check = spec.column.check !== undefined ? userExpression(ctx, spec.column.check, 'column.check', table, [name]) : undefined;
+    const check =
+      spec.column.check !== undefined
+        ? userExpression(ctx, spec.column.check, 'column.check', table, [name])
+        : undefined;
     const fk = spec.column.references ? foreignKey(ctx, table, name, spec.column.references) : undefined;
     const checkName = generatedName(table.name, name, 'check');
     const uniqueName = generatedName(table.name, name, 'key');
@@ -98,11 +136,16 @@ export const addColumn: OperationDefinition<AddColumn> = {
     const steps = ctx.steps('add_column', `${table.schema}.${table.name}.${name}`);
     const fill = strategy.fill ? fillTrigger(table, name, strategy.fill.sql, [name]) : undefined;
 
-    const expand = [`ALTER TABLE ${tbl} ADD COLUMN ${col} ${type}${strategy.inlineDefault ? ` DEFAULT ${def!.sql}` : ''}${strategy.inlineNotNull ? ' NOT NULL' : ''}`];
+    const expand = [
+      `ALTER TABLE ${tbl} ADD COLUMN ${col} ${type}${strategy.inlineDefault ? ` DEFAULT ${def!.sql}` : ''}${strategy.inlineNotNull ? ' NOT NULL' : ''}`,
+    ];
     if (def && !strategy.inlineDefault) expand.push(`ALTER TABLE ${tbl} ALTER COLUMN ${col} SET DEFAULT ${def.sql}`);
     if (fill) expand.push(...fill.create);
     if (strategy.checkNotNull) expand.push(addNotNullCheck(table, name));
-    if (check) expand.push(`ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(checkName)} CHECK (${spec.column.check!.trim()}) NOT VALID`);
+    if (check)
+      expand.push(
+        `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(checkName)} CHECK (${spec.column.check!.trim()}) NOT VALID`,
+      );
     if (fk) expand.push(`ALTER TABLE ${tbl} ${addForeignKeyNotValid(fk)}`);
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
     if (fk) locks.push({ relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' });
@@ -112,26 +155,47 @@ export const addColumn: OperationDefinition<AddColumn> = {
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
       // Dropping the column drops its constraints and indexes with it.
-      undo: { statements: [...(fill?.drop ?? []), `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${col}`], transactional: true },
+      undo: {
+        statements: [...(fill?.drop ?? []), `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${col}`],
+        transactional: true,
+      },
     });
     if (spec.column.unique) {
       buildUniqueIndexStep(steps, table, uniqueName, [name], `unique constraint ${quoteIdent(uniqueName)}`);
       steps.sql('expand', {
         description: `make index ${quoteIdent(uniqueName)} the unique constraint of ${where}`,
-        statements: [`ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(uniqueName)} UNIQUE USING INDEX ${quoteIdent(uniqueName)}`],
+        statements: [
+          `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(uniqueName)} UNIQUE USING INDEX ${quoteIdent(uniqueName)}`,
+        ],
         transactional: true,
         impact: ctx.briefLock(t),
-        undo: { statements: [`ALTER TABLE ${tbl} DROP CONSTRAINT IF EXISTS ${quoteIdent(uniqueName)}`], transactional: true },
+        undo: {
+          statements: [`ALTER TABLE ${tbl} DROP CONSTRAINT IF EXISTS ${quoteIdent(uniqueName)}`],
+          transactional: true,
+        },
       });
     }
 
     // COALESCE: the backfill pass may be shared with other operations on this table, and a value
     // the application wrote meanwhile must stay.
-    if (strategy.backfill) ctx.backfill({ table, assignments: [{ column: name, expression: `COALESCE(${col}, ${strategy.backfill.sql})` }], pending: `${col} IS NULL` });
+    if (strategy.backfill)
+      ctx.backfill({
+        table,
+        assignments: [{ column: name, expression: `COALESCE(${col}, ${strategy.backfill.sql})` }],
+        pending: `${col} IS NULL`,
+      });
 
-    if (strategy.checkNotNull) validateNotNull(steps, table, name, `${strategy.backfill!.sql} gave NULL for them: fix the data or \`up\``);
+    if (strategy.checkNotNull)
+      validateNotNull(steps, table, name, `${strategy.backfill!.sql} gave NULL for them: fix the data or \`up\``);
     if (check) {
-      verifyStep(steps, table, `(${spec.column.check!.trim()}) IS FALSE`, [name, ...check.columns], `verify no row of ${displayName(t)} violates ${quoteIdent(checkName)}`, `rows of ${displayName(t)} that violate CHECK (${spec.column.check!.trim()})`);
+      verifyStep(
+        steps,
+        table,
+        `(${spec.column.check!.trim()}) IS FALSE`,
+        [name, ...check.columns],
+        `verify no row of ${displayName(t)} violates ${quoteIdent(checkName)}`,
+        `rows of ${displayName(t)} that violate CHECK (${spec.column.check!.trim()})`,
+      );
       validateConstraintStep(steps, table, checkName);
     }
     if (fk) validateForeignKey(steps, table, fk);
@@ -146,7 +210,10 @@ export const addColumn: OperationDefinition<AddColumn> = {
       });
     }
     const fills = def ? def.sql : strategy.fill ? strategy.fill.sql : 'NULL';
-    ctx.note({ phase: 'expand', text: `the running application keeps working: rows it inserts without ${col} get ${fills}` });
+    ctx.note({
+      phase: 'expand',
+      text: `the running application keeps working: rows it inserts without ${col} get ${fills}`,
+    });
   },
 };
 
@@ -163,7 +230,12 @@ interface Strategy {
   checkNotNull: boolean;
 }
 
-function chooseStrategy(def: ExpressionInfo | undefined, up: ExpressionInfo | undefined, volatile: boolean, notNull: boolean): Strategy {
+function chooseStrategy(
+  def: ExpressionInfo | undefined,
+  up: ExpressionInfo | undefined,
+  volatile: boolean,
+  notNull: boolean,
+): Strategy {
   const inlineDefault = def !== undefined && !volatile && up === undefined;
   const backfill = up ?? (volatile ? def : undefined);
   return {
@@ -177,17 +249,33 @@ function chooseStrategy(def: ExpressionInfo | undefined, up: ExpressionInfo | un
   };
 }
 
-function foreignKey(ctx: PlanContext, table: TableInfo, column: string, ref: NonNullable<AddColumn['column']['references']>): ForeignKey {
+function foreignKey(
+  ctx: PlanContext,
+  table: TableInfo,
+  column: string,
+  ref: NonNullable<AddColumn['column']['references']>,
+): ForeignKey {
   const referenced = ctx.table(ref.table, 'column.references.table');
   let target: string;
   if (ref.column !== undefined) {
     target = ctx.column(referenced, parseColumnName(ref.column), 'column.references.column').name;
   } else {
     const pk = referenced.primaryKey;
-    if (pk?.columns.length !== 1) ctx.fail('column.references.column', `${displayName(referenced)} has no single-column primary key: name the referenced column`);
+    if (pk?.columns.length !== 1)
+      ctx.fail(
+        'column.references.column',
+        `${displayName(referenced)} has no single-column primary key: name the referenced column`,
+      );
     target = pk!.columns[0]!;
   }
-  const fk: ForeignKey = { name: generatedName(table.name, column, 'fkey'), columns: [column], referenced, referencedColumns: [target], onDelete: ref.onDelete, onUpdate: ref.onUpdate };
+  const fk: ForeignKey = {
+    name: generatedName(table.name, column, 'fkey'),
+    columns: [column],
+    referenced,
+    referencedColumns: [target],
+    onDelete: ref.onDelete,
+    onUpdate: ref.onUpdate,
+  };
   requireFreeName(ctx, table, fk.name, 'column.references');
   requireReferencedKey(ctx, fk, 'column.references');
   return fk;

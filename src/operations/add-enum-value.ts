@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { tableKey } from '../db/catalog.js';
-import { displayName, identifierBytes, MAX_IDENTIFIER_BYTES, parseObjectName, quoteLiteral, quoteQualified, type QualifiedName } from '../db/quote.js';
+import {
+  displayName,
+  identifierBytes,
+  MAX_IDENTIFIER_BYTES,
+  parseObjectName,
+  quoteLiteral,
+  quoteQualified,
+  type QualifiedName,
+} from '../db/quote.js';
 import { objectName } from '../migration/names.js';
 import type { OperationDefinition } from './types.js';
 
@@ -30,22 +38,40 @@ export type AddEnumValue = z.infer<typeof addEnumValueSchema>;
 export const addEnumValue: OperationDefinition<AddEnumValue> = {
   schema: addEnumValueSchema,
   refs: (spec) => ({ enums: [spec.type] }),
-  summary: (spec) => `add value '${spec.value}' to enum ${spec.type}${spec.before !== undefined ? ` before '${spec.before}'` : spec.after !== undefined ? ` after '${spec.after}'` : ''}`,
+  summary: (spec) =>
+    `add value '${spec.value}' to enum ${spec.type}${spec.before !== undefined ? ` before '${spec.before}'` : spec.after !== undefined ? ` after '${spec.after}'` : ''}`,
   plan(spec, ctx) {
     const ref = parseObjectName(spec.type);
-    const resolved = ref.schema === undefined ? ctx.catalog.resolved.get(`type:${ref.name}`) : { schema: ref.schema, name: ref.name };
+    const resolved =
+      ref.schema === undefined ? ctx.catalog.resolved.get(`type:${ref.name}`) : { schema: ref.schema, name: ref.name };
     const info = resolved && ctx.catalog.enums.get(tableKey(resolved));
-    if (!info) return ctx.fail('type', `enum type ${displayName({ schema: ref.schema ?? ctx.catalog.defaultSchema, name: ref.name })} does not exist (or is not an enum)`);
+    if (!info)
+      return ctx.fail(
+        'type',
+        `enum type ${displayName({ schema: ref.schema ?? ctx.catalog.defaultSchema, name: ref.name })} does not exist (or is not an enum)`,
+      );
     const type: QualifiedName = { schema: info.schema, name: info.name };
-    if (identifierBytes(spec.value) > MAX_IDENTIFIER_BYTES) ctx.fail('value', `enum values are at most ${MAX_IDENTIFIER_BYTES} bytes; '${spec.value}' is ${identifierBytes(spec.value)}`);
+    if (identifierBytes(spec.value) > MAX_IDENTIFIER_BYTES)
+      ctx.fail(
+        'value',
+        `enum values are at most ${MAX_IDENTIFIER_BYTES} bytes; '${spec.value}' is ${identifierBytes(spec.value)}`,
+      );
     // Present already: left by a rollback of this migration (values cannot be dropped), or added by
     // hand. The step stays (IF NOT EXISTS makes it a no-op) so the plan reads the same.
-    if (info.labels.includes(spec.value)) ctx.note({ phase: 'expand', text: `enum ${displayName(type)} already has the value ${quoteLiteral(spec.value)} (an earlier rollback leaves it): adding it is a no-op` });
-    if (spec.before !== undefined && spec.after !== undefined) ctx.fail('after', 'give either "before" or "after", not both');
+    if (info.labels.includes(spec.value))
+      ctx.note({
+        phase: 'expand',
+        text: `enum ${displayName(type)} already has the value ${quoteLiteral(spec.value)} (an earlier rollback leaves it): adding it is a no-op`,
+      });
+    if (spec.before !== undefined && spec.after !== undefined)
+      ctx.fail('after', 'give either "before" or "after", not both');
     const anchor = spec.before ?? spec.after;
     const field = spec.before !== undefined ? 'before' : 'after';
     if (anchor !== undefined && !info.labels.includes(anchor)) {
-      ctx.fail(field, `enum ${displayName(type)} has no value '${anchor}' (it has ${info.labels.map((l) => `'${l}'`).join(', ')})`);
+      ctx.fail(
+        field,
+        `enum ${displayName(type)} has no value '${anchor}' (it has ${info.labels.map((l) => `'${l}'`).join(', ')})`,
+      );
     }
     const position = anchor === undefined ? '' : ` ${field.toUpperCase()} ${quoteLiteral(anchor)}`;
     ctx.steps('add_enum_value', `${displayName(type)}.${spec.value}`).sql('expand', {
@@ -54,6 +80,9 @@ export const addEnumValue: OperationDefinition<AddEnumValue> = {
       transactional: false,
       impact: { locks: [], lockDuration: 'brief', rewritesTable: false, scansTable: false },
     });
-    ctx.note({ phase: 'expand', text: `zdm rollback leaves the value ${quoteLiteral(spec.value)} in enum ${displayName(type)}: Postgres cannot remove an enum value; nothing uses it until a new application version writes it` });
+    ctx.note({
+      phase: 'expand',
+      text: `zdm rollback leaves the value ${quoteLiteral(spec.value)} in enum ${displayName(type)}: Postgres cannot remove an enum value; nothing uses it until a new application version writes it`,
+    });
   },
 };

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './common.js';
-import { addForeignKeyNotValid, hasLeadingIndex, referentialAction, requireReferencedKey, validateForeignKey, type ForeignKey } from './foreign-key.js';
+import {
+  addForeignKeyNotValid,
+  hasLeadingIndex,
+  referentialAction,
+  requireReferencedKey,
+  validateForeignKey,
+  type ForeignKey,
+} from './foreign-key.js';
 import type { OperationDefinition } from './types.js';
 
 export const addForeignKeySchema = z
@@ -28,16 +35,30 @@ export type AddForeignKey = z.infer<typeof addForeignKeySchema>;
 export const addForeignKey: OperationDefinition<AddForeignKey> = {
   schema: addForeignKeySchema,
   refs: (spec) => ({ tables: [spec.table, spec.references.table] }),
-  summary: (spec) => `add foreign key ${spec.name} on ${spec.table} (${spec.columns.join(', ')}) referencing ${spec.references.table} (${spec.references.columns.join(', ')})`,
+  summary: (spec) =>
+    `add foreign key ${spec.name} on ${spec.table} (${spec.columns.join(', ')}) referencing ${spec.references.table} (${spec.references.columns.join(', ')})`,
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const referenced = ctx.table(spec.references.table, 'references.table');
     const name = parseColumnName(spec.name);
     requireFreeName(ctx, table, name, 'name');
     const columns = userColumns(ctx, table, spec.columns, 'columns').map((c) => c.name);
-    const referencedColumns = userColumns(ctx, referenced, spec.references.columns, 'references.columns').map((c) => c.name);
-    if (columns.length !== referencedColumns.length) ctx.fail('references.columns', `${columns.length} column(s) reference ${referencedColumns.length} column(s); the lists must have the same length`);
-    const fk: ForeignKey = { name, columns, referenced, referencedColumns, onDelete: spec.onDelete, onUpdate: spec.onUpdate };
+    const referencedColumns = userColumns(ctx, referenced, spec.references.columns, 'references.columns').map(
+      (c) => c.name,
+    );
+    if (columns.length !== referencedColumns.length)
+      ctx.fail(
+        'references.columns',
+        `${columns.length} column(s) reference ${referencedColumns.length} column(s); the lists must have the same length`,
+      );
+    const fk: ForeignKey = {
+      name,
+      columns,
+      referenced,
+      referencedColumns,
+      onDelete: spec.onDelete,
+      onUpdate: spec.onUpdate,
+    };
     requireReferencedKey(ctx, fk, 'references.columns');
     const t = qualified(table);
     const steps = ctx.steps('add_foreign_key', `${table.schema}.${table.name}.${name}`);
@@ -45,13 +66,25 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
       description: `add foreign key ${quoteIdent(name)} NOT VALID on ${displayName(t)} referencing ${displayName(referenced)} (new writes are checked; existing rows at switch)`,
       statements: [`ALTER TABLE ${quoteQualified(t)} ${addForeignKeyNotValid(fk)}`],
       transactional: true,
-      impact: { ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'), locks: [{ relation: t, mode: 'SHARE ROW EXCLUSIVE' }, { relation: qualified(referenced), mode: 'SHARE ROW EXCLUSIVE' }] },
+      impact: {
+        ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
+        locks: [
+          { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
+          { relation: qualified(referenced), mode: 'SHARE ROW EXCLUSIVE' },
+        ],
+      },
       // Dropping a foreign key takes ACCESS EXCLUSIVE on both tables, briefly.
-      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`], transactional: true },
+      undo: {
+        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
+        transactional: true,
+      },
     });
     validateForeignKey(steps, table, fk);
     if (!hasLeadingIndex(table, columns)) {
-      ctx.note({ phase: 'expand', text: `no index on ${displayName(t)} (${columns.map(quoteIdent).join(', ')}): every delete or key update on ${displayName(referenced)} will scan ${displayName(t)}; consider createIndex` });
+      ctx.note({
+        phase: 'expand',
+        text: `no index on ${displayName(t)} (${columns.map(quoteIdent).join(', ')}): every delete or key update on ${displayName(referenced)} will scan ${displayName(t)}; consider createIndex`,
+      });
     }
   },
 };

@@ -3,7 +3,13 @@ import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './common.js';
 import { buildUniqueIndexStep } from './index-build.js';
-import { addNotNullCheck, dropNotNullCheck, notNullCheckName, setNotNullStatement, validateNotNull } from './not-null.js';
+import {
+  addNotNullCheck,
+  dropNotNullCheck,
+  notNullCheckName,
+  setNotNullStatement,
+  validateNotNull,
+} from './not-null.js';
 import type { OperationDefinition } from './types.js';
 
 export const addPrimaryKeySchema = z
@@ -33,7 +39,11 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
   summary: (spec) => `add primary key on ${spec.table} (${spec.columns.join(', ')})`,
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
-    if (table.primaryKey) ctx.fail('table', `table ${displayName(table)} already has primary key ${quoteIdent(table.primaryKey.name)} (${table.primaryKey.columns.map(quoteIdent).join(', ')})`);
+    if (table.primaryKey)
+      ctx.fail(
+        'table',
+        `table ${displayName(table)} already has primary key ${quoteIdent(table.primaryKey.name)} (${table.primaryKey.columns.map(quoteIdent).join(', ')})`,
+      );
     const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
     requireFreeName(ctx, table, name, spec.name !== undefined ? 'name' : 'table');
     const columns = userColumns(ctx, table, spec.columns, 'columns');
@@ -52,8 +62,20 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
         undo: { statements: nullable.map((c) => dropNotNullCheck(table, c)), transactional: true },
       });
     }
-    buildUniqueIndexStep(steps, table, name, columns.map((c) => c.name), `primary key ${quoteIdent(name)}`);
-    for (const c of nullable) validateNotNull(steps, table, c, 'a primary-key column cannot hold NULL: update them, then run zdm advance again');
+    buildUniqueIndexStep(
+      steps,
+      table,
+      name,
+      columns.map((c) => c.name),
+      `primary key ${quoteIdent(name)}`,
+    );
+    for (const c of nullable)
+      validateNotNull(
+        steps,
+        table,
+        c,
+        'a primary-key column cannot hold NULL: update them, then run zdm advance again',
+      );
     steps.sql('switch', {
       description: `make index ${quoteIdent(name)} the primary key of ${displayName(t)}${nullable.length ? ` after SET NOT NULL on ${nullable.map(quoteIdent).join(', ')} (proved by the validated checks: no scan)` : ''}`,
       statements: [
@@ -64,10 +86,16 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
       transactional: true,
       impact: ctx.briefLock(t),
       undo: {
-        statements: [`ALTER TABLE ${tbl} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`, ...nullable.map((c) => `ALTER TABLE ${tbl} ALTER COLUMN ${quoteIdent(c)} DROP NOT NULL`)],
+        statements: [
+          `ALTER TABLE ${tbl} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`,
+          ...nullable.map((c) => `ALTER TABLE ${tbl} ALTER COLUMN ${quoteIdent(c)} DROP NOT NULL`),
+        ],
         transactional: true,
       },
     });
-    ctx.note({ phase: 'expand', text: `from expand on, writes to ${displayName(t)} that duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} fail, from both application versions` });
+    ctx.note({
+      phase: 'expand',
+      text: `from expand on, writes to ${displayName(t)} that duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} fail, from both application versions`,
+    });
   },
 };

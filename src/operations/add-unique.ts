@@ -35,11 +35,19 @@ export const addUnique: OperationDefinition<AddUnique> = {
     buildUniqueIndexStep(steps, table, name, columns, `unique constraint ${quoteIdent(name)}`);
     steps.sql('expand', {
       description: `make index ${quoteIdent(name)} the unique constraint ${quoteIdent(name)} of ${displayName(t)}`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE USING INDEX ${quoteIdent(name)}`],
+      statements: [
+        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE USING INDEX ${quoteIdent(name)}`,
+      ],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`], transactional: true },
+      undo: {
+        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
+        transactional: true,
+      },
     });
-    ctx.note({ phase: 'expand', text: `from expand on, writes that duplicate (${columns.map(quoteIdent).join(', ')}) in ${displayName(t)} fail, from both application versions` });
+    ctx.note({
+      phase: 'expand',
+      text: `from expand on, writes that duplicate (${columns.map(quoteIdent).join(', ')}) in ${displayName(t)} fail, from both application versions`,
+    });
   },
 };

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { tableKey, type ColumnInfo, type TableInfo } from '../db/catalog.js';
 import { displayName, parseColumnName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { expressionColumns, parseTypeName, renameInExpression, substituteColumn, type TypeName } from '../sql/expression.js';
+import {
+  expressionColumns,
+  parseTypeName,
+  renameInExpression,
+  substituteColumn,
+  type TypeName,
+} from '../sql/expression.js';
 import { checkedExpression, checkedType } from './fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './shadow-column.js';
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './type-change.js';
@@ -40,7 +46,8 @@ export type ChangeColumnType = z.infer<typeof changeColumnTypeSchema>;
 export const changeColumnType: OperationDefinition<ChangeColumnType> = {
   schema: changeColumnTypeSchema,
   refs: (spec) => ({ tables: [spec.table], referencing: [spec.table] }),
-  summary: (spec) => `change type of ${spec.table}.${spec.column} to ${spec.type}${spec.using ? ` using ${spec.using}` : ''}`,
+  summary: (spec) =>
+    `change type of ${spec.table}.${spec.column} to ${spec.type}${spec.using ? ` using ${spec.using}` : ''}`,
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const column = ctx.column(table, parseColumnName(spec.column), 'column');
@@ -52,7 +59,10 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
     const names = new Set(table.columns.map((c) => c.name));
     const defaultUsing = `${quoteIdent(column.name)}::${newType.sql}`;
     const using = spec.using === undefined ? defaultUsing : checkedExpression(ctx, 'using', spec.using, names);
-    const down = spec.down === undefined ? `${quoteIdent(column.name)}::${oldType.sql}` : checkedExpression(ctx, 'down', spec.down, names);
+    const down =
+      spec.down === undefined
+        ? `${quoteIdent(column.name)}::${oldType.sql}`
+        : checkedExpression(ctx, 'down', spec.down, names);
     refuseColumn(ctx, table, column, 'column');
 
     const checks = table.constraints.filter((c) => c.type === 'c' && c.columns.includes(column.name));
@@ -62,14 +72,19 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
       return;
     }
 
-    if (column.identity && !integerType(newType)) ctx.fail('type', `${where} is an identity column; its type can only change to smallint, integer or bigint`);
+    if (column.identity && !integerType(newType))
+      ctx.fail('type', `${where} is an identity column; its type can only change to smallint, integer or bigint`);
     // A plain widening cast (int -> bigint, anything -> text) cannot fail: no error handling needed.
     const tolerant = !(plainCast && conversionCannotFail(oldType, newType));
     const units: ShadowUnit[] = [unit(ctx, table, column, { newType, using, down, tolerant, field: 'column' })];
     const tables = new Map<string, TableInfo>([[tableKey(table), table]]);
     const onlyColumn = (field: 'using' | 'down', text: string) => {
       const others = [...expressionColumns(text)].filter((c) => c !== column.name);
-      if (others.length > 0) ctx.fail(field, `${where} is referenced by foreign keys, so the change is applied to the referencing columns too: "${field}" may only refer to ${quoteIdent(column.name)} (it refers to ${others.map(quoteIdent).join(', ')})`);
+      if (others.length > 0)
+        ctx.fail(
+          field,
+          `${where} is referenced by foreign keys, so the change is applied to the referencing columns too: "${field}" may only refer to ${quoteIdent(column.name)} (it refers to ${others.map(quoteIdent).join(', ')})`,
+        );
     };
     for (const fk of table.referencedBy) {
       const k = fk.referencedColumns.indexOf(column.name);
@@ -80,18 +95,38 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
       const childType = parseTypeName(childColumn.type).sql;
       if (childType === newType.sql) continue; // already the new type: only its foreign key is re-created
       const childWhere = `${displayName(child)}.${quoteIdent(childColumn.name)}`;
-      if (childType !== oldType.sql) ctx.fail('type', `${where} is referenced by ${childWhere} (foreign key ${quoteIdent(fk.name)}) of type ${childColumn.type}, neither the old nor the new type; change or drop that foreign key first`);
+      if (childType !== oldType.sql)
+        ctx.fail(
+          'type',
+          `${where} is referenced by ${childWhere} (foreign key ${quoteIdent(fk.name)}) of type ${childColumn.type}, neither the old nor the new type; change or drop that foreign key first`,
+        );
       onlyColumn('using', using);
       onlyColumn('down', down);
       const renames = new Map([[column.name, childColumn.name]]);
-      units.push(unit(ctx, child, childColumn, { newType, using: renameInExpression(using, renames), down: renameInExpression(down, renames), tolerant, field: 'table', via: `${childWhere} (foreign key ${quoteIdent(fk.name)})` }));
+      units.push(
+        unit(ctx, child, childColumn, {
+          newType,
+          using: renameInExpression(using, renames),
+          down: renameInExpression(down, renames),
+          tolerant,
+          field: 'table',
+          via: `${childWhere} (foreign key ${quoteIdent(fk.name)})`,
+        }),
+      );
     }
     planShadow(ctx, ctx.steps('change_column_type', where), units, tables);
 
     const also = units.slice(1).map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`);
-    if (also.length) ctx.note({ phase: 'expand', text: `the referencing column(s) ${also.join(', ')} change to ${newType.sql} too` });
-    ctx.note({ phase: 'switch', text: `switch swaps the columns: from then on ${where} has type ${newType.sql} for every application version; the old column stays hidden and kept in step with \`${down}\` until contract, so values written before contract must also convert back (contract lifts that)` });
-    ctx.note({ phase: 'contract', text: `contract drops the old column(s); ${where} ends as the table's last column (Postgres cannot reorder columns)` });
+    if (also.length)
+      ctx.note({ phase: 'expand', text: `the referencing column(s) ${also.join(', ')} change to ${newType.sql} too` });
+    ctx.note({
+      phase: 'switch',
+      text: `switch swaps the columns: from then on ${where} has type ${newType.sql} for every application version; the old column stays hidden and kept in step with \`${down}\` until contract, so values written before contract must also convert back (contract lifts that)`,
+    });
+    ctx.note({
+      phase: 'contract',
+      text: `contract drops the old column(s); ${where} ends as the table's last column (Postgres cannot reorder columns)`,
+    });
   },
 };
 
@@ -108,15 +143,41 @@ interface UnitInput {
 function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: UnitInput): ShadowUnit {
   const where = input.via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (input.via) refuseColumn(ctx, table, column, input.field, input.via);
-  if (!table.primaryKey) ctx.fail(input.field, `table ${displayName(table)} (${where}) has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`);
-  if (table.relkind === 'p') ctx.fail(input.field, `${where} is on a partitioned table; its indexes cannot be rebuilt CONCURRENTLY, so the shadow-column strategy cannot be used`);
-  const draft: ShadowUnit = { table, column, newType: input.newType, using: input.using, down: input.down, tolerant: input.tolerant, convertedDefault: undefined };
+  if (!table.primaryKey)
+    ctx.fail(
+      input.field,
+      `table ${displayName(table)} (${where}) has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
+    );
+  if (table.relkind === 'p')
+    ctx.fail(
+      input.field,
+      `${where} is on a partitioned table; its indexes cannot be rebuilt CONCURRENTLY, so the shadow-column strategy cannot be used`,
+    );
+  const draft: ShadowUnit = {
+    table,
+    column,
+    newType: input.newType,
+    using: input.using,
+    down: input.down,
+    tolerant: input.tolerant,
+    convertedDefault: undefined,
+  };
   const n = namesOf(draft);
-  for (const name of [n.shadow, n.hidden]) if (table.columns.some((c) => c.name === name)) ctx.fail(input.field, `${displayName(table)} already has a column ${quoteIdent(name)}, the name zdm uses for the ${name === n.shadow ? 'new' : 'old'} column of ${where}`);
-  const sequenceDefault = column.identity !== '' || (column.ownedSequence !== null && column.default?.includes('nextval(') === true);
+  for (const name of [n.shadow, n.hidden])
+    if (table.columns.some((c) => c.name === name))
+      ctx.fail(
+        input.field,
+        `${displayName(table)} already has a column ${quoteIdent(name)}, the name zdm uses for the ${name === n.shadow ? 'new' : 'old'} column of ${where}`,
+      );
+  const sequenceDefault =
+    column.identity !== '' || (column.ownedSequence !== null && column.default?.includes('nextval(') === true);
   if (column.default !== null && !sequenceDefault) {
     const others = [...expressionColumns(input.using)].filter((c) => c !== column.name);
-    if (others.length > 0) ctx.fail('using', `${where} has a default (${column.default}), which zdm converts with "using"; "using" refers to other columns (${others.map(quoteIdent).join(', ')}), so drop the default first (dropDefault)`);
+    if (others.length > 0)
+      ctx.fail(
+        'using',
+        `${where} has a default (${column.default}), which zdm converts with "using"; "using" refers to other columns (${others.map(quoteIdent).join(', ')}), so drop the default first (dropDefault)`,
+      );
     draft.convertedDefault = substituteColumn(input.using, column.name, column.default);
   }
   return draft;
@@ -126,15 +187,32 @@ function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, fi
   const where = via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (column.generated) ctx.fail(field, `${where} is a generated column; change its expression instead`);
   const dependents = table.dependents.filter((d) => d.column === column.name && d.kind !== 'statistics');
-  if (dependents.length > 0) ctx.fail(field, `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (Postgres cannot change the type under them)`);
+  if (dependents.length > 0)
+    ctx.fail(
+      field,
+      `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (Postgres cannot change the type under them)`,
+    );
   const exclusion = table.constraints.find((c) => c.type === 'x' && c.columns.includes(column.name));
-  if (exclusion) ctx.fail(field, `${where} is part of exclusion constraint ${quoteIdent(exclusion.name)}, which cannot be rebuilt without a blocking lock`);
+  if (exclusion)
+    ctx.fail(
+      field,
+      `${where} is part of exclusion constraint ${quoteIdent(exclusion.name)}, which cannot be rebuilt without a blocking lock`,
+    );
   if (via && table.referencedBy.some((fk) => fk.referencedColumns.includes(column.name))) {
-    ctx.fail(field, `${where} must change too, but other foreign keys reference it in turn; change those columns first`);
+    ctx.fail(
+      field,
+      `${where} must change too, but other foreign keys reference it in turn; change those columns first`,
+    );
   }
 }
 
-function planDirect(ctx: PlanContext, table: TableInfo, column: ColumnInfo, oldType: TypeName, newType: TypeName): void {
+function planDirect(
+  ctx: PlanContext,
+  table: TableInfo,
+  column: ColumnInfo,
+  oldType: TypeName,
+  newType: TypeName,
+): void {
   const t: QualifiedName = { schema: table.schema, name: table.name };
   const tbl = quoteQualified(t);
   const col = quoteIdent(column.name);
@@ -147,5 +225,8 @@ function planDirect(ctx: PlanContext, table: TableInfo, column: ColumnInfo, oldT
     impact: ctx.briefLock(t),
     undo: { statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} TYPE ${oldType.sql}${collate}`], transactional: true },
   });
-  ctx.note({ phase: 'expand', text: `rolling back ${displayName(t)}.${col} to ${oldType.sql} is a narrowing: Postgres rewrites the table under ACCESS EXCLUSIVE to do it, and it fails if wider values were written meanwhile` });
+  ctx.note({
+    phase: 'expand',
+    text: `rolling back ${displayName(t)}.${col} to ${oldType.sql} is a narrowing: Postgres rewrites the table under ACCESS EXCLUSIVE to do it, and it fails if wider values were written meanwhile`,
+  });
 }

@@ -14,7 +14,13 @@ export function qualified(table: TableInfo): QualifiedName {
  * A user-written expression in the operation's `field`, checked at plan time: one expression,
  * and every column it names exists on the table (or is one of `extra`, e.g. the column being added).
  */
-export function userExpression(ctx: PlanContext, text: string, field: string, table: TableInfo, extra: string[] = []): ExpressionInfo {
+export function userExpression(
+  ctx: PlanContext,
+  text: string,
+  field: string,
+  table: TableInfo,
+  extra: string[] = [],
+): ExpressionInfo {
   let info: ExpressionInfo;
   try {
     info = parseExpression(text);
@@ -25,7 +31,11 @@ export function userExpression(ctx: PlanContext, text: string, field: string, ta
   if (!info.subquery) {
     const known = new Set([...table.columns.map((c) => c.name), ...extra]);
     const missing = [...info.columns].filter((c) => !known.has(c));
-    if (missing.length > 0) ctx.fail(field, `${JSON.stringify(text)} uses ${missing.map((c) => `column ${quoteIdent(c)}`).join(', ')}, which table ${displayName(table)} does not have`);
+    if (missing.length > 0)
+      ctx.fail(
+        field,
+        `${JSON.stringify(text)} uses ${missing.map((c) => `column ${quoteIdent(c)}`).join(', ')}, which table ${displayName(table)} does not have`,
+      );
   }
   return info;
 }
@@ -64,18 +74,33 @@ export function indexBuildImpact(table: TableInfo): Impact {
  * VALIDATE CONSTRAINT in its own transaction: SHARE UPDATE EXCLUSIVE on the table (and ROW SHARE
  * on a foreign key's referenced table) during the scan, so reads and writes continue.
  */
-export function validateConstraintStep(steps: StepBuilder, table: TableInfo, name: string, referenced?: QualifiedName): void {
+export function validateConstraintStep(
+  steps: StepBuilder,
+  table: TableInfo,
+  name: string,
+  referenced?: QualifiedName,
+): void {
   const t = qualified(table);
   steps.sql('switch', {
     description: `validate constraint ${quoteIdent(name)} on ${displayName(t)} (scans the table; reads and writes continue)`,
     statements: [`ALTER TABLE ${quoteQualified(t)} VALIDATE CONSTRAINT ${quoteIdent(name)}`],
     transactional: true,
-    impact: scanImpact(table, [{ relation: t, mode: 'SHARE UPDATE EXCLUSIVE' }, ...(referenced ? [{ relation: referenced, mode: 'ROW SHARE' as const }] : [])]),
+    impact: scanImpact(table, [
+      { relation: t, mode: 'SHARE UPDATE EXCLUSIVE' },
+      ...(referenced ? [{ relation: referenced, mode: 'ROW SHARE' as const }] : []),
+    ]),
   });
 }
 
 /** A read-only check at switch: rows matching `violation` stop the phase with a sample of them. */
-export function verifyStep(steps: StepBuilder, table: TableInfo, violation: string, sampleColumns: string[], description: string, message: string): void {
+export function verifyStep(
+  steps: StepBuilder,
+  table: TableInfo,
+  violation: string,
+  sampleColumns: string[],
+  description: string,
+  message: string,
+): void {
   const t = qualified(table);
   steps.verify('switch', {
     description,
@@ -89,8 +114,10 @@ export function verifyStep(steps: StepBuilder, table: TableInfo, violation: stri
 
 /** Fails when a constraint or index of that name already exists on the table. */
 export function requireFreeName(ctx: PlanContext, table: TableInfo, name: string, field: string): void {
-  if (table.constraints.some((c) => c.name === name)) ctx.fail(field, `constraint ${quoteIdent(name)} already exists on table ${displayName(table)}`);
-  if (table.indexes.some((i) => i.name === name)) ctx.fail(field, `an index named ${quoteIdent(name)} already exists on table ${displayName(table)}`);
+  if (table.constraints.some((c) => c.name === name))
+    ctx.fail(field, `constraint ${quoteIdent(name)} already exists on table ${displayName(table)}`);
+  if (table.indexes.some((i) => i.name === name))
+    ctx.fail(field, `an index named ${quoteIdent(name)} already exists on table ${displayName(table)}`);
 }
 
 /** The columns listed in the operation's `field` (`columns[0]`, ...), each existing, none twice. */

@@ -20,7 +20,10 @@ export const createIndexSchema = z
     /** Predicate of a partial index: `deleted_at IS NULL`. */
     where: z.string().optional(),
     /** Access method: btree (default), hash, gist, gin, spgist, brin, or an installed one. */
-    method: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'an access method name, e.g. "btree" or "gin"').optional(),
+    method: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'an access method name, e.g. "btree" or "gin"')
+      .optional(),
     /** Non-key columns stored in the index (INCLUDE). */
     include: z.array(columnName).optional(),
   })
@@ -37,25 +40,43 @@ export type CreateIndex = z.infer<typeof createIndexSchema>;
 export const createIndex: OperationDefinition<CreateIndex> = {
   schema: createIndexSchema,
   refs: (spec) => ({ tables: [spec.table] }),
-  summary: (spec) => `create ${spec.unique ? 'unique ' : ''}index ${spec.name} on ${spec.table} (${spec.columns.join(', ')})${spec.where ? ` where ${spec.where}` : ''}`,
+  summary: (spec) =>
+    `create ${spec.unique ? 'unique ' : ''}index ${spec.name} on ${spec.table} (${spec.columns.join(', ')})${spec.where ? ` where ${spec.where}` : ''}`,
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.name);
     // An INVALID index of that name is the leftover of a failed build: the executor drops and rebuilds it.
     const leftover = table.indexes.find((ix) => ix.name === name && !ix.valid && !ix.constraint);
     if (!leftover) requireFreeName(ctx, table, name, 'name');
-    if (spec.unique && spec.method && spec.method !== 'btree') ctx.fail('method', `only btree indexes can be unique (method "${spec.method}")`);
+    if (spec.unique && spec.method && spec.method !== 'btree')
+      ctx.fail('method', `only btree indexes can be unique (method "${spec.method}")`);
     const elements = spec.columns.map((text, i) => indexElement(ctx, table, text, `columns[${i}]`));
-    const include = (spec.include ?? []).map((c, i) => quoteIdent(ctx.column(table, parseColumnName(c), `include[${i}]`).name));
+    const include = (spec.include ?? []).map((c, i) =>
+      quoteIdent(ctx.column(table, parseColumnName(c), `include[${i}]`).name),
+    );
     if (spec.where !== undefined) userExpression(ctx, spec.where, 'where', table);
     const statement =
       `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteQualified(qualified(table))}` +
       `${spec.method ? ` USING ${quoteIdent(spec.method)}` : ''} (${elements.join(', ')})` +
       `${include.length ? ` INCLUDE (${include.join(', ')})` : ''}${spec.where !== undefined ? ` WHERE ${spec.where.trim()}` : ''}`;
     requireOneIndex(ctx, statement, elements.length, spec.where !== undefined);
-    buildIndexStep(ctx.steps('create_index', `${table.schema}.${name}`), table, name, statement, `build ${spec.unique ? 'unique ' : ''}index ${quoteIdent(name)} on ${displayName(table)} concurrently`);
-    if (leftover) ctx.note({ phase: 'expand', text: `index ${quoteIdent(name)} exists but is INVALID (a failed build): it is dropped and built again` });
-    if (spec.unique) ctx.note({ phase: 'expand', text: `from expand on, writes that duplicate a key of ${quoteIdent(name)} fail, from both application versions` });
+    buildIndexStep(
+      ctx.steps('create_index', `${table.schema}.${name}`),
+      table,
+      name,
+      statement,
+      `build ${spec.unique ? 'unique ' : ''}index ${quoteIdent(name)} on ${displayName(table)} concurrently`,
+    );
+    if (leftover)
+      ctx.note({
+        phase: 'expand',
+        text: `index ${quoteIdent(name)} exists but is INVALID (a failed build): it is dropped and built again`,
+      });
+    if (spec.unique)
+      ctx.note({
+        phase: 'expand',
+        text: `from expand on, writes that duplicate a key of ${quoteIdent(name)} fail, from both application versions`,
+      });
   },
 };
 
@@ -72,17 +93,26 @@ function indexElement(ctx: PlanContext, table: TableInfo, text: string, field: s
   try {
     tree = parseSql(`CREATE INDEX zdm_placeholder ON zdm_placeholder (${text.trim()})`);
   } catch (err) {
-    return ctx.fail(field, `${JSON.stringify(text)} is not a column or index expression (${(err as Error).message}); write expressions as in SQL: "lower(email)", "(a + b)", "created_at DESC"`);
+    return ctx.fail(
+      field,
+      `${JSON.stringify(text)} is not a column or index expression (${(err as Error).message}); write expressions as in SQL: "lower(email)", "(a + b)", "created_at DESC"`,
+    );
   }
   const index = (tree.stmts?.length === 1 ? tree.stmts[0]!.stmt : undefined) as { IndexStmt?: Node } | undefined;
-  if ((index?.IndexStmt?.indexParams as Node[] | undefined)?.length !== 1) ctx.fail(field, `${JSON.stringify(text)} must be one column or expression`);
+  if ((index?.IndexStmt?.indexParams as Node[] | undefined)?.length !== 1)
+    ctx.fail(field, `${JSON.stringify(text)} must be one column or expression`);
   const known = new Set(table.columns.map((c) => c.name));
   const missing = new Set<string>();
   walk(tree, (key, node) => {
-    const name = key === 'IndexElem' ? (node.name as string | undefined) : key === 'ColumnRef' ? lastField(node) : undefined;
+    const name =
+      key === 'IndexElem' ? (node.name as string | undefined) : key === 'ColumnRef' ? lastField(node) : undefined;
     if (name !== undefined && !known.has(name)) missing.add(name);
   });
-  if (missing.size > 0) ctx.fail(field, `${JSON.stringify(text)} uses ${[...missing].map((c) => `column ${quoteIdent(c)}`).join(', ')}, which table ${displayName(table)} does not have`);
+  if (missing.size > 0)
+    ctx.fail(
+      field,
+      `${JSON.stringify(text)} uses ${[...missing].map((c) => `column ${quoteIdent(c)}`).join(', ')}, which table ${displayName(table)} does not have`,
+    );
   return text.trim();
 }
 
@@ -96,11 +126,15 @@ function requireOneIndex(ctx: PlanContext, statement: string, elements: number, 
   let index: Node | undefined;
   try {
     const tree = parseSql(statement);
-    index = tree.stmts?.length === 1 ? ((tree.stmts[0]!.stmt as { IndexStmt?: Node }).IndexStmt ?? undefined) : undefined;
+    index =
+      tree.stmts?.length === 1 ? ((tree.stmts[0]!.stmt as { IndexStmt?: Node }).IndexStmt ?? undefined) : undefined;
   } catch (err) {
     ctx.fail(undefined, `the index definition does not parse: ${(err as Error).message}`);
   }
   if (!index || (index.indexParams as Node[]).length !== elements || Boolean(index.whereClause) !== partial) {
-    ctx.fail(undefined, 'the columns and where clause must form one index definition; write each expression as one list item');
+    ctx.fail(
+      undefined,
+      'the columns and where clause must form one index definition; write each expression as one list item',
+    );
   }
 }

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../db/catalog.js';
-import { displayName, parseColumnName, parseObjectName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import {
+  displayName,
+  parseColumnName,
+  parseObjectName,
+  quoteIdent,
+  quoteQualified,
+  type QualifiedName,
+} from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { parseTypeName } from '../sql/expression.js';
@@ -23,7 +30,10 @@ export const tableColumnSchema = z
     unique: z.boolean().optional(),
     /** SQL condition, e.g. `price > 0`. */
     check: z.string().optional(),
-    references: z.object({ table: objectName, column: columnName, onDelete: z.enum(ON_DELETE).optional() }).strict().optional(),
+    references: z
+      .object({ table: objectName, column: columnName, onDelete: z.enum(ON_DELETE).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -46,17 +56,21 @@ type Column = z.infer<typeof tableColumnSchema>;
  */
 export const createTable: OperationDefinition<CreateTable> = {
   schema: createTableSchema,
-  refs: (spec) => ({ tables: [spec.table, ...spec.columns.flatMap((c) => (c.references ? [c.references.table] : []))] }),
+  refs: (spec) => ({
+    tables: [spec.table, ...spec.columns.flatMap((c) => (c.references ? [c.references.table] : []))],
+  }),
   summary: (spec) => `create table ${spec.table} (${spec.columns.map((c) => c.name).join(', ')})`,
   plan(spec, ctx) {
     const ref = parseObjectName(spec.table);
     const t: QualifiedName = { schema: ref.schema ?? ctx.catalog.defaultSchema, name: ref.name };
     const existing = ref.schema === undefined ? ctx.catalog.resolved.get(ref.name) : t;
-    if (existing && existing.schema === t.schema && ctx.catalog.tables.has(tableKey(t))) ctx.fail('table', `${displayName(t)} already exists`);
+    if (existing && existing.schema === t.schema && ctx.catalog.tables.has(tableKey(t)))
+      ctx.fail('table', `${displayName(t)} already exists`);
 
     const names = spec.columns.map((c) => parseColumnName(c.name));
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-    if (duplicate !== undefined) ctx.fail(`columns[${names.lastIndexOf(duplicate)}].name`, `column ${quoteIdent(duplicate)} is given twice`);
+    if (duplicate !== undefined)
+      ctx.fail(`columns[${names.lastIndexOf(duplicate)}].name`, `column ${quoteIdent(duplicate)} is given twice`);
     const pk = names.filter((_, i) => spec.columns[i]!.primaryKey);
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
     const self = declaredTable(t, spec.columns, names, pk);
@@ -70,7 +84,11 @@ export const createTable: OperationDefinition<CreateTable> = {
       impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false, estimatedRows: 0 },
       undo: { statements: [`DROP TABLE IF EXISTS ${quoteQualified(t)}`], transactional: true },
     });
-    if (pk.length === 0) ctx.note({ phase: 'expand', text: `${displayName(t)} has no primary key: later zdm operations that backfill it will refuse until it has one` });
+    if (pk.length === 0)
+      ctx.note({
+        phase: 'expand',
+        text: `${displayName(t)} has no primary key: later zdm operations that backfill it will refuse until it has one`,
+      });
     ctx.declareTable(self);
   },
 };
@@ -81,8 +99,10 @@ function columnDefinition(ctx: PlanContext, c: Column, i: number, self: TableInf
   const parts = [quoteIdent(parseColumnName(c.name)), checkedType(ctx, `${field}.type`, c.type)];
   if (c.nullable === false || c.primaryKey) parts.push('NOT NULL');
   if (c.nullable === true && c.primaryKey) ctx.fail(`${field}.nullable`, 'a primary-key column cannot be nullable');
-  if (c.default !== undefined && c.identity) ctx.fail(`${field}.default`, 'an identity column cannot also have a default');
-  if (c.default !== undefined) parts.push(`DEFAULT ${checkedExpression(ctx, `${field}.default`, c.default, new Set())}`);
+  if (c.default !== undefined && c.identity)
+    ctx.fail(`${field}.default`, 'an identity column cannot also have a default');
+  if (c.default !== undefined)
+    parts.push(`DEFAULT ${checkedExpression(ctx, `${field}.default`, c.default, new Set())}`);
   if (c.identity) parts.push(`GENERATED ${c.identity.toUpperCase()} AS IDENTITY`);
   if (c.unique) parts.push('UNIQUE');
   if (c.check !== undefined) parts.push(`CHECK (${checkedExpression(ctx, `${field}.check`, c.check, columns)})`);
@@ -92,7 +112,11 @@ function columnDefinition(ctx: PlanContext, c: Column, i: number, self: TableInf
     const target = isSelf ? self : ctx.table(c.references.table, `${field}.references.table`);
     const refColumn = parseColumnName(c.references.column);
     ctx.column(target, refColumn, `${field}.references.column`);
-    if (!isUniqueKey(target, refColumn)) ctx.fail(`${field}.references.column`, `${displayName(target)}.${quoteIdent(refColumn)} has no primary key or unique constraint of its own, which a foreign key needs`);
+    if (!isUniqueKey(target, refColumn))
+      ctx.fail(
+        `${field}.references.column`,
+        `${displayName(target)}.${quoteIdent(refColumn)} has no primary key or unique constraint of its own, which a foreign key needs`,
+      );
     if (!isSelf) locks.push({ relation: { schema: target.schema, name: target.name }, mode: 'SHARE ROW EXCLUSIVE' });
     const onDelete = c.references.onDelete ? ` ON DELETE ${c.references.onDelete.toUpperCase()}` : '';
     parts.push(`REFERENCES ${quoteQualified(target)} (${quoteIdent(refColumn)})${onDelete}`);
@@ -103,7 +127,10 @@ function columnDefinition(ctx: PlanContext, c: Column, i: number, self: TableInf
 function isUniqueKey(table: TableInfo, column: string): boolean {
   if (table.primaryKey?.columns.length === 1 && table.primaryKey.columns[0] === column) return true;
   // A plain unique index on exactly this column: not partial, not on an expression.
-  return table.indexes.some((ix) => ix.unique && ix.valid && ix.definition.endsWith(`(${quoteIdent(column)})`) && !/\sWHERE\s/i.test(ix.definition));
+  return table.indexes.some(
+    (ix) =>
+      ix.unique && ix.valid && ix.definition.endsWith(`(${quoteIdent(column)})`) && !/\sWHERE\s/i.test(ix.definition),
+  );
 }
 
 /** What later operations of the migration see of the new table. */
@@ -132,8 +159,19 @@ function declaredTable(t: QualifiedName, columns: Column[], names: string[], pk:
     columns: [...cols_].sort(),
     constraint: name,
   });
-  const indexes = [...(pk.length ? [index(`${t.name}_pkey`, pk, true)] : []), ...uniques.map((u) => index(`${t.name}_${u}_key`, [u], false))];
-  const constraints: ConstraintInfo[] = indexes.map((ix) => ({ name: ix.name, type: ix.primary ? 'p' : 'u', definition: '', validated: true, columns: ix.columns, references: null, index: ix.name }));
+  const indexes = [
+    ...(pk.length ? [index(`${t.name}_pkey`, pk, true)] : []),
+    ...uniques.map((u) => index(`${t.name}_${u}_key`, [u], false)),
+  ];
+  const constraints: ConstraintInfo[] = indexes.map((ix) => ({
+    name: ix.name,
+    type: ix.primary ? 'p' : 'u',
+    definition: '',
+    validated: true,
+    columns: ix.columns,
+    references: null,
+    index: ix.name,
+  }));
   return {
     oid: 0,
     schema: t.schema,

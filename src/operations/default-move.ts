@@ -40,7 +40,11 @@ const BOUNDS: Record<string, [bigint, bigint]> = {
   int4: [-2147483648n, 2147483647n],
   int8: [-9223372036854775808n, 9223372036854775807n],
 };
-const SEQUENCE_TYPE: Record<string, (typeof INTEGER_TYPES)[number]> = { smallint: 'int2', integer: 'int4', bigint: 'int8' };
+const SEQUENCE_TYPE: Record<string, (typeof INTEGER_TYPES)[number]> = {
+  smallint: 'int2',
+  integer: 'int4',
+  bigint: 'int8',
+};
 const TYPE_SQL: Record<string, string> = { int2: 'smallint', int4: 'integer', int8: 'bigint' };
 
 export function defaultMove(input: DefaultMoveInput): DefaultMove {
@@ -54,13 +58,17 @@ export function defaultMove(input: DefaultMoveInput): DefaultMove {
     const oldType = SEQUENCE_TYPE[column.sequence.type] ?? 'int8';
     const widened = widen(column.sequence, oldType, input.newInteger ?? oldType);
     const temp: QualifiedName = { schema: seq.schema, name: generatedName(seq.name, 'zdm') };
-    return { swap: moveIdentity(tbl, kind, hidden, current, seq, temp, widened), back: moveIdentity(tbl, kind, current, hidden, seq, temp, column.sequence) };
+    return {
+      swap: moveIdentity(tbl, kind, hidden, current, seq, temp, widened),
+      back: moveIdentity(tbl, kind, current, hidden, seq, temp, column.sequence),
+    };
   }
   if (column.default === null) return { swap: [], back: [] };
   const owned = seq && column.default.includes('nextval(');
   if (owned) {
     const seqType = SEQUENCE_TYPE[column.sequence?.type ?? ''];
-    const retype = seqType && input.newInteger && INTEGER_TYPES.indexOf(input.newInteger) > INTEGER_TYPES.indexOf(seqType);
+    const retype =
+      seqType && input.newInteger && INTEGER_TYPES.indexOf(input.newInteger) > INTEGER_TYPES.indexOf(seqType);
     const s = quoteQualified(seq);
     return {
       swap: [
@@ -78,13 +86,27 @@ export function defaultMove(input: DefaultMoveInput): DefaultMove {
     };
   }
   return {
-    swap: [`ALTER TABLE ${tbl} ALTER COLUMN ${hidden} DROP DEFAULT`, `ALTER TABLE ${tbl} ALTER COLUMN ${current} SET DEFAULT ${input.convertedDefault ?? column.default}`],
-    back: [`ALTER TABLE ${tbl} ALTER COLUMN ${current} DROP DEFAULT`, `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} SET DEFAULT ${column.default}`],
+    swap: [
+      `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} DROP DEFAULT`,
+      `ALTER TABLE ${tbl} ALTER COLUMN ${current} SET DEFAULT ${input.convertedDefault ?? column.default}`,
+    ],
+    back: [
+      `ALTER TABLE ${tbl} ALTER COLUMN ${current} DROP DEFAULT`,
+      `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} SET DEFAULT ${column.default}`,
+    ],
   };
 }
 
 /** Identity moves from column `from` to column `to`; the sequence ends under its own name. */
-function moveIdentity(tbl: string, kind: string, from: string, to: string, seq: QualifiedName, temp: QualifiedName, options: SequenceInfo): string[] {
+function moveIdentity(
+  tbl: string,
+  kind: string,
+  from: string,
+  to: string,
+  seq: QualifiedName,
+  temp: QualifiedName,
+  options: SequenceInfo,
+): string[] {
   const o = options;
   return [
     `ALTER SEQUENCE ${quoteQualified(seq)} RENAME TO ${quoteIdent(temp.name)}`,

@@ -42,12 +42,23 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     const where = `${displayName(table)}.${quoteIdent(name)}`;
     if (table.columns.length === 1) ctx.fail('column', `${where} is the only column of the table`);
     const dependents = table.dependents.filter((d) => d.column === name);
-    if (dependents.length > 0) ctx.fail('column', `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`);
+    if (dependents.length > 0)
+      ctx.fail(
+        'column',
+        `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
+      );
     const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(name));
-    if (inbound.length > 0) ctx.fail('column', `${where} is referenced by foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; drop them first`);
+    if (inbound.length > 0)
+      ctx.fail(
+        'column',
+        `${where} is referenced by foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; drop them first`,
+      );
     const needsValue = column.notNull && column.default === null && !column.identity && !column.generated;
     if (needsValue && !spec.down && table.primaryKey?.columns.includes(name)) {
-      ctx.fail('down', `${where} is part of the primary key, so it stays NOT NULL until contract: give \`down\`, the value new rows get for it`);
+      ctx.fail(
+        'down',
+        `${where} is part of the primary key, so it stays NOT NULL until contract: give \`down\`, the value new rows get for it`,
+      );
     }
     const down = spec.down !== undefined ? userExpression(ctx, spec.down, 'down', table) : undefined;
     const t = qualified(table);
@@ -72,21 +83,31 @@ export const dropColumn: OperationDefinition<DropColumn> = {
         impact: ctx.briefLock(t),
         undo: { statements: restoreNotNullStatements(table, name), transactional: false },
       });
-      ctx.note({ phase: 'expand', text: `rows the new application version inserts have ${where} NULL; rollback restores NOT NULL and stops while such rows exist (give \`down\` to fill them instead)` });
+      ctx.note({
+        phase: 'expand',
+        text: `rows the new application version inserts have ${where} NULL; rollback restores NOT NULL and stops while such rows exist (give \`down\` to fill them instead)`,
+      });
     }
 
     const indexes = table.indexes.filter((ix) => ix.columns.includes(name));
     const constraints = table.constraints.filter((c) => c.columns.includes(name) && c.type !== 'n');
     // Dropping a foreign key takes ACCESS EXCLUSIVE on the referenced table as well.
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
-    for (const c of constraints) if (c.type === 'f' && c.references) locks.push({ relation: c.references.table, mode: 'ACCESS EXCLUSIVE' });
-    const goes = [...indexes.map((ix) => `index ${quoteIdent(ix.name)}`), ...constraints.filter((c) => !c.index).map((c) => `constraint ${quoteIdent(c.name)}`)];
+    for (const c of constraints)
+      if (c.type === 'f' && c.references) locks.push({ relation: c.references.table, mode: 'ACCESS EXCLUSIVE' });
+    const goes = [
+      ...indexes.map((ix) => `index ${quoteIdent(ix.name)}`),
+      ...constraints.filter((c) => !c.index).map((c) => `constraint ${quoteIdent(c.name)}`),
+    ];
     steps.sql('contract', {
       description: `drop column ${where}${goes.length ? `, with ${goes.join(', ')}` : ''}`,
       statements: [...(fill?.drop ?? []), `ALTER TABLE ${tbl} DROP COLUMN ${col}`],
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
     });
-    ctx.note({ phase: 'contract', text: `run contract only when no running application version uses ${where}: it is dropped` });
+    ctx.note({
+      phase: 'contract',
+      text: `run contract only when no running application version uses ${where}: it is dropped`,
+    });
   },
 };

@@ -28,7 +28,11 @@ export const dropDefault: OperationDefinition<DropDefault> = {
     const name = parseColumnName(spec.column);
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
-    if (column.identity) ctx.fail('column', `${where} is an identity column; its values come from a sequence, not a default (ALTER COLUMN ... DROP IDENTITY in a "sql" operation)`);
+    if (column.identity)
+      ctx.fail(
+        'column',
+        `${where} is an identity column; its values come from a sequence, not a default (ALTER COLUMN ... DROP IDENTITY in a "sql" operation)`,
+      );
     if (column.generated) ctx.fail('column', `${where} is a generated column, not a column with a default`);
     if (column.default === null) ctx.fail('column', `${where} has no default`);
     const t = qualified(table);
@@ -38,6 +42,9 @@ export const dropDefault: OperationDefinition<DropDefault> = {
       transactional: true,
       impact: ctx.briefLock(t),
     });
-    ctx.note({ phase: 'contract', text: `from contract on, inserts into ${displayName(table)} must give ${quoteIdent(name)} (its default ${column.default} is dropped): run it when no application version relies on it` });
+    ctx.note({
+      phase: 'contract',
+      text: `from contract on, inserts into ${displayName(table)} must give ${quoteIdent(name)} (its default ${column.default} is dropped): run it when no application version relies on it`,
+    });
   },
 };

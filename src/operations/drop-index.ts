@@ -27,19 +27,31 @@ export const dropIndex: OperationDefinition<DropIndex> = {
   summary: (spec) => `drop index ${spec.name}`,
   plan(spec, ctx) {
     const ref = parseObjectName(spec.name);
-    const resolved = ref.schema !== undefined ? { schema: ref.schema, name: ref.name } : ctx.catalog.resolved.get(`index:${ref.name}`);
+    const resolved =
+      ref.schema !== undefined ? { schema: ref.schema, name: ref.name } : ctx.catalog.resolved.get(`index:${ref.name}`);
     const index = resolved && ctx.catalog.indexes.get(tableKey(resolved));
-    if (!index) return ctx.fail('name', `index ${ref.schema !== undefined ? displayName(ref as { schema: string; name: string }) : quoteIdent(ref.name)} does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${ctx.catalog.defaultSchema})` : ''}`);
+    if (!index)
+      return ctx.fail(
+        'name',
+        `index ${ref.schema !== undefined ? displayName(ref as { schema: string; name: string }) : quoteIdent(ref.name)} does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${ctx.catalog.defaultSchema})` : ''}`,
+      );
     const qualifiedIndex = { schema: index.schema, name: index.name };
     const table = ctx.table(quoteQualified(index.table), 'name');
     if (index.constraint) {
-      ctx.fail('name', `index ${displayName(qualifiedIndex)} implements constraint ${quoteIdent(index.constraint)} of table ${displayName(table)}; dropping it means dropping the constraint (ALTER TABLE ... DROP CONSTRAINT in a "sql" operation)`);
+      ctx.fail(
+        'name',
+        `index ${displayName(qualifiedIndex)} implements constraint ${quoteIdent(index.constraint)} of table ${displayName(table)}; dropping it means dropping the constraint (ALTER TABLE ... DROP CONSTRAINT in a "sql" operation)`,
+      );
     }
     const keyColumns = index.unique ? plainIndexColumns(index.definition) : undefined;
-    const sameSet = (cols: string[]) => keyColumns !== undefined && cols.length === keyColumns.length && cols.every((c) => keyColumns.includes(c));
+    const sameSet = (cols: string[]) =>
+      keyColumns !== undefined && cols.length === keyColumns.length && cols.every((c) => keyColumns.includes(c));
     const inbound = table.referencedBy.filter((fk) => sameSet(fk.referencedColumns));
     if (inbound.length > 0) {
-      ctx.fail('name', `index ${displayName(qualifiedIndex)} may back foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}, which reference ${displayName(table)} through it; drop them first`);
+      ctx.fail(
+        'name',
+        `index ${displayName(qualifiedIndex)} may back foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}, which reference ${displayName(table)} through it; drop them first`,
+      );
     }
     ctx.steps('drop_index', `${index.schema}.${index.name}`).sql('contract', {
       description: `drop index ${displayName(qualifiedIndex)} on ${displayName(table)} concurrently${index.valid ? '' : ' (it is INVALID)'}`,
@@ -47,6 +59,9 @@ export const dropIndex: OperationDefinition<DropIndex> = {
       transactional: false,
       impact: ctx.briefLock(index.table, 'SHARE UPDATE EXCLUSIVE'),
     });
-    ctx.note({ phase: 'contract', text: `run contract when no running application version relies on index ${displayName(qualifiedIndex)} for its query plans` });
+    ctx.note({
+      phase: 'contract',
+      text: `run contract when no running application version relies on index ${displayName(qualifiedIndex)} for its query plans`,
+    });
   },
 };

@@ -31,7 +31,11 @@ export const dropNotNull: OperationDefinition<DropNotNull> = {
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
     if (!column.notNull) ctx.fail('column', `${where} is already nullable`);
-    if (table.primaryKey?.columns.includes(name)) ctx.fail('column', `${where} is part of primary key ${quoteIdent(table.primaryKey.name)}; primary-key columns are always NOT NULL`);
+    if (table.primaryKey?.columns.includes(name))
+      ctx.fail(
+        'column',
+        `${where} is part of primary key ${quoteIdent(table.primaryKey.name)}; primary-key columns are always NOT NULL`,
+      );
     if (column.identity) ctx.fail('column', `${where} is an identity column; identity columns are always NOT NULL`);
     const t = qualified(table);
     ctx.steps('drop_not_null', `${table.schema}.${table.name}.${name}`).sql('expand', {
@@ -41,6 +45,9 @@ export const dropNotNull: OperationDefinition<DropNotNull> = {
       impact: ctx.briefLock(t),
       undo: { statements: restoreNotNullStatements(table, name), transactional: false },
     });
-    ctx.note({ phase: 'expand', text: `rollback restores NOT NULL on ${where} and stops at VALIDATE while rows with NULL exist: update them, then run zdm rollback again` });
+    ctx.note({
+      phase: 'expand',
+      text: `rollback restores NOT NULL on ${where} and stops at VALIDATE while rows with NULL exist: update them, then run zdm rollback again`,
+    });
   },
 };

@@ -29,20 +29,50 @@ export const dropTable: OperationDefinition<DropTable> = {
     const t: QualifiedName = { schema: table.schema, name: table.name };
     const inbound = table.referencedBy.filter((fk) => fk.table.schema !== t.schema || fk.table.name !== t.name);
     if (inbound.length > 0) {
-      ctx.fail('table', `${displayName(t)} is referenced by foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; drop those first`);
+      ctx.fail(
+        'table',
+        `${displayName(t)} is referenced by foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; drop those first`,
+      );
     }
-    const users = [...new Set(table.dependents.filter((d) => d.kind !== 'statistics' && d.kind !== 'generated column' && d.kind !== 'trigger' && d.kind !== 'policy').map((d) => `${d.kind} ${d.name}`))];
-    if (users.length > 0) ctx.fail('table', `${displayName(t)} is used by ${users.join(', ')}; drop those first (DROP TABLE would need CASCADE)`);
+    const users = [
+      ...new Set(
+        table.dependents
+          .filter(
+            (d) =>
+              d.kind !== 'statistics' && d.kind !== 'generated column' && d.kind !== 'trigger' && d.kind !== 'policy',
+          )
+          .map((d) => `${d.kind} ${d.name}`),
+      ),
+    ];
+    if (users.length > 0)
+      ctx.fail(
+        'table',
+        `${displayName(t)} is used by ${users.join(', ')}; drop those first (DROP TABLE would need CASCADE)`,
+      );
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
     for (const fk of table.constraints) {
-      if (fk.type === 'f' && fk.references && (fk.references.table.schema !== t.schema || fk.references.table.name !== t.name)) locks.push({ relation: fk.references.table, mode: 'ACCESS EXCLUSIVE' });
+      if (
+        fk.type === 'f' &&
+        fk.references &&
+        (fk.references.table.schema !== t.schema || fk.references.table.name !== t.name)
+      )
+        locks.push({ relation: fk.references.table, mode: 'ACCESS EXCLUSIVE' });
     }
     ctx.steps('drop_table', displayName(t)).sql('contract', {
       description: `drop table ${displayName(t)} with its ${table.estimatedRows.toLocaleString('en-US')} row(s) (estimated), indexes, constraints, triggers and owned sequences`,
       statements: [`DROP TABLE ${quoteQualified(t)}`],
       transactional: true,
-      impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false, estimatedRows: table.estimatedRows },
+      impact: {
+        locks,
+        lockDuration: 'brief',
+        rewritesTable: false,
+        scansTable: false,
+        estimatedRows: table.estimatedRows,
+      },
     });
-    ctx.note({ phase: 'contract', text: `contract drops ${displayName(t)} and its data for good: run it only when no running application version uses the table, and after a backup if the data matters` });
+    ctx.note({
+      phase: 'contract',
+      text: `contract drops ${displayName(t)} and its data for good: run it only when no running application version uses the table, and after a backup if the data matters`,
+    });
   },
 };

@@ -17,7 +17,12 @@ export interface FillTrigger {
   drop: string[];
 }
 
-export function fillTrigger(table: TableInfo, column: string, expression: string, extraColumns: string[] = []): FillTrigger {
+export function fillTrigger(
+  table: TableInfo,
+  column: string,
+  expression: string,
+  extraColumns: string[] = [],
+): FillTrigger {
   const t: QualifiedName = { schema: table.schema, name: table.name };
   const name = generatedName('zdm_fill', table.name, column);
   const fn: QualifiedName = { schema: table.schema, name };

@@ -23,7 +23,10 @@ const list = (names: string[]) => names.map(quoteIdent).join(', ');
 
 /** `ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) ON DELETE CASCADE NOT VALID`: brief, no scan. */
 export function addForeignKeyNotValid(fk: ForeignKey): string {
-  const actions = [fk.onDelete ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '', fk.onUpdate ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : ''].join('');
+  const actions = [
+    fk.onDelete ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '',
+    fk.onUpdate ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : '',
+  ].join('');
   return `ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${list(fk.columns)}) REFERENCES ${quoteQualified(qualified(fk.referenced))} (${list(fk.referencedColumns)})${actions} NOT VALID`;
 }
 
@@ -33,9 +36,18 @@ export function addForeignKeyNotValid(fk: ForeignKey): string {
  */
 export function validateForeignKey(steps: StepBuilder, table: TableInfo, fk: ForeignKey): void {
   const own = quoteQualified(qualified(table));
-  const match = fk.columns.map((c, i) => `zdm_ref.${quoteIdent(fk.referencedColumns[i]!)} = ${own}.${quoteIdent(c)}`).join(' AND ');
+  const match = fk.columns
+    .map((c, i) => `zdm_ref.${quoteIdent(fk.referencedColumns[i]!)} = ${own}.${quoteIdent(c)}`)
+    .join(' AND ');
   const violation = `${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref WHERE ${match})`;
-  verifyStep(steps, table, violation, fk.columns, `verify every row of ${displayName(table)} has its ${displayName(fk.referenced)} row (${list(fk.columns)})`, `rows of ${displayName(table)} whose (${list(fk.columns)}) has no row in ${displayName(fk.referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`);
+  verifyStep(
+    steps,
+    table,
+    violation,
+    fk.columns,
+    `verify every row of ${displayName(table)} has its ${displayName(fk.referenced)} row (${list(fk.columns)})`,
+    `rows of ${displayName(table)} whose (${list(fk.columns)}) has no row in ${displayName(fk.referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`,
+  );
   validateConstraintStep(steps, table, fk.name, qualified(fk.referenced));
 }
 
@@ -45,8 +57,18 @@ export function requireReferencedKey(ctx: PlanContext, fk: ForeignKey, field: st
   const same = (cols: string[]) => [...cols].sort().join('\0') === wanted;
   const ok =
     fk.referenced.constraints.some((c) => (c.type === 'p' || c.type === 'u') && same(c.columns)) ||
-    fk.referenced.indexes.some((ix) => ix.unique && ix.valid && plainIndexColumns(ix.definition)?.length === fk.referencedColumns.length && same(plainIndexColumns(ix.definition)!));
-  if (!ok) ctx.fail(field, `${displayName(fk.referenced)} has no primary key, unique constraint or unique index on (${list(fk.referencedColumns)}); a foreign key must reference one (addUnique first)`);
+    fk.referenced.indexes.some(
+      (ix) =>
+        ix.unique &&
+        ix.valid &&
+        plainIndexColumns(ix.definition)?.length === fk.referencedColumns.length &&
+        same(plainIndexColumns(ix.definition)!),
+    );
+  if (!ok)
+    ctx.fail(
+      field,
+      `${displayName(fk.referenced)} has no primary key, unique constraint or unique index on (${list(fk.referencedColumns)}); a foreign key must reference one (addUnique first)`,
+    );
 }
 
 /** Key columns of a non-partial index on plain columns, or undefined for expression or partial indexes. */

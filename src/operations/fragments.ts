@@ -22,7 +22,11 @@ export function checkedExpression(ctx: PlanContext, field: string, text: string,
     checkExpression(text);
     const unknown = [...expressionColumns(text)].filter((c) => !columns.has(c));
     if (unknown.length > 0) {
-      throw new Error(columns.size === 0 ? `cannot refer to columns (${unknown.map(quoteIdent).join(', ')})` : `refers to ${unknown.map(quoteIdent).join(', ')}, which ${unknown.length === 1 ? 'is not a column' : 'are not columns'} of the table`);
+      throw new Error(
+        columns.size === 0
+          ? `cannot refer to columns (${unknown.map(quoteIdent).join(', ')})`
+          : `refers to ${unknown.map(quoteIdent).join(', ')}, which ${unknown.length === 1 ? 'is not a column' : 'are not columns'} of the table`,
+      );
     }
     return text;
   } catch (err) {

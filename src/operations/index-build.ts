@@ -8,7 +8,13 @@ import type { StepBuilder } from './types.js';
  * unique): outside a transaction, SHARE UPDATE EXCLUSIVE only, an INVALID leftover of a failed
  * build dropped and rebuilt by the executor; rollback drops it CONCURRENTLY.
  */
-export function buildIndexStep(steps: StepBuilder, table: TableInfo, name: string, statement: string, description: string): void {
+export function buildIndexStep(
+  steps: StepBuilder,
+  table: TableInfo,
+  name: string,
+  statement: string,
+  description: string,
+): void {
   const index = { schema: table.schema, name };
   steps.createIndex('expand', {
     description,
@@ -21,7 +27,13 @@ export function buildIndexStep(steps: StepBuilder, table: TableInfo, name: strin
 }
 
 /** `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS n ON s.t (a, b)`, for a constraint to take over. */
-export function buildUniqueIndexStep(steps: StepBuilder, table: TableInfo, name: string, columns: string[], purpose: string): void {
+export function buildUniqueIndexStep(
+  steps: StepBuilder,
+  table: TableInfo,
+  name: string,
+  columns: string[],
+  purpose: string,
+): void {
   const cols = columns.map(quoteIdent).join(', ');
   buildIndexStep(
     steps,

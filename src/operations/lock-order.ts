@@ -25,6 +25,7 @@ export function lockTablesStatements(locks: LockTaken[]): string[] {
   }
   const list = [...strongest.values()];
   if (list.length < 2) return [];
-  const lock = (l: { relation: QualifiedName; mode: string }) => `LOCK TABLE ${quoteQualified(l.relation)} IN ${l.mode} MODE`;
+  const lock = (l: { relation: QualifiedName; mode: string }) =>
+    `LOCK TABLE ${quoteQualified(l.relation)} IN ${l.mode} MODE`;
   return [lock(list[0]!), `SET LOCAL lock_timeout = '${FOLLOW_UP_LOCK_TIMEOUT_MS}ms'`, ...list.slice(1).map(lock)];
 }

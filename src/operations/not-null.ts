@@ -22,7 +22,14 @@ export function addNotNullCheck(table: TableInfo, column: string): string {
 /** switch: first a readable report of the rows still NULL (a sample), then VALIDATE. */
 export function validateNotNull(steps: StepBuilder, table: TableInfo, column: string, hint: string): void {
   const col = quoteIdent(column);
-  verifyStep(steps, table, `${col} IS NULL`, [column], `verify no row of ${displayName(table)} has ${col} NULL`, `rows of ${displayName(table)} where ${col} is NULL; ${hint}`);
+  verifyStep(
+    steps,
+    table,
+    `${col} IS NULL`,
+    [column],
+    `verify no row of ${displayName(table)} has ${col} NULL`,
+    `rows of ${displayName(table)} where ${col} is NULL; ${hint}`,
+  );
   validateConstraintStep(steps, table, notNullCheckName(table, column));
 }
 
@@ -34,7 +41,9 @@ export function validateNotNull(steps: StepBuilder, table: TableInfo, column: st
 export function setNotNullStatement(table: TableInfo, column: string, constraintName?: string): string {
   const tbl = quoteQualified(qualified(table));
   const col = quoteIdent(column);
-  return constraintName ? `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(constraintName)} NOT NULL ${col}` : `ALTER TABLE ${tbl} ALTER COLUMN ${col} SET NOT NULL`;
+  return constraintName
+    ? `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(constraintName)} NOT NULL ${col}`
+    : `ALTER TABLE ${tbl} ALTER COLUMN ${col} SET NOT NULL`;
 }
 
 export function dropNotNullCheck(table: TableInfo, column: string): string {

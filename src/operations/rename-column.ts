@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { ConstraintInfo, IndexInfo, TableInfo } from '../db/catalog.js';
-import { displayName, generatedName, parseColumnName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../db/quote.js';
+import {
+  displayName,
+  generatedName,
+  parseColumnName,
+  quoteIdent,
+  quoteLiteral,
+  quoteQualified,
+  type QualifiedName,
+} from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../sql/rewrite.js';
@@ -43,7 +51,8 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     const t: QualifiedName = { schema: table.schema, name: table.name };
     const where = `${displayName(t)}.${quoteIdent(from)}`;
     if (from === to) ctx.fail('to', `"${to}" is the column's current name`);
-    if (table.columns.some((c) => c.name === to)) ctx.fail('to', `column ${quoteIdent(to)} already exists on table ${displayName(t)}`);
+    if (table.columns.some((c) => c.name === to))
+      ctx.fail('to', `column ${quoteIdent(to)} already exists on table ${displayName(t)}`);
     refuseUnsupported(ctx, table, from, where);
 
     const renames = new Map([[from, to]]);
@@ -63,25 +72,44 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     const notValid: string[] = [];
     const expand = [
       `ALTER TABLE ${tbl} ADD COLUMN ${newCol} ${oldColumn.type}${oldColumn.collation ? ` COLLATE ${oldColumn.collation}` : ''}`,
-      ...(oldColumn.comment !== null ? [`COMMENT ON COLUMN ${tbl}.${newCol} IS ${quoteLiteral(oldColumn.comment)}`] : []),
-      ...syncTriggerStatements(t, fn, trigger, { forward: [{ column: to, expression: quoteIdent(from) }], backward: [{ column: from, expression: newCol }] }, new Set([from, to])),
+      ...(oldColumn.comment !== null
+        ? [`COMMENT ON COLUMN ${tbl}.${newCol} IS ${quoteLiteral(oldColumn.comment)}`]
+        : []),
+      ...syncTriggerStatements(
+        t,
+        fn,
+        trigger,
+        { forward: [{ column: to, expression: quoteIdent(from) }], backward: [{ column: from, expression: newCol }] },
+        new Set([from, to]),
+      ),
     ];
     if (notNullCheck) {
-      expand.push(`ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(notNullCheck)} CHECK (${newCol} IS NOT NULL) NOT VALID`);
+      expand.push(
+        `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(notNullCheck)} CHECK (${newCol} IS NOT NULL) NOT VALID`,
+      );
       notValid.push(notNullCheck);
     }
     for (const c of [...checks, ...foreignKeys]) {
-      expand.push(`ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(tempName(c.name))} ${withNotValid(rewriteConstraintDefinition(c.definition, renames))}`);
+      expand.push(
+        `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(tempName(c.name))} ${withNotValid(rewriteConstraintDefinition(c.definition, renames))}`,
+      );
       notValid.push(tempName(c.name));
     }
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
-    for (const fk of foreignKeys) if (fk.references) locks.push({ relation: fk.references.table, mode: 'SHARE ROW EXCLUSIVE' });
+    for (const fk of foreignKeys)
+      if (fk.references) locks.push({ relation: fk.references.table, mode: 'SHARE ROW EXCLUSIVE' });
     steps.sql('expand', {
       description: `add column ${newCol} to ${displayName(t)} with a trigger keeping it equal to ${quoteIdent(from)}${notValid.length ? `, and ${notValid.length} NOT VALID constraint(s)` : ''}`,
       statements: expand,
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
-      undo: { statements: [...dropSyncTriggerStatements(t, fn, trigger), `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${newCol}`], transactional: true },
+      undo: {
+        statements: [
+          ...dropSyncTriggerStatements(t, fn, trigger),
+          `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${newCol}`,
+        ],
+        transactional: true,
+      },
     });
 
     // expand 2..: every index on the old column, rebuilt concurrently on the new one.
@@ -92,12 +120,22 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
         index,
         table: t,
         statement: rewriteIndexDefinition(ix.definition, { renames, newName: index.name }),
-        impact: { locks: [{ relation: t, mode: 'SHARE UPDATE EXCLUSIVE' }], lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows },
+        impact: {
+          locks: [{ relation: t, mode: 'SHARE UPDATE EXCLUSIVE' }],
+          lockDuration: 'scan',
+          rewritesTable: false,
+          scansTable: true,
+          estimatedRows: table.estimatedRows,
+        },
         undo: { statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`], transactional: false },
       });
     }
 
-    ctx.backfill({ table, assignments: [{ column: to, expression: quoteIdent(from) }], pending: `${newCol} IS DISTINCT FROM ${quoteIdent(from)}` });
+    ctx.backfill({
+      table,
+      assignments: [{ column: to, expression: quoteIdent(from) }],
+      pending: `${newCol} IS DISTINCT FROM ${quoteIdent(from)}`,
+    });
 
     // switch: the copy is complete and the copied constraints hold for every row.
     steps.verify('switch', {
@@ -106,7 +144,13 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       violation: `${newCol} IS DISTINCT FROM ${quoteIdent(from)}`,
       sampleColumns: [...(table.primaryKey?.columns ?? []), from, to],
       message: `rows of ${displayName(t)} where ${newCol} differs from ${quoteIdent(from)}: the backfill has not covered them`,
-      impact: { locks: [{ relation: t, mode: 'ACCESS SHARE' }], lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows },
+      impact: {
+        locks: [{ relation: t, mode: 'ACCESS SHARE' }],
+        lockDuration: 'scan',
+        rewritesTable: false,
+        scansTable: true,
+        estimatedRows: table.estimatedRows,
+      },
     });
     for (const name of notValid) {
       const fk = foreignKeys.find((c) => tempName(c.name) === name);
@@ -115,7 +159,10 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
         statements: [`ALTER TABLE ${tbl} VALIDATE CONSTRAINT ${quoteIdent(name)}`],
         transactional: true,
         impact: {
-          locks: [{ relation: t, mode: 'SHARE UPDATE EXCLUSIVE' }, ...(fk?.references ? [{ relation: fk.references.table, mode: 'ROW SHARE' as const }] : [])],
+          locks: [
+            { relation: t, mode: 'SHARE UPDATE EXCLUSIVE' },
+            ...(fk?.references ? [{ relation: fk.references.table, mode: 'ROW SHARE' as const }] : []),
+          ],
           lockDuration: 'scan',
           rewritesTable: false,
           scansTable: true,
@@ -127,30 +174,67 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     // contract: one short transaction of metadata-only changes.
     steps.sql('contract', {
       description: `drop ${where} and its trigger; ${newCol} takes over its default, NOT NULL, constraints and index names`,
-      statements: contractStatements(table, { from, to, tbl, newCol, fn, trigger, notNullCheck, indexes, checks, foreignKeys, tempName }),
+      statements: contractStatements(table, {
+        from,
+        to,
+        tbl,
+        newCol,
+        fn,
+        trigger,
+        notNullCheck,
+        indexes,
+        checks,
+        foreignKeys,
+        tempName,
+      }),
       transactional: true,
       impact: ctx.briefLock(t),
     });
-    ctx.note({ phase: 'switch', text: `after switch, deploy the application version that reads and writes ${displayName(t)}.${newCol}; versions using ${quoteIdent(from)} keep working until contract` });
-    ctx.note({ phase: 'contract', text: `run contract only when no running application version uses ${where}: it is dropped` });
+    ctx.note({
+      phase: 'switch',
+      text: `after switch, deploy the application version that reads and writes ${displayName(t)}.${newCol}; versions using ${quoteIdent(from)} keep working until contract`,
+    });
+    ctx.note({
+      phase: 'contract',
+      text: `run contract only when no running application version uses ${where}: it is dropped`,
+    });
   },
 };
 
 function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, where: string): void {
   const column = table.columns.find((c) => c.name === from)!;
-  if (column.identity) ctx.fail('from', `${where} is an identity column; renaming it the expand/contract way is not supported yet (a plain RENAME COLUMN in a "sql" operation is the alternative)`);
-  if (column.generated) ctx.fail('from', `${where} is a generated column; renameColumn cannot keep a generated copy in sync`);
+  if (column.identity)
+    ctx.fail(
+      'from',
+      `${where} is an identity column; renaming it the expand/contract way is not supported yet (a plain RENAME COLUMN in a "sql" operation is the alternative)`,
+    );
+  if (column.generated)
+    ctx.fail('from', `${where} is a generated column; renameColumn cannot keep a generated copy in sync`);
   const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(from));
   if (inbound.length > 0) {
-    ctx.fail('from', `${where} is referenced by foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; renameColumn cannot move a referenced column yet`);
+    ctx.fail(
+      'from',
+      `${where} is referenced by foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; renameColumn cannot move a referenced column yet`,
+    );
   }
   const exclusion = table.constraints.filter((c) => c.type === 'x' && c.columns.includes(from));
-  if (exclusion.length > 0) ctx.fail('from', `${where} is part of exclusion constraint ${quoteIdent(exclusion[0]!.name)}, which cannot be rebuilt without a blocking lock`);
+  if (exclusion.length > 0)
+    ctx.fail(
+      'from',
+      `${where} is part of exclusion constraint ${quoteIdent(exclusion[0]!.name)}, which cannot be rebuilt without a blocking lock`,
+    );
   const dependents = table.dependents.filter((d) => d.column === from);
   if (dependents.length > 0) {
-    ctx.fail('from', `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`);
+    ctx.fail(
+      'from',
+      `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
+    );
   }
-  if (!table.primaryKey) ctx.fail('table', `table ${displayName(table)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`);
+  if (!table.primaryKey)
+    ctx.fail(
+      'table',
+      `table ${displayName(table)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
+    );
 }
 
 function withNotValid(definition: string): string {
@@ -182,8 +266,14 @@ function contractStatements(table: TableInfo, c: ContractInput): string[] {
   if (c.notNullCheck) {
     // A validated CHECK (col IS NOT NULL) lets NOT NULL skip its full-table scan (PG 12+). From
     // PG 18 NOT NULL is a named constraint: give it the old column's name, as RENAME COLUMN would.
-    const named = table.constraints.find((con) => con.type === 'n' && con.columns.length === 1 && con.columns[0] === c.from);
-    out.push(named ? `ALTER TABLE ${c.tbl} ADD CONSTRAINT ${quoteIdent(named.name)} NOT NULL ${c.newCol}` : `ALTER TABLE ${c.tbl} ALTER COLUMN ${c.newCol} SET NOT NULL`);
+    const named = table.constraints.find(
+      (con) => con.type === 'n' && con.columns.length === 1 && con.columns[0] === c.from,
+    );
+    out.push(
+      named
+        ? `ALTER TABLE ${c.tbl} ADD CONSTRAINT ${quoteIdent(named.name)} NOT NULL ${c.newCol}`
+        : `ALTER TABLE ${c.tbl} ALTER COLUMN ${c.newCol} SET NOT NULL`,
+    );
     out.push(`ALTER TABLE ${c.tbl} DROP CONSTRAINT ${quoteIdent(c.notNullCheck)}`);
   }
   for (const ix of c.indexes) {

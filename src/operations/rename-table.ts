@@ -41,19 +41,34 @@ export const renameTable: OperationDefinition<RenameTable> = {
     const from: QualifiedName = { schema: table.schema, name: table.name };
     const toRef = parseObjectName(spec.to);
     const to: QualifiedName = { schema: toRef.schema ?? table.schema, name: toRef.name };
-    if (to.schema !== from.schema) ctx.fail('to', `moving a table to another schema (${quoteIdent(from.schema)} -> ${quoteIdent(to.schema)}) is not supported; rename within ${quoteIdent(from.schema)}`);
+    if (to.schema !== from.schema)
+      ctx.fail(
+        'to',
+        `moving a table to another schema (${quoteIdent(from.schema)} -> ${quoteIdent(to.schema)}) is not supported; rename within ${quoteIdent(from.schema)}`,
+      );
     if (to.name === from.name) ctx.fail('to', `${quoteIdent(to.name)} is the table's current name`);
     if (ctx.catalog.tables.has(tableKey(to))) ctx.fail('to', `a relation named ${displayName(to)} already exists`);
-    if (table.relkind === 'p') ctx.note({ phase: 'expand', text: `${displayName(from)} is partitioned: its partitions keep their names` });
+    if (table.relkind === 'p')
+      ctx.note({ phase: 'expand', text: `${displayName(from)} is partitioned: its partitions keep their names` });
 
     const view = quoteQualified(from);
     const steps = ctx.steps('rename_table', displayName(from));
     steps.sql('expand', {
       description: `rename ${displayName(from)} to ${displayName(to)}, and create the view ${displayName(from)} on it so the old name keeps working`,
-      statements: [`ALTER TABLE ${view} RENAME TO ${quoteIdent(to.name)}`, `CREATE VIEW ${view} AS SELECT * FROM ${quoteQualified(to)}`, ...grantStatements(table.grants ?? [], view)],
+      statements: [
+        `ALTER TABLE ${view} RENAME TO ${quoteIdent(to.name)}`,
+        `CREATE VIEW ${view} AS SELECT * FROM ${quoteQualified(to)}`,
+        ...grantStatements(table.grants ?? [], view),
+      ],
       transactional: true,
       impact: ctx.briefLock(from),
-      undo: { statements: [`DROP VIEW IF EXISTS ${view}`, `ALTER TABLE IF EXISTS ${quoteQualified(to)} RENAME TO ${quoteIdent(from.name)}`], transactional: true },
+      undo: {
+        statements: [
+          `DROP VIEW IF EXISTS ${view}`,
+          `ALTER TABLE IF EXISTS ${quoteQualified(to)} RENAME TO ${quoteIdent(from.name)}`,
+        ],
+        transactional: true,
+      },
     });
     steps.sql('contract', {
       description: `drop the compatibility view ${displayName(from)}`,
@@ -62,8 +77,14 @@ export const renameTable: OperationDefinition<RenameTable> = {
       impact: ctx.briefLock(from),
     });
     ctx.declareTable({ ...table, schema: to.schema, name: to.name });
-    ctx.note({ phase: 'expand', text: `after expand the old name ${displayName(from)} is a view: reads and writes (INSERT ... RETURNING, ON CONFLICT) work; TRUNCATE, COPY ... FROM and LOCK TABLE on the old name do not` });
-    ctx.note({ phase: 'contract', text: `run contract only when no running application version uses ${displayName(from)}: the view is dropped` });
+    ctx.note({
+      phase: 'expand',
+      text: `after expand the old name ${displayName(from)} is a view: reads and writes (INSERT ... RETURNING, ON CONFLICT) work; TRUNCATE, COPY ... FROM and LOCK TABLE on the old name do not`,
+    });
+    ctx.note({
+      phase: 'contract',
+      text: `run contract only when no running application version uses ${displayName(from)}: the view is dropped`,
+    });
   },
 };
 

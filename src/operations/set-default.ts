@@ -31,10 +31,15 @@ export const setDefault: OperationDefinition<SetDefault> = {
     const name = parseColumnName(spec.column);
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
-    if (column.identity) ctx.fail('column', `${where} is an identity column: its values come from its sequence, it cannot have a default`);
+    if (column.identity)
+      ctx.fail('column', `${where} is an identity column: its values come from its sequence, it cannot have a default`);
     if (column.generated) ctx.fail('column', `${where} is a generated column: it cannot have a default`);
     const value = userExpression(ctx, spec.default, 'default', table);
-    if (value.columns.size > 0) ctx.fail('default', `${JSON.stringify(spec.default)}: a default cannot use columns (${[...value.columns].map(quoteIdent).join(', ')})`);
+    if (value.columns.size > 0)
+      ctx.fail(
+        'default',
+        `${JSON.stringify(spec.default)}: a default cannot use columns (${[...value.columns].map(quoteIdent).join(', ')})`,
+      );
     const t = qualified(table);
     const col = `ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(name)}`;
     ctx.steps('set_default', `${table.schema}.${table.name}.${name}`).sql('expand', {
@@ -42,8 +47,14 @@ export const setDefault: OperationDefinition<SetDefault> = {
       statements: [`${col} SET DEFAULT ${value.sql}`],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: { statements: [column.default !== null ? `${col} SET DEFAULT ${column.default}` : `${col} DROP DEFAULT`], transactional: true },
+      undo: {
+        statements: [column.default !== null ? `${col} SET DEFAULT ${column.default}` : `${col} DROP DEFAULT`],
+        transactional: true,
+      },
     });
-    ctx.note({ phase: 'expand', text: `from expand on, rows inserted into ${displayName(table)} without ${quoteIdent(name)} get ${value.sql}, whichever application version inserts them` });
+    ctx.note({
+      phase: 'expand',
+      text: `from expand on, rows inserted into ${displayName(table)} without ${quoteIdent(name)} get ${value.sql}, whichever application version inserts them`,
+    });
   },
 };

@@ -3,7 +3,13 @@ import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { expressionFunctions, qualified, requireFreeName, userExpression } from './common.js';
 import { fillTrigger } from './fill-trigger.js';
-import { addNotNullCheck, dropNotNullCheck, notNullCheckName, setNotNullStatements, validateNotNull } from './not-null.js';
+import {
+  addNotNullCheck,
+  dropNotNullCheck,
+  notNullCheckName,
+  setNotNullStatements,
+  validateNotNull,
+} from './not-null.js';
 import type { OperationDefinition } from './types.js';
 
 export const setNotNullSchema = z
@@ -51,14 +57,30 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
       impact: ctx.briefLock(t),
       undo: { statements: [dropNotNullCheck(table, name), ...(fill?.drop ?? [])], transactional: true },
     });
-    if (up) ctx.backfill({ table, assignments: [{ column: name, expression: `COALESCE(${col}, ${up.sql})` }], pending: `${col} IS NULL` });
-    validateNotNull(steps, table, name, up ? `\`up\` (${up.sql}) gives NULL for them: fix the data or the expression` : 'give `up` (a value for them) or update them');
+    if (up)
+      ctx.backfill({
+        table,
+        assignments: [{ column: name, expression: `COALESCE(${col}, ${up.sql})` }],
+        pending: `${col} IS NULL`,
+      });
+    validateNotNull(
+      steps,
+      table,
+      name,
+      up
+        ? `\`up\` (${up.sql}) gives NULL for them: fix the data or the expression`
+        : 'give `up` (a value for them) or update them',
+    );
     steps.sql('contract', {
       description: `SET NOT NULL on ${where} (proved by the validated check: no scan) and drop the check${fill ? ' and the trigger' : ''}`,
       statements: [...(fill?.drop ?? []), ...setNotNullStatements(table, name)],
       transactional: true,
       impact: ctx.briefLock(t),
     });
-    if (!up) ctx.note({ phase: 'expand', text: `from expand on, writes of NULL to ${where} fail (the NOT VALID check applies to new rows); give \`up\` to turn them into a value instead` });
+    if (!up)
+      ctx.note({
+        phase: 'expand',
+        text: `from expand on, writes of NULL to ${where} fail (the NOT VALID check applies to new rows); give \`up\` to turn them into a value instead`,
+      });
   },
 };

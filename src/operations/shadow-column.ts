@@ -1,5 +1,12 @@
 import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../db/catalog.js';
-import { displayName, generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../db/quote.js';
+import {
+  displayName,
+  generatedName,
+  quoteIdent,
+  quoteLiteral,
+  quoteQualified,
+  type QualifiedName,
+} from '../db/quote.js';
 import type { LockTaken } from '../plan/types.js';
 import { renameInExpression } from '../sql/expression.js';
 import { qualifyColumns, rewriteConstraintDefinition, rewriteIndexDefinition } from '../sql/rewrite.js';
@@ -64,7 +71,14 @@ export function namesOf(u: ShadowUnit): Names {
   const t = u.table.name;
   const c = u.column.name;
   const at = (name: string) => ({ schema: u.table.schema, name });
-  return { shadow: generatedName(c, 'zdm_new'), hidden: generatedName(c, 'zdm_old'), sync: at(generatedName('zdm_sync', t, c, 'type')), conv: at(generatedName('zdm_conv', t, c)), check: at(generatedName('zdm_check', t, c)), notNull: generatedName(t, c, 'zdm_nn') };
+  return {
+    shadow: generatedName(c, 'zdm_new'),
+    hidden: generatedName(c, 'zdm_old'),
+    sync: at(generatedName('zdm_sync', t, c, 'type')),
+    conv: at(generatedName('zdm_conv', t, c)),
+    check: at(generatedName('zdm_check', t, c)),
+    notNull: generatedName(t, c, 'zdm_nn'),
+  };
 }
 
 const q = (t: QualifiedName) => ({ schema: t.schema, name: t.name });
@@ -77,10 +91,16 @@ interface ForeignKeyCopy {
   definition: string;
 }
 
-export function planShadow(ctx: PlanContext, steps: StepBuilder, units: ShadowUnit[], tables: ReadonlyMap<string, TableInfo>): void {
+export function planShadow(
+  ctx: PlanContext,
+  steps: StepBuilder,
+  units: ShadowUnit[],
+  tables: ReadonlyMap<string, TableInfo>,
+): void {
   const byTable = new Map<string, ShadowUnit[]>();
   for (const u of units) byTable.set(tableKey(u.table), [...(byTable.get(tableKey(u.table)) ?? []), u]);
-  const renamesOf = (table: QualifiedName) => new Map((byTable.get(tableKey(table)) ?? []).map((u) => [u.column.name, namesOf(u).shadow]));
+  const renamesOf = (table: QualifiedName) =>
+    new Map((byTable.get(tableKey(table)) ?? []).map((u) => [u.column.name, namesOf(u).shadow]));
   const pg18 = ctx.catalog.serverVersionNum >= 180000;
 
   // expand: per table, shadow columns + triggers + CHECK copies; then the index copies.
@@ -95,7 +115,10 @@ export function planShadow(ctx: PlanContext, steps: StepBuilder, units: ShadowUn
       description: `add ${group.map((u) => `${quoteIdent(namesOf(u).shadow)} ${u.newType.sql}`).join(', ')} to ${displayName(t)}, kept in step with ${group.map((u) => quoteIdent(u.column.name)).join(', ')} by trigger${tableChecks.length ? `, and ${tableChecks.length} NOT VALID CHECK copies` : ''}`,
       statements: [
         ...group.flatMap((u) => addShadowStatements(u)),
-        ...tableChecks.map((c) => `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(c.name))} ${withNotValid(rewriteConstraintDefinition(c.definition, renames))}`),
+        ...tableChecks.map(
+          (c) =>
+            `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(c.name))} ${withNotValid(rewriteConstraintDefinition(c.definition, renames))}`,
+        ),
       ],
       transactional: true,
       impact: ctx.briefLock(t),
@@ -112,7 +135,13 @@ export function planShadow(ctx: PlanContext, steps: StepBuilder, units: ShadowUn
         index,
         table: q(table),
         statement: rewriteIndexDefinition(ix.definition, { renames, newName: index.name }),
-        impact: { locks: [{ relation: q(table), mode: 'SHARE UPDATE EXCLUSIVE' }], lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows },
+        impact: {
+          locks: [{ relation: q(table), mode: 'SHARE UPDATE EXCLUSIVE' }],
+          lockDuration: 'scan',
+          rewritesTable: false,
+          scansTable: true,
+          estimatedRows: table.estimatedRows,
+        },
         undo: { statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`], transactional: false },
       });
     }
@@ -121,7 +150,11 @@ export function planShadow(ctx: PlanContext, steps: StepBuilder, units: ShadowUn
   for (const u of units) {
     const n = namesOf(u);
     const value = u.tolerant ? `${quoteQualified(n.conv)}(${quoteIdent(u.table.name)}.*)` : u.using;
-    ctx.backfill({ table: u.table, assignments: [{ column: n.shadow, expression: value }], pending: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})` });
+    ctx.backfill({
+      table: u.table,
+      assignments: [{ column: n.shadow, expression: value }],
+      pending: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
+    });
   }
 
   // switch: verify, NOT NULL checks, CHECK and FK validation, then the swap.
@@ -131,25 +164,43 @@ export function planShadow(ctx: PlanContext, steps: StepBuilder, units: ShadowUn
     const name = notNullCheckName(t, namesOf(u).shadow);
     steps.sql('switch', {
       description: `add NOT VALID CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) on ${displayName(t)}`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) NOT VALID`],
+      statements: [
+        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) NOT VALID`,
+      ],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`], transactional: true },
+      undo: {
+        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
+        transactional: true,
+      },
     });
     validateConstraint(steps, u.table, name);
   }
-  for (const group of byTable.values()) for (const c of checks.get(tableKey(group[0]!.table)) ?? []) validateConstraint(steps, group[0]!.table, tempName(c.name));
+  for (const group of byTable.values())
+    for (const c of checks.get(tableKey(group[0]!.table)) ?? [])
+      validateConstraint(steps, group[0]!.table, tempName(c.name));
   const fks = foreignKeyCopies(tables, renamesOf);
   for (const fk of fks) {
     const t = q(fk.table);
     const referenced = fk.constraint.references!.table;
-    const fkLocks: LockTaken[] = [{ relation: t, mode: 'SHARE ROW EXCLUSIVE' }, { relation: referenced, mode: 'SHARE ROW EXCLUSIVE' }];
+    const fkLocks: LockTaken[] = [
+      { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
+      { relation: referenced, mode: 'SHARE ROW EXCLUSIVE' },
+    ];
     steps.sql('switch', {
       description: `re-create foreign key ${quoteIdent(fk.constraint.name)} of ${displayName(t)} on the new columns, NOT VALID`,
-      statements: [...lockTablesStatements(fkLocks), `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} ${withNotValid(fk.definition)}`],
+      statements: [
+        ...lockTablesStatements(fkLocks),
+        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} ${withNotValid(fk.definition)}`,
+      ],
       transactional: true,
       impact: { ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'), locks: fkLocks },
-      undo: { statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(tempName(fk.constraint.name))}`], transactional: true },
+      undo: {
+        statements: [
+          `ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(tempName(fk.constraint.name))}`,
+        ],
+        transactional: true,
+      },
     });
     validateConstraint(steps, fk.table, tempName(fk.constraint.name), referenced);
   }
@@ -159,10 +210,19 @@ export function planShadow(ctx: PlanContext, steps: StepBuilder, units: ShadowUn
     statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapStatements(u, pg18))],
     transactional: true,
     impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false },
-    undo: { statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapBackStatements(u))], transactional: true },
+    undo: {
+      statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapBackStatements(u))],
+      transactional: true,
+    },
   });
 
-  const contractLocks = [...locks, ...fks.flatMap((fk) => [{ relation: q(fk.table), mode: 'ACCESS EXCLUSIVE' as const }, { relation: fk.constraint.references!.table, mode: 'ACCESS EXCLUSIVE' as const }])];
+  const contractLocks = [
+    ...locks,
+    ...fks.flatMap((fk) => [
+      { relation: q(fk.table), mode: 'ACCESS EXCLUSIVE' as const },
+      { relation: fk.constraint.references!.table, mode: 'ACCESS EXCLUSIVE' as const },
+    ]),
+  ];
   steps.sql('contract', {
     description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names`,
     statements: [...lockTablesStatements(contractLocks), ...contractStatements(units, byTable, fks, checks, pg18)],
@@ -176,8 +236,11 @@ function addShadowStatements(u: ShadowUnit): string[] {
   const t = q(u.table);
   const tbl = quoteQualified(t);
   const collatable = ['text', 'varchar', 'bpchar'].includes(u.newType.names[0] ?? '') && u.newType.names.length === 1;
-  const out = [`ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(n.shadow)} ${u.newType.sql}${collatable && u.column.collation ? ` COLLATE ${u.column.collation}` : ''}`];
-  if (u.column.comment !== null) out.push(`COMMENT ON COLUMN ${tbl}.${quoteIdent(n.shadow)} IS ${quoteLiteral(u.column.comment)}`);
+  const out = [
+    `ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(n.shadow)} ${u.newType.sql}${collatable && u.column.collation ? ` COLLATE ${u.column.collation}` : ''}`,
+  ];
+  if (u.column.comment !== null)
+    out.push(`COMMENT ON COLUMN ${tbl}.${quoteIdent(n.shadow)} IS ${quoteLiteral(u.column.comment)}`);
   if (u.tolerant) out.push(...tolerantFunctions(u, n));
   out.push(...syncTriggerStatements(t, n.sync, n.sync.name, beforeSwap(u), allNames(u)));
   return out;
@@ -188,7 +251,12 @@ function dropShadowStatements(u: ShadowUnit): string[] {
   const t = q(u.table);
   return [
     ...dropSyncTriggerStatements(t, n.sync, n.sync.name),
-    ...(u.tolerant ? [`DROP FUNCTION IF EXISTS ${quoteQualified(n.conv)}(${quoteQualified(t)})`, `DROP FUNCTION IF EXISTS ${quoteQualified(n.check)}(${quoteQualified(t)})`] : []),
+    ...(u.tolerant
+      ? [
+          `DROP FUNCTION IF EXISTS ${quoteQualified(n.conv)}(${quoteQualified(t)})`,
+          `DROP FUNCTION IF EXISTS ${quoteQualified(n.check)}(${quoteQualified(t)})`,
+        ]
+      : []),
     `ALTER TABLE ${quoteQualified(t)} DROP COLUMN IF EXISTS ${quoteIdent(n.shadow)}`,
   ];
 }
@@ -208,7 +276,6 @@ function tolerantFunctions(u: ShadowUnit, n: Names): string[] {
   ];
 }
 
-
 function allNames(u: ShadowUnit): Set<string> {
   const n = namesOf(u);
   return new Set([...u.table.columns.map((c) => c.name), n.shadow, n.hidden]);
@@ -218,13 +285,21 @@ function allNames(u: ShadowUnit): Set<string> {
 function beforeSwap(u: ShadowUnit): SyncMapping {
   const n = namesOf(u);
   const forward = u.tolerant ? `${quoteQualified(n.conv)}(new)` : u.using;
-  return { forward: [{ column: n.shadow, expression: forward }], backward: [{ column: u.column.name, expression: renameInExpression(u.down, new Map([[u.column.name, n.shadow]])) }] };
+  return {
+    forward: [{ column: n.shadow, expression: forward }],
+    backward: [{ column: u.column.name, expression: renameInExpression(u.down, new Map([[u.column.name, n.shadow]])) }],
+  };
 }
 
 /** After the swap the new column (real name) is what applications write; the hidden old one is derived with `down`. */
 function afterSwap(u: ShadowUnit): SyncMapping {
   const n = namesOf(u);
-  return { forward: [{ column: n.hidden, expression: u.down }], backward: [{ column: u.column.name, expression: renameInExpression(u.using, new Map([[u.column.name, n.hidden]])) }] };
+  return {
+    forward: [{ column: n.hidden, expression: u.down }],
+    backward: [
+      { column: u.column.name, expression: renameInExpression(u.using, new Map([[u.column.name, n.hidden]])) },
+    ],
+  };
 }
 
 function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
@@ -232,7 +307,13 @@ function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
   const t = q(u.table);
   const key = u.table.primaryKey?.columns ?? [];
   const row = `${quoteIdent(u.table.name)}.*`;
-  const impact = { locks: [{ relation: t, mode: 'ACCESS SHARE' as const }], lockDuration: 'scan' as const, rewritesTable: false, scansTable: true, estimatedRows: u.table.estimatedRows };
+  const impact = {
+    locks: [{ relation: t, mode: 'ACCESS SHARE' as const }],
+    lockDuration: 'scan' as const,
+    rewritesTable: false,
+    scansTable: true,
+    estimatedRows: u.table.estimatedRows,
+  };
   if (u.tolerant) {
     steps.verify('switch', {
       description: `verify every value of ${displayName(t)}.${quoteIdent(u.column.name)} converts to ${u.newType.sql} with ${u.using}`,
@@ -259,7 +340,10 @@ function indexesOn(table: TableInfo, renames: ReadonlyMap<string, string>): Inde
   return table.indexes.filter((ix) => ix.columns.some((c) => renames.has(c)));
 }
 
-function foreignKeyCopies(tables: ReadonlyMap<string, TableInfo>, renamesOf: (t: QualifiedName) => Map<string, string>): ForeignKeyCopy[] {
+function foreignKeyCopies(
+  tables: ReadonlyMap<string, TableInfo>,
+  renamesOf: (t: QualifiedName) => Map<string, string>,
+): ForeignKeyCopy[] {
   const out: ForeignKeyCopy[] = [];
   for (const table of tables.values()) {
     const own = renamesOf(table);
@@ -278,11 +362,18 @@ function swapStatements(u: ShadowUnit, pg18: boolean): string[] {
   const t = q(u.table);
   const tbl = quoteQualified(t);
   const col = quoteIdent(u.column.name);
-  const out = [`ALTER TABLE ${tbl} RENAME COLUMN ${col} TO ${quoteIdent(n.hidden)}`, `ALTER TABLE ${tbl} RENAME COLUMN ${quoteIdent(n.shadow)} TO ${col}`];
+  const out = [
+    `ALTER TABLE ${tbl} RENAME COLUMN ${col} TO ${quoteIdent(n.hidden)}`,
+    `ALTER TABLE ${tbl} RENAME COLUMN ${quoteIdent(n.shadow)} TO ${col}`,
+  ];
   if (u.column.notNull) {
     // The validated CHECK proves it: no scan (PG 12+). PG 18 names NOT NULL constraints, and the
     // old column's holds the usual name until contract, so this one gets a temporary name.
-    out.push(pg18 ? `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(n.notNull)} NOT NULL ${col}` : `ALTER TABLE ${tbl} ALTER COLUMN ${col} SET NOT NULL`);
+    out.push(
+      pg18
+        ? `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(n.notNull)} NOT NULL ${col}`
+        : `ALTER TABLE ${tbl} ALTER COLUMN ${col} SET NOT NULL`,
+    );
     out.push(`ALTER TABLE ${tbl} DROP CONSTRAINT ${quoteIdent(notNullCheckName(t, n.shadow))}`);
   }
   out.push(...move(u).swap);
@@ -306,23 +397,47 @@ function swapBackStatements(u: ShadowUnit): string[] {
 
 function move(u: ShadowUnit) {
   const n = namesOf(u);
-  return defaultMove({ table: q(u.table), column: u.column, hidden: n.hidden, current: u.column.name, newInteger: integerType(u.newType), convertedDefault: u.convertedDefault });
+  return defaultMove({
+    table: q(u.table),
+    column: u.column,
+    hidden: n.hidden,
+    current: u.column.name,
+    newInteger: integerType(u.newType),
+    convertedDefault: u.convertedDefault,
+  });
 }
 
-function contractStatements(units: ShadowUnit[], byTable: Map<string, ShadowUnit[]>, fks: ForeignKeyCopy[], checks: Map<string, ConstraintInfo[]>, pg18: boolean): string[] {
+function contractStatements(
+  units: ShadowUnit[],
+  byTable: Map<string, ShadowUnit[]>,
+  fks: ForeignKeyCopy[],
+  checks: Map<string, ConstraintInfo[]>,
+  pg18: boolean,
+): string[] {
   const out: string[] = [];
   for (const u of units) {
     const n = namesOf(u);
     const t = q(u.table);
     out.push(...dropSyncTriggerStatements(t, n.sync, n.sync.name).map((s) => s.replace(' IF EXISTS', '')));
-    if (u.tolerant) out.push(`DROP FUNCTION ${quoteQualified(n.conv)}(${quoteQualified(t)})`, `DROP FUNCTION ${quoteQualified(n.check)}(${quoteQualified(t)})`);
+    if (u.tolerant)
+      out.push(
+        `DROP FUNCTION ${quoteQualified(n.conv)}(${quoteQualified(t)})`,
+        `DROP FUNCTION ${quoteQualified(n.check)}(${quoteQualified(t)})`,
+      );
   }
   // The old foreign keys first: they depend on the old primary key / unique indexes.
-  for (const fk of fks) out.push(`ALTER TABLE ${quoteQualified(q(fk.table))} DROP CONSTRAINT ${quoteIdent(fk.constraint.name)}`);
-  for (const u of units) out.push(`ALTER TABLE ${quoteQualified(q(u.table))} DROP COLUMN ${quoteIdent(namesOf(u).hidden)}`);
+  for (const fk of fks)
+    out.push(`ALTER TABLE ${quoteQualified(q(fk.table))} DROP CONSTRAINT ${quoteIdent(fk.constraint.name)}`);
+  for (const u of units)
+    out.push(`ALTER TABLE ${quoteQualified(q(u.table))} DROP COLUMN ${quoteIdent(namesOf(u).hidden)}`);
   for (const u of units) {
-    const named = u.table.constraints.find((c) => c.type === 'n' && c.columns.length === 1 && c.columns[0] === u.column.name);
-    if (pg18 && u.column.notNull && named) out.push(`ALTER TABLE ${quoteQualified(q(u.table))} RENAME CONSTRAINT ${quoteIdent(namesOf(u).notNull)} TO ${quoteIdent(named.name)}`);
+    const named = u.table.constraints.find(
+      (c) => c.type === 'n' && c.columns.length === 1 && c.columns[0] === u.column.name,
+    );
+    if (pg18 && u.column.notNull && named)
+      out.push(
+        `ALTER TABLE ${quoteQualified(q(u.table))} RENAME CONSTRAINT ${quoteIdent(namesOf(u).notNull)} TO ${quoteIdent(named.name)}`,
+      );
   }
   for (const group of byTable.values()) {
     const table = group[0]!.table;
@@ -331,9 +446,13 @@ function contractStatements(units: ShadowUnit[], byTable: Map<string, ShadowUnit
     for (const ix of indexesOn(table, renames)) {
       out.push(...adoptIndexStatements(tbl, ix, tempName(ix.name)));
     }
-    for (const c of checks.get(tableKey(table)) ?? []) out.push(`ALTER TABLE ${tbl} RENAME CONSTRAINT ${quoteIdent(tempName(c.name))} TO ${quoteIdent(c.name)}`);
+    for (const c of checks.get(tableKey(table)) ?? [])
+      out.push(`ALTER TABLE ${tbl} RENAME CONSTRAINT ${quoteIdent(tempName(c.name))} TO ${quoteIdent(c.name)}`);
   }
-  for (const fk of fks) out.push(`ALTER TABLE ${quoteQualified(q(fk.table))} RENAME CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} TO ${quoteIdent(fk.constraint.name)}`);
+  for (const fk of fks)
+    out.push(
+      `ALTER TABLE ${quoteQualified(q(fk.table))} RENAME CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} TO ${quoteIdent(fk.constraint.name)}`,
+    );
   return out;
 }
 

@@ -48,7 +48,10 @@ export async function lintOperationSql(sql: string, options: SqlLintOptions): Pr
 }
 
 /** Lints the `sql` and `rollback` text of every `sql` operation of a migration. */
-export async function lintMigrationSql(migration: { file: string; spec: MigrationSpec }, context: { serverVersionNum?: number; catalog?: () => Promise<LintCatalog> } = {}): Promise<MigrationSqlLint> {
+export async function lintMigrationSql(
+  migration: { file: string; spec: MigrationSpec },
+  context: { serverVersionNum?: number; catalog?: () => Promise<LintCatalog> } = {},
+): Promise<MigrationSqlLint> {
   const results = new Map<string, SqlLintResult>();
   let catalog: LintCatalog | undefined;
   for (const [i, op] of migration.spec.operations.entries()) {
@@ -58,7 +61,15 @@ export async function lintMigrationSql(migration: { file: string; spec: Migratio
     for (const field of ['sql', 'rollback'] as const) {
       const text = op[field];
       if (text === undefined || text.trim() === '') continue;
-      results.set(`operations[${i}].${field}`, await lintOperationSql(text, { file: migration.file, transactional, ...(context.serverVersionNum ? { serverVersionNum: context.serverVersionNum } : {}), ...(catalog ? { catalog } : {}) }));
+      results.set(
+        `operations[${i}].${field}`,
+        await lintOperationSql(text, {
+          file: migration.file,
+          transactional,
+          ...(context.serverVersionNum ? { serverVersionNum: context.serverVersionNum } : {}),
+          ...(catalog ? { catalog } : {}),
+        }),
+      );
     }
   }
   return results;

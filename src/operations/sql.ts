@@ -45,7 +45,11 @@ export const sql: OperationDefinition<SqlOperation> = {
   schema: sqlSchema,
   refs(spec) {
     try {
-      return { tables: splitStatements(spec.sql).flatMap(relationsIn).map((r) => (r.schema ? `${quoteIdent(r.schema)}.${quoteIdent(r.name)}` : quoteIdent(r.name))) };
+      return {
+        tables: splitStatements(spec.sql)
+          .flatMap(relationsIn)
+          .map((r) => (r.schema ? `${quoteIdent(r.schema)}.${quoteIdent(r.name)}` : quoteIdent(r.name))),
+      };
     } catch {
       return {};
     }
@@ -56,31 +60,56 @@ export const sql: OperationDefinition<SqlOperation> = {
     if (statements.length === 0) ctx.fail('sql', 'contains no statement');
     const transactional = sqlTransactional(spec);
     const outside = statements.filter(cannotRunInTransaction);
-    if (transactional && outside.length > 0) ctx.fail('transactional', `${outside[0]!.kind} cannot run inside a transaction; remove "transactional": true`);
-    if (statements.some((s) => s.kind === 'TransactionStmt')) ctx.fail('sql', 'must not contain BEGIN/COMMIT/ROLLBACK/SAVEPOINT: zdm runs the statements in one transaction (or none, with "transactional": false)');
+    if (transactional && outside.length > 0)
+      ctx.fail('transactional', `${outside[0]!.kind} cannot run inside a transaction; remove "transactional": true`);
+    if (statements.some((s) => s.kind === 'TransactionStmt'))
+      ctx.fail(
+        'sql',
+        'must not contain BEGIN/COMMIT/ROLLBACK/SAVEPOINT: zdm runs the statements in one transaction (or none, with "transactional": false)',
+      );
 
-    if (spec.phase === 'contract' && spec.rollback !== undefined) ctx.fail('rollback', 'contract is never rolled back (it runs after the old shape is retired); remove "rollback" or move the SQL to an earlier phase');
+    if (spec.phase === 'contract' && spec.rollback !== undefined)
+      ctx.fail(
+        'rollback',
+        'contract is never rolled back (it runs after the old shape is retired); remove "rollback" or move the SQL to an earlier phase',
+      );
     if (spec.phase !== 'contract' && spec.rollback === undefined) {
-      ctx.fail('rollback', `zdm rollback undoes every phase before contract: give the SQL that undoes this ${spec.phase} SQL, or "" if it needs no undo`);
+      ctx.fail(
+        'rollback',
+        `zdm rollback undoes every phase before contract: give the SQL that undoes this ${spec.phase} SQL, or "" if it needs no undo`,
+      );
     }
-    const undo = spec.rollback !== undefined && spec.rollback.trim() !== '' ? parse(ctx, 'rollback', spec.rollback) : [];
+    const undo =
+      spec.rollback !== undefined && spec.rollback.trim() !== '' ? parse(ctx, 'rollback', spec.rollback) : [];
 
     refuseLintFindings(ctx, spec, 'sql');
     if (undo.length > 0) refuseLintFindings(ctx, spec, 'rollback');
 
     const relations = statements.flatMap(relationsIn).map((r) => resolve(ctx, r));
     // Existing tables it names count for the plan's tables and target schemas (one active migration per schema).
-    for (const r of relations) if (['r', 'p'].includes(ctx.catalog.tables.get(tableKey(r))?.relkind ?? '')) ctx.table(`${quoteIdent(r.schema)}.${quoteIdent(r.name)}`, 'sql');
+    for (const r of relations)
+      if (['r', 'p'].includes(ctx.catalog.tables.get(tableKey(r))?.relkind ?? ''))
+        ctx.table(`${quoteIdent(r.schema)}.${quoteIdent(r.name)}`, 'sql');
     const locks = relations.map((relation): LockTaken => ({ relation, mode: 'ACCESS EXCLUSIVE' }));
     ctx.steps('sql', `${ctx.opIndex}`).sql(spec.phase, {
       description: `raw SQL (${statements.length} statement${statements.length === 1 ? '' : 's'}); locks are not modelled: shown as ACCESS EXCLUSIVE on every relation it names`,
       statements: statements.map((s) => s.sql),
       transactional,
       impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false },
-      ...(undo.length > 0 ? { undo: { statements: undo.map((s) => s.sql), transactional: !undo.some(cannotRunInTransaction) } } : {}),
+      ...(undo.length > 0
+        ? { undo: { statements: undo.map((s) => s.sql), transactional: !undo.some(cannotRunInTransaction) } }
+        : {}),
     });
-    if (!transactional) ctx.note({ phase: spec.phase, text: `operations[${ctx.opIndex}] runs outside a transaction, statement by statement: a retry after a failure runs them all again, so write them idempotent (IF [NOT] EXISTS)` });
-    if (spec.rollback?.trim() === '' && spec.phase !== 'contract') ctx.note({ phase: spec.phase, text: `operations[${ctx.opIndex}] has an empty rollback: zdm rollback leaves its effect in place` });
+    if (!transactional)
+      ctx.note({
+        phase: spec.phase,
+        text: `operations[${ctx.opIndex}] runs outside a transaction, statement by statement: a retry after a failure runs them all again, so write them idempotent (IF [NOT] EXISTS)`,
+      });
+    if (spec.rollback?.trim() === '' && spec.phase !== 'contract')
+      ctx.note({
+        phase: spec.phase,
+        text: `operations[${ctx.opIndex}] has an empty rollback: zdm rollback leaves its effect in place`,
+      });
   },
 };
 
@@ -96,13 +125,19 @@ function parse(ctx: PlanContext, field: 'sql' | 'rollback', text: string): SqlSt
 function refuseLintFindings(ctx: PlanContext, spec: SqlOperation, field: 'sql' | 'rollback'): void {
   const lint = ctx.sqlLint(field);
   if (!lint?.linted) {
-    ctx.note({ phase: spec.phase, text: `operations[${ctx.opIndex}].${field} was not linted (no linter available): review it by hand` });
+    ctx.note({
+      phase: spec.phase,
+      text: `operations[${ctx.opIndex}].${field} was not linted (no linter available): review it by hand`,
+    });
     return;
   }
   const allowed = new Set(spec.allow ?? []);
   const refused = lint.findings.filter((f) => f.severity === 'error' && !allowed.has(f.rule));
   if (refused.length > 0) {
-    ctx.fail(field, `refused by lint: ${refused.map((f) => `[${f.rule}] ${f.message}`).join('; ')}. If you accept the risk, add ${JSON.stringify(refused.map((f) => f.rule))} to "allow"`);
+    ctx.fail(
+      field,
+      `refused by lint: ${refused.map((f) => `[${f.rule}] ${f.message}`).join('; ')}. If you accept the risk, add ${JSON.stringify(refused.map((f) => f.rule))} to "allow"`,
+    );
   }
   for (const f of lint.findings.filter((x) => x.severity === 'warning' && !allowed.has(x.rule))) {
     ctx.note({ phase: spec.phase, text: `operations[${ctx.opIndex}].${field}: lint warning [${f.rule}] ${f.message}` });

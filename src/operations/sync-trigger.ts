@@ -26,11 +26,19 @@ export interface SyncMapping {
 
 export const BACKFILL_SETTING = 'zdm.backfill';
 
-export function syncTriggerStatements(table: QualifiedName, fn: QualifiedName, trigger: string, mapping: SyncMapping, allColumns: ReadonlySet<string>): string[] {
+export function syncTriggerStatements(
+  table: QualifiedName,
+  fn: QualifiedName,
+  trigger: string,
+  mapping: SyncMapping,
+  allColumns: ReadonlySet<string>,
+): string[] {
   const assign = (list: SyncMapping['forward']) =>
     list.map((m) => `NEW.${quoteIdent(m.column)} := ${qualifyColumns(m.expression, allColumns, 'new')};`).join(' ');
   const newWritten = mapping.forward.map((m) => `NEW.${quoteIdent(m.column)} IS NOT NULL`).join(' OR ');
-  const newChanged = mapping.forward.map((m) => `NEW.${quoteIdent(m.column)} IS DISTINCT FROM OLD.${quoteIdent(m.column)}`).join(' OR ');
+  const newChanged = mapping.forward
+    .map((m) => `NEW.${quoteIdent(m.column)} IS DISTINCT FROM OLD.${quoteIdent(m.column)}`)
+    .join(' OR ');
   const body = [
     'BEGIN',
     `  IF TG_OP = 'INSERT' THEN`,
@@ -52,7 +60,10 @@ export function syncTriggerStatements(table: QualifiedName, fn: QualifiedName, t
 }
 
 export function dropSyncTriggerStatements(table: QualifiedName, fn: QualifiedName, trigger: string): string[] {
-  return [`DROP TRIGGER IF EXISTS ${quoteIdent(trigger)} ON ${quoteQualified(table)}`, `DROP FUNCTION IF EXISTS ${quoteQualified(fn)}()`];
+  return [
+    `DROP TRIGGER IF EXISTS ${quoteIdent(trigger)} ON ${quoteQualified(table)}`,
+    `DROP FUNCTION IF EXISTS ${quoteQualified(fn)}()`,
+  ];
 }
 
 /** A dollar-quote tag that does not occur in the body (user expressions could contain `$zdm$`). */

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { TableInfo } from '../db/catalog.js';
-import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import {
+  displayName,
+  generatedName,
+  parseColumnName,
+  quoteIdent,
+  quoteQualified,
+  type QualifiedName,
+} from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { addNotNullChecks, setNotNullStatements, verifyInSync } from './column-steps.js';
 import { checkedExpression, checkedType } from './fragments.js';
@@ -51,43 +58,96 @@ export type TransformColumn = z.infer<typeof transformColumnSchema>;
 export const transformColumn: OperationDefinition<TransformColumn> = {
   schema: transformColumnSchema,
   refs: (spec) => ({ tables: [spec.table] }),
-  summary: (spec) => `transform ${spec.table} (${spec.from.join(', ')}) into (${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
+  summary: (spec) =>
+    `transform ${spec.table} (${spec.from.join(', ')}) into (${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t: QualifiedName = { schema: table.schema, name: table.name };
     const existing = new Set(table.columns.map((c) => c.name));
     const from = spec.from.map((name, i) => ctx.column(table, parseColumnName(name), `from[${i}]`).name);
     const to = spec.to.map((c, i) => ({ ...c, name: parseColumnName(c.name), field: `to[${i}]` }));
-    checkNames(ctx, t, from, to.map((c) => c.name), existing);
+    checkNames(
+      ctx,
+      t,
+      from,
+      to.map((c) => c.name),
+      existing,
+    );
     for (const [i, name] of from.entries()) {
       const col = table.columns.find((c) => c.name === name)!;
-      if (col.generated) ctx.fail(`from[${i}]`, `${displayName(t)}.${quoteIdent(name)} is a generated column; the trigger cannot write it`);
+      if (col.generated)
+        ctx.fail(
+          `from[${i}]`,
+          `${displayName(t)}.${quoteIdent(name)} is a generated column; the trigger cannot write it`,
+        );
     }
-    if (!table.primaryKey) ctx.fail('table', `table ${displayName(t)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`);
+    if (!table.primaryKey)
+      ctx.fail(
+        'table',
+        `table ${displayName(t)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
+      );
     if (spec.dropOld) refuseDropDependents(ctx, table, from);
 
     const all = new Set([...existing, ...to.map((c) => c.name)]);
-    const forward = to.map((c) => ({ column: c.name, expression: checkedExpression(ctx, `${c.field}.up`, c.up, existing), type: checkedType(ctx, `${c.field}.type`, c.type) }));
+    const forward = to.map((c) => ({
+      column: c.name,
+      expression: checkedExpression(ctx, `${c.field}.up`, c.up, existing),
+      type: checkedType(ctx, `${c.field}.type`, c.type),
+    }));
     const down = new Map(Object.entries(spec.down).map(([k, v]) => [parseColumnName(k), v]));
-    for (const key of down.keys()) if (!from.includes(key)) ctx.fail(`down.${key}`, `${quoteIdent(key)} is not one of the "from" columns (${from.map(quoteIdent).join(', ')})`);
+    for (const key of down.keys())
+      if (!from.includes(key))
+        ctx.fail(
+          `down.${key}`,
+          `${quoteIdent(key)} is not one of the "from" columns (${from.map(quoteIdent).join(', ')})`,
+        );
     const missing = from.filter((c) => !down.has(c));
-    if (missing.length > 0) ctx.fail('down', `give an expression for ${missing.map(quoteIdent).join(', ')}: rows written by the new version must fill the old columns too`);
-    const backward = from.map((c) => ({ column: c, expression: checkedExpression(ctx, `down.${c}`, down.get(c)!, all) }));
+    if (missing.length > 0)
+      ctx.fail(
+        'down',
+        `give an expression for ${missing.map(quoteIdent).join(', ')}: rows written by the new version must fill the old columns too`,
+      );
+    const backward = from.map((c) => ({
+      column: c,
+      expression: checkedExpression(ctx, `down.${c}`, down.get(c)!, all),
+    }));
 
     const subject = `${displayName(t)}.${from.map(quoteIdent).join('+')}`;
-    const fn: QualifiedName = { schema: t.schema, name: generatedName('zdm_sync', t.name, ...from, 'to', ...to.map((c) => c.name)) };
+    const fn: QualifiedName = {
+      schema: t.schema,
+      name: generatedName('zdm_sync', t.name, ...from, 'to', ...to.map((c) => c.name)),
+    };
     const tbl = quoteQualified(t);
     const steps = ctx.steps('transform_column', subject);
     steps.sql('expand', {
       description: `add ${to.map((c) => quoteIdent(c.name)).join(', ')} to ${displayName(t)} with a trigger keeping them in step with ${from.map(quoteIdent).join(', ')}`,
-      statements: [...forward.map((f) => `ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(f.column)} ${f.type}`), ...syncTriggerStatements(t, fn, fn.name, { forward, backward }, all)],
+      statements: [
+        ...forward.map((f) => `ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(f.column)} ${f.type}`),
+        ...syncTriggerStatements(t, fn, fn.name, { forward, backward }, all),
+      ],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: { statements: [...dropSyncTriggerStatements(t, fn, fn.name), ...forward.map((f) => `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${quoteIdent(f.column)}`)], transactional: true },
+      undo: {
+        statements: [
+          ...dropSyncTriggerStatements(t, fn, fn.name),
+          ...forward.map((f) => `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${quoteIdent(f.column)}`),
+        ],
+        transactional: true,
+      },
     });
-    ctx.backfill({ table, assignments: forward.map(({ column, expression: e }) => ({ column, expression: e })), pending: forward.map((f) => `${quoteIdent(f.column)} IS DISTINCT FROM (${f.expression})`).join(' OR ') });
+    ctx.backfill({
+      table,
+      assignments: forward.map(({ column, expression: e }) => ({ column, expression: e })),
+      pending: forward.map((f) => `${quoteIdent(f.column)} IS DISTINCT FROM (${f.expression})`).join(' OR '),
+    });
 
-    verifyInSync(steps, table, forward, [...from, ...to.map((c) => c.name)], `rows of ${displayName(t)} whose new columns differ from their "up" expressions: the backfill has not covered them`);
+    verifyInSync(
+      steps,
+      table,
+      forward,
+      [...from, ...to.map((c) => c.name)],
+      `rows of ${displayName(t)} whose new columns differ from their "up" expressions: the backfill has not covered them`,
+    );
     const notNull = to.filter((c) => c.nullable === false).map((c) => c.name);
     addNotNullChecks(ctx, steps, table, notNull);
 
@@ -101,8 +161,16 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
       transactional: true,
       impact: ctx.briefLock(t),
     });
-    ctx.note({ phase: 'switch', text: `after switch, deploy the application version that uses ${to.map((c) => quoteIdent(c.name)).join(', ')}; versions using ${from.map(quoteIdent).join(', ')} keep working until contract` });
-    ctx.note({ phase: 'contract', text: spec.dropOld ? `contract drops ${from.map(quoteIdent).join(', ')}: run it only when no running application version uses them` : `after contract ${from.map(quoteIdent).join(', ')} are no longer kept in step with the new columns` });
+    ctx.note({
+      phase: 'switch',
+      text: `after switch, deploy the application version that uses ${to.map((c) => quoteIdent(c.name)).join(', ')}; versions using ${from.map(quoteIdent).join(', ')} keep working until contract`,
+    });
+    ctx.note({
+      phase: 'contract',
+      text: spec.dropOld
+        ? `contract drops ${from.map(quoteIdent).join(', ')}: run it only when no running application version uses them`
+        : `after contract ${from.map(quoteIdent).join(', ')} are no longer kept in step with the new columns`,
+    });
   },
 };
 
@@ -117,8 +185,16 @@ function checkNames(ctx: PlanContext, t: QualifiedName, from: string[], to: stri
 function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]): void {
   for (const [i, c] of from.entries()) {
     const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(c));
-    if (inbound.length) ctx.fail(`from[${i}]`, `${quoteIdent(c)} is referenced by foreign key ${quoteIdent(inbound[0]!.name)} on ${displayName(inbound[0]!.table)}; "dropOld" cannot drop it`);
+    if (inbound.length)
+      ctx.fail(
+        `from[${i}]`,
+        `${quoteIdent(c)} is referenced by foreign key ${quoteIdent(inbound[0]!.name)} on ${displayName(inbound[0]!.table)}; "dropOld" cannot drop it`,
+      );
     const users = table.dependents.filter((d) => d.column === c);
-    if (users.length) ctx.fail(`from[${i}]`, `${quoteIdent(c)} is used by ${users.map((d) => `${d.kind} ${d.name}`).join(', ')}; "dropOld" would need CASCADE: change or drop those first`);
+    if (users.length)
+      ctx.fail(
+        `from[${i}]`,
+        `${quoteIdent(c)} is used by ${users.map((d) => `${d.kind} ${d.name}`).join(', ')}; "dropOld" would need CASCADE: change or drop those first`,
+      );
   }
 }

@@ -1,7 +1,15 @@
 import type { z } from 'zod';
 import type { Catalog, ColumnInfo, TableInfo } from '../db/catalog.js';
 import type { QualifiedName } from '../db/quote.js';
-import type { BackfillAssignment, CreateIndexStep, Impact, Phase, PhaseNote, SqlStep, VerifyStep } from '../plan/types.js';
+import type {
+  BackfillAssignment,
+  CreateIndexStep,
+  Impact,
+  Phase,
+  PhaseNote,
+  SqlStep,
+  VerifyStep,
+} from '../plan/types.js';
 import type { SqlLintResult } from './sql-lint.js';
 
 /** Names an operation needs from the catalog before it can be planned. */

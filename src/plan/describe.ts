@@ -28,7 +28,9 @@ export function stepSql(step: Step): string[] {
 export function stepMode(step: Step): string {
   switch (step.kind) {
     case 'sql':
-      return step.transactional ? 'one transaction, lock_timeout, retried' : 'outside a transaction, statement by statement (idempotent)';
+      return step.transactional
+        ? 'one transaction, lock_timeout, retried'
+        : 'outside a transaction, statement by statement (idempotent)';
     case 'create-index':
       return 'outside a transaction (CONCURRENTLY); an INVALID leftover is dropped and rebuilt';
     case 'verify':
@@ -52,7 +54,9 @@ export function lockSummary(impact: Impact): string {
     'per-batch': 'per batch, on the batch rows only',
     none: 'none',
   };
-  return impact.locks.map((l) => `${l.mode} on ${displayName(l.relation)} (${duration[impact.lockDuration]}; ${lockEffect(l.mode)})`).join(', ');
+  return impact.locks
+    .map((l) => `${l.mode} on ${displayName(l.relation)} (${duration[impact.lockDuration]}; ${lockEffect(l.mode)})`)
+    .join(', ');
 }
 
 export function formatRows(n: number | undefined): string {
@@ -64,5 +68,7 @@ export function serverVersion(num: number): string {
 }
 
 export function tablesLine(plan: Plan): string {
-  return plan.tables.map((t) => `${displayName(t.table)} (${formatRows(t.estimatedRows)} rows, ${formatBytes(t.sizeBytes)})`).join(', ');
+  return plan.tables
+    .map((t) => `${displayName(t.table)} (${formatRows(t.estimatedRows)} rows, ${formatBytes(t.sizeBytes)})`)
+    .join(', ');
 }

@@ -6,11 +6,32 @@ import type { MigrationFile } from '../migration/load.js';
 import { definitionOf } from '../operations/registry.js';
 import type { MigrationSqlLint } from '../operations/sql-lint.js';
 import type { BackfillContribution, PlanContext, StepBuilder } from '../operations/types.js';
-import { PHASES, type BackfillStep, type Gate, type Impact, type Phase, type PhaseNote, type Plan, type Step } from './types.js';
+import {
+  PHASES,
+  type BackfillStep,
+  type Gate,
+  type Impact,
+  type Phase,
+  type PhaseNote,
+  type Plan,
+  type Step,
+} from './types.js';
 
 /** Every catalog name a migration's operations need, for readCatalog() before planning. */
-export function catalogRefs(migration: MigrationFile): { tables: NameRef[]; enums: NameRef[]; indexes: NameRef[]; functions: string[]; referencing: NameRef[] } {
-  const refs = { tables: [] as NameRef[], enums: [] as NameRef[], indexes: [] as NameRef[], functions: [] as string[], referencing: [] as NameRef[] };
+export function catalogRefs(migration: MigrationFile): {
+  tables: NameRef[];
+  enums: NameRef[];
+  indexes: NameRef[];
+  functions: string[];
+  referencing: NameRef[];
+} {
+  const refs = {
+    tables: [] as NameRef[],
+    enums: [] as NameRef[],
+    indexes: [] as NameRef[],
+    functions: [] as string[],
+    referencing: [] as NameRef[],
+  };
   for (const spec of migration.spec.operations) {
     const wanted = definitionOf(spec).refs(spec as never);
     for (const t of wanted.tables ?? []) refs.tables.push(parseObjectName(t));
@@ -51,7 +72,11 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
 
   migration.spec.operations.forEach((spec, opIndex) => {
     const fail = (field: string | undefined, message: string): never => {
-      throw new OperationProblem({ file: migration.file, path: `operations[${opIndex}]${field ? `.${field}` : ''}`, message });
+      throw new OperationProblem({
+        file: migration.file,
+        path: `operations[${opIndex}]${field ? `.${field}` : ''}`,
+        message,
+      });
     };
     const push = (phase: Phase, step: Step) => byPhase.get(phase)!.push(step);
     const ctx: PlanContext = {
@@ -62,13 +87,18 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
       table(name, field) {
         const ref = parseObjectName(name);
         const own = declared.get(tableKey({ schema: ref.schema ?? catalog.defaultSchema, name: ref.name }));
-        const resolved = ref.schema === undefined ? catalog.resolved.get(ref.name) : { schema: ref.schema, name: ref.name };
+        const resolved =
+          ref.schema === undefined ? catalog.resolved.get(ref.name) : { schema: ref.schema, name: ref.name };
         const table = own ?? (resolved && catalog.tables.get(tableKey(resolved)));
         if (!table) {
           const shown = ref.schema === undefined ? quoteIdent(ref.name) : displayName(ref as QualifiedName);
-          return fail(field, `table ${shown} does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${catalog.defaultSchema})` : ''}`);
+          return fail(
+            field,
+            `table ${shown} does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${catalog.defaultSchema})` : ''}`,
+          );
         }
-        if (!['r', 'p'].includes(table.relkind)) fail(field, `${displayName(table)} is not a table (relkind ${table.relkind})`);
+        if (!['r', 'p'].includes(table.relkind))
+          fail(field, `${displayName(table)} is not a table (relkind ${table.relkind})`);
         tables.set(tableKey(table), table);
         return table;
       },
@@ -76,7 +106,10 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
         const column = table.columns.find((c) => c.name === name);
         if (!column) {
           const similar = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
-          return fail(field, `column ${quoteIdent(name)} does not exist on table ${displayName(table)}${similar ? ` (there is ${quoteIdent(similar.name)}: names are case-sensitive when quoted)` : ''}`);
+          return fail(
+            field,
+            `column ${quoteIdent(name)} does not exist on table ${displayName(table)}${similar ? ` (there is ${quoteIdent(similar.name)}: names are case-sensitive when quoted)` : ''}`,
+          );
         }
         return column;
       },
@@ -129,8 +162,16 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
     checksum: migration.checksum,
     serverVersionNum: catalog.serverVersionNum,
     targetSchemas: schemas,
-    tables: [...tables.values()].map((t) => ({ table: { schema: t.schema, name: t.name }, estimatedRows: t.estimatedRows, sizeBytes: t.sizeBytes })),
-    operations: migration.spec.operations.map((spec, index) => ({ index, op: spec.op, summary: definitionOf(spec).summary(spec as never) })),
+    tables: [...tables.values()].map((t) => ({
+      table: { schema: t.schema, name: t.name },
+      estimatedRows: t.estimatedRows,
+      sizeBytes: t.sizeBytes,
+    })),
+    operations: migration.spec.operations.map((spec, index) => ({
+      index,
+      op: spec.op,
+      summary: definitionOf(spec).summary(spec as never),
+    })),
     steps,
     gates: gates(steps),
     notes,
@@ -146,7 +187,10 @@ export function briefLock(table: QualifiedName, mode: Impact['locks'][number]['m
 }
 
 /** One backfill pass per table, serving every operation that contributed to it. */
-function backfillSteps(contributions: { op: number; c: BackfillContribution }[], report: (op: number, message: string) => void): BackfillStep[] {
+function backfillSteps(
+  contributions: { op: number; c: BackfillContribution }[],
+  report: (op: number, message: string) => void,
+): BackfillStep[] {
   const byTable = new Map<string, { ops: number[]; c: BackfillContribution[] }>();
   for (const { op, c } of contributions) {
     const key = tableKey(c.table);
@@ -159,10 +203,16 @@ function backfillSteps(contributions: { op: number; c: BackfillContribution }[],
   for (const { ops, c } of byTable.values()) {
     const table = c[0]!.table;
     if (!table.primaryKey) {
-      report(ops[0]!, `table ${displayName(table)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`);
+      report(
+        ops[0]!,
+        `table ${displayName(table)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
+      );
       continue;
     }
-    const key_ = table.primaryKey.columns.map((name) => ({ name, type: table.columns.find((col) => col.name === name)!.type }));
+    const key_ = table.primaryKey.columns.map((name) => ({
+      name,
+      type: table.columns.find((col) => col.name === name)!.type,
+    }));
     const t = { schema: table.schema, name: table.name };
     steps.push({
       kind: 'backfill',
@@ -174,7 +224,13 @@ function backfillSteps(contributions: { op: number; c: BackfillContribution }[],
       key: key_,
       assignments: c.flatMap((x) => x.assignments),
       pending: c.length === 1 ? c[0]!.pending : c.map((x) => `(${x.pending})`).join(' OR '),
-      impact: { locks: [{ relation: t, mode: 'ROW EXCLUSIVE' }], lockDuration: 'per-batch', rewritesTable: false, scansTable: false, estimatedRows: table.estimatedRows },
+      impact: {
+        locks: [{ relation: t, mode: 'ROW EXCLUSIVE' }],
+        lockDuration: 'per-batch',
+        rewritesTable: false,
+        scansTable: false,
+        estimatedRows: table.estimatedRows,
+      },
     });
   }
   return steps;
@@ -185,9 +241,20 @@ function gates(steps: Step[]): Gate[] {
   const phasesWithSteps = new Set(steps.map((s) => s.phase));
   for (const phase of PHASES) {
     if (!phasesWithSteps.has(phase)) continue;
-    out.push({ phase, kind: 'replica-lag', description: 'replica lag below --max-lag and --max-lag-bytes, sampled several times over at least a second' });
-    if (phase === 'switch' && phasesWithSteps.has('backfill')) out.push({ phase, kind: 'backfill-complete', description: 'every backfill has reached the end of its table' });
-    if (phase === 'contract') out.push({ phase, kind: 'operator', description: 'no running application version still uses the old shape: advancing to contract is that confirmation' });
+    out.push({
+      phase,
+      kind: 'replica-lag',
+      description: 'replica lag below --max-lag and --max-lag-bytes, sampled several times over at least a second',
+    });
+    if (phase === 'switch' && phasesWithSteps.has('backfill'))
+      out.push({ phase, kind: 'backfill-complete', description: 'every backfill has reached the end of its table' });
+    if (phase === 'contract')
+      out.push({
+        phase,
+        kind: 'operator',
+        description:
+          'no running application version still uses the old shape: advancing to contract is that confirmation',
+      });
   }
   return out;
 }

@@ -27,7 +27,12 @@ export function renderPlan(plan: Plan, format: PlanFormat, options: RenderOption
 export function planJson(plan: Plan, options: RenderOptions = {}) {
   return {
     ...plan,
-    steps: plan.steps.map((s) => ({ ...s, sql: stepSql(s), mode: stepMode(s), status: options.stepStatus?.get(s.id) ?? 'pending' })),
+    steps: plan.steps.map((s) => ({
+      ...s,
+      sql: stepSql(s),
+      mode: stepMode(s),
+      status: options.stepStatus?.get(s.id) ?? 'pending',
+    })),
   };
 }
 
@@ -38,7 +43,9 @@ function rel(file: string, options: RenderOptions): string {
 function renderText(plan: Plan, options: RenderOptions): string {
   const out: string[] = [];
   out.push(`Migration ${plan.migration}  (${rel(plan.file, options)}, sha256 ${plan.checksum.slice(0, 12)})`);
-  out.push(`PostgreSQL ${serverVersion(plan.serverVersionNum)}; target schema(s): ${plan.targetSchemas.join(', ') || '-'}`);
+  out.push(
+    `PostgreSQL ${serverVersion(plan.serverVersionNum)}; target schema(s): ${plan.targetSchemas.join(', ') || '-'}`,
+  );
   if (plan.tables.length) out.push(`Tables: ${tablesLine(plan)}`);
   out.push('', 'Operations:');
   for (const op of plan.operations) out.push(`  [${op.index}] ${op.summary}`);
@@ -80,14 +87,18 @@ function indent(text: string, n: number): string {
 function renderMarkdown(plan: Plan, options: RenderOptions): string {
   const out: string[] = [];
   out.push(`### zdm plan: \`${plan.migration}\``, '');
-  out.push(`File \`${rel(plan.file, options)}\` (sha256 \`${plan.checksum.slice(0, 12)}\`), PostgreSQL ${serverVersion(plan.serverVersionNum)}, target schema(s): ${plan.targetSchemas.map((s) => `\`${s}\``).join(', ')}.`);
+  out.push(
+    `File \`${rel(plan.file, options)}\` (sha256 \`${plan.checksum.slice(0, 12)}\`), PostgreSQL ${serverVersion(plan.serverVersionNum)}, target schema(s): ${plan.targetSchemas.map((s) => `\`${s}\``).join(', ')}.`,
+  );
   if (plan.tables.length) out.push('', `Tables: ${tablesLine(plan)}.`);
   out.push('', '| # | operation |', '|---|---|');
   for (const op of plan.operations) out.push(`| ${op.index} | ${op.summary.replaceAll('|', '\\|')} |`);
   out.push('', '| phase | step | strongest lock | rewrites | scans | rows |', '|---|---|---|---|---|---|');
   for (const step of plan.steps) {
     const lock = strongestLock(step.impact);
-    out.push(`| ${step.phase} | \`${step.id}\`${options.stepStatus?.get(step.id) ? ` (${options.stepStatus.get(step.id)})` : ''} | ${lock ? `${lock.mode} (${step.impact.lockDuration})` : 'none'} | ${step.impact.rewritesTable ? '**yes**' : 'no'} | ${step.impact.scansTable ? 'yes' : 'no'} | ${formatRows(step.impact.estimatedRows)} |`);
+    out.push(
+      `| ${step.phase} | \`${step.id}\`${options.stepStatus?.get(step.id) ? ` (${options.stepStatus.get(step.id)})` : ''} | ${lock ? `${lock.mode} (${step.impact.lockDuration})` : 'none'} | ${step.impact.rewritesTable ? '**yes**' : 'no'} | ${step.impact.scansTable ? 'yes' : 'no'} | ${formatRows(step.impact.estimatedRows)} |`,
+    );
   }
   for (const phase of PHASES) {
     const steps = plan.steps.filter((s) => s.phase === phase);
@@ -97,7 +108,13 @@ function renderMarkdown(plan: Plan, options: RenderOptions): string {
     for (const note of plan.notes.filter((n) => n.phase === phase)) out.push(`- note: ${note.text}`);
     for (const step of steps) {
       out.push('', `<details><summary><code>${step.id}</code>: ${escapeHtml(step.description)}</summary>`, '');
-      out.push(`Lock: ${lockSummary(step.impact)}. Runs: ${stepMode(step)}.`, '', '```sql', ...stepSql(step).map((s) => (s.startsWith('--') ? s : `${s};`)), '```');
+      out.push(
+        `Lock: ${lockSummary(step.impact)}. Runs: ${stepMode(step)}.`,
+        '',
+        '```sql',
+        ...stepSql(step).map((s) => (s.startsWith('--') ? s : `${s};`)),
+        '```',
+      );
       const undo = 'undo' in step ? step.undo : undefined;
       if (undo) out.push('', 'Undo:', '', '```sql', ...undo.statements.map((s) => `${s};`), '```');
       out.push('', '</details>');

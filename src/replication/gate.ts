@@ -24,19 +24,39 @@ export function judgeLag(readings: LagReading[], limits: LagLimits, fraction = 1
   const maxBytes = limits.maxLagBytes * fraction;
   for (const r of readings) {
     if (r.warning && !r.problem) continue;
-    if (r.problem) return { open: false, reason: `replica ${r.replica}: ${r.problem}`, readings, ...(r.final ? { final: true } : {}) };
+    if (r.problem)
+      return {
+        open: false,
+        reason: `replica ${r.replica}: ${r.problem}`,
+        readings,
+        ...(r.final ? { final: true } : {}),
+      };
     if (r.seconds !== null && r.seconds * 1000 > maxMs) {
-      return { open: false, reason: `replica ${r.replica} is ${r.seconds.toFixed(2)}s behind${r.via ? ` by ${r.via}` : ''} (limit ${(maxMs / 1000).toFixed(2)}s)`, readings };
+      return {
+        open: false,
+        reason: `replica ${r.replica} is ${r.seconds.toFixed(2)}s behind${r.via ? ` by ${r.via}` : ''} (limit ${(maxMs / 1000).toFixed(2)}s)`,
+        readings,
+      };
     }
     if (r.bytes !== null && r.bytes > maxBytes) {
-      return { open: false, reason: `replica ${r.replica} has ${formatBytes(r.bytes)} of WAL to replay (limit ${formatBytes(maxBytes)})`, readings };
+      return {
+        open: false,
+        reason: `replica ${r.replica} has ${formatBytes(r.bytes)} of WAL to replay (limit ${formatBytes(maxBytes)})`,
+        readings,
+      };
     }
   }
   return { open: true, reason: readings.length === 0 ? 'no replicas' : 'replica lag within limits', readings };
 }
 
 export function summarize(readings: LagReading[]): LagSummary[] {
-  return readings.map((r) => ({ replica: r.replica, seconds: r.seconds, bytes: r.bytes, ...(r.problem ? { problem: r.problem } : {}), ...(r.warning ? { warning: r.warning } : {}) }));
+  return readings.map((r) => ({
+    replica: r.replica,
+    seconds: r.seconds,
+    bytes: r.bytes,
+    ...(r.problem ? { problem: r.problem } : {}),
+    ...(r.warning ? { warning: r.warning } : {}),
+  }));
 }
 
 /**

@@ -38,9 +38,16 @@ export function createLagProbe(ctx: RunnerContext): CombinedLagProbe {
       const writer = new HeartbeatWriter(client, ctx.stateSchema, ctx.conn.applicationName);
       heartbeat = { writer, client, pid };
       await writer.start();
-      if (writer.lastError) ctx.log.warn({ error: writer.lastError.message }, 'heartbeat not written: replica time lag is unknown until it is (WAL bytes still gate)');
+      if (writer.lastError)
+        ctx.log.warn(
+          { error: writer.lastError.message },
+          'heartbeat not written: replica time lag is unknown until it is (WAL bytes still gate)',
+        );
     } catch (err) {
-      ctx.log.warn({ error: (err as Error).message }, 'heartbeat writer not started: replica time lag is unknown (WAL bytes still gate)');
+      ctx.log.warn(
+        { error: (err as Error).message },
+        'heartbeat writer not started: replica time lag is unknown (WAL bytes still gate)',
+      );
       await client?.end().catch(() => undefined);
       heartbeat = undefined;
     }
@@ -61,7 +68,9 @@ export function createLagProbe(ctx: RunnerContext): CombinedLagProbe {
   async function readReplicas(): Promise<LagReading[]> {
     if (replicas.length === 0) return [];
     // The primary's position first, then each replica's: bytes never come out negative or stale-low.
-    const { rows } = await pool.query<{ lsn: string; epoch: number }>(`SELECT pg_current_wal_lsn()::text AS lsn, extract(epoch FROM clock_timestamp())::float8 AS epoch`);
+    const { rows } = await pool.query<{ lsn: string; epoch: number }>(
+      `SELECT pg_current_wal_lsn()::text AS lsn, extract(epoch FROM clock_timestamp())::float8 AS epoch`,
+    );
     // Beats that stop after the first one show up as growing lag (fail-safe), not as "unknown".
     const point: PrimaryPoint = { ...rows[0]!, heartbeatSince: heartbeat?.writer.startedAt ?? null };
     return Promise.all(replicas.map((r) => r.read(point)));
@@ -74,7 +83,21 @@ export function createLagProbe(ctx: RunnerContext): CombinedLagProbe {
     for (const [name, count] of seen) {
       if ((now.get(name) ?? 0) >= count) continue;
       const message = 'was streaming and is gone from pg_stat_replication';
-      gone.push(allowMissing ? { replica: name, seconds: null, bytes: null, warning: `${message}; ignored because of --allow-missing-replica` } : { replica: name, seconds: null, bytes: null, problem: `${message} (disconnected? its lag can no longer be seen)` });
+      gone.push(
+        allowMissing
+          ? {
+              replica: name,
+              seconds: null,
+              bytes: null,
+              warning: `${message}; ignored because of --allow-missing-replica`,
+            }
+          : {
+              replica: name,
+              seconds: null,
+              bytes: null,
+              problem: `${message} (disconnected? its lag can no longer be seen)`,
+            },
+      );
     }
     for (const [name, count] of now) seen.set(name, Math.max(count, seen.get(name) ?? 0));
     return gone;

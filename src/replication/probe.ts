@@ -33,7 +33,14 @@ export interface LagProbe {
 export function primaryLagProbe(pool: pg.Pool): LagProbe {
   return {
     async read() {
-      const { rows } = await pool.query<{ name: string; state: string; bytes: string | null; seconds: number | null; caught_up: boolean | null; visible: boolean }>(
+      const { rows } = await pool.query<{
+        name: string;
+        state: string;
+        bytes: string | null;
+        seconds: number | null;
+        caught_up: boolean | null;
+        visible: boolean;
+      }>(
         `SELECT coalesce(nullif(r.application_name, ''), host(r.client_addr), r.pid::text) AS name, r.state,
                 pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::text AS bytes,
                 extract(epoch FROM r.replay_lag)::float8 AS seconds,
@@ -44,7 +51,13 @@ export function primaryLagProbe(pool: pg.Pool): LagProbe {
           ORDER BY 1`,
       );
       return rows.map((r) => {
-        if (!r.visible) return { replica: r.name, seconds: null, bytes: null, problem: 'cannot read its LSNs: the zdm role needs pg_monitor (or superuser)' };
+        if (!r.visible)
+          return {
+            replica: r.name,
+            seconds: null,
+            bytes: null,
+            problem: 'cannot read its LSNs: the zdm role needs pg_monitor (or superuser)',
+          };
         const bytes = Math.max(0, Number(r.bytes));
         const seconds = r.seconds ?? (r.caught_up ? 0 : null);
         const reading: LagReading = { replica: r.name, seconds, bytes, via: 'replay_lag' };

@@ -32,7 +32,15 @@ export class ReplicaProbe {
     private readonly allowMissing: boolean,
   ) {
     this.name = replicaName(url);
-    this.pool = new pg.Pool({ connectionString: url, application_name: 'zdm lag probe', max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 3_000, statement_timeout: 2_000, allowExitOnIdle: true });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      application_name: 'zdm lag probe',
+      max: 1,
+      idleTimeoutMillis: 10_000,
+      connectionTimeoutMillis: 3_000,
+      statement_timeout: 2_000,
+      allowExitOnIdle: true,
+    });
     this.pool.on('error', () => undefined);
   }
 
@@ -45,10 +53,21 @@ export class ReplicaProbe {
     } catch (err) {
       const message = `is unreachable (${errorMessage(err)})`;
       if (this.allowMissing) return { ...reading, warning: `${message}; ignored because of --allow-missing-replica` };
-      return isFinalConnectError(err) ? { ...reading, problem: `${message}; waiting will not fix this: correct --replica, or pass --allow-missing-replica`, final: true } : { ...reading, problem: message };
+      return isFinalConnectError(err)
+        ? {
+            ...reading,
+            problem: `${message}; waiting will not fix this: correct --replica, or pass --allow-missing-replica`,
+            final: true,
+          }
+        : { ...reading, problem: message };
     }
     try {
-      const { rows } = await client.query<{ in_recovery: boolean; bytes: number | null; receiver: boolean; status: string | null }>(
+      const { rows } = await client.query<{
+        in_recovery: boolean;
+        bytes: number | null;
+        receiver: boolean;
+        status: string | null;
+      }>(
         `SELECT pg_is_in_recovery() AS in_recovery,
                 pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::float8 AS bytes,
                 w.pid IS NOT NULL AS receiver, w.status
@@ -59,10 +78,15 @@ export class ReplicaProbe {
       reading.bytes = r.bytes === null ? null : Math.max(0, r.bytes);
       reading.seconds = await this.heartbeatLag(client, primary);
       if (!r.in_recovery) {
-        reading.problem = 'is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary';
+        reading.problem =
+          'is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary';
         reading.final = true;
-      } else if (!r.receiver) reading.problem = 'is not streaming (no walreceiver: disconnected from the primary, or restoring from an archive)';
-      else if (r.status === null) reading.problem = 'cannot read its walreceiver status: the role needs pg_read_all_stats or pg_monitor on the replica';
+      } else if (!r.receiver)
+        reading.problem =
+          'is not streaming (no walreceiver: disconnected from the primary, or restoring from an archive)';
+      else if (r.status === null)
+        reading.problem =
+          'cannot read its walreceiver status: the role needs pg_read_all_stats or pg_monitor on the replica';
       else if (r.status !== 'streaming') reading.problem = `is not streaming (walreceiver status "${r.status}")`;
       return reading;
     } catch (err) {
@@ -75,7 +99,9 @@ export class ReplicaProbe {
 
   private async heartbeatLag(client: pg.PoolClient, primary: PrimaryPoint): Promise<number | null> {
     if (primary.heartbeatSince === null) return null;
-    const { rows } = await client.query<{ at: number }>(`SELECT extract(epoch FROM beat_at)::float8 AS at FROM ${quoteIdent(this.stateSchema)}.heartbeat WHERE id = 1`);
+    const { rows } = await client.query<{ at: number }>(
+      `SELECT extract(epoch FROM beat_at)::float8 AS at FROM ${quoteIdent(this.stateSchema)}.heartbeat WHERE id = 1`,
+    );
     const at = rows[0]?.at;
     // No beat of this run replayed yet: the replica is at least this far behind.
     const replayed = at === undefined || at < primary.heartbeatSince ? primary.heartbeatSince : at;

@@ -38,23 +38,43 @@ export async function advance(ctx: RunnerContext, options: AdvanceOptions = {}):
   });
 }
 
-async function activate(ctx: RunnerContext, file: NonNullable<Awaited<ReturnType<typeof migrationViews>>[number]['file']>): Promise<MigrationRow> {
+async function activate(
+  ctx: RunnerContext,
+  file: NonNullable<Awaited<ReturnType<typeof migrationViews>>[number]['file']>,
+): Promise<MigrationRow> {
   const pool = ctx.conn.pool;
   const plan = await planFile(pool, file);
   const busy = await ctx.state.activeTarget(pool, plan.targetSchemas);
   if (busy) {
-    throw new ValidationError([{ file: file.file, message: `schema ${busy.schema_name} already has an active migration (${busy.migration}); finish it (zdm advance) or roll it back (zdm rollback) first` }]);
+    throw new ValidationError([
+      {
+        file: file.file,
+        message: `schema ${busy.schema_name} already has an active migration (${busy.migration}); finish it (zdm advance) or roll it back (zdm rollback) first`,
+      },
+    ]);
   }
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await ctx.state.activate(client, plan, file.file);
-    await ctx.state.audit(client, { migration: plan.migration, action: 'activate', outcome: 'succeeded', checksum: plan.checksum, detail: { steps: plan.steps.length, targetSchemas: plan.targetSchemas } });
+    await ctx.state.audit(client, {
+      migration: plan.migration,
+      action: 'activate',
+      outcome: 'succeeded',
+      checksum: plan.checksum,
+      detail: { steps: plan.steps.length, targetSchemas: plan.targetSchemas },
+    });
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     // The partial unique index on migration_targets: another runner activated one meanwhile.
-    if ((err as { code?: string }).code === '23505') throw new ValidationError([{ file: file.file, message: `another migration became active on schema(s) ${plan.targetSchemas.join(', ')} at the same time` }]);
+    if ((err as { code?: string }).code === '23505')
+      throw new ValidationError([
+        {
+          file: file.file,
+          message: `another migration became active on schema(s) ${plan.targetSchemas.join(', ')} at the same time`,
+        },
+      ]);
     throw err;
   } finally {
     client.release();
@@ -79,13 +99,37 @@ async function runPhases(ctx: RunnerContext, row: MigrationRow, until: Phase | u
         timeoutMs: ctx.settings.gateTimeoutMs,
         signal: ctx.signal,
         onClosed: (v, waitedMs) => {
-          ctx.emit({ type: 'gate', migration: plan.migration, phase: next, open: false, reason: v.reason, lag: summarize(v.readings) });
-          ctx.log.warn({ migration: plan.migration, phase: next, waitedMs, reason: v.reason }, 'waiting for replica lag before the phase starts');
+          ctx.emit({
+            type: 'gate',
+            migration: plan.migration,
+            phase: next,
+            open: false,
+            reason: v.reason,
+            lag: summarize(v.readings),
+          });
+          ctx.log.warn(
+            { migration: plan.migration, phase: next, waitedMs, reason: v.reason },
+            'waiting for replica lag before the phase starts',
+          );
         },
       }).finally(() => probe.close());
-      ctx.emit({ type: 'gate', migration: plan.migration, phase: next, open: verdict.open, reason: verdict.reason, lag: summarize(verdict.readings) });
+      ctx.emit({
+        type: 'gate',
+        migration: plan.migration,
+        phase: next,
+        open: verdict.open,
+        reason: verdict.reason,
+        lag: summarize(verdict.readings),
+      });
       if (!verdict.open) {
-        await ctx.state.audit(pool, { migration: plan.migration, action: 'advance', phase: next, outcome: 'waiting', checksum: plan.checksum, detail: { reason: verdict.reason } });
+        await ctx.state.audit(pool, {
+          migration: plan.migration,
+          action: 'advance',
+          phase: next,
+          outcome: 'waiting',
+          checksum: plan.checksum,
+          detail: { reason: verdict.reason },
+        });
         return { kind: 'waiting', migration: plan.migration, ran, phase: next, reason: verdict.reason };
       }
     }
@@ -100,9 +144,17 @@ async function runPhase(ctx: RunnerContext, plan: Plan, phase: Phase): Promise<v
   const pool = ctx.conn.pool;
   const started = Date.now();
   await ctx.state.setPhase(pool, plan.migration, { current_phase: phase, last_error: null });
-  await ctx.state.audit(pool, { migration: plan.migration, action: 'advance', phase, outcome: 'started', checksum: plan.checksum });
+  await ctx.state.audit(pool, {
+    migration: plan.migration,
+    action: 'advance',
+    phase,
+    outcome: 'started',
+    checksum: plan.checksum,
+  });
   ctx.emit({ type: 'phase-start', migration: plan.migration, phase });
-  const done = new Set((await ctx.state.steps(pool, plan.migration)).filter((s) => s.status === 'done').map((s) => s.step_id));
+  const done = new Set(
+    (await ctx.state.steps(pool, plan.migration)).filter((s) => s.status === 'done').map((s) => s.step_id),
+  );
   try {
     for (const step of plan.steps.filter((s) => s.phase === phase)) {
       if (done.has(step.id)) {
@@ -114,17 +166,51 @@ async function runPhase(ctx: RunnerContext, plan: Plan, phase: Phase): Promise<v
       ctx.emit({ type: 'step-start', migration: plan.migration, stepId: step.id, description: step.description });
       ctx.log.debug({ migration: plan.migration, step: step.id }, step.description);
       await executeStep(step, plan.migration, ctx);
-      ctx.emit({ type: 'step-done', migration: plan.migration, stepId: step.id, ms: Date.now() - stepStarted, attempts: 1 });
+      ctx.emit({
+        type: 'step-done',
+        migration: plan.migration,
+        stepId: step.id,
+        ms: Date.now() - stepStarted,
+        attempts: 1,
+      });
     }
   } catch (err) {
     const outcome = ctx.signal.aborted ? 'interrupted' : 'failed';
     await ctx.state.setPhase(pool, plan.migration, { last_error: errorMessage(err) }).catch(() => undefined);
-    await ctx.state.audit(pool, { migration: plan.migration, action: 'advance', phase, outcome, checksum: plan.checksum, detail: { error: errorMessage(err), kind: err instanceof ZdmError ? err.kind : 'unexpected' } }).catch(() => undefined);
+    await ctx.state
+      .audit(pool, {
+        migration: plan.migration,
+        action: 'advance',
+        phase,
+        outcome,
+        checksum: plan.checksum,
+        detail: { error: errorMessage(err), kind: err instanceof ZdmError ? err.kind : 'unexpected' },
+      })
+      .catch(() => undefined);
     throw err;
   }
   const complete = phase === 'contract';
-  await ctx.state.setPhase(pool, plan.migration, { phase, current_phase: null, ...(complete ? { status: 'complete' as const } : {}) });
-  await ctx.state.audit(pool, { migration: plan.migration, action: 'advance', phase, outcome: 'succeeded', checksum: plan.checksum, detail: { ms: Date.now() - started } });
+  await ctx.state.setPhase(pool, plan.migration, {
+    phase,
+    current_phase: null,
+    ...(complete ? { status: 'complete' as const } : {}),
+  });
+  await ctx.state.audit(pool, {
+    migration: plan.migration,
+    action: 'advance',
+    phase,
+    outcome: 'succeeded',
+    checksum: plan.checksum,
+    detail: { ms: Date.now() - started },
+  });
   ctx.emit({ type: 'phase-done', migration: plan.migration, phase, ms: Date.now() - started });
-  ctx.log.debug({ migration: plan.migration, phase, ms: Date.now() - started, tables: plan.tables.map((t) => displayName(t.table)) }, complete ? 'migration complete' : `phase ${phase} done`);
+  ctx.log.debug(
+    {
+      migration: plan.migration,
+      phase,
+      ms: Date.now() - started,
+      tables: plan.tables.map((t) => displayName(t.table)),
+    },
+    complete ? 'migration complete' : `phase ${phase} done`,
+  );
 }

@@ -1,6 +1,16 @@
 import pino, { type Logger } from 'pino';
 import { currentActor, type Actor, type Connection } from '../db/connect.js';
-import { DEFAULT_STATE_SCHEMA, DEFAULT_BATCH_SIZE, DEFAULT_GATE_TIMEOUT_MS, DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_MAX_LAG_BYTES, DEFAULT_MAX_LAG_MS, DEFAULT_MAX_XACT_AGE_MS, DEFAULT_TARGET_BATCH_MS } from '../defaults.js';
+import {
+  DEFAULT_STATE_SCHEMA,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_GATE_TIMEOUT_MS,
+  DEFAULT_LOCK_RETRIES,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  DEFAULT_MAX_LAG_BYTES,
+  DEFAULT_MAX_LAG_MS,
+  DEFAULT_MAX_XACT_AGE_MS,
+  DEFAULT_TARGET_BATCH_MS,
+} from '../defaults.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { StateStore } from './state-store.js';
 import type { RunnerEvent } from './events.js';
@@ -8,7 +18,20 @@ import type { RunnerEvent } from './events.js';
 /** Limits that keep a running migration from hurting the application (see src/defaults.ts). */
 export type SafetySettings = Pick<
   ResolvedConfig,
-  'lockTimeoutMs' | 'lockRetries' | 'gateTimeoutMs' | 'maxLagMs' | 'maxLagBytes' | 'replicas' | 'batchSize' | 'targetBatchMs' | 'maxRowsPerSecond' | 'workers' | 'throttleQuery' | 'maxXactAgeMs' | 'allowMissingReplica' | 'allowWalRisk'
+  | 'lockTimeoutMs'
+  | 'lockRetries'
+  | 'gateTimeoutMs'
+  | 'maxLagMs'
+  | 'maxLagBytes'
+  | 'replicas'
+  | 'batchSize'
+  | 'targetBatchMs'
+  | 'maxRowsPerSecond'
+  | 'workers'
+  | 'throttleQuery'
+  | 'maxXactAgeMs'
+  | 'allowMissingReplica'
+  | 'allowWalRisk'
 >;
 
 /** Everything the core needs to run; the CLI builds it. The core never reads env or argv. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { displayName, quoteQualified, type QualifiedName } from '../db/quote.js';
 import { errorMessage, StepFailedError } from '../errors.js';
 import { runBackfill } from '../backfill/run.js';
 import { verifySql } from '../plan/describe.js';
@@ -61,10 +61,16 @@ async function runCreateIndex(step: CreateIndexStep, migration: string, ctx: Run
       const before = await indexState(client, step.index, step.table);
       if (before === 'valid') return;
       if (before === 'invalid') {
-        ctx.log.warn({ step: step.id, index: displayName(step.index) }, 'dropping INVALID index left by an earlier failed build');
+        ctx.log.warn(
+          { step: step.id, index: displayName(step.index) },
+          'dropping INVALID index left by an earlier failed build',
+        );
         await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(step.index)}`);
       }
-      if (before === 'other-table') throw new Error(`an index named ${displayName(step.index)} already exists on another table; rename it or choose another name`);
+      if (before === 'other-table')
+        throw new Error(
+          `an index named ${displayName(step.index)} already exists on another table; rename it or choose another name`,
+        );
       try {
         await client.query(step.statement);
       } catch (err) {
@@ -74,13 +80,18 @@ async function runCreateIndex(step: CreateIndexStep, migration: string, ctx: Run
         throw err;
       }
       const after = await indexState(client, step.index, step.table);
-      if (after !== 'valid') throw new Error(`index ${displayName(step.index)} is ${after} after CREATE INDEX CONCURRENTLY`);
+      if (after !== 'valid')
+        throw new Error(`index ${displayName(step.index)} is ${after} after CREATE INDEX CONCURRENTLY`);
     }),
   );
   await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'done');
 }
 
-async function indexState(client: pg.PoolClient, index: QualifiedName, table: QualifiedName): Promise<'missing' | 'valid' | 'invalid' | 'other-table'> {
+async function indexState(
+  client: pg.PoolClient,
+  index: QualifiedName,
+  table: QualifiedName,
+): Promise<'missing' | 'valid' | 'invalid' | 'other-table'> {
   const { rows } = await client.query<{ valid: boolean; same: boolean }>(
     `SELECT i.indisvalid AND i.indisready AS valid, i.indrelid = to_regclass($2) AS same
        FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
@@ -137,9 +148,15 @@ async function retrying(step: Step, migration: string, ctx: RunnerContext, fn: (
         retries: ctx.settings.lockRetries,
         signal: ctx.signal,
         onRetry: async ({ attempt, delayMs }) => {
-          const blockers = await lockBlockers(ctx, step.impact.locks.map((l) => l.relation));
+          const blockers = await lockBlockers(
+            ctx,
+            step.impact.locks.map((l) => l.relation),
+          );
           ctx.emit({ type: 'lock-retry', migration, stepId: step.id, attempt, delayMs, blockers });
-          ctx.log.warn({ step: step.id, attempt, delayMs, blockers }, `lock not granted within ${ctx.settings.lockTimeoutMs}ms; retrying`);
+          ctx.log.warn(
+            { step: step.id, attempt, delayMs, blockers },
+            `lock not granted within ${ctx.settings.lockTimeoutMs}ms; retrying`,
+          );
         },
       },
     );
@@ -147,9 +164,18 @@ async function retrying(step: Step, migration: string, ctx: RunnerContext, fn: (
   } catch (err) {
     const timedOut = sqlState(err) === '55P03';
     const message = timedOut
-      ? `could not get its lock within lock_timeout ${ctx.settings.lockTimeoutMs}ms after ${attempts} attempts (${(await lockBlockers(ctx, step.impact.locks.map((l) => l.relation))).join('; ') || 'holder gone'}); nothing was applied, run zdm advance again when the blocking sessions are done`
+      ? `could not get its lock within lock_timeout ${ctx.settings.lockTimeoutMs}ms after ${attempts} attempts (${
+          (
+            await lockBlockers(
+              ctx,
+              step.impact.locks.map((l) => l.relation),
+            )
+          ).join('; ') || 'holder gone'
+        }); nothing was applied, run zdm advance again when the blocking sessions are done`
       : errorMessage(err);
-    await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'failed', message).catch(() => undefined);
+    await ctx.state
+      .stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'failed', message)
+      .catch(() => undefined);
     throw new StepFailedError(step.id, message, { cause: err });
   }
 }
@@ -158,7 +184,15 @@ async function retrying(step: Step, migration: string, ctx: RunnerContext, fn: (
 async function lockBlockers(ctx: RunnerContext, relations: QualifiedName[]): Promise<string[]> {
   if (relations.length === 0) return [];
   try {
-    const { rows } = await ctx.conn.pool.query<{ pid: number; app: string; state: string; xact_start: Date | null; mode: string; rel: string; query: string }>(
+    const { rows } = await ctx.conn.pool.query<{
+      pid: number;
+      app: string;
+      state: string;
+      xact_start: Date | null;
+      mode: string;
+      rel: string;
+      query: string;
+    }>(
       `SELECT DISTINCT l.pid, a.application_name AS app, a.state, a.xact_start, l.mode, l.relation::regclass::text AS rel, left(a.query, 120) AS query
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.granted AND l.pid <> pg_backend_pid() AND l.relation = ANY($1::regclass[])
@@ -166,13 +200,20 @@ async function lockBlockers(ctx: RunnerContext, relations: QualifiedName[]): Pro
         ORDER BY a.xact_start NULLS LAST LIMIT 5`,
       [relations.map(quoteQualified)],
     );
-    return rows.map((r) => `pid ${r.pid} (${r.app || 'no application_name'}, ${r.state}${r.xact_start ? ` since ${r.xact_start.toISOString()}` : ''}) holds ${r.mode} on ${r.rel}: ${r.query}`);
+    return rows.map(
+      (r) =>
+        `pid ${r.pid} (${r.app || 'no application_name'}, ${r.state}${r.xact_start ? ` since ${r.xact_start.toISOString()}` : ''}) holds ${r.mode} on ${r.rel}: ${r.query}`,
+    );
   } catch {
     return [];
   }
 }
 
-export async function inTransaction<T>(ctx: RunnerContext, fn: (client: pg.PoolClient) => Promise<T>, client?: pg.PoolClient): Promise<T> {
+export async function inTransaction<T>(
+  ctx: RunnerContext,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  client?: pg.PoolClient,
+): Promise<T> {
   const body = async (c: pg.PoolClient) => {
     await c.query('BEGIN');
     try {

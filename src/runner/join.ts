@@ -2,7 +2,8 @@ import { runBackfill } from '../backfill/run.js';
 import type { BackfillStep } from '../plan/types.js';
 import type { RunnerContext } from './context.js';
 
-export type JoinResult = { kind: 'joined'; migration: string; steps: string[] } | { kind: 'nothing-to-join'; reason: string };
+export type JoinResult =
+  { kind: 'joined'; migration: string; steps: string[] } | { kind: 'nothing-to-join'; reason: string };
 
 /**
  * `zdm advance --join`: helps the parallel backfill another runner is running (on this machine or
@@ -13,7 +14,8 @@ export async function joinBackfill(ctx: RunnerContext): Promise<JoinResult> {
   const pool = ctx.conn.pool;
   const active = (await ctx.state.activeMigrations(pool))[0];
   if (!active) return { kind: 'nothing-to-join', reason: 'no active migration' };
-  if (active.current_phase !== 'backfill') return { kind: 'nothing-to-join', reason: `${active.name} is not in its backfill phase` };
+  if (active.current_phase !== 'backfill')
+    return { kind: 'nothing-to-join', reason: `${active.name} is not in its backfill phase` };
   const steps = active.plan.steps.filter((s): s is BackfillStep => s.kind === 'backfill' && s.phase === 'backfill');
   const joined: string[] = [];
   for (const step of steps) {
@@ -23,5 +25,7 @@ export async function joinBackfill(ctx: RunnerContext): Promise<JoinResult> {
     await runBackfill(step, active.name, ctx, { join: true });
     joined.push(step.id);
   }
-  return joined.length ? { kind: 'joined', migration: active.name, steps: joined } : { kind: 'nothing-to-join', reason: `no backfill of ${active.name} is running` };
+  return joined.length
+    ? { kind: 'joined', migration: active.name, steps: joined }
+    : { kind: 'nothing-to-join', reason: `no backfill of ${active.name} is running` };
 }

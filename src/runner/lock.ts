@@ -16,11 +16,18 @@ export function lockKey(stateSchema: string): number {
  * that names the holder: its pid, application_name (`zdm advance user@host:pid`) and start time.
  * The lock lives on a dedicated connection: if the runner dies, Postgres releases it.
  */
-export async function acquireRunnerLock(client: pg.Client, stateSchema: string, options: { waitMs?: number; signal?: AbortSignal } = {}): Promise<() => Promise<void>> {
+export async function acquireRunnerLock(
+  client: pg.Client,
+  stateSchema: string,
+  options: { waitMs?: number; signal?: AbortSignal } = {},
+): Promise<() => Promise<void>> {
   const key = lockKey(stateSchema);
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (;;) {
-    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS ok`, [LOCK_CLASS, key]);
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS ok`, [
+      LOCK_CLASS,
+      key,
+    ]);
     if (rows[0]?.ok) {
       return async () => {
         await client.query(`SELECT pg_advisory_unlock($1, $2)`, [LOCK_CLASS, key]).catch(() => undefined);
@@ -35,7 +42,13 @@ export async function acquireRunnerLock(client: pg.Client, stateSchema: string, 
 }
 
 export async function lockHolder(client: pg.Client | pg.Pool, key: number): Promise<LockHolder | undefined> {
-  const { rows } = await client.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: Date | null; state: string | null }>(
+  const { rows } = await client.query<{
+    pid: number;
+    application_name: string;
+    client_addr: string | null;
+    backend_start: Date | null;
+    state: string | null;
+  }>(
     `SELECT l.pid, a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.state
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2
@@ -54,7 +67,8 @@ export async function lockHolder(client: pg.Client | pg.Pool, key: number): Prom
 }
 
 function describe(holder: LockHolder | undefined, stateSchema: string): string {
-  if (!holder) return `another zdm runner holds the migration lock on this database (state schema ${stateSchema}); it was released while we looked: try again`;
+  if (!holder)
+    return `another zdm runner holds the migration lock on this database (state schema ${stateSchema}); it was released while we looked: try again`;
   const who = holder.applicationName || 'a session without application_name';
   const from = holder.clientAddr ? ` from ${holder.clientAddr}` : '';
   const since = holder.backendStart ? `, connected since ${holder.backendStart}` : '';

@@ -35,29 +35,62 @@ export async function rollback(ctx: RunnerContext, options: { lockWaitMs?: numbe
     const row = view.row;
     const plan = row.plan;
     const stepRows = new Map((await ctx.state.steps(pool, plan.migration)).map((s) => [s.step_id, s]));
-    const contractStarted = row.phase === 'contract' || row.current_phase === 'contract' || plan.steps.some((s) => s.phase === 'contract' && stepRows.has(s.id));
+    const contractStarted =
+      row.phase === 'contract' ||
+      row.current_phase === 'contract' ||
+      plan.steps.some((s) => s.phase === 'contract' && stepRows.has(s.id));
     if (contractStarted) {
-      throw new StateError(`${plan.migration}: contract has started, which drops the old shape; it cannot be rolled back. Run zdm advance to finish it`);
+      throw new StateError(
+        `${plan.migration}: contract has started, which drops the old shape; it cannot be rolled back. Run zdm advance to finish it`,
+      );
     }
-    await ctx.state.audit(pool, { migration: plan.migration, action: 'rollback', phase: row.phase, outcome: 'started', checksum: plan.checksum });
+    await ctx.state.audit(pool, {
+      migration: plan.migration,
+      action: 'rollback',
+      phase: row.phase,
+      outcome: 'started',
+      checksum: plan.checksum,
+    });
     const undone: string[] = [];
     try {
       for (const step of [...plan.steps].reverse()) {
         const state = stepRows.get(step.id);
         if (!state || state.status === 'undone') continue;
         const undo = undoOf(step);
-        ctx.log.info({ migration: plan.migration, step: step.id }, undo ? `undo: ${undo.statements.join('; ')}` : 'nothing to undo');
+        ctx.log.info(
+          { migration: plan.migration, step: step.id },
+          undo ? `undo: ${undo.statements.join('; ')}` : 'nothing to undo',
+        );
         if (undo) await executeUndo(step, undo, plan.migration, ctx);
         else await ctx.state.stepFinished(pool, plan.migration, step.id, step.phase, 'undone');
         undone.push(step.id);
       }
     } catch (err) {
-      await ctx.state.audit(pool, { migration: plan.migration, action: 'rollback', outcome: 'failed', checksum: plan.checksum, detail: { error: (err as Error).message } }).catch(() => undefined);
+      await ctx.state
+        .audit(pool, {
+          migration: plan.migration,
+          action: 'rollback',
+          outcome: 'failed',
+          checksum: plan.checksum,
+          detail: { error: (err as Error).message },
+        })
+        .catch(() => undefined);
       throw err;
     }
     await ctx.state.deleteBackfills(pool, plan.migration);
-    await ctx.state.setPhase(pool, plan.migration, { status: 'rolled_back', phase: null, current_phase: null, last_error: null });
-    await ctx.state.audit(pool, { migration: plan.migration, action: 'rollback', outcome: 'succeeded', checksum: plan.checksum, detail: { undone: undone.length } });
+    await ctx.state.setPhase(pool, plan.migration, {
+      status: 'rolled_back',
+      phase: null,
+      current_phase: null,
+      last_error: null,
+    });
+    await ctx.state.audit(pool, {
+      migration: plan.migration,
+      action: 'rollback',
+      outcome: 'succeeded',
+      checksum: plan.checksum,
+      detail: { undone: undone.length },
+    });
     return { migration: plan.migration, undone };
   });
 }

@@ -59,9 +59,15 @@ export async function migrationViews(ctx: RunnerContext, pool: pg.Pool): Promise
   const rows = await ctx.state.migrations(pool);
   const views: MigrationView[] = files.map((file) => {
     const row = rows.find((r) => r.name === file.name);
-    return { file, row, name: file.name, drift: row !== undefined && row.status !== 'rolled_back' && row.checksum !== file.checksum };
+    return {
+      file,
+      row,
+      name: file.name,
+      drift: row !== undefined && row.status !== 'rolled_back' && row.checksum !== file.checksum,
+    };
   });
-  for (const row of rows) if (!files.some((f) => f.name === row.name)) views.push({ file: undefined, row, name: row.name, drift: false });
+  for (const row of rows)
+    if (!files.some((f) => f.name === row.name)) views.push({ file: undefined, row, name: row.name, drift: false });
   return views;
 }
 

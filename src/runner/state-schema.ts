@@ -118,7 +118,9 @@ export function stateMigrations(schema: string): string[][] {
 export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schema: string): Promise<void> {
   const s = quoteIdent(schema);
   const migrations = stateMigrations(schema);
-  const { rows: present } = await client.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${s}.state_version`]);
+  const { rows: present } = await client.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [
+    `${s}.state_version`,
+  ]);
   if (present[0]?.ok) {
     const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.state_version`);
     if ((rows[0]?.v ?? 0) >= migrations.length) return;
@@ -127,7 +129,9 @@ export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schem
   try {
     await client.query(`SELECT pg_advisory_xact_lock(8021101, 0)`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.state_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.state_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.state_version`);
     for (let v = (rows[0]?.v ?? 0) + 1; v <= migrations.length; v++) {
       for (const statement of migrations[v - 1]!) await client.query(statement);

@@ -136,7 +136,11 @@ export type AuditRow = Selectable<AuditTable>;
  */
 /** The counters one batch adds to a backfill or chunk row (zdm.backfills and zdm.backfill_chunks share them). */
 function batchIncrements(batch: { updated: number; scanned: number }) {
-  return { rows_updated: sql<number>`rows_updated + ${batch.updated}`, rows_scanned: sql<number>`rows_scanned + ${batch.scanned}`, batches: sql<number>`batches + 1` };
+  return {
+    rows_updated: sql<number>`rows_updated + ${batch.updated}`,
+    rows_scanned: sql<number>`rows_scanned + ${batch.scanned}`,
+    batches: sql<number>`batches + 1`,
+  };
 }
 
 const builder = new Kysely<StateDB>({
@@ -179,41 +183,100 @@ export class StateStore {
 
   /** Activates a migration (first time, or again after a rollback) with its plan and targets. */
   async activate(on: Queryable, plan: Plan, file: string): Promise<void> {
-    const values = { name: plan.migration, file, checksum: plan.checksum, status: 'active' as const, phase: null, current_phase: null, plan: JSON.stringify(plan), paused: false, pause_reason: null, control: '{}', last_error: null, finished_at: null };
+    const values = {
+      name: plan.migration,
+      file,
+      checksum: plan.checksum,
+      status: 'active' as const,
+      phase: null,
+      current_phase: null,
+      plan: JSON.stringify(plan),
+      paused: false,
+      pause_reason: null,
+      control: '{}',
+      last_error: null,
+      finished_at: null,
+    };
     await run(
       on,
       this.db
         .insertInto('migrations')
         .values(values)
-        .onConflict((oc) => oc.column('name').doUpdateSet({ ...values, started_at: sql`now()`, updated_at: sql`now()` })),
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet({ ...values, started_at: sql`now()`, updated_at: sql`now()` }),
+        ),
     );
     await run(on, this.db.deleteFrom('steps').where('migration', '=', plan.migration));
     await run(on, this.db.deleteFrom('backfills').where('migration', '=', plan.migration));
     await run(on, this.db.deleteFrom('migration_targets').where('migration', '=', plan.migration));
     if (plan.targetSchemas.length > 0) {
-      await run(on, this.db.insertInto('migration_targets').values(plan.targetSchemas.map((schema_name) => ({ migration: plan.migration, schema_name, active: true }))));
+      await run(
+        on,
+        this.db
+          .insertInto('migration_targets')
+          .values(plan.targetSchemas.map((schema_name) => ({ migration: plan.migration, schema_name, active: true }))),
+      );
     }
   }
 
-  async activeTarget(on: Queryable, schemas: string[]): Promise<{ migration: string; schema_name: string } | undefined> {
+  async activeTarget(
+    on: Queryable,
+    schemas: string[],
+  ): Promise<{ migration: string; schema_name: string } | undefined> {
     if (schemas.length === 0) return undefined;
-    return (await run(on, this.db.selectFrom('migration_targets').select(['migration', 'schema_name']).where('active', '=', true).where('schema_name', 'in', schemas)))[0];
+    return (
+      await run(
+        on,
+        this.db
+          .selectFrom('migration_targets')
+          .select(['migration', 'schema_name'])
+          .where('active', '=', true)
+          .where('schema_name', 'in', schemas),
+      )
+    )[0];
   }
 
-  async setPhase(on: Queryable, name: string, fields: { phase?: Phase | null; current_phase?: Phase | null; status?: MigrationStatus; last_error?: string | null }): Promise<void> {
+  async setPhase(
+    on: Queryable,
+    name: string,
+    fields: {
+      phase?: Phase | null;
+      current_phase?: Phase | null;
+      status?: MigrationStatus;
+      last_error?: string | null;
+    },
+  ): Promise<void> {
     const finished = fields.status && fields.status !== 'active' ? { finished_at: sql<Date>`now()` } : {};
-    await run(on, this.db.updateTable('migrations').set({ ...fields, ...finished, updated_at: sql`now()` }).where('name', '=', name));
+    await run(
+      on,
+      this.db
+        .updateTable('migrations')
+        .set({ ...fields, ...finished, updated_at: sql`now()` })
+        .where('name', '=', name),
+    );
     if (fields.status && fields.status !== 'active') {
       await run(on, this.db.updateTable('migration_targets').set({ active: false }).where('migration', '=', name));
     }
   }
 
   async setPaused(on: Queryable, name: string, paused: boolean, reason: string | null): Promise<void> {
-    await run(on, this.db.updateTable('migrations').set({ paused, pause_reason: reason, updated_at: sql`now()` }).where('name', '=', name));
+    await run(
+      on,
+      this.db
+        .updateTable('migrations')
+        .set({ paused, pause_reason: reason, updated_at: sql`now()` })
+        .where('name', '=', name),
+    );
   }
 
   async setControl(on: Queryable, name: string, control: Control): Promise<void> {
-    await run(on, this.db.updateTable('migrations').set({ control: JSON.stringify(control), updated_at: sql`now()` }).where('name', '=', name));
+    await run(
+      on,
+      this.db
+        .updateTable('migrations')
+        .set({ control: JSON.stringify(control), updated_at: sql`now()` })
+        .where('name', '=', name),
+    );
   }
 
   async steps(on: Queryable, migration: string): Promise<StepRow[]> {
@@ -225,12 +288,37 @@ export class StateStore {
       on,
       this.db
         .insertInto('steps')
-        .values({ migration, step_id: stepId, phase, status: 'running', attempts: 1, error: null, started_at: new Date(), finished_at: null })
-        .onConflict((oc) => oc.columns(['migration', 'step_id']).doUpdateSet({ status: 'running', attempts: sql`${sql.ref('steps.attempts')} + 1`, error: null, started_at: new Date() })),
+        .values({
+          migration,
+          step_id: stepId,
+          phase,
+          status: 'running',
+          attempts: 1,
+          error: null,
+          started_at: new Date(),
+          finished_at: null,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['migration', 'step_id'])
+            .doUpdateSet({
+              status: 'running',
+              attempts: sql`${sql.ref('steps.attempts')} + 1`,
+              error: null,
+              started_at: new Date(),
+            }),
+        ),
     );
   }
 
-  async stepFinished(on: Queryable, migration: string, stepId: string, phase: Phase, status: Exclude<StepStatus, 'running'>, error: string | null = null): Promise<void> {
+  async stepFinished(
+    on: Queryable,
+    migration: string,
+    stepId: string,
+    phase: Phase,
+    status: Exclude<StepStatus, 'running'>,
+    error: string | null = null,
+  ): Promise<void> {
     const now = new Date();
     await run(
       on,
@@ -242,20 +330,39 @@ export class StateStore {
   }
 
   async backfill(on: Queryable, migration: string, stepId: string): Promise<BackfillRow | undefined> {
-    return (await run(on, this.db.selectFrom('backfills').selectAll().where('migration', '=', migration).where('step_id', '=', stepId)))[0];
+    return (
+      await run(
+        on,
+        this.db.selectFrom('backfills').selectAll().where('migration', '=', migration).where('step_id', '=', stepId),
+      )
+    )[0];
   }
 
   async backfills(on: Queryable, migration: string): Promise<BackfillRow[]> {
     return run(on, this.db.selectFrom('backfills').selectAll().where('migration', '=', migration).orderBy('step_id'));
   }
 
-  async startBackfill(on: Queryable, row: { migration: string; step_id: string; table_name: string; batch_size: number; total_estimate: number | null }): Promise<BackfillRow> {
-    await run(on, this.db.insertInto('backfills').values({ ...row, last_key: null }).onConflict((oc) => oc.columns(['migration', 'step_id']).doNothing()));
+  async startBackfill(
+    on: Queryable,
+    row: { migration: string; step_id: string; table_name: string; batch_size: number; total_estimate: number | null },
+  ): Promise<BackfillRow> {
+    await run(
+      on,
+      this.db
+        .insertInto('backfills')
+        .values({ ...row, last_key: null })
+        .onConflict((oc) => oc.columns(['migration', 'step_id']).doNothing()),
+    );
     return (await this.backfill(on, row.migration, row.step_id))!;
   }
 
   /** Advances the cursor; called in the same transaction as the batch it records. */
-  async recordBatch(on: Queryable, migration: string, stepId: string, batch: { lastKey: string[] | null; updated: number; scanned: number; batchSize: number; done: boolean }): Promise<void> {
+  async recordBatch(
+    on: Queryable,
+    migration: string,
+    stepId: string,
+    batch: { lastKey: string[] | null; updated: number; scanned: number; batchSize: number; done: boolean },
+  ): Promise<void> {
     await run(
       on,
       this.db
@@ -275,17 +382,51 @@ export class StateStore {
   /** The runner's live progress (status in another process reads it); not part of any batch. */
   async recordLive(on: Queryable, migration: string, stepId: string, live: Omit<LiveProgress, 'at'>): Promise<void> {
     // `at` is the database's clock, as zdm status compares it with the database's now().
-    await run(on, this.db.updateTable('backfills').set({ live: sql<string>`${JSON.stringify(live)}::jsonb || jsonb_build_object('at', now())` }).where('migration', '=', migration).where('step_id', '=', stepId));
+    await run(
+      on,
+      this.db
+        .updateTable('backfills')
+        .set({ live: sql<string>`${JSON.stringify(live)}::jsonb || jsonb_build_object('at', now())` })
+        .where('migration', '=', migration)
+        .where('step_id', '=', stepId),
+    );
   }
 
   async chunks(on: Queryable, migration: string, stepId: string): Promise<ChunkRow[]> {
-    return run(on, this.db.selectFrom('backfill_chunks').selectAll().where('migration', '=', migration).where('step_id', '=', stepId).orderBy('chunk'));
+    return run(
+      on,
+      this.db
+        .selectFrom('backfill_chunks')
+        .selectAll()
+        .where('migration', '=', migration)
+        .where('step_id', '=', stepId)
+        .orderBy('chunk'),
+    );
   }
 
   /** Splits a backfill into chunks between consecutive bounds (exclusive lo, inclusive hi). */
   async createChunks(on: Queryable, migration: string, stepId: string, bounds: (string[] | null)[]): Promise<void> {
-    const rows = bounds.slice(0, -1).map((lo, i) => ({ migration, step_id: stepId, chunk: i, lo: lo && JSON.stringify(lo), hi: bounds[i + 1] ? JSON.stringify(bounds[i + 1]) : null, last_key: null, claimed_by: null, claimed_pid: null, claimed_at: null }));
-    if (rows.length) await run(on, this.db.insertInto('backfill_chunks').values(rows).onConflict((oc) => oc.doNothing()));
+    const rows = bounds
+      .slice(0, -1)
+      .map((lo, i) => ({
+        migration,
+        step_id: stepId,
+        chunk: i,
+        lo: lo && JSON.stringify(lo),
+        hi: bounds[i + 1] ? JSON.stringify(bounds[i + 1]) : null,
+        last_key: null,
+        claimed_by: null,
+        claimed_pid: null,
+        claimed_at: null,
+      }));
+    if (rows.length)
+      await run(
+        on,
+        this.db
+          .insertInto('backfill_chunks')
+          .values(rows)
+          .onConflict((oc) => oc.doNothing()),
+      );
   }
 
   /**
@@ -293,7 +434,13 @@ export class StateStore {
    * claimer has locked. A claim is dead when its worker's backend is gone or it was not renewed
    * for `leaseSeconds` (each batch renews it).
    */
-  async claimChunk(on: Queryable, migration: string, stepId: string, worker: string, leaseSeconds: number): Promise<ChunkRow | undefined> {
+  async claimChunk(
+    on: Queryable,
+    migration: string,
+    stepId: string,
+    worker: string,
+    leaseSeconds: number,
+  ): Promise<ChunkRow | undefined> {
     const free = this.db
       .selectFrom('backfill_chunks as x')
       .select(['x.chunk'])
@@ -328,7 +475,14 @@ export class StateStore {
    * Advances a chunk's cursor and the backfill's totals, in the batch's transaction. Returns false
    * when the chunk is no longer this worker's (its claim was taken over): the caller rolls back.
    */
-  async recordChunkBatch(on: Queryable, migration: string, stepId: string, chunk: number, worker: string, batch: { lastKey: string[] | null; updated: number; scanned: number; batchSize: number; done: boolean }): Promise<boolean> {
+  async recordChunkBatch(
+    on: Queryable,
+    migration: string,
+    stepId: string,
+    chunk: number,
+    worker: string,
+    batch: { lastKey: string[] | null; updated: number; scanned: number; batchSize: number; done: boolean },
+  ): Promise<boolean> {
     const owned = await run(
       on,
       this.db
@@ -359,14 +513,32 @@ export class StateStore {
   }
 
   async finishBackfill(on: Queryable, migration: string, stepId: string): Promise<void> {
-    await run(on, this.db.updateTable('backfills').set({ done: true, updated_at: sql`now()` }).where('migration', '=', migration).where('step_id', '=', stepId));
+    await run(
+      on,
+      this.db
+        .updateTable('backfills')
+        .set({ done: true, updated_at: sql`now()` })
+        .where('migration', '=', migration)
+        .where('step_id', '=', stepId),
+    );
   }
 
   async deleteBackfills(on: Queryable, migration: string): Promise<void> {
     await run(on, this.db.deleteFrom('backfills').where('migration', '=', migration));
   }
 
-  async audit(on: Queryable, entry: { migration: string | null; action: string; phase?: string | null; stepId?: string | null; outcome: string; checksum?: string | null; detail?: Record<string, unknown> | null }): Promise<void> {
+  async audit(
+    on: Queryable,
+    entry: {
+      migration: string | null;
+      action: string;
+      phase?: string | null;
+      stepId?: string | null;
+      outcome: string;
+      checksum?: string | null;
+      detail?: Record<string, unknown> | null;
+    },
+  ): Promise<void> {
     await run(
       on,
       this.db.insertInto('audit_log').values({
@@ -386,6 +558,9 @@ export class StateStore {
   }
 
   async auditLog(on: Queryable, migration: string, limit = 50): Promise<AuditRow[]> {
-    return run(on, this.db.selectFrom('audit_log').selectAll().where('migration', '=', migration).orderBy('id', 'desc').limit(limit));
+    return run(
+      on,
+      this.db.selectFrom('audit_log').selectAll().where('migration', '=', migration).orderBy('id', 'desc').limit(limit),
+    );
   }
 }

@@ -60,11 +60,14 @@ export interface StatusReport {
 /** Read-only: never creates the state schema, never takes the runner lock. */
 export async function status(ctx: RunnerContext): Promise<StatusReport> {
   const pool = ctx.conn.pool;
-  const { rows } = await pool.query<{ ok: boolean; now: Date }>(`SELECT to_regclass($1) IS NOT NULL AS ok, now() AS now`, [`${quoteIdent(ctx.stateSchema)}.migrations`]);
+  const { rows } = await pool.query<{ ok: boolean; now: Date }>(
+    `SELECT to_regclass($1) IS NOT NULL AS ok, now() AS now`,
+    [`${quoteIdent(ctx.stateSchema)}.migrations`],
+  );
   const hasState = rows[0]?.ok ?? false;
   // The database's clock, which live progress reports are stamped with.
   const dbNow = new Date(rows[0]!.now).getTime();
-  const views = hasState ? await migrationViews(ctx, pool) : (await migrationViewsWithoutState(ctx));
+  const views = hasState ? await migrationViews(ctx, pool) : await migrationViewsWithoutState(ctx);
   const migrations: MigrationStatus[] = [];
   for (const v of views) {
     const row = v.row;
@@ -100,7 +103,12 @@ export async function status(ctx: RunnerContext): Promise<StatusReport> {
 }
 
 async function migrationViewsWithoutState(ctx: RunnerContext) {
-  return (await loadMigrations(ctx.migrationsDir)).map((file) => ({ file, row: undefined, name: file.name, drift: false }));
+  return (await loadMigrations(ctx.migrationsDir)).map((file) => ({
+    file,
+    row: undefined,
+    name: file.name,
+    drift: false,
+  }));
 }
 
 function backfillStatus(b: BackfillRow, dbNow: number): BackfillStatus {
@@ -118,6 +126,7 @@ function backfillStatus(b: BackfillRow, dbNow: number): BackfillStatus {
     rowsPerSecond: seconds > 0 ? b.rows_scanned / seconds : null,
     done: b.done,
     updatedAt: new Date(b.updated_at).toISOString(),
-    live: b.live && !b.done ? { ...b.live, ageSeconds: Math.max(0, (dbNow - new Date(b.live.at).getTime()) / 1000) } : null,
+    live:
+      b.live && !b.done ? { ...b.live, ageSeconds: Math.max(0, (dbNow - new Date(b.live.at).getTime()) / 1000) } : null,
   };
 }

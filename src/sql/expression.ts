@@ -18,14 +18,21 @@ function parsePrefixed(prefix: string, fragment: string, what: string): Node {
   } catch (err) {
     const at = (err as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     const where = at !== undefined && at > prefix.length ? ` (at character ${at - prefix.length})` : '';
-    throw new Error(`is not one SQL ${what}: ${(err as Error).message}${where}`);
+    throw new Error(`is not one SQL ${what}: ${(err as Error).message}${where}`, { cause: err });
   }
   const stmts = tree.stmts ?? [];
   const select = (stmts[0]?.stmt as { SelectStmt?: Node } | undefined)?.SelectStmt;
   const extra = select ? Object.keys(select).filter((k) => !['targetList', 'limitOption', 'op'].includes(k)) : [];
   const targets = (select?.targetList as Node[] | undefined) ?? [];
   const target = targets[0]?.ResTarget as Node | undefined;
-  if (stmts.length !== 1 || !select || extra.length > 0 || targets.length !== 1 || !target || target.name !== undefined) {
+  if (
+    stmts.length !== 1 ||
+    !select ||
+    extra.length > 0 ||
+    targets.length !== 1 ||
+    !target ||
+    target.name !== undefined
+  ) {
     throw new Error(`is not one SQL ${what}`);
   }
   return target.val as Node;
@@ -61,7 +68,9 @@ export function expressionColumns(expression: string): Set<string> {
 
 /** The expression with unqualified column references renamed (`c::int` -> `c_zdm_new::int`). */
 export function renameInExpression(expression: string, renames: ReadonlyMap<string, string>): string {
-  return mapColumnRefs(expression, (name) => (renames.has(name) ? { ColumnRef: { fields: [{ String: { sval: renames.get(name)! } }] } } : undefined));
+  return mapColumnRefs(expression, (name) =>
+    renames.has(name) ? { ColumnRef: { fields: [{ String: { sval: renames.get(name)! } }] } } : undefined,
+  );
 }
 
 /** The expression with every reference to `column` replaced by `(replacement)`. */
@@ -110,9 +119,18 @@ export function parseTypeName(text: string): TypeName {
   const nullArg = (cast?.arg?.A_Const as { isnull?: boolean } | undefined)?.isnull;
   if (!cast?.typeName || !nullArg) throw new Error('is not one SQL type name');
   const typeName = cast.typeName;
-  const names = ((typeName.names as Node[] | undefined) ?? []).map((n) => (n.String as { sval: string }).sval).filter((n, i, all) => !(i === 0 && all.length > 1 && n === 'pg_catalog'));
-  const typmods = ((typeName.typmods as Node[] | undefined) ?? []).map((m) => (m.A_Const as { ival?: { ival?: number } } | undefined)?.ival?.ival ?? NaN);
-  return { sql: deparseSync({ TypeName: typeName } as never), names, typmods, isArray: Array.isArray(typeName.arrayBounds) };
+  const names = ((typeName.names as Node[] | undefined) ?? [])
+    .map((n) => (n.String as { sval: string }).sval)
+    .filter((n, i, all) => !(i === 0 && all.length > 1 && n === 'pg_catalog'));
+  const typmods = ((typeName.typmods as Node[] | undefined) ?? []).map(
+    (m) => (m.A_Const as { ival?: { ival?: number } } | undefined)?.ival?.ival ?? NaN,
+  );
+  return {
+    sql: deparseSync({ TypeName: typeName } as never),
+    names,
+    typmods,
+    isArray: Array.isArray(typeName.arrayBounds),
+  };
 }
 
 /* Facts about a user expression that decide a strategy (volatility, serial types). */
@@ -137,7 +155,13 @@ export function parseExpression(text: string): ExpressionInfo {
   const trimmed = text.trim();
   if (trimmed === '') throw new Error('is empty');
   const value = parsePrefixed('SELECT (', `${trimmed})`, 'expression');
-  const info: ExpressionInfo = { sql: isSimple(value) ? trimmed : `(${trimmed})`, columns: new Set(), functions: [], valueFunctions: 0, subquery: false };
+  const info: ExpressionInfo = {
+    sql: isSimple(value) ? trimmed : `(${trimmed})`,
+    columns: new Set(),
+    functions: [],
+    valueFunctions: 0,
+    subquery: false,
+  };
   walk({ value }, (key, node) => {
     if (key === 'ColumnRef') {
       const fields = node.fields as Node[];
@@ -165,7 +189,10 @@ function isSimple(value: Node): boolean {
  * (the most volatile overload of that name). A function the catalog does not know counts as
  * volatile: the cautious answer (a backfill instead of a metadata-only default) is never unsafe.
  */
-export function expressionVolatility(info: ExpressionInfo, functions: ReadonlyMap<string, Volatility> | undefined): Volatility {
+export function expressionVolatility(
+  info: ExpressionInfo,
+  functions: ReadonlyMap<string, Volatility> | undefined,
+): Volatility {
   let worst: Volatility = info.valueFunctions > 0 ? 's' : 'i';
   for (const name of info.functions) {
     const v = functions?.get(name) ?? 'v';
@@ -187,13 +214,14 @@ export function parseColumnType(text: string): ColumnTypeInfo {
   try {
     tree = parseSql(`CREATE TABLE zdm_placeholder (zdm_placeholder ${trimmed})`);
   } catch (err) {
-    throw new Error(`is not a column type: ${(err as Error).message}`);
+    throw new Error(`is not a column type: ${(err as Error).message}`, { cause: err });
   }
   const create = (tree.stmts?.length === 1 ? tree.stmts[0]!.stmt : undefined) as { CreateStmt?: Node } | undefined;
   const elements = create?.CreateStmt?.tableElts as Node[] | undefined;
   const column = elements?.length === 1 ? (elements[0]!.ColumnDef as Node | undefined) : undefined;
   if (!column) throw new Error('is not a column type');
-  if (column.constraints) throw new Error('must be only a type: give NOT NULL, DEFAULT, CHECK, REFERENCES and UNIQUE in their own fields');
+  if (column.constraints)
+    throw new Error('must be only a type: give NOT NULL, DEFAULT, CHECK, REFERENCES and UNIQUE in their own fields');
   const names = ((column.typeName as Node).names as Node[]).map((n) => (n.String as { sval: string }).sval);
   return { serial: /^(small|big)?serial[248]?$/.test(names[names.length - 1] ?? '') };
 }

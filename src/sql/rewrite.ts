@@ -76,11 +76,16 @@ export function rewriteIndexDefinition(definition: string, rewrite: IndexRewrite
  * the constraint clause on renamed columns, as SQL to put after `ADD CONSTRAINT name`.
  * `referencedRenames` renames the referenced columns of a foreign key (`REFERENCES t(id)`).
  */
-export function rewriteConstraintDefinition(definition: string, renames: ReadonlyMap<string, string>, referencedRenames?: ReadonlyMap<string, string>): string {
+export function rewriteConstraintDefinition(
+  definition: string,
+  renames: ReadonlyMap<string, string>,
+  referencedRenames?: ReadonlyMap<string, string>,
+): string {
   const prefix = 'ALTER TABLE zdm_placeholder ADD CONSTRAINT zdm_placeholder ';
   const tree = parseSql(prefix + definition);
   renameColumns(tree, renames);
-  if (referencedRenames) walk(tree, (key, value) => key === 'Constraint' && renameStrings(value.pk_attrs, referencedRenames));
+  if (referencedRenames)
+    walk(tree, (key, value) => key === 'Constraint' && renameStrings(value.pk_attrs, referencedRenames));
   const sql = deparseSql(tree);
   const marker = 'ADD CONSTRAINT zdm_placeholder ';
   const at = sql.indexOf(marker);

@@ -21,16 +21,24 @@ export function splitStatements(text: string): SqlStatement[] {
     tree = parseSql(text);
   } catch (err) {
     const at = (err as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
-    throw new Error(`does not parse: ${(err as Error).message}${at !== undefined ? ` (at character ${at})` : ''}`);
+    throw new Error(`does not parse: ${(err as Error).message}${at !== undefined ? ` (at character ${at})` : ''}`, {
+      cause: err,
+    });
   }
   const bytes = Buffer.from(text, 'utf8');
-  return (tree.stmts ?? []).map((s) => {
-    // Locations are byte offsets; 0 and "to the end" are left out of the protobuf JSON.
-    const start = s.stmt_location ?? 0;
-    const end = s.stmt_len ? start + s.stmt_len : bytes.length;
-    const node = s.stmt as Node;
-    return { sql: bytes.subarray(start, end).toString('utf8').trim().replace(/;\s*$/, ''), kind: Object.keys(node)[0]!, node };
-  }).filter((s) => s.sql !== '');
+  return (tree.stmts ?? [])
+    .map((s) => {
+      // Locations are byte offsets; 0 and "to the end" are left out of the protobuf JSON.
+      const start = s.stmt_location ?? 0;
+      const end = s.stmt_len ? start + s.stmt_len : bytes.length;
+      const node = s.stmt as Node;
+      return {
+        sql: bytes.subarray(start, end).toString('utf8').trim().replace(/;\s*$/, ''),
+        kind: Object.keys(node)[0]!,
+        node,
+      };
+    })
+    .filter((s) => s.sql !== '');
 }
 
 /**
@@ -44,10 +52,16 @@ export function cannotRunInTransaction(statement: SqlStatement): boolean {
     case 'DropStmt':
       return body.concurrent === true;
     case 'ReindexStmt':
-      return ((body.params as Node[] | undefined) ?? []).some((p) => (p.DefElem as { defname?: string } | undefined)?.defname === 'concurrently');
+      return ((body.params as Node[] | undefined) ?? []).some(
+        (p) => (p.DefElem as { defname?: string } | undefined)?.defname === 'concurrently',
+      );
     case 'AlterTableStmt':
       // DETACH PARTITION ... CONCURRENTLY
-      return ((body.cmds as Node[] | undefined) ?? []).some((c) => ((c.AlterTableCmd as Node | undefined)?.def as { PartitionCmd?: { concurrent?: boolean } } | undefined)?.PartitionCmd?.concurrent === true);
+      return ((body.cmds as Node[] | undefined) ?? []).some(
+        (c) =>
+          ((c.AlterTableCmd as Node | undefined)?.def as { PartitionCmd?: { concurrent?: boolean } } | undefined)
+            ?.PartitionCmd?.concurrent === true,
+      );
     case 'VacuumStmt':
       return (body.is_vacuumcmd as boolean | undefined) === true;
     case 'CreatedbStmt':

@@ -44,11 +44,15 @@ async function backfillOf(table: string, file: string): Promise<{ first: Progres
 
 describe('the backfill row estimate', () => {
   it('scales the last ANALYZE to the pages the table has now, so a table that doubled since is not read as half its size', async () => {
-    await db.query(`CREATE TABLE grown (id bigint PRIMARY KEY, user_email text NOT NULL) WITH (autovacuum_enabled = off)`);
+    await db.query(
+      `CREATE TABLE grown (id bigint PRIMARY KEY, user_email text NOT NULL) WITH (autovacuum_enabled = off)`,
+    );
     await db.query(`INSERT INTO grown SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 10000) g`);
     await db.query(`ANALYZE grown`);
     await db.query(`INSERT INTO grown SELECT g, 'user' || g || '@example.com' FROM generate_series(10001, 20000) g`);
-    const [stats] = await db.query<{ reltuples: number }>(`SELECT reltuples::float8 AS reltuples FROM pg_class WHERE relname = 'grown'`);
+    const [stats] = await db.query<{ reltuples: number }>(
+      `SELECT reltuples::float8 AS reltuples FROM pg_class WHERE relname = 'grown'`,
+    );
     expect(stats!.reltuples).toBe(10000); // what the estimate used to be
 
     const { first, last } = await backfillOf('grown', '0001_grown.json');
@@ -59,7 +63,9 @@ describe('the backfill row estimate', () => {
   });
 
   it('counts the rows of a table that was never analyzed', async () => {
-    await db.query(`CREATE TABLE fresh (id bigint PRIMARY KEY, user_email text NOT NULL) WITH (autovacuum_enabled = off)`);
+    await db.query(
+      `CREATE TABLE fresh (id bigint PRIMARY KEY, user_email text NOT NULL) WITH (autovacuum_enabled = off)`,
+    );
     await db.query(`INSERT INTO fresh SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 7000) g`);
     const { first, last } = await backfillOf('fresh', '0002_fresh.json');
     expect(first.rowsScanned).toBeLessThan(7000);

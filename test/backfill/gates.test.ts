@@ -20,10 +20,22 @@ describe('judgeLag with replica probes', () => {
     expect(v).toMatchObject({ open: false, reason: 'replica replica1 is 2.31s behind by heartbeat (limit 1.00s)' });
   });
   it('a problem closes the gate; an accepted warning does not', () => {
-    expect(judgeLag([{ replica: 'db2:5432', seconds: null, bytes: null, problem: 'is not streaming (walreceiver status "stopping")' }], limits).reason).toBe(
-      'replica db2:5432: is not streaming (walreceiver status "stopping")',
-    );
-    expect(judgeLag([{ replica: 'db2:5432', seconds: null, bytes: null, warning: 'is unreachable' }], limits).open).toBe(true);
+    expect(
+      judgeLag(
+        [
+          {
+            replica: 'db2:5432',
+            seconds: null,
+            bytes: null,
+            problem: 'is not streaming (walreceiver status "stopping")',
+          },
+        ],
+        limits,
+      ).reason,
+    ).toBe('replica db2:5432: is not streaming (walreceiver status "stopping")');
+    expect(
+      judgeLag([{ replica: 'db2:5432', seconds: null, bytes: null, warning: 'is unreachable' }], limits).open,
+    ).toBe(true);
   });
   it('the phase gate waits out a problem that may clear, and reports one that waiting will not clear at once', async () => {
     const probeOf = (reading: LagReading) => {
@@ -31,14 +43,32 @@ describe('judgeLag with replica probes', () => {
       const probe: LagProbe = { read: async () => (reads++, [reading]), close: async () => undefined };
       return { probe, reads: () => reads };
     };
-    const refused = probeOf({ replica: 'db2:5432', seconds: null, bytes: null, problem: 'is unreachable (connect ECONNREFUSED)' });
+    const refused = probeOf({
+      replica: 'db2:5432',
+      seconds: null,
+      bytes: null,
+      problem: 'is unreachable (connect ECONNREFUSED)',
+    });
     const waited: number[] = [];
     const v1 = await waitForLagGate(refused.probe, limits, { timeoutMs: 1500, onClosed: (_, ms) => waited.push(ms) });
     expect(v1.open).toBe(false);
     expect(waited.length).toBeGreaterThan(1); // read again after waiting
-    const wrongRole = probeOf({ replica: 'db2:5432', seconds: null, bytes: null, problem: 'is unreachable (role "nobody" does not exist)', final: true });
-    const v2 = await waitForLagGate(wrongRole.probe, limits, { timeoutMs: 600_000, onClosed: () => expect.fail('must not wait') });
-    expect(v2).toMatchObject({ open: false, final: true, reason: 'replica db2:5432: is unreachable (role "nobody" does not exist)' });
+    const wrongRole = probeOf({
+      replica: 'db2:5432',
+      seconds: null,
+      bytes: null,
+      problem: 'is unreachable (role "nobody" does not exist)',
+      final: true,
+    });
+    const v2 = await waitForLagGate(wrongRole.probe, limits, {
+      timeoutMs: 600_000,
+      onClosed: () => expect.fail('must not wait'),
+    });
+    expect(v2).toMatchObject({
+      open: false,
+      final: true,
+      reason: 'replica db2:5432: is unreachable (role "nobody" does not exist)',
+    });
     expect(wrongRole.reads()).toBe(1);
   });
 });
@@ -46,11 +76,15 @@ describe('judgeLag with replica probes', () => {
 describe('throttle signals (pure judges)', () => {
   it('lock waits: none may wait; the reason says how many and for how long', () => {
     expect(judgeLockWaits({ waiting: 0, longestSeconds: 0 }, 'public.t')).toBeNull();
-    expect(judgeLockWaits({ waiting: 3, longestSeconds: 2.5 }, 'public.t')).toBe('3 sessions wait for a lock on public.t or held by the backfill (longest for 2.50s; limit: none may wait)');
+    expect(judgeLockWaits({ waiting: 3, longestSeconds: 2.5 }, 'public.t')).toBe(
+      '3 sessions wait for a lock on public.t or held by the backfill (longest for 2.50s; limit: none may wait)',
+    );
   });
   it('oldest transaction over the limit', () => {
     const oldest = { pid: 42, application: 'psql', state: 'idle in transaction', ageSeconds: 725 };
-    expect(judgeXactAge(oldest, 600_000)).toMatch(/^the oldest transaction \(pid 42, psql, idle in transaction\) has been open 12m05s \(limit 10m00s\)/);
+    expect(judgeXactAge(oldest, 600_000)).toMatch(
+      /^the oldest transaction \(pid 42, psql, idle in transaction\) has been open 12m05s \(limit 10m00s\)/,
+    );
     expect(judgeXactAge({ ...oldest, ageSeconds: 599 }, 600_000)).toBeNull();
     expect(judgeXactAge(undefined, 600_000)).toBeNull();
   });
@@ -86,7 +120,9 @@ describe('the throttle', () => {
   it('concurrent checks share one evaluation', async () => {
     const p = probe([]);
     let signalReads = 0;
-    const t = new Throttle(p, limits, async () => null, 0, [{ name: 'x', read: async () => (signalReads++, null), cacheMs: 0 }]);
+    const t = new Throttle(p, limits, async () => null, 0, [
+      { name: 'x', read: async () => (signalReads++, null), cacheMs: 0 },
+    ]);
     const verdicts = await Promise.all([t.check(), t.check(), t.check()]);
     expect(verdicts.every((v) => v.open)).toBe(true);
     expect(p.reads).toBe(1);
@@ -103,7 +139,10 @@ describe('the throttle', () => {
         },
       },
     ]);
-    expect(await t.check()).toMatchObject({ open: false, reason: 'cannot read the throttle query signal: boom (pausing until it can be read)' });
+    expect(await t.check()).toMatchObject({
+      open: false,
+      reason: 'cannot read the throttle query signal: boom (pausing until it can be read)',
+    });
   });
 });
 
@@ -119,7 +158,17 @@ describe('the throttle judges byte lag ahead of each batch', () => {
       },
       async close() {},
     };
-    return { state, throttle: new Throttle(probe, bytesLimits, async () => null, 60_000, [], async () => (state.walReads++, state.wal)) };
+    return {
+      state,
+      throttle: new Throttle(
+        probe,
+        bytesLimits,
+        async () => null,
+        60_000,
+        [],
+        async () => (state.walReads++, state.wal),
+      ),
+    };
   }
 
   it('counts WAL written since a cached reading and pauses before the batch that would cross the limit', async () => {
@@ -134,7 +183,9 @@ describe('the throttle judges byte lag ahead of each batch', () => {
     // 13 MB behind now; the next 4 MB batch would make 17: read fresh, then pause.
     const v = await throttle.check(4 * MB);
     expect(v.open).toBe(false);
-    expect(v.reason).toBe('replica r1 has up to 13 MB of WAL to replay (13 MB read, 0 B written since) and the next batch writes about 4.0 MB (limit 16 MB)');
+    expect(v.reason).toBe(
+      'replica r1 has up to 13 MB of WAL to replay (13 MB read, 0 B written since) and the next batch writes about 4.0 MB (limit 16 MB)',
+    );
     expect(state.reads).toBe(2);
   });
 
@@ -199,7 +250,10 @@ describe('WAL estimate and the retention rule', () => {
     const perRow = walBytesPerRow(162.6, 1);
     expect(perRow).toBeGreaterThan(546);
     expect(perRow).toBeLessThan(546 * 1.4);
-    const e = estimateWal({ tuples: 2_000_000, relpages: 39_700, statWidth: null, indexes: 1 }, 2_000_000, { maxLagBytes: 64 * MB, workers: 1 });
+    const e = estimateWal({ tuples: 2_000_000, relpages: 39_700, statWidth: null, indexes: 1 }, 2_000_000, {
+      maxLagBytes: 64 * MB,
+      workers: 1,
+    });
     expect(e.totalBytes / 1024 ** 3).toBeGreaterThan(1.0);
     // backlog: the byte-lag limit plus one burst (2 batches of the largest size), not the whole backfill
     expect(e.burstBytes).toBe(2 * 100_000 * perRow);
@@ -207,28 +261,55 @@ describe('WAL estimate and the retention rule', () => {
   });
 
   it('a small backfill cannot put more than itself behind', () => {
-    const e = estimateWal({ tuples: 1000, relpages: 10, statWidth: null, indexes: 2 }, 1000, { maxLagBytes: 64 * MB, workers: 4 });
+    const e = estimateWal({ tuples: 1000, relpages: 10, statWidth: null, indexes: 2 }, 1000, {
+      maxLagBytes: 64 * MB,
+      workers: 4,
+    });
     expect(e.backlogBytes).toBe(e.totalBytes);
   });
 
-  const big = estimateWal({ tuples: 2_000_000, relpages: 39_700, statWidth: null, indexes: 1 }, 2_000_000, { maxLagBytes: 64 * MB, workers: 1 });
+  const big = estimateWal({ tuples: 2_000_000, relpages: 39_700, statWidth: null, indexes: 1 }, 2_000_000, {
+    maxLagBytes: 64 * MB,
+    workers: 1,
+  });
 
   it('refuses for a slot-less replica whose wal_keep_size is below the backlog', () => {
-    const problems = judgeWalRisk([{ name: 'replica1', slot: null }], { walKeepBytes: 0, maxSlotKeepBytes: null }, big, 64 * MB);
+    const problems = judgeWalRisk(
+      [{ name: 'replica1', slot: null }],
+      { walKeepBytes: 0, maxSlotKeepBytes: null },
+      big,
+      64 * MB,
+    );
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^replica replica1 streams without a replication slot and wal_keep_size \(0 B\) cannot hold the WAL/);
+    expect(problems[0]).toMatch(
+      /^replica replica1 streams without a replication slot and wal_keep_size \(0 B\) cannot hold the WAL/,
+    );
     expect(problems[0]).toMatch(/--max-lag-bytes 64 MB plus a burst of batches/);
     expect(problems[0]).toMatch(/--allow-wal-risk$/);
   });
 
   it('accepts a slot (unlimited), or wal_keep_size that covers the backlog', () => {
-    expect(judgeWalRisk([{ name: 'r', slot: 'zdm_replica' }], { walKeepBytes: 0, maxSlotKeepBytes: null }, big, 64 * MB)).toEqual([]);
-    expect(judgeWalRisk([{ name: 'r', slot: null }], { walKeepBytes: big.backlogBytes, maxSlotKeepBytes: null }, big, 64 * MB)).toEqual([]);
+    expect(
+      judgeWalRisk([{ name: 'r', slot: 'zdm_replica' }], { walKeepBytes: 0, maxSlotKeepBytes: null }, big, 64 * MB),
+    ).toEqual([]);
+    expect(
+      judgeWalRisk(
+        [{ name: 'r', slot: null }],
+        { walKeepBytes: big.backlogBytes, maxSlotKeepBytes: null },
+        big,
+        64 * MB,
+      ),
+    ).toEqual([]);
     expect(judgeWalRisk([], { walKeepBytes: 0, maxSlotKeepBytes: null }, big, 64 * MB)).toEqual([]);
   });
 
   it('a slot capped by max_slot_wal_keep_size below the backlog is a risk too', () => {
-    const [p] = judgeWalRisk([{ name: 'r', slot: 's1' }], { walKeepBytes: 0, maxSlotKeepBytes: 100 * MB }, big, 64 * MB);
+    const [p] = judgeWalRisk(
+      [{ name: 'r', slot: 's1' }],
+      { walKeepBytes: 0, maxSlotKeepBytes: 100 * MB },
+      big,
+      64 * MB,
+    );
     expect(p).toMatch(/streams through slot s1, capped by max_slot_wal_keep_size \(100 MB\), cannot hold/);
   });
 
@@ -243,10 +324,18 @@ describe('WAL estimate and the retention rule', () => {
 describe('config for the gates', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zdm-gates-config-'));
   it('switches from flags, env and the config file; max-xact-age is a duration with a default', () => {
-    expect(resolveConfig({}, {}, dir)).toMatchObject({ allowMissingReplica: false, allowWalRisk: false, maxXactAgeMs: 600_000 });
-    expect(resolveConfig({ allowMissingReplica: true, maxXactAge: '0' }, { ZDM_ALLOW_WAL_RISK: '1' }, dir)).toMatchObject({ allowMissingReplica: true, allowWalRisk: true, maxXactAgeMs: 0 });
+    expect(resolveConfig({}, {}, dir)).toMatchObject({
+      allowMissingReplica: false,
+      allowWalRisk: false,
+      maxXactAgeMs: 600_000,
+    });
+    expect(
+      resolveConfig({ allowMissingReplica: true, maxXactAge: '0' }, { ZDM_ALLOW_WAL_RISK: '1' }, dir),
+    ).toMatchObject({ allowMissingReplica: true, allowWalRisk: true, maxXactAgeMs: 0 });
     writeFileSync(path.join(dir, 'zdm.config.json'), JSON.stringify({ allowWalRisk: true, maxXactAge: '5m' }));
     expect(resolveConfig({}, {}, dir)).toMatchObject({ allowWalRisk: true, maxXactAgeMs: 300_000 });
-    expect(() => resolveConfig({}, { ZDM_ALLOW_MISSING_REPLICA: 'maybe' }, dir)).toThrow(/ZDM_ALLOW_MISSING_REPLICA: "maybe" must be true or false/);
+    expect(() => resolveConfig({}, { ZDM_ALLOW_MISSING_REPLICA: 'maybe' }, dir)).toThrow(
+      /ZDM_ALLOW_MISSING_REPLICA: "maybe" must be true or false/,
+    );
   });
 });

@@ -21,18 +21,30 @@ async function scenario(table: string, rows: number, key: 'single' | 'composite'
     await db.query(`INSERT INTO ${table} SELECT g, 'u' || g || '@example.com' FROM generate_series(1, ${rows}) g`);
   } else {
     await db.query(`CREATE TABLE ${table} (tenant int, id bigint, user_email text NOT NULL, PRIMARY KEY (tenant, id))`);
-    await db.query(`INSERT INTO ${table} SELECT g % 7, g, 'u' || g || '@example.com' FROM generate_series(1, ${rows}) g`);
+    await db.query(
+      `INSERT INTO ${table} SELECT g % 7, g, 'u' || g || '@example.com' FROM generate_series(1, ${rows}) g`,
+    );
   }
   await db.query(`ANALYZE ${table}`);
   const dir = await tempMigrationsDir(table);
   dirs.push(dir);
-  await dir.write(`0001_rename_${table}.json`, { operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }] });
+  await dir.write(`0001_rename_${table}.json`, {
+    operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }],
+  });
   return { migration: `0001_rename_${table}`, args: ['--migrations-dir', dir.dir, '--database-url', db.url] };
 }
 
 const chunks = (migration: string) =>
-  db.query<{ chunk: number; done: boolean; claimed_by: string | null; rows_scanned: number }>(`SELECT chunk, done, claimed_by, rows_scanned::int FROM zdm.backfill_chunks WHERE migration = $1 ORDER BY chunk`, [migration]);
-const disagreeing = async (table: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE email_address IS DISTINCT FROM user_email`))[0]!.n;
+  db.query<{ chunk: number; done: boolean; claimed_by: string | null; rows_scanned: number }>(
+    `SELECT chunk, done, claimed_by, rows_scanned::int FROM zdm.backfill_chunks WHERE migration = $1 ORDER BY chunk`,
+    [migration],
+  );
+const disagreeing = async (table: string) =>
+  (
+    await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${table} WHERE email_address IS DISTINCT FROM user_email`,
+    )
+  )[0]!.n;
 
 describe('parallel backfill workers', () => {
   it('--workers 3 splits the key range into chunks, every chunk is done by some worker and no row is left', async () => {
@@ -46,7 +58,10 @@ describe('parallel backfill workers', () => {
     expect(rows.every((c) => c.done)).toBe(true);
     expect(new Set(rows.map((c) => c.claimed_by)).size).toBe(3); // all three workers claimed chunks
     expect(await disagreeing('par_workers')).toBe(0);
-    const [bf] = await db.query<{ done: boolean; rows_scanned: number }>(`SELECT done, rows_scanned::int FROM zdm.backfills WHERE migration = $1`, [s.migration]);
+    const [bf] = await db.query<{ done: boolean; rows_scanned: number }>(
+      `SELECT done, rows_scanned::int FROM zdm.backfills WHERE migration = $1`,
+      [s.migration],
+    );
     expect(bf).toMatchObject({ done: true });
     expect(bf!.rows_scanned).toBeGreaterThanOrEqual(30_000);
     expect((await runCli(['advance', ...s.args, '--until', 'contract'])).code).toBe(0);
@@ -66,10 +81,14 @@ describe('parallel backfill workers', () => {
     expect((await runCli(['advance', ...s.args])).code).toBe(0); // expand
     const slow = ['--batch-size', '200', '--target-batch-ms', '10', '--max-rows-per-second', '3000'];
     const first = startAdvance([...s.args, '--workers', '2', ...slow]);
-    await waitFor('chunks created and claimed', async () => ((await chunks(s.migration)).some((c) => c.claimed_by) ? true : undefined));
+    await waitFor('chunks created and claimed', async () =>
+      (await chunks(s.migration)).some((c) => c.claimed_by) ? true : undefined,
+    );
     // Nothing to do for a second plain runner: it is locked out (exit 4), but --join helps.
     const joiner = startAdvance([...s.args, '--join', '--workers', '2', ...slow]);
-    await waitFor('the joiner claims a chunk', async () => ((await chunks(s.migration)).some((c) => c.claimed_by?.includes('--join')) ? true : undefined));
+    await waitFor('the joiner claims a chunk', async () =>
+      (await chunks(s.migration)).some((c) => c.claimed_by?.includes('--join')) ? true : undefined,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     // The joiner finishes the chunks, including the killed runner's (its backend is gone).
@@ -106,7 +125,9 @@ describe('parallel backfill workers', () => {
     expect((await runCli(['advance', ...s.args])).code).toBe(0);
     // At 500 rows/s this backfill would take a minute.
     const run = startAdvance([...s.args, '--workers', '2', '--batch-size', '100', '--max-rows-per-second', '500']);
-    await waitFor('a few batches', async () => ((await chunks(s.migration)).some((c) => c.rows_scanned > 0) ? true : undefined));
+    await waitFor('a few batches', async () =>
+      (await chunks(s.migration)).some((c) => c.rows_scanned > 0) ? true : undefined,
+    );
     const tuned = await runCli(['tune', ...s.args, '--batch-size', '2000', '--max-rows-per-second', 'off']);
     expect(tuned.stderr).toBe('');
     expect(tuned.code).toBe(0);

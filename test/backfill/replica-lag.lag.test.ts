@@ -53,7 +53,9 @@ describe('--replica probes and the heartbeat', () => {
       expect(paused2.seconds!).toBeGreaterThan(paused1.seconds! + 0.5);
       expect(paused2.bytes!).toBeGreaterThan(500 * 1024);
       // The heartbeat row on the primary is fresh: the writer runs while the probe is open.
-      const [beat] = await db.query<{ age: number; written_by: string }>(`SELECT extract(epoch FROM clock_timestamp() - beat_at)::float8 AS age, written_by FROM zdm.heartbeat`);
+      const [beat] = await db.query<{ age: number; written_by: string }>(
+        `SELECT extract(epoch FROM clock_timestamp() - beat_at)::float8 AS age, written_by FROM zdm.heartbeat`,
+      );
       expect(beat!.age).toBeLessThan(0.6);
       expect(beat!.written_by).toBe('zdm test runner');
       await db.resumeReplay();
@@ -66,9 +68,13 @@ describe('--replica probes and the heartbeat', () => {
       await ctx.close();
     }
     // Stopped: no more beats after close().
-    const [{ at: a1 }] = await db.query<{ at: string }>(`SELECT beat_at::text AS at FROM zdm.heartbeat`) as [{ at: string }];
+    const [{ at: a1 }] = (await db.query<{ at: string }>(`SELECT beat_at::text AS at FROM zdm.heartbeat`)) as [
+      { at: string },
+    ];
     await sleep(400);
-    const [{ at: a2 }] = await db.query<{ at: string }>(`SELECT beat_at::text AS at FROM zdm.heartbeat`) as [{ at: string }];
+    const [{ at: a2 }] = (await db.query<{ at: string }>(`SELECT beat_at::text AS at FROM zdm.heartbeat`)) as [
+      { at: string },
+    ];
     expect(a2).toBe(a1);
   });
 
@@ -77,7 +83,9 @@ describe('--replica probes and the heartbeat', () => {
     const probe = createLagProbe(ctx);
     try {
       const reading = heartbeatOf(await probe.read());
-      expect(reading.problem).toBe('is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary');
+      expect(reading.problem).toBe(
+        'is not in recovery (pg_is_in_recovery() is false): it was promoted, or the URL names a primary',
+      );
     } finally {
       await probe.close();
       await ctx.close();
@@ -88,13 +96,23 @@ describe('--replica probes and the heartbeat', () => {
     if (!db.replicaUrl) return;
     await db.query(`CREATE TABLE users (id int PRIMARY KEY, user_email text)`);
     await db.query(`INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 12000) g`);
-    await dir.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] });
-    runner = testRunner(db.url, dir.dir, { replicas: [db.replicaUrl], maxLagMs: 1000, maxLagBytes: 1024 ** 3, batchSize: 200, maxRowsPerSecond: 1500 });
+    await dir.write('0001_rename.json', {
+      operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }],
+    });
+    runner = testRunner(db.url, dir.dir, {
+      replicas: [db.replicaUrl],
+      maxLagMs: 1000,
+      maxLagBytes: 1024 ** 3,
+      batchSize: 200,
+      maxRowsPerSecond: 1500,
+    });
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
     const running = advance(runner);
     try {
       // Wait for the first batches (the phase gate has passed), then stop replay.
-      await waitFor('the first batch', async () => (runner!.events.some((e) => e.type === 'backfill-progress' && e.progress.batches > 0) ? true : undefined));
+      await waitFor('the first batch', async () =>
+        runner!.events.some((e) => e.type === 'backfill-progress' && e.progress.batches > 0) ? true : undefined,
+      );
       await db.pauseReplay();
       const pause = await waitFor('a pause', async () => firstPause(runner!), 10_000);
       // Either measure of the same standby may cross 1 s first: the heartbeat read on the --replica
@@ -106,11 +124,16 @@ describe('--replica probes and the heartbeat', () => {
       await sleep(700);
       expect(lastScanned(runner)).toBe(scannedAtPause);
       // While paused, the heartbeat read on the replica itself shows it over the limit.
-      const heartbeatSeconds = runner.events.flatMap((e) => (e.type === 'backfill-progress' && e.progress.paused ? e.progress.lag : [])).filter((l) => l.replica === replicaName).map((l) => l.seconds ?? 0);
+      const heartbeatSeconds = runner.events
+        .flatMap((e) => (e.type === 'backfill-progress' && e.progress.paused ? e.progress.lag : []))
+        .filter((l) => l.replica === replicaName)
+        .map((l) => l.seconds ?? 0);
       expect(Math.max(...heartbeatSeconds)).toBeGreaterThan(1.0);
       await db.resumeReplay();
       expect(await running).toMatchObject({ kind: 'advanced', ran: ['backfill'] });
-      expect(await db.query(`SELECT count(*)::int AS n FROM users WHERE email_address IS DISTINCT FROM user_email`)).toEqual([{ n: 0 }]);
+      expect(
+        await db.query(`SELECT count(*)::int AS n FROM users WHERE email_address IS DISTINCT FROM user_email`),
+      ).toEqual([{ n: 0 }]);
     } finally {
       // A failure above must not leave replay paused for the tests after it (one replica serves every database).
       await db.resumeReplay();
@@ -135,13 +158,20 @@ describe('--max-lag-bytes', () => {
     const other = await createTestDatabase('byte_limit');
     const mig = await tempMigrationsDir('byte-limit');
     const limit = 2 * 1024 * 1024;
-    const ctx = testRunner(other.url, mig.dir, { replicas: [other.replicaUrl!], maxLagMs: 3_600_000, maxLagBytes: limit, batchSize: 500 });
+    const ctx = testRunner(other.url, mig.dir, {
+      replicas: [other.replicaUrl!],
+      maxLagMs: 3_600_000,
+      maxLagBytes: limit,
+      batchSize: 500,
+    });
     let running: Promise<unknown> | undefined;
     try {
       // Autovacuum off: its WAL while zdm waits would be lag zdm did not write.
       await other.query(`CREATE TABLE orders (id int PRIMARY KEY, note text) WITH (autovacuum_enabled = off)`);
       await other.query(`INSERT INTO orders SELECT g, 'order ' || g FROM generate_series(1, 60000) g`);
-      await mig.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'orders', from: 'note', to: 'remark' }] });
+      await mig.write('0001_rename.json', {
+        operations: [{ op: 'renameColumn', table: 'orders', from: 'note', to: 'remark' }],
+      });
       expect(await advance(ctx)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
       await other.waitForReplica();
       await other.pauseReplay();
@@ -157,13 +187,18 @@ describe('--max-lag-bytes', () => {
       const [primary] = await other.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`);
       const replica = new pg.Client({ connectionString: other.replicaUrl });
       await replica.connect();
-      const { rows } = await replica.query<{ bytes: number }>(`SELECT pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::float8 AS bytes`, [primary!.lsn]);
+      const { rows } = await replica.query<{ bytes: number }>(
+        `SELECT pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::float8 AS bytes`,
+        [primary!.lsn],
+      );
       await replica.end();
       expect(rows[0]!.bytes).toBeGreaterThan(limit / 4);
       expect(rows[0]!.bytes).toBeLessThanOrEqual(limit);
       await other.resumeReplay();
       expect(await running).toMatchObject({ kind: 'advanced', ran: ['backfill'] });
-      expect(await other.query(`SELECT count(*)::int AS n FROM orders WHERE remark IS DISTINCT FROM note`)).toEqual([{ n: 0 }]);
+      expect(await other.query(`SELECT count(*)::int AS n FROM orders WHERE remark IS DISTINCT FROM note`)).toEqual([
+        { n: 0 },
+      ]);
     } finally {
       await other.resumeReplay().catch(() => undefined);
       // A failure above must not close the pool under a backfill still running.
@@ -182,8 +217,20 @@ describe('an unreachable --replica', () => {
     await other.query(`CREATE TABLE accounts (id int PRIMARY KEY, note text)`);
     const mig = await tempMigrationsDir('missing-replica');
     try {
-      await mig.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'accounts', from: 'note', to: 'remark' }] });
-      const args = ['advance', '--migrations-dir', mig.dir, '--database-url', other.url, '--gate-timeout', '1s', '--replica', 'postgres://nobody:secret@127.0.0.1:1/nowhere'];
+      await mig.write('0001_rename.json', {
+        operations: [{ op: 'renameColumn', table: 'accounts', from: 'note', to: 'remark' }],
+      });
+      const args = [
+        'advance',
+        '--migrations-dir',
+        mig.dir,
+        '--database-url',
+        other.url,
+        '--gate-timeout',
+        '1s',
+        '--replica',
+        'postgres://nobody:secret@127.0.0.1:1/nowhere',
+      ];
       const held = await runCli(args);
       expect(held.code, held.stdout + held.stderr).toBe(5);
       expect(held.stdout).toMatch(/waiting before expand: replica 127\.0\.0\.1:1: is unreachable \(.*ECONNREFUSED.*\)/);
@@ -206,14 +253,28 @@ describe('an unreachable --replica', () => {
     await other.query(`CREATE TABLE accounts (id int PRIMARY KEY, note text)`);
     const mig = await tempMigrationsDir('wrong-role-replica');
     try {
-      await mig.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'accounts', from: 'note', to: 'remark' }] });
+      await mig.write('0001_rename.json', {
+        operations: [{ op: 'renameColumn', table: 'accounts', from: 'note', to: 'remark' }],
+      });
       const wrong = new URL(db.replicaUrl);
       wrong.username = 'zdm_no_such_role';
       wrong.password = 'secret';
       // A gate timeout longer than the test's own: only an immediate answer passes.
-      const held = await runCli(['advance', '--migrations-dir', mig.dir, '--database-url', other.url, '--gate-timeout', '10m', '--replica', wrong.toString()]);
+      const held = await runCli([
+        'advance',
+        '--migrations-dir',
+        mig.dir,
+        '--database-url',
+        other.url,
+        '--gate-timeout',
+        '10m',
+        '--replica',
+        wrong.toString(),
+      ]);
       expect(held.code, held.stdout + held.stderr).toBe(5);
-      expect(held.stdout).toMatch(/waiting before expand: replica [\w.]+:\d+: is unreachable \(.*zdm_no_such_role.*\); waiting will not fix this: correct --replica, or pass --allow-missing-replica/);
+      expect(held.stdout).toMatch(
+        /waiting before expand: replica [\w.]+:\d+: is unreachable \(.*zdm_no_such_role.*\); waiting will not fix this: correct --replica, or pass --allow-missing-replica/,
+      );
       expect(held.stderr).not.toContain('waiting for replica lag before the phase starts');
       expect(held.stdout + held.stderr).not.toContain('secret');
     } finally {

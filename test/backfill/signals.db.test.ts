@@ -13,7 +13,12 @@ const runners: TestRunner[] = [];
 const clients: pg.Client[] = [];
 
 // Only the fields the gates read.
-const step = { id: 'backfill:public.items:backfill:1', kind: 'backfill', phase: 'backfill', table: { schema: 'public', name: 'items' } } as unknown as BackfillStep;
+const step = {
+  id: 'backfill:public.items:backfill:1',
+  kind: 'backfill',
+  phase: 'backfill',
+  table: { schema: 'public', name: 'items' },
+} as unknown as BackfillStep;
 const noPause = async () => null;
 
 beforeAll(async () => {
@@ -63,11 +68,23 @@ describe('backfill throttle signals', () => {
       const waiter = await session('app waiter');
       await holder.query(`BEGIN; LOCK TABLE items IN SHARE MODE`);
       const blocked = waiter.query(`UPDATE items SET v = v + 1 WHERE id = 1`);
-      const v = await until(() => throttle.check(), (x) => !x.open);
-      expect(v.reason).toMatch(/^1 session waits for a lock on public\.items or held by the backfill \(longest for (\d+ms|[\d.]+s); limit: none may wait\)$/);
+      const v = await until(
+        () => throttle.check(),
+        (x) => !x.open,
+      );
+      expect(v.reason).toMatch(
+        /^1 session waits for a lock on public\.items or held by the backfill \(longest for (\d+ms|[\d.]+s); limit: none may wait\)$/,
+      );
       await holder.query('COMMIT');
       await blocked;
-      expect((await until(() => throttle.check(), (x) => x.open)).open).toBe(true);
+      expect(
+        (
+          await until(
+            () => throttle.check(),
+            (x) => x.open,
+          )
+        ).open,
+      ).toBe(true);
     } finally {
       await throttle.close();
     }
@@ -80,11 +97,21 @@ describe('backfill throttle signals', () => {
       await backfill.query(`BEGIN; UPDATE items SET v = v WHERE id = 2`);
       const app = await session('app');
       const blocked = app.query(`UPDATE items SET v = 0 WHERE id = 2`);
-      const v = await until(() => throttle.check(), (x) => !x.open);
+      const v = await until(
+        () => throttle.check(),
+        (x) => !x.open,
+      );
       expect(v.reason).toMatch(/^1 session waits for a lock on public\.items or held by the backfill/);
       await backfill.query('COMMIT');
       await blocked;
-      expect((await until(() => throttle.check(), (x) => x.open)).open).toBe(true);
+      expect(
+        (
+          await until(
+            () => throttle.check(),
+            (x) => x.open,
+          )
+        ).open,
+      ).toBe(true);
     } finally {
       await throttle.close();
     }
@@ -102,11 +129,25 @@ describe('backfill throttle signals', () => {
       const old = await session('report job');
       await old.query('BEGIN; SELECT 1');
       await sleep(800);
-      const v = await until(() => throttle.check(), (x) => !x.open);
-      expect(v.reason).toMatch(new RegExp(`^the oldest transaction \\(pid ${old.pid}, report job, idle in transaction\\) has been open (\\d+ms|[\\d.]+s) \\(limit 500ms\\)`));
+      const v = await until(
+        () => throttle.check(),
+        (x) => !x.open,
+      );
+      expect(v.reason).toMatch(
+        new RegExp(
+          `^the oldest transaction \\(pid ${old.pid}, report job, idle in transaction\\) has been open (\\d+ms|[\\d.]+s) \\(limit 500ms\\)`,
+        ),
+      );
       expect(v.reason).toContain('--max-xact-age 0 disables');
       await old.query('COMMIT');
-      expect((await until(() => throttle.check(), (x) => x.open)).open).toBe(true);
+      expect(
+        (
+          await until(
+            () => throttle.check(),
+            (x) => x.open,
+          )
+        ).open,
+      ).toBe(true);
       await own.query('COMMIT');
       own.release();
     } finally {
@@ -115,16 +156,37 @@ describe('backfill throttle signals', () => {
   });
 
   it('pauses while --throttle-query returns true, and on its errors', async () => {
-    const throttle = createBackfillThrottle(runner({ throttleQuery: 'SELECT count(*) FROM throttle_flag WHERE on_hold' }), step, noPause);
-    const failing = createBackfillThrottle(runner({ throttleQuery: 'SELECT no_such_column FROM throttle_flag' }), step, noPause);
+    const throttle = createBackfillThrottle(
+      runner({ throttleQuery: 'SELECT count(*) FROM throttle_flag WHERE on_hold' }),
+      step,
+      noPause,
+    );
+    const failing = createBackfillThrottle(
+      runner({ throttleQuery: 'SELECT no_such_column FROM throttle_flag' }),
+      step,
+      noPause,
+    );
     try {
       expect((await throttle.check()).open).toBe(true);
       await db.query(`INSERT INTO throttle_flag VALUES (true)`);
-      const v = await until(() => throttle.check(), (x) => !x.open);
+      const v = await until(
+        () => throttle.check(),
+        (x) => !x.open,
+      );
       expect(v.reason).toBe('the throttle query returned 1 (pauses on true or a number > 0)');
       await db.query(`UPDATE throttle_flag SET on_hold = false`);
-      expect((await until(() => throttle.check(), (x) => x.open)).open).toBe(true);
-      expect(await failing.check()).toMatchObject({ open: false, reason: 'the throttle query failed: column "no_such_column" does not exist (pausing until it succeeds)' });
+      expect(
+        (
+          await until(
+            () => throttle.check(),
+            (x) => x.open,
+          )
+        ).open,
+      ).toBe(true);
+      expect(await failing.check()).toMatchObject({
+        open: false,
+        reason: 'the throttle query failed: column "no_such_column" does not exist (pausing until it succeeds)',
+      });
     } finally {
       await throttle.close();
       await failing.close();
@@ -135,7 +197,9 @@ describe('backfill throttle signals', () => {
 describe('WAL safety before a backfill', () => {
   it('passes when every streaming replica has an unlimited slot (the harness replica streams through one)', async () => {
     if (!db.slotName) return;
-    const standbys = await db.query<{ slot: string | null }>(`SELECT s.slot_name AS slot FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid`);
+    const standbys = await db.query<{ slot: string | null }>(
+      `SELECT s.slot_name AS slot FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid`,
+    );
     expect(standbys.map((s) => s.slot)).toContain(db.slotName);
     const estimate = await assertWalSafety(runner(), step, 100);
     expect(estimate.rows).toBe(100);

@@ -32,10 +32,20 @@ describe('zdm status while a backfill runs', () => {
     await db.query(`INSERT INTO accounts SELECT g, 'u' || g FROM generate_series(1, 20000) g`);
     await db.query(`ANALYZE accounts`);
     await db.query(`CREATE TABLE hold (why text)`);
-    await dir.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'accounts', from: 'user_email', to: 'email_address' }] });
+    await dir.write('0001_rename.json', {
+      operations: [{ op: 'renameColumn', table: 'accounts', from: 'user_email', to: 'email_address' }],
+    });
     const args = ['--migrations-dir', dir.dir, '--database-url', db.url];
     expect((await runCli(['advance', ...args])).code).toBe(0); // expand
-    const run = startAdvance([...args, '--batch-size', '200', '--max-rows-per-second', '2000', '--throttle-query', 'SELECT count(*) FROM hold']);
+    const run = startAdvance([
+      ...args,
+      '--batch-size',
+      '200',
+      '--max-rows-per-second',
+      '2000',
+      '--throttle-query',
+      'SELECT count(*) FROM hold',
+    ]);
     const live = async () => {
       const r = await runCli(['status', '--json', ...args]);
       const report = JSON.parse(r.stdout) as { migrations: { backfills: { live: LiveJson | null }[] }[] };
@@ -55,7 +65,9 @@ describe('zdm status while a backfill runs', () => {
       expect(running.batchSize).toBeGreaterThan(0);
       expect(Array.isArray(running.lag)).toBe(true);
       const text = (await runCli(['status', ...args])).stdout;
-      expect(text).toMatch(/backfill public\.accounts: [\d,]+\/20,000 rows \([\d.]+%\), \d+ batches, batch size \d+, [\d,]+ rows\/s, ETA \S+, lag /);
+      expect(text).toMatch(
+        /backfill public\.accounts: [\d,]+\/20,000 rows \([\d.]+%\), \d+ batches, batch size \d+, [\d,]+ rows\/s, ETA \S+, lag /,
+      );
 
       await db.query(`INSERT INTO hold VALUES ('peak traffic')`);
       const paused = await waitFor('the pause to show in status', async () => {
@@ -63,20 +75,30 @@ describe('zdm status while a backfill runs', () => {
         return l?.paused && l.pausedMs >= 1000 ? l : undefined;
       });
       expect(paused.paused).toBe('the throttle query returned 1 (pauses on true or a number > 0)');
-      expect((await runCli(['status', ...args])).stdout).toMatch(/\[PAUSED \d+\.\d\ds: the throttle query returned 1 \(pauses on true or a number > 0\)\]/);
+      expect((await runCli(['status', ...args])).stdout).toMatch(
+        /\[PAUSED \d+\.\d\ds: the throttle query returned 1 \(pauses on true or a number > 0\)\]/,
+      );
 
       // The runner dies: its last report ages, and status says so instead of showing it as current.
       run.child.kill('SIGKILL');
       await run.exited;
       await db.query(`UPDATE zdm.backfills SET live = jsonb_set(live, '{at}', to_jsonb(now() - interval '2 minutes'))`);
       const stale = (await runCli(['status', ...args])).stdout;
-      expect(stale).toMatch(/rows\/s on average, ETA \S+ at that rate; no runner has reported for 2m\d\ds \(zdm advance continues it\)/);
+      expect(stale).toMatch(
+        /rows\/s on average, ETA \S+ at that rate; no runner has reported for 2m\d\ds \(zdm advance continues it\)/,
+      );
       expect(stale).not.toContain('PAUSED');
 
       await db.query(`DELETE FROM hold`);
       const finish = await runCli(['advance', ...args]);
       expect(finish.code, finish.stdout + finish.stderr).toBe(0);
-      expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts WHERE email_address IS DISTINCT FROM user_email`))[0]!.n).toBe(0);
+      expect(
+        (
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM accounts WHERE email_address IS DISTINCT FROM user_email`,
+          )
+        )[0]!.n,
+      ).toBe(0);
       expect(await live()).toBeUndefined(); // done: no live view
     } finally {
       run.child.kill('SIGKILL');

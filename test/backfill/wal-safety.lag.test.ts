@@ -29,7 +29,9 @@ beforeAll(async () => {
   await sql(`CREATE TABLE users (id int PRIMARY KEY, user_email text)`);
   await sql(`INSERT INTO users SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 20000) g`);
   await sql(`ANALYZE users`);
-  await dir.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] });
+  await dir.write('0001_rename.json', {
+    operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }],
+  });
 }, 180_000);
 afterAll(async () => {
   await dir?.remove();
@@ -39,12 +41,16 @@ afterAll(async () => {
 describe('WAL safety before a backfill', () => {
   it('refuses (exit 3) with a slot-less replica and wal_keep_size 0, and goes on with --allow-wal-risk', async () => {
     const args = ['advance', '--migrations-dir', dir.dir, '--database-url', url];
-    const standbys = await sql(`SELECT r.application_name AS name, s.slot_name AS slot FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid`);
+    const standbys = await sql(
+      `SELECT r.application_name AS name, s.slot_name AS slot FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid`,
+    );
     expect(standbys).toEqual([{ name: 'zdm_replica', slot: null }]);
     expect((await runCli(args)).code).toBe(0);
     const refused = await runCli(args);
     expect(refused.code, refused.stdout + refused.stderr).toBe(3);
-    expect(refused.stderr).toMatch(/refusing to start the backfill of public\.users: replica zdm_replica streams without a replication slot and wal_keep_size \(0 B\) cannot hold the WAL/);
+    expect(refused.stderr).toMatch(
+      /refusing to start the backfill of public\.users: replica zdm_replica streams without a replication slot and wal_keep_size \(0 B\) cannot hold the WAL/,
+    );
     expect(refused.stderr).toMatch(/the backfill writes about 20000 rows x ~\d+ B = [\d.]+ MB/);
     expect(refused.stderr).toContain('--allow-wal-risk');
     expect(await sql(`SELECT rows_scanned FROM zdm.backfills`)).toEqual([{ rows_scanned: 0 }]);
@@ -63,8 +69,20 @@ describe('WAL safety before a backfill', () => {
     try {
       // A second migration on another schema so the first one's active state does not block it.
       await sql(`CREATE SCHEMA shop; ALTER TABLE orders SET SCHEMA shop`);
-      await other.write('0001_orders.json', { operations: [{ op: 'renameColumn', table: 'shop.orders', from: 'note', to: 'remark' }] });
-      const args = ['advance', '--migrations-dir', other.dir, '--database-url', url, '--until', 'backfill', '--state-schema', 'zdm_other'];
+      await other.write('0001_orders.json', {
+        operations: [{ op: 'renameColumn', table: 'shop.orders', from: 'note', to: 'remark' }],
+      });
+      const args = [
+        'advance',
+        '--migrations-dir',
+        other.dir,
+        '--database-url',
+        url,
+        '--until',
+        'backfill',
+        '--state-schema',
+        'zdm_other',
+      ];
       const result = await runCli(args);
       expect(result.code, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toContain('ran expand, backfill');

@@ -10,7 +10,9 @@ const dirs: { remove(): Promise<void> }[] = [];
 beforeAll(async () => {
   db = await createTestDatabase(testLabel(import.meta.url));
   await db.query(`CREATE TABLE users (id bigserial PRIMARY KEY, name text, user_email text NOT NULL)`);
-  await db.query(`INSERT INTO users (name, user_email) SELECT 'n' || g, 'u' || g || '@x' FROM generate_series(1, 200) g`);
+  await db.query(
+    `INSERT INTO users (name, user_email) SELECT 'n' || g, 'u' || g || '@x' FROM generate_series(1, 200) g`,
+  );
 });
 afterAll(async () => {
   for (const d of dirs) await d.remove();
@@ -38,7 +40,10 @@ describe('bad migration files are refused with exit 3, naming the file and the p
   });
 
   it('malformed JSON: file, line and column', async () => {
-    const r = await attempt('0001_broken.json', '{\n  "operations": [\n    { "op": "renameColumn", "table": "users", }\n  ]\n}\n');
+    const r = await attempt(
+      '0001_broken.json',
+      '{\n  "operations": [\n    { "op": "renameColumn", "table": "users", }\n  ]\n}\n',
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/0001_broken\.json:3:\d+: not valid JSON/);
     await nothingExecuted(before);
@@ -52,7 +57,9 @@ describe('bad migration files are refused with exit 3, naming the file and the p
   });
 
   it('a missing field is named by its path', async () => {
-    const r = await attempt('0001_missing.json', { operations: [{ op: 'renameColumn', from: 'user_email', to: 'email_address' }] });
+    const r = await attempt('0001_missing.json', {
+      operations: [{ op: 'renameColumn', from: 'user_email', to: 'email_address' }],
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('0001_missing.json:3:5: operations[0].table: Required');
     expect(r.stderr).toContain('operations[0].table: Required');
@@ -60,43 +67,60 @@ describe('bad migration files are refused with exit 3, naming the file and the p
   });
 
   it('an unknown operation is named, with a suggestion', async () => {
-    const r = await attempt('0001_typo.yaml', 'operations:\n  - op: renamColumn\n    table: users\n    from: user_email\n    to: email_address\n');
+    const r = await attempt(
+      '0001_typo.yaml',
+      'operations:\n  - op: renamColumn\n    table: users\n    from: user_email\n    to: email_address\n',
+    );
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/0001_typo\.yaml:2:\d+: operations\[0\]\.op: unknown operation "renamColumn" \(did you mean "renameColumn"\?\)/);
+    expect(r.stderr).toMatch(
+      /0001_typo\.yaml:2:\d+: operations\[0\]\.op: unknown operation "renamColumn" \(did you mean "renameColumn"\?\)/,
+    );
     await nothingExecuted(before);
   });
 
   it('an unknown field is named', async () => {
-    const r = await attempt('0001_extra.json', { operations: [{ op: 'renameColumn', tabel: 'users', table: 'users', from: 'user_email', to: 'email_address' }] });
+    const r = await attempt('0001_extra.json', {
+      operations: [{ op: 'renameColumn', tabel: 'users', table: 'users', from: 'user_email', to: 'email_address' }],
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('operations[0]: unknown field "tabel"');
   });
 
   it('a table that does not exist', async () => {
-    const r = await attempt('0001_no_table.json', { operations: [{ op: 'renameColumn', table: 'accounts', from: 'email', to: 'email_address' }] });
+    const r = await attempt('0001_no_table.json', {
+      operations: [{ op: 'renameColumn', table: 'accounts', from: 'email', to: 'email_address' }],
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('0001_no_table.json: operations[0].table: table accounts does not exist');
     await nothingExecuted(before);
   });
 
   it('a column that does not exist, and a target that already exists', async () => {
-    const missing = await attempt('0001_no_column.json', { operations: [{ op: 'renameColumn', table: 'public.users', from: 'email', to: 'email_address' }] });
+    const missing = await attempt('0001_no_column.json', {
+      operations: [{ op: 'renameColumn', table: 'public.users', from: 'email', to: 'email_address' }],
+    });
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('operations[0].from: column email does not exist on table public.users');
-    const taken = await attempt('0001_taken.json', { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'name' }] });
+    const taken = await attempt('0001_taken.json', {
+      operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'name' }],
+    });
     expect(taken.code).toBe(3);
     expect(taken.stderr).toContain('operations[0].to: column name already exists on table public.users');
     await nothingExecuted(before);
   });
 
   it('a case mismatch is explained', async () => {
-    const r = await attempt('0001_case.json', { operations: [{ op: 'renameColumn', table: 'users', from: '"User_Email"', to: 'email_address' }] });
+    const r = await attempt('0001_case.json', {
+      operations: [{ op: 'renameColumn', table: 'users', from: '"User_Email"', to: 'email_address' }],
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('column "User_Email" does not exist on table public.users (there is user_email');
   });
 
   it('an identifier over 63 bytes is refused (Postgres would silently truncate it)', async () => {
-    const r = await attempt('0001_long.json', { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'e'.repeat(64) }] });
+    const r = await attempt('0001_long.json', {
+      operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'e'.repeat(64) }],
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('operations[0].to: "eeee');
     expect(r.stderr).toContain('is 64 bytes; Postgres identifiers are at most 63 bytes');
@@ -110,9 +134,17 @@ describe('bad migration files are refused with exit 3, naming the file and the p
   });
 
   it('a .ts file with defineMigration() and the renameColumn() helper plans like its JSON twin', async () => {
-    const ts = await attempt('0001_rename.ts', `import { defineMigration, renameColumn } from 'zdm';\nexport default defineMigration({ operations: [renameColumn({ table: 'users', from: 'user_email', to: 'email_address' })] });\n`, 'plan');
+    const ts = await attempt(
+      '0001_rename.ts',
+      `import { defineMigration, renameColumn } from 'zdm';\nexport default defineMigration({ operations: [renameColumn({ table: 'users', from: 'user_email', to: 'email_address' })] });\n`,
+      'plan',
+    );
     expect(ts.code).toBe(0);
-    const json = await attempt('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] }, 'plan');
+    const json = await attempt(
+      '0001_rename.json',
+      { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] },
+      'plan',
+    );
     const body = (out: string) => out.split('\n').slice(1).join('\n');
     expect(body(ts.stdout)).toEqual(body(json.stdout));
   });
@@ -148,11 +180,16 @@ describe('names that need quoting go through the whole lifecycle', () => {
     const dir = await tempMigrationsDir('quoting');
     dirs.push(dir);
     // Migration names are unique per database (the state is keyed by file name).
-    await dir.write(`0001_rename_${label.replace(/\W+/g, '_')}.json`, { operations: [{ op: 'renameColumn', table, from, to }] });
+    await dir.write(`0001_rename_${label.replace(/\W+/g, '_')}.json`, {
+      operations: [{ op: 'renameColumn', table, from, to }],
+    });
     const args = ['--migrations-dir', dir.dir, '--database-url', db.url];
     const advanced = await runCli(['advance', '--until', 'contract', ...args]);
     expect(advanced.code, advanced.stderr).toBe(0);
-    const columns = await db.query<{ attname: string }>(`SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [qualified.replace(/^public\./, 'public.')]);
+    const columns = await db.query<{ attname: string }>(
+      `SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [qualified.replace(/^public\./, 'public.')],
+    );
     expect(columns.map((c) => c.attname)).toEqual(['id', plain(to)]);
     const values = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${to} = 'v' || id`);
     expect(values).toEqual([{ n: 100 }]);

@@ -21,19 +21,34 @@ async function scenario(table: string, rows: number) {
   await db.query(`ANALYZE ${table}`);
   const dir = await tempMigrationsDir(table);
   dirs.push(dir);
-  const file = await dir.write(`0001_rename_${table}.json`, { operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }] });
+  const file = await dir.write(`0001_rename_${table}.json`, {
+    operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }],
+  });
   return { dir: dir.dir, file, args: ['--migrations-dir', dir.dir, '--database-url', db.url] };
 }
 
 const backfillRow = async (migration: string) =>
-  (await db.query<{ rows_scanned: number; batches: number; last_key: string[] | null; done: boolean }>(`SELECT rows_scanned::int, batches, last_key, done FROM zdm.backfills WHERE migration = $1`, [migration]))[0];
+  (
+    await db.query<{ rows_scanned: number; batches: number; last_key: string[] | null; done: boolean }>(
+      `SELECT rows_scanned::int, batches, last_key, done FROM zdm.backfills WHERE migration = $1`,
+      [migration],
+    )
+  )[0];
 
 describe('faults', () => {
   it('a runner killed with SIGKILL mid-backfill resumes from the saved cursor; the data ends equal', async () => {
     const s = await scenario('killed', 20_000);
     expect((await runCli(['advance', ...s.args])).code).toBe(0); // expand
     // Slow batches so the kill lands in the middle of the table.
-    const run = startAdvance([...s.args, '--batch-size', '1000', '--target-batch-ms', '20', '--max-rows-per-second', '4000']);
+    const run = startAdvance([
+      ...s.args,
+      '--batch-size',
+      '1000',
+      '--target-batch-ms',
+      '20',
+      '--max-rows-per-second',
+      '4000',
+    ]);
     const before = await waitFor('a few committed batches', async () => {
       const row = await backfillRow('0001_rename_killed');
       return row && row.rows_scanned >= 4000 ? row : undefined;
@@ -53,7 +68,9 @@ describe('faults', () => {
     expect(after.done).toBe(true);
     // No row skipped, none redone: the killed batch rolled back and the next run started after the cursor.
     expect(after.rows_scanned).toBe(20_000);
-    const differing = await db.query(`SELECT count(*)::int AS n FROM killed WHERE email_address IS DISTINCT FROM user_email`);
+    const differing = await db.query(
+      `SELECT count(*)::int AS n FROM killed WHERE email_address IS DISTINCT FROM user_email`,
+    );
     expect(differing).toEqual([{ n: 0 }]);
     expect((await runCli(['advance', '--until', 'contract', ...s.args])).code).toBe(0);
   });
@@ -62,16 +79,22 @@ describe('faults', () => {
     const s = await scenario('locked', 20_000);
     expect((await runCli(['advance', ...s.args])).code).toBe(0);
     const first = startAdvance([...s.args, '--batch-size', '500', '--max-rows-per-second', '3000']);
-    await waitFor('the first runner to be backfilling', async () => ((await backfillRow('0001_rename_locked'))?.batches ? true : undefined));
+    await waitFor('the first runner to be backfilling', async () =>
+      (await backfillRow('0001_rename_locked'))?.batches ? true : undefined,
+    );
     const second = await runCli(['advance', ...s.args]);
     expect(second.code).toBe(4);
-    expect(second.stderr).toMatch(/another zdm runner holds the migration lock: "zdm advance [^"]+@[^"]+:\d+" \(backend pid \d+/);
+    expect(second.stderr).toMatch(
+      /another zdm runner holds the migration lock: "zdm advance [^"]+@[^"]+:\d+" \(backend pid \d+/,
+    );
     expect(second.stderr).toContain('nothing was changed');
     // Waiting for the lock instead: the second runner proceeds once the first is done.
     const waiting = runCli(['advance', '--lock-wait', '60s', ...s.args]);
     expect(await first.exited).toBe(0);
     expect((await waiting).code).toBe(0);
-    const steps = await db.query<{ step_id: string; attempts: number }>(`SELECT step_id, attempts FROM zdm.steps WHERE migration = '0001_rename_locked' ORDER BY step_id`);
+    const steps = await db.query<{ step_id: string; attempts: number }>(
+      `SELECT step_id, attempts FROM zdm.steps WHERE migration = '0001_rename_locked' ORDER BY step_id`,
+    );
     expect(steps.every((s) => s.attempts === 1)).toBe(true);
     const phase = await db.query(`SELECT phase FROM zdm.migrations WHERE name = '0001_rename_locked'`);
     expect(phase).toEqual([{ phase: 'switch' }]);
@@ -83,17 +106,26 @@ describe('faults', () => {
     const s = await scenario('drifted', 100);
     expect((await runCli(['advance', ...s.args])).code).toBe(0);
     const dir = dirs.at(-1)! as unknown as { write(n: string, c: object): Promise<string> };
-    await dir.write('0001_rename_drifted.json', { operations: [{ op: 'renameColumn', table: 'drifted', from: 'user_email', to: 'mail' }] });
+    await dir.write('0001_rename_drifted.json', {
+      operations: [{ op: 'renameColumn', table: 'drifted', from: 'user_email', to: 'mail' }],
+    });
     const r = await runCli(['advance', ...s.args]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('0001_rename_drifted.json: changed since it was activated');
     const status = await runCli(['status', '--json', ...s.args]);
     const report = JSON.parse(status.stdout) as { migrations: { name: string; drift: boolean; phase: string }[] };
-    expect(report.migrations.find((m) => m.name === '0001_rename_drifted')).toMatchObject({ drift: true, phase: 'expand' });
+    expect(report.migrations.find((m) => m.name === '0001_rename_drifted')).toMatchObject({
+      drift: true,
+      phase: 'expand',
+    });
     // Rolling back is always possible, and re-planning the changed file starts it afresh.
     expect((await runCli(['rollback', ...s.args])).code).toBe(0);
     expect((await runCli(['advance', '--until', 'contract', ...s.args])).code).toBe(0);
-    expect(await db.query(`SELECT attname FROM pg_attribute WHERE attrelid = 'drifted'::regclass AND attnum > 1 AND NOT attisdropped`)).toEqual([{ attname: 'mail' }]);
+    expect(
+      await db.query(
+        `SELECT attname FROM pg_attribute WHERE attrelid = 'drifted'::regclass AND attnum > 1 AND NOT attisdropped`,
+      ),
+    ).toEqual([{ attname: 'mail' }]);
   });
 
   it('rollback is refused once contract has run, and when nothing is active', async () => {
@@ -115,9 +147,13 @@ describe('faults', () => {
     const r = await runCli(['advance', '--lock-timeout', '200ms', '--lock-retries', '2', ...s.args]);
     const elapsed = Date.now() - started;
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/could not get its lock within lock_timeout 200ms after 3 attempts \(pid \d+ \(long report, idle in transaction/);
+    expect(r.stderr).toMatch(
+      /could not get its lock within lock_timeout 200ms after 3 attempts \(pid \d+ \(long report, idle in transaction/,
+    );
     // Nothing was applied: the expand transaction rolled back.
-    const cols = await db.query(`SELECT attname FROM pg_attribute WHERE attrelid = 'busy'::regclass AND attname = 'email_address'`);
+    const cols = await db.query(
+      `SELECT attname FROM pg_attribute WHERE attrelid = 'busy'::regclass AND attname = 'email_address'`,
+    );
     expect(cols).toEqual([]);
     // Meanwhile other sessions were never stuck behind us for longer than one lock_timeout.
     expect(elapsed).toBeLessThan(30_000);

@@ -27,7 +27,15 @@ describe('units', () => {
 
 describe('resolveConfig: flag > env > zdm.config.json > default', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zdm-config-'));
-  writeFileSync(path.join(dir, 'zdm.config.json'), JSON.stringify({ lockTimeout: '5s', maxLag: '3s', databaseUrl: 'postgres://file/db', migrationsDir: 'db/migrations' }));
+  writeFileSync(
+    path.join(dir, 'zdm.config.json'),
+    JSON.stringify({
+      lockTimeout: '5s',
+      maxLag: '3s',
+      databaseUrl: 'postgres://file/db',
+      migrationsDir: 'db/migrations',
+    }),
+  );
 
   it('layers the sources', () => {
     const c = resolveConfig({ lockTimeout: '1s' }, { ZDM_MAX_LAG: '2s' }, dir);
@@ -41,7 +49,9 @@ describe('resolveConfig: flag > env > zdm.config.json > default', () => {
 
   it('names the source of a bad value', () => {
     expect(() => resolveConfig({ lockTimeout: 'soon' }, {}, dir)).toThrow(/--lock-timeout: "soon" is not a duration/);
-    expect(() => resolveConfig({}, { ZDM_BATCH_SIZE: '-1' }, dir)).toThrow(/ZDM_BATCH_SIZE: "-1" must be a whole number/);
+    expect(() => resolveConfig({}, { ZDM_BATCH_SIZE: '-1' }, dir)).toThrow(
+      /ZDM_BATCH_SIZE: "-1" must be a whole number/,
+    );
   });
 
   it('validates the config file with zod', () => {

@@ -24,7 +24,9 @@ describe('parseObjectName folds like SQL', () => {
     ['"say ""hi"""', { name: 'say "hi"' }],
   ])('%s', (input, expected) => expect(parseObjectName(input)).toEqual(expected));
 
-  it.each(['a b', 'a.b.c.d', '"unterminated', 'x.', '""'])('rejects %s', (input) => expect(() => parseObjectName(input)).toThrow());
+  it.each(['a b', 'a.b.c.d', '"unterminated', 'x.', '""'])('rejects %s', (input) =>
+    expect(() => parseObjectName(input)).toThrow(),
+  );
 });
 
 describe('generatedName', () => {

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 
 /** The README's first command: the demo runs end to end and cleans up, also on Ctrl-C. */
 function runDemo(env: NodeJS.ProcessEnv, interruptWhen?: RegExp) {
-  const child = spawn(process.execPath, ['dist/demo/main.js'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/demo/main.js'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const onData = (d: Buffer) => {
     out += d.toString();
@@ -15,7 +18,9 @@ function runDemo(env: NodeJS.ProcessEnv, interruptWhen?: RegExp) {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  return new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  return new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out })),
+  );
 }
 
 describe('npm run demo', () => {

@@ -5,7 +5,17 @@ import { parse } from 'yaml';
 /** No Docker engine runs here: check that docker-compose.yml parses and describes a primary + streaming replica. */
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
-    services: Record<string, { image: string; command?: string[]; entrypoint?: string[]; ports?: string[]; depends_on?: Record<string, { condition: string }>; configs?: { source: string; target: string }[] }>;
+    services: Record<
+      string,
+      {
+        image: string;
+        command?: string[];
+        entrypoint?: string[];
+        ports?: string[];
+        depends_on?: Record<string, { condition: string }>;
+        configs?: { source: string; target: string }[];
+      }
+    >;
     configs: Record<string, { content: string }>;
   };
 

@@ -25,10 +25,25 @@ afterAll(async () => {
 
 /** Parses a zdm command line with the real program, without running its action. */
 function parses(line: string): string | undefined {
-  const program = new Command('zdm').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-  const io = { stdout: () => undefined, stderr: () => undefined, env: {}, cwd: '.', signal: new AbortController().signal, stdoutIsTTY: false, stderrIsTTY: false };
+  const program = new Command('zdm')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  const io = {
+    stdout: () => undefined,
+    stderr: () => undefined,
+    env: {},
+    cwd: '.',
+    signal: new AbortController().signal,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+  };
   for (const register of COMMANDS) register(program, io, async () => undefined);
-  const args = line.replace(/^(npx )?zdm /, '').replace(/\s*[>|].*$/, '').replace(/\$\{\{[^}]*\}\}/g, 'x').split(/\s+/).filter(Boolean);
+  const args = line
+    .replace(/^(npx )?zdm /, '')
+    .replace(/\s*[>|].*$/, '')
+    .replace(/\$\{\{[^}]*\}\}/g, 'x')
+    .split(/\s+/)
+    .filter(Boolean);
   try {
     program.parse(['node', 'zdm', ...args]);
     return undefined;
@@ -45,15 +60,24 @@ function hookScript(): string {
 
 function runHook(dir: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile('bash', [path.join(dir, 'hook.sh')], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ZDM_LOG_LEVEL: 'error', ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
-    });
+    execFile(
+      'bash',
+      [path.join(dir, 'hook.sh')],
+      { env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ZDM_LOG_LEVEL: 'error', ...env } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+      },
+    );
   });
 }
 
 describe('README', () => {
   it('every zdm command line in it uses real commands and flags', () => {
-    const lines = [...readme.matchAll(/(?:^|\s|`|run: )((?:npx )?zdm (?:plan|advance|status|rollback|pause|resume|lint)\b[^`\n]*)/gm)]
+    const lines = [
+      ...readme.matchAll(
+        /(?:^|\s|`|run: )((?:npx )?zdm (?:plan|advance|status|rollback|pause|resume|lint)\b[^`\n]*)/gm,
+      ),
+    ]
       .map((m) => m[1]!.trim())
       // Usage synopses in the commands table ("zdm plan [file] [--format ...]") are not invocations.
       .filter((line) => !/ \[/.test(line));
@@ -71,7 +95,9 @@ describe('README', () => {
 
     const good = await tempMigrationsDir('hook');
     dirs.push(good);
-    await good.write('0001_rename.json', { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] });
+    await good.write('0001_rename.json', {
+      operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }],
+    });
     const ready = await runHook(bin, { DATABASE_URL: db.url, ZDM_MIGRATIONS_DIR: good.dir });
     expect(ready.out).toContain('database ready for the new version');
     expect(ready.code).toBe(0);

@@ -33,16 +33,26 @@ describe('migrations-examples', () => {
     const dir = path.join(root, example);
     const db = await createTestDatabase(`${testLabel(import.meta.url)}_${example}`);
     const runner = testRunner(db.url, dir);
-    cleanup.push(() => db.drop(), () => runner.close());
+    cleanup.push(
+      () => db.drop(),
+      () => runner.close(),
+    );
     const setup = path.join(dir, 'setup.sql');
     if (existsSync(setup)) await db.query(readFileSync(setup, 'utf8'));
     const migrations = await loadMigrations(dir);
     expect(migrations.length).toBeGreaterThan(0);
     for (const migration of migrations) {
       const plan = await planFile(runner.conn.pool, migration);
-      const findings = await lintPlan(plan, { catalog: await createLiveCatalog(runner.conn.pool), pgVersion: db.major });
+      const findings = await lintPlan(plan, {
+        catalog: await createLiveCatalog(runner.conn.pool),
+        pgVersion: db.major,
+      });
       expect(unjustified(findings).map((f) => `${migration.name} ${f.stepId} ${f.rule}: ${f.message}`)).toEqual([]);
-      expect(await advance(runner, { until: 'contract' })).toMatchObject({ kind: 'advanced', migration: migration.name, complete: true });
+      expect(await advance(runner, { until: 'contract' })).toMatchObject({
+        kind: 'advanced',
+        migration: migration.name,
+        complete: true,
+      });
     }
     expect(await advance(runner)).toEqual({ kind: 'nothing-pending' });
   });

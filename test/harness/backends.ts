@@ -16,14 +16,25 @@ export type Backend =
 
 export function testBackends(env: NodeJS.ProcessEnv = process.env): Backend[] {
   if (env.ZDM_TEST_DATABASE_URL) {
-    return [{ kind: 'external', id: 'external', url: env.ZDM_TEST_DATABASE_URL, replicaUrl: env.ZDM_TEST_REPLICA_URL || undefined }];
+    return [
+      {
+        kind: 'external',
+        id: 'external',
+        url: env.ZDM_TEST_DATABASE_URL,
+        replicaUrl: env.ZDM_TEST_REPLICA_URL || undefined,
+      },
+    ];
   }
   if (env.ZDM_TEST_BACKEND === 'testcontainers') {
     // Whether a Docker engine answers is checked in global setup, which falls back to the
     // embedded server with a message when none does.
     return [{ kind: 'testcontainers', id: 'docker', image: env.ZDM_TEST_IMAGE ?? 'postgres:17' }];
   }
-  const list = env.ZDM_TEST_PG_BINS ? env.ZDM_TEST_PG_BINS.split(',').map((s) => s.trim()).filter(Boolean) : ['embedded', ...systemBinDirs()];
+  const list = env.ZDM_TEST_PG_BINS
+    ? env.ZDM_TEST_PG_BINS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : ['embedded', ...systemBinDirs()];
   return list.map((entry) => {
     if (entry === 'embedded') return { kind: 'embedded', id: 'pg-embedded', binDir: undefined };
     if (!existsSync(entry)) throw new Error(`ZDM_TEST_PG_BINS: ${entry} does not exist`);

@@ -31,7 +31,10 @@ export interface TestDatabase {
 /** Creates a fresh database for one test file on the run's shared primary. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const server = inject('server');
-  const name = `t_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 40)}_${randomBytes(3).toString('hex')}`;
+  const name = `t_${label
+    .replace(/[^a-z0-9]+/gi, '_')
+    .toLowerCase()
+    .slice(0, 40)}_${randomBytes(3).toString('hex')}`;
   await withAdmin(server.adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = withDatabase(server.adminUrl, name);
   const replicaUrl = server.replicaAdminUrl ? withDatabase(server.replicaAdminUrl, name) : undefined;
@@ -53,7 +56,9 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       const target = (await pool.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`)).rows[0]!.lsn;
       await withAdmin(server.replicaAdminUrl, async (c) => {
         for (let i = 0; i < 600; i++) {
-          const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [target]);
+          const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [
+            target,
+          ]);
           if (rows[0]?.ok) return;
           await sleep(50);
         }

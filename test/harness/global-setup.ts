@@ -28,12 +28,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let stopContainer: (() => Promise<void>) | undefined;
   let server: ProvidedServer;
   if (backend.kind === 'external') {
-    server = { backendId: backend.id, adminUrl: backend.url, replicaAdminUrl: backend.replicaUrl, slotName: undefined, major: await majorOf(backend.url) };
+    server = {
+      backendId: backend.id,
+      adminUrl: backend.url,
+      replicaAdminUrl: backend.replicaUrl,
+      slotName: undefined,
+      major: await majorOf(backend.url),
+    };
   } else {
     const docker = backend.kind === 'testcontainers' ? await startTestcontainers(backend.image) : undefined;
     if (docker) {
       stopContainer = docker.stop;
-      server = { backendId: backend.id, adminUrl: docker.url, replicaAdminUrl: undefined, slotName: undefined, major: await majorOf(docker.url) };
+      server = {
+        backendId: backend.id,
+        adminUrl: docker.url,
+        replicaAdminUrl: undefined,
+        slotName: undefined,
+        major: await majorOf(docker.url),
+      };
     } else {
       cluster = await startCluster({ binDir: backend.kind === 'embedded' ? backend.binDir : undefined, fast: true });
       server = {

@@ -11,7 +11,9 @@ describe('test harness', () => {
   it('gives each file its own database on a primary with a streaming replica', async () => {
     await db.query('CREATE TABLE t (id int PRIMARY KEY)');
     await db.query('INSERT INTO t SELECT generate_series(1, 100)');
-    const [row] = await db.query<{ db: string; recovery: boolean }>('SELECT current_database() AS db, pg_is_in_recovery() AS recovery');
+    const [row] = await db.query<{ db: string; recovery: boolean }>(
+      'SELECT current_database() AS db, pg_is_in_recovery() AS recovery',
+    );
     expect(row).toEqual({ db: db.name, recovery: false });
     if (!db.replicaUrl) return;
     await db.waitForReplica();

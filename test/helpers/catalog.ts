@@ -14,23 +14,66 @@ import type { Volatility } from '../../src/sql/expression.js';
  */
 
 export function col(name: string, type: string, extra: Partial<ColumnInfo> = {}): ColumnInfo {
-  return { name, attnum: 0, type, typeOid: 0, notNull: false, default: null, identity: '', generated: '', collation: null, comment: null, ownedSequence: null, ...extra };
+  return {
+    name,
+    attnum: 0,
+    type,
+    typeOid: 0,
+    notNull: false,
+    default: null,
+    identity: '',
+    generated: '',
+    collation: null,
+    comment: null,
+    ownedSequence: null,
+    ...extra,
+  };
 }
 
 export function index(name: string, definition: string, columns: string[], extra: Partial<IndexInfo> = {}): IndexInfo {
-  return { name, schema: 'public', definition, unique: /UNIQUE/.test(definition), primary: false, valid: true, columns, constraint: null, ...extra };
+  return {
+    name,
+    schema: 'public',
+    definition,
+    unique: /UNIQUE/.test(definition),
+    primary: false,
+    valid: true,
+    columns,
+    constraint: null,
+    ...extra,
+  };
 }
 
-export function constraint(name: string, type: ConstraintInfo['type'], definition: string, columns: string[], extra: Partial<ConstraintInfo> = {}): ConstraintInfo {
+export function constraint(
+  name: string,
+  type: ConstraintInfo['type'],
+  definition: string,
+  columns: string[],
+  extra: Partial<ConstraintInfo> = {},
+): ConstraintInfo {
   return { name, type, definition, validated: true, columns, references: null, index: null, ...extra };
 }
 
 /** A table in schema public; `id` bigint primary key first unless `columns` says otherwise. */
 export function table(name: string, columns: ColumnInfo[], extra: Partial<TableInfo> = {}): TableInfo {
   const cols = columns.map((c, i) => ({ ...c, attnum: i + 1 }));
-  const pk = extra.primaryKey === undefined && cols.some((c) => c.name === 'id') ? { name: `${name}_pkey`, columns: ['id'] } : (extra.primaryKey ?? null);
-  const pkIndex = pk ? [index(pk.name, `CREATE UNIQUE INDEX ${pk.name} ON public.${name} USING btree (${pk.columns.join(', ')})`, pk.columns, { primary: true, constraint: pk.name })] : [];
-  const pkConstraint = pk ? [constraint(pk.name, 'p', `PRIMARY KEY (${pk.columns.join(', ')})`, pk.columns, { index: pk.name })] : [];
+  const pk =
+    extra.primaryKey === undefined && cols.some((c) => c.name === 'id')
+      ? { name: `${name}_pkey`, columns: ['id'] }
+      : (extra.primaryKey ?? null);
+  const pkIndex = pk
+    ? [
+        index(
+          pk.name,
+          `CREATE UNIQUE INDEX ${pk.name} ON public.${name} USING btree (${pk.columns.join(', ')})`,
+          pk.columns,
+          { primary: true, constraint: pk.name },
+        ),
+      ]
+    : [];
+  const pkConstraint = pk
+    ? [constraint(pk.name, 'p', `PRIMARY KEY (${pk.columns.join(', ')})`, pk.columns, { index: pk.name })]
+    : [];
   return {
     oid: 0,
     schema: 'public',
@@ -81,7 +124,12 @@ export function catalog(tables: TableInfo[], serverVersionNum = 180000): Catalog
 /** Validates the operations like the loader does, then plans them against the catalog. */
 export function planOps(operations: unknown[], cat: Catalog): Plan {
   const spec = MigrationSchema.parse({ operations });
-  const file: MigrationFile = { name: '0001_test', file: '/migrations/0001_test.json', checksum: '0'.repeat(64), spec: spec as MigrationFile['spec'] };
+  const file: MigrationFile = {
+    name: '0001_test',
+    file: '/migrations/0001_test.json',
+    checksum: '0'.repeat(64),
+    spec: spec as MigrationFile['spec'],
+  };
   return planMigration(file, cat);
 }
 
@@ -104,7 +152,23 @@ export function planSql(plan: Plan): { id: string; sql: string[]; undo?: string[
 }
 
 /** users (id bigint PK, user_email varchar(200) NOT NULL DEFAULT 'x' UNIQUE): the rename scenario. */
-export const usersFixture = table('users', [col('id', 'bigint', { notNull: true }), col('user_email', 'character varying(200)', { notNull: true, default: "'x'::character varying" })], {
-  indexes: [index('users_user_email_key', 'CREATE UNIQUE INDEX users_user_email_key ON public.users USING btree (user_email)', ['user_email'], { constraint: 'users_user_email_key' })],
-  constraints: [constraint('users_user_email_key', 'u', 'UNIQUE (user_email)', ['user_email'], { index: 'users_user_email_key' })],
-});
+export const usersFixture = table(
+  'users',
+  [
+    col('id', 'bigint', { notNull: true }),
+    col('user_email', 'character varying(200)', { notNull: true, default: "'x'::character varying" }),
+  ],
+  {
+    indexes: [
+      index(
+        'users_user_email_key',
+        'CREATE UNIQUE INDEX users_user_email_key ON public.users USING btree (user_email)',
+        ['user_email'],
+        { constraint: 'users_user_email_key' },
+      ),
+    ],
+    constraints: [
+      constraint('users_user_email_key', 'u', 'UNIQUE (user_email)', ['user_email'], { index: 'users_user_email_key' }),
+    ],
+  },
+);

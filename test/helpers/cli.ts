@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in this process (fast), with its own env, cwd and captured output. */
-export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(['node', 'zdm', ...args], {
@@ -29,16 +32,24 @@ export const ZDM_BIN = path.resolve('bin/zdm.js');
 /** Runs the built CLI as a child process (for signals and real exits); needs `npm run build`. */
 export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [ZDM_BIN, ...args], { env: { ...process.env, ZDM_LOG_LEVEL: 'error', ...options.env }, cwd: options.cwd }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [ZDM_BIN, ...args],
+      { env: { ...process.env, ZDM_LOG_LEVEL: 'error', ...options.env }, cwd: options.cwd },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+        resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Starts `zdm advance` as a real child process (so it can be SIGKILLed), collecting its output. */
 export function startAdvance(args: string[]) {
-  const child = spawn(process.execPath, [ZDM_BIN, 'advance', ...args], { env: { ...process.env, ZDM_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ZDM_BIN, 'advance', ...args], {
+    env: { ...process.env, ZDM_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));

@@ -49,7 +49,14 @@ async function snapshots(db: TestDatabase, tables: string[]): Promise<Record<str
  * concurrently, asserting at every point that both succeed and never wait longer than the lock
  * timeout, and that rollback restores every table's schema exactly.
  */
-export async function runLifecycle(o: LifecycleOptions): Promise<{ before: Record<string, TableSnapshot>; after: Record<string, TableSnapshot>; oldApp: AppStats; newApp: AppStats }> {
+export async function runLifecycle(
+  o: LifecycleOptions,
+): Promise<{
+  before: Record<string, TableSnapshot>;
+  after: Record<string, TableSnapshot>;
+  oldApp: AppStats;
+  newApp: AppStats;
+}> {
   // Whatever fails, no simulated client is left running (it would keep the test worker busy).
   const started: AppClient[] = [];
   const start = (factory: () => AppClient) => {
@@ -72,7 +79,8 @@ async function lifecycle(o: LifecycleOptions, start: (factory: () => AppClient) 
     const from = apps.map((a) => a.stats.ops + a.stats.errors.length);
     const deadline = Date.now() + 20_000;
     await sleep(o.settleMs ?? 300);
-    while (apps.some((a, i) => a.stats.ops + a.stats.errors.length < from[i]! + 10) && Date.now() < deadline) await sleep(20);
+    while (apps.some((a, i) => a.stats.ops + a.stats.errors.length < from[i]! + 10) && Date.now() < deadline)
+      await sleep(20);
   };
   const before = await snapshots(o.db, o.tables);
   const oldApp = start(o.oldApp);
@@ -124,7 +132,11 @@ async function lifecycle(o: LifecycleOptions, start: (factory: () => AppClient) 
  * A migrations directory holding `files` (name -> JSON object or text), and a runner on it for
  * the duration of `fn`. Migration names share one state schema per database: keep them unique.
  */
-export async function withMigrations<T>(db: TestDatabase, files: Record<string, object | string>, fn: (runner: TestRunner, dir: string) => Promise<T>): Promise<T> {
+export async function withMigrations<T>(
+  db: TestDatabase,
+  files: Record<string, object | string>,
+  fn: (runner: TestRunner, dir: string) => Promise<T>,
+): Promise<T> {
   const dir = await tempMigrationsDir(Object.keys(files)[0]!.replace(/\.\w+$/, ''));
   const runner = testRunner(db.url, dir.dir);
   try {
@@ -145,7 +157,10 @@ export async function count(db: TestDatabase, sql: string): Promise<number> {
  * Runs the runner's next migration up to `until` (before contract), rolls it back, and asserts
  * every table's schema is exactly as before: for operations whose switch steps have an undo.
  */
-export async function expectRollbackFrom(o: { db: TestDatabase; runner: TestRunner; tables: string[] }, until: Exclude<Phase, 'contract'>): Promise<void> {
+export async function expectRollbackFrom(
+  o: { db: TestDatabase; runner: TestRunner; tables: string[] },
+  until: Exclude<Phase, 'contract'>,
+): Promise<void> {
   const before = await snapshots(o.db, o.tables);
   expect(await advance(o.runner, { until })).toMatchObject({ kind: 'advanced', phase: until });
   expect(await snapshots(o.db, o.tables)).not.toEqual(before);
@@ -174,7 +189,10 @@ export function useLifecycleDatabase(fileUrl: string): LifecycleContext {
       const dir = await tempMigrationsDir(label);
       await dir.write(`0001_${label}.json`, { operations });
       const runner = testRunner(ctx.db.url, dir.dir);
-      cleanup.push(() => runner.close(), () => dir.remove());
+      cleanup.push(
+        () => runner.close(),
+        () => dir.remove(),
+      );
       return runner;
     },
     async count(sql: string) {

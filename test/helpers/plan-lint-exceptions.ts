@@ -4,8 +4,16 @@
  * (test/lint/plans.test.ts on hand-built catalogs, test/examples on every example's real database).
  */
 export const JUSTIFIED: { rule: string; step: RegExp; why: string }[] = [
-  { rule: 'drop-column', step: /:contract:/, why: 'the contract phase runs only after the switch, when no running app version uses the old column' },
-  { rule: 'drop-table', step: /^drop_table:.*:contract:/, why: 'dropTable drops only at contract, when no running app version uses the table' },
+  {
+    rule: 'drop-column',
+    step: /:contract:/,
+    why: 'the contract phase runs only after the switch, when no running app version uses the old column',
+  },
+  {
+    rule: 'drop-table',
+    step: /^drop_table:.*:contract:/,
+    why: 'dropTable drops only at contract, when no running app version uses the table',
+  },
   {
     rule: 'rename-column',
     step: /^change_column_type:.*:switch:/,

@@ -35,6 +35,11 @@ export function planIssues(operations: unknown[], catalog: Catalog, inputs?: Pla
 export function expectNoScanUnderAccessExclusive(p: Plan): void {
   for (const step of p.steps) {
     if (!step.impact.locks.some((l) => l.mode === 'ACCESS EXCLUSIVE')) continue;
-    expect({ id: step.id, scans: step.impact.scansTable, rewrites: step.impact.rewritesTable, duration: step.impact.lockDuration }).toEqual({ id: step.id, scans: false, rewrites: false, duration: 'brief' });
+    expect({
+      id: step.id,
+      scans: step.impact.scansTable,
+      rewrites: step.impact.rewritesTable,
+      duration: step.impact.lockDuration,
+    }).toEqual({ id: step.id, scans: false, rewrites: false, duration: 'brief' });
   }
 }

@@ -23,7 +23,9 @@ export const TEST_SETTINGS: SafetySettings = {
 };
 
 /** Repo-local temp dir: .ts migration files there can `import ... from 'zdm'` (package self-reference). */
-export async function tempMigrationsDir(label: string): Promise<{ dir: string; write(name: string, content: string | object): Promise<string>; remove(): Promise<void> }> {
+export async function tempMigrationsDir(
+  label: string,
+): Promise<{ dir: string; write(name: string, content: string | object): Promise<string>; remove(): Promise<void> }> {
   const base = path.resolve('.zdm-tmp');
   await mkdir(base, { recursive: true });
   const dir = await mkdtemp(path.join(base, `${label}-`));
@@ -43,9 +45,20 @@ export interface TestRunner extends RunnerContext {
   close(): Promise<void>;
 }
 
-export function testRunner(url: string, migrationsDir: string, settings: Partial<SafetySettings> = {}, signal: AbortSignal = new AbortController().signal): TestRunner {
+export function testRunner(
+  url: string,
+  migrationsDir: string,
+  settings: Partial<SafetySettings> = {},
+  signal: AbortSignal = new AbortController().signal,
+): TestRunner {
   const conn = connect(url, 'zdm test runner');
   const events: RunnerEvent[] = [];
-  const ctx = createRunnerContext(conn, { migrationsDir, settings: { ...TEST_SETTINGS, ...settings }, log: pino({ level: process.env.ZDM_TEST_LOG ?? 'silent' }), signal, emit: (e) => events.push(e) });
+  const ctx = createRunnerContext(conn, {
+    migrationsDir,
+    settings: { ...TEST_SETTINGS, ...settings },
+    log: pino({ level: process.env.ZDM_TEST_LOG ?? 'silent' }),
+    signal,
+    emit: (e) => events.push(e),
+  });
   return { ...ctx, events, close: () => conn.close() };
 }

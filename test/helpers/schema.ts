@@ -20,16 +20,24 @@ export interface TableSnapshot {
 export async function tableSnapshot(pool: pg.Pool, table: string): Promise<TableSnapshot> {
   const q = async (sql: string) => (await pool.query<{ v: string }>(sql, [table])).rows.map((r) => r.v);
   return {
-    columns: await q(`SELECT attname || ' ' || format_type(atttypid, atttypmod) || CASE WHEN attnotnull THEN ' not null' ELSE '' END
+    columns:
+      await q(`SELECT attname || ' ' || format_type(atttypid, atttypmod) || CASE WHEN attnotnull THEN ' not null' ELSE '' END
                              || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') || ' collation ' || attcollation::text AS v
                         FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                        WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum`),
-    indexes: await q(`SELECT pg_get_indexdef(indexrelid) || CASE WHEN indisvalid THEN '' ELSE ' INVALID' END AS v FROM pg_index WHERE indrelid = to_regclass($1) ORDER BY 1`),
-    constraints: await q(`SELECT conname || ' ' || pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' ELSE ' (not validated)' END AS v FROM pg_constraint WHERE conrelid = to_regclass($1) ORDER BY 1`),
-    triggers: await q(`SELECT tgname AS v FROM pg_trigger WHERE tgrelid = to_regclass($1) AND NOT tgisinternal ORDER BY 1`),
+    indexes: await q(
+      `SELECT pg_get_indexdef(indexrelid) || CASE WHEN indisvalid THEN '' ELSE ' INVALID' END AS v FROM pg_index WHERE indrelid = to_regclass($1) ORDER BY 1`,
+    ),
+    constraints: await q(
+      `SELECT conname || ' ' || pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' ELSE ' (not validated)' END AS v FROM pg_constraint WHERE conrelid = to_regclass($1) ORDER BY 1`,
+    ),
+    triggers: await q(
+      `SELECT tgname AS v FROM pg_trigger WHERE tgrelid = to_regclass($1) AND NOT tgisinternal ORDER BY 1`,
+    ),
     functions: await q(`SELECT p.proname AS v FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                          WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'zdm') AND p.proname LIKE 'zdm%' AND $1::text IS NOT NULL ORDER BY 1`),
-    sequences: await q(`SELECT s.relname || ' ' || format_type(ps.seqtypid, NULL) || ' start ' || ps.seqstart || ' increment ' || ps.seqincrement
+    sequences:
+      await q(`SELECT s.relname || ' ' || format_type(ps.seqtypid, NULL) || ' start ' || ps.seqstart || ' increment ' || ps.seqincrement
                                || ' min ' || ps.seqmin || ' max ' || ps.seqmax || ' cache ' || ps.seqcache || CASE WHEN ps.seqcycle THEN ' cycle' ELSE '' END
                                || ' owned by ' || a.attname || CASE a.attidentity WHEN 'a' THEN ' (identity always)' WHEN 'd' THEN ' (identity by default)' ELSE '' END AS v
                           FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = s.oid

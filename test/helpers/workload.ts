@@ -20,7 +20,13 @@ export async function stopAll(): Promise<void> {
  * An application version with its own queries (startApp's fixed insert/update/read loop does not
  * fit every schema), stopped by stopAll() if a test fails first.
  */
-export function startWorkload(options: { url: string; name: string; connections?: number; thinkMs?: number; step: (client: pg.Client, i: number, worker: number) => Promise<unknown> }): AppClient {
+export function startWorkload(options: {
+  url: string;
+  name: string;
+  connections?: number;
+  thinkMs?: number;
+  step: (client: pg.Client, i: number, worker: number) => Promise<unknown>;
+}): AppClient {
   return track(startClients({ ...options, thinkMs: options.thinkMs ?? 2 }));
 }
 

@@ -24,7 +24,8 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-const rules = async (sql: string, extra: { include?: string[] } = {}) => (await lintSql(sql, { catalog, ...extra })).map((f) => f.rule);
+const rules = async (sql: string, extra: { include?: string[] } = {}) =>
+  (await lintSql(sql, { catalog, ...extra })).map((f) => f.rule);
 
 describe('live catalog', () => {
   it('reads the server version and exempts rewrite-free type changes', async () => {
@@ -50,17 +51,31 @@ describe('live catalog', () => {
   });
 
   it('finds FK columns without an index', async () => {
-    expect(await rules('ALTER TABLE orders ADD CONSTRAINT fk2 FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;', { include: ['fk-without-index'] })).toEqual(['fk-without-index']);
-    expect(await rules('ALTER TABLE orders ADD CONSTRAINT fk2 FOREIGN KEY (id) REFERENCES users (id) NOT VALID;', { include: ['fk-without-index'] })).toEqual([]);
+    expect(
+      await rules('ALTER TABLE orders ADD CONSTRAINT fk2 FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;', {
+        include: ['fk-without-index'],
+      }),
+    ).toEqual(['fk-without-index']);
+    expect(
+      await rules('ALTER TABLE orders ADD CONSTRAINT fk2 FOREIGN KEY (id) REFERENCES users (id) NOT VALID;', {
+        include: ['fk-without-index'],
+      }),
+    ).toEqual([]);
   });
 
   it('reads domains and function volatility', async () => {
     expect(await rules('ALTER TABLE orders ADD COLUMN n posint;')).toEqual(['add-column-constrained-domain']);
     expect(await rules('ALTER TABLE orders ADD COLUMN n int DEFAULT my_stable();')).toEqual([]);
-    expect(await rules('ALTER TABLE orders ADD COLUMN n int DEFAULT my_volatile();')).toEqual(['add-column-rewriting-default']);
+    expect(await rules('ALTER TABLE orders ADD COLUMN n int DEFAULT my_volatile();')).toEqual([
+      'add-column-rewriting-default',
+    ]);
   });
 
   it('primary key USING INDEX on a nullable column', async () => {
-    expect(await rules('ALTER TABLE users ADD CONSTRAINT p2 PRIMARY KEY USING INDEX users_email_idx;', { include: ['add-primary-key-using-index-nullable'] })).toEqual(['add-primary-key-using-index-nullable']);
+    expect(
+      await rules('ALTER TABLE users ADD CONSTRAINT p2 PRIMARY KEY USING INDEX users_email_idx;', {
+        include: ['add-primary-key-using-index-nullable'],
+      }),
+    ).toEqual(['add-primary-key-using-index-nullable']);
   });
 });

@@ -7,12 +7,19 @@ import { lintSql } from '../../src/lint/index.js';
  * `-- expect: rule-a, rule-b` (or `none`): the rules zdm's default profile must report, PG 15.
  */
 const dir = new URL('./corpus/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 export function expected(text: string): string[] {
   const first = text.split('\n', 1)[0] ?? '';
   const list = first.replace(/^-- expect:\s*/, '').trim();
-  return list === 'none' ? [] : list.split(',').map((s) => s.trim()).sort();
+  return list === 'none'
+    ? []
+    : list
+        .split(',')
+        .map((s) => s.trim())
+        .sort();
 }
 
 describe('agreement corpus', () => {

@@ -22,7 +22,9 @@ describe('positions', () => {
 
   it('reports a syntax error at its line and column, without crashing', async () => {
     const found = await lintSql('SELECT 1;\nALTER TABLE ééé ADD COLUMN x int DEFAULT;\n', { file: 'bad.sql' });
-    expect(found).toEqual([expect.objectContaining({ rule: 'syntax-error', severity: 'error', file: 'bad.sql', line: 2, column: 41 })]);
+    expect(found).toEqual([
+      expect.objectContaining({ rule: 'syntax-error', severity: 'error', file: 'bad.sql', line: 2, column: 41 }),
+    ]);
     expect(await rules("SELECT 'unterminated")).toEqual(['syntax-error']);
     expect(await rules('')).toEqual([]);
     expect(await rules('-- only a comment\n')).toEqual([]);
@@ -31,7 +33,8 @@ describe('positions', () => {
 
 describe('suppression', () => {
   it('ignores the next statement only, and counts the ignore as used', async () => {
-    const sql = '-- zdm-ignore: drop-column -- retired in v2\nALTER TABLE users DROP COLUMN a;\nALTER TABLE users DROP COLUMN b;';
+    const sql =
+      '-- zdm-ignore: drop-column -- retired in v2\nALTER TABLE users DROP COLUMN a;\nALTER TABLE users DROP COLUMN b;';
     const found = await lintSql(sql);
     expect(found.map((f) => [f.rule, f.line])).toEqual([['drop-column', 3]]);
   });
@@ -42,12 +45,14 @@ describe('suppression', () => {
   });
 
   it('file-level ignores apply anywhere', async () => {
-    const sql = 'ALTER TABLE users DROP COLUMN a;\nSELECT 1;\n-- zdm-ignore-file: drop-column -- contract migration\nALTER TABLE users DROP COLUMN b;';
+    const sql =
+      'ALTER TABLE users DROP COLUMN a;\nSELECT 1;\n-- zdm-ignore-file: drop-column -- contract migration\nALTER TABLE users DROP COLUMN b;';
     expect(await rules(sql)).toEqual([]);
   });
 
   it('reports unknown, unused and reason-less ignores', async () => {
-    const sql = '-- zdm-ignore: no-such-rule -- x\nSELECT 1;\n-- zdm-ignore: drop-column -- x\nSELECT 2;\n-- zdm-ignore: drop-table\nDROP TABLE users;';
+    const sql =
+      '-- zdm-ignore: no-such-rule -- x\nSELECT 1;\n-- zdm-ignore: drop-column -- x\nSELECT 2;\n-- zdm-ignore: drop-table\nDROP TABLE users;';
     const found = await lintSql(sql);
     expect(found.map((f) => [f.rule, f.line, f.severity])).toEqual([
       ['unused-ignore', 1, 'warning'],
@@ -58,7 +63,9 @@ describe('suppression', () => {
   });
 
   it('does not treat a string literal as a directive', async () => {
-    expect(await rules("SELECT '-- zdm-ignore: drop-column -- x';\nALTER TABLE users DROP COLUMN a;")).toEqual(['drop-column']);
+    expect(await rules("SELECT '-- zdm-ignore: drop-column -- x';\nALTER TABLE users DROP COLUMN a;")).toEqual([
+      'drop-column',
+    ]);
   });
 
   it('an ignore for a rule that is turned off is not "unused"', async () => {
@@ -75,7 +82,9 @@ describe('options', () => {
 
   it('per-rule severities override defaults, turn rules off, and turn opt-in rules on', async () => {
     const sql = 'ALTER TABLE users DROP COLUMN a;\nCREATE TABLE t (id int);';
-    expect((await lintSql(sql, { severities: { 'drop-column': 'warning' } })).map((f) => [f.rule, f.severity])).toEqual([['drop-column', 'warning']]);
+    expect((await lintSql(sql, { severities: { 'drop-column': 'warning' } })).map((f) => [f.rule, f.severity])).toEqual(
+      [['drop-column', 'warning']],
+    );
     expect(await rules(sql, { severities: { 'drop-column': 'off' } })).toEqual([]);
     expect(await rules(sql, { severities: { 'prefer-bigint': 'error' } })).toEqual(['drop-column', 'prefer-bigint']);
   });
@@ -87,23 +96,31 @@ describe('options', () => {
 
 describe('session simulation', () => {
   it('resolves unqualified names through SET search_path', async () => {
-    const sql = 'SET search_path TO app, public;\nCREATE TABLE t (a int);\nCREATE INDEX i ON app.t (a);\nSET search_path = public;\nCREATE INDEX j ON t (a);';
+    const sql =
+      'SET search_path TO app, public;\nCREATE TABLE t (a int);\nCREATE INDEX i ON app.t (a);\nSET search_path = public;\nCREATE INDEX j ON t (a);';
     expect((await lintSql(sql)).map((f) => [f.rule, f.line])).toEqual([['create-index-non-concurrent', 5]]);
   });
 
   it('folds unquoted identifiers and keeps quoted ones', async () => {
     expect(await rules('CREATE TABLE Users (a int);\nCREATE INDEX i ON users (a);')).toEqual([]);
-    expect(await rules('CREATE TABLE "Users" (a int);\nCREATE INDEX i ON users (a);')).toEqual(['create-index-non-concurrent']);
+    expect(await rules('CREATE TABLE "Users" (a int);\nCREATE INDEX i ON users (a);')).toEqual([
+      'create-index-non-concurrent',
+    ]);
   });
 
   it('CREATE TABLE IF NOT EXISTS proves nothing; a rename keeps newness', async () => {
-    expect(await rules('CREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);')).toEqual(['add-check-constraint-validating']);
+    expect(await rules('CREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);')).toEqual(
+      ['add-check-constraint-validating'],
+    );
     expect(await rules('CREATE TABLE t (a int);\nALTER TABLE t RENAME TO u;\nCREATE INDEX i ON u (a);')).toEqual([]);
   });
 
   it('SET LOCAL lock_timeout ends with the transaction', async () => {
-    const sql = "BEGIN;\nSET LOCAL lock_timeout = '1s';\nALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;";
-    expect((await lintSql(sql, { include: ['missing-lock-timeout'] })).map((f) => [f.rule, f.line])).toEqual([['missing-lock-timeout', 5]]);
+    const sql =
+      "BEGIN;\nSET LOCAL lock_timeout = '1s';\nALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;";
+    expect((await lintSql(sql, { include: ['missing-lock-timeout'] })).map((f) => [f.rule, f.line])).toEqual([
+      ['missing-lock-timeout', 5],
+    ]);
   });
 });
 
@@ -115,7 +132,10 @@ describe('catalog mode (static catalog)', () => {
     columns: new Map([
       ['email', { name: 'email', type: 'character varying(100)', typeName: 'varchar', typmod: 104, notNull: false }],
       ['id', { name: 'id', type: 'integer', typeName: 'int4', typmod: -1, notNull: true }],
-      ['price', { name: 'price', type: 'numeric(10,2)', typeName: 'numeric', typmod: ((10 << 16) | 2) + 4, notNull: false }],
+      [
+        'price',
+        { name: 'price', type: 'numeric(10,2)', typeName: 'numeric', typmod: ((10 << 16) | 2) + 4, notNull: false },
+      ],
       ['at', { name: 'at', type: 'timestamp without time zone', typeName: 'timestamp', typmod: -1, notNull: false }],
       ['code', { name: 'code', type: 'text', typeName: 'text', typmod: -1, notNull: false }],
     ]),
@@ -126,11 +146,32 @@ describe('catalog mode (static catalog)', () => {
   const catalog = staticCatalog({ serverVersionNum: 160002, timeZone: 'UTC', tables: [users, empty] });
 
   it('knows which type changes need no rewrite', async () => {
-    const ok = ['email TYPE varchar(200)', 'email TYPE text', 'email TYPE varchar', 'price TYPE numeric(12,2)', 'price TYPE numeric', 'at TYPE timestamptz'];
-    for (const change of ok) expect(await rules(`ALTER TABLE users ALTER COLUMN ${change};`, { catalog }), change).toEqual([]);
-    const bad = ['email TYPE varchar(50)', 'id TYPE bigint', 'price TYPE numeric(10,4)', 'code TYPE varchar(10)', 'email TYPE text USING lower(email)'];
-    for (const change of bad) expect(await rules(`ALTER TABLE users ALTER COLUMN ${change};`, { catalog }), change).toEqual(['change-column-type']);
-    expect(await rules('ALTER TABLE users ALTER COLUMN at TYPE timestamptz;', { catalog: staticCatalog({ tables: [users], timeZone: 'Europe/Paris' }) })).toEqual(['change-column-type']);
+    const ok = [
+      'email TYPE varchar(200)',
+      'email TYPE text',
+      'email TYPE varchar',
+      'price TYPE numeric(12,2)',
+      'price TYPE numeric',
+      'at TYPE timestamptz',
+    ];
+    for (const change of ok)
+      expect(await rules(`ALTER TABLE users ALTER COLUMN ${change};`, { catalog }), change).toEqual([]);
+    const bad = [
+      'email TYPE varchar(50)',
+      'id TYPE bigint',
+      'price TYPE numeric(10,4)',
+      'code TYPE varchar(10)',
+      'email TYPE text USING lower(email)',
+    ];
+    for (const change of bad)
+      expect(await rules(`ALTER TABLE users ALTER COLUMN ${change};`, { catalog }), change).toEqual([
+        'change-column-type',
+      ]);
+    expect(
+      await rules('ALTER TABLE users ALTER COLUMN at TYPE timestamptz;', {
+        catalog: staticCatalog({ tables: [users], timeZone: 'Europe/Paris' }),
+      }),
+    ).toEqual(['change-column-type']);
   });
 
   it('skips the scan warning when a validated CHECK proves NOT NULL, or the column is already NOT NULL', async () => {
@@ -145,13 +186,24 @@ describe('catalog mode (static catalog)', () => {
   });
 
   it('uses the server version when no --pg-version is given', async () => {
-    expect(await rules('CREATE INDEX CONCURRENTLY i ON users (a);', { catalog: staticCatalog({ serverVersionNum: 140002 }) })).toEqual(['concurrent-index-pg14-corruption']);
-    expect(await rules('CREATE INDEX CONCURRENTLY i ON users (a);', { catalog: staticCatalog({ serverVersionNum: 140002 }), pgVersion: 15 })).toEqual([]);
+    expect(
+      await rules('CREATE INDEX CONCURRENTLY i ON users (a);', {
+        catalog: staticCatalog({ serverVersionNum: 140002 }),
+      }),
+    ).toEqual(['concurrent-index-pg14-corruption']);
+    expect(
+      await rules('CREATE INDEX CONCURRENTLY i ON users (a);', {
+        catalog: staticCatalog({ serverVersionNum: 140002 }),
+        pgVersion: 15,
+      }),
+    ).toEqual([]);
   });
 
   it('function volatility comes from the catalog first', async () => {
     const cat = staticCatalog({ functions: { my_default: 's' } });
     expect(await rules('ALTER TABLE users ADD COLUMN a int DEFAULT my_default();', { catalog: cat })).toEqual([]);
-    expect(await rules('ALTER TABLE users ADD COLUMN a int DEFAULT my_default();')).toEqual(['add-column-rewriting-default']);
+    expect(await rules('ALTER TABLE users ADD COLUMN a int DEFAULT my_default();')).toEqual([
+      'add-column-rewriting-default',
+    ]);
   });
 });

@@ -6,7 +6,9 @@ const rulesDir = new URL('../../src/lint/rules/', import.meta.url);
 
 describe('rule registry', () => {
   it('lists every rule file, each under its own id, in kebab-case', () => {
-    const files = readdirSync(rulesDir).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, ''));
+    const files = readdirSync(rulesDir)
+      .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+      .map((f) => f.replace(/\.ts$/, ''));
     expect(RULES.map((r) => r.id).sort()).toEqual(files.sort());
     for (const r of RULES) expect(r.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
   });

@@ -11,7 +11,10 @@ async function run(id: string, c: Case): Promise<Finding[]> {
 
 /** Quote SQL into a comment and a string literal: it must not trigger anything. */
 function mentions(sql: string): string {
-  const asComment = sql.split('\n').map((l) => `-- ${l}`).join('\n');
+  const asComment = sql
+    .split('\n')
+    .map((l) => `-- ${l}`)
+    .join('\n');
   return `${asComment}\n/* ${sql.replaceAll('*/', '* /')} */\nSELECT '${sql.replaceAll("'", "''")}' AS text;\nCOMMENT ON TABLE users IS $q$${sql}$q$;`;
 }
 

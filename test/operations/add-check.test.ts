@@ -4,15 +4,24 @@ import { fixture } from '../helpers/fixtures.js';
 
 describe('addCheck plans (exact SQL)', () => {
   it('NOT VALID at expand; a sample of violations, then VALIDATE in its own transaction at switch', () => {
-    const plan = planOps([{ op: 'addCheck', table: 'orders', name: 'orders_code_len', expression: 'length(code) < 20' }], fixture);
+    const plan = planOps(
+      [{ op: 'addCheck', table: 'orders', name: 'orders_code_len', expression: 'length(code) < 20' }],
+      fixture,
+    );
     expect(planSql(plan)).toEqual([
       {
         id: 'add_check:public.orders.orders_code_len:expand:1',
         sql: ['ALTER TABLE public.orders ADD CONSTRAINT orders_code_len CHECK (length(code) < 20) NOT VALID'],
         undo: ['ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_code_len'],
       },
-      { id: 'add_check:public.orders.orders_code_len:switch:1', sql: ['SELECT id, code FROM public.orders WHERE (length(code) < 20) IS FALSE LIMIT 10'] },
-      { id: 'add_check:public.orders.orders_code_len:switch:2', sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_code_len'] },
+      {
+        id: 'add_check:public.orders.orders_code_len:switch:1',
+        sql: ['SELECT id, code FROM public.orders WHERE (length(code) < 20) IS FALSE LIMIT 10'],
+      },
+      {
+        id: 'add_check:public.orders.orders_code_len:switch:2',
+        sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_code_len'],
+      },
     ]);
     expect(plan.steps.map((s) => [s.impact.locks[0]!.mode, s.impact.lockDuration, s.impact.scansTable])).toEqual([
       ['ACCESS EXCLUSIVE', 'brief', false],

@@ -3,13 +3,28 @@ import { renderPlan } from '../../src/plan/render.js';
 import { planError, planOps, planSql } from '../helpers/catalog.js';
 import { fixture } from '../helpers/fixtures.js';
 
-const addColumn = (column: object, up?: string) => ({ op: 'addColumn', table: 'orders', column, ...(up ? { up } : {}) });
+const addColumn = (column: object, up?: string) => ({
+  op: 'addColumn',
+  table: 'orders',
+  column,
+  ...(up ? { up } : {}),
+});
 
 describe('addColumn plans (exact SQL)', () => {
   it('nullable, or with a constant default even NOT NULL: one brief, metadata-only ALTER', () => {
-    const plan = planOps([addColumn({ name: 'note', type: 'text' }), addColumn({ name: 'shipping', type: 'varchar(50)', nullable: false, default: `'standard'` })], fixture);
+    const plan = planOps(
+      [
+        addColumn({ name: 'note', type: 'text' }),
+        addColumn({ name: 'shipping', type: 'varchar(50)', nullable: false, default: `'standard'` }),
+      ],
+      fixture,
+    );
     expect(planSql(plan)).toEqual([
-      { id: 'add_column:public.orders.note:expand:1', sql: ['ALTER TABLE public.orders ADD COLUMN note text'], undo: ['ALTER TABLE public.orders DROP COLUMN IF EXISTS note'] },
+      {
+        id: 'add_column:public.orders.note:expand:1',
+        sql: ['ALTER TABLE public.orders ADD COLUMN note text'],
+        undo: ['ALTER TABLE public.orders DROP COLUMN IF EXISTS note'],
+      },
       {
         id: 'add_column:public.orders.shipping:expand:1',
         sql: [`ALTER TABLE public.orders ADD COLUMN shipping varchar(50) DEFAULT 'standard' NOT NULL`],
@@ -17,17 +32,32 @@ describe('addColumn plans (exact SQL)', () => {
       },
     ]);
     expect(plan.steps.map((s) => s.impact)).toEqual([
-      { locks: [{ relation: { schema: 'public', name: 'orders' }, mode: 'ACCESS EXCLUSIVE' }], lockDuration: 'brief', rewritesTable: false, scansTable: false },
-      { locks: [{ relation: { schema: 'public', name: 'orders' }, mode: 'ACCESS EXCLUSIVE' }], lockDuration: 'brief', rewritesTable: false, scansTable: false },
+      {
+        locks: [{ relation: { schema: 'public', name: 'orders' }, mode: 'ACCESS EXCLUSIVE' }],
+        lockDuration: 'brief',
+        rewritesTable: false,
+        scansTable: false,
+      },
+      {
+        locks: [{ relation: { schema: 'public', name: 'orders' }, mode: 'ACCESS EXCLUSIVE' }],
+        lockDuration: 'brief',
+        rewritesTable: false,
+        scansTable: false,
+      },
     ]);
   });
 
   it('now() is STABLE: inline default, no backfill', () => {
-    expect(planSql(planOps([addColumn({ name: 'seen_at', type: 'timestamptz', default: 'now()' })], fixture))[0]!.sql).toEqual(['ALTER TABLE public.orders ADD COLUMN seen_at timestamptz DEFAULT now()']);
+    expect(
+      planSql(planOps([addColumn({ name: 'seen_at', type: 'timestamptz', default: 'now()' })], fixture))[0]!.sql,
+    ).toEqual(['ALTER TABLE public.orders ADD COLUMN seen_at timestamptz DEFAULT now()']);
   });
 
   it('a volatile NOT NULL UNIQUE default: SET DEFAULT for new rows, backfill, CHECK NOT VALID, unique index CONCURRENTLY', () => {
-    const plan = planOps([addColumn({ name: 'token', type: 'uuid', nullable: false, default: 'gen_random_uuid()', unique: true })], fixture);
+    const plan = planOps(
+      [addColumn({ name: 'token', type: 'uuid', nullable: false, default: 'gen_random_uuid()', unique: true })],
+      fixture,
+    );
     expect(planSql(plan)).toEqual([
       {
         id: 'add_column:public.orders.token:expand:1',
@@ -38,7 +68,11 @@ describe('addColumn plans (exact SQL)', () => {
           'CREATE TRIGGER zdm_fill_orders_token BEFORE INSERT OR UPDATE ON public.orders FOR EACH ROW WHEN (NEW.token IS NULL) EXECUTE FUNCTION public.zdm_fill_orders_token()',
           'ALTER TABLE public.orders ADD CONSTRAINT orders_token_zdm_not_null CHECK (token IS NOT NULL) NOT VALID',
         ],
-        undo: ['DROP TRIGGER IF EXISTS zdm_fill_orders_token ON public.orders', 'DROP FUNCTION IF EXISTS public.zdm_fill_orders_token()', 'ALTER TABLE public.orders DROP COLUMN IF EXISTS token'],
+        undo: [
+          'DROP TRIGGER IF EXISTS zdm_fill_orders_token ON public.orders',
+          'DROP FUNCTION IF EXISTS public.zdm_fill_orders_token()',
+          'ALTER TABLE public.orders DROP COLUMN IF EXISTS token',
+        ],
       },
       {
         id: 'add_column:public.orders.token:expand:2',
@@ -58,8 +92,14 @@ describe('addColumn plans (exact SQL)', () => {
           'UPDATE public.orders SET token = COALESCE(token, gen_random_uuid()) WHERE id > $1::bigint AND id <= $2::bigint AND (token IS NULL)',
         ],
       },
-      { id: 'add_column:public.orders.token:switch:1', sql: ['SELECT id, token FROM public.orders WHERE token IS NULL LIMIT 10'] },
-      { id: 'add_column:public.orders.token:switch:2', sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_token_zdm_not_null'] },
+      {
+        id: 'add_column:public.orders.token:switch:1',
+        sql: ['SELECT id, token FROM public.orders WHERE token IS NULL LIMIT 10'],
+      },
+      {
+        id: 'add_column:public.orders.token:switch:2',
+        sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_token_zdm_not_null'],
+      },
       {
         id: 'add_column:public.orders.token:contract:1',
         sql: [
@@ -71,15 +111,27 @@ describe('addColumn plans (exact SQL)', () => {
       },
     ]);
     const build = plan.steps[1]!;
-    expect(build.impact).toEqual({ locks: [{ relation: { schema: 'public', name: 'orders' }, mode: 'SHARE UPDATE EXCLUSIVE' }], lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: 1000 });
+    expect(build.impact).toEqual({
+      locks: [{ relation: { schema: 'public', name: 'orders' }, mode: 'SHARE UPDATE EXCLUSIVE' }],
+      lockDuration: 'scan',
+      rewritesTable: false,
+      scansTable: true,
+      estimatedRows: 1000,
+    });
     expect(plan.steps.every((s) => !s.impact.rewritesTable)).toBe(true);
   });
 
   it('`up`, CHECK and REFERENCES on one table: constraints NOT VALID, one shared backfill, validation at switch', () => {
     const plan = planOps(
       [
-        addColumn({ name: 'kind', type: 'text', nullable: false, check: `kind <> ''` }, `CASE WHEN express THEN 'express' ELSE 'standard' END`),
-        addColumn({ name: 'buyer_id', type: 'bigint', references: { table: 'users', onDelete: 'set null' } }, 'user_id'),
+        addColumn(
+          { name: 'kind', type: 'text', nullable: false, check: `kind <> ''` },
+          `CASE WHEN express THEN 'express' ELSE 'standard' END`,
+        ),
+        addColumn(
+          { name: 'buyer_id', type: 'bigint', references: { table: 'users', onDelete: 'set null' } },
+          'user_id',
+        ),
       ],
       fixture,
     );
@@ -104,7 +156,9 @@ describe('addColumn plans (exact SQL)', () => {
       'ALTER TABLE public.orders ADD CONSTRAINT orders_kind_zdm_not_null CHECK (kind IS NOT NULL) NOT VALID',
       `ALTER TABLE public.orders ADD CONSTRAINT orders_kind_check CHECK (kind <> '') NOT VALID`,
     ]);
-    expect(sql[1]!.sql[3]).toBe('ALTER TABLE public.orders ADD CONSTRAINT orders_buyer_id_fkey FOREIGN KEY (buyer_id) REFERENCES public.users (id) ON DELETE SET NULL NOT VALID');
+    expect(sql[1]!.sql[3]).toBe(
+      'ALTER TABLE public.orders ADD CONSTRAINT orders_buyer_id_fkey FOREIGN KEY (buyer_id) REFERENCES public.users (id) ON DELETE SET NULL NOT VALID',
+    );
     expect(plan.steps[1]!.impact.locks).toEqual([
       { relation: { schema: 'public', name: 'orders' }, mode: 'ACCESS EXCLUSIVE' },
       { relation: { schema: 'public', name: 'users' }, mode: 'SHARE ROW EXCLUSIVE' },
@@ -154,7 +208,10 @@ describe('addColumn plans (exact SQL)', () => {
   });
 
   it('`zdm plan` shows each step with its SQL, lock, rewrite/scan and estimated rows', () => {
-    const text = renderPlan(planOps([addColumn({ name: 'token', type: 'uuid', nullable: false, default: 'gen_random_uuid()' })], fixture), 'text');
+    const text = renderPlan(
+      planOps([addColumn({ name: 'token', type: 'uuid', nullable: false, default: 'gen_random_uuid()' })], fixture),
+      'text',
+    );
     expect(text).toContain(
       [
         '  backfill:public.orders:backfill:1',
@@ -178,6 +235,8 @@ describe('addColumn plans (exact SQL)', () => {
 
   it('before Postgres 11 every default is backfilled (ADD COLUMN ... DEFAULT rewrote the table)', () => {
     const old = { ...fixture, serverVersionNum: 100023 };
-    expect(planSql(planOps([addColumn({ name: 'flag', type: 'text', default: `'on'` })], old)).map((s) => s.id)).toEqual(['add_column:public.orders.flag:expand:1', 'backfill:public.orders:backfill:1']);
+    expect(
+      planSql(planOps([addColumn({ name: 'flag', type: 'text', default: `'on'` })], old)).map((s) => s.id),
+    ).toEqual(['add_column:public.orders.flag:expand:1', 'backfill:public.orders:backfill:1']);
   });
 });

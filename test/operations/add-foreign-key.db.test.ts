@@ -14,10 +14,18 @@ const invoices = (name: string) =>
     url: db.url,
     name,
     queries: [
-      (i) => ({ text: `INSERT INTO invoices (name, customer_id) VALUES ($1, $2)`, values: [`${name} ${i}`, 1 + (i % 200)] }),
-      (i) => ({ text: `UPDATE invoices SET customer_id = $1 WHERE id = (SELECT max(id) - (random() * 50)::int FROM invoices)`, values: [1 + (i % 200)] }),
+      (i) => ({
+        text: `INSERT INTO invoices (name, customer_id) VALUES ($1, $2)`,
+        values: [`${name} ${i}`, 1 + (i % 200)],
+      }),
+      (i) => ({
+        text: `UPDATE invoices SET customer_id = $1 WHERE id = (SELECT max(id) - (random() * 50)::int FROM invoices)`,
+        values: [1 + (i % 200)],
+      }),
       (i) => ({ text: `INSERT INTO customers (name) VALUES ($1)`, values: [`${name} customer ${i}`] }),
-      () => ({ text: `SELECT i.name, c.name FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = (SELECT max(id) FROM invoices)` }),
+      () => ({
+        text: `SELECT i.name, c.name FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = (SELECT max(id) FROM invoices)`,
+      }),
     ],
   });
 
@@ -27,9 +35,20 @@ describe('addForeignKey lifecycle under old-app and new-app traffic', () => {
     await db.query(`INSERT INTO customers (name) SELECT 'customer ' || g FROM generate_series(1, 200) g`);
     await db.query(`CREATE TABLE invoices (id bigserial PRIMARY KEY, name text NOT NULL, customer_id bigint)`);
     await db.query(`CREATE INDEX invoices_customer_id ON invoices (customer_id)`);
-    await db.query(`INSERT INTO invoices (name, customer_id) SELECT 'invoice ' || g, 1 + g % 200 FROM generate_series(1, 4000) g; ANALYZE invoices`);
+    await db.query(
+      `INSERT INTO invoices (name, customer_id) SELECT 'invoice ' || g, 1 + g % 200 FROM generate_series(1, 4000) g; ANALYZE invoices`,
+    );
     const migration = {
-      operations: [{ op: 'addForeignKey', table: 'invoices', name: 'invoices_customer_fk', columns: ['customer_id'], references: { table: 'customers', columns: ['id'] }, onDelete: 'cascade' }],
+      operations: [
+        {
+          op: 'addForeignKey',
+          table: 'invoices',
+          name: 'invoices_customer_fk',
+          columns: ['customer_id'],
+          references: { table: 'customers', columns: ['id'] },
+          onDelete: 'cascade',
+        },
+      ],
     };
     await withMigrations(db, { '0001_invoice_customer_fk.json': migration }, async (runner) => {
       const { after } = await runLifecycle({
@@ -39,24 +58,43 @@ describe('addForeignKey lifecycle under old-app and new-app traffic', () => {
         oldApp: () => invoices('old'),
         newApp: () => invoices('new'),
         check: async (point) => {
-          const rows = await db.query<{ validated: boolean }>(`SELECT convalidated AS validated FROM pg_constraint WHERE conname = 'invoices_customer_fk'`);
+          const rows = await db.query<{ validated: boolean }>(
+            `SELECT convalidated AS validated FROM pg_constraint WHERE conname = 'invoices_customer_fk'`,
+          );
           expect(rows).toEqual(point === 'rollback' ? [] : [{ validated: point === 'switch' || point === 'contract' }]);
-          if (point !== 'rollback') await expect(db.query(`INSERT INTO invoices (name, customer_id) VALUES ('orphan', -1)`)).rejects.toThrow(/invoices_customer_fk/);
+          if (point !== 'rollback')
+            await expect(db.query(`INSERT INTO invoices (name, customer_id) VALUES ('orphan', -1)`)).rejects.toThrow(
+              /invoices_customer_fk/,
+            );
         },
       });
-      expect(after.invoices!.constraints).toContain('invoices_customer_fk FOREIGN KEY (customer_id) REFERENCES customers(id) ON DELETE CASCADE');
+      expect(after.invoices!.constraints).toContain(
+        'invoices_customer_fk FOREIGN KEY (customer_id) REFERENCES customers(id) ON DELETE CASCADE',
+      );
     });
   });
 
   it('orphan rows stop the switch with a sample', async () => {
     await db.query(`CREATE TABLE shipments (id bigserial PRIMARY KEY, customer_id bigint)`);
     await db.query(`INSERT INTO shipments (customer_id) VALUES (1), (2), (999999), (NULL)`);
-    const migration = { operations: [{ op: 'addForeignKey', table: 'shipments', name: 'shipments_customer_fk', columns: ['customer_id'], references: { table: 'customers', columns: ['id'] } }] };
+    const migration = {
+      operations: [
+        {
+          op: 'addForeignKey',
+          table: 'shipments',
+          name: 'shipments_customer_fk',
+          columns: ['customer_id'],
+          references: { table: 'customers', columns: ['id'] },
+        },
+      ],
+    };
     await withMigrations(db, { '0002_shipment_customer_fk.json': migration }, async (runner) => {
       const { advance } = await import('../../src/runner/advance.js');
       await advance(runner, { until: 'backfill' });
       const error = (await advance(runner).catch((e: Error) => e)) as Error;
-      expect(error.message).toContain('rows of public.shipments whose (customer_id) has no row in public.customers; constraint shipments_customer_fk cannot be validated; sample (up to 10):\n  {"id":3,"customer_id":999999}\n');
+      expect(error.message).toContain(
+        'rows of public.shipments whose (customer_id) has no row in public.customers; constraint shipments_customer_fk cannot be validated; sample (up to 10):\n  {"id":3,"customer_id":999999}\n',
+      );
     });
   });
 });

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { planError, planOps, planSql } from '../helpers/catalog.js';
 import { fixture } from '../helpers/fixtures.js';
 
-const fk = (extra: object = {}) => ({ op: 'addForeignKey', table: 'orders', name: 'orders_user_fk', columns: ['user_id'], references: { table: 'users', columns: ['id'] }, onDelete: 'cascade', ...extra });
+const fk = (extra: object = {}) => ({
+  op: 'addForeignKey',
+  table: 'orders',
+  name: 'orders_user_fk',
+  columns: ['user_id'],
+  references: { table: 'users', columns: ['id'] },
+  onDelete: 'cascade',
+  ...extra,
+});
 
 describe('addForeignKey plans (exact SQL)', () => {
   it('NOT VALID at expand (SHARE ROW EXCLUSIVE on both tables, briefly); orphans sampled, then VALIDATE at switch', () => {
@@ -10,18 +18,33 @@ describe('addForeignKey plans (exact SQL)', () => {
     expect(planSql(plan)).toEqual([
       {
         id: 'add_foreign_key:public.orders.orders_user_fk:expand:1',
-        sql: ['ALTER TABLE public.orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE NOT VALID'],
+        sql: [
+          'ALTER TABLE public.orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE NOT VALID',
+        ],
         undo: ['ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_user_fk'],
       },
       {
         id: 'add_foreign_key:public.orders.orders_user_fk:switch:1',
-        sql: ['SELECT id, user_id FROM public.orders WHERE public.orders.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.users zdm_ref WHERE zdm_ref.id = public.orders.user_id) LIMIT 10'],
+        sql: [
+          'SELECT id, user_id FROM public.orders WHERE public.orders.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.users zdm_ref WHERE zdm_ref.id = public.orders.user_id) LIMIT 10',
+        ],
       },
-      { id: 'add_foreign_key:public.orders.orders_user_fk:switch:2', sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_fk'] },
+      {
+        id: 'add_foreign_key:public.orders.orders_user_fk:switch:2',
+        sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_fk'],
+      },
     ]);
-    expect(plan.steps[0]!.impact.locks.map((l) => `${l.relation.name}: ${l.mode}`)).toEqual(['orders: SHARE ROW EXCLUSIVE', 'users: SHARE ROW EXCLUSIVE']);
-    expect(plan.steps[2]!.impact.locks.map((l) => `${l.relation.name}: ${l.mode}`)).toEqual(['orders: SHARE UPDATE EXCLUSIVE', 'users: ROW SHARE']);
-    expect(plan.notes.map((n) => n.text)).toEqual(['no index on public.orders (user_id): every delete or key update on public.users will scan public.orders; consider createIndex']);
+    expect(plan.steps[0]!.impact.locks.map((l) => `${l.relation.name}: ${l.mode}`)).toEqual([
+      'orders: SHARE ROW EXCLUSIVE',
+      'users: SHARE ROW EXCLUSIVE',
+    ]);
+    expect(plan.steps[2]!.impact.locks.map((l) => `${l.relation.name}: ${l.mode}`)).toEqual([
+      'orders: SHARE UPDATE EXCLUSIVE',
+      'users: ROW SHARE',
+    ]);
+    expect(plan.notes.map((n) => n.text)).toEqual([
+      'no index on public.orders (user_id): every delete or key update on public.users will scan public.orders; consider createIndex',
+    ]);
     expect(plan.targetSchemas).toEqual(['public']);
   });
 

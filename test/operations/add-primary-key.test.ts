@@ -11,9 +11,16 @@ describe('addPrimaryKey plans (exact SQL)', () => {
         sql: ['ALTER TABLE public.events ADD CONSTRAINT events_id_zdm_not_null CHECK (id IS NOT NULL) NOT VALID'],
         undo: ['ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_zdm_not_null'],
       },
-      { id: 'add_primary_key:public.events:expand:2', sql: ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_pkey ON public.events (id)'], undo: ['DROP INDEX CONCURRENTLY IF EXISTS public.events_pkey'] },
+      {
+        id: 'add_primary_key:public.events:expand:2',
+        sql: ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_pkey ON public.events (id)'],
+        undo: ['DROP INDEX CONCURRENTLY IF EXISTS public.events_pkey'],
+      },
       { id: 'add_primary_key:public.events:switch:1', sql: ['SELECT id FROM public.events WHERE id IS NULL LIMIT 10'] },
-      { id: 'add_primary_key:public.events:switch:2', sql: ['ALTER TABLE public.events VALIDATE CONSTRAINT events_id_zdm_not_null'] },
+      {
+        id: 'add_primary_key:public.events:switch:2',
+        sql: ['ALTER TABLE public.events VALIDATE CONSTRAINT events_id_zdm_not_null'],
+      },
       {
         id: 'add_primary_key:public.events:switch:3',
         sql: [
@@ -21,7 +28,10 @@ describe('addPrimaryKey plans (exact SQL)', () => {
           'ALTER TABLE public.events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey',
           'ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_zdm_not_null',
         ],
-        undo: ['ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_pkey', 'ALTER TABLE public.events ALTER COLUMN id DROP NOT NULL'],
+        undo: [
+          'ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_pkey',
+          'ALTER TABLE public.events ALTER COLUMN id DROP NOT NULL',
+        ],
       },
     ]);
   });

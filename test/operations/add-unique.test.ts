@@ -4,7 +4,10 @@ import { fixture } from '../helpers/fixtures.js';
 
 describe('addUnique plans (exact SQL)', () => {
   it('CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX', () => {
-    const plan = planOps([{ op: 'addUnique', table: 'users', name: 'users_email_name_key', columns: ['email', 'name'] }], fixture);
+    const plan = planOps(
+      [{ op: 'addUnique', table: 'users', name: 'users_email_name_key', columns: ['email', 'name'] }],
+      fixture,
+    );
     expect(planSql(plan)).toEqual([
       {
         id: 'add_unique:public.users.users_email_name_key:expand:1',
@@ -18,11 +21,19 @@ describe('addUnique plans (exact SQL)', () => {
       },
     ]);
     expect(plan.steps.map((s) => s.kind)).toEqual(['create-index', 'sql']);
-    expect(plan.steps[0]!.impact).toEqual({ locks: [{ relation: { schema: 'public', name: 'users' }, mode: 'SHARE UPDATE EXCLUSIVE' }], lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: 1000 });
+    expect(plan.steps[0]!.impact).toEqual({
+      locks: [{ relation: { schema: 'public', name: 'users' }, mode: 'SHARE UPDATE EXCLUSIVE' }],
+      lockDuration: 'scan',
+      rewritesTable: false,
+      scansTable: true,
+      estimatedRows: 1000,
+    });
   });
 
   it('refuses a name an index already has', () => {
-    expect(planError([{ op: 'addUnique', table: 'users', name: 'users_email_idx', columns: ['email'] }], fixture).message).toBe(
+    expect(
+      planError([{ op: 'addUnique', table: 'users', name: 'users_email_idx', columns: ['email'] }], fixture).message,
+    ).toBe(
       '/migrations/0001_test.json: operations[0].name: an index named users_email_idx already exists on table public.users',
     );
   });

@@ -18,14 +18,34 @@ describe('changeColumnType text -> jsonb with a cast that fails on some rows', (
        CREATE INDEX docs_body_idx ON docs (body);
        INSERT INTO docs (name, body) SELECT 'doc ' || g, '{"n": ' || g || '}' FROM generate_series(1, 2000) g;
        INSERT INTO docs (name, body) VALUES ('broken', 'not json');`,
-      [{ op: 'changeColumnType', table: 'docs', column: 'body', type: 'jsonb', using: 'body::jsonb', down: 'body::text' }],
+      [
+        {
+          op: 'changeColumnType',
+          table: 'docs',
+          column: 'body',
+          type: 'jsonb',
+          using: 'body::jsonb',
+          down: 'body::text',
+        },
+      ],
     );
     const lockTimeout = runner.settings.lockTimeoutMs;
     const before = await tableSnapshot(life.db.pool, 'docs');
     // The old version writes text that is not always JSON: its writes must keep working.
-    const oldApp = track(startApp({ url: life.db.url, name: 'old', table: 'docs', column: 'body', value: (i) => (i % 10 === 0 ? `old text ${i}` : JSON.stringify({ old: i })) }));
+    const oldApp = track(
+      startApp({
+        url: life.db.url,
+        name: 'old',
+        table: 'docs',
+        column: 'body',
+        value: (i) => (i % 10 === 0 ? `old text ${i}` : JSON.stringify({ old: i })),
+      }),
+    );
 
-    expect(await advance(runner, { until: 'backfill' })).toMatchObject({ kind: 'advanced', ran: ['expand', 'backfill'] });
+    expect(await advance(runner, { until: 'backfill' })).toMatchObject({
+      kind: 'advanced',
+      ran: ['expand', 'backfill'],
+    });
     const failed = await advance(runner).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(StepFailedError);
     const message = (failed as Error).message;
@@ -42,12 +62,25 @@ describe('changeColumnType text -> jsonb with a cast that fails on some rows', (
     expect(await tableSnapshot(life.db.pool, 'docs')).toEqual(before);
 
     // Resumable: expand again, fix the data, advance from where it stopped.
-    expect(await advance(runner, { until: 'backfill' })).toMatchObject({ kind: 'advanced', ran: ['expand', 'backfill'] });
+    expect(await advance(runner, { until: 'backfill' })).toMatchObject({
+      kind: 'advanced',
+      ran: ['expand', 'backfill'],
+    });
     await expect(advance(runner)).rejects.toThrow(/cannot be converted/);
     expectClean(await oldApp.stop(), lockTimeout);
-    await life.db.query(`UPDATE docs SET body = to_jsonb(body)::text WHERE public.zdm_check_docs_body(docs.*) IS NOT NULL`);
+    await life.db.query(
+      `UPDATE docs SET body = to_jsonb(body)::text WHERE public.zdm_check_docs_body(docs.*) IS NOT NULL`,
+    );
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['switch'] });
-    const newApp = track(startApp({ url: life.db.url, name: 'new', table: 'docs', column: 'body', value: (i) => JSON.stringify({ v: i }) }));
+    const newApp = track(
+      startApp({
+        url: life.db.url,
+        name: 'new',
+        table: 'docs',
+        column: 'body',
+        value: (i) => JSON.stringify({ v: i }),
+      }),
+    );
     await pause();
     expect(await count(`SELECT 1 FROM docs WHERE body_zdm_old::jsonb IS DISTINCT FROM body`)).toBe(0);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
@@ -55,7 +88,11 @@ describe('changeColumnType text -> jsonb with a cast that fails on some rows', (
     expectClean(await newApp.stop(), lockTimeout);
 
     const after = await tableSnapshot(life.db.pool, 'docs');
-    expect(after.columns.map((c) => c.split(' collation')[0])).toEqual(['id bigint not null default nextval(\'docs_id_seq\'::regclass)', 'name text', "body jsonb not null default ('{}'::text)::jsonb"]);
+    expect(after.columns.map((c) => c.split(' collation')[0])).toEqual([
+      "id bigint not null default nextval('docs_id_seq'::regclass)",
+      'name text',
+      "body jsonb not null default ('{}'::text)::jsonb",
+    ]);
     expect(after.indexes).toContain('CREATE INDEX docs_body_idx ON public.docs USING btree (body)');
     expect([...after.triggers, ...after.functions]).toEqual([]);
     expect(await count(`SELECT 1 FROM docs WHERE body IS NULL`)).toBe(0);
@@ -73,18 +110,32 @@ describe('changeColumnType varchar(50) -> text, done directly', () => {
     );
     const lockTimeout = runner.settings.lockTimeoutMs;
     const before = await tableSnapshot(life.db.pool, 'notes');
-    const file = async () => (await life.db.query<{ f: string }>(`SELECT pg_relation_filenode('notes')::text AS f`))[0]!.f;
+    const file = async () =>
+      (await life.db.query<{ f: string }>(`SELECT pg_relation_filenode('notes')::text AS f`))[0]!.f;
     const fileBefore = await file();
-    const app = startWorkload({ url: life.db.url, name: 'app', step: (c, i) => c.query(`INSERT INTO notes (title) VALUES ($1)`, [`t${i}`]) });
+    const app = startWorkload({
+      url: life.db.url,
+      name: 'app',
+      step: (c, i) => c.query(`INSERT INTO notes (title) VALUES ($1)`, [`t${i}`]),
+    });
 
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
-    expect((await tableSnapshot(life.db.pool, 'notes')).columns[2]).toMatch(/^title text not null default 'untitled'::character varying collation \d+$/);
+    expect((await tableSnapshot(life.db.pool, 'notes')).columns[2]).toMatch(
+      /^title text not null default 'untitled'::character varying collation \d+$/,
+    );
     expect(await file()).toBe(fileBefore);
     await rollback(runner);
     expect(await tableSnapshot(life.db.pool, 'notes')).toEqual(before);
 
     expect(await advance(runner, { until: 'contract' })).toMatchObject({ kind: 'advanced', complete: true });
-    const newApp = startWorkload({ url: life.db.url, name: 'new', step: (c, i) => c.query(`INSERT INTO notes (title) VALUES ($1)`, [`a much longer title than fifty characters would have allowed, number ${i}`]) });
+    const newApp = startWorkload({
+      url: life.db.url,
+      name: 'new',
+      step: (c, i) =>
+        c.query(`INSERT INTO notes (title) VALUES ($1)`, [
+          `a much longer title than fifty characters would have allowed, number ${i}`,
+        ]),
+    });
     await pause();
     expectClean(await app.stop(), lockTimeout);
     expectClean(await newApp.stop(), lockTimeout);

@@ -9,7 +9,13 @@ import { expectClean, startWorkload } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 const { scenario, count } = life;
-const typeOf = async (table: string, column: string) => (await life.db.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2`, [table, column]))[0]?.t;
+const typeOf = async (table: string, column: string) =>
+  (
+    await life.db.query<{ t: string }>(
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2`,
+      [table, column],
+    )
+  )[0]?.t;
 
 /** Old and new application versions: both write events and tickets through the columns they know (the same names). */
 function app(name: string, events: string, tickets: string, fk: string): AppClient {
@@ -19,21 +25,29 @@ function app(name: string, events: string, tickets: string, fk: string): AppClie
     step: async (c: pg.Client, i) => {
       switch (i % 4) {
         case 0: {
-          const { rows } = await c.query<{ id: string }>(`INSERT INTO ${events} (title) VALUES ($1) RETURNING id`, [`${name} ${i}`]);
+          const { rows } = await c.query<{ id: string }>(`INSERT INTO ${events} (title) VALUES ($1) RETURNING id`, [
+            `${name} ${i}`,
+          ]);
           await c.query(`INSERT INTO ${tickets} (${fk}, seat) VALUES ($1, $2)`, [rows[0]!.id, `${name}-${i}`]);
           return;
         }
         case 1:
-          return c.query(`UPDATE ${events} SET title = $1 WHERE id = (SELECT id FROM ${events} ORDER BY id DESC OFFSET (random() * 40)::int LIMIT 1)`, [`${name} updated ${i}`]);
+          return c.query(
+            `UPDATE ${events} SET title = $1 WHERE id = (SELECT id FROM ${events} ORDER BY id DESC OFFSET (random() * 40)::int LIMIT 1)`,
+            [`${name} updated ${i}`],
+          );
         case 2:
-          return c.query(`UPDATE ${tickets} SET ${fk} = (SELECT max(id) FROM ${events}) WHERE id = (SELECT id FROM ${tickets} ORDER BY id DESC OFFSET (random() * 40)::int LIMIT 1)`);
+          return c.query(
+            `UPDATE ${tickets} SET ${fk} = (SELECT max(id) FROM ${events}) WHERE id = (SELECT id FROM ${tickets} ORDER BY id DESC OFFSET (random() * 40)::int LIMIT 1)`,
+          );
         default:
-          return c.query(`DELETE FROM ${events} WHERE id = (SELECT id FROM ${events} ORDER BY id OFFSET (random() * 200)::int LIMIT 1)`);
+          return c.query(
+            `DELETE FROM ${events} WHERE id = (SELECT id FROM ${events} ORDER BY id OFFSET (random() * 200)::int LIMIT 1)`,
+          );
       }
     },
   });
 }
-
 
 describe('changeColumnType events.id int -> bigint, primary key with identity, referenced by a foreign key', () => {
   it('expand -> rollback -> expand -> backfill -> switch -> contract under old-app and new-app traffic', async () => {
@@ -48,7 +62,10 @@ describe('changeColumnType events.id int -> bigint, primary key with identity, r
       [{ op: 'changeColumnType', table: 'events', column: 'id', type: 'bigint' }],
     );
     const lockTimeout = runner.settings.lockTimeoutMs;
-    const before = { events: await tableSnapshot(life.db.pool, 'events'), tickets: await tableSnapshot(life.db.pool, 'tickets') };
+    const before = {
+      events: await tableSnapshot(life.db.pool, 'events'),
+      tickets: await tableSnapshot(life.db.pool, 'tickets'),
+    };
     const oldApp = app('old', 'events', 'tickets', 'event_id');
     await pause();
 
@@ -56,12 +73,17 @@ describe('changeColumnType events.id int -> bigint, primary key with identity, r
     let newApp = app('new', 'events', 'tickets', 'event_id');
     await pause(800);
     expect(await count(`SELECT 1 FROM events WHERE id_zdm_new IS NOT NULL AND id_zdm_new <> id`)).toBe(0);
-    expect(await count(`SELECT 1 FROM tickets WHERE event_id_zdm_new IS NOT NULL AND event_id_zdm_new <> event_id`)).toBe(0);
+    expect(
+      await count(`SELECT 1 FROM tickets WHERE event_id_zdm_new IS NOT NULL AND event_id_zdm_new <> event_id`),
+    ).toBe(0);
     expect(await count(`SELECT 1 FROM events WHERE id_zdm_new IS NOT NULL`)).toBeGreaterThan(0);
 
     expectClean(await newApp.stop(), lockTimeout);
     expect((await rollback(runner)).undone.length).toBeGreaterThan(0);
-    expect({ events: await tableSnapshot(life.db.pool, 'events'), tickets: await tableSnapshot(life.db.pool, 'tickets') }).toEqual(before);
+    expect({
+      events: await tableSnapshot(life.db.pool, 'events'),
+      tickets: await tableSnapshot(life.db.pool, 'tickets'),
+    }).toEqual(before);
 
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
     newApp = app('new', 'events', 'tickets', 'event_id');
@@ -76,7 +98,9 @@ describe('changeColumnType events.id int -> bigint, primary key with identity, r
     expect(await typeOf('tickets', 'event_id')).toBe('bigint');
     expect(await count(`SELECT 1 FROM events WHERE id_zdm_old IS DISTINCT FROM id`)).toBe(0);
     expect(await count(`SELECT 1 FROM tickets WHERE event_id_zdm_old IS DISTINCT FROM event_id`)).toBe(0);
-    expect((await tableSnapshot(life.db.pool, 'tickets')).constraints.filter((c) => c.includes('not validated'))).toEqual([]);
+    expect(
+      (await tableSnapshot(life.db.pool, 'tickets')).constraints.filter((c) => c.includes('not validated')),
+    ).toEqual([]);
 
     expectClean(await oldApp.stop(), lockTimeout);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
@@ -87,20 +111,37 @@ describe('changeColumnType events.id int -> bigint, primary key with identity, r
     // identity's sequence is bigint and keeps counting, the foreign key is validated.
     const events = await tableSnapshot(life.db.pool, 'events');
     const tickets = await tableSnapshot(life.db.pool, 'tickets');
-    expect(events.columns.map((c) => c.split(' collation')[0])).toEqual(['title text not null', 'created_at timestamp with time zone not null default now()', 'id bigint not null']);
+    expect(events.columns.map((c) => c.split(' collation')[0])).toEqual([
+      'title text not null',
+      'created_at timestamp with time zone not null default now()',
+      'id bigint not null',
+    ]);
     expect(events.indexes).toEqual(['CREATE UNIQUE INDEX events_pkey ON public.events USING btree (id)']);
     expect(events.constraints.filter((c) => !c.includes('NOT NULL'))).toEqual(['events_pkey PRIMARY KEY (id)']);
-    expect(events.sequences).toEqual([expect.stringMatching(/^events_id_seq bigint start 1 increment 1 min 1 max 9223372036854775807 cache 1 owned by id \(identity by default\)$/)]);
-    expect(tickets.indexes).toEqual(['CREATE INDEX tickets_event_id_idx ON public.tickets USING btree (event_id)', 'CREATE UNIQUE INDEX tickets_pkey ON public.tickets USING btree (id)']);
-    expect(tickets.constraints.filter((c) => c.includes('FOREIGN KEY'))).toEqual(['tickets_event_id_fkey FOREIGN KEY (event_id) REFERENCES events(id) ON DELETE CASCADE']);
+    expect(events.sequences).toEqual([
+      expect.stringMatching(
+        /^events_id_seq bigint start 1 increment 1 min 1 max 9223372036854775807 cache 1 owned by id \(identity by default\)$/,
+      ),
+    ]);
+    expect(tickets.indexes).toEqual([
+      'CREATE INDEX tickets_event_id_idx ON public.tickets USING btree (event_id)',
+      'CREATE UNIQUE INDEX tickets_pkey ON public.tickets USING btree (id)',
+    ]);
+    expect(tickets.constraints.filter((c) => c.includes('FOREIGN KEY'))).toEqual([
+      'tickets_event_id_fkey FOREIGN KEY (event_id) REFERENCES events(id) ON DELETE CASCADE',
+    ]);
     expect([...events.triggers, ...events.functions, ...tickets.triggers]).toEqual([]);
     if (life.db.major >= 18) expect(events.constraints).toContain('events_id_not_null NOT NULL id');
 
-    const [big] = await life.db.query<{ id: string }>(`INSERT INTO events (id, title) VALUES (3000000000, 'big') RETURNING id`);
+    const [big] = await life.db.query<{ id: string }>(
+      `INSERT INTO events (id, title) VALUES (3000000000, 'big') RETURNING id`,
+    );
     await life.db.query(`INSERT INTO tickets (event_id, seat) VALUES ($1, 'x')`, [big!.id]);
     const [next] = await life.db.query<{ id: string }>(`INSERT INTO events (title) VALUES ('next') RETURNING id`);
     expect(Number(next!.id)).toBeGreaterThan(3000);
-    expect(await count(`SELECT 1 FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = t.event_id)`)).toBe(0);
+    expect(
+      await count(`SELECT 1 FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = t.event_id)`),
+    ).toBe(0);
   });
 });
 
@@ -116,35 +157,57 @@ describe('changeColumnType on a serial key: rollback after the swap restores eve
       [{ op: 'changeColumnType', table: 'orders', column: 'id', type: 'bigint' }],
     );
     const lockTimeout = runner.settings.lockTimeoutMs;
-    const snap = async () => ({ orders: await tableSnapshot(life.db.pool, 'orders'), lines: await tableSnapshot(life.db.pool, 'lines') });
+    const snap = async () => ({
+      orders: await tableSnapshot(life.db.pool, 'orders'),
+      lines: await tableSnapshot(life.db.pool, 'lines'),
+    });
     const before = await snap();
     const oldApp = startWorkload({
       url: life.db.url,
       name: 'old',
       step: async (c, i) => {
-        const { rows } = await c.query<{ id: number }>(`INSERT INTO orders (title, parent_id) VALUES ($1, (SELECT max(id) FROM orders)) RETURNING id`, [`o${i}`]);
+        const { rows } = await c.query<{ id: number }>(
+          `INSERT INTO orders (title, parent_id) VALUES ($1, (SELECT max(id) FROM orders)) RETURNING id`,
+          [`o${i}`],
+        );
         await c.query(`INSERT INTO lines (order_id) VALUES ($1)`, [rows[0]!.id]);
       },
     });
 
-    expect(await advance(runner, { until: 'switch' })).toMatchObject({ kind: 'advanced', ran: ['expand', 'backfill', 'switch'] });
+    expect(await advance(runner, { until: 'switch' })).toMatchObject({
+      kind: 'advanced',
+      ran: ['expand', 'backfill', 'switch'],
+    });
     await pause();
     expect(await typeOf('orders', 'id')).toBe('bigint');
     expect(await typeOf('orders', 'parent_id')).toBe('bigint');
     expect(await typeOf('lines', 'order_id')).toBe('bigint');
-    expect((await tableSnapshot(life.db.pool, 'orders')).sequences).toEqual([expect.stringMatching(/^orders_id_seq bigint .* owned by id$/)]);
+    expect((await tableSnapshot(life.db.pool, 'orders')).sequences).toEqual([
+      expect.stringMatching(/^orders_id_seq bigint .* owned by id$/),
+    ]);
 
     await rollback(runner);
     await pause();
     expect(await snap()).toEqual(before);
-    expect(await count(`SELECT 1 FROM lines l WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = l.order_id)`)).toBe(0);
+    expect(await count(`SELECT 1 FROM lines l WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = l.order_id)`)).toBe(
+      0,
+    );
 
     expect(await advance(runner, { until: 'contract' })).toMatchObject({ kind: 'advanced', complete: true });
     expectClean(await oldApp.stop(), lockTimeout);
     const orders = await tableSnapshot(life.db.pool, 'orders');
-    expect(orders.sequences).toEqual([expect.stringMatching(/^orders_id_seq bigint start 1 increment 1 min 1 max 9223372036854775807 .* owned by id$/)]);
-    expect(orders.constraints.filter((c) => !c.includes('NOT NULL'))).toEqual(['orders_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES orders(id)', 'orders_pkey PRIMARY KEY (id)']);
-    expect((await tableSnapshot(life.db.pool, 'lines')).constraints.filter((c) => c.includes('FOREIGN'))).toEqual(['lines_order FOREIGN KEY (order_id) REFERENCES orders(id)']);
-    expect(orders.columns.find((c) => c.startsWith('id '))).toMatch(/^id bigint not null default nextval\('orders_id_seq'::regclass\)/);
+    expect(orders.sequences).toEqual([
+      expect.stringMatching(/^orders_id_seq bigint start 1 increment 1 min 1 max 9223372036854775807 .* owned by id$/),
+    ]);
+    expect(orders.constraints.filter((c) => !c.includes('NOT NULL'))).toEqual([
+      'orders_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES orders(id)',
+      'orders_pkey PRIMARY KEY (id)',
+    ]);
+    expect((await tableSnapshot(life.db.pool, 'lines')).constraints.filter((c) => c.includes('FOREIGN'))).toEqual([
+      'lines_order FOREIGN KEY (order_id) REFERENCES orders(id)',
+    ]);
+    expect(orders.columns.find((c) => c.startsWith('id '))).toMatch(
+      /^id bigint not null default nextval\('orders_id_seq'::regclass\)/,
+    );
   });
 });

@@ -6,8 +6,22 @@ describe('createIndex plans (exact SQL)', () => {
   it('unique, partial, expression, multi-column, method, include: CONCURRENTLY, outside a transaction', () => {
     const plan = planOps(
       [
-        { op: 'createIndex', table: 'users', name: 'users_email_lower', columns: ['lower(email)'], unique: true, where: 'name IS NOT NULL', method: 'btree' },
-        { op: 'createIndex', table: 'orders', name: 'orders_user_recent', columns: ['user_id', 'id DESC'], include: ['code'] },
+        {
+          op: 'createIndex',
+          table: 'users',
+          name: 'users_email_lower',
+          columns: ['lower(email)'],
+          unique: true,
+          where: 'name IS NOT NULL',
+          method: 'btree',
+        },
+        {
+          op: 'createIndex',
+          table: 'orders',
+          name: 'orders_user_recent',
+          columns: ['user_id', 'id DESC'],
+          include: ['code'],
+        },
         { op: 'createIndex', table: 'orders', name: '"Orders By Code"', columns: ['code'], method: 'hash' },
       ],
       fixture,
@@ -15,12 +29,16 @@ describe('createIndex plans (exact SQL)', () => {
     expect(planSql(plan)).toEqual([
       {
         id: 'create_index:public.users_email_lower:expand:1',
-        sql: ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_lower ON public.users USING btree (lower(email)) WHERE name IS NOT NULL'],
+        sql: [
+          'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_lower ON public.users USING btree (lower(email)) WHERE name IS NOT NULL',
+        ],
         undo: ['DROP INDEX CONCURRENTLY IF EXISTS public.users_email_lower'],
       },
       {
         id: 'create_index:public.orders_user_recent:expand:1',
-        sql: ['CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_recent ON public.orders (user_id, id DESC) INCLUDE (code)'],
+        sql: [
+          'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_recent ON public.orders (user_id, id DESC) INCLUDE (code)',
+        ],
         undo: ['DROP INDEX CONCURRENTLY IF EXISTS public.orders_user_recent'],
       },
       {
@@ -34,10 +52,19 @@ describe('createIndex plans (exact SQL)', () => {
 
   it('an INVALID leftover of the same name is accepted: the executor drops and rebuilds it', () => {
     const tags = table('tags', [col('id', 'bigint', { notNull: true }), col('label', 'text')], {
-      indexes: [index('tags_label_key', 'CREATE UNIQUE INDEX tags_label_key ON public.tags USING btree (label)', ['label'], { valid: false })],
+      indexes: [
+        index('tags_label_key', 'CREATE UNIQUE INDEX tags_label_key ON public.tags USING btree (label)', ['label'], {
+          valid: false,
+        }),
+      ],
     });
-    const plan = planOps([{ op: 'createIndex', table: 'tags', name: 'tags_label_key', columns: ['label'], unique: true }], catalog([tags]));
-    expect(plan.notes[0]!.text).toBe('index tags_label_key exists but is INVALID (a failed build): it is dropped and built again');
+    const plan = planOps(
+      [{ op: 'createIndex', table: 'tags', name: 'tags_label_key', columns: ['label'], unique: true }],
+      catalog([tags]),
+    );
+    expect(plan.notes[0]!.text).toBe(
+      'index tags_label_key exists but is INVALID (a failed build): it is dropped and built again',
+    );
   });
 
   it('refuses unknown columns, a bad element, a unique non-btree index and a taken name', () => {

@@ -28,25 +28,43 @@ describe('dropColumn plans (exact SQL)', () => {
           `CREATE OR REPLACE FUNCTION public.zdm_fill_orders_code() RETURNS trigger LANGUAGE plpgsql AS $zdm$\nBEGIN\n  NEW.code := 'n/a';\n  RETURN NEW;\nEND\n$zdm$`,
           'CREATE TRIGGER zdm_fill_orders_code BEFORE INSERT OR UPDATE ON public.orders FOR EACH ROW WHEN (NEW.code IS NULL) EXECUTE FUNCTION public.zdm_fill_orders_code()',
         ],
-        undo: ['DROP TRIGGER IF EXISTS zdm_fill_orders_code ON public.orders', 'DROP FUNCTION IF EXISTS public.zdm_fill_orders_code()'],
+        undo: [
+          'DROP TRIGGER IF EXISTS zdm_fill_orders_code ON public.orders',
+          'DROP FUNCTION IF EXISTS public.zdm_fill_orders_code()',
+        ],
       },
       {
         id: 'drop_column:public.orders.code:contract:1',
-        sql: ['DROP TRIGGER IF EXISTS zdm_fill_orders_code ON public.orders', 'DROP FUNCTION IF EXISTS public.zdm_fill_orders_code()', 'ALTER TABLE public.orders DROP COLUMN code'],
+        sql: [
+          'DROP TRIGGER IF EXISTS zdm_fill_orders_code ON public.orders',
+          'DROP FUNCTION IF EXISTS public.zdm_fill_orders_code()',
+          'ALTER TABLE public.orders DROP COLUMN code',
+        ],
       },
     ]);
   });
 
   it('a nullable column: nothing at expand; its indexes go with it at contract', () => {
     const plan = planOps([{ op: 'dropColumn', table: 'users', column: 'email' }], fixture);
-    expect(planSql(plan)).toEqual([{ id: 'drop_column:public.users.email:contract:1', sql: ['ALTER TABLE public.users DROP COLUMN email'] }]);
+    expect(planSql(plan)).toEqual([
+      { id: 'drop_column:public.users.email:contract:1', sql: ['ALTER TABLE public.users DROP COLUMN email'] },
+    ]);
     expect(plan.steps[0]!.description).toBe('drop column public.users.email, with index users_email_idx');
   });
 
   it('refuses columns other objects depend on', () => {
     const shops = table('shops', [col('id', 'bigint', { notNull: true }), col('code', 'text')], {
       dependents: [{ column: 'code', kind: 'view', name: 'public.shop_codes' }],
-      referencedBy: [{ name: 'orders_shop_fk', table: { schema: 'public', name: 'orders' }, columns: ['shop_id'], referencedColumns: ['id'], definition: '', validated: true }],
+      referencedBy: [
+        {
+          name: 'orders_shop_fk',
+          table: { schema: 'public', name: 'orders' },
+          columns: ['shop_id'],
+          referencedColumns: ['id'],
+          definition: '',
+          validated: true,
+        },
+      ],
     });
     const error = planError(
       [

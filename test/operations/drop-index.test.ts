@@ -5,11 +5,20 @@ import { fixture } from '../helpers/fixtures.js';
 describe('dropIndex plans (exact SQL)', () => {
   it('DROP INDEX CONCURRENTLY at contract, outside a transaction; the table is resolved from the index', () => {
     const plan = planOps([{ op: 'dropIndex', name: 'public.users_email_idx' }], fixture);
-    expect(planSql(plan)).toEqual([{ id: 'drop_index:public.users_email_idx:contract:1', sql: ['DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx'] }]);
+    expect(planSql(plan)).toEqual([
+      {
+        id: 'drop_index:public.users_email_idx:contract:1',
+        sql: ['DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx'],
+      },
+    ]);
     expect(plan.steps[0]!.kind === 'sql' && plan.steps[0]!.transactional).toBe(false);
-    expect(plan.steps[0]!.impact.locks).toEqual([{ relation: { schema: 'public', name: 'users' }, mode: 'SHARE UPDATE EXCLUSIVE' }]);
+    expect(plan.steps[0]!.impact.locks).toEqual([
+      { relation: { schema: 'public', name: 'users' }, mode: 'SHARE UPDATE EXCLUSIVE' },
+    ]);
     expect(plan.targetSchemas).toEqual(['public']);
-    expect(planSql(planOps([{ op: 'dropIndex', name: 'users_email_idx' }], fixture))[0]!.sql).toEqual(['DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx']);
+    expect(planSql(planOps([{ op: 'dropIndex', name: 'users_email_idx' }], fixture))[0]!.sql).toEqual([
+      'DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx',
+    ]);
   });
 
   it('refuses a missing index and one that implements a constraint', () => {

@@ -14,44 +14,56 @@ const recent = `(SELECT max(id) - (random() * 50)::int FROM contacts)`;
 describe('dropNotNull lifecycle under old-app and new-app traffic', () => {
   it('relaxed at expand so the new version can write NULL; rollback restores NOT NULL (and its name) once NULLs are fixed', async () => {
     await db.query(`CREATE TABLE contacts (id bigserial PRIMARY KEY, name text NOT NULL, phone text NOT NULL)`);
-    await db.query(`INSERT INTO contacts (name, phone) SELECT 'contact ' || g, '555-' || g FROM generate_series(1, 3000) g; ANALYZE contacts`);
-    await withMigrations(db, { '0001_phone_optional.json': { operations: [{ op: 'dropNotNull', table: 'contacts', column: 'phone' }] } }, async (runner) => {
-      let rollbackError: Error | undefined;
-      const { after } = await runLifecycle({
-        db,
-        runner,
-        tables: ['contacts'],
-        oldApp: () =>
-          startWorkload({
-            url: db.url,
-            name: 'old',
-            queries: [
-              (i) => ({ text: `INSERT INTO contacts (name, phone) VALUES ($1, $2)`, values: [`old ${i}`, `555-${i}`] }),
-              (i) => ({ text: `UPDATE contacts SET phone = $1 WHERE id = ${recent}`, values: [`556-${i}`] }),
-              () => ({ text: `SELECT phone FROM contacts WHERE id = (SELECT max(id) FROM contacts)` }),
-            ],
-          }),
-        newApp: () =>
-          startWorkload({
-            url: db.url,
-            name: 'new',
-            queries: [
-              (i) => ({ text: `INSERT INTO contacts (name) VALUES ($1)`, values: [`new ${i}`] }),
-              () => ({ text: `UPDATE contacts SET phone = NULL WHERE id = ${recent}` }),
-              () => ({ text: `SELECT coalesce(phone, 'none') FROM contacts WHERE id = (SELECT max(id) FROM contacts)` }),
-            ],
-          }),
-        check: async (point) => {
-          if (point !== 'rollback') expect(await count(db, `SELECT count(*) AS n FROM contacts WHERE phone IS NULL`)).toBeGreaterThan(0);
-        },
-        repairBeforeRollback: async (error) => {
-          rollbackError = error;
-          await db.query(`UPDATE contacts SET phone = 'unknown' WHERE phone IS NULL`);
-        },
-      });
-      expect(rollbackError?.message).toMatch(/contacts_phone_zdm_not_null/);
-      expect(after.contacts!.columns).toContain('phone text collation 100');
-      expect(after.contacts!.constraints.some((c) => c.includes('phone'))).toBe(false);
-    });
+    await db.query(
+      `INSERT INTO contacts (name, phone) SELECT 'contact ' || g, '555-' || g FROM generate_series(1, 3000) g; ANALYZE contacts`,
+    );
+    await withMigrations(
+      db,
+      { '0001_phone_optional.json': { operations: [{ op: 'dropNotNull', table: 'contacts', column: 'phone' }] } },
+      async (runner) => {
+        let rollbackError: Error | undefined;
+        const { after } = await runLifecycle({
+          db,
+          runner,
+          tables: ['contacts'],
+          oldApp: () =>
+            startWorkload({
+              url: db.url,
+              name: 'old',
+              queries: [
+                (i) => ({
+                  text: `INSERT INTO contacts (name, phone) VALUES ($1, $2)`,
+                  values: [`old ${i}`, `555-${i}`],
+                }),
+                (i) => ({ text: `UPDATE contacts SET phone = $1 WHERE id = ${recent}`, values: [`556-${i}`] }),
+                () => ({ text: `SELECT phone FROM contacts WHERE id = (SELECT max(id) FROM contacts)` }),
+              ],
+            }),
+          newApp: () =>
+            startWorkload({
+              url: db.url,
+              name: 'new',
+              queries: [
+                (i) => ({ text: `INSERT INTO contacts (name) VALUES ($1)`, values: [`new ${i}`] }),
+                () => ({ text: `UPDATE contacts SET phone = NULL WHERE id = ${recent}` }),
+                () => ({
+                  text: `SELECT coalesce(phone, 'none') FROM contacts WHERE id = (SELECT max(id) FROM contacts)`,
+                }),
+              ],
+            }),
+          check: async (point) => {
+            if (point !== 'rollback')
+              expect(await count(db, `SELECT count(*) AS n FROM contacts WHERE phone IS NULL`)).toBeGreaterThan(0);
+          },
+          repairBeforeRollback: async (error) => {
+            rollbackError = error;
+            await db.query(`UPDATE contacts SET phone = 'unknown' WHERE phone IS NULL`);
+          },
+        });
+        expect(rollbackError?.message).toMatch(/contacts_phone_zdm_not_null/);
+        expect(after.contacts!.columns).toContain('phone text collation 100');
+        expect(after.contacts!.constraints.some((c) => c.includes('phone'))).toBe(false);
+      },
+    );
   });
 });

@@ -18,16 +18,36 @@ describe('dropTable', () => {
       [{ op: 'dropTable', table: 'legacy_sessions' }],
     );
     const lockTimeout = runner.settings.lockTimeoutMs;
-    const before = { sessions: await tableSnapshot(life.db.pool, 'legacy_sessions'), accounts: await tableSnapshot(life.db.pool, 'accounts') };
+    const before = {
+      sessions: await tableSnapshot(life.db.pool, 'legacy_sessions'),
+      accounts: await tableSnapshot(life.db.pool, 'accounts'),
+    };
     // The old version still uses legacy_sessions; the new one only accounts.
-    const oldApp = startWorkload({ url: life.db.url, name: 'old', step: (c, i) => c.query(`INSERT INTO legacy_sessions (account_id, token) VALUES ((SELECT max(id) FROM accounts), $1)`, [`t${i}`]) });
-    const newApp = startWorkload({ url: life.db.url, name: 'new', step: (c, i) => c.query(`INSERT INTO accounts (name) VALUES ($1)`, [`n${i}`]) });
+    const oldApp = startWorkload({
+      url: life.db.url,
+      name: 'old',
+      step: (c, i) =>
+        c.query(`INSERT INTO legacy_sessions (account_id, token) VALUES ((SELECT max(id) FROM accounts), $1)`, [
+          `t${i}`,
+        ]),
+    });
+    const newApp = startWorkload({
+      url: life.db.url,
+      name: 'new',
+      step: (c, i) => c.query(`INSERT INTO accounts (name) VALUES ($1)`, [`n${i}`]),
+    });
 
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
     await pause();
     await rollback(runner);
-    expect({ sessions: await tableSnapshot(life.db.pool, 'legacy_sessions'), accounts: await tableSnapshot(life.db.pool, 'accounts') }).toEqual(before);
-    expect(await advance(runner, { until: 'switch' })).toMatchObject({ kind: 'advanced', ran: ['expand', 'backfill', 'switch'] });
+    expect({
+      sessions: await tableSnapshot(life.db.pool, 'legacy_sessions'),
+      accounts: await tableSnapshot(life.db.pool, 'accounts'),
+    }).toEqual(before);
+    expect(await advance(runner, { until: 'switch' })).toMatchObject({
+      kind: 'advanced',
+      ran: ['expand', 'backfill', 'switch'],
+    });
     await pause();
     expect(await tableSnapshot(life.db.pool, 'legacy_sessions')).toEqual(before.sessions);
 

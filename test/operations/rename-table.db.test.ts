@@ -18,12 +18,18 @@ function app(name: string, table: string) {
     step: async (c: pg.Client, i, worker) => {
       switch (i % 5) {
         case 0: {
-          const { rows } = await c.query<{ id: string; qty: number }>(`INSERT INTO ${table} (sku) VALUES ($1) RETURNING id, qty`, [`${tag}-${i}`]);
+          const { rows } = await c.query<{ id: string; qty: number }>(
+            `INSERT INTO ${table} (sku) VALUES ($1) RETURNING id, qty`,
+            [`${tag}-${i}`],
+          );
           if (!rows[0]?.id || rows[0].qty !== 1) throw new Error(`INSERT ... RETURNING gave ${JSON.stringify(rows)}`);
           return;
         }
         case 1:
-          return c.query(`INSERT INTO ${table} (sku, qty) VALUES ($1, 2) ON CONFLICT (sku) DO UPDATE SET qty = ${table}.qty + 1`, [`${tag}-upsert-${worker}`]);
+          return c.query(
+            `INSERT INTO ${table} (sku, qty) VALUES ($1, 2) ON CONFLICT (sku) DO UPDATE SET qty = ${table}.qty + 1`,
+            [`${tag}-upsert-${worker}`],
+          );
         case 2:
           return c.query(`UPDATE ${table} SET qty = qty + 1 WHERE id = (SELECT max(id) FROM ${table})`);
         case 3:
@@ -55,7 +61,11 @@ describe('renameTable orders -> purchases', () => {
       let newApp = app('new', 'purchases');
       await pause(600);
       expect((await tableSnapshot(life.db.pool, 'orders')).relation).toEqual(['v']);
-      expect((await life.db.query<{ ok: boolean }>(`SELECT has_table_privilege('${role}', 'public.orders', 'SELECT') AS ok`))[0]!.ok).toBe(true);
+      expect(
+        (
+          await life.db.query<{ ok: boolean }>(`SELECT has_table_privilege('${role}', 'public.orders', 'SELECT') AS ok`)
+        )[0]!.ok,
+      ).toBe(true);
       expectClean(await newApp.stop(), lockTimeout);
 
       await rollback(runner);
@@ -64,7 +74,10 @@ describe('renameTable orders -> purchases', () => {
 
       expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
       newApp = app('new', 'purchases');
-      expect(await advance(runner, { until: 'switch' })).toMatchObject({ kind: 'advanced', ran: ['backfill', 'switch'] });
+      expect(await advance(runner, { until: 'switch' })).toMatchObject({
+        kind: 'advanced',
+        ran: ['backfill', 'switch'],
+      });
       await pause();
       expectClean(await oldApp.stop(), lockTimeout);
       expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
@@ -73,7 +86,10 @@ describe('renameTable orders -> purchases', () => {
 
       // The table ends as ALTER TABLE ... RENAME leaves it: same columns, indexes and constraint names.
       const after = await tableSnapshot(life.db.pool, 'purchases');
-      expect(after).toEqual({ ...before, indexes: before.indexes.map((ix) => ix.replace(' ON public.orders ', ' ON public.purchases ')) });
+      expect(after).toEqual({
+        ...before,
+        indexes: before.indexes.map((ix) => ix.replace(' ON public.orders ', ' ON public.purchases ')),
+      });
       expect((await tableSnapshot(life.db.pool, 'orders')).relation).toEqual([]);
     } finally {
       await life.db.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);

@@ -11,7 +11,9 @@ afterAll(async () => db?.drop());
 
 describe('setDefault lifecycle under old-app and new-app traffic', () => {
   it('changes a default and adds a volatile one, metadata only; rollback restores the old default', async () => {
-    await db.query(`CREATE TABLE plans (id bigserial PRIMARY KEY, name text NOT NULL, tier text NOT NULL DEFAULT 'basic', created_at timestamptz)`);
+    await db.query(
+      `CREATE TABLE plans (id bigserial PRIMARY KEY, name text NOT NULL, tier text NOT NULL DEFAULT 'basic', created_at timestamptz)`,
+    );
     await db.query(`INSERT INTO plans (name) SELECT 'plan ' || g FROM generate_series(1, 3000) g; ANALYZE plans`);
     const file = (await db.query<{ f: string }>(`SELECT pg_relation_filenode('plans')::text AS f`))[0]!.f;
     const migration = {
@@ -39,11 +41,24 @@ describe('setDefault lifecycle under old-app and new-app traffic', () => {
         check: async (point) => {
           if (point === 'rollback') return;
           // Existing rows keep their values; rows inserted from now on get the new defaults.
-          expect(await count(db, `SELECT count(*) AS n FROM plans WHERE id <= 3000 AND (tier <> 'basic' OR created_at IS NOT NULL)`)).toBe(0);
-          expect(await count(db, `SELECT count(*) AS n FROM plans WHERE name LIKE 'new %' AND tier = 'free' AND created_at IS NOT NULL`)).toBeGreaterThan(0);
+          expect(
+            await count(
+              db,
+              `SELECT count(*) AS n FROM plans WHERE id <= 3000 AND (tier <> 'basic' OR created_at IS NOT NULL)`,
+            ),
+          ).toBe(0);
+          expect(
+            await count(
+              db,
+              `SELECT count(*) AS n FROM plans WHERE name LIKE 'new %' AND tier = 'free' AND created_at IS NOT NULL`,
+            ),
+          ).toBeGreaterThan(0);
         },
       });
-      expect(after.plans!.columns.slice(2)).toEqual([`tier text not null default 'free'::text collation 100`, 'created_at timestamp with time zone default clock_timestamp() collation 0']);
+      expect(after.plans!.columns.slice(2)).toEqual([
+        `tier text not null default 'free'::text collation 100`,
+        'created_at timestamp with time zone default clock_timestamp() collation 0',
+      ]);
       expect((await db.query<{ f: string }>(`SELECT pg_relation_filenode('plans')::text AS f`))[0]!.f).toBe(file);
     });
   });

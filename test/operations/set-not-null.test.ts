@@ -4,7 +4,10 @@ import { fixture } from '../helpers/fixtures.js';
 
 describe('setNotNull plans (exact SQL)', () => {
   it('CHECK NOT VALID and a fill trigger at expand, backfill, VALIDATE at switch, SET NOT NULL at contract', () => {
-    const plan = planOps([{ op: 'setNotNull', table: 'orders', column: 'shipping_method', up: `coalesce(shipping_method, 'standard')` }], fixture);
+    const plan = planOps(
+      [{ op: 'setNotNull', table: 'orders', column: 'shipping_method', up: `coalesce(shipping_method, 'standard')` }],
+      fixture,
+    );
     expect(planSql(plan)).toEqual([
       {
         id: 'set_not_null:public.orders.shipping_method:expand:1',
@@ -27,8 +30,14 @@ describe('setNotNull plans (exact SQL)', () => {
           `UPDATE public.orders SET shipping_method = COALESCE(shipping_method, (coalesce(shipping_method, 'standard'))) WHERE id > $1::bigint AND id <= $2::bigint AND (shipping_method IS NULL)`,
         ],
       },
-      { id: 'set_not_null:public.orders.shipping_method:switch:1', sql: ['SELECT id, shipping_method FROM public.orders WHERE shipping_method IS NULL LIMIT 10'] },
-      { id: 'set_not_null:public.orders.shipping_method:switch:2', sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_shipping_method_zdm_not_null'] },
+      {
+        id: 'set_not_null:public.orders.shipping_method:switch:1',
+        sql: ['SELECT id, shipping_method FROM public.orders WHERE shipping_method IS NULL LIMIT 10'],
+      },
+      {
+        id: 'set_not_null:public.orders.shipping_method:switch:2',
+        sql: ['ALTER TABLE public.orders VALIDATE CONSTRAINT orders_shipping_method_zdm_not_null'],
+      },
       {
         id: 'set_not_null:public.orders.shipping_method:contract:1',
         sql: [
@@ -40,7 +49,8 @@ describe('setNotNull plans (exact SQL)', () => {
       },
     ]);
     // Nothing holds ACCESS EXCLUSIVE while reading the table.
-    for (const step of plan.steps) if (step.impact.scansTable) expect(step.impact.locks.map((l) => l.mode)).not.toContain('ACCESS EXCLUSIVE');
+    for (const step of plan.steps)
+      if (step.impact.scansTable) expect(step.impact.locks.map((l) => l.mode)).not.toContain('ACCESS EXCLUSIVE');
   });
 
   it('refuses a column that is already NOT NULL and a bad `up`', () => {

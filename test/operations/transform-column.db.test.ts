@@ -7,7 +7,8 @@ import { expectClean, startWorkload } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 
-const outOfStep = (rows = 'true') => `SELECT 1 FROM people WHERE (${rows}) AND (first_name IS DISTINCT FROM split_part(name, ' ', 1) OR last_name IS DISTINCT FROM nullif(split_part(name, ' ', 2), ''))`;
+const outOfStep = (rows = 'true') =>
+  `SELECT 1 FROM people WHERE (${rows}) AND (first_name IS DISTINCT FROM split_part(name, ' ', 1) OR last_name IS DISTINCT FROM nullif(split_part(name, ' ', 2), ''))`;
 
 describe('transformColumn people.name -> first_name + last_name', () => {
   it('expand -> rollback -> expand -> backfill -> switch -> contract, old app writing name, new app writing first/last', async () => {
@@ -37,7 +38,11 @@ describe('transformColumn people.name -> first_name + last_name', () => {
       url: life.db.url,
       name: 'old',
       step: (c, i) =>
-        i % 3 === 0 ? c.query(`INSERT INTO people (name) VALUES ($1)`, [`Old${i} Writer${i}`]) : i % 3 === 1 ? c.query(`UPDATE people SET name = $1 WHERE id = ${recent}`, [`Upd${i} Old${i}`]) : c.query(`SELECT name FROM people WHERE id = ${recent}`),
+        i % 3 === 0
+          ? c.query(`INSERT INTO people (name) VALUES ($1)`, [`Old${i} Writer${i}`])
+          : i % 3 === 1
+            ? c.query(`UPDATE people SET name = $1 WHERE id = ${recent}`, [`Upd${i} Old${i}`])
+            : c.query(`SELECT name FROM people WHERE id = ${recent}`),
     });
     const newApp = () =>
       startWorkload({
@@ -74,7 +79,12 @@ describe('transformColumn people.name -> first_name + last_name', () => {
     await pause();
     expectClean(await app2.stop(), lockTimeout);
     const after = await tableSnapshot(life.db.pool, 'people');
-    expect(after.columns.map((c) => c.split(' collation')[0])).toEqual(['id bigint not null default nextval(\'people_id_seq\'::regclass)', 'email text', 'first_name text not null', 'last_name text']);
+    expect(after.columns.map((c) => c.split(' collation')[0])).toEqual([
+      "id bigint not null default nextval('people_id_seq'::regclass)",
+      'email text',
+      'first_name text not null',
+      'last_name text',
+    ]);
     expect(after.indexes).toEqual(['CREATE UNIQUE INDEX people_pkey ON public.people USING btree (id)']);
     expect([...after.triggers, ...after.functions, ...after.constraints.filter((c) => c.includes('zdm'))]).toEqual([]);
     expect(await life.count(`SELECT 1 FROM people WHERE first_name = 'First7' AND last_name = 'Last7'`)).toBe(1);

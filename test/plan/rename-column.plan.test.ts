@@ -10,11 +10,20 @@ import { catalog as fakeCatalog, col as column, table, usersFixture as users } f
 beforeAll(() => loadParser());
 
 function migration(operations: unknown[]): MigrationFile {
-  return { name: '0001_rename', file: '/m/0001_rename.json', checksum: 'abc', spec: { operations } as MigrationFile['spec'] };
+  return {
+    name: '0001_rename',
+    file: '/m/0001_rename.json',
+    checksum: 'abc',
+    spec: { operations } as MigrationFile['spec'],
+  };
 }
 
 describe('renameColumn plan', () => {
-  const plan = () => planMigration(migration([{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }]), fakeCatalog([users]));
+  const plan = () =>
+    planMigration(
+      migration([{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }]),
+      fakeCatalog([users]),
+    );
 
   it('has deterministic step ids in phase order', () => {
     expect(plan().steps.map((s) => s.id)).toEqual([
@@ -29,17 +38,25 @@ describe('renameColumn plan', () => {
 
   it('emits exactly this SQL', () => {
     const sql = Object.fromEntries(plan().steps.map((s) => [s.id, stepSql(s)]));
-    expect(sql['rename_column:public.users.user_email:expand:1']![0]).toBe('ALTER TABLE public.users ADD COLUMN email_address character varying(200)');
+    expect(sql['rename_column:public.users.user_email:expand:1']![0]).toBe(
+      'ALTER TABLE public.users ADD COLUMN email_address character varying(200)',
+    );
     expect(sql['rename_column:public.users.user_email:expand:1']![2]).toBe(
       "CREATE TRIGGER zdm_sync_users_user_email_email_address BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW WHEN (current_setting('zdm.backfill', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION public.zdm_sync_users_user_email_email_address()",
     );
-    expect(sql['rename_column:public.users.user_email:expand:1']![3]).toBe('ALTER TABLE public.users ADD CONSTRAINT users_email_address_zdm_not_null CHECK (email_address IS NOT NULL) NOT VALID');
-    expect(sql['rename_column:public.users.user_email:expand:2']).toEqual(['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_user_email_key_zdm ON public.users (email_address)']);
+    expect(sql['rename_column:public.users.user_email:expand:1']![3]).toBe(
+      'ALTER TABLE public.users ADD CONSTRAINT users_email_address_zdm_not_null CHECK (email_address IS NOT NULL) NOT VALID',
+    );
+    expect(sql['rename_column:public.users.user_email:expand:2']).toEqual([
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_user_email_key_zdm ON public.users (email_address)',
+    ]);
     expect(sql['backfill:public.users:backfill:1']!.slice(1)).toEqual([
       'SELECT id::text AS k0 FROM public.users WHERE id > $1::bigint ORDER BY id OFFSET $2 LIMIT 1',
       'UPDATE public.users SET email_address = user_email WHERE id > $1::bigint AND id <= $2::bigint AND (email_address IS DISTINCT FROM user_email)',
     ]);
-    expect(sql['rename_column:public.users.user_email:switch:1']).toEqual(['SELECT id, user_email, email_address FROM public.users WHERE email_address IS DISTINCT FROM user_email LIMIT 10']);
+    expect(sql['rename_column:public.users.user_email:switch:1']).toEqual([
+      'SELECT id, user_email, email_address FROM public.users WHERE email_address IS DISTINCT FROM user_email LIMIT 10',
+    ]);
     expect(sql['rename_column:public.users.user_email:contract:1']).toEqual([
       'DROP TRIGGER zdm_sync_users_user_email_email_address ON public.users',
       'DROP FUNCTION public.zdm_sync_users_user_email_email_address()',
@@ -53,16 +70,34 @@ describe('renameColumn plan', () => {
 
   it('states each step lock, scan and rewrite', () => {
     const byId = new Map(plan().steps.map((s) => [s.id, s.impact]));
-    expect(byId.get('rename_column:public.users.user_email:expand:1')).toMatchObject({ lockDuration: 'brief', rewritesTable: false, scansTable: false, locks: [{ mode: 'ACCESS EXCLUSIVE' }] });
-    expect(byId.get('rename_column:public.users.user_email:expand:2')).toMatchObject({ lockDuration: 'scan', scansTable: true, estimatedRows: 1000, locks: [{ mode: 'SHARE UPDATE EXCLUSIVE' }] });
-    expect(byId.get('rename_column:public.users.user_email:switch:2')).toMatchObject({ locks: [{ mode: 'SHARE UPDATE EXCLUSIVE' }], scansTable: true });
+    expect(byId.get('rename_column:public.users.user_email:expand:1')).toMatchObject({
+      lockDuration: 'brief',
+      rewritesTable: false,
+      scansTable: false,
+      locks: [{ mode: 'ACCESS EXCLUSIVE' }],
+    });
+    expect(byId.get('rename_column:public.users.user_email:expand:2')).toMatchObject({
+      lockDuration: 'scan',
+      scansTable: true,
+      estimatedRows: 1000,
+      locks: [{ mode: 'SHARE UPDATE EXCLUSIVE' }],
+    });
+    expect(byId.get('rename_column:public.users.user_email:switch:2')).toMatchObject({
+      locks: [{ mode: 'SHARE UPDATE EXCLUSIVE' }],
+      scansTable: true,
+    });
   });
 
   it('renders text, markdown and json with gates and notes', () => {
     const p = plan();
     expect(renderPlan(p, 'text')).toContain('gate: replica lag below --max-lag');
-    expect(renderPlan(p, 'markdown')).toContain('| contract | `rename_column:public.users.user_email:contract:1` | ACCESS EXCLUSIVE (brief) | no | no | - |');
-    const json = JSON.parse(renderPlan(p, 'json')) as { formatVersion: number; steps: { id: string; sql: string[]; status: string }[] };
+    expect(renderPlan(p, 'markdown')).toContain(
+      '| contract | `rename_column:public.users.user_email:contract:1` | ACCESS EXCLUSIVE (brief) | no | no | - |',
+    );
+    const json = JSON.parse(renderPlan(p, 'json')) as {
+      formatVersion: number;
+      steps: { id: string; sql: string[]; status: string }[];
+    };
     expect(json.formatVersion).toBe(1);
     expect(json.steps[0]).toMatchObject({ id: 'rename_column:public.users.user_email:expand:1', status: 'pending' });
   });
@@ -80,14 +115,24 @@ describe('renameColumn plan', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).issues).toEqual([
-        { file: '/m/0001_rename.json', path: 'operations[0].from', message: 'column nope does not exist on table public.users' },
-        { file: '/m/0001_rename.json', path: 'operations[1].table', message: 'table ghosts does not exist (looked up through the search_path; first schema: public)' },
+        {
+          file: '/m/0001_rename.json',
+          path: 'operations[0].from',
+          message: 'column nope does not exist on table public.users',
+        },
+        {
+          file: '/m/0001_rename.json',
+          path: 'operations[1].table',
+          message: 'table ghosts does not exist (looked up through the search_path; first schema: public)',
+        },
       ]);
     }
   });
 
   it('refuses a table without a primary key, saying what to add', () => {
     const heap = table('heap', [column('a', 'text')]);
-    expect(() => planMigration(migration([{ op: 'renameColumn', table: 'heap', from: 'a', to: 'b' }]), fakeCatalog([heap]))).toThrow(/has no primary key.*add one first \(addPrimaryKey\)/);
+    expect(() =>
+      planMigration(migration([{ op: 'renameColumn', table: 'heap', from: 'a', to: 'b' }]), fakeCatalog([heap])),
+    ).toThrow(/has no primary key.*add one first \(addPrimaryKey\)/);
   });
 });

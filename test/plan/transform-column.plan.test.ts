@@ -5,7 +5,9 @@ import { expectNoScanUnderAccessExclusive, plan, planIssues, sqlById } from '../
 
 beforeAll(() => loadParser());
 
-const users = table('users', [column('id', 'bigint', { notNull: true }), column('name', 'text', { notNull: true })], { primaryKey: { name: 'users_pkey', columns: ['id'] } });
+const users = table('users', [column('id', 'bigint', { notNull: true }), column('name', 'text', { notNull: true })], {
+  primaryKey: { name: 'users_pkey', columns: ['id'] },
+});
 const split = {
   op: 'transformColumn',
   table: 'users',
@@ -24,17 +26,33 @@ describe('transformColumn plan: name -> first_name + last_name', () => {
     expectNoScanUnderAccessExclusive(p);
     const sql = sqlById(p);
     const id = (phase: string, n: number) => `transform_column:public.users.name:${phase}:${n}`;
-    expect(Object.keys(sql)).toEqual([id('expand', 1), 'backfill:public.users:backfill:1', id('switch', 1), id('switch', 2), id('switch', 3), id('contract', 1)]);
-    expect(sql[id('expand', 1)]!.slice(0, 2)).toEqual(['ALTER TABLE public.users ADD COLUMN first_name text', 'ALTER TABLE public.users ADD COLUMN last_name text']);
+    expect(Object.keys(sql)).toEqual([
+      id('expand', 1),
+      'backfill:public.users:backfill:1',
+      id('switch', 1),
+      id('switch', 2),
+      id('switch', 3),
+      id('contract', 1),
+    ]);
+    expect(sql[id('expand', 1)]!.slice(0, 2)).toEqual([
+      'ALTER TABLE public.users ADD COLUMN first_name text',
+      'ALTER TABLE public.users ADD COLUMN last_name text',
+    ]);
     expect(sql[id('expand', 1)]![2]).toContain(
       "IF NEW.first_name IS NOT NULL OR NEW.last_name IS NOT NULL THEN NEW.name := (new.first_name || ' ') || new.last_name; ELSE NEW.first_name := split_part(new.name, ' ', 1); NEW.last_name := split_part(new.name, ' ', 2); END IF;",
     );
     expect(sql['backfill:public.users:backfill:1']![2]).toBe(
       "UPDATE public.users SET first_name = split_part(name,' ',1), last_name = split_part(name,' ',2) WHERE id > $1::bigint AND id <= $2::bigint AND (first_name IS DISTINCT FROM (split_part(name,' ',1)) OR last_name IS DISTINCT FROM (split_part(name,' ',2)))",
     );
-    expect(sql[id('switch', 1)]).toEqual(["SELECT id, name, first_name, last_name FROM public.users WHERE first_name IS DISTINCT FROM (split_part(name,' ',1)) OR last_name IS DISTINCT FROM (split_part(name,' ',2)) LIMIT 10"]);
-    expect(sql[id('switch', 2)]).toEqual(['ALTER TABLE public.users ADD CONSTRAINT users_first_name_zdm_not_null CHECK (first_name IS NOT NULL) NOT VALID']);
-    expect(sql[id('switch', 3)]).toEqual(['ALTER TABLE public.users VALIDATE CONSTRAINT users_first_name_zdm_not_null']);
+    expect(sql[id('switch', 1)]).toEqual([
+      "SELECT id, name, first_name, last_name FROM public.users WHERE first_name IS DISTINCT FROM (split_part(name,' ',1)) OR last_name IS DISTINCT FROM (split_part(name,' ',2)) LIMIT 10",
+    ]);
+    expect(sql[id('switch', 2)]).toEqual([
+      'ALTER TABLE public.users ADD CONSTRAINT users_first_name_zdm_not_null CHECK (first_name IS NOT NULL) NOT VALID',
+    ]);
+    expect(sql[id('switch', 3)]).toEqual([
+      'ALTER TABLE public.users VALIDATE CONSTRAINT users_first_name_zdm_not_null',
+    ]);
     expect(sql[id('contract', 1)]).toEqual([
       'DROP TRIGGER IF EXISTS zdm_sync_users_name_to_first_name_last_name ON public.users',
       'DROP FUNCTION IF EXISTS public.zdm_sync_users_name_to_first_name_last_name()',
@@ -45,12 +63,31 @@ describe('transformColumn plan: name -> first_name + last_name', () => {
   });
 
   it('reports every problem with its path', () => {
-    const bad = { ...split, to: [{ name: 'name', type: 'text', up: 'nme' }, { name: 'x', type: 'not a type(', up: 'name' }], down: { nam: 'x' } };
-    expect(planIssues([bad], fakeCatalog([users]))).toEqual([{ file: '/m/0001_test.json', path: 'operations[0].to[0].name', message: 'column name already exists on table public.users' }]);
+    const bad = {
+      ...split,
+      to: [
+        { name: 'name', type: 'text', up: 'nme' },
+        { name: 'x', type: 'not a type(', up: 'name' },
+      ],
+      down: { nam: 'x' },
+    };
+    expect(planIssues([bad], fakeCatalog([users]))).toEqual([
+      {
+        file: '/m/0001_test.json',
+        path: 'operations[0].to[0].name',
+        message: 'column name already exists on table public.users',
+      },
+    ]);
     const bad2 = { ...split, to: [{ name: 'a', type: 'text', up: 'nme' }], down: { name: 'a' } };
-    expect(planIssues([bad2], fakeCatalog([users]))[0]).toMatchObject({ path: 'operations[0].to[0].up', message: 'refers to nme, which is not a column of the table' });
+    expect(planIssues([bad2], fakeCatalog([users]))[0]).toMatchObject({
+      path: 'operations[0].to[0].up',
+      message: 'refers to nme, which is not a column of the table',
+    });
     const bad3 = { ...split, down: {} };
-    expect(planIssues([bad3], fakeCatalog([users]))[0]).toMatchObject({ path: 'operations[0].down', message: 'give an expression for name: rows written by the new version must fill the old columns too' });
+    expect(planIssues([bad3], fakeCatalog([users]))[0]).toMatchObject({
+      path: 'operations[0].down',
+      message: 'give an expression for name: rows written by the new version must fill the old columns too',
+    });
     const bad4 = { ...split, to: [{ name: 'a', type: 'int; drop table users', up: 'name' }], down: { name: 'a' } };
     expect(planIssues([bad4], fakeCatalog([users]))[0]).toMatchObject({ path: 'operations[0].to[0].type' });
   });

@@ -20,9 +20,13 @@ beforeAll(async () => {
     CONSTRAINT users_email_has_at CHECK (position('@' in user_email) > 0))`);
   await db.query(`CREATE UNIQUE INDEX users_user_email_key ON users (user_email)`);
   await db.query(`CREATE INDEX users_email_lower ON users (lower(user_email)) WHERE name IS NOT NULL`);
-  await db.query(`INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, 5000) g`);
+  await db.query(
+    `INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, 5000) g`,
+  );
   await db.query('ANALYZE users');
-  await dir.write('0001_rename_user_email.json', { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] });
+  await dir.write('0001_rename_user_email.json', {
+    operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }],
+  });
   runner = testRunner(db.url, dir.dir);
 });
 
@@ -32,7 +36,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const disagreeing = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM users WHERE email_address IS DISTINCT FROM user_email`))[0]!.n);
+const disagreeing = async () =>
+  Number(
+    (
+      await db.query<{ n: string }>(`SELECT count(*) AS n FROM users WHERE email_address IS DISTINCT FROM user_email`)
+    )[0]!.n,
+  );
 
 function expectClean(stats: AppStats, lockTimeoutMs: number) {
   expect(stats.errors, `${stats.name} errors`).toEqual([]);
@@ -53,7 +62,9 @@ describe('renameColumn lifecycle under old-app and new-app traffic', () => {
     await new Promise((r) => setTimeout(r, 500));
     const afterExpand = await tableSnapshot(db.pool, 'users');
     expect(afterExpand.columns.some((c) => c.startsWith('email_address character varying(200)'))).toBe(true);
-    expect(afterExpand.indexes.some((i) => i.includes('users_user_email_key_zdm') && i.includes('(email_address)'))).toBe(true);
+    expect(
+      afterExpand.indexes.some((i) => i.includes('users_user_email_key_zdm') && i.includes('(email_address)')),
+    ).toBe(true);
 
     // rollback before contract: the new app goes first (it was never really deployed), then the
     // table is exactly as before expand while the old app keeps writing.
@@ -91,7 +102,9 @@ describe('renameColumn lifecycle under old-app and new-app traffic', () => {
     expect(after.constraints).toEqual(rename(before.constraints));
     expect(after.triggers).toEqual([]);
     expect(after.functions).toEqual([]);
-    expect(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM users WHERE email_address IS NULL`))[0]!.n)).toBe(0);
+    expect(
+      Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM users WHERE email_address IS NULL`))[0]!.n),
+    ).toBe(0);
     expect(await advance(runner)).toEqual({ kind: 'nothing-pending' });
   });
 });

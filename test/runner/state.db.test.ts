@@ -12,7 +12,10 @@ beforeAll(async () => {
   dir = await tempMigrationsDir('state');
   await db.query(`CREATE TABLE users (id int PRIMARY KEY, user_email text)`);
   await db.query(`INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 300) g`);
-  await dir.write('0001_rename.yaml', 'operations:\n  - op: renameColumn\n    table: users\n    from: user_email\n    to: email_address\n');
+  await dir.write(
+    '0001_rename.yaml',
+    'operations:\n  - op: renameColumn\n    table: users\n    from: user_email\n    to: email_address\n',
+  );
   args = ['--migrations-dir', dir.dir, '--database-url', db.url];
 });
 afterAll(async () => {
@@ -35,15 +38,28 @@ describe('state, plan and status', () => {
     expect(r.code).toBe(0);
     // Passwords in URLs never reach the logs.
     expect(r.stderr).not.toContain(new URL(db.url).password);
-    const plan = JSON.parse((await runCli(['plan', '--format', 'json', ...args])).stdout) as { steps: { id: string; phase: string; status: string }[] };
+    const plan = JSON.parse((await runCli(['plan', '--format', 'json', ...args])).stdout) as {
+      steps: { id: string; phase: string; status: string }[];
+    };
     expect(plan.steps.filter((s) => s.phase === 'expand').every((s) => s.status === 'done')).toBe(true);
     expect(plan.steps.filter((s) => s.phase !== 'expand').every((s) => s.status === 'pending')).toBe(true);
     const markdown = (await runCli(['plan', '--format', 'markdown', ...args])).stdout;
-    expect(markdown).toContain('| expand | `rename_column:public.users.user_email:expand:1` (done) | ACCESS EXCLUSIVE (brief) | no | no | - |');
-    const audit = await db.query<{ action: string; phase: string | null; outcome: string; actor: string; host: string; checksum: string }>(
-      `SELECT action, phase, outcome, actor, host, checksum FROM zdm.audit_log ORDER BY id`,
+    expect(markdown).toContain(
+      '| expand | `rename_column:public.users.user_email:expand:1` (done) | ACCESS EXCLUSIVE (brief) | no | no | - |',
     );
-    expect(audit.map((a) => `${a.action}/${a.phase ?? '-'}/${a.outcome}`)).toEqual(['activate/-/succeeded', 'advance/expand/started', 'advance/expand/succeeded']);
+    const audit = await db.query<{
+      action: string;
+      phase: string | null;
+      outcome: string;
+      actor: string;
+      host: string;
+      checksum: string;
+    }>(`SELECT action, phase, outcome, actor, host, checksum FROM zdm.audit_log ORDER BY id`);
+    expect(audit.map((a) => `${a.action}/${a.phase ?? '-'}/${a.outcome}`)).toEqual([
+      'activate/-/succeeded',
+      'advance/expand/started',
+      'advance/expand/succeeded',
+    ]);
     const checksum = (await db.query<{ checksum: string }>(`SELECT checksum FROM zdm.migrations`))[0]!.checksum;
     expect(audit.every((a) => a.checksum === checksum && a.actor.length > 0 && a.host.length > 0)).toBe(true);
   });
@@ -52,15 +68,26 @@ describe('state, plan and status', () => {
     const r = await runCli(['status', '--json', ...args]);
     const report = JSON.parse(r.stdout) as { migrations: unknown[] };
     expect(report.migrations).toEqual([
-      expect.objectContaining({ name: '0001_rename', status: 'active', phase: 'expand', nextPhase: 'backfill', drift: false, steps: { total: 4, done: 1, failed: 0, running: 0 } }),
+      expect.objectContaining({
+        name: '0001_rename',
+        status: 'active',
+        phase: 'expand',
+        nextPhase: 'backfill',
+        drift: false,
+        steps: { total: 4, done: 1, failed: 0, running: 0 },
+      }),
     ]);
     const text = (await runCli(['status', ...args])).stdout;
     expect(text).toMatch(/^active\s+0001_rename phase=expand next=backfill/m);
   });
 
   it('the database allows one active migration per schema (partial unique index)', async () => {
-    await db.query(`INSERT INTO zdm.migrations (name, file, checksum, status, plan) VALUES ('other', 'other.json', 'x', 'active', '{}')`);
-    await expect(db.query(`INSERT INTO zdm.migration_targets (migration, schema_name, active) VALUES ('other', 'public', true)`)).rejects.toThrow(/migration_targets_one_active_per_schema/);
+    await db.query(
+      `INSERT INTO zdm.migrations (name, file, checksum, status, plan) VALUES ('other', 'other.json', 'x', 'active', '{}')`,
+    );
+    await expect(
+      db.query(`INSERT INTO zdm.migration_targets (migration, schema_name, active) VALUES ('other', 'public', true)`),
+    ).rejects.toThrow(/migration_targets_one_active_per_schema/);
     await db.query(`DELETE FROM zdm.migrations WHERE name = 'other'`);
   });
 

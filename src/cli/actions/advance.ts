@@ -8,13 +8,22 @@ import { createProgressRenderer } from '../progress.js';
 import { withRunner, type RunnerOptions } from '../runtime.js';
 
 /** `zdm advance`: 0 done or nothing pending, 5 waiting on a gate; errors map through exit-codes.ts. */
-export async function runAdvance(io: CliIO, opts: RunnerOptions & { until?: Phase; lockWait: string; join?: boolean }): Promise<number> {
+export async function runAdvance(
+  io: CliIO,
+  opts: RunnerOptions & { until?: Phase; lockWait: string; join?: boolean },
+): Promise<number> {
   if (opts.join) return runJoin(io, opts);
   const lockWaitMs = parseFlagDuration('--lock-wait', opts.lockWait);
   const progress = createProgressRenderer(io, Boolean(opts.json));
   let result: AdvanceResult;
   try {
-    result = await withRunner(io, 'advance', opts, (runner) => advance(runner, { until: opts.until, lockWaitMs }), progress.emit);
+    result = await withRunner(
+      io,
+      'advance',
+      opts,
+      (runner) => advance(runner, { until: opts.until, lockWaitMs }),
+      progress.emit,
+    );
   } finally {
     progress.stop();
   }
@@ -24,10 +33,16 @@ export async function runAdvance(io: CliIO, opts: RunnerOptions & { until?: Phas
       if (!opts.json) io.stdout('nothing to do: every migration is complete\n');
       return ExitCode.ok;
     case 'advanced':
-      if (!opts.json) io.stdout(`${result.migration}: ${result.ran.length ? `ran ${result.ran.join(', ')}` : 'no phase to run'}${result.complete ? '; migration complete' : result.phase ? `; next: ${PHASES[PHASES.indexOf(result.phase) + 1]}` : ''}\n`);
+      if (!opts.json)
+        io.stdout(
+          `${result.migration}: ${result.ran.length ? `ran ${result.ran.join(', ')}` : 'no phase to run'}${result.complete ? '; migration complete' : result.phase ? `; next: ${PHASES[PHASES.indexOf(result.phase) + 1]}` : ''}\n`,
+        );
       return ExitCode.ok;
     case 'waiting':
-      if (!opts.json) io.stdout(`${result.migration}: waiting before ${result.phase}: ${result.reason}${result.ran.length ? ` (ran ${result.ran.join(', ')})` : ''}\n`);
+      if (!opts.json)
+        io.stdout(
+          `${result.migration}: waiting before ${result.phase}: ${result.reason}${result.ran.length ? ` (ran ${result.ran.join(', ')})` : ''}\n`,
+        );
       return ExitCode.waiting;
   }
 }
@@ -42,6 +57,11 @@ async function runJoin(io: CliIO, opts: RunnerOptions): Promise<number> {
     progress.stop();
   }
   if (opts.json) io.stdout(`${JSON.stringify(result)}\n`);
-  else io.stdout(result.kind === 'joined' ? `${result.migration}: helped backfill ${result.steps.join(', ')} until no chunk was left\n` : `nothing to join: ${result.reason}\n`);
+  else
+    io.stdout(
+      result.kind === 'joined'
+        ? `${result.migration}: helped backfill ${result.steps.join(', ')} until no chunk was left\n`
+        : `nothing to join: ${result.reason}\n`,
+    );
   return ExitCode.ok;
 }

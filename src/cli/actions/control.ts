@@ -11,7 +11,12 @@ export function runPause(io: CliIO, opts: RunnerOptions & { reason?: string }, p
   return withRunner(io, paused ? 'pause' : 'resume', opts, async (runner) => {
     const name = await activeName(runner);
     await runner.state.setPaused(runner.conn.pool, name, paused, paused ? (opts.reason ?? null) : null);
-    await runner.state.audit(runner.conn.pool, { migration: name, action: paused ? 'pause' : 'resume', outcome: 'succeeded', detail: paused ? { reason: opts.reason ?? null } : null });
+    await runner.state.audit(runner.conn.pool, {
+      migration: name,
+      action: paused ? 'pause' : 'resume',
+      outcome: 'succeeded',
+      detail: paused ? { reason: opts.reason ?? null } : null,
+    });
     io.stdout(`${name}: ${paused ? 'paused' : 'resumed'}\n`);
     return ExitCode.ok;
   });
@@ -24,18 +29,29 @@ async function activeName(runner: RunnerContext): Promise<string> {
 }
 
 /** `zdm tune`: runtime overrides in migrations.control, read by a running backfill every second. */
-export function runTune(io: CliIO, opts: RunnerOptions & { batchSize?: string; maxRowsPerSecond?: string }): Promise<number> {
+export function runTune(
+  io: CliIO,
+  opts: RunnerOptions & { batchSize?: string; maxRowsPerSecond?: string },
+): Promise<number> {
   const change: Control = {};
   if (opts.batchSize !== undefined) change.batchSize = positiveInt('--batch-size', opts.batchSize);
-  if (opts.maxRowsPerSecond !== undefined) change.maxRowsPerSecond = opts.maxRowsPerSecond === 'off' ? null : positiveInt('--max-rows-per-second', opts.maxRowsPerSecond);
-  if (Object.keys(change).length === 0) throw new UsageError('zdm tune: give --batch-size and/or --max-rows-per-second');
+  if (opts.maxRowsPerSecond !== undefined)
+    change.maxRowsPerSecond =
+      opts.maxRowsPerSecond === 'off' ? null : positiveInt('--max-rows-per-second', opts.maxRowsPerSecond);
+  if (Object.keys(change).length === 0)
+    throw new UsageError('zdm tune: give --batch-size and/or --max-rows-per-second');
   // The tuned values are not this process's own settings: keep them out of config resolution.
   return withRunner(io, 'tune', { ...opts, batchSize: undefined, maxRowsPerSecond: undefined }, async (runner) => {
     const name = await activeName(runner);
     const current = (await runner.state.migration(runner.conn.pool, name))?.control ?? {};
     const control = { ...current, ...change };
     await runner.state.setControl(runner.conn.pool, name, control);
-    await runner.state.audit(runner.conn.pool, { migration: name, action: 'tune', outcome: 'succeeded', detail: { ...change } });
+    await runner.state.audit(runner.conn.pool, {
+      migration: name,
+      action: 'tune',
+      outcome: 'succeeded',
+      detail: { ...change },
+    });
     io.stdout(`${name}: ${JSON.stringify(control)}\n`);
     return ExitCode.ok;
   });

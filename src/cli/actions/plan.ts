@@ -10,22 +10,41 @@ import { ExitCode } from '../exit-codes.js';
 import { withRunner, type RunnerOptions } from '../runtime.js';
 
 /** `zdm plan [file]`: the recorded plan of an active migration, else a fresh plan. */
-export async function runPlan(io: CliIO, file: string | undefined, opts: RunnerOptions & { format: PlanFormat }): Promise<number> {
+export async function runPlan(
+  io: CliIO,
+  file: string | undefined,
+  opts: RunnerOptions & { format: PlanFormat },
+): Promise<number> {
   return withRunner(io, 'plan', opts, async (runner, cli) => {
     const found = await findPlan(runner, file ? path.resolve(io.cwd, file) : undefined);
     if (!found) {
-      io.stdout(opts.format === 'json' ? `${JSON.stringify({ migration: null, message: 'nothing pending' })}\n` : 'nothing to plan: every migration is complete\n');
+      io.stdout(
+        opts.format === 'json'
+          ? `${JSON.stringify({ migration: null, message: 'nothing pending' })}\n`
+          : 'nothing to plan: every migration is complete\n',
+      );
       return ExitCode.ok;
     }
-    io.stdout(renderPlan(found.plan, opts.format, { stepStatus: found.status, cwd: io.cwd, lockTimeoutMs: cli.config.lockTimeoutMs }));
+    io.stdout(
+      renderPlan(found.plan, opts.format, {
+        stepStatus: found.status,
+        cwd: io.cwd,
+        lockTimeoutMs: cli.config.lockTimeoutMs,
+      }),
+    );
     return ExitCode.ok;
   });
 }
 
 /** The recorded plan of an active migration (with step status), or a fresh plan of the file. */
-async function findPlan(runner: RunnerContext, file: string | undefined): Promise<{ plan: Plan; status?: Map<string, string> } | undefined> {
+async function findPlan(
+  runner: RunnerContext,
+  file: string | undefined,
+): Promise<{ plan: Plan; status?: Map<string, string> } | undefined> {
   const pool = runner.conn.pool;
-  const { rows } = await pool.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${quoteIdent(runner.stateSchema)}.migrations`]);
+  const { rows } = await pool.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [
+    `${quoteIdent(runner.stateSchema)}.migrations`,
+  ]);
   const hasState = rows[0]?.ok ?? false;
   if (file) {
     const migration = await loadMigrationFile(file);

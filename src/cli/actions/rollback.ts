@@ -5,9 +5,16 @@ import { parseFlagDuration } from '../options.js';
 import { withRunner, type RunnerOptions } from '../runtime.js';
 
 /** `zdm rollback`. */
-export async function runRollback(io: CliIO, opts: RunnerOptions & { lockWait: string; json?: boolean }): Promise<number> {
+export async function runRollback(
+  io: CliIO,
+  opts: RunnerOptions & { lockWait: string; json?: boolean },
+): Promise<number> {
   const lockWaitMs = parseFlagDuration('--lock-wait', opts.lockWait);
   const result = await withRunner(io, 'rollback', opts, (runner) => rollback(runner, { lockWaitMs }));
-  io.stdout(opts.json ? `${JSON.stringify(result)}\n` : `${result.migration}: rolled back (${result.undone.length} step(s) undone)\n`);
+  io.stdout(
+    opts.json
+      ? `${JSON.stringify(result)}\n`
+      : `${result.migration}: rolled back (${result.undone.length} step(s) undone)\n`,
+  );
   return ExitCode.ok;
 }

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { formatDuration } from '../../config/units.js';
-import { LIVE_STALE_SECONDS, status, type BackfillStatus, type MigrationStatus, type StatusReport } from '../../runner/status.js';
+import {
+  LIVE_STALE_SECONDS,
+  status,
+  type BackfillStatus,
+  type MigrationStatus,
+  type StatusReport,
+} from '../../runner/status.js';
 import { lagShort } from '../progress.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -19,17 +25,28 @@ export function renderStatus(report: StatusReport, cwd: string): string {
   const out: string[] = [];
   if (report.migrations.length === 0) out.push('no migrations');
   for (const m of report.migrations) out.push(...migrationLines(m, cwd));
-  if (report.lockHolder) out.push('', `runner lock held by "${report.lockHolder.applicationName}" (backend pid ${report.lockHolder.pid})`);
+  if (report.lockHolder)
+    out.push('', `runner lock held by "${report.lockHolder.applicationName}" (backend pid ${report.lockHolder.pid})`);
   return `${out.join('\n')}\n`;
 }
 
 function migrationLines(m: MigrationStatus, cwd: string): string[] {
   const relative = m.file ? path.relative(cwd, m.file) : '';
   const file = !m.file ? '-' : relative && !relative.startsWith('..') ? relative : m.file;
-  const phase = m.status === 'active' ? ` phase=${m.phase ?? 'none'}${m.currentPhase ? ` running=${m.currentPhase}` : ''} next=${m.nextPhase ?? '-'}` : '';
-  const flags = [m.drift ? 'DRIFT: file changed since it was applied' : '', m.missingFile ? 'file missing' : '', m.paused ? `PAUSED${m.pauseReason ? `: ${m.pauseReason}` : ''}` : ''].filter(Boolean);
+  const phase =
+    m.status === 'active'
+      ? ` phase=${m.phase ?? 'none'}${m.currentPhase ? ` running=${m.currentPhase}` : ''} next=${m.nextPhase ?? '-'}`
+      : '';
+  const flags = [
+    m.drift ? 'DRIFT: file changed since it was applied' : '',
+    m.missingFile ? 'file missing' : '',
+    m.paused ? `PAUSED${m.pauseReason ? `: ${m.pauseReason}` : ''}` : '',
+  ].filter(Boolean);
   const lines = [`${m.status.padEnd(11)} ${m.name}${phase}  (${file})${flags.length ? `  [${flags.join('; ')}]` : ''}`];
-  if (m.status === 'active') lines.push(`            steps: ${m.steps.done}/${m.steps.total} done${m.steps.failed ? `, ${m.steps.failed} failed` : ''}${m.steps.running ? `, ${m.steps.running} running` : ''}`);
+  if (m.status === 'active')
+    lines.push(
+      `            steps: ${m.steps.done}/${m.steps.total} done${m.steps.failed ? `, ${m.steps.failed} failed` : ''}${m.steps.running ? `, ${m.steps.running} running` : ''}`,
+    );
   for (const b of m.backfills) {
     const pct = b.percent === null ? '?' : `${b.percent.toFixed(1)}%`;
     const head = `            backfill ${b.table}: ${b.rowsScanned.toLocaleString('en-US')}/${b.totalEstimate?.toLocaleString('en-US') ?? '?'} rows (${pct})${b.done ? ' done' : ''}, ${b.batches} batches`;
@@ -48,8 +65,15 @@ function liveText(live: NonNullable<BackfillStatus['live']>): string {
 
 /** No runner is reporting: averages since the start, and how old the last report is. */
 function averageText(b: BackfillStatus): string {
-  const eta = b.rowsPerSecond && b.totalEstimate && !b.done ? `, ETA ${formatDuration(((b.totalEstimate - b.rowsScanned) / b.rowsPerSecond) * 1000)} at that rate` : '';
-  const rate = b.rowsPerSecond ? `, ${Math.round(b.rowsPerSecond).toLocaleString('en-US')} rows/s on average${eta}` : '';
-  const stale = b.live ? `; no runner has reported for ${formatDuration(b.live.ageSeconds * 1000)} (zdm advance continues it)` : '';
+  const eta =
+    b.rowsPerSecond && b.totalEstimate && !b.done
+      ? `, ETA ${formatDuration(((b.totalEstimate - b.rowsScanned) / b.rowsPerSecond) * 1000)} at that rate`
+      : '';
+  const rate = b.rowsPerSecond
+    ? `, ${Math.round(b.rowsPerSecond).toLocaleString('en-US')} rows/s on average${eta}`
+    : '';
+  const stale = b.live
+    ? `; no runner has reported for ${formatDuration(b.live.ageSeconds * 1000)} (zdm advance continues it)`
+    : '';
   return `batch size ${b.batchSize}${rate}${stale}`;
 }

@@ -12,4 +12,11 @@ export type RunAction = (action: () => Promise<number>) => Promise<void>;
 export type RegisterCommand = (program: Command, io: CliIO, run: RunAction) => void;
 
 /** Every CLI command, one file each. */
-export const COMMANDS: RegisterCommand[] = [registerPlan, registerAdvance, registerStatus, registerRollback, registerControl, registerLint];
+export const COMMANDS: RegisterCommand[] = [
+  registerPlan,
+  registerAdvance,
+  registerStatus,
+  registerRollback,
+  registerControl,
+  registerLint,
+];

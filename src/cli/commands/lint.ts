@@ -21,7 +21,11 @@ interface LintFlags {
   config?: string;
 }
 
-const ids = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const ids = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -48,7 +52,12 @@ function oneShotJit(): void {
 }
 
 /** `zdm lint [paths...]`: exit 0 when clean or warnings only, 3 on errors (or too many warnings), 2 on bad usage. */
-export async function runLint(io: CliIO, paths: string[], flags: LintFlags, stdin: () => Promise<string> = readStdin): Promise<number> {
+export async function runLint(
+  io: CliIO,
+  paths: string[],
+  flags: LintFlags,
+  stdin: () => Promise<string> = readStdin,
+): Promise<number> {
   oneShotJit();
   // The linter is loaded when the command runs, not when the CLI starts, and the WASM parser starts
   // loading while the config is read and the files are found.
@@ -64,17 +73,23 @@ export async function runLint(io: CliIO, paths: string[], flags: LintFlags, stdi
   const config = await resolveConfigAsync({ config: flags.config }, io.env, io.cwd);
   const lint = config.lint;
   const format = (flags.format ?? 'text') as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${flags.format}"`);
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${flags.format}"`);
   let maxWarnings: number | undefined;
   if (flags.maxWarnings !== undefined) {
     maxWarnings = Number(flags.maxWarnings);
-    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings must be a whole number >= 0, not "${flags.maxWarnings}"`);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0)
+      throw new UsageError(`--max-warnings must be a whole number >= 0, not "${flags.maxWarnings}"`);
   }
   const targets = paths.length ? paths : [config.migrationsDir];
-  if (!paths.length && !existsSync(config.migrationsDir)) throw new UsageError(`nothing to lint: pass files, directories or globs (or - for stdin); ${config.migrationsDir} does not exist`);
+  if (!paths.length && !existsSync(config.migrationsDir))
+    throw new UsageError(
+      `nothing to lint: pass files, directories or globs (or - for stdin); ${config.migrationsDir} does not exist`,
+    );
   const inputs: LintInput[] = [];
   const fileArgs = targets.filter((p) => p !== '-');
-  if (targets.includes('-')) inputs.push({ name: flags.stdinFilename ?? 'stdin', path: undefined, text: await stdin() });
+  if (targets.includes('-'))
+    inputs.push({ name: flags.stdinFilename ?? 'stdin', path: undefined, text: await stdin() });
   for (const file of expandPaths(fileArgs, io.cwd, lint.excludePaths ?? [])) {
     inputs.push({ name: path.relative(io.cwd, file) || file, path: file });
   }
@@ -100,7 +115,10 @@ export async function runLint(io: CliIO, paths: string[], flags: LintFlags, stdi
       try {
         catalog = await createLiveCatalog(conn.pool);
       } catch (err) {
-        throw new DatabaseError(`cannot read the catalog of ${redactUrl(flags.databaseUrl)}: ${(err as Error).message}`, { cause: err });
+        throw new DatabaseError(
+          `cannot read the catalog of ${redactUrl(flags.databaseUrl)}: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       run = await lintInputs(inputs, { ...options, catalog });
     } finally {
@@ -122,13 +140,24 @@ export async function runLint(io: CliIO, paths: string[], flags: LintFlags, stdi
 export function registerLint(program: Command, io: CliIO, run: RunAction): void {
   program
     .command('lint')
-    .description('lint SQL migrations (plain .sql from any tool, and the sql operations of zdm migrations) for locks, rewrites and breaking changes')
-    .argument('[paths...]', 'files, directories (recursive) or globs; - reads SQL from stdin (default: the migrations directory)')
+    .description(
+      'lint SQL migrations (plain .sql from any tool, and the sql operations of zdm migrations) for locks, rewrites and breaking changes',
+    )
+    .argument(
+      '[paths...]',
+      'files, directories (recursive) or globs; - reads SQL from stdin (default: the migrations directory)',
+    )
     .option('--include <ids>', 'comma-separated opt-in rule ids to turn on')
     .option('--exclude <ids>', 'comma-separated rule ids to turn off')
-    .option('--pg-version <version>', 'target Postgres version, e.g. 15 or 14.2 (default: lint.pgVersion, the --database-url server, else 15)')
+    .option(
+      '--pg-version <version>',
+      'target Postgres version, e.g. 15 or 14.2 (default: lint.pgVersion, the --database-url server, else 15)',
+    )
     .option('--assume-in-transaction', 'the tool that runs these files wraps each in a transaction')
-    .option('--database-url <url>', 'read the live catalog for precise checks (column types, empty tables, indexes, validated checks)')
+    .option(
+      '--database-url <url>',
+      'read the live catalog for precise checks (column types, empty tables, indexes, validated checks)',
+    )
     .option('--format <format>', `output format: ${FORMATS.join('|')}`, 'text')
     .option('--max-warnings <n>', 'exit 3 when there are more warnings than this')
     .option('--stdin-filename <name>', 'file name to report for stdin')

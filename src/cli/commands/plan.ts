@@ -10,5 +10,7 @@ export const registerPlan: RegisterCommand = (program, io, run) => {
     .argument('[file]', 'migration file to plan (default: the active migration, else the next pending one)')
     .description("print a migration's plan: every step's SQL, lock, phase and the gates between phases")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'));
-  addCommonOptions(cmd).action((file: string | undefined, opts: RunnerOptions & { format: PlanFormat }) => run(async () => (await import('../actions/plan.js')).runPlan(io, file, opts)));
+  addCommonOptions(cmd).action((file: string | undefined, opts: RunnerOptions & { format: PlanFormat }) =>
+    run(async () => (await import('../actions/plan.js')).runPlan(io, file, opts)),
+  );
 };

@@ -3,6 +3,11 @@ import type { RunnerOptions } from '../runtime.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerStatus: RegisterCommand = (program, io, run) => {
-  const cmd = program.command('status').description('show every migration, its phase, backfill progress and drift').option('--json', 'print the status as JSON');
-  addCommonOptions(cmd).action((opts: RunnerOptions & { json?: boolean }) => run(async () => (await import('../actions/status.js')).runStatus(io, opts)));
+  const cmd = program
+    .command('status')
+    .description('show every migration, its phase, backfill progress and drift')
+    .option('--json', 'print the status as JSON');
+  addCommonOptions(cmd).action((opts: RunnerOptions & { json?: boolean }) =>
+    run(async () => (await import('../actions/status.js')).runStatus(io, opts)),
+  );
 };

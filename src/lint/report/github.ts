@@ -6,7 +6,14 @@ const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace
 
 export function formatGithub(run: LintRun): string {
   const lines = run.findings.map((f) => {
-    const props = [`file=${escapeProperty(f.file)}`, `line=${f.line}`, `endLine=${f.endLine}`, `col=${f.column}`, `endColumn=${f.endColumn}`, `title=${escapeProperty(`zdm lint: ${f.rule}`)}`];
+    const props = [
+      `file=${escapeProperty(f.file)}`,
+      `line=${f.line}`,
+      `endLine=${f.endLine}`,
+      `col=${f.column}`,
+      `endColumn=${f.endColumn}`,
+      `title=${escapeProperty(`zdm lint: ${f.rule}`)}`,
+    ];
     const body = [f.message, f.help ? `help: ${f.help}` : '', `docs: ${f.docs}`].filter(Boolean).join('\n');
     return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(body)}`;
   });

@@ -13,12 +13,15 @@ export function formatMarkdown(run: LintRun): string {
   out.push(`**${plural(errors, 'error')}**, ${plural(warnings, 'warning')} in ${plural(run.files, 'file')}.`, '');
   out.push('| | location | rule | problem |', '|---|---|---|---|');
   for (const f of run.findings) {
-    out.push(`| ${f.severity === 'error' ? '❌' : '⚠️'} | \`${cell(f.file)}:${f.line}:${f.column}\` | [\`${f.rule}\`](${f.docs}) | ${cell(f.message)} |`);
+    out.push(
+      `| ${f.severity === 'error' ? '❌' : '⚠️'} | \`${cell(f.file)}:${f.line}:${f.column}\` | [\`${f.rule}\`](${f.docs}) | ${cell(f.message)} |`,
+    );
   }
   out.push('');
   for (const f of run.findings) {
     out.push(`<details><summary><code>${f.file}:${f.line}</code> ${f.rule}</summary>`, '');
-    if (f.statement) out.push('```sql', f.statement.length > 2000 ? `${f.statement.slice(0, 2000)}\n-- ...` : f.statement, '```', '');
+    if (f.statement)
+      out.push('```sql', f.statement.length > 2000 ? `${f.statement.slice(0, 2000)}\n-- ...` : f.statement, '```', '');
     out.push(f.message, '');
     if (f.help) out.push(`**Instead:** ${f.help}`, '');
     out.push('</details>', '');

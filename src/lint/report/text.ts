@@ -22,7 +22,11 @@ export function formatText(run: LintRun, options: ReportOptions): string {
           const chars = [...text];
           const endCol = f.endLine === f.line ? Math.max(f.endColumn, f.column + 1) : chars.length + 1;
           const caret = '^'.repeat(Math.max(1, Math.min(endCol, chars.length + 1) - f.column));
-          out.push(paint('dim', `  ${' '.repeat(width)} | `) + ' '.repeat(f.column - 1) + paint(f.severity === 'error' ? 'red' : 'yellow', caret));
+          out.push(
+            paint('dim', `  ${' '.repeat(width)} | `) +
+              ' '.repeat(f.column - 1) +
+              paint(f.severity === 'error' ? 'red' : 'yellow', caret),
+          );
         }
       }
       if (f.endLine > last) out.push(paint('dim', `  ${' '.repeat(width)} | ...`));

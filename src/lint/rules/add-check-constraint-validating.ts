@@ -18,7 +18,10 @@ export const addCheckConstraintValidating = defineRule({
       if (cmd.subtype === 'AT_AddConstraint') {
         const c = constraintDef(cmd);
         if (c?.contype !== 'CONSTR_CHECK' || c.skip_validation) continue;
-        ctx.report({ message: `ADD CONSTRAINT${c.conname ? ` ${c.conname}` : ''} CHECK ${lockPhrase(LockMode.AccessExclusive, alter.table, 'scan')} to validate every row`, at: c.location });
+        ctx.report({
+          message: `ADD CONSTRAINT${c.conname ? ` ${c.conname}` : ''} CHECK ${lockPhrase(LockMode.AccessExclusive, alter.table, 'scan')} to validate every row`,
+          at: c.location,
+        });
       } else if (cmd.subtype === 'AT_AddColumn') {
         const col = columnDef(cmd);
         const c = columnConstraint(col, 'CONSTR_CHECK');

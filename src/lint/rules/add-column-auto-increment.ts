@@ -17,7 +17,10 @@ export const addColumnAutoIncrement = defineRule({
       const type = typeInfo(col.typeName)?.name ?? '';
       const identity = columnConstraint(col, 'CONSTR_IDENTITY');
       if (!SERIAL_TYPES.has(type) && !identity) continue;
-      ctx.report({ message: `ADD COLUMN ${col.colname ?? ''} ${identity ? 'GENERATED AS IDENTITY' : type} ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')}: every existing row gets a sequence value`, at: col.location });
+      ctx.report({
+        message: `ADD COLUMN ${col.colname ?? ''} ${identity ? 'GENERATED AS IDENTITY' : type} ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')}: every existing row gets a sequence value`,
+        at: col.location,
+      });
     }
   },
 });

@@ -18,9 +18,13 @@ export const addColumnConstrainedDomain = defineRule({
       const t = typeInfo(col.typeName);
       const domain = t && ctx.resolve({ schema: t.schema, name: t.name });
       if (!t || !domain) continue;
-      const constrained = ctx.session.domains.get(keyOf(domain))?.constrained ?? ctx.catalog?.domain(domain)?.constrained ?? false;
+      const constrained =
+        ctx.session.domains.get(keyOf(domain))?.constrained ?? ctx.catalog?.domain(domain)?.constrained ?? false;
       if (!constrained) continue;
-      ctx.report({ message: `ADD COLUMN ${col.colname ?? ''} of domain ${t.name}, which has constraints, ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} to check the domain for every row`, at: col.location });
+      ctx.report({
+        message: `ADD COLUMN ${col.colname ?? ''} of domain ${t.name}, which has constraints, ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} to check the domain for every row`,
+        at: col.location,
+      });
     }
   },
 });

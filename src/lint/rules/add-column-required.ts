@@ -22,7 +22,13 @@ export const addColumnRequired = defineRule({
       if (!col || !notNull) continue;
       const def = columnConstraint(col, 'CONSTR_DEFAULT');
       const hasDefault = def?.raw_expr !== undefined && !as<A_Const>(def.raw_expr, 'A_Const')?.isnull;
-      if (hasDefault || columnConstraint(col, 'CONSTR_IDENTITY') || columnConstraint(col, 'CONSTR_GENERATED') || SERIAL_TYPES.has(typeInfo(col.typeName)?.name ?? '')) continue;
+      if (
+        hasDefault ||
+        columnConstraint(col, 'CONSTR_IDENTITY') ||
+        columnConstraint(col, 'CONSTR_GENERATED') ||
+        SERIAL_TYPES.has(typeInfo(col.typeName)?.name ?? '')
+      )
+        continue;
       const empty = ctx.isNewOrEmpty(alter.table);
       ctx.report({
         message: `ADD COLUMN ${col.colname ?? ''} ... NOT NULL without a default ${empty ? '' : `fails with "contains null values" if ${alter.table ? display(alter.table) : 'the table'} has any row, and `}makes every INSERT from the running application version (which omits the column) fail`,

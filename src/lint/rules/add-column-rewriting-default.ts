@@ -26,7 +26,8 @@ export const addColumnRewritingDefault = defineRule({
       if (!def?.raw_expr || SERIAL_TYPES.has(typeInfo(col.typeName)?.name ?? '')) continue;
       if (as<A_Const>(def.raw_expr, 'A_Const')?.isnull) continue;
       let why: string;
-      if (!fast) why = `on PG ${ctx.version.major} any non-NULL default is written into every row (PG 11+ stores a constant default without a rewrite)`;
+      if (!fast)
+        why = `on PG ${ctx.version.major} any non-NULL default is written into every row (PG 11+ stores a constant default without a rewrite)`;
       else {
         const v = defaultVolatility(def.raw_expr, ctx.volatility);
         if (!v.volatile) continue;
@@ -34,7 +35,10 @@ export const addColumnRewritingDefault = defineRule({
           ? `${v.culprit} is not a known immutable or stable built-in, so it counts as volatile: Postgres evaluates it for every existing row`
           : `${v.culprit} is volatile: Postgres evaluates it for every existing row`;
       }
-      ctx.report({ message: `ADD COLUMN ${col.colname ?? ''} ... DEFAULT ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} (${why})`, at: def.location });
+      ctx.report({
+        message: `ADD COLUMN ${col.colname ?? ''} ... DEFAULT ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} (${why})`,
+        at: def.location,
+      });
     }
   },
 });

@@ -17,7 +17,10 @@ export const addExclusionConstraint = defineRule({
     for (const cmd of alter.cmds) {
       const c = constraintDef(cmd);
       if (cmd.subtype !== 'AT_AddConstraint' || c?.contype !== 'CONSTR_EXCLUSION') continue;
-      ctx.report({ message: `ADD EXCLUDE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')} (an exclusion constraint cannot be NOT VALID or USING INDEX)`, at: c.location });
+      ctx.report({
+        message: `ADD EXCLUDE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')} (an exclusion constraint cannot be NOT VALID or USING INDEX)`,
+        at: c.location,
+      });
     }
   },
 });

@@ -23,8 +23,13 @@ export const addPrimaryKeyUsingIndexNullable = defineRule({
         ? index.columns.filter((col) => col !== null && !table?.columns.get(col)?.notNull && !proofs?.has(col))
         : undefined;
       if (nullable && nullable.length === 0) continue;
-      const which = nullable ? `column${nullable.length > 1 ? 's' : ''} ${nullable.join(', ')} of ${display(alter.table)} ${nullable.length > 1 ? 'are' : 'is'} nullable` : `the key columns of index ${c.indexname} are not known to be NOT NULL`;
-      ctx.report({ message: `ADD PRIMARY KEY USING INDEX ${c.indexname}: ${which}, so Postgres silently runs SET NOT NULL, scanning the table under ACCESS EXCLUSIVE (blocks reads and writes)`, at: c.location });
+      const which = nullable
+        ? `column${nullable.length > 1 ? 's' : ''} ${nullable.join(', ')} of ${display(alter.table)} ${nullable.length > 1 ? 'are' : 'is'} nullable`
+        : `the key columns of index ${c.indexname} are not known to be NOT NULL`;
+      ctx.report({
+        message: `ADD PRIMARY KEY USING INDEX ${c.indexname}: ${which}, so Postgres silently runs SET NOT NULL, scanning the table under ACCESS EXCLUSIVE (blocks reads and writes)`,
+        at: c.location,
+      });
     }
   },
 });

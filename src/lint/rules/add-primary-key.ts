@@ -15,9 +15,17 @@ export const addPrimaryKey = defineRule({
     const alter = alterTable(ctx);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
     for (const cmd of alter.cmds) {
-      const c = cmd.subtype === 'AT_AddConstraint' ? constraintDef(cmd) : cmd.subtype === 'AT_AddColumn' ? columnConstraint(columnDef(cmd), 'CONSTR_PRIMARY') : undefined;
+      const c =
+        cmd.subtype === 'AT_AddConstraint'
+          ? constraintDef(cmd)
+          : cmd.subtype === 'AT_AddColumn'
+            ? columnConstraint(columnDef(cmd), 'CONSTR_PRIMARY')
+            : undefined;
       if (c?.contype !== 'CONSTR_PRIMARY' || c.indexname) continue;
-      ctx.report({ message: `ADD PRIMARY KEY ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}, and sets NOT NULL on nullable key columns with another scan`, at: c.location });
+      ctx.report({
+        message: `ADD PRIMARY KEY ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}, and sets NOT NULL on nullable key columns with another scan`,
+        at: c.location,
+      });
     }
   },
 });

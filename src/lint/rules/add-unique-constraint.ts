@@ -15,9 +15,17 @@ export const addUniqueConstraint = defineRule({
     const alter = alterTable(ctx);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
     for (const cmd of alter.cmds) {
-      const c = cmd.subtype === 'AT_AddConstraint' ? constraintDef(cmd) : cmd.subtype === 'AT_AddColumn' ? columnConstraint(columnDef(cmd), 'CONSTR_UNIQUE') : undefined;
+      const c =
+        cmd.subtype === 'AT_AddConstraint'
+          ? constraintDef(cmd)
+          : cmd.subtype === 'AT_AddColumn'
+            ? columnConstraint(columnDef(cmd), 'CONSTR_UNIQUE')
+            : undefined;
       if (c?.contype !== 'CONSTR_UNIQUE' || c.indexname) continue;
-      ctx.report({ message: `ADD ${cmd.subtype === 'AT_AddColumn' ? 'COLUMN ... ' : ''}UNIQUE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}; it also fails if duplicates exist`, at: c.location });
+      ctx.report({
+        message: `ADD ${cmd.subtype === 'AT_AddColumn' ? 'COLUMN ... ' : ''}UNIQUE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}; it also fails if duplicates exist`,
+        at: c.location,
+      });
     }
   },
 });

@@ -20,7 +20,9 @@ export const attachPartitionScan = defineRule({
       if (ctx.isNewOrEmpty(part)) continue;
       // With a catalog, any validated CHECK on the partition is taken as the bounds proof.
       if (ctx.table(part)?.checks.some((c) => c.validated)) continue;
-      ctx.report({ message: `ATTACH PARTITION takes ACCESS EXCLUSIVE on ${part ? display(part) : 'the partition'} and scans it to check the partition bounds (and scans the DEFAULT partition, if any): blocks reads and writes on it for the whole scan` });
+      ctx.report({
+        message: `ATTACH PARTITION takes ACCESS EXCLUSIVE on ${part ? display(part) : 'the partition'} and scans it to check the partition bounds (and scans the DEFAULT partition, if any): blocks reads and writes on it for the whole scan`,
+      });
     }
   },
 });

@@ -14,6 +14,8 @@ export const backfillInMigration = defineRule({
     const table = ctx.resolveRange(ctx.stmt.body.relation as RangeVar);
     if (ctx.isNew(table)) return;
     const verb = ctx.stmt.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
-    ctx.report({ message: `${verb} of ${table ? display(table) : 'a table'} in one statement: long row locks, bloat and replica lag${ctx.session.tx ? ', and inside the migration\'s transaction any DDL lock taken before it stays held' : ''}` });
+    ctx.report({
+      message: `${verb} of ${table ? display(table) : 'a table'} in one statement: long row locks, bloat and replica lag${ctx.session.tx ? ", and inside the migration's transaction any DDL lock taken before it stays held" : ''}`,
+    });
   },
 });

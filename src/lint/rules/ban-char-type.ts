@@ -13,7 +13,10 @@ export const banCharType = defineRule({
     for (const { column, type, location } of columnTypes(ctx)) {
       const t = typeInfo(type);
       if (t?.name !== 'bpchar' || t.schema) continue;
-      ctx.report({ message: `column ${column} is char(${t.mods[0] ?? 1}): values are blank-padded, comparisons ignore trailing spaces, and it is no faster than text`, at: location });
+      ctx.report({
+        message: `column ${column} is char(${t.mods[0] ?? 1}): values are blank-padded, comparisons ignore trailing spaces, and it is no faster than text`,
+        at: location,
+      });
     }
   },
 });

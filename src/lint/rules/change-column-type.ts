@@ -29,10 +29,22 @@ function oldType(col: CatalogColumn): { name: string; mods: number[] } {
 
 const UTC = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'z', 'zulu', 'uct', 'universal', 'etc/universal']);
 
-const ALIASES: Record<string, string> = { 'character varying': 'varchar', int: 'int4', integer: 'int4', bigint: 'int8', smallint: 'int2', decimal: 'numeric' };
+const ALIASES: Record<string, string> = {
+  'character varying': 'varchar',
+  int: 'int4',
+  integer: 'int4',
+  bigint: 'int8',
+  smallint: 'int2',
+  decimal: 'numeric',
+};
 
 /** Changes Postgres makes without a rewrite (binary-coercible or a relaxed typmod). */
-export function rewriteFree(from: { name: string; mods: number[] }, to: TypeInfo, version: PgVersion, timeZone: string | undefined): boolean {
+export function rewriteFree(
+  from: { name: string; mods: number[] },
+  to: TypeInfo,
+  version: PgVersion,
+  timeZone: string | undefined,
+): boolean {
   const name = ALIASES[to.name] ?? to.name;
   if (to.array) return false;
   if (from.name === name && from.mods.join() === to.mods.join()) return true;
@@ -79,7 +91,12 @@ export const changeColumnType = defineRule({
       const to = typeInfo(def?.typeName as TypeName | undefined);
       if (!to) continue;
       const col = ctx.table(alter.table)?.columns.get(cmd.name);
-      if (col && !def?.raw_default && rewriteFree(oldType(col), to, ctx.version, ctx.session.timeZone ?? ctx.catalog?.timeZone)) continue;
+      if (
+        col &&
+        !def?.raw_default &&
+        rewriteFree(oldType(col), to, ctx.version, ctx.session.timeZone ?? ctx.catalog?.timeZone)
+      )
+        continue;
       const from = col ? ` from ${col.type}` : '';
       ctx.report({
         message: `ALTER COLUMN ${cmd.name} TYPE ${typeLabel(to)}${from} ${lockPhrase(LockMode.AccessExclusive, alter.table, 'rewrite')} and its indexes${col ? '' : ' (unless the change is binary-coercible, which only a catalog can tell: pass --database-url)'}; clients that depend on the old type may break`,

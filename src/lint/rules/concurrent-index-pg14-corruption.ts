@@ -15,6 +15,8 @@ export const concurrentIndexPg14Corruption = defineRule({
     const { kind, body } = ctx.stmt;
     const concurrentReindex = kind === 'ReindexStmt' && defElemNames(body.params as Node[]).includes('concurrently');
     if (!(kind === 'IndexStmt' && body.concurrent) && !concurrentReindex) return;
-    ctx.report({ message: `${kind === 'IndexStmt' ? 'CREATE INDEX' : 'REINDEX'} CONCURRENTLY on PG 14.${ctx.version.minor} hits a known bug (fixed in 14.4) that can silently corrupt the index` });
+    ctx.report({
+      message: `${kind === 'IndexStmt' ? 'CREATE INDEX' : 'REINDEX'} CONCURRENTLY on PG 14.${ctx.version.minor} hits a known bug (fixed in 14.4) that can silently corrupt the index`,
+    });
   },
 });

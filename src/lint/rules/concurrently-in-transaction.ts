@@ -7,11 +7,13 @@ import { defineRule } from '../rule.js';
 export function concurrentStatement(kind: string, body: Record<string, unknown>): string | undefined {
   if (kind === 'IndexStmt' && body.concurrent) return 'CREATE INDEX CONCURRENTLY';
   if (kind === 'DropStmt' && body.concurrent) return 'DROP INDEX CONCURRENTLY';
-  if (kind === 'ReindexStmt' && defElemNames(body.params as Node[]).includes('concurrently')) return 'REINDEX CONCURRENTLY';
+  if (kind === 'ReindexStmt' && defElemNames(body.params as Node[]).includes('concurrently'))
+    return 'REINDEX CONCURRENTLY';
   if (kind === 'AlterTableStmt') {
     for (const c of (body as AlterTableStmt).cmds ?? []) {
       const cmd = as<AlterTableCmd>(c, 'AlterTableCmd');
-      if (cmd?.subtype === 'AT_DetachPartition' && as<{ concurrent?: boolean }>(cmd.def, 'PartitionCmd')?.concurrent) return 'DETACH PARTITION CONCURRENTLY';
+      if (cmd?.subtype === 'AT_DetachPartition' && as<{ concurrent?: boolean }>(cmd.def, 'PartitionCmd')?.concurrent)
+        return 'DETACH PARTITION CONCURRENTLY';
     }
   }
   return undefined;
@@ -28,7 +30,11 @@ export const concurrentlyInTransaction = defineRule({
     if (!ctx.session.tx) return;
     const what = concurrentStatement(ctx.stmt.kind, ctx.stmt.body);
     if (!what) return;
-    const why = ctx.session.tx.explicit ? 'inside BEGIN ... COMMIT' : 'in a file the runner wraps in a transaction (assume-in-transaction)';
-    ctx.report({ message: `${what} ${why} fails: ERROR: ${what} cannot run inside a transaction block, leaving the rest of the migration half applied` });
+    const why = ctx.session.tx.explicit
+      ? 'inside BEGIN ... COMMIT'
+      : 'in a file the runner wraps in a transaction (assume-in-transaction)';
+    ctx.report({
+      message: `${what} ${why} fails: ERROR: ${what} cannot run inside a transaction block, leaving the rest of the migration half applied`,
+    });
   },
 });

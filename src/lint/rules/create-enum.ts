@@ -11,6 +11,8 @@ export const createEnum = defineRule({
   help: 'use a lookup table with a foreign key (or text with a CHECK)',
   check(ctx) {
     if (ctx.stmt.kind !== 'CreateEnumStmt') return;
-    ctx.report({ message: `CREATE TYPE ${strings((ctx.stmt.body as CreateEnumStmt).typeName).join('.')} AS ENUM: values can be added but never removed or reordered without swapping the type on every column that uses it` });
+    ctx.report({
+      message: `CREATE TYPE ${strings((ctx.stmt.body as CreateEnumStmt).typeName).join('.')} AS ENUM: values can be added but never removed or reordered without swapping the type on every column that uses it`,
+    });
   },
 });

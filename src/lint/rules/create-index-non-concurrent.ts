@@ -22,7 +22,7 @@ export const createIndexNonConcurrent = defineRule({
     ctx.report({
       message: `${what} ${lockPhrase(LockMode.Share, table, 'build')}`,
       help: partitioned
-        ? 'CONCURRENTLY is not supported on a partitioned table: create the index ON ONLY the parent, build each partition\'s index CONCURRENTLY, then ALTER INDEX ... ATTACH PARTITION each one'
+        ? "CONCURRENTLY is not supported on a partitioned table: create the index ON ONLY the parent, build each partition's index CONCURRENTLY, then ALTER INDEX ... ATTACH PARTITION each one"
         : undefined,
     });
   },

@@ -26,6 +26,8 @@ export const domainConstraintScan = defineRule({
     } else if (s.subtype === 'V') what = `ALTER DOMAIN ${label} VALIDATE CONSTRAINT`;
     else if (s.subtype === 'O') what = `ALTER DOMAIN ${label} SET NOT NULL`;
     if (!what) return;
-    ctx.report({ message: `${what} takes SHARE on every table with a column of this domain and scans them all: blocks writes to each for the whole scan (NOT VALID + VALIDATE does not avoid it for domains)` });
+    ctx.report({
+      message: `${what} takes SHARE on every table with a column of this domain and scans them all: blocks writes to each for the whole scan (NOT VALID + VALIDATE does not avoid it for domains)`,
+    });
   },
 });

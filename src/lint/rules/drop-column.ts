@@ -14,7 +14,9 @@ export const dropColumn = defineRule({
     if (!alter || ctx.isNew(alter.table)) return;
     for (const cmd of alter.cmds) {
       if (cmd.subtype !== 'AT_DropColumn') continue;
-      ctx.report({ message: `DROP COLUMN ${cmd.name ?? ''} on ${alter.table ? display(alter.table) : 'the table'} takes ACCESS EXCLUSIVE (brief), loses the column's data, and breaks running code that selects or inserts ${cmd.name ?? 'it'} (ORMs that cache column lists fail until restarted)` });
+      ctx.report({
+        message: `DROP COLUMN ${cmd.name ?? ''} on ${alter.table ? display(alter.table) : 'the table'} takes ACCESS EXCLUSIVE (brief), loses the column's data, and breaks running code that selects or inserts ${cmd.name ?? 'it'} (ORMs that cache column lists fail until restarted)`,
+      });
     }
   },
 });

@@ -19,7 +19,10 @@ export const dropIndexNonConcurrent = defineRule({
     if (s.removeType !== 'OBJECT_INDEX' || s.concurrent) return;
     for (const o of s.objects ?? []) {
       const parts = strings(as<{ items?: Node[] }>(o, 'List')?.items);
-      const index = ctx.resolve({ schema: parts.length > 1 ? parts[parts.length - 2] : undefined, name: parts[parts.length - 1] ?? '' });
+      const index = ctx.resolve({
+        schema: parts.length > 1 ? parts[parts.length - 2] : undefined,
+        name: parts[parts.length - 1] ?? '',
+      });
       if (!index) continue;
       const createdIn = ctx.session.newIndexes.get(keyOf(index));
       if (createdIn !== undefined) continue;

@@ -14,7 +14,9 @@ export const dropNotNull = defineRule({
     if (!alter || ctx.isNew(alter.table)) return;
     for (const cmd of alter.cmds) {
       if (cmd.subtype !== 'AT_DropNotNull') continue;
-      ctx.report({ message: `DROP NOT NULL on ${cmd.name ?? ''} of ${alter.table ? display(alter.table) : 'the table'} lets NULLs reach application code, functions and downstream consumers that assume it is never NULL` });
+      ctx.report({
+        message: `DROP NOT NULL on ${cmd.name ?? ''} of ${alter.table ? display(alter.table) : 'the table'} lets NULLs reach application code, functions and downstream consumers that assume it is never NULL`,
+      });
     }
   },
 });

@@ -14,6 +14,8 @@ export const dropSchema = defineRule({
     const s = ctx.stmt.body as DropStmt;
     if (s.removeType !== 'OBJECT_SCHEMA') return;
     const names = (s.objects ?? []).map((o) => str(o) ?? '').join(', ');
-    ctx.report({ message: `DROP SCHEMA ${names} drops ${s.behavior === 'DROP_CASCADE' ? 'every table, view, function and type in it' : 'the schema (and fails unless it is empty)'}, breaking every client that uses it` });
+    ctx.report({
+      message: `DROP SCHEMA ${names} drops ${s.behavior === 'DROP_CASCADE' ? 'every table, view, function and type in it' : 'the schema (and fails unless it is empty)'}, breaking every client that uses it`,
+    });
   },
 });

@@ -16,9 +16,14 @@ export const dropTable = defineRule({
     if (s.removeType !== 'OBJECT_TABLE') return;
     for (const o of s.objects ?? []) {
       const parts = strings(as<{ items?: Node[] }>(o, 'List')?.items);
-      const table = ctx.resolve({ schema: parts.length > 1 ? parts[parts.length - 2] : undefined, name: parts[parts.length - 1] ?? '' });
+      const table = ctx.resolve({
+        schema: parts.length > 1 ? parts[parts.length - 2] : undefined,
+        name: parts[parts.length - 1] ?? '',
+      });
       if (!table || ctx.isNew(table)) continue;
-      ctx.report({ message: `DROP TABLE ${display(table)} loses its data, breaks clients that still use it, and takes ACCESS EXCLUSIVE on every table it references by foreign key` });
+      ctx.report({
+        message: `DROP TABLE ${display(table)} loses its data, breaks clients that still use it, and takes ACCESS EXCLUSIVE on every table it references by foreign key`,
+      });
     }
   },
 });

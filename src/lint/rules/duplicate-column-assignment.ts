@@ -23,7 +23,9 @@ export const duplicateColumnAssignment = defineRule({
     let names: string[] = [];
     let what = '';
     if (kind === 'CreateStmt') {
-      names = ((body.tableElts as Node[]) ?? []).map((e) => as<ColumnDef>(e, 'ColumnDef')?.colname).filter((n): n is string => n !== undefined);
+      names = ((body.tableElts as Node[]) ?? [])
+        .map((e) => as<ColumnDef>(e, 'ColumnDef')?.colname)
+        .filter((n): n is string => n !== undefined);
       what = 'CREATE TABLE defines';
     } else if (kind === 'InsertStmt') {
       names = ((body as InsertStmt).cols ?? []).map((c) => as<ResTarget>(c, 'ResTarget')?.name ?? '');
@@ -35,9 +37,12 @@ export const duplicateColumnAssignment = defineRule({
       names = ((body as ViewStmt).aliases ?? []).map((a) => str(a) ?? '');
       what = 'CREATE VIEW names';
     } else if (kind === 'AlterTableStmt') {
-      names = (alterTable(ctx)?.cmds ?? []).filter((c) => c.subtype === 'AT_AddColumn').map((c) => columnDef(c)?.colname ?? '');
+      names = (alterTable(ctx)?.cmds ?? [])
+        .filter((c) => c.subtype === 'AT_AddColumn')
+        .map((c) => columnDef(c)?.colname ?? '');
       what = 'ALTER TABLE adds';
     }
-    for (const d of duplicates(names.filter(Boolean))) ctx.report({ message: `${what} column ${d} more than once: the statement fails at run time` });
+    for (const d of duplicates(names.filter(Boolean)))
+      ctx.report({ message: `${what} column ${d} more than once: the statement fails at run time` });
   },
 });

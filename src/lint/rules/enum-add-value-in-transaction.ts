@@ -23,11 +23,17 @@ export const enumAddValueInTransaction = defineRule({
     if (type && ctx.session.newTypes.has(keyOf(type))) return;
     const label = type ? display(type) : 'the enum';
     if (!atLeast(ctx.version, 12)) {
-      ctx.report({ message: `ALTER TYPE ${label} ADD VALUE cannot run inside a transaction block on PG ${ctx.version.major}: the migration fails` });
+      ctx.report({
+        message: `ALTER TYPE ${label} ADD VALUE cannot run inside a transaction block on PG ${ctx.version.major}: the migration fails`,
+      });
       return;
     }
     for (const next of ctx.statements.slice(ctx.stmt.index + 1)) {
-      if (next.kind === 'TransactionStmt' && ['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK'].includes(next.body.kind as string)) break;
+      if (
+        next.kind === 'TransactionStmt' &&
+        ['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK'].includes(next.body.kind as string)
+      )
+        break;
       let used = false;
       walk(next.body, (tag, body) => {
         if (used) return false;
@@ -35,7 +41,9 @@ export const enumAddValueInTransaction = defineRule({
         return undefined;
       });
       if (used) {
-        ctx.report({ message: `ALTER TYPE ${label} ADD VALUE '${s.newVal}' and a later statement in the same transaction uses '${s.newVal}': it fails with "unsafe use of new value" until the ADD VALUE commits` });
+        ctx.report({
+          message: `ALTER TYPE ${label} ADD VALUE '${s.newVal}' and a later statement in the same transaction uses '${s.newVal}': it fails with "unsafe use of new value" until the ADD VALUE commits`,
+        });
         return;
       }
     }

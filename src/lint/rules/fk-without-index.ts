@@ -5,7 +5,10 @@ import { display, keyOf, type QualifiedName } from '../names.js';
 import { defineRule, type RuleContext } from '../rule.js';
 
 function leading(index: (string | null)[], cols: string[]): boolean {
-  return cols.every((c, i) => index[i] === c) || (index.length >= cols.length && cols.every((c) => index.slice(0, cols.length).includes(c)));
+  return (
+    cols.every((c, i) => index[i] === c) ||
+    (index.length >= cols.length && cols.every((c) => index.slice(0, cols.length).includes(c)))
+  );
 }
 
 /** Is there an index whose leading columns are the FK columns: in the catalog, or created anywhere in the file? */
@@ -22,12 +25,28 @@ function indexed(ctx: RuleContext, table: QualifiedName, cols: string[]): boolea
       const rel = (s.body as AlterTableStmt | CreateStmt).relation;
       const t = ctx.resolveRange(rel);
       if (!t || keyOf(t) !== keyOf(table)) continue;
-      const nodes = s.kind === 'CreateStmt' ? ((s.body as CreateStmt).tableElts ?? []) : ((s.body as AlterTableStmt).cmds ?? []).map((c) => (c as { AlterTableCmd?: { def?: Node } }).AlterTableCmd?.def);
+      const nodes =
+        s.kind === 'CreateStmt'
+          ? ((s.body as CreateStmt).tableElts ?? [])
+          : ((s.body as AlterTableStmt).cmds ?? []).map(
+              (c) => (c as { AlterTableCmd?: { def?: Node } }).AlterTableCmd?.def,
+            );
       for (const n of nodes) {
         const con = as<Constraint>(n, 'Constraint');
-        if (con && (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') && leading(strings(con.keys), cols)) return true;
+        if (
+          con &&
+          (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') &&
+          leading(strings(con.keys), cols)
+        )
+          return true;
         const col = as<ColumnDef>(n, 'ColumnDef');
-        if (col?.colname && cols.length === 1 && cols[0] === col.colname && (columnConstraint(col, 'CONSTR_PRIMARY') || columnConstraint(col, 'CONSTR_UNIQUE'))) return true;
+        if (
+          col?.colname &&
+          cols.length === 1 &&
+          cols[0] === col.colname &&
+          (columnConstraint(col, 'CONSTR_PRIMARY') || columnConstraint(col, 'CONSTR_UNIQUE'))
+        )
+          return true;
       }
     }
   }
@@ -56,14 +75,18 @@ export const fkWithoutIndex = defineRule({
       const alter = alterTable(ctx);
       for (const cmd of alter?.cmds ?? []) {
         const con = constraintDef(cmd);
-        if (cmd.subtype === 'AT_AddConstraint' && con?.contype === 'CONSTR_FOREIGN') fks.push({ table: alter?.table, cols: strings(con.fk_attrs) });
+        if (cmd.subtype === 'AT_AddConstraint' && con?.contype === 'CONSTR_FOREIGN')
+          fks.push({ table: alter?.table, cols: strings(con.fk_attrs) });
         const col = columnDef(cmd);
-        if (cmd.subtype === 'AT_AddColumn' && col?.colname && columnConstraint(col, 'CONSTR_FOREIGN')) fks.push({ table: alter?.table, cols: [col.colname] });
+        if (cmd.subtype === 'AT_AddColumn' && col?.colname && columnConstraint(col, 'CONSTR_FOREIGN'))
+          fks.push({ table: alter?.table, cols: [col.colname] });
       }
     }
     for (const fk of fks) {
       if (!fk.table || !fk.cols.length || indexed(ctx, fk.table, fk.cols)) continue;
-      ctx.report({ message: `foreign key on ${display(fk.table)} (${fk.cols.join(', ')}) has no index on those columns: every UPDATE or DELETE of a referenced row scans ${display(fk.table)}` });
+      ctx.report({
+        message: `foreign key on ${display(fk.table)} (${fk.cols.join(', ')}) has no index on those columns: every UPDATE or DELETE of a referenced row scans ${display(fk.table)}`,
+      });
     }
   },
 });

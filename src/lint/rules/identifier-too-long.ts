@@ -16,7 +16,14 @@ export function mayHaveLongIdentifier(text: string): boolean {
       run = 0;
       continue;
     }
-    const word = quoted || c > 127 || c === 95 || c === 36 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    const word =
+      quoted ||
+      c > 127 ||
+      c === 95 ||
+      c === 36 ||
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122);
     if (!word) {
       run = 0;
       continue;

@@ -15,7 +15,10 @@ export const jsonColumn = defineRule({
     for (const { column, type, location } of columnTypes(ctx)) {
       const t = typeInfo(type);
       if (t?.name !== 'json' || t.schema) continue;
-      ctx.report({ message: `column ${column} is json: it has no equality operator, so SELECT DISTINCT, UNION and GROUP BY on it fail, and it is reparsed on every access`, at: location });
+      ctx.report({
+        message: `column ${column} is json: it has no equality operator, so SELECT DISTINCT, UNION and GROUP BY on it fail, and it is reparsed on every access`,
+        at: location,
+      });
     }
   },
 });

@@ -9,7 +9,8 @@ export function strongLockOnExisting(ctx: RuleContext): { mode: LockModeValue; t
     if (t.mode < LockMode.Share) continue;
     const q = ctx.resolve(t.relation);
     if (!q || ctx.isNew(q) || ctx.session.newIndexes.has(`${q.schema}\u0000${q.name}`)) continue;
-    if (!best || t.mode > best.mode) best = { mode: t.mode, table: t.viaIndex ? `the table of index ${display(q)}` : display(q) };
+    if (!best || t.mode > best.mode)
+      best = { mode: t.mode, table: t.viaIndex ? `the table of index ${display(q)}` : display(q) };
   }
   return best;
 }
@@ -29,6 +30,8 @@ export const missingLockTimeout = defineRule({
     if (ctx.session.lockTimeout?.on) return;
     const lock = strongLockOnExisting(ctx);
     if (!lock || !ctx.once('file')) return;
-    ctx.report({ message: `no lock_timeout is set before a statement that takes ${LOCK_NAMES[lock.mode]} on ${lock.table} (${blocks(lock.mode)}): while it waits behind a long transaction, every later query on the table queues behind it` });
+    ctx.report({
+      message: `no lock_timeout is set before a statement that takes ${LOCK_NAMES[lock.mode]} on ${lock.table} (${blocks(lock.mode)}): while it waits behind a long transaction, every later query on the table queues behind it`,
+    });
   },
 });

@@ -12,6 +12,8 @@ export const missingStatementTimeout = defineRule({
     if (ctx.session.statementTimeout?.on) return;
     const lock = strongLockOnExisting(ctx);
     if (!lock || !ctx.once('file')) return;
-    ctx.report({ message: `no statement_timeout is set before a statement that takes ${LOCK_NAMES[lock.mode]} on ${lock.table}: a runaway statement holds that lock indefinitely` });
+    ctx.report({
+      message: `no statement_timeout is set before a statement that takes ${LOCK_NAMES[lock.mode]} on ${lock.table}: a runaway statement holds that lock indefinitely`,
+    });
   },
 });

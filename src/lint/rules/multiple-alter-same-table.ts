@@ -14,6 +14,8 @@ export const multipleAlterSameTable = defineRule({
     const alter = alterTable(ctx);
     if (!tx || !alter?.table || ctx.isNew(alter.table)) return;
     if (!tx.alters.get(keyOf(alter.table))) return;
-    ctx.report({ message: `another ALTER TABLE on ${display(alter.table)} in the same transaction: each one acquires the lock again and may scan or rewrite the table again` });
+    ctx.report({
+      message: `another ALTER TABLE on ${display(alter.table)} in the same transaction: each one acquires the lock again and may scan or rewrite the table again`,
+    });
   },
 });

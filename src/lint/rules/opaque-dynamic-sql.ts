@@ -12,6 +12,8 @@ export const opaqueDynamicSql = defineRule({
   check(ctx) {
     const what = KINDS[ctx.stmt.kind];
     if (!what) return;
-    ctx.report({ message: `${what}: the statements it runs are not visible to the linter, so their locks and rewrites are not checked` });
+    ctx.report({
+      message: `${what}: the statements it runs are not visible to the linter, so their locks and rewrites are not checked`,
+    });
   },
 });

@@ -2,7 +2,14 @@ import { typeInfo } from '../ast.js';
 import { columnTypes } from '../inspect.js';
 import { defineRule } from '../rule.js';
 
-const SMALL: Record<string, string> = { int4: 'integer', int2: 'smallint', serial: 'serial', serial4: 'serial', smallserial: 'smallserial', serial2: 'smallserial' };
+const SMALL: Record<string, string> = {
+  int4: 'integer',
+  int2: 'smallint',
+  serial: 'serial',
+  serial4: 'serial',
+  smallserial: 'smallserial',
+  serial2: 'smallserial',
+};
 
 export const preferBigint = defineRule({
   id: 'prefer-bigint',
@@ -16,7 +23,10 @@ export const preferBigint = defineRule({
       const t = typeInfo(type);
       const label = t && !t.schema && !t.array ? SMALL[t.name] : undefined;
       if (!label) continue;
-      ctx.report({ message: `column ${column} is ${label}: it overflows at ${label.startsWith('small') ? '32,767' : '2,147,483,647'}, and changing it to bigint later rewrites the table (or needs an expand/contract migration)`, at: location });
+      ctx.report({
+        message: `column ${column} is ${label}: it overflows at ${label.startsWith('small') ? '32,767' : '2,147,483,647'}, and changing it to bigint later rewrites the table (or needs an expand/contract migration)`,
+        at: location,
+      });
     }
   },
 });

@@ -8,7 +8,8 @@ export const preferRobustStatements = defineRule({
   severity: 'warning',
   defaultOn: false,
   kinds: ['CreateStmt', 'IndexStmt', 'DropStmt', 'AlterTableStmt'],
-  summary: 'outside a transaction, statements without IF [NOT] EXISTS make a partly applied migration fail when retried',
+  summary:
+    'outside a transaction, statements without IF [NOT] EXISTS make a partly applied migration fail when retried',
   help: 'add IF NOT EXISTS / IF EXISTS guards, and name concurrently built indexes (check pg_index.indisvalid after a failed build)',
   check(ctx) {
     if (ctx.session.tx) return;
@@ -17,7 +18,10 @@ export const preferRobustStatements = defineRule({
     if (kind === 'CreateStmt' && !body.if_not_exists) problems.push('CREATE TABLE without IF NOT EXISTS');
     if (kind === 'IndexStmt') {
       const s = body as IndexStmt;
-      if (!s.idxname) problems.push('an unnamed CREATE INDEX (a failed CONCURRENTLY build leaves an INVALID index under a generated name)');
+      if (!s.idxname)
+        problems.push(
+          'an unnamed CREATE INDEX (a failed CONCURRENTLY build leaves an INVALID index under a generated name)',
+        );
       else if (!s.if_not_exists) problems.push('CREATE INDEX without IF NOT EXISTS');
     }
     if (kind === 'DropStmt' && !(body as DropStmt).missing_ok) problems.push('DROP without IF EXISTS');
@@ -25,6 +29,9 @@ export const preferRobustStatements = defineRule({
       if (cmd.subtype === 'AT_AddColumn' && !cmd.missing_ok) problems.push('ADD COLUMN without IF NOT EXISTS');
       if (cmd.subtype === 'AT_DropColumn' && !cmd.missing_ok) problems.push('DROP COLUMN without IF EXISTS');
     }
-    for (const p of problems) ctx.report({ message: `${p} outside a transaction: if the migration fails after this statement, re-running it fails here` });
+    for (const p of problems)
+      ctx.report({
+        message: `${p} outside a transaction: if the migration fails after this statement, re-running it fails here`,
+      });
   },
 });

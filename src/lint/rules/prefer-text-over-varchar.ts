@@ -13,7 +13,10 @@ export const preferTextOverVarchar = defineRule({
     for (const { column, type, location } of columnTypes(ctx)) {
       const t = typeInfo(type);
       if (t?.name !== 'varchar' || !t.mods.length) continue;
-      ctx.report({ message: `column ${column} is varchar(${t.mods[0]}): changing the limit later is DDL on the table (a rewrite when it shrinks)`, at: location });
+      ctx.report({
+        message: `column ${column} is varchar(${t.mods[0]}): changing the limit later is DDL on the table (a rewrite when it shrinks)`,
+        at: location,
+      });
     }
   },
 });

@@ -13,7 +13,10 @@ export const preferTimestamptz = defineRule({
     for (const { column, type, location } of columnTypes(ctx)) {
       const t = typeInfo(type);
       if (t?.name !== 'timestamp' || t.schema) continue;
-      ctx.report({ message: `column ${column} is timestamp without time zone: the offset is dropped, and converting to timestamptz later rewrites the table unless the session TimeZone is UTC`, at: location });
+      ctx.report({
+        message: `column ${column} is timestamp without time zone: the offset is dropped, and converting to timestamptz later rewrites the table unless the session TimeZone is UTC`,
+        at: location,
+      });
     }
   },
 });

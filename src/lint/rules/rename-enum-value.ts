@@ -16,6 +16,8 @@ export const renameEnumValue = defineRule({
     if (!s.oldVal) return;
     const type = ctx.resolve(nameParts(s.typeName));
     if (type && ctx.session.newTypes.has(keyOf(type))) return;
-    ctx.report({ message: `RENAME VALUE '${s.oldVal}' TO '${s.newVal ?? ''}' on ${type ? display(type) : 'the enum'} breaks at once every app version that writes or compares '${s.oldVal}'` });
+    ctx.report({
+      message: `RENAME VALUE '${s.oldVal}' TO '${s.newVal ?? ''}' on ${type ? display(type) : 'the enum'} breaks at once every app version that writes or compares '${s.oldVal}'`,
+    });
   },
 });

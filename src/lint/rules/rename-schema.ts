@@ -12,6 +12,8 @@ export const renameSchema = defineRule({
     if (ctx.stmt.kind !== 'RenameStmt') return;
     const s = ctx.stmt.body as RenameStmt;
     if (s.renameType !== 'OBJECT_SCHEMA') return;
-    ctx.report({ message: `ALTER SCHEMA ${s.subname ?? ''} RENAME TO ${s.newname ?? ''} breaks every query, function and search_path that names ${s.subname ?? 'the schema'}` });
+    ctx.report({
+      message: `ALTER SCHEMA ${s.subname ?? ''} RENAME TO ${s.newname ?? ''} breaks every query, function and search_path that names ${s.subname ?? 'the schema'}`,
+    });
   },
 });

@@ -38,6 +38,8 @@ export const renameTable = defineRule({
       what = `SET SCHEMA ${s.newschema ?? ''}`;
     } else return;
     if (!table || ctx.isNew(table) || compatibilityView(ctx, table)) return;
-    ctx.report({ message: `ALTER TABLE ${display(table)} ${what} takes ACCESS EXCLUSIVE (brief) and breaks every running query that still names ${display(table)}` });
+    ctx.report({
+      message: `ALTER TABLE ${display(table)} ${what} takes ACCESS EXCLUSIVE (brief) and breaks every running query that still names ${display(table)}`,
+    });
   },
 });

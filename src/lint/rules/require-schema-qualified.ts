@@ -2,13 +2,31 @@ import type { Node, RangeVar } from 'libpg-query';
 import { as, strings } from '../ast.js';
 import { defineRule } from '../rule.js';
 
-const RELATION_STATEMENTS = new Set(['CreateStmt', 'AlterTableStmt', 'IndexStmt', 'ViewStmt', 'RenameStmt', 'CreateTrigStmt', 'AlterObjectSchemaStmt']);
+const RELATION_STATEMENTS = new Set([
+  'CreateStmt',
+  'AlterTableStmt',
+  'IndexStmt',
+  'ViewStmt',
+  'RenameStmt',
+  'CreateTrigStmt',
+  'AlterObjectSchemaStmt',
+]);
 
 export const requireSchemaQualified = defineRule({
   id: 'require-schema-qualified',
   severity: 'warning',
   defaultOn: false,
-  kinds: ['CreateStmt', 'AlterTableStmt', 'IndexStmt', 'ViewStmt', 'RenameStmt', 'CreateTrigStmt', 'AlterObjectSchemaStmt', 'CreateTableAsStmt', 'DropStmt'],
+  kinds: [
+    'CreateStmt',
+    'AlterTableStmt',
+    'IndexStmt',
+    'ViewStmt',
+    'RenameStmt',
+    'CreateTrigStmt',
+    'AlterObjectSchemaStmt',
+    'CreateTableAsStmt',
+    'DropStmt',
+  ],
   summary: 'an unqualified relation name in DDL depends on search_path',
   help: 'qualify the name with its schema (public.users)',
   check(ctx) {
@@ -20,12 +38,20 @@ export const requireSchemaQualified = defineRule({
     } else if (kind === 'CreateTableAsStmt') {
       const rv = (body.into as { rel?: RangeVar } | undefined)?.rel;
       if (rv?.relname && !rv.schemaname && rv.relpersistence !== 't') names.push(rv.relname);
-    } else if (kind === 'DropStmt' && ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE'].includes(body.removeType as string)) {
+    } else if (
+      kind === 'DropStmt' &&
+      ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE'].includes(
+        body.removeType as string,
+      )
+    ) {
       for (const o of (body.objects as Node[]) ?? []) {
         const parts = strings(as<{ items?: Node[] }>(o, 'List')?.items);
         if (parts.length === 1) names.push(parts[0]!);
       }
     }
-    for (const n of names) ctx.report({ message: `${n} is not schema-qualified: which object it names depends on the search_path of the session that runs the migration` });
+    for (const n of names)
+      ctx.report({
+        message: `${n} is not schema-qualified: which object it names depends on the search_path of the session that runs the migration`,
+      });
   },
 });

@@ -17,7 +17,9 @@ export const setLoggedUnlogged = defineRule({
     for (const cmd of alter.cmds) {
       if (cmd.subtype !== 'AT_SetLogged' && cmd.subtype !== 'AT_SetUnLogged') continue;
       const logged = cmd.subtype === 'AT_SetLogged';
-      ctx.report({ message: `SET ${logged ? 'LOGGED' : 'UNLOGGED'} ${lockPhrase(LockMode.AccessExclusive, alter.table, 'rewrite')}${logged ? ', and writes the whole table to WAL (replica lag)' : ''}` });
+      ctx.report({
+        message: `SET ${logged ? 'LOGGED' : 'UNLOGGED'} ${lockPhrase(LockMode.AccessExclusive, alter.table, 'rewrite')}${logged ? ', and writes the whole table to WAL (replica lag)' : ''}`,
+      });
     }
   },
 });

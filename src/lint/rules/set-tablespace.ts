@@ -13,13 +13,23 @@ export const setTablespace = defineRule({
   help: 'move tables online with pg_repack --tablespace, or a logical copy and swap',
   check(ctx) {
     if (ctx.stmt.kind === 'AlterTableMoveAllStmt') {
-      ctx.report({ message: 'ALTER ... ALL IN TABLESPACE ... SET TABLESPACE copies every relation in the tablespace, each under ACCESS EXCLUSIVE: blocks reads and writes for each copy' });
+      ctx.report({
+        message:
+          'ALTER ... ALL IN TABLESPACE ... SET TABLESPACE copies every relation in the tablespace, each under ACCESS EXCLUSIVE: blocks reads and writes for each copy',
+      });
       return;
     }
     const alter = alterTable(ctx, ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_MATVIEW']);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
     if (!alter.cmds.some((c) => c.subtype === 'AT_SetTableSpace')) return;
-    const kind = alter.stmt.objtype === 'OBJECT_INDEX' ? 'index' : alter.stmt.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table';
-    ctx.report({ message: `SET TABLESPACE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'rewrite')}: it copies every data file of the ${kind}` });
+    const kind =
+      alter.stmt.objtype === 'OBJECT_INDEX'
+        ? 'index'
+        : alter.stmt.objtype === 'OBJECT_MATVIEW'
+          ? 'materialized view'
+          : 'table';
+    ctx.report({
+      message: `SET TABLESPACE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'rewrite')}: it copies every data file of the ${kind}`,
+    });
   },
 });

@@ -18,11 +18,21 @@ export const transactionNesting = defineRule({
     const tx = ctx.session.tx;
     const assumed = ctx.session.assumeInTransaction;
     if (OPEN.includes(kind) && tx) {
-      ctx.report({ message: tx.explicit ? 'BEGIN inside an open transaction: Postgres only warns, and the first COMMIT ends both, so later statements are no longer atomic' : 'BEGIN in a file the runner already wraps in a transaction: the COMMIT that follows ends the runner\'s transaction early' });
+      ctx.report({
+        message: tx.explicit
+          ? 'BEGIN inside an open transaction: Postgres only warns, and the first COMMIT ends both, so later statements are no longer atomic'
+          : "BEGIN in a file the runner already wraps in a transaction: the COMMIT that follows ends the runner's transaction early",
+      });
     } else if (CLOSE.includes(kind) && (!tx || (assumed && !tx.explicit))) {
-      ctx.report({ message: tx ? `${kind === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK'} ends the runner's transaction early: the statements after it run outside any transaction` : `${kind === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK'} without an open transaction: Postgres only warns, so the intended transaction boundary does not exist` });
+      ctx.report({
+        message: tx
+          ? `${kind === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK'} ends the runner's transaction early: the statements after it run outside any transaction`
+          : `${kind === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK'} without an open transaction: Postgres only warns, so the intended transaction boundary does not exist`,
+      });
     } else if (CLOSE.includes(kind) && assumed && tx?.explicit) {
-      ctx.report({ message: 'COMMIT/ROLLBACK in a file the runner wraps in a transaction: it ends the runner\'s transaction too' });
+      ctx.report({
+        message: "COMMIT/ROLLBACK in a file the runner wraps in a transaction: it ends the runner's transaction too",
+      });
     }
   },
 });

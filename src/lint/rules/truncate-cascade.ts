@@ -11,6 +11,9 @@ export const truncateCascade = defineRule({
   check(ctx) {
     if (ctx.stmt.kind !== 'TruncateStmt') return;
     if ((ctx.stmt.body as TruncateStmt).behavior !== 'DROP_CASCADE') return;
-    ctx.report({ message: 'TRUNCATE ... CASCADE also empties every table that references these by foreign key, and the tables referencing those, without listing them' });
+    ctx.report({
+      message:
+        'TRUNCATE ... CASCADE also empties every table that references these by foreign key, and the tables referencing those, without listing them',
+    });
   },
 });

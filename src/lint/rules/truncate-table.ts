@@ -17,6 +17,8 @@ export const truncateTable = defineRule({
     const tables = (s.relations ?? []).map((r) => ctx.resolveRange(as<RangeVar>(r as Node, 'RangeVar')));
     const existing = tables.filter((t) => !ctx.isNew(t));
     if (!existing.length) return;
-    ctx.report({ message: `TRUNCATE deletes every row and ${lockPhrase(LockMode.AccessExclusive, existing.length === 1 ? existing[0] : undefined, 'brief')}` });
+    ctx.report({
+      message: `TRUNCATE deletes every row and ${lockPhrase(LockMode.AccessExclusive, existing.length === 1 ? existing[0] : undefined, 'brief')}`,
+    });
   },
 });

@@ -17,15 +17,21 @@ export const vacuumFullOrCluster = defineRule({
     if (ctx.stmt.kind === 'VacuumStmt') {
       const s = ctx.stmt.body as VacuumStmt;
       if (!s.is_vacuumcmd || !defElemNames(s.options).includes('full')) return;
-      const rels = (s.rels ?? []).map((r) => ctx.resolveRange(as<{ relation?: import('libpg-query').RangeVar }>(r as Node, 'VacuumRelation')?.relation));
+      const rels = (s.rels ?? []).map((r) =>
+        ctx.resolveRange(as<{ relation?: import('libpg-query').RangeVar }>(r as Node, 'VacuumRelation')?.relation),
+      );
       if (rels.length && rels.every((r) => ctx.isNewOrEmpty(r))) return;
       const table = rels.length === 1 ? rels[0] : undefined;
-      ctx.report({ message: `VACUUM FULL ${rels.length ? lockPhrase(LockMode.AccessExclusive, table, 'rewrite') : 'rewrites every table in the database, each under ACCESS EXCLUSIVE: blocks reads and writes for each rewrite'}` });
+      ctx.report({
+        message: `VACUUM FULL ${rels.length ? lockPhrase(LockMode.AccessExclusive, table, 'rewrite') : 'rewrites every table in the database, each under ACCESS EXCLUSIVE: blocks reads and writes for each rewrite'}`,
+      });
     } else if (ctx.stmt.kind === 'ClusterStmt') {
       const s = ctx.stmt.body as ClusterStmt;
       const table = ctx.resolveRange(s.relation);
       if (table && ctx.isNewOrEmpty(table)) return;
-      ctx.report({ message: `CLUSTER ${table ? lockPhrase(LockMode.AccessExclusive, table, 'rewrite') : 'rewrites every previously clustered table under ACCESS EXCLUSIVE: blocks reads and writes for each rewrite'}` });
+      ctx.report({
+        message: `CLUSTER ${table ? lockPhrase(LockMode.AccessExclusive, table, 'rewrite') : 'rewrites every previously clustered table under ACCESS EXCLUSIVE: blocks reads and writes for each rewrite'}`,
+      });
     }
   },
 });

@@ -9,7 +9,8 @@ export const validateInSameTransaction = defineRule({
   severity: 'error',
   defaultOn: true,
   kinds: ['AlterTableStmt'],
-  summary: 'VALIDATE CONSTRAINT in the same transaction as a strong lock on the table keeps that lock for the whole scan',
+  summary:
+    'VALIDATE CONSTRAINT in the same transaction as a strong lock on the table keeps that lock for the whole scan',
   help: 'COMMIT between ADD ... NOT VALID and VALIDATE CONSTRAINT; ideally validate in a later migration (zdm validates at the switch phase: addCheck, addForeignKey)',
   check(ctx) {
     const tx = ctx.session.tx;
