@@ -299,14 +299,12 @@ export class StateStore {
           finished_at: null,
         })
         .onConflict((oc) =>
-          oc
-            .columns(['migration', 'step_id'])
-            .doUpdateSet({
-              status: 'running',
-              attempts: sql`${sql.ref('steps.attempts')} + 1`,
-              error: null,
-              started_at: new Date(),
-            }),
+          oc.columns(['migration', 'step_id']).doUpdateSet({
+            status: 'running',
+            attempts: sql`${sql.ref('steps.attempts')} + 1`,
+            error: null,
+            started_at: new Date(),
+          }),
         ),
     );
   }
@@ -406,19 +404,17 @@ export class StateStore {
 
   /** Splits a backfill into chunks between consecutive bounds (exclusive lo, inclusive hi). */
   async createChunks(on: Queryable, migration: string, stepId: string, bounds: (string[] | null)[]): Promise<void> {
-    const rows = bounds
-      .slice(0, -1)
-      .map((lo, i) => ({
-        migration,
-        step_id: stepId,
-        chunk: i,
-        lo: lo && JSON.stringify(lo),
-        hi: bounds[i + 1] ? JSON.stringify(bounds[i + 1]) : null,
-        last_key: null,
-        claimed_by: null,
-        claimed_pid: null,
-        claimed_at: null,
-      }));
+    const rows = bounds.slice(0, -1).map((lo, i) => ({
+      migration,
+      step_id: stepId,
+      chunk: i,
+      lo: lo && JSON.stringify(lo),
+      hi: bounds[i + 1] ? JSON.stringify(bounds[i + 1]) : null,
+      last_key: null,
+      claimed_by: null,
+      claimed_pid: null,
+      claimed_at: null,
+    }));
     if (rows.length)
       await run(
         on,

@@ -49,9 +49,7 @@ async function snapshots(db: TestDatabase, tables: string[]): Promise<Record<str
  * concurrently, asserting at every point that both succeed and never wait longer than the lock
  * timeout, and that rollback restores every table's schema exactly.
  */
-export async function runLifecycle(
-  o: LifecycleOptions,
-): Promise<{
+export async function runLifecycle(o: LifecycleOptions): Promise<{
   before: Record<string, TableSnapshot>;
   after: Record<string, TableSnapshot>;
   oldApp: AppStats;
