@@ -114,3 +114,12 @@ export function errorMessage(err: unknown): string {
   const detail = (err as { detail?: unknown }).detail;
   return typeof detail === 'string' && detail !== '' ? `${err.message} (${detail})` : err.message;
 }
+
+/**
+ * The default branch of a switch that handles every case of a union (step kinds, result kinds): a
+ * compile error where a new case is not handled, and a clear error if a value outside the types
+ * arrives at run time (a plan recorded by another zdm version).
+ */
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

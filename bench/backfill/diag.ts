@@ -5,7 +5,7 @@
  * left out (one small row). Diagnostic only: not zdm's runner.
  */
 import pg from 'pg';
-import { batchSql } from '../../src/backfill/sql.js';
+import { batchSql } from '../../src/plan/backfill-sql.js';
 import type { BackfillStep, Plan } from '../../src/plan/types.js';
 
 export interface BatchBreakdown {

@@ -33,7 +33,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_TARGET_BATCH_MS } from '../../src/defaults.
 import { fmt, median, writeSection } from '../report.js';
 import { batchBreakdown, type BatchBreakdown } from './diag.js';
 import { peaks, prepareHeartbeat, startLagMonitor, startPauseCycler } from './lag.js';
-import type { SafetySettings } from '../../src/runner/context.js';
+import type { SafetySettings } from '../../src/exec/context.js';
 import {
   BULK_SQL,
   bulkUpdate,

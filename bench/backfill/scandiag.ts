@@ -8,7 +8,7 @@
  *   npx tsx bench/backfill/scandiag.ts   (ZDM_DIAG_ROWS=1000000, ZDM_DIAG_REPS=3, ZDM_DIAG_BATCH=25000)
  */
 import pg from 'pg';
-import { batchSql } from '../../src/backfill/sql.js';
+import { batchSql } from '../../src/plan/backfill-sql.js';
 import type { BackfillStep, Plan } from '../../src/plan/types.js';
 import { median } from '../report.js';
 import { batchBreakdown } from './diag.js';

@@ -14,8 +14,8 @@ import { connect } from '../../src/db/connect.js';
 import { startCluster, type Cluster } from '../../src/embedded/cluster.js';
 import { RATE_WINDOW_MS } from '../../src/backfill/rate.js';
 import { advance } from '../../src/runner/advance.js';
-import { createRunnerContext, type RunnerContext, type SafetySettings } from '../../src/runner/context.js';
-import type { RunnerEvent } from '../../src/runner/events.js';
+import { createRunnerContext, type RunnerContext, type SafetySettings } from '../../src/exec/context.js';
+import type { RunnerEvent } from '../../src/exec/events.js';
 
 export const TABLE = 'items';
 /** The migration every part uses: a rename, whose backfill copies qty into quantity. */

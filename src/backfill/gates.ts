@@ -1,6 +1,6 @@
 import type { BackfillStep } from '../plan/types.js';
 import { createLagProbe } from '../replication/lag-probe.js';
-import type { RunnerContext } from '../runner/context.js';
+import type { RunnerContext } from '../exec/context.js';
 import { lockWaitSignal, throttleQuerySignal, xactAgeSignal } from './signals.js';
 import { Throttle, type CachedSignal, type ThrottleVerdict } from './throttle.js';
 

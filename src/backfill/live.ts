@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.js';
-import type { RunnerContext } from '../runner/context.js';
-import type { BackfillProgress } from '../runner/events.js';
+import type { RunnerContext } from '../exec/context.js';
+import type { BackfillProgress } from '../exec/events.js';
 
 /** How often the live progress is written, unless the backfill pauses or resumes in between. */
 const LIVE_INTERVAL_MS = 1000;

@@ -5,17 +5,16 @@ import { displayName, quoteQualified, type QualifiedName } from '../db/quote.js'
 import { errorMessage, InterruptedError, StateError, StepFailedError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
 import { summarize } from '../replication/gate.js';
-import type { RunnerContext } from '../runner/context.js';
-import { inTransaction } from '../runner/executor.js';
-import { isRetryableLockError, sqlState } from '../runner/retry.js';
-import { BACKFILL_SETTING } from '../operations/sync-trigger.js';
+import type { RunnerContext } from '../exec/context.js';
+import { inTransaction } from '../exec/transaction.js';
+import { isRetryableLockError, sqlState } from '../exec/retry.js';
 import { BatchSizer } from './sizer.js';
-import { batchSql } from './sql.js';
+import { BACKFILL_SETTING, batchSql } from '../plan/backfill-sql.js';
 import { splitKeyRange } from './split.js';
 import { RateMeter } from './rate.js';
 import { WalMeter } from './wal-meter.js';
 import { LiveWriter } from './live.js';
-import type { BackfillProgress } from '../runner/events.js';
+import type { BackfillProgress } from '../exec/events.js';
 import { DEFAULT_ROW_WIDTH, walBytesPerRow } from './wal-estimate.js';
 import { assertWalSafety, createBackfillThrottle } from './gates.js';
 
@@ -367,40 +366,32 @@ async function runBatch(
   statementTimeoutMs: number,
 ): Promise<{ hi: string[] | null; updated: number; walBytes: number; walEnd: number }> {
   const sql = batchSql(step, cursor !== null, range.ceiling !== null);
-  return inTransaction(
-    ctx,
-    async (client) => {
-      const setup = await client.query<{ wal: string }>(
-        `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true), pg_current_wal_insert_lsn()::text AS wal`,
-        [`${ctx.settings.lockTimeoutMs}ms`, `${statementTimeoutMs}ms`, BACKFILL_SETTING],
-      );
-      const lower = cursor ?? [];
-      const bound = await client.query<Record<string, string>>(sql.bound, [
-        ...lower,
-        ...(range.ceiling ?? []),
-        size - 1,
-      ]);
-      const hiRow = bound.rows[0];
-      const hi = hiRow ? step.key.map((_, i) => hiRow[`k${i}`]!) : null;
-      const upper = hi ?? range.ceiling;
-      const update = await client.query(sql.update(upper !== null), [...lower, ...(upper ?? [])]);
-      const updated = update.rowCount ?? 0;
-      const owned = await range.record(client, {
-        lastKey: hi ?? upper ?? cursor,
-        updated,
-        scanned: hi ? size : updated,
-        batchSize: size,
-        done: hi === null,
-      });
-      if (!owned) throw new LostClaim();
-      const wal = await client.query<{ bytes: number; at: number }>(
-        `SELECT pg_wal_lsn_diff(l, $1::pg_lsn)::float8 AS bytes, pg_wal_lsn_diff(l, '0/0')::float8 AS at FROM pg_current_wal_insert_lsn() l`,
-        [setup.rows[0]!.wal],
-      );
-      return { hi, updated, walBytes: wal.rows[0]!.bytes, walEnd: wal.rows[0]!.at };
-    },
-    session,
-  );
+  return inTransaction(session, async (client) => {
+    const setup = await client.query<{ wal: string }>(
+      `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true), pg_current_wal_insert_lsn()::text AS wal`,
+      [`${ctx.settings.lockTimeoutMs}ms`, `${statementTimeoutMs}ms`, BACKFILL_SETTING],
+    );
+    const lower = cursor ?? [];
+    const bound = await client.query<Record<string, string>>(sql.bound, [...lower, ...(range.ceiling ?? []), size - 1]);
+    const hiRow = bound.rows[0];
+    const hi = hiRow ? step.key.map((_, i) => hiRow[`k${i}`]!) : null;
+    const upper = hi ?? range.ceiling;
+    const update = await client.query(sql.update(upper !== null), [...lower, ...(upper ?? [])]);
+    const updated = update.rowCount ?? 0;
+    const owned = await range.record(client, {
+      lastKey: hi ?? upper ?? cursor,
+      updated,
+      scanned: hi ? size : updated,
+      batchSize: size,
+      done: hi === null,
+    });
+    if (!owned) throw new LostClaim();
+    const wal = await client.query<{ bytes: number; at: number }>(
+      `SELECT pg_wal_lsn_diff(l, $1::pg_lsn)::float8 AS bytes, pg_wal_lsn_diff(l, '0/0')::float8 AS at FROM pg_current_wal_insert_lsn() l`,
+      [setup.rows[0]!.wal],
+    );
+    return { hi, updated, walBytes: wal.rows[0]!.bytes, walEnd: wal.rows[0]!.at };
+  });
 }
 
 /**

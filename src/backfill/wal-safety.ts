@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { displayName, quoteQualified } from '../db/quote.js';
 import { SafetyError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
-import type { RunnerContext } from '../runner/context.js';
+import type { RunnerContext } from '../exec/context.js';
 import {
   estimateWal,
   judgeWalRisk,

@@ -1,7 +1,7 @@
 import type { FlagValues } from '../config/resolve.js';
 import { applicationName, checkConnection, connect, currentActor, redactUrl } from '../db/connect.js';
-import { createRunnerContext, type RunnerContext } from '../runner/context.js';
-import type { RunnerEvent } from '../runner/events.js';
+import { createRunnerContext, type RunnerContext } from '../exec/context.js';
+import type { RunnerEvent } from '../exec/events.js';
 import { commandContext, requireDatabaseUrl, type CliIO, type CommandContext } from './context.js';
 
 export type RunnerOptions = FlagValues & { logLevel?: string; json?: boolean };

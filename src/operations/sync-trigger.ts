@@ -1,4 +1,5 @@
 import { quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { BACKFILL_SETTING } from '../plan/backfill-sql.js';
 import { qualifyColumns } from '../sql/rewrite.js';
 
 /**
@@ -23,8 +24,6 @@ export interface SyncMapping {
   /** Old columns and how each is computed from new columns. */
   backward: { column: string; expression: string }[];
 }
-
-export const BACKFILL_SETTING = 'zdm.backfill';
 
 export function syncTriggerStatements(
   table: QualifiedName,

@@ -1,6 +1,7 @@
-import { batchSql } from '../backfill/sql.js';
+import { batchSql } from './backfill-sql.js';
 import { formatBytes } from '../config/units.js';
 import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { assertNever } from '../errors.js';
 import { lockEffect, LOCK_MODES, type Impact, type Plan, type Step, type VerifyStep } from './types.js';
 
 /** A verify step's query: up to 10 rows that violate its condition (the runner runs exactly this). */
@@ -21,6 +22,8 @@ export function stepSql(step: Step): string[] {
       const sql = batchSql(step, true);
       return [`-- per batch, in its own transaction with zdm.backfill = on:`, sql.bound, sql.update(true)];
     }
+    default:
+      return assertNever(step, 'step kind');
   }
 }
 
@@ -37,6 +40,8 @@ export function stepMode(step: Step): string {
       return 'read-only check';
     case 'backfill':
       return 'keyset batches, one short transaction each, cursor saved with every batch';
+    default:
+      return assertNever(step, 'step kind');
   }
 }
 

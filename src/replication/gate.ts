@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatBytes } from '../config/units.js';
 import { GATE_SAMPLES, GATE_SAMPLE_WINDOW_MS } from '../defaults.js';
-import type { LagSummary } from '../runner/events.js';
+import type { LagSummary } from '../exec/events.js';
 import type { LagProbe, LagReading } from './probe.js';
 
 export interface LagLimits {

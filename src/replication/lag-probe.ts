@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RunnerContext } from '../runner/context.js';
+import type { RunnerContext } from '../exec/context.js';
 import { HeartbeatWriter } from './heartbeat.js';
 import { primaryLagProbe, type LagProbe, type LagReading } from './probe.js';
 import { ReplicaProbe, type PrimaryPoint } from './replica-probe.js';

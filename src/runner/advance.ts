@@ -3,10 +3,13 @@ import { errorMessage, InterruptedError, ValidationError, ZdmError } from '../er
 import { PHASES, phaseIndex, type Phase, type Plan } from '../plan/types.js';
 import { summarize, waitForLagGate } from '../replication/gate.js';
 import { createLagProbe } from '../replication/lag-probe.js';
-import type { RunnerContext } from './context.js';
+import type pg from 'pg';
+import type { RunnerContext } from '../exec/context.js';
+import { sqlState } from '../exec/retry.js';
+import { inTransaction, withClient } from '../exec/transaction.js';
 import { executeStep } from './executor.js';
 import { activeView, migrationViews, planFile, withRunnerLock } from './session.js';
-import type { MigrationRow } from './state-store.js';
+import type { MigrationRow } from '../exec/state-store.js';
 
 export interface AdvanceOptions {
   /** Run phases up to and including this one; default: only the next phase. */
@@ -53,22 +56,22 @@ async function activate(
       },
     ]);
   }
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await ctx.state.activate(client, plan, file.file);
-    await ctx.state.audit(client, {
-      migration: plan.migration,
-      action: 'activate',
-      outcome: 'succeeded',
-      checksum: plan.checksum,
-      detail: { steps: plan.steps.length, targetSchemas: plan.targetSchemas },
-    });
-    await client.query('COMMIT');
+    const record = (client: pg.PoolClient) =>
+      inTransaction(client, async () => {
+        await ctx.state.activate(client, plan, file.file);
+        await ctx.state.audit(client, {
+          migration: plan.migration,
+          action: 'activate',
+          outcome: 'succeeded',
+          checksum: plan.checksum,
+          detail: { steps: plan.steps.length, targetSchemas: plan.targetSchemas },
+        });
+      });
+    await withClient(pool, record, { reuse: true });
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
     // The partial unique index on migration_targets: another runner activated one meanwhile.
-    if ((err as { code?: string }).code === '23505')
+    if (sqlState(err) === '23505')
       throw new ValidationError([
         {
           file: file.file,
@@ -76,8 +79,6 @@ async function activate(
         },
       ]);
     throw err;
-  } finally {
-    client.release();
   }
   ctx.log.info({ migration: plan.migration, steps: plan.steps.length }, 'migration activated');
   return (await ctx.state.migration(pool, plan.migration))!;

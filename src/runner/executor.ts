@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { displayName, quoteQualified, type QualifiedName } from '../db/quote.js';
-import { errorMessage, StepFailedError } from '../errors.js';
+import { assertNever, errorMessage, StepFailedError } from '../errors.js';
 import { runBackfill } from '../backfill/run.js';
 import { verifySql } from '../plan/describe.js';
-import type { CreateIndexStep, SqlStep, Step, Undo, VerifyStep } from '../plan/types.js';
-import type { RunnerContext } from './context.js';
-import { sqlState, withLockRetry } from './retry.js';
+import type { BackfillStep, CreateIndexStep, Step, Undo, VerifyStep } from '../plan/types.js';
+import type { RunnerContext } from '../exec/context.js';
+import { sqlState, withLockRetry } from '../exec/retry.js';
+import { inTransaction, withClient } from '../exec/transaction.js';
 
 /**
  * The one place that runs a plan's SQL. Every step is recorded in zdm.steps: a transactional step
@@ -15,36 +16,58 @@ import { sqlState, withLockRetry } from './retry.js';
 export async function executeStep(step: Step, migration: string, ctx: RunnerContext): Promise<void> {
   switch (step.kind) {
     case 'sql':
-      return step.transactional ? runTransactional(step, migration, ctx) : runStatements(step, migration, ctx);
+      if (!step.transactional) await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
+      await runStatements(step, step, migration, ctx, 'done');
+      return;
     case 'create-index':
       return runCreateIndex(step, migration, ctx);
     case 'verify':
       return runVerify(step, migration, ctx);
     case 'backfill':
       return runBackfill(step, migration, ctx);
+    default:
+      return assertNever(step, 'step kind');
   }
 }
 
-async function runTransactional(step: SqlStep, migration: string, ctx: RunnerContext): Promise<void> {
-  const attempts = await retrying(step, migration, ctx, async () => {
-    await inTransaction(ctx, async (client) => {
-      await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${ctx.settings.lockTimeoutMs}ms`]);
-      for (const statement of step.statements) await client.query(statement);
-      await ctx.state.stepFinished(client, migration, step.id, step.phase, 'done');
-    });
-  });
-  ctx.log.debug({ step: step.id, attempts }, 'step committed');
+/**
+ * `zdm advance --join`: works on chunks of a parallel backfill another runner started, under the
+ * same gates; it neither starts nor finishes the step.
+ */
+export function joinBackfillStep(step: BackfillStep, migration: string, ctx: RunnerContext): Promise<void> {
+  return runBackfill(step, migration, ctx, { join: true });
 }
 
-async function runStatements(step: SqlStep, migration: string, ctx: RunnerContext): Promise<void> {
-  await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
-  await retrying(step, migration, ctx, () =>
-    withClient(ctx, async (client) => {
-      await client.query(`SELECT set_config('lock_timeout', $1, false)`, [`${ctx.settings.lockTimeoutMs}ms`]);
-      for (const statement of step.statements) await client.query(statement);
+/**
+ * Runs a step's statements (or its undo's) with lock_timeout, retried on lock timeouts. In one
+ * transaction that also records the step as `status`, or outside a transaction statement by
+ * statement, recorded after the last one.
+ */
+async function runStatements(
+  step: Step,
+  sql: { statements: string[]; transactional: boolean },
+  migration: string,
+  ctx: RunnerContext,
+  status: 'done' | 'undone',
+): Promise<void> {
+  const pool = ctx.conn.pool;
+  const lockTimeout = `${ctx.settings.lockTimeoutMs}ms`;
+  const attempts = await retrying(step, migration, ctx, () =>
+    withClient(pool, async (session) => {
+      if (!sql.transactional) {
+        await session.query(`SELECT set_config('lock_timeout', $1, false)`, [lockTimeout]);
+        for (const statement of sql.statements) await session.query(statement);
+        return;
+      }
+      await inTransaction(session, async (client) => {
+        await client.query(`SELECT set_config('lock_timeout', $1, true)`, [lockTimeout]);
+        for (const statement of sql.statements) await client.query(statement);
+        await ctx.state.stepFinished(client, migration, step.id, step.phase, status);
+      });
     }),
   );
-  await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'done');
+  if (!sql.transactional) await ctx.state.stepFinished(pool, migration, step.id, step.phase, status);
+  else ctx.log.debug({ step: step.id, attempts }, 'step committed');
 }
 
 /**
@@ -56,7 +79,7 @@ async function runStatements(step: SqlStep, migration: string, ctx: RunnerContex
 async function runCreateIndex(step: CreateIndexStep, migration: string, ctx: RunnerContext): Promise<void> {
   await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
   await retrying(step, migration, ctx, () =>
-    withClient(ctx, async (client) => {
+    withClient(ctx.conn.pool, async (client) => {
       await client.query(`SELECT set_config('lock_timeout', '0', false), set_config('statement_timeout', '0', false)`);
       const before = await indexState(client, step.index, step.table);
       if (before === 'valid') return;
@@ -117,22 +140,8 @@ async function runVerify(step: VerifyStep, migration: string, ctx: RunnerContext
 }
 
 /** Runs a step's undo (rollback); idempotent by construction. */
-export async function executeUndo(step: Step, undo: Undo, migration: string, ctx: RunnerContext): Promise<void> {
-  await retrying(step, migration, ctx, async () => {
-    if (undo.transactional) {
-      await inTransaction(ctx, async (client) => {
-        await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${ctx.settings.lockTimeoutMs}ms`]);
-        for (const statement of undo.statements) await client.query(statement);
-        await ctx.state.stepFinished(client, migration, step.id, step.phase, 'undone');
-      });
-    } else {
-      await withClient(ctx, async (client) => {
-        await client.query(`SELECT set_config('lock_timeout', $1, false)`, [`${ctx.settings.lockTimeoutMs}ms`]);
-        for (const statement of undo.statements) await client.query(statement);
-      });
-      await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'undone');
-    }
-  });
+export function executeUndo(step: Step, undo: Undo, migration: string, ctx: RunnerContext): Promise<void> {
+  return runStatements(step, undo, migration, ctx, 'undone');
 }
 
 /** Retries lock timeouts with backoff; any other error is recorded on the step and rethrown typed. */
@@ -206,35 +215,5 @@ async function lockBlockers(ctx: RunnerContext, relations: QualifiedName[]): Pro
     );
   } catch {
     return [];
-  }
-}
-
-export async function inTransaction<T>(
-  ctx: RunnerContext,
-  fn: (client: pg.PoolClient) => Promise<T>,
-  client?: pg.PoolClient,
-): Promise<T> {
-  const body = async (c: pg.PoolClient) => {
-    await c.query('BEGIN');
-    try {
-      const result = await fn(c);
-      await c.query('COMMIT');
-      return result;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  };
-  return client ? body(client) : withClient(ctx, body);
-}
-
-export async function withClient<T>(ctx: RunnerContext, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await ctx.conn.pool.connect();
-  try {
-    return await fn(client);
-  } finally {
-    // Steps change session settings (lock_timeout, statement_timeout): never hand such a
-    // session back to the pool. Steps are few, so a fresh connection each costs nothing.
-    client.release(true);
   }
 }

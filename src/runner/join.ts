@@ -1,6 +1,6 @@
-import { runBackfill } from '../backfill/run.js';
 import type { BackfillStep } from '../plan/types.js';
-import type { RunnerContext } from './context.js';
+import type { RunnerContext } from '../exec/context.js';
+import { joinBackfillStep } from './executor.js';
 
 export type JoinResult =
   { kind: 'joined'; migration: string; steps: string[] } | { kind: 'nothing-to-join'; reason: string };
@@ -21,8 +21,8 @@ export async function joinBackfill(ctx: RunnerContext): Promise<JoinResult> {
   for (const step of steps) {
     const row = await ctx.state.backfill(pool, active.name, step.id);
     if (!row || row.done) continue;
-    // runBackfill refuses (StateError) a backfill that runs in one worker: it has no chunks to claim.
-    await runBackfill(step, active.name, ctx, { join: true });
+    // Refused (StateError) for a backfill that runs in one worker: it has no chunks to claim.
+    await joinBackfillStep(step, active.name, ctx);
     joined.push(step.id);
   }
   return joined.length

@@ -1,6 +1,6 @@
-import { StateError } from '../errors.js';
+import { assertNever, StateError } from '../errors.js';
 import type { Step, Undo } from '../plan/types.js';
-import type { RunnerContext } from './context.js';
+import type { RunnerContext } from '../exec/context.js';
 import { executeUndo } from './executor.js';
 import { activeView, migrationViews, withRunnerLock } from './session.js';
 
@@ -19,6 +19,8 @@ function undoOf(step: Step): Undo | undefined {
     case 'verify':
       // A backfill only wrote into columns that the expand undo drops; a verify changed nothing.
       return undefined;
+    default:
+      return assertNever(step, 'step kind');
   }
 }
 

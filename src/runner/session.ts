@@ -6,10 +6,10 @@ import { lintMigrationSql } from '../operations/sql-lint.js';
 import { catalogRefs, planMigration } from '../plan/planner.js';
 import { loadParser } from '../sql/parser.js';
 import type { Plan } from '../plan/types.js';
-import type { RunnerContext } from './context.js';
+import type { RunnerContext } from '../exec/context.js';
 import { acquireRunnerLock } from './lock.js';
-import { ensureStateSchema } from './state-schema.js';
-import type { MigrationRow } from './state-store.js';
+import { ensureStateSchema } from '../exec/state-schema.js';
+import type { MigrationRow } from '../exec/state-store.js';
 
 /**
  * Runs `fn` holding zdm's runner lock (after creating the state schema on first use). The lock

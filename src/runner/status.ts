@@ -1,12 +1,12 @@
 import { quoteIdent } from '../db/quote.js';
 import type { LockHolder } from '../errors.js';
 import { PHASES, phaseIndex, type Phase } from '../plan/types.js';
-import type { RunnerContext } from './context.js';
+import type { RunnerContext } from '../exec/context.js';
 import { lockHolder, lockKey } from './lock.js';
 import { loadMigrations } from '../migration/load.js';
 import { migrationViews } from './session.js';
-import type { BackfillRow } from './state-store.js';
-import type { LiveProgress } from './events.js';
+import type { BackfillRow } from '../exec/state-store.js';
+import type { LiveProgress } from '../exec/events.js';
 
 export interface BackfillStatus {
   stepId: string;

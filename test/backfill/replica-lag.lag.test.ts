@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLagProbe } from '../../src/replication/lag-probe.js';
 import type { LagReading } from '../../src/replication/probe.js';
 import { advance } from '../../src/runner/advance.js';
-import { ensureStateSchema } from '../../src/runner/state-schema.js';
+import { ensureStateSchema } from '../../src/exec/state-schema.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { runCli, waitFor } from '../helpers/cli.js';
 import { tempMigrationsDir, testRunner, type TestRunner } from '../helpers/runner.js';

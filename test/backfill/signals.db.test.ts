@@ -5,7 +5,7 @@ import { assertWalSafety, createBackfillThrottle } from '../../src/backfill/gate
 import type { BackfillStep } from '../../src/plan/types.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { tempMigrationsDir, testRunner, type TestRunner } from '../helpers/runner.js';
-import type { SafetySettings } from '../../src/runner/context.js';
+import type { SafetySettings } from '../../src/exec/context.js';
 
 let db: TestDatabase;
 let dir: Awaited<ReturnType<typeof tempMigrationsDir>>;

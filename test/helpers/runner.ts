@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { connect } from '../../src/db/connect.js';
-import { createRunnerContext, type RunnerContext, type SafetySettings } from '../../src/runner/context.js';
-import type { RunnerEvent } from '../../src/runner/events.js';
+import { createRunnerContext, type RunnerContext, type SafetySettings } from '../../src/exec/context.js';
+import type { RunnerEvent } from '../../src/exec/events.js';
 
 export const TEST_SETTINGS: SafetySettings = {
   lockTimeoutMs: 2000,

@@ -1,6 +1,6 @@
 import { StateError, UsageError } from '../../errors.js';
-import type { Control } from '../../runner/state-store.js';
-import type { RunnerContext } from '../../runner/context.js';
+import type { Control } from '../../exec/state-store.js';
+import type { RunnerContext } from '../../exec/context.js';
 import { activeView, migrationViews } from '../../runner/session.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';

@@ -3,7 +3,7 @@ import { quoteIdent } from '../../db/quote.js';
 import { loadMigrationFile, loadMigrations } from '../../migration/load.js';
 import { renderPlan, type PlanFormat } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
-import type { RunnerContext } from '../../runner/context.js';
+import type { RunnerContext } from '../../exec/context.js';
 import { migrationViews, planFile } from '../../runner/session.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/quote.js';
+import { inTransaction } from './transaction.js';
 
 /**
  * DDL of zdm's own state, as numbered versions applied in order (so later releases can add
@@ -125,8 +126,7 @@ export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schem
     const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.state_version`);
     if ((rows[0]?.v ?? 0) >= migrations.length) return;
   }
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     await client.query(`SELECT pg_advisory_xact_lock(8021101, 0)`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(
@@ -137,9 +137,5 @@ export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schem
       for (const statement of migrations[v - 1]!) await client.query(statement);
       await client.query(`INSERT INTO ${s}.state_version (version) VALUES ($1)`, [v]);
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }

@@ -1,5 +1,11 @@
 import { quoteIdent, quoteQualified } from '../db/quote.js';
-import type { BackfillStep } from '../plan/types.js';
+import type { BackfillStep } from './types.js';
+
+/**
+ * The setting a backfill batch turns on for its own transaction (SET LOCAL): the dual-write
+ * trigger's WHEN clause (operations/sync-trigger.ts) skips the rows it writes.
+ */
+export const BACKFILL_SETTING = 'zdm.backfill';
 
 /**
  * The two statements of one keyset batch. Literal range bounds on the primary key give the
