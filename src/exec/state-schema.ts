@@ -139,3 +139,11 @@ export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schem
     }
   });
 }
+
+/** Whether zdm's state tables exist (read-only callers must not create them). */
+export async function stateExists(on: pg.Pool | pg.ClientBase, schema: string): Promise<boolean> {
+  const { rows } = await on.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [
+    `${quoteIdent(schema)}.migrations`,
+  ]);
+  return rows[0]?.ok ?? false;
+}

@@ -1,7 +1,6 @@
-import { StateError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { Control } from '../../exec/state-store.js';
-import type { RunnerContext } from '../../exec/context.js';
-import { activeView, migrationViews } from '../../runner/session.js';
+import { pause, resume, tune } from '../../runner/control.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { withRunner, type RunnerOptions } from '../runtime.js';
@@ -9,23 +8,12 @@ import { withRunner, type RunnerOptions } from '../runtime.js';
 /** `zdm pause` / `zdm resume`: set the flag a running backfill (on any machine) reads before each batch. */
 export function runPause(io: CliIO, opts: RunnerOptions & { reason?: string }, paused: boolean): Promise<number> {
   return withRunner(io, paused ? 'pause' : 'resume', opts, async (runner) => {
-    const name = await activeName(runner);
-    await runner.state.setPaused(runner.conn.pool, name, paused, paused ? (opts.reason ?? null) : null);
-    await runner.state.audit(runner.conn.pool, {
-      migration: name,
-      action: paused ? 'pause' : 'resume',
-      outcome: 'succeeded',
-      detail: paused ? { reason: opts.reason ?? null } : null,
-    });
-    io.stdout(`${name}: ${paused ? 'paused' : 'resumed'}\n`);
+    const result = paused
+      ? await pause(runner, opts.reason === undefined ? {} : { reason: opts.reason })
+      : await resume(runner);
+    io.stdout(`${result.migration}: ${result.paused ? 'paused' : 'resumed'}\n`);
     return ExitCode.ok;
   });
-}
-
-async function activeName(runner: RunnerContext): Promise<string> {
-  const active = activeView(await migrationViews(runner, runner.conn.pool), { allowDrift: true });
-  if (!active) throw new StateError('no active migration');
-  return active.name;
 }
 
 /** `zdm tune`: runtime overrides in migrations.control, read by a running backfill every second. */
@@ -42,17 +30,8 @@ export function runTune(
     throw new UsageError('zdm tune: give --batch-size and/or --max-rows-per-second');
   // The tuned values are not this process's own settings: keep them out of config resolution.
   return withRunner(io, 'tune', { ...opts, batchSize: undefined, maxRowsPerSecond: undefined }, async (runner) => {
-    const name = await activeName(runner);
-    const current = (await runner.state.migration(runner.conn.pool, name))?.control ?? {};
-    const control = { ...current, ...change };
-    await runner.state.setControl(runner.conn.pool, name, control);
-    await runner.state.audit(runner.conn.pool, {
-      migration: name,
-      action: 'tune',
-      outcome: 'succeeded',
-      detail: { ...change },
-    });
-    io.stdout(`${name}: ${JSON.stringify(control)}\n`);
+    const result = await tune(runner, change);
+    io.stdout(`${result.migration}: ${JSON.stringify(result.control)}\n`);
     return ExitCode.ok;
   });
 }
