@@ -1,4 +1,4 @@
-/** The settings zdm resolves, and how (without the config file's schema, which needs zod: see resolve.ts). */
+/** The settings zdm resolves, and how (without the config file's schema, which needs zod: see file.ts). */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -262,6 +262,7 @@ export async function resolveConfigAsync(
 ): Promise<ResolvedConfig> {
   const { file, required } = configFileOf(flags, env, cwd);
   if (!required && !existsSync(file)) return applySettings({}, undefined, flags, env, cwd);
-  const { resolveConfig } = await import('./resolve.js');
-  return resolveConfig(flags, env, cwd);
+  const { readConfigFile } = await import('./file.js');
+  const read = readConfigFile(file, required);
+  return applySettings(read.file, read.fileName, flags, env, cwd);
 }

@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import { PHASES, type Phase } from '../../plan/types.js';
 import { addCommonOptions, addSafetyOptions } from '../options.js';
 import type { RunnerOptions } from '../runtime.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './types.js';
 
 export const registerAdvance: RegisterCommand = (program, io, run) => {
   const cmd = program

@@ -1,6 +1,6 @@
 import { addCommonOptions } from '../options.js';
 import type { RunnerOptions } from '../runtime.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './types.js';
 
 /**
  * zdm pause / zdm resume: flip a flag in the state table that a running backfill (on any machine)

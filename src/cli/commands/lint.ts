@@ -7,7 +7,7 @@ import { FORMATS, type Format } from '../../lint/report/formats.js';
 import type { LintInput } from '../../lint/run.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import type { RunAction } from './index.js';
+import type { RunAction } from './types.js';
 
 interface LintFlags {
   include?: string;

@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import type { PlanFormat } from '../../plan/render.js';
 import { addCommonOptions } from '../options.js';
 import type { RunnerOptions } from '../runtime.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './types.js';
 
 export const registerPlan: RegisterCommand = (program, io, run) => {
   const cmd = program

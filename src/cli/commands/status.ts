@@ -1,6 +1,6 @@
 import { addCommonOptions } from '../options.js';
 import type { RunnerOptions } from '../runtime.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './types.js';
 
 export const registerStatus: RegisterCommand = (program, io, run) => {
   const cmd = program
