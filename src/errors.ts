@@ -45,7 +45,7 @@ export class ValidationError extends ZdmError {
   }
 }
 
-export function formatIssue(issue: ValidationIssue): string {
+function formatIssue(issue: ValidationIssue): string {
   const where = [issue.file, issue.path].filter(Boolean).join(': ');
   return where ? `${where}: ${issue.message}` : issue.message;
 }

@@ -1,5 +1,5 @@
 /**
- * Where a backfill batch's time goes: replays zdm's own batch SQL (src/backfill/sql.ts, with the
+ * Where a backfill batch's time goes: replays zdm's own batch SQL (src/plan/backfill-sql.ts, with the
  * backfill step recorded in the clone's zdm.migrations.plan) at a fixed batch size, timing the
  * bound query, the UPDATE and the COMMIT separately. The cursor row zdm writes in each batch is
  * left out (one small row). Diagnostic only: not zdm's runner.

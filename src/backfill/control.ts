@@ -1,7 +1,7 @@
 import type { Control } from '../exec/state-store.js';
 
 /** How often a running backfill reads the operator's pause flag and tune overrides. */
-export const CONTROL_INTERVAL_MS = 1000;
+const CONTROL_INTERVAL_MS = 1000;
 
 /** The migration row's operator controls (zdm pause / resume / tune). */
 export interface ControlReading {

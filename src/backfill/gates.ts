@@ -5,7 +5,6 @@ import { lockWaitSignal, throttleQuerySignal, xactAgeSignal } from './signals.js
 import { Throttle, type CachedSignal, type ThrottleVerdict } from './throttle.js';
 
 export { assertWalSafety } from './wal-safety.js';
-export { createLagProbe } from '../replication/lag-probe.js';
 
 export interface BackfillThrottle {
   /**

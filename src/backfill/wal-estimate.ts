@@ -11,12 +11,13 @@ import { MAX_BATCH_SIZE } from '../defaults.js';
  *   + 100 B            heap record header and the old version's xmax
  *   + 100 B per index  one index entry, its record header and its share of index-page images
  *   x 1.25             margin; the new columns also make the new tuple wider than the average.
- * Calibration (../shared/backfill-notes.md §9.2): 2 M rows of ~160 B with one index wrote 1.04 GB,
- * 546 B/row; this rule gives 655 B/row, 20% high, which is the side to err on.
+ * Calibration (measured before the backfill was built, at every batch size alike): 2 M rows of ~160 B
+ * with one index wrote 1.04 GB, 546 B/row; this rule gives 655 B/row, 20% high, which is the side to
+ * err on.
  */
-export const WAL_ROW_OVERHEAD_BYTES = 100;
-export const WAL_INDEX_ENTRY_BYTES = 100;
-export const WAL_ESTIMATE_MARGIN = 1.25;
+const WAL_ROW_OVERHEAD_BYTES = 100;
+const WAL_INDEX_ENTRY_BYTES = 100;
+const WAL_ESTIMATE_MARGIN = 1.25;
 /** Width assumed for a table with neither pages nor statistics (never analyzed, empty). */
 export const DEFAULT_ROW_WIDTH = 100;
 /** A heap tuple's header (23 B, aligned) and its line pointer, added to pg_stats column widths. */
@@ -90,7 +91,7 @@ export interface WalRetention {
 }
 
 /** WAL the primary keeps for this standby whatever happens: Infinity behind an unlimited slot. */
-export function retainedFor(standby: Standby, r: WalRetention): number {
+function retainedFor(standby: Standby, r: WalRetention): number {
   if (standby.slot === null) return r.walKeepBytes;
   return r.maxSlotKeepBytes === null ? Infinity : Math.max(r.maxSlotKeepBytes, r.walKeepBytes);
 }
@@ -98,7 +99,9 @@ export function retainedFor(standby: Standby, r: WalRetention): number {
 /**
  * The rule: refuse when a standby's guaranteed retention is below the backlog the throttle
  * allows. Past it, a checkpoint may recycle WAL the standby has not received: a slot-less replica
- * then needs re-cloning (backfill-notes §9.4), a capped slot is invalidated. Returns the problems.
+ * then needs re-cloning (seen: after one 1.6 GB burst and a checkpoint, a replica without a slot or
+ * wal_keep_size looped on "requested WAL segment ... has already been removed"), a capped slot is
+ * invalidated. Returns the problems.
  */
 export function judgeWalRisk(
   standbys: Standby[],

@@ -6,7 +6,7 @@ import type { RunnerContext } from '../exec/context.js';
 const CHUNK_LEASE_SECONDS = 300;
 
 /** What one batch writes into zdm's state, in the batch's own transaction. */
-export interface BatchRecord {
+interface BatchRecord {
   lastKey: string[] | null;
   updated: number;
   scanned: number;

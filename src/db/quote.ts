@@ -106,12 +106,12 @@ export function identifierBytes(name: string): number {
 export function generatedName(...parts: string[]): string {
   const full = parts.filter(Boolean).join('_');
   if (identifierBytes(full) <= MAX_IDENTIFIER_BYTES) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  const hash = shortHash(full);
   let head = full;
   while (identifierBytes(`${head}_${hash}`) > MAX_IDENTIFIER_BYTES) head = head.slice(0, -1);
   return `${head}_${hash}`;
 }
 
-export function shortHash(text: string, length = 8): string {
+function shortHash(text: string, length = 8): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }

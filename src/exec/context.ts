@@ -47,8 +47,8 @@ export interface RunnerContext {
   emit: (event: RunnerEvent) => void;
 }
 
-/** The safety settings with every default of src/defaults.ts (for library callers and benches). */
-export function defaultSafetySettings(overrides: Partial<SafetySettings> = {}): SafetySettings {
+/** The safety settings with every default of src/defaults.ts. */
+function defaultSafetySettings(overrides: Partial<SafetySettings> = {}): SafetySettings {
   return {
     lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
     lockRetries: DEFAULT_LOCK_RETRIES,

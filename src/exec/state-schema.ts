@@ -7,7 +7,7 @@ import { inTransaction } from './transaction.js';
  * tables without a separate tool). The database enforces the invariants: one active migration per
  * target schema (partial unique index), unique step ids per migration (primary key).
  */
-export function stateMigrations(schema: string): string[][] {
+function stateMigrations(schema: string): string[][] {
   const s = quoteIdent(schema);
   return [
     [

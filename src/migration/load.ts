@@ -21,7 +21,7 @@ export interface MigrationFile {
 const MIGRATION_FILE = /^(\d+)[_-][^/]*\.(ts|mts|js|mjs|json|ya?ml)$/;
 
 /** Migration files in `dir`, in order of their numeric prefix. */
-export async function listMigrationFiles(dir: string): Promise<{ name: string; file: string }[]> {
+async function listMigrationFiles(dir: string): Promise<{ name: string; file: string }[]> {
   let entries: string[];
   try {
     if (!(await stat(dir)).isDirectory()) throw new ValidationError(`migrations directory ${dir} is not a directory`);
@@ -119,7 +119,7 @@ function toIssue(
 }
 
 /** `operations[0].table` */
-export function formatPath(p: readonly PropertyKey[]): string {
+function formatPath(p: readonly PropertyKey[]): string {
   return p.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : `${i === 0 ? '' : '.'}${String(seg)}`)).join('');
 }
 

@@ -10,7 +10,8 @@ export const BACKFILL_SETTING = 'zdm.backfill';
 /**
  * The two statements of one keyset batch. Literal range bounds on the primary key give the
  * planner exact selectivity, so every batch is an index range scan (the CTE-join form pgroll uses
- * flipped to a sequential scan at 50k rows per batch: ../shared/backfill-notes.md §9.2).
+ * flipped to a hash join over a sequential scan of the table at 50k rows per batch, measured on a
+ * 2 M-row table, where this form kept its index scan at 50k and 100k).
  *
  * 1. upper bound: the key `batchSize` rows past the cursor (an index-only scan of that many
  *    entries), or no row when fewer remain: then the batch runs to the end of the table;

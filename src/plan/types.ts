@@ -2,7 +2,10 @@ import type { QualifiedName } from '../db/quote.js';
 
 /**
  * The four phases every migration runs through, in order. Each operation contributes steps to
- * some of them (DESIGN.md, "The phase model").
+ * some of them: expand (additive only, the old application runs), backfill (throttled batches
+ * copy or transform data), switch (checks and validations; old and new application side by side),
+ * contract (the old shape is dropped; the new application only). Rollback is possible before
+ * contract and leaves the database as it was before expand.
  */
 export const PHASES = ['expand', 'backfill', 'switch', 'contract'] as const;
 export type Phase = (typeof PHASES)[number];

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/quote.js';
 
 /** How often the heartbeat row is rewritten: the resolution of the heartbeat lag reading. */
-export const HEARTBEAT_INTERVAL_MS = 150;
+const HEARTBEAT_INTERVAL_MS = 150;
 
 /**
  * gh-ost's heartbeat: while zdm runs a phase gate or a backfill, one row of `<state>.heartbeat` on

@@ -124,7 +124,7 @@ function isFinalConnectError(err: unknown): boolean {
 }
 
 /** host:port (no credentials) for messages; the redacted URL when it is not a URL. */
-export function replicaName(url: string): string {
+function replicaName(url: string): string {
   try {
     const parsed = new URL(url);
     return parsed.port ? `${parsed.hostname}:${parsed.port}` : parsed.hostname || redactUrl(url);

@@ -6,7 +6,8 @@ import { tempMigrationsDir } from '../helpers/runner.js';
 
 /*
  * The harness replica streams through a slot, so the slot-less case gets a cluster of its own:
- * the condition of backfill-notes §9.4 (no slot, wal_keep_size = 0), made real.
+ * no slot and wal_keep_size = 0, where a checkpoint can recycle WAL the replica has not received
+ * (it then needs re-cloning), made real.
  */
 let cluster: Cluster | undefined;
 let dir: Awaited<ReturnType<typeof tempMigrationsDir>>;

@@ -31,7 +31,7 @@ export function planIssues(operations: unknown[], catalog: Catalog, inputs?: Pla
   throw new Error('planning succeeded; expected a ValidationError');
 }
 
-/** DESIGN.md's rule, for every step: nothing scans or rewrites a table while holding ACCESS EXCLUSIVE. */
+/** zdm's design rule, for every step: nothing scans or rewrites a table while holding ACCESS EXCLUSIVE. */
 export function expectNoScanUnderAccessExclusive(p: Plan): void {
   for (const step of p.steps) {
     if (!step.impact.locks.some((l) => l.mode === 'ACCESS EXCLUSIVE')) continue;
