@@ -10,8 +10,9 @@ import { as } from './ast.js';
 import { keyOf, type QualifiedName } from './names.js';
 import { loadParser, parseSql as parseSync } from '../sql/parser.js';
 import { notNullColumnsOfCheck } from './exprs.js';
+import type { Volatility } from './volatility.js';
 
-export type Volatility = 'i' | 's' | 'v';
+export type { Volatility };
 
 export interface CatalogColumn {
   name: string;

@@ -1,7 +1,7 @@
 /** Expression helpers: NOT NULL proofs in CHECKs, and the volatility of DEFAULT expressions. */
 import type { Node } from 'libpg-query';
 import { as, strings, unwrap, walk } from './ast.js';
-import type { Volatility } from './catalog.js';
+import type { Volatility } from './volatility.js';
 
 /** Columns a CHECK expression proves non-null: `c IS NOT NULL`, possibly AND-ed together. */
 export function notNullColumnsOfCheck(expr: Node | undefined): string[] {

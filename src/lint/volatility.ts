@@ -5,7 +5,9 @@
  * volatile (the conservative side), and built-ins rarely change volatility between majors.
  */
 import data from './data/volatility.json' with { type: 'json' };
-import type { Volatility } from './catalog.js';
+
+/** pg_proc.provolatile: immutable, stable, volatile. */
+export type Volatility = 'i' | 's' | 'v';
 
 interface MajorEntry {
   source: string;

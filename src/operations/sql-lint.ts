@@ -1,19 +1,9 @@
 import type { LintCatalog } from '../lint/index.js';
 import type { MigrationSpec } from '../migration/schema.js';
 import { sqlTransactional } from './sql.js';
+import type { SqlLintResult } from './types.js';
 
-/** One lint finding on a `sql` operation's SQL (the subset of the linter's Finding zdm uses). */
-export interface SqlFinding {
-  rule: string;
-  severity: 'error' | 'warning';
-  message: string;
-}
-
-/** The linter's verdict on one SQL text; `linted: false` when no linter ran. */
-export interface SqlLintResult {
-  linted: boolean;
-  findings: SqlFinding[];
-}
+export type { SqlFinding, SqlLintResult } from './types.js';
 
 /** Lint results of a migration's `sql` operations, keyed by path: `operations[3].sql`, `operations[3].rollback`. */
 export type MigrationSqlLint = ReadonlyMap<string, SqlLintResult>;

@@ -10,7 +10,19 @@ import type {
   SqlStep,
   VerifyStep,
 } from '../plan/types.js';
-import type { SqlLintResult } from './sql-lint.js';
+
+/** One lint finding on a `sql` operation's SQL (the subset of the linter's Finding zdm uses). */
+export interface SqlFinding {
+  rule: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** The linter's verdict on one SQL text; `linted: false` when no linter ran. */
+export interface SqlLintResult {
+  linted: boolean;
+  findings: SqlFinding[];
+}
 
 /** Names an operation needs from the catalog before it can be planned. */
 export interface OperationRefs {
