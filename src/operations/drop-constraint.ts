@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
 import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified } from './common.js';
-import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './constraint-lookup.js';
-import { lockTablesStatements } from './lock-order.js';
+import { qualified } from './support/common.js';
+import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
+import { lockTablesStatements } from './support/lock-order.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const dropConstraintSchema = z

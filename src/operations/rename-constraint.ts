@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName } from './common.js';
-import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './constraint-lookup.js';
+import { qualified, requireFreeName } from './support/common.js';
+import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
 import type { OperationDefinition } from './types.js';
 
 export const renameConstraintSchema = z

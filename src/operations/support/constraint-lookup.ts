@@ -1,8 +1,8 @@
-import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
-import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
-import type { LockTaken } from '../plan/types.js';
+import type { ConstraintInfo, TableInfo } from '../../db/catalog.js';
+import { displayName, parseColumnName, quoteIdent } from '../../db/quote.js';
+import type { LockTaken } from '../../plan/types.js';
 import { qualified } from './common.js';
-import type { PlanContext } from './types.js';
+import type { PlanContext } from '../types.js';
 
 /** What each constraint type is called in messages and plans. */
 export const CONSTRAINT_KINDS: Record<ConstraintInfo['type'], string> = {
