@@ -90,10 +90,6 @@ export function columnTypes(ctx: RuleContext): { column: string; type: TypeName;
   return out;
 }
 
-export function defElemNames(list: Node[] | undefined): string[] {
-  return (list ?? []).map((n) => as<{ defname?: string }>(n, 'DefElem')?.defname ?? '');
-}
-
 /** serial types: a column of one gets a sequence DEFAULT (so every existing row a value). */
 export const SERIAL_TYPES: ReadonlySet<string> = new Set([
   'serial',
