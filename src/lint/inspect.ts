@@ -1,5 +1,5 @@
 /** Statement-shape helpers shared by rules (which ALTER TABLE sub-commands, which column defs...). */
-import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, CreateStmt, Node, TypeName } from 'libpg-query';
+import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, CreateStmt, TypeName } from 'libpg-query';
 import { as } from './ast.js';
 import type { QualifiedName } from './names.js';
 import type { RuleContext } from './rule.js';

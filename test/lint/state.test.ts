@@ -27,19 +27,23 @@ const catalog = staticCatalog({ serverVersionNum: 150004, timeZone: 'UTC', table
 
 describe('SET NOT NULL needs a validated CHECK (col IS NOT NULL) on that column', () => {
   it('a VALIDATE of a NOT VALID catalog CHECK (email IS NOT NULL) earlier in the file is the proof', async () => {
-    const sql = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nn;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;';
+    const sql =
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nn;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;';
     expect(await rules(sql, { catalog })).toEqual([]);
   });
 
   it('a validated CHECK on another column, or one that proves no NOT NULL, is no proof', async () => {
-    const other = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_phone_nn;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;';
+    const other =
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_phone_nn;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;';
     expect(await rules(other, { catalog })).toEqual(['set-not-null']);
-    const len = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_note_len;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;';
+    const len =
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_note_len;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;';
     expect(await rules(len, { catalog })).toEqual(['set-not-null']);
   });
 
   it('without a catalog, a VALIDATE of a constraint the file does not define proves nothing', async () => {
-    const sql = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nn;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;';
+    const sql =
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nn;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;';
     expect(await rules(sql)).toEqual(['set-not-null']);
   });
 });

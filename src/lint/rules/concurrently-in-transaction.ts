@@ -7,8 +7,7 @@ import { defineRule } from '../rule.js';
 export function concurrentStatement(kind: string, body: Record<string, unknown>): string | undefined {
   if (kind === 'IndexStmt' && body.concurrent) return 'CREATE INDEX CONCURRENTLY';
   if (kind === 'DropStmt' && body.concurrent) return 'DROP INDEX CONCURRENTLY';
-  if (kind === 'ReindexStmt' && optionOn(body.params as Node[], 'concurrently'))
-    return 'REINDEX CONCURRENTLY';
+  if (kind === 'ReindexStmt' && optionOn(body.params as Node[], 'concurrently')) return 'REINDEX CONCURRENTLY';
   if (kind === 'AlterTableStmt') {
     for (const c of (body as AlterTableStmt).cmds ?? []) {
       const cmd = as<AlterTableCmd>(c, 'AlterTableCmd');

@@ -68,7 +68,10 @@ function columnLists(kind: string, body: Record<string, unknown>): { what: strin
       return ((body.mergeWhenClauses as Node[]) ?? []).map((n) => {
         const w = as<{ commandType?: string; targetList?: Node[] }>(n, 'MergeWhenClause');
         const insert = w?.commandType === 'CMD_INSERT';
-        return { what: insert ? 'MERGE ... INSERT lists' : 'MERGE ... UPDATE assigns', targets: resTargets(w?.targetList) };
+        return {
+          what: insert ? 'MERGE ... INSERT lists' : 'MERGE ... UPDATE assigns',
+          targets: resTargets(w?.targetList),
+        };
       });
     case 'ViewStmt':
       return [{ what: 'CREATE VIEW names', targets: outputNames(body.query as Node, body.aliases as Node[]) }];
