@@ -6,6 +6,7 @@ import { parseSql } from '../sql/parser.js';
 import { walk, type Node } from '../sql/rewrite.js';
 import { qualified, requireFreeName, userExpression } from './support/common.js';
 import { buildIndexStep } from './support/index-build.js';
+import { storageParametersClause, storageParametersSchema } from './support/storage-parameters.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const createIndexSchema = z
@@ -26,6 +27,8 @@ export const createIndexSchema = z
       .optional(),
     /** Non-key columns stored in the index (INCLUDE). */
     include: z.array(columnName).optional(),
+    /** Storage parameters (WITH): `{"fillfactor": 70}`. */
+    storageParameters: storageParametersSchema.optional(),
   })
   .strict();
 
@@ -58,7 +61,9 @@ export const createIndex: OperationDefinition<CreateIndex> = {
     const statement =
       `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteQualified(qualified(table))}` +
       `${spec.method ? ` USING ${quoteIdent(spec.method)}` : ''} (${elements.join(', ')})` +
-      `${include.length ? ` INCLUDE (${include.join(', ')})` : ''}${spec.where !== undefined ? ` WHERE ${spec.where.trim()}` : ''}`;
+      `${include.length ? ` INCLUDE (${include.join(', ')})` : ''}` +
+      storageParametersClause(ctx, spec.method ?? 'btree', spec.storageParameters, 'storageParameters') +
+      `${spec.where !== undefined ? ` WHERE ${spec.where.trim()}` : ''}`;
     requireOneIndex(ctx, statement, elements.length, spec.where !== undefined);
     buildIndexStep(
       ctx.steps('create_index', `${table.schema}.${name}`),
