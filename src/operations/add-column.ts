@@ -4,6 +4,7 @@ import { displayName, generatedName, parseColumnName, quoteIdent } from '../db/q
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { expressionVolatility, type ExpressionInfo } from '../sql/expression.js';
+import { commentValue } from './support/comment.js';
 import { expressionFunctions, qualified, requireFreeName, userExpression, userType } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { fillTrigger } from './support/fill-trigger.js';
@@ -41,6 +42,8 @@ export const addColumnSchema = z
           .strict()
           .optional(),
         unique: z.boolean().optional(),
+        /** COMMENT ON COLUMN, set with the column at expand. */
+        comment: z.string().optional(),
       })
       .strict(),
     /** Value for existing rows (and rows the old application inserts), over the table's columns. */
@@ -138,6 +141,7 @@ export const addColumn: OperationDefinition<AddColumn> = {
     if (strategy.checkNotNull) expand.push(ddl.addNotNullCheck(t, name));
     if (check) expand.push(ddl.addCheckNotValid(t, checkName, spec.column.check!.trim()));
     if (fk) expand.push(addForeignKeyNotValid(t, fk));
+    if (spec.column.comment !== undefined) expand.push(ddl.commentOnColumn(t, name, commentValue(spec.column.comment)));
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
     if (fk) locks.push({ relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' });
     steps.sql('expand', {
