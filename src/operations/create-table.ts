@@ -12,6 +12,7 @@ import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { parseTypeName } from '../sql/expression.js';
 import { commentValue } from './support/comment.js';
+import { commentOnColumn, commentOnTable } from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { requireCompatibleTypes } from './support/foreign-key.js';
 import type { OperationDefinition, PlanContext } from './types.js';
@@ -102,13 +103,10 @@ export const createTable: OperationDefinition<CreateTable> = {
 
 /** COMMENT ON the new table and its columns, in the CREATE TABLE's transaction. */
 function comments(t: QualifiedName, spec: CreateTable, names: string[]): string[] {
-  const table = quoteQualified(t);
   return [
-    ...(spec.comment !== undefined ? [`COMMENT ON TABLE ${table} IS ${commentValue(spec.comment)}`] : []),
+    ...(spec.comment !== undefined ? [commentOnTable(t, commentValue(spec.comment))] : []),
     ...spec.columns.flatMap((c, i) =>
-      c.comment !== undefined
-        ? [`COMMENT ON COLUMN ${table}.${quoteIdent(names[i]!)} IS ${commentValue(c.comment)}`]
-        : [],
+      c.comment !== undefined ? [commentOnColumn(t, names[i]!, commentValue(c.comment))] : [],
     ),
   ];
 }
