@@ -11,7 +11,9 @@ export function runPause(io: CliIO, opts: RunnerOptions & { reason?: string }, p
     const result = paused
       ? await pause(runner, opts.reason === undefined ? {} : { reason: opts.reason })
       : await resume(runner);
-    io.stdout(`${result.migration}: ${result.paused ? 'paused' : 'resumed'}\n`);
+    io.stdout(
+      opts.json ? `${JSON.stringify(result)}\n` : `${result.migration}: ${result.paused ? 'paused' : 'resumed'}\n`,
+    );
     return ExitCode.ok;
   });
 }
@@ -31,7 +33,7 @@ export function runTune(
   // The tuned values are not this process's own settings: keep them out of config resolution.
   return withRunner(io, 'tune', { ...opts, batchSize: undefined, maxRowsPerSecond: undefined }, async (runner) => {
     const result = await tune(runner, change);
-    io.stdout(`${result.migration}: ${JSON.stringify(result.control)}\n`);
+    io.stdout(opts.json ? `${JSON.stringify(result)}\n` : `${result.migration}: ${JSON.stringify(result.control)}\n`);
     return ExitCode.ok;
   });
 }
