@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import type { Volatility } from '../sql/expression.js';
+import { readPartitioning, type Partitioning } from './partitions.js';
 import { quoteIdent, type QualifiedName } from './quote.js';
+
+export type { Partitioning, PartitionInfo } from './partitions.js';
 
 /**
  * A snapshot of what the planner needs to know about the tables a migration touches, read from
@@ -133,6 +136,8 @@ export interface TableInfo {
   triggers: TriggerInfo[];
   /** Privileges granted on the table to roles other than its owner. */
   grants?: TableGrant[];
+  /** A partitioned table's (relkind 'p') key and partitions; absent for any other table. */
+  partitioning?: Partitioning;
 }
 
 export interface EnumInfo {
@@ -406,6 +411,10 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
        FROM pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal ORDER BY tgname`,
     [oids],
   );
+  const partitioning = await readPartitioning(
+    client,
+    tables.rows.filter((t) => t.relkind === 'p').map((t) => t.oid),
+  );
 
   return tables.rows.map((t) => {
     const tableColumns = columns.rows
@@ -442,6 +451,7 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       dependents: dependents.rows.filter((d) => d.table_oid === t.oid).map(({ table_oid: _t, ...d }) => d),
       triggers: triggers.rows.filter((tr) => tr.table_oid === t.oid).map(({ table_oid: _t, ...tr }) => tr),
       grants: grants.rows.filter((g) => g.table_oid === t.oid).map(({ table_oid: _t, ...g }) => g),
+      ...(partitioning.has(t.oid) ? { partitioning: partitioning.get(t.oid)! } : {}),
     };
   });
 }

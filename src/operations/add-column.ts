@@ -23,6 +23,7 @@ import {
 } from './foreign-key.js';
 import { buildUniqueIndexStep } from './index-build.js';
 import { addNotNullCheck, notNullCheckName, setNotNullStatements, validateNotNull } from './not-null.js';
+import { refusePartitioned } from './support/partitions.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const addColumnSchema = z
@@ -126,7 +127,16 @@ export const addColumn: OperationDefinition<AddColumn> = {
     const checkName = generatedName(table.name, name, 'check');
     const uniqueName = generatedName(table.name, name, 'key');
     if (check) requireFreeName(ctx, table, checkName, 'column.check');
-    if (spec.column.unique) requireFreeName(ctx, table, uniqueName, 'column.unique');
+    if (spec.column.unique) {
+      requireFreeName(ctx, table, uniqueName, 'column.unique');
+      refusePartitioned(
+        ctx,
+        table,
+        'column.unique',
+        'a unique column',
+        'add the column, then a createIndex with "unique": true that includes the partition key',
+      );
+    }
     if (strategy.checkNotNull) requireFreeName(ctx, table, notNullCheckName(table, name), 'column.nullable');
 
     const t = qualified(table);

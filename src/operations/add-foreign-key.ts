@@ -10,6 +10,8 @@ import {
   validateForeignKey,
   type ForeignKey,
 } from './foreign-key.js';
+import { partitionedForeignKeySteps } from './support/partitioned-foreign-key.js';
+import { isPartitioned, requireNoForeignPartitions } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
 
 export const addForeignKeySchema = z
@@ -62,24 +64,29 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
     requireReferencedKey(ctx, fk, 'references.columns');
     const t = qualified(table);
     const steps = ctx.steps('add_foreign_key', `${table.schema}.${table.name}.${name}`);
-    steps.sql('expand', {
-      description: `add foreign key ${quoteIdent(name)} NOT VALID on ${displayName(t)} referencing ${displayName(referenced)} (new writes are checked; existing rows at switch)`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ${addForeignKeyNotValid(fk)}`],
-      transactional: true,
-      impact: {
-        ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
-        locks: [
-          { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
-          { relation: qualified(referenced), mode: 'SHARE ROW EXCLUSIVE' },
-        ],
-      },
-      // Dropping a foreign key takes ACCESS EXCLUSIVE on both tables, briefly.
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
+    if (isPartitioned(table)) {
+      requireNoForeignPartitions(ctx, table, 'table', 'a foreign key');
+      partitionedForeignKeySteps(steps, table, fk);
+    } else {
+      steps.sql('expand', {
+        description: `add foreign key ${quoteIdent(name)} NOT VALID on ${displayName(t)} referencing ${displayName(referenced)} (new writes are checked; existing rows at switch)`,
+        statements: [`ALTER TABLE ${quoteQualified(t)} ${addForeignKeyNotValid(fk)}`],
         transactional: true,
-      },
-    });
-    validateForeignKey(steps, table, fk);
+        impact: {
+          ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
+          locks: [
+            { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
+            { relation: qualified(referenced), mode: 'SHARE ROW EXCLUSIVE' },
+          ],
+        },
+        // Dropping a foreign key takes ACCESS EXCLUSIVE on both tables, briefly.
+        undo: {
+          statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
+          transactional: true,
+        },
+      });
+      validateForeignKey(steps, table, fk);
+    }
     if (!hasLeadingIndex(table, columns)) {
       ctx.note({
         phase: 'expand',

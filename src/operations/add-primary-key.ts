@@ -10,6 +10,7 @@ import {
   setNotNullStatement,
   validateNotNull,
 } from './not-null.js';
+import { refusePartitioned } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
 
 export const addPrimaryKeySchema = z
@@ -47,6 +48,13 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
     requireFreeName(ctx, table, name, spec.name !== undefined ? 'name' : 'table');
     const columns = userColumns(ctx, table, spec.columns, 'columns');
+    refusePartitioned(
+      ctx,
+      table,
+      'table',
+      'a primary key',
+      'createIndex with "unique": true builds the same uniqueness partition by partition',
+    );
     const nullable = columns.filter((c) => !c.notNull).map((c) => c.name);
     for (const c of nullable) requireFreeName(ctx, table, notNullCheckName(table, c), 'columns');
     const t = qualified(table);

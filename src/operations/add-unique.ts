@@ -3,6 +3,7 @@ import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './common.js';
 import { buildUniqueIndexStep } from './index-build.js';
+import { refusePartitioned } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
 
 export const addUniqueSchema = z
@@ -30,6 +31,13 @@ export const addUnique: OperationDefinition<AddUnique> = {
     const name = parseColumnName(spec.name);
     requireFreeName(ctx, table, name, 'name');
     const columns = userColumns(ctx, table, spec.columns, 'columns').map((c) => c.name);
+    refusePartitioned(
+      ctx,
+      table,
+      'table',
+      'a unique constraint',
+      'createIndex with "unique": true builds the same uniqueness partition by partition',
+    );
     const t = qualified(table);
     const steps = ctx.steps('add_unique', `${table.schema}.${table.name}.${name}`);
     buildUniqueIndexStep(steps, table, name, columns, `unique constraint ${quoteIdent(name)}`);

@@ -6,6 +6,8 @@ import { parseSql } from '../sql/parser.js';
 import { walk, type Node } from '../sql/rewrite.js';
 import { qualified, requireFreeName, userExpression } from './common.js';
 import { buildIndexStep } from './index-build.js';
+import { partitionedIndexSteps } from './support/partitioned-index.js';
+import { isPartitioned, requireKeyCoversPartitionKey, requireNoForeignPartitions } from './support/partitions.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const createIndexSchema = z
@@ -55,22 +57,31 @@ export const createIndex: OperationDefinition<CreateIndex> = {
       quoteIdent(ctx.column(table, parseColumnName(c), `include[${i}]`).name),
     );
     if (spec.where !== undefined) userExpression(ctx, spec.where, 'where', table);
-    const statement =
-      `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteQualified(qualified(table))}` +
+    const tail =
       `${spec.method ? ` USING ${quoteIdent(spec.method)}` : ''} (${elements.join(', ')})` +
       `${include.length ? ` INCLUDE (${include.join(', ')})` : ''}${spec.where !== undefined ? ` WHERE ${spec.where.trim()}` : ''}`;
+    const statement = `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteQualified(qualified(table))}${tail}`;
     requireOneIndex(ctx, statement, elements.length, spec.where !== undefined);
-    buildIndexStep(
-      ctx.steps('create_index', `${table.schema}.${name}`),
-      table,
-      name,
-      statement,
-      `build ${spec.unique ? 'unique ' : ''}index ${quoteIdent(name)} on ${displayName(table)} concurrently`,
-    );
+    const steps = ctx.steps('create_index', `${table.schema}.${name}`);
+    if (isPartitioned(table)) {
+      requireNoForeignPartitions(ctx, table, 'table', 'an index');
+      if (spec.unique) requireKeyCoversPartitionKey(ctx, table, keyColumns(statement), 'columns', 'a unique index');
+      partitionedIndexSteps(steps, table, { name, unique: spec.unique ?? false, tail });
+    } else {
+      buildIndexStep(
+        steps,
+        table,
+        name,
+        statement,
+        `build ${spec.unique ? 'unique ' : ''}index ${quoteIdent(name)} on ${displayName(table)} concurrently`,
+      );
+    }
     if (leftover)
       ctx.note({
         phase: 'expand',
-        text: `index ${quoteIdent(name)} exists but is INVALID (a failed build): it is dropped and built again`,
+        text: isPartitioned(table)
+          ? `index ${quoteIdent(name)} exists but is INVALID (not yet on every partition): the partitions' indexes are built and attached`
+          : `index ${quoteIdent(name)} exists but is INVALID (a failed build): it is dropped and built again`,
       });
     if (spec.unique)
       ctx.note({
@@ -79,6 +90,13 @@ export const createIndex: OperationDefinition<CreateIndex> = {
       });
   },
 };
+
+/** The plain columns among the key's elements (expressions left out), read from the statement's parse tree. */
+function keyColumns(statement: string): string[] {
+  const stmt = parseSql(statement).stmts?.[0]?.stmt as { IndexStmt?: Node } | undefined;
+  const params = (stmt?.IndexStmt?.indexParams ?? []) as Node[];
+  return params.map((p) => (p.IndexElem as Node).name as string | undefined).filter((n) => n !== undefined);
+}
 
 /** One element of the index: a column (quoted as needed) or an expression exactly as written, checked on the parse tree. */
 function indexElement(ctx: PlanContext, table: TableInfo, text: string, field: string): string {
