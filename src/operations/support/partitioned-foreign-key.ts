@@ -1,9 +1,9 @@
 import type { TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, quoteQualified } from '../../db/quote.js';
-import { qualified, verifyStep } from '../common.js';
-import { addForeignKey as addForeignKeyClause, foreignKeyViolation, type ForeignKey } from '../foreign-key.js';
+import { qualified, verifyStep } from './common.js';
+import { addForeignKey as addForeignKeyClause, foreignKeyViolation, type ForeignKey } from './foreign-key.js';
 import type { StepBuilder } from '../types.js';
-import { lockTablesStatements } from '../lock-order.js';
+import { lockTablesStatements } from './lock-order.js';
 import {
   briefLocks,
   innerPartitions,
