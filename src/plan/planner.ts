@@ -1,4 +1,5 @@
 import type { Catalog, NameRef, TableInfo } from '../db/catalog.js';
+import type { TypeInfo } from '../db/catalog-types.js';
 import { tableKey } from '../db/catalog.js';
 import { displayName, parseObjectName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
@@ -24,6 +25,7 @@ export function catalogRefs(migration: MigrationFile): {
   indexes: NameRef[];
   functions: string[];
   referencing: NameRef[];
+  types: string[];
 } {
   const refs = {
     tables: [] as NameRef[],
@@ -31,6 +33,7 @@ export function catalogRefs(migration: MigrationFile): {
     indexes: [] as NameRef[],
     functions: [] as string[],
     referencing: [] as NameRef[],
+    types: [] as string[],
   };
   for (const spec of migration.spec.operations) {
     const wanted = definitionOf(spec).refs(spec as never);
@@ -39,6 +42,7 @@ export function catalogRefs(migration: MigrationFile): {
     for (const i of wanted.indexes ?? []) refs.indexes.push(parseObjectName(i));
     refs.functions.push(...(wanted.functions ?? []));
     for (const r of wanted.referencing ?? []) refs.referencing.push(parseObjectName(r));
+    refs.types.push(...(wanted.types ?? []));
   }
   return refs;
 }
@@ -114,6 +118,7 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
         return column;
       },
       fail,
+      type: (text, field) => resolveType(migration, catalog, opIndex, text, () => fail(field, unknownType(text))),
       steps(kind, subject) {
         const next = (phase: Phase) => {
           const prefix = `${kind}:${subject}:${phase}`;
@@ -176,6 +181,27 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
     gates: gates(steps),
     notes,
   };
+}
+
+/** See PlanContext.type. */
+function resolveType(
+  migration: MigrationFile,
+  catalog: Catalog,
+  opIndex: number,
+  text: string,
+  unknown: () => never,
+): TypeInfo | undefined {
+  const found = catalog.types?.get(text.trim());
+  if (found || !catalog.types) return found;
+  if (SERIAL.test(text.trim())) return undefined;
+  if (migration.spec.operations.slice(0, opIndex).some((op) => op.op === 'sql')) return undefined;
+  return unknown();
+}
+
+const SERIAL = /^(small|big)?serial[248]?$/i;
+
+function unknownType(text: string): string {
+  return `type ${JSON.stringify(text.trim())} does not exist (looked up through the search_path); create it first, or check the spelling`;
 }
 
 function reporter(issues: ValidationIssue[], migration: MigrationFile) {
