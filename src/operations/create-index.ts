@@ -5,7 +5,7 @@ import { columnName, objectName } from '../migration/names.js';
 import { parseSql } from '../sql/parser.js';
 import { walk, type Node } from '../sql/rewrite.js';
 import { qualified, requireFreeName, userExpression } from './support/common.js';
-import { buildIndexStep } from './support/index-build.js';
+import { buildIndexStep } from './support/steps.js';
 import { partitionedIndexSteps } from './support/partitioned-index.js';
 import { isPartitioned, requireKeyCoversPartitionKey, requireNoForeignPartitions } from './support/partitions.js';
 import type { OperationDefinition, PlanContext } from './types.js';

@@ -6,17 +6,10 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { MigrationFile } from '../migration/load.js';
 import { definitionOf } from '../operations/registry.js';
 import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
+import { noPrimaryKeyMessage } from '../operations/support/common.js';
+import { briefLock } from '../operations/support/ddl.js';
 import type { BackfillContribution, PlanContext, StepBuilder } from '../operations/types.js';
-import {
-  PHASES,
-  type BackfillStep,
-  type Gate,
-  type Impact,
-  type Phase,
-  type PhaseNote,
-  type Plan,
-  type Step,
-} from './types.js';
+import { PHASES, type BackfillStep, type Gate, type Phase, type PhaseNote, type Plan, type Step } from './types.js';
 
 /** Every catalog name a migration's operations need, for readCatalog() before planning. */
 export function catalogRefs(migration: MigrationFile): {
@@ -209,10 +202,6 @@ function reporter(issues: ValidationIssue[], migration: MigrationFile) {
   return (op: number, message: string) => issues.push({ file: migration.file, path: `operations[${op}]`, message });
 }
 
-export function briefLock(table: QualifiedName, mode: Impact['locks'][number]['mode'] = 'ACCESS EXCLUSIVE'): Impact {
-  return { locks: [{ relation: table, mode }], lockDuration: 'brief', rewritesTable: false, scansTable: false };
-}
-
 /** One backfill pass per table, serving every operation that contributed to it. */
 function backfillSteps(
   contributions: { op: number; c: BackfillContribution }[],
@@ -230,10 +219,7 @@ function backfillSteps(
   for (const { ops, c } of byTable.values()) {
     const table = c[0]!.table;
     if (!table.primaryKey) {
-      report(
-        ops[0]!,
-        `table ${displayName(table)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
-      );
+      report(ops[0]!, noPrimaryKeyMessage(table));
       continue;
     }
     const key_ = table.primaryKey.columns.map((name) => ({

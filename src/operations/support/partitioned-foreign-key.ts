@@ -1,7 +1,8 @@
 import type { TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, quoteQualified } from '../../db/quote.js';
-import { qualified, verifyStep } from './common.js';
-import { addForeignKey as addForeignKeyClause, foreignKeyViolation, type ForeignKey } from './foreign-key.js';
+import { qualified } from './common.js';
+import { verifyStep } from './steps.js';
+import { addForeignKey, foreignKeyViolation, type ForeignKey } from './foreign-key.js';
 import type { StepBuilder } from '../types.js';
 import { lockTablesStatements } from './lock-order.js';
 import {
@@ -36,7 +37,7 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
   for (const leaf of leaves) {
     steps.sql('expand', {
       description: `add foreign key ${quoteIdent(fk.name)} NOT VALID on partition ${displayName(leaf)} (new writes are checked; existing rows at switch)`,
-      statements: [SHORT_LOCK_WAIT, `ALTER TABLE ${quoteQualified(leaf)} ${addForeignKeyClause(fk, true)}`],
+      statements: [SHORT_LOCK_WAIT, addForeignKey(name(leaf), fk, true)],
       transactional: true,
       impact: briefLocks([leaf, referenced], 'SHARE ROW EXCLUSIVE'),
       undo: drop(leaf),
@@ -64,10 +65,7 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
     description: `add foreign key ${quoteIdent(fk.name)} on partitioned table ${displayName(table)}: it adopts each partition's validated constraint without a scan`,
     // Every table locked up front, in the order the ALTER takes them, the first with the step's
     // lock_timeout and the others briefly (lock-order.ts).
-    statements: [
-      ...lockTablesStatements(impact.locks, true),
-      `ALTER TABLE ${quoteQualified(qualified(table))} ${addForeignKeyClause(fk, false)}`,
-    ],
+    statements: [...lockTablesStatements(impact.locks, true), addForeignKey(qualified(table), fk, false)],
     transactional: true,
     // Adopting a partition's constraint drops that partition's own action triggers on the
     // referenced table: a brief ACCESS EXCLUSIVE there.

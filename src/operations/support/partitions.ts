@@ -3,6 +3,7 @@ import { displayName, generatedName, quoteIdent, type QualifiedName } from '../.
 import type { Impact } from '../../plan/types.js';
 import { FOLLOW_UP_LOCK_TIMEOUT_MS } from './lock-order.js';
 import type { PlanContext } from '../types.js';
+import * as ddl from './ddl.js';
 
 /**
  * Partitioned tables (relkind 'p'). Postgres cannot build an index CONCURRENTLY on a partitioned
@@ -101,12 +102,7 @@ export function indexTree(table: TableInfo, index: string): Map<string, Qualifie
 
 /** A metadata-only statement holding `mode` on each of `relations` until its transaction commits. */
 export function briefLocks(relations: QualifiedName[], mode: Impact['locks'][number]['mode']): Impact {
-  return {
-    locks: relations.map((r) => ({ relation: name(r), mode })),
-    lockDuration: 'brief',
-    rewritesTable: false,
-    scansTable: false,
-  };
+  return ddl.briefLocks(relations.map((r) => ({ relation: name(r), mode })));
 }
 
 /** Reads one partition while holding `mode` on it (an index build, a VALIDATE). */
