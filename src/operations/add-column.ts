@@ -12,17 +12,17 @@ import {
   userType,
   validateConstraintStep,
   verifyStep,
-} from './common.js';
-import { fillTrigger } from './fill-trigger.js';
+} from './support/common.js';
+import { fillTrigger } from './support/fill-trigger.js';
 import {
   addForeignKeyNotValid,
   referentialAction,
   requireReferencedKey,
   validateForeignKey,
   type ForeignKey,
-} from './foreign-key.js';
-import { buildUniqueIndexStep } from './index-build.js';
-import { addNotNullCheck, notNullCheckName, setNotNullStatements, validateNotNull } from './not-null.js';
+} from './support/foreign-key.js';
+import { buildUniqueIndexStep } from './support/index-build.js';
+import { addNotNullCheck, notNullCheckName, setNotNullStatements, validateNotNull } from './support/not-null.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const addColumnSchema = z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userColumns } from './common.js';
+import { qualified, requireFreeName, userColumns } from './support/common.js';
 import {
   addForeignKeyNotValid,
   hasLeadingIndex,
@@ -9,7 +9,7 @@ import {
   requireReferencedKey,
   validateForeignKey,
   type ForeignKey,
-} from './foreign-key.js';
+} from './support/foreign-key.js';
 import type { OperationDefinition } from './types.js';
 
 export const addForeignKeySchema = z

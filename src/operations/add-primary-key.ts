@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userColumns } from './common.js';
-import { buildUniqueIndexStep } from './index-build.js';
+import { qualified, requireFreeName, userColumns } from './support/common.js';
+import { buildUniqueIndexStep } from './support/index-build.js';
 import {
   addNotNullCheck,
   dropNotNullCheck,
   notNullCheckName,
   setNotNullStatement,
   validateNotNull,
-} from './not-null.js';
+} from './support/not-null.js';
 import type { OperationDefinition } from './types.js';
 
 export const addPrimaryKeySchema = z

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userColumns } from './common.js';
-import { buildUniqueIndexStep } from './index-build.js';
+import { qualified, requireFreeName, userColumns } from './support/common.js';
+import { buildUniqueIndexStep } from './support/index-build.js';
 import type { OperationDefinition } from './types.js';
 
 export const addUniqueSchema = z

@@ -9,9 +9,9 @@ import {
   substituteColumn,
   type TypeName,
 } from '../sql/expression.js';
-import { checkedExpression, checkedType } from './fragments.js';
-import { namesOf, planShadow, type ShadowUnit } from './shadow-column.js';
-import { changesWithoutRewrite, conversionCannotFail, integerType } from './type-change.js';
+import { checkedExpression, checkedType } from './support/fragments.js';
+import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
+import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const changeColumnTypeSchema = z

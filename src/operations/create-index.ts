@@ -4,8 +4,8 @@ import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/
 import { columnName, objectName } from '../migration/names.js';
 import { parseSql } from '../sql/parser.js';
 import { walk, type Node } from '../sql/rewrite.js';
-import { qualified, requireFreeName, userExpression } from './common.js';
-import { buildIndexStep } from './index-build.js';
+import { qualified, requireFreeName, userExpression } from './support/common.js';
+import { buildIndexStep } from './support/index-build.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const createIndexSchema = z

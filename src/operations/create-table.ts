@@ -11,7 +11,7 @@ import {
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { parseTypeName } from '../sql/expression.js';
-import { checkedExpression, checkedType } from './fragments.js';
+import { checkedExpression, checkedType } from './support/fragments.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const ON_DELETE = ['cascade', 'restrict', 'set null', 'set default', 'no action'] as const;

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
-import { expressionFunctions, qualified, userExpression } from './common.js';
-import { fillTrigger } from './fill-trigger.js';
-import { restoreNotNullStatements } from './not-null.js';
+import { expressionFunctions, qualified, userExpression } from './support/common.js';
+import { fillTrigger } from './support/fill-trigger.js';
+import { restoreNotNullStatements } from './support/not-null.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropColumnSchema = z

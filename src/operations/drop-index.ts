@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tableKey } from '../db/catalog.js';
 import { displayName, parseObjectName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { objectName } from '../migration/names.js';
-import { plainIndexColumns } from './foreign-key.js';
+import { plainIndexColumns } from './support/foreign-key.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropIndexSchema = z

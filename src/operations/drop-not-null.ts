@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified } from './common.js';
-import { restoreNotNullStatements } from './not-null.js';
+import { qualified } from './support/common.js';
+import { restoreNotNullStatements } from './support/not-null.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropNotNullSchema = z

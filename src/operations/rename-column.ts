@@ -12,8 +12,8 @@ import {
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../sql/rewrite.js';
-import { adoptIndexStatements } from './column-steps.js';
-import { dropSyncTriggerStatements, syncTriggerStatements } from './sync-trigger.js';
+import { adoptIndexStatements } from './support/column-steps.js';
+import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const renameColumnSchema = z

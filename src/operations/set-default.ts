@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, userExpression } from './common.js';
+import { qualified, userExpression } from './support/common.js';
 import type { OperationDefinition } from './types.js';
 
 export const setDefaultSchema = z

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { expressionFunctions, qualified, requireFreeName, userExpression } from './common.js';
-import { fillTrigger } from './fill-trigger.js';
+import { expressionFunctions, qualified, requireFreeName, userExpression } from './support/common.js';
+import { fillTrigger } from './support/fill-trigger.js';
 import {
   addNotNullCheck,
   dropNotNullCheck,
   notNullCheckName,
   setNotNullStatements,
   validateNotNull,
-} from './not-null.js';
+} from './support/not-null.js';
 import type { OperationDefinition } from './types.js';
 
 export const setNotNullSchema = z

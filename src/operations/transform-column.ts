@@ -9,9 +9,9 @@ import {
   type QualifiedName,
 } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { addNotNullChecks, setNotNullStatements, verifyInSync } from './column-steps.js';
-import { checkedExpression, checkedType } from './fragments.js';
-import { dropSyncTriggerStatements, syncTriggerStatements } from './sync-trigger.js';
+import { addNotNullChecks, setNotNullStatements, verifyInSync } from './support/column-steps.js';
+import { checkedExpression, checkedType } from './support/fragments.js';
+import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const transformColumnSchema = z

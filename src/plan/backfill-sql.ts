@@ -3,7 +3,7 @@ import type { BackfillStep } from './types.js';
 
 /**
  * The setting a backfill batch turns on for its own transaction (SET LOCAL): the dual-write
- * trigger's WHEN clause (operations/sync-trigger.ts) skips the rows it writes.
+ * trigger's WHEN clause (operations/support/sync-trigger.ts) skips the rows it writes.
  */
 export const BACKFILL_SETTING = 'zdm.backfill';
 

@@ -4,7 +4,7 @@ import { displayName, parseObjectName, quoteIdent, type QualifiedName } from '..
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { MigrationFile } from '../migration/load.js';
 import { definitionOf } from '../operations/registry.js';
-import type { MigrationSqlLint } from '../operations/sql-lint.js';
+import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
 import type { BackfillContribution, PlanContext, StepBuilder } from '../operations/types.js';
 import {
   PHASES,
@@ -52,7 +52,7 @@ class OperationProblem extends Error {
 
 /** What planning needs besides the file and the catalog, computed beforehand (asynchronously). */
 export interface PlanInputs {
-  /** Lint results of the `sql` operations (operations/sql-lint.ts lintMigrationSql). */
+  /** Lint results of the `sql` operations (operations/support/sql-lint.ts lintMigrationSql). */
   sqlLint?: MigrationSqlLint;
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { ValidationError } from '../errors.js';
 import { readCatalog } from '../db/catalog.js';
 import { loadMigrations, type MigrationFile } from '../migration/load.js';
-import { lintMigrationSql } from '../operations/sql-lint.js';
+import { lintMigrationSql } from '../operations/support/sql-lint.js';
 import { catalogRefs, planMigration } from '../plan/planner.js';
 import { loadParser } from '../sql/parser.js';
 import type { Plan } from '../plan/types.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { MigrationSqlLint } from '../../src/operations/sql-lint.js';
+import type { MigrationSqlLint } from '../../src/operations/support/sql-lint.js';
 import { loadParser } from '../../src/sql/parser.js';
 import { column, fakeCatalog, table } from '../helpers/catalog-literal.js';
 import { plan, planIssues, sqlById } from '../helpers/plans.js';

@@ -1,4 +1,4 @@
-import type { TypeName } from '../sql/expression.js';
+import type { TypeName } from '../../sql/expression.js';
 
 /**
  * Which column type changes Postgres makes without rewriting the table or rebuilding its indexes:

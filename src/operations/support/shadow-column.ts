@@ -1,4 +1,4 @@
-import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../db/catalog.js';
+import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../../db/catalog.js';
 import {
   displayName,
   generatedName,
@@ -6,17 +6,17 @@ import {
   quoteLiteral,
   quoteQualified,
   type QualifiedName,
-} from '../db/quote.js';
-import type { LockTaken } from '../plan/types.js';
-import { renameInExpression } from '../sql/expression.js';
-import { qualifyColumns, rewriteConstraintDefinition, rewriteIndexDefinition } from '../sql/rewrite.js';
+} from '../../db/quote.js';
+import type { LockTaken } from '../../plan/types.js';
+import { renameInExpression } from '../../sql/expression.js';
+import { qualifyColumns, rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
 import { adoptIndexStatements, notNullCheckName, validateConstraint } from './column-steps.js';
 import { defaultMove } from './default-move.js';
 import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
 import { integerType } from './type-change.js';
-import type { StepBuilder, PlanContext } from './types.js';
-import type { TypeName } from '../sql/expression.js';
+import type { StepBuilder, PlanContext } from '../types.js';
+import type { TypeName } from '../../sql/expression.js';
 
 /**
  * The shadow-column strategy of changeColumnType, for one column and the columns that reference it

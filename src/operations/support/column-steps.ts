@@ -1,6 +1,6 @@
-import type { IndexInfo, TableInfo } from '../db/catalog.js';
-import { displayName, generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
-import type { StepBuilder, PlanContext } from './types.js';
+import type { IndexInfo, TableInfo } from '../../db/catalog.js';
+import { displayName, generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import type { StepBuilder, PlanContext } from '../types.js';
 
 /**
  * Steps several column operations share: making a new column NOT NULL without a scan under

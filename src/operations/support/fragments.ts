@@ -1,6 +1,6 @@
-import { quoteIdent } from '../db/quote.js';
-import { checkExpression, expressionColumns, parseTypeName } from '../sql/expression.js';
-import type { PlanContext } from './types.js';
+import { quoteIdent } from '../../db/quote.js';
+import { checkExpression, expressionColumns, parseTypeName } from '../../sql/expression.js';
+import type { PlanContext } from '../types.js';
 
 /**
  * User-written SQL fragments of an operation, checked at plan time: a problem is reported against

@@ -1,6 +1,6 @@
-import { quoteQualified, type QualifiedName } from '../db/quote.js';
-import { LOCK_MODES, type LockTaken } from '../plan/types.js';
-import { tableKey } from '../db/catalog.js';
+import { quoteQualified, type QualifiedName } from '../../db/quote.js';
+import { LOCK_MODES, type LockTaken } from '../../plan/types.js';
+import { tableKey } from '../../db/catalog.js';
 
 /**
  * Lock timeout for every lock after the first in a step that locks several tables: far below

@@ -1,7 +1,7 @@
-import type { TableInfo } from '../db/catalog.js';
-import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
+import type { TableInfo } from '../../db/catalog.js';
+import { displayName, quoteIdent, quoteQualified } from '../../db/quote.js';
 import { indexBuildImpact, qualified } from './common.js';
-import type { StepBuilder } from './types.js';
+import type { StepBuilder } from '../types.js';
 
 /**
  * An index built CONCURRENTLY at expand (createIndex, addUnique, addPrimaryKey, addColumn

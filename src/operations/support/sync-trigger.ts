@@ -1,6 +1,6 @@
-import { quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
-import { BACKFILL_SETTING } from '../plan/backfill-sql.js';
-import { qualifyColumns } from '../sql/rewrite.js';
+import { quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import { BACKFILL_SETTING } from '../../plan/backfill-sql.js';
+import { qualifyColumns } from '../../sql/rewrite.js';
 
 /**
  * The dual-write trigger that keeps the old and the new shape of a table in step while old and

@@ -1,9 +1,9 @@
-import type { LintCatalog } from '../lint/index.js';
-import type { MigrationSpec } from '../migration/schema.js';
-import { sqlTransactional } from './sql.js';
-import type { SqlLintResult } from './types.js';
+import type { LintCatalog } from '../../lint/index.js';
+import type { MigrationSpec } from '../../migration/schema.js';
+import { sqlTransactional } from '../sql.js';
+import type { SqlLintResult } from '../types.js';
 
-export type { SqlFinding, SqlLintResult } from './types.js';
+export type { SqlFinding, SqlLintResult } from '../types.js';
 
 /** Lint results of a migration's `sql` operations, keyed by path: `operations[3].sql`, `operations[3].rollback`. */
 export type MigrationSqlLint = ReadonlyMap<string, SqlLintResult>;
@@ -27,7 +27,7 @@ export interface SqlLintOptions {
  * zdm.config.json configures `zdm lint`, not this check); `allow` on the operation accepts rules.
  */
 export async function lintOperationSql(sql: string, options: SqlLintOptions): Promise<SqlLintResult> {
-  const { lintSql } = await import('../lint/index.js');
+  const { lintSql } = await import('../../lint/index.js');
   const findings = await lintSql(sql, {
     file: options.file,
     assumeInTransaction: options.transactional,

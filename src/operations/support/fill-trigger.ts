@@ -1,6 +1,6 @@
-import type { TableInfo } from '../db/catalog.js';
-import { generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
-import { qualifyColumns } from '../sql/rewrite.js';
+import type { TableInfo } from '../../db/catalog.js';
+import { generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import { qualifyColumns } from '../../sql/rewrite.js';
 import { dollarTag, dropSyncTriggerStatements } from './sync-trigger.js';
 
 /**

@@ -1,8 +1,8 @@
-import type { ColumnInfo, TableInfo } from '../db/catalog.js';
-import { displayName, parseColumnName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
-import type { Impact, LockTaken } from '../plan/types.js';
-import { parseColumnType, parseExpression, type ColumnTypeInfo, type ExpressionInfo } from '../sql/expression.js';
-import type { PlanContext, StepBuilder } from './types.js';
+import type { ColumnInfo, TableInfo } from '../../db/catalog.js';
+import { displayName, parseColumnName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import type { Impact, LockTaken } from '../../plan/types.js';
+import { parseColumnType, parseExpression, type ColumnTypeInfo, type ExpressionInfo } from '../../sql/expression.js';
+import type { PlanContext, StepBuilder } from '../types.js';
 
 /** Helpers shared by the operation planners: user SQL checks, impacts, VALIDATE steps. */
 

@@ -1,5 +1,5 @@
-import type { ColumnInfo, SequenceInfo } from '../db/catalog.js';
-import { generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../db/quote.js';
+import type { ColumnInfo, SequenceInfo } from '../../db/catalog.js';
+import { generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import { INTEGER_TYPES } from './type-change.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { TableInfo } from '../db/catalog.js';
-import { displayName, generatedName, quoteIdent, quoteQualified } from '../db/quote.js';
+import type { TableInfo } from '../../db/catalog.js';
+import { displayName, generatedName, quoteIdent, quoteQualified } from '../../db/quote.js';
 import { qualified, validateConstraintStep, verifyStep } from './common.js';
-import type { StepBuilder } from './types.js';
+import type { StepBuilder } from '../types.js';
 
 /**
  * NOT NULL without a scan under ACCESS EXCLUSIVE (plain SET NOT NULL reads the whole table while

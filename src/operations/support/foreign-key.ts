@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { TableInfo } from '../db/catalog.js';
-import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
-import { parseSql } from '../sql/parser.js';
-import type { Node } from '../sql/rewrite.js';
+import type { TableInfo } from '../../db/catalog.js';
+import { displayName, quoteIdent, quoteQualified } from '../../db/quote.js';
+import { parseSql } from '../../sql/parser.js';
+import type { Node } from '../../sql/rewrite.js';
 import { qualified, validateConstraintStep, verifyStep } from './common.js';
-import type { PlanContext, StepBuilder } from './types.js';
+import type { PlanContext, StepBuilder } from '../types.js';
 
 /** Foreign keys, shared by addForeignKey and addColumn's `references`. */
 
