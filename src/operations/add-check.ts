@@ -3,6 +3,7 @@ import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userExpression, validateConstraintStep, verifyStep } from './support/common.js';
 import type { OperationDefinition } from './types.js';
+import { columnsIn, modelConstraint } from './support/model-objects.js';
 
 export const addCheckSchema = z
   .object({
@@ -26,6 +27,14 @@ export const addCheck: OperationDefinition<AddCheck> = {
   schema: addCheckSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `add check ${spec.name} on ${spec.table}: ${spec.expression}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const columns = [...columnsIn(spec.expression)].filter((c) => table.columns.some((col) => col.name === c));
+    change.addConstraint(
+      table,
+      modelConstraint(parseColumnName(spec.name), 'c', columns, `CHECK (${spec.expression.trim()})`),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.name);

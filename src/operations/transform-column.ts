@@ -12,6 +12,7 @@ import { columnName, objectName } from '../migration/names.js';
 import { addNotNullChecks, setNotNullStatements, verifyInSync } from './support/column-steps.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
+import { modelColumn } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const transformColumnSchema = z
@@ -60,6 +61,12 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) =>
     `transform ${spec.table} (${spec.from.join(', ')}) into (${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    for (const c of spec.to)
+      change.addColumn(table, modelColumn(parseColumnName(c.name), c.type, { notNull: c.nullable === false }));
+    if (spec.dropOld) for (const c of spec.from) change.dropColumn(table, parseColumnName(c));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t: QualifiedName = { schema: table.schema, name: table.name };

@@ -154,9 +154,15 @@ class SqlEffects {
   }
 
   private addConstraint(table: QualifiedName, c: Body): void {
-    const type = ({ CONSTR_CHECK: 'c', CONSTR_FOREIGN: 'f', CONSTR_UNIQUE: 'u', CONSTR_PRIMARY: 'p', CONSTR_EXCLUSION: 'x' } as const)[
-      c.contype as 'CONSTR_CHECK'
-    ];
+    const type = (
+      {
+        CONSTR_CHECK: 'c',
+        CONSTR_FOREIGN: 'f',
+        CONSTR_UNIQUE: 'u',
+        CONSTR_PRIMARY: 'p',
+        CONSTR_EXCLUSION: 'x',
+      } as const
+    )[c.contype as 'CONSTR_CHECK'];
     if (!type) return;
     const columns = new Set<string>([...strings({ List: { items: c.keys ?? c.fk_attrs ?? [] } })]);
     walk(c.raw_expr, (key, value) => {
@@ -173,9 +179,7 @@ class SqlEffects {
       definition: '',
       validated: c.skip_validation !== true,
       columns: [...columns],
-      references: referenced
-        ? { table: referenced, columns: strings({ List: { items: c.pk_attrs ?? [] } }) }
-        : null,
+      references: referenced ? { table: referenced, columns: strings({ List: { items: c.pk_attrs ?? [] } }) } : null,
       index: null,
     });
   }
