@@ -39,3 +39,5 @@ export const dropTable = helper('dropTable');
 export const renameTable = helper('renameTable');
 export const addEnumValue = helper('addEnumValue');
 export const sql = helper('sql');
+export const dropConstraint = helper('dropConstraint');
+export const renameConstraint = helper('renameConstraint');

@@ -18,6 +18,8 @@ import { createTable, createTableSchema } from './create-table.js';
 import { dropTable, dropTableSchema } from './drop-table.js';
 import { renameTable, renameTableSchema } from './rename-table.js';
 import { sql, sqlSchema } from './sql.js';
+import { dropConstraint, dropConstraintSchema } from './drop-constraint.js';
+import { renameConstraint, renameConstraintSchema } from './rename-constraint.js';
 import { transformColumn, transformColumnSchema } from './transform-column.js';
 import type { OperationDefinition } from './types.js';
 
@@ -46,6 +48,8 @@ export const OPERATION_SCHEMAS = [
   renameTableSchema,
   addEnumValueSchema,
   sqlSchema,
+  dropConstraintSchema,
+  renameConstraintSchema,
 ] as const;
 
 export type OperationSpec = z.infer<(typeof OPERATION_SCHEMAS)[number]>;
@@ -73,6 +77,8 @@ export const OPERATIONS: { readonly [K in OperationKind]: OperationDefinition<Op
   renameTable,
   addEnumValue,
   sql,
+  dropConstraint,
+  renameConstraint,
 };
 
 export const OPERATION_KINDS = Object.keys(OPERATIONS) as OperationKind[];

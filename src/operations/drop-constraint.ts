@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
+import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import { qualified } from './support/common.js';
+import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
+import { lockTablesStatements } from './support/lock-order.js';
+import type { OperationDefinition, PlanContext } from './types.js';
+
+export const dropConstraintSchema = z
+  .object({
+    op: z.literal('dropConstraint'),
+    table: objectName,
+    /** A CHECK, FOREIGN KEY, UNIQUE or EXCLUDE constraint of the table. */
+    name: columnName,
+  })
+  .strict();
+
+export type DropConstraint = z.infer<typeof dropConstraintSchema>;
+
+/**
+ * dropConstraint: the old application version may rely on the constraint (it validates nothing
+ * itself, or catches the violation), so it holds until contract, for both versions; at contract
+ * one brief `ALTER TABLE ... DROP CONSTRAINT IF EXISTS` (ACCESS EXCLUSIVE on the table, and on the
+ * referenced table for a foreign key: Postgres removes the key's triggers there). A UNIQUE or
+ * EXCLUDE constraint's index goes with it. Nothing happens before contract, so rollback has
+ * nothing to undo.
+ */
+export const dropConstraint: OperationDefinition<DropConstraint> = {
+  schema: dropConstraintSchema,
+  refs: (spec) => ({ tables: [spec.table] }),
+  summary: (spec) => `drop constraint ${spec.name} on ${spec.table} (at contract)`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    const constraint = existingConstraint(ctx, table, spec.name, 'name');
+    refuseUnsupported(ctx, table, constraint);
+    const t = qualified(table);
+    const name = quoteIdent(constraint.name);
+    const kind = CONSTRAINT_KINDS[constraint.type];
+    const locks = constraintDdlLocks(table, constraint, true);
+    ctx.steps('drop_constraint', `${table.schema}.${table.name}.${constraint.name}`).sql('contract', {
+      description: `drop ${kind} constraint ${name} of ${displayName(t)}${constraint.index ? ` with its index ${quoteIdent(constraint.index)}` : ''}`,
+      statements: [
+        ...lockTablesStatements(locks),
+        `ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${name}`,
+      ],
+      transactional: true,
+      impact: { ...ctx.briefLock(t), locks },
+    });
+    ctx.note({
+      phase: 'expand',
+      text: `${kind} constraint ${name} of ${displayName(t)} holds until contract, for both application versions: the new version's writes must still satisfy it during the window`,
+    });
+  },
+};
+
+/** Primary keys, NOT NULL and constraint triggers have operations or consequences of their own; a key others reference cannot go alone. */
+function refuseUnsupported(ctx: PlanContext, table: TableInfo, constraint: ConstraintInfo): void {
+  const name = quoteIdent(constraint.name);
+  if (constraint.type === 'n') ctx.fail('name', `${name} is the NOT NULL constraint of a column: use dropNotNull`);
+  if (constraint.type === 'p')
+    ctx.fail(
+      'name',
+      `${name} is the primary key of ${displayName(table)}: zdm's backfills and dual-write triggers need one; dropping it is not an operation (use a "sql" operation in contract if you must)`,
+    );
+  if (constraint.type === 't')
+    ctx.fail('name', `${name} is a constraint trigger: drop it with a "sql" operation (DROP TRIGGER)`);
+  if (constraint.type !== 'u' && constraint.type !== 'x') return;
+  const same = (cols: string[]) =>
+    cols.length === constraint.columns.length && cols.every((c) => constraint.columns.includes(c));
+  const inbound = table.referencedBy.filter((fk) => same(fk.referencedColumns));
+  if (inbound.length > 0)
+    ctx.fail(
+      'name',
+      `${name} is the key foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')} reference; drop them first (dropping it would need CASCADE)`,
+    );
+}

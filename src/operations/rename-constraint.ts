@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import { qualified, requireFreeName } from './support/common.js';
+import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
+import type { OperationDefinition } from './types.js';
+
+export const renameConstraintSchema = z
+  .object({
+    op: z.literal('renameConstraint'),
+    table: objectName,
+    from: columnName,
+    to: columnName,
+  })
+  .strict();
+
+export type RenameConstraint = z.infer<typeof renameConstraintSchema>;
+
+/**
+ * renameConstraint: the old application version may name the constraint (`ON CONFLICT ON
+ * CONSTRAINT`, matching the name in a violation error), so the name changes at contract, when only
+ * the new version runs: one brief `ALTER TABLE ... RENAME CONSTRAINT` (ACCESS EXCLUSIVE on the
+ * table; Postgres renames a UNIQUE, PRIMARY KEY or EXCLUDE constraint's index with it). Nothing
+ * happens before contract, so rollback has nothing to undo.
+ */
+export const renameConstraint: OperationDefinition<RenameConstraint> = {
+  schema: renameConstraintSchema,
+  refs: (spec) => ({ tables: [spec.table] }),
+  summary: (spec) => `rename constraint ${spec.from} on ${spec.table} to ${spec.to} (at contract)`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    const constraint = existingConstraint(ctx, table, spec.from, 'from');
+    const to = parseColumnName(spec.to);
+    if (to === constraint.name) ctx.fail('to', `the constraint is already named ${quoteIdent(to)}`);
+    requireFreeName(ctx, table, to, 'to');
+    const t = qualified(table);
+    const kind = CONSTRAINT_KINDS[constraint.type];
+    ctx.steps('rename_constraint', `${table.schema}.${table.name}.${constraint.name}`).sql('contract', {
+      description: `rename ${kind} constraint ${quoteIdent(constraint.name)} of ${displayName(t)} to ${quoteIdent(to)}${constraint.index ? ' (its index too)' : ''}`,
+      statements: [
+        `ALTER TABLE ${quoteQualified(t)} RENAME CONSTRAINT ${quoteIdent(constraint.name)} TO ${quoteIdent(to)}`,
+      ],
+      transactional: true,
+      impact: { ...ctx.briefLock(t), locks: constraintDdlLocks(table, constraint, false) },
+    });
+    ctx.note({
+      phase: 'expand',
+      text: `constraint ${quoteIdent(constraint.name)} of ${displayName(t)} keeps its name until contract: the new application version must not rely on ${quoteIdent(to)} (ON CONFLICT ON CONSTRAINT, error matching) before then`,
+    });
+  },
+};
