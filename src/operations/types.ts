@@ -99,7 +99,10 @@ export interface ModelChange {
   dropIndex(table: QualifiedName, name: string): void;
   /** A foreign key is recorded on the referenced table too (its referencedBy). */
   addConstraint(table: QualifiedName, constraint: ConstraintInfo): void;
+  /** A UNIQUE, PRIMARY KEY or EXCLUDE constraint's index goes with it. */
   dropConstraint(table: QualifiedName, name: string): void;
+  /** The constraint's index (UNIQUE, PRIMARY KEY, EXCLUDE) is renamed with it, as Postgres does. */
+  renameConstraint(table: QualifiedName, from: string, to: string): void;
   addEnumLabel(type: QualifiedName, label: string): void;
   /** A raw SQL text run in `phase`, applied statement by statement through the parser. */
   applySql(sql: string, phase: Phase): void;

@@ -122,7 +122,26 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
       if (constraint?.type === 'f' && constraint.references) dropInbound(model, constraint.references.table, q, name);
       columns(q, (t) => ({
         constraints: t.constraints.filter((c) => c.name !== name),
+        indexes: t.indexes.filter((ix) => !(constraint?.index && ix.name === constraint.index)),
         primaryKey: t.primaryKey?.name === name ? null : t.primaryKey,
+      }));
+    },
+    renameConstraint(q, from, to) {
+      const constraint = model.current(q).constraints.find((c) => c.name === from);
+      if (!constraint) return;
+      const index = constraint.index ? model.current(q).indexes.find((ix) => ix.name === constraint.index) : undefined;
+      if (index) {
+        this.dropIndex(q, index.name);
+        this.addIndex(q, {
+          ...index,
+          name: to,
+          constraint: to,
+          definition: rewriteIndexDefinition(index.definition, { renames: new Map(), newName: to }),
+        });
+      }
+      columns(q, (t) => ({
+        constraints: t.constraints.map((c) => (c.name === from ? { ...c, name: to, index: index ? to : c.index } : c)),
+        primaryKey: t.primaryKey?.name === from ? { ...t.primaryKey, name: to } : t.primaryKey,
       }));
     },
     addEnumLabel(type, label) {
