@@ -1,9 +1,39 @@
 /**
- * zdm's public API: helpers for migration files written in TypeScript/JavaScript (defineMigration
- * and one helper per operation, each returning exactly the JSON/YAML object), and the types of
- * their shapes. The CLI (`zdm`) is the main interface; see the README.
+ * zdm's public API (see the README, "zdm as a library"):
+ * - createZdm(): plan, advance, rollback, status, pause, resume, tune and lint from code, with
+ *   expected outcomes as typed results and failures as typed errors;
+ * - defineMigration() and one helper per operation, for migration files written in TypeScript or
+ *   JavaScript (each returns exactly the JSON/YAML object), and the types of their shapes.
  */
 export * from './migration/define.js';
 export type { MigrationSpec } from './migration/schema.js';
 export type { OperationKind, OperationSpec } from './operations/registry.js';
 export type { Plan, Step, Phase } from './plan/types.js';
+export { PHASES } from './plan/types.js';
+export { createZdm, type ZdmOptions, type ZdmSettings } from './api/create.js';
+export { Zdm, type AdvanceOutcome, type AdvanceRequest, type LockedResult, type RollbackOutcome } from './api/zdm.js';
+export type { LintRequest, LintResult, LintTarget, Finding } from './api/lint.js';
+export type { AdvanceResult } from './runner/advance.js';
+export type { RollbackResult } from './runner/rollback.js';
+export type { PlanResult } from './runner/current-plan.js';
+export type { PauseResult, TuneResult } from './runner/control.js';
+export type { JoinResult } from './runner/join.js';
+export type { StatusReport, MigrationStatus, BackfillStatus } from './runner/status.js';
+export type { Control, StepStatus } from './exec/state-store.js';
+export type { RunnerEvent, BackfillProgress, LagSummary } from './exec/events.js';
+export type { ResolvedConfig } from './config/settings.js';
+export {
+  ZdmError,
+  UsageError,
+  ConfigError,
+  ValidationError,
+  LockHeldError,
+  StepFailedError,
+  StateError,
+  SafetyError,
+  DatabaseError,
+  InterruptedError,
+  type ZdmErrorKind,
+  type ValidationIssue,
+  type LockHolder,
+} from './errors.js';

@@ -133,6 +133,12 @@ export interface TableInfo {
   triggers: TriggerInfo[];
   /** Privileges granted on the table to roles other than its owner. */
   grants?: TableGrant[];
+  /** COMMENT ON TABLE (obj_description); undefined where not read (tables a migration declares). */
+  comment?: string | null;
+  /** pg_class.relreplident: d default (primary key), n nothing, f full, i an index (replicaIdentityIndex). */
+  replicaIdentity?: 'd' | 'n' | 'f' | 'i';
+  /** The index of REPLICA IDENTITY USING INDEX (pg_index.indisreplident). */
+  replicaIdentityIndex?: string | null;
 }
 
 export interface EnumInfo {
@@ -268,9 +274,15 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
     relkind: string;
     reltuples: number;
     size: string;
+    comment: string | null;
+    replica_identity: TableInfo['replicaIdentity'];
+    replica_index: string | null;
   }>(
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
-            GREATEST(c.reltuples, 0)::float8 AS reltuples, pg_table_size(c.oid) AS size
+            GREATEST(c.reltuples, 0)::float8 AS reltuples, pg_table_size(c.oid) AS size,
+            obj_description(c.oid, 'pg_class') AS comment, c.relreplident::text AS replica_identity,
+            (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+              WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY($1::oid[])`,
     [oids],
   );
@@ -442,6 +454,9 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       dependents: dependents.rows.filter((d) => d.table_oid === t.oid).map(({ table_oid: _t, ...d }) => d),
       triggers: triggers.rows.filter((tr) => tr.table_oid === t.oid).map(({ table_oid: _t, ...tr }) => tr),
       grants: grants.rows.filter((g) => g.table_oid === t.oid).map(({ table_oid: _t, ...g }) => g),
+      comment: t.comment,
+      replicaIdentity: t.replica_identity,
+      replicaIdentityIndex: t.replica_index,
     };
   });
 }

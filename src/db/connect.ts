@@ -54,6 +54,23 @@ export function connect(url: string, appName: string, options: { max?: number } 
   const pool = new pg.Pool({ ...config, max: options.max ?? 10, idleTimeoutMillis: 10_000 });
   // An idle client's socket error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  return connection(pool, url, config, () => pool.end());
+}
+
+/**
+ * A Connection over a pool the caller owns (the library's `pool` option): zdm's dedicated clients
+ * (the runner lock) connect with the pool's own settings, and close() leaves the pool open.
+ */
+export function connectPool(pool: pg.Pool, appName: string): Connection {
+  const options = pool.options as pg.ClientConfig;
+  const url =
+    options.connectionString ??
+    `postgresql://${options.user ?? ''}@${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? ''}`;
+  return connection(pool, url, { ...options, application_name: appName }, async () => undefined);
+}
+
+function connection(pool: pg.Pool, url: string, config: pg.ClientConfig, end: () => Promise<void>): Connection {
+  const appName = config.application_name ?? '';
   const kyselies: Kysely<unknown>[] = [];
   return {
     pool,
@@ -81,7 +98,7 @@ export function connect(url: string, appName: string, options: { max?: number } 
     },
     async close() {
       for (const db of kyselies) await db.destroy();
-      await pool.end();
+      await end();
     },
   };
 }

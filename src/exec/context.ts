@@ -12,6 +12,7 @@ import {
   DEFAULT_TARGET_BATCH_MS,
 } from '../defaults.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import { loadMigrations, type MigrationFile } from '../migration/load.js';
 import { StateStore } from './state-store.js';
 import type { RunnerEvent } from './events.js';
 
@@ -40,6 +41,8 @@ export interface RunnerContext {
   state: StateStore;
   stateSchema: string;
   migrationsDir: string;
+  /** The migrations, in order: the directory's files, or the objects a library caller gave. */
+  loadMigrations: () => Promise<MigrationFile[]>;
   settings: SafetySettings;
   log: Logger;
   signal: AbortSignal;
@@ -70,6 +73,8 @@ function defaultSafetySettings(overrides: Partial<SafetySettings> = {}): SafetyS
 
 export interface RunnerContextOptions {
   migrationsDir: string;
+  /** Migrations given as objects (library callers): used instead of reading migrationsDir. */
+  migrations?: readonly MigrationFile[];
   /** Every setting not given takes its default (defaultSafetySettings). */
   settings?: Partial<SafetySettings>;
   stateSchema?: string;
@@ -88,6 +93,7 @@ export function createRunnerContext(conn: Connection, o: RunnerContextOptions): 
     state: new StateStore(stateSchema, o.actor ?? currentActor()),
     stateSchema,
     migrationsDir: o.migrationsDir,
+    loadMigrations: o.migrations ? () => Promise.resolve([...o.migrations!]) : () => loadMigrations(o.migrationsDir),
     settings: defaultSafetySettings(o.settings),
     log: o.log ?? pino({ level: 'silent' }),
     signal: o.signal ?? new AbortController().signal,

@@ -38,6 +38,8 @@ export interface CatalogCheck {
   validated: boolean;
   /** Columns this check proves NOT NULL (`CHECK (c IS NOT NULL)`, possibly AND-ed). */
   notNullColumns: string[];
+  /** Columns the check reads (pg_constraint.conkey). */
+  columns: string[];
 }
 
 export interface CatalogTable {
@@ -126,8 +128,9 @@ export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
                  WHERE k.ord <= i.indnkeyatts ORDER BY k.ord) AS cols
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
     WHERE ${userRel}`);
-  const checks = await q<{ rel: number; name: string; validated: boolean; def: string }>(`
-    SELECT con.conrelid::int AS rel, con.conname AS name, con.convalidated AS validated, pg_get_constraintdef(con.oid) AS def
+  const checks = await q<{ rel: number; name: string; validated: boolean; def: string; cols: string[] }>(`
+    SELECT con.conrelid::int AS rel, con.conname AS name, con.convalidated AS validated, pg_get_constraintdef(con.oid) AS def,
+           ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)) AS cols
     FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
     WHERE con.contype = 'c' AND con.conrelid <> 0 AND ${userRel}`);
   const domains = await q<{ schema: string; name: string; constrained: boolean }>(`
@@ -166,7 +169,12 @@ export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
     indexTables.set(keyOf({ schema: i.schema, name: i.name }), table.name);
   }
   for (const c of checks)
-    byOid.get(c.rel)?.checks.push({ name: c.name, validated: c.validated, notNullColumns: notNullColumnsOfDef(c.def) });
+    byOid.get(c.rel)?.checks.push({
+      name: c.name,
+      validated: c.validated,
+      notNullColumns: notNullColumnsOfDef(c.def),
+      columns: c.cols,
+    });
   const domainMap = new Map(
     domains.map((d) => [keyOf({ schema: d.schema, name: d.name }), { constrained: d.constrained }]),
   );

@@ -1,5 +1,5 @@
 /** Statement-shape helpers shared by rules (which ALTER TABLE sub-commands, which column defs...). */
-import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, CreateStmt, Node, TypeName } from 'libpg-query';
+import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, CreateStmt, TypeName } from 'libpg-query';
 import { as } from './ast.js';
 import type { QualifiedName } from './names.js';
 import type { RuleContext } from './rule.js';
@@ -88,10 +88,6 @@ export function columnTypes(ctx: RuleContext): { column: string; type: TypeName;
     if (t) out.push({ column: c.name ?? '', type: t, location: t.location });
   }
   return out;
-}
-
-export function defElemNames(list: Node[] | undefined): string[] {
-  return (list ?? []).map((n) => as<{ defname?: string }>(n, 'DefElem')?.defname ?? '');
 }
 
 /** serial types: a column of one gets a sequence DEFAULT (so every existing row a value). */

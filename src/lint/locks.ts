@@ -3,6 +3,7 @@
  * verified on PG 15 in shared/lint-rules.md §0 (pg_locks per statement).
  */
 import type { AlterTableCmd, AlterTableStmt, Constraint, Node, RangeVar } from 'libpg-query';
+import { optionOn } from '../sql/options.js';
 import { as, rangeVarParts, strings, unwrap } from './ast.js';
 
 export const LockMode = {
@@ -164,9 +165,7 @@ export function statementLocks(kind: string, body: Record<string, unknown>): Loc
     case 'ClusterStmt':
       return target(body.relation as RangeVar, LockMode.AccessExclusive);
     case 'VacuumStmt': {
-      const full = ((body.options as Node[]) ?? []).some(
-        (o) => as<{ defname?: string }>(o, 'DefElem')?.defname === 'full',
-      );
+      const full = optionOn(body.options as Node[], 'full');
       return ((body.rels as Node[]) ?? []).flatMap((r) =>
         target(
           as<{ relation?: RangeVar }>(r, 'VacuumRelation')?.relation,
@@ -175,9 +174,7 @@ export function statementLocks(kind: string, body: Record<string, unknown>): Loc
       );
     }
     case 'ReindexStmt': {
-      const concurrent = ((body.params as Node[]) ?? []).some(
-        (o) => as<{ defname?: string }>(o, 'DefElem')?.defname === 'concurrently',
-      );
+      const concurrent = optionOn(body.params as Node[], 'concurrently');
       const rel = body.relation as RangeVar | undefined;
       return target(
         rel,

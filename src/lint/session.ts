@@ -62,12 +62,12 @@ export class Session {
   readonly newTypes = new Set<string>();
   /** Domains created by this file, and whether they carry constraints. */
   readonly domains = new Map<string, { constrained: boolean }>();
-  /** Per table: columns a validated `CHECK (c IS NOT NULL)` proves, or '*' after any VALIDATE. */
+  /** Per table: columns a `CHECK (c IS NOT NULL)` added or validated in this file proves. */
   readonly notNullProofs = new Map<string, Set<string>>();
   /** NOT VALID check constraints added in this file: table key → constraint name → columns. */
   readonly pendingChecks = new Map<string, Map<string, string[]>>();
-  /** Per table key, the number of VALIDATE CONSTRAINTs seen (squawk's cross-migration heuristic). */
-  readonly validatedTables = new Set<string>();
+  /** Per table key, the constraints VALIDATE CONSTRAINT validated in this file. */
+  readonly validatedConstraints = new Map<string, Set<string>>();
 
   constructor(readonly assumeInTransaction: boolean) {
     if (assumeInTransaction) this.tx = newTx(false);
@@ -367,7 +367,8 @@ export class Session {
           break;
         }
         case 'AT_ValidateConstraint': {
-          this.validatedTables.add(key);
+          if (cmd.name)
+            this.validatedConstraints.set(key, (this.validatedConstraints.get(key) ?? new Set()).add(cmd.name));
           const cols = cmd.name ? this.pendingChecks.get(key)?.get(cmd.name) : undefined;
           if (cols) this.addProof(key, cols);
           break;

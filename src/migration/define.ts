@@ -41,3 +41,4 @@ export const addEnumValue = helper('addEnumValue');
 export const sql = helper('sql');
 export const dropConstraint = helper('dropConstraint');
 export const renameConstraint = helper('renameConstraint');
+export const setComment = helper('setComment');

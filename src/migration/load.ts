@@ -55,6 +55,19 @@ export async function loadMigrations(dir: string): Promise<MigrationFile[]> {
   return loaded;
 }
 
+/**
+ * A migration given as an object (the library's `migrations` option) instead of a file: validated
+ * exactly like a file's contents; its checksum is the sha256 of its JSON, so a changed object
+ * after activation is drift, as for a file. `file` is `memory:<name>` (shown by status).
+ */
+export function migrationFromObject(name: string, raw: unknown): MigrationFile {
+  const file = `memory:${name}`;
+  const checksum = createHash('sha256')
+    .update(JSON.stringify(raw) ?? '')
+    .digest('hex');
+  return { name, file, checksum, spec: validate(file, raw, () => undefined) };
+}
+
 /** Reads, parses and validates one migration file; every problem names the file and the path in it. */
 export async function loadMigrationFile(file: string): Promise<MigrationFile> {
   const absolute = path.resolve(file);

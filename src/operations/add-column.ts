@@ -13,6 +13,7 @@ import {
   validateConstraintStep,
   verifyStep,
 } from './support/common.js';
+import { commentValue } from './support/comment.js';
 import { fillTrigger } from './support/fill-trigger.js';
 import {
   addForeignKeyNotValid,
@@ -50,6 +51,8 @@ export const addColumnSchema = z
           .strict()
           .optional(),
         unique: z.boolean().optional(),
+        /** COMMENT ON COLUMN, set with the column at expand. */
+        comment: z.string().optional(),
       })
       .strict(),
     /** Value for existing rows (and rows the old application inserts), over the table's columns. */
@@ -184,6 +187,8 @@ export const addColumn: OperationDefinition<AddColumn> = {
         `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(checkName)} CHECK (${spec.column.check!.trim()}) NOT VALID`,
       );
     if (fk) expand.push(`ALTER TABLE ${tbl} ${addForeignKeyNotValid(fk)}`);
+    if (spec.column.comment !== undefined)
+      expand.push(`COMMENT ON COLUMN ${tbl}.${col} IS ${commentValue(spec.column.comment)}`);
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
     if (fk) locks.push({ relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' });
     steps.sql('expand', {

@@ -13,6 +13,7 @@ import { columnName, objectName } from '../migration/names.js';
 import { modelForeignKey } from './support/model-objects.js';
 import type { LockTaken } from '../plan/types.js';
 import { parseTypeName } from '../sql/expression.js';
+import { commentValue } from './support/comment.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
@@ -36,6 +37,8 @@ export const tableColumnSchema = z
       .object({ table: objectName, column: columnName, onDelete: z.enum(ON_DELETE).optional() })
       .strict()
       .optional(),
+    /** COMMENT ON COLUMN. */
+    comment: z.string().optional(),
   })
   .strict();
 
@@ -44,6 +47,8 @@ export const createTableSchema = z
     op: z.literal('createTable'),
     table: objectName,
     columns: z.array(tableColumnSchema).min(1, 'a table needs at least one column'),
+    /** COMMENT ON TABLE. */
+    comment: z.string().optional(),
   })
   .strict();
 
@@ -104,7 +109,7 @@ export const createTable: OperationDefinition<CreateTable> = {
 
     ctx.steps('create_table', displayName(t)).sql('expand', {
       description: `create table ${displayName(t)}`,
-      statements: [`CREATE TABLE ${quoteQualified(t)} (${definitions.join(', ')})`],
+      statements: [`CREATE TABLE ${quoteQualified(t)} (${definitions.join(', ')})`, ...comments(t, spec, names)],
       transactional: true,
       impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false, estimatedRows: 0 },
       undo: { statements: [`DROP TABLE IF EXISTS ${quoteQualified(t)}`], transactional: true },
@@ -116,6 +121,19 @@ export const createTable: OperationDefinition<CreateTable> = {
       });
   },
 };
+
+/** COMMENT ON the new table and its columns, in the CREATE TABLE's transaction. */
+function comments(t: QualifiedName, spec: CreateTable, names: string[]): string[] {
+  const table = quoteQualified(t);
+  return [
+    ...(spec.comment !== undefined ? [`COMMENT ON TABLE ${table} IS ${commentValue(spec.comment)}`] : []),
+    ...spec.columns.flatMap((c, i) =>
+      c.comment !== undefined
+        ? [`COMMENT ON COLUMN ${table}.${quoteIdent(names[i]!)} IS ${commentValue(c.comment)}`]
+        : [],
+    ),
+  ];
+}
 
 function columnDefinition(ctx: PlanContext, c: Column, i: number, self: TableInfo, locks: LockTaken[]): string {
   const field = `columns[${i}]`;
@@ -169,7 +187,7 @@ function declaredTable(t: QualifiedName, columns: Column[], names: string[], pk:
     identity: c.identity === 'always' ? 'a' : c.identity === 'by default' ? 'd' : '',
     generated: '',
     collation: null,
-    comment: null,
+    comment: c.comment ?? null,
     ownedSequence: null,
   }));
   const uniques = names.filter((_, i) => columns[i]!.unique);

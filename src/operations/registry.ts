@@ -20,6 +20,7 @@ import { renameTable, renameTableSchema } from './rename-table.js';
 import { sql, sqlSchema } from './sql.js';
 import { dropConstraint, dropConstraintSchema } from './drop-constraint.js';
 import { renameConstraint, renameConstraintSchema } from './rename-constraint.js';
+import { setComment, setCommentSchema } from './set-comment.js';
 import { transformColumn, transformColumnSchema } from './transform-column.js';
 import type { OperationDefinition } from './types.js';
 
@@ -50,6 +51,7 @@ export const OPERATION_SCHEMAS = [
   sqlSchema,
   dropConstraintSchema,
   renameConstraintSchema,
+  setCommentSchema,
 ] as const;
 
 export type OperationSpec = z.infer<(typeof OPERATION_SCHEMAS)[number]>;
@@ -79,6 +81,7 @@ export const OPERATIONS: { readonly [K in OperationKind]: OperationDefinition<Op
   sql,
   dropConstraint,
   renameConstraint,
+  setComment,
 };
 
 export const OPERATION_KINDS = Object.keys(OPERATIONS) as OperationKind[];

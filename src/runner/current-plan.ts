@@ -1,7 +1,7 @@
 import type { RunnerContext } from '../exec/context.js';
 import { stateExists } from '../exec/state-schema.js';
 import type { StepStatus } from '../exec/state-store.js';
-import { loadMigrationFile, loadMigrations } from '../migration/load.js';
+import { loadMigrationFile } from '../migration/load.js';
 import type { Plan } from '../plan/types.js';
 import { migrationViews, planFile } from './session.js';
 
@@ -33,7 +33,7 @@ export async function currentPlan(ctx: RunnerContext, options: PlanOptions = {})
     return { kind: 'planned', plan: await planFile(pool, migration) };
   }
   if (!hasState) {
-    const first = (await loadMigrations(ctx.migrationsDir))[0];
+    const first = (await ctx.loadMigrations())[0];
     return first ? { kind: 'planned', plan: await planFile(pool, first) } : { kind: 'nothing-pending' };
   }
   const views = await migrationViews(ctx, pool);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ValidationError } from '../errors.js';
 import { readCatalog } from '../db/catalog.js';
-import { loadMigrations, type MigrationFile } from '../migration/load.js';
+import type { MigrationFile } from '../migration/load.js';
 import { lintMigrationSql } from '../operations/support/sql-lint.js';
 import { catalogRefs, planMigration } from '../plan/planner.js';
 import { loadParser } from '../sql/parser.js';
@@ -55,7 +55,7 @@ export interface MigrationView {
 }
 
 export async function migrationViews(ctx: RunnerContext, pool: pg.Pool): Promise<MigrationView[]> {
-  const files = await loadMigrations(ctx.migrationsDir);
+  const files = await ctx.loadMigrations();
   const rows = await ctx.state.migrations(pool);
   const views: MigrationView[] = files.map((file) => {
     const row = rows.find((r) => r.name === file.name);

@@ -3,7 +3,6 @@ import type { LockHolder } from '../errors.js';
 import { PHASES, phaseIndex, type Phase } from '../plan/types.js';
 import type { RunnerContext } from '../exec/context.js';
 import { lockHolder, lockKey } from './lock.js';
-import { loadMigrations } from '../migration/load.js';
 import { migrationViews } from './session.js';
 import type { BackfillRow } from '../exec/state-store.js';
 import type { LiveProgress } from '../exec/events.js';
@@ -103,7 +102,7 @@ export async function status(ctx: RunnerContext): Promise<StatusReport> {
 }
 
 async function migrationViewsWithoutState(ctx: RunnerContext) {
-  return (await loadMigrations(ctx.migrationsDir)).map((file) => ({
+  return (await ctx.loadMigrations()).map((file) => ({
     file,
     row: undefined,
     name: file.name,

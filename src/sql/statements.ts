@@ -1,3 +1,4 @@
+import { optionOn } from './options.js';
 import { parseSql } from './parser.js';
 import { walk, type Node } from './rewrite.js';
 
@@ -52,9 +53,7 @@ export function cannotRunInTransaction(statement: SqlStatement): boolean {
     case 'DropStmt':
       return body.concurrent === true;
     case 'ReindexStmt':
-      return ((body.params as Node[] | undefined) ?? []).some(
-        (p) => (p.DefElem as { defname?: string } | undefined)?.defname === 'concurrently',
-      );
+      return optionOn(body.params as Node[] | undefined, 'concurrently');
     case 'AlterTableStmt':
       // DETACH PARTITION ... CONCURRENTLY
       return ((body.cmds as Node[] | undefined) ?? []).some(

@@ -15,6 +15,10 @@ export interface TableSnapshot {
   sequences: string[];
   /** What the name is: `r` table, `v` view, ... (empty when nothing has the name). */
   relation: string[];
+  /** COMMENT ON the table (`table: ...`) and its columns (`<column>: ...`). */
+  comments: string[];
+  /** Replica identity (`replica identity d|n|f|i <index>`) and storage parameters (reloptions). */
+  options: string[];
 }
 
 export async function tableSnapshot(pool: pg.Pool, table: string): Promise<TableSnapshot> {
@@ -44,6 +48,14 @@ export async function tableSnapshot(pool: pg.Pool, table: string): Promise<Table
                           JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass($1) AND d.deptype IN ('a', 'i') ORDER BY 1`),
     relation: await q(`SELECT relkind::text AS v FROM pg_class WHERE oid = to_regclass($1)`),
+    comments: await q(`SELECT coalesce(a.attname, 'table') || ': ' || d.description AS v FROM pg_description d
+                          LEFT JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid AND d.objsubid > 0
+                         WHERE d.classoid = 'pg_class'::regclass AND d.objoid = to_regclass($1) ORDER BY d.objsubid`),
+    options: await q(`SELECT 'replica identity ' || c.relreplident::text
+                             || coalesce(' ' || (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                                                  WHERE i.indrelid = c.oid AND i.indisreplident), '') AS v
+                        FROM pg_class c WHERE c.oid = to_regclass($1)
+                      UNION ALL SELECT unnest(reloptions) FROM pg_class WHERE oid = to_regclass($1)`),
   };
 }
 

@@ -140,7 +140,7 @@ describe('catalog mode (static catalog)', () => {
       ['code', { name: 'code', type: 'text', typeName: 'text', typmod: -1, notNull: false }],
     ]),
     indexes: [],
-    checks: [{ name: 'code_nn', validated: true, notNullColumns: ['code'] }],
+    checks: [{ name: 'code_nn', validated: true, notNullColumns: ['code'], columns: ['code'] }],
   };
   const empty: CatalogTable = { ...users, name: { schema: 'public', name: 'empty' }, empty: true };
   const catalog = staticCatalog({ serverVersionNum: 160002, timeZone: 'UTC', tables: [users, empty] });

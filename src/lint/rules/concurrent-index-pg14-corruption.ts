@@ -1,5 +1,5 @@
 import type { Node } from 'libpg-query';
-import { defElemNames } from '../inspect.js';
+import { optionOn } from '../../sql/options.js';
 import { defineRule } from '../rule.js';
 
 /** PG 14.0-14.3: CREATE INDEX CONCURRENTLY / REINDEX CONCURRENTLY can silently corrupt indexes. */
@@ -13,7 +13,7 @@ export const concurrentIndexPg14Corruption = defineRule({
   check(ctx) {
     if (ctx.version.major !== 14 || ctx.version.minor >= 4) return;
     const { kind, body } = ctx.stmt;
-    const concurrentReindex = kind === 'ReindexStmt' && defElemNames(body.params as Node[]).includes('concurrently');
+    const concurrentReindex = kind === 'ReindexStmt' && optionOn(body.params as Node[], 'concurrently');
     if (!(kind === 'IndexStmt' && body.concurrent) && !concurrentReindex) return;
     ctx.report({
       message: `${kind === 'IndexStmt' ? 'CREATE INDEX' : 'REINDEX'} CONCURRENTLY on PG 14.${ctx.version.minor} hits a known bug (fixed in 14.4) that can silently corrupt the index`,

@@ -1,14 +1,13 @@
 import type { AlterTableCmd, AlterTableStmt, Node } from 'libpg-query';
 import { as } from '../ast.js';
-import { defElemNames } from '../inspect.js';
+import { optionOn } from '../../sql/options.js';
 import { defineRule } from '../rule.js';
 
 /** The statement kinds that Postgres refuses inside a transaction block. */
 export function concurrentStatement(kind: string, body: Record<string, unknown>): string | undefined {
   if (kind === 'IndexStmt' && body.concurrent) return 'CREATE INDEX CONCURRENTLY';
   if (kind === 'DropStmt' && body.concurrent) return 'DROP INDEX CONCURRENTLY';
-  if (kind === 'ReindexStmt' && defElemNames(body.params as Node[]).includes('concurrently'))
-    return 'REINDEX CONCURRENTLY';
+  if (kind === 'ReindexStmt' && optionOn(body.params as Node[], 'concurrently')) return 'REINDEX CONCURRENTLY';
   if (kind === 'AlterTableStmt') {
     for (const c of (body as AlterTableStmt).cmds ?? []) {
       const cmd = as<AlterTableCmd>(c, 'AlterTableCmd');

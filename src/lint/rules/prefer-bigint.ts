@@ -21,10 +21,10 @@ export const preferBigint = defineRule({
   check(ctx) {
     for (const { column, type, location } of columnTypes(ctx)) {
       const t = typeInfo(type);
-      const label = t && !t.schema && !t.array ? SMALL[t.name] : undefined;
-      if (!label) continue;
+      const label = t && !t.schema ? SMALL[t.name] : undefined;
+      if (!t || !label) continue;
       ctx.report({
-        message: `column ${column} is ${label}: it overflows at ${label.startsWith('small') ? '32,767' : '2,147,483,647'}, and changing it to bigint later rewrites the table (or needs an expand/contract migration)`,
+        message: `column ${column} is ${label}${t.array ? '[]: each element' : ': it'} overflows at ${label.startsWith('small') ? '32,767' : '2,147,483,647'}, and changing it to bigint later rewrites the table (or needs an expand/contract migration)`,
         at: location,
       });
     }

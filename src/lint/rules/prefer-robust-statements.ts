@@ -1,5 +1,5 @@
 import type { DropStmt, IndexStmt } from 'libpg-query';
-import { alterTable } from '../inspect.js';
+import { alterTable, constraintDef } from '../inspect.js';
 import { defineRule } from '../rule.js';
 
 /** Outside a transaction a failed file is left half applied; guards let it be re-run. */
@@ -15,7 +15,9 @@ export const preferRobustStatements = defineRule({
     if (ctx.session.tx) return;
     const { kind, body } = ctx.stmt;
     const problems: string[] = [];
-    if (kind === 'CreateStmt' && !body.if_not_exists) problems.push('CREATE TABLE without IF NOT EXISTS');
+    // ON COMMIT DROP outside a transaction: the table is gone when the statement ends.
+    if (kind === 'CreateStmt' && !body.if_not_exists && body.oncommit !== 'ONCOMMIT_DROP')
+      problems.push('CREATE TABLE without IF NOT EXISTS');
     if (kind === 'IndexStmt') {
       const s = body as IndexStmt;
       if (!s.idxname)
@@ -28,6 +30,11 @@ export const preferRobustStatements = defineRule({
     for (const cmd of alterTable(ctx)?.cmds ?? []) {
       if (cmd.subtype === 'AT_AddColumn' && !cmd.missing_ok) problems.push('ADD COLUMN without IF NOT EXISTS');
       if (cmd.subtype === 'AT_DropColumn' && !cmd.missing_ok) problems.push('DROP COLUMN without IF EXISTS');
+      if (cmd.subtype === 'AT_DropConstraint' && !cmd.missing_ok) problems.push('DROP CONSTRAINT without IF EXISTS');
+      if (cmd.subtype === 'AT_AddConstraint' && constraintDef(cmd)?.indexname)
+        problems.push(
+          'ADD CONSTRAINT ... USING INDEX (the index now belongs to the constraint, so a re-run finds no free index; a DROP CONSTRAINT IF EXISTS before it would drop the index too: check pg_constraint first)',
+        );
     }
     for (const p of problems)
       ctx.report({

@@ -27,10 +27,13 @@ export const setNotNull = defineRule({
       if (table?.columns.get(column)?.notNull) continue; // already NOT NULL: a no-op
       if (pg12) {
         if (ctx.session.notNullProofs.get(key)?.has(column)) continue;
-        if (table?.checks.some((c) => c.validated && c.notNullColumns.includes(column))) continue;
-        // squawk's cross-migration heuristic: a VALIDATE on this table earlier in the file is taken
-        // as the validated CHECK (c IS NOT NULL) step of the recipe.
-        if (!table && ctx.session.validatedTables.has(key)) continue;
+        // Only a validated CHECK (column IS NOT NULL) on this column proves it: a VALIDATE of another
+        // constraint, or of one zdm cannot see (no catalog), proves nothing.
+        const validatedHere = ctx.session.validatedConstraints.get(key);
+        const proof = table?.checks.some(
+          (c) => c.notNullColumns.includes(column) && (c.validated || validatedHere?.has(c.name)),
+        );
+        if (proof) continue;
       }
       ctx.report({
         message: `SET NOT NULL on ${column} ${lockPhrase(LockMode.AccessExclusive, alter.table, 'scan')} to check for NULLs${pg12 ? '' : ` (PG ${ctx.version.major} cannot use a CHECK to skip the scan)`}; it fails if any row is NULL`,

@@ -1,6 +1,6 @@
 import type { ClusterStmt, Node, VacuumStmt } from 'libpg-query';
 import { as } from '../ast.js';
-import { defElemNames } from '../inspect.js';
+import { optionOn } from '../../sql/options.js';
 import { LockMode } from '../locks.js';
 import { lockPhrase } from '../messages.js';
 import { defineRule } from '../rule.js';
@@ -16,7 +16,7 @@ export const vacuumFullOrCluster = defineRule({
   check(ctx) {
     if (ctx.stmt.kind === 'VacuumStmt') {
       const s = ctx.stmt.body as VacuumStmt;
-      if (!s.is_vacuumcmd || !defElemNames(s.options).includes('full')) return;
+      if (!s.is_vacuumcmd || !optionOn(s.options, 'full')) return;
       const rels = (s.rels ?? []).map((r) =>
         ctx.resolveRange(as<{ relation?: import('libpg-query').RangeVar }>(r as Node, 'VacuumRelation')?.relation),
       );

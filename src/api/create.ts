@@ -1,0 +1,77 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ConfigFileSchema, type ConfigFile } from '../config/schema.js';
+import { applySettings } from '../config/settings.js';
+import { ConfigError } from '../errors.js';
+import type { RunnerEvent } from '../exec/events.js';
+import type { MigrationSpec } from '../migration/schema.js';
+import { Zdm } from './zdm.js';
+
+/** Settings: exactly the keys of zdm.config.json (durations "2s"/seconds, sizes "64MB"/bytes), validated by its schema. */
+export type ZdmSettings = Omit<ConfigFile, '$schema'>;
+
+export interface ZdmOptions extends ZdmSettings {
+  /** A pg Pool you own (instead of databaseUrl); close() leaves it open. */
+  pool?: pg.Pool;
+  /** Migrations as objects, in order (instead of migrationsDir): `{ name: '0001_rename', migration: defineMigration(...) }`. */
+  migrations?: readonly { name: string; migration: MigrationSpec }[];
+  /** Called with every runner event (phases, steps, gates, backfill progress); see also zdm.events(). */
+  onEvent?: (event: RunnerEvent) => void;
+  /** A pino logger for zdm's log lines (default: silent). */
+  logger?: Logger;
+  /** Aborting it stops long work at the next safe point (InterruptedError; the state stays consistent). */
+  signal?: AbortSignal;
+  /** Base of a relative migrationsDir and lint paths (default process.cwd()). */
+  cwd?: string;
+  /** Shown in application_name as `zdm <label> user@host:pid` (default "library"). */
+  label?: string;
+}
+
+const SettingsSchema = ConfigFileSchema.omit({ $schema: true });
+const MigrationsSchema = z.array(z.object({ name: z.string().regex(/^[^/\\]+$/), migration: z.unknown() }).strict());
+const RUNTIME_KEYS = ['pool', 'migrations', 'onEvent', 'logger', 'signal', 'cwd', 'label'] as const;
+
+/**
+ * The library's entry point: validates the settings with zdm.config.json's schema (a ConfigError
+ * names each bad key) and returns a Zdm. It connects on the first call that needs the database.
+ */
+export function createZdm(options: ZdmOptions): Zdm {
+  const settings: Record<string, unknown> = { ...options };
+  for (const key of RUNTIME_KEYS) delete settings[key];
+  const parsed = SettingsSchema.safeParse(settings);
+  if (!parsed.success) throw new ConfigError(issues(parsed.error));
+  if (options.pool && options.databaseUrl) throw new ConfigError('createZdm: give databaseUrl or pool, not both');
+  if (options.migrations && options.migrationsDir)
+    throw new ConfigError('createZdm: give migrationsDir or migrations, not both');
+  const cwd = options.cwd ?? process.cwd();
+  const config = applySettings(parsed.data, 'createZdm', {}, {}, cwd);
+  return new Zdm({
+    config,
+    cwd,
+    label: options.label ?? 'library',
+    ...(options.pool ? { pool: options.pool } : {}),
+    ...(options.migrations ? { migrations: objectMigrations(options.migrations) } : {}),
+    ...(options.logger ? { log: options.logger } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+}
+
+/** Names checked here; each migration is validated like a file when first loaded (ValidationError). */
+function objectMigrations(list: ZdmOptions['migrations'] & object): ZdmOptions['migrations'] & object {
+  const parsed = MigrationsSchema.safeParse(list);
+  if (!parsed.success) throw new ConfigError(issues(parsed.error, 'migrations'));
+  const names = new Set<string>();
+  for (const m of list) {
+    if (names.has(m.name)) throw new ConfigError(`createZdm: migrations: "${m.name}" is given twice`);
+    names.add(m.name);
+  }
+  return list;
+}
+
+function issues(error: z.ZodError, prefix?: string): string {
+  return error.issues
+    .map((i) => `createZdm: ${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(options)'}: ${i.message}`)
+    .join('\n');
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { columnName, objectName } from '../migration/names.js';
+import { commentValue } from './support/comment.js';
+import { qualified } from './support/common.js';
+import type { OperationDefinition } from './types.js';
+
+export const setCommentSchema = z
+  .object({
+    op: z.literal('setComment'),
+    table: objectName,
+    /** The column whose comment changes; without it, the table's. */
+    column: columnName.optional(),
+    /** The new comment; null removes it. */
+    comment: z.string().nullable(),
+  })
+  .strict();
+
+export type SetComment = z.infer<typeof setCommentSchema>;
+
+/**
+ * setComment: `COMMENT ON TABLE|COLUMN` at expand (SHARE UPDATE EXCLUSIVE on the table for a moment:
+ * reads and writes continue); a comment changes nothing either application version does.
+ * Rollback puts the previous comment back (or none).
+ */
+export const setComment: OperationDefinition<SetComment> = {
+  schema: setCommentSchema,
+  refs: (spec) => ({ tables: [spec.table] }),
+  summary: (spec) =>
+    `${spec.comment === null ? 'remove the comment on' : 'set the comment on'} ${spec.column !== undefined ? `column ${spec.table}.${spec.column}` : `table ${spec.table}`}`,
+  plan(spec, ctx) {
+    const table = ctx.table(spec.table, 'table');
+    const t = qualified(table);
+    const column = spec.column !== undefined ? ctx.column(table, parseColumnName(spec.column), 'column') : undefined;
+    const target = column ? `COLUMN ${quoteQualified(t)}.${quoteIdent(column.name)}` : `TABLE ${quoteQualified(t)}`;
+    const previous = column ? column.comment : table.comment;
+    const shown = column ? `${displayName(t)}.${quoteIdent(column.name)}` : displayName(t);
+    ctx.steps('set_comment', `${table.schema}.${table.name}${column ? `.${column.name}` : ''}`).sql('expand', {
+      description: `${spec.comment === null ? 'remove the comment on' : 'comment on'} ${column ? 'column' : 'table'} ${shown}`,
+      statements: [`COMMENT ON ${target} IS ${commentValue(spec.comment)}`],
+      transactional: true,
+      impact: ctx.briefLock(t, 'SHARE UPDATE EXCLUSIVE'),
+      undo: { statements: [`COMMENT ON ${target} IS ${commentValue(previous)}`], transactional: true },
+    });
+  },
+};
