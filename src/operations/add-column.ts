@@ -90,7 +90,11 @@ export const addColumn: OperationDefinition<AddColumn> = {
     const col = spec.column;
     change.addColumn(
       table,
-      modelColumn(name, col.type, { notNull: col.nullable === false, default: col.default?.trim() ?? null }),
+      modelColumn(name, col.type, {
+        notNull: col.nullable === false,
+        default: col.default?.trim() ?? null,
+        comment: col.comment ?? null,
+      }),
     );
     if (col.check !== undefined) {
       const used = [...columnsIn(col.check)].filter((c) => c === name || table.columns.some((x) => x.name === c));

@@ -93,8 +93,14 @@ export interface ModelChange {
   renameColumn(table: QualifiedName, from: string, to: string): void;
   /** A new type; `shadow`: through a shadow column swapped in at switch (changeColumnType). */
   retypeColumn(table: QualifiedName, column: string, type: string, shadow: boolean): void;
-  /** Nullability or default: no structural claim, any number of operations may do it. */
-  alterColumn(table: QualifiedName, column: string, patch: Partial<Pick<ColumnInfo, 'notNull' | 'default'>>): void;
+  /** Nullability, default, comment: no structural claim, any number of operations may do it. */
+  alterColumn(
+    table: QualifiedName,
+    column: string,
+    patch: Partial<Pick<ColumnInfo, 'notNull' | 'default' | 'comment'>>,
+  ): void;
+  /** Table attributes that are no structural change (its comment). */
+  alterTable(table: QualifiedName, patch: Partial<Pick<TableInfo, 'comment'>>): void;
   addIndex(table: QualifiedName, index: IndexInfo): void;
   dropIndex(table: QualifiedName, name: string): void;
   /** A foreign key is recorded on the referenced table too (its referencedBy). */

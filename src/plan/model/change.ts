@@ -99,6 +99,9 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
     alterColumn(q, name, patch) {
       columns(q, (t) => ({ columns: t.columns.map((c) => (c.name === name ? { ...c, ...patch } : c)) }));
     },
+    alterTable(q, patch) {
+      columns(q, () => patch);
+    },
     addIndex(q, index) {
       columns(q, (t) => ({ indexes: [...t.indexes.filter((ix) => ix.name !== index.name), index] }));
       const key = { schema: index.schema, name: index.name };
