@@ -1,40 +1,45 @@
+import { Zdm } from '../api/zdm.js';
 import type { FlagValues } from '../config/resolve.js';
-import { applicationName, checkConnection, connect, currentActor, redactUrl } from '../db/connect.js';
-import { createRunnerContext, type RunnerContext } from '../exec/context.js';
+import { LockHeldError } from '../errors.js';
 import type { RunnerEvent } from '../exec/events.js';
+import type { LockedResult } from '../api/zdm.js';
 import { commandContext, requireDatabaseUrl, type CliIO, type CommandContext } from './context.js';
 
 export type RunnerOptions = FlagValues & { logLevel?: string; json?: boolean };
 
 /**
- * Builds the runner context for a database command (config, logger, pool, state store), runs `fn`
- * and always closes the connections.
+ * The library API (src/api) built from the command's flags, env and config file, for `fn`; always
+ * closed after it. Commands call only the Zdm's methods.
  */
-export async function withRunner<T>(
+export async function withZdm<T>(
   io: CliIO,
   command: string,
   opts: RunnerOptions,
-  fn: (runner: RunnerContext, cli: CommandContext) => Promise<T>,
+  fn: (zdm: Zdm, cli: CommandContext) => Promise<T>,
   emit?: (e: RunnerEvent) => void,
 ): Promise<T> {
   const cli = commandContext(io, opts);
-  const url = requireDatabaseUrl(cli.config);
-  const actor = currentActor();
-  const conn = connect(url, applicationName(command, actor), { max: Math.max(4, cli.config.workers + 3) });
+  requireDatabaseUrl(cli.config);
+  const zdm = new Zdm({
+    config: cli.config,
+    cwd: io.cwd,
+    label: command,
+    log: cli.log,
+    signal: io.signal,
+    ...(emit ? { onEvent: emit } : {}),
+  });
   try {
-    const server = await checkConnection(conn);
-    cli.log.debug({ database: redactUrl(url), server: server.serverVersionNum }, 'connected');
-    const runner = createRunnerContext(conn, {
-      migrationsDir: cli.config.migrationsDir,
-      settings: cli.config,
-      stateSchema: cli.config.stateSchema,
-      actor,
-      log: cli.log,
-      signal: io.signal,
-      ...(emit ? { emit } : {}),
-    });
-    return await fn(runner, cli);
+    return await fn(zdm, cli);
   } finally {
-    await conn.close();
+    await zdm.close();
   }
+}
+
+/** The CLI reports a held lock like any error (message on stderr, exit 4); the library returns it. */
+export function unlessLocked<T extends { kind: string }>(result: T | LockedResult): T {
+  if (result.kind === 'locked') {
+    const locked = result as LockedResult;
+    throw new LockHeldError(locked.message, locked.holder ?? undefined);
+  }
+  return result as T;
 }

@@ -17,6 +17,7 @@ import {
 import { ConfigError } from '../errors.js';
 import type { LintConfig } from '../lint/config.js';
 import type { ConfigFile } from './schema.js';
+import { databaseUrlProblem } from './database-url.js';
 import { parseBytes, parseDuration } from './units.js';
 
 /** Every setting with its value resolved (durations in ms, sizes in bytes). */
@@ -82,6 +83,22 @@ const wrap =
       throw new ConfigError(`${source}: ${(err as Error).message}`);
     }
   };
+/** A lock timeout of 0 would be Postgres' "no limit": zdm's DDL could queue, and stall the application, unbounded. */
+const lockTimeout = (raw: Raw, source: string) => {
+  const ms = wrap(parseDuration)(raw, source);
+  if (ms < 1)
+    throw new ConfigError(
+      `${source}: "${String(raw)}" must be at least 1ms: a lock timeout of 0 means no limit in Postgres, and the application's queries would queue behind zdm's DDL without bound`,
+    );
+  return ms;
+};
+/** Checked before connecting; the message never repeats the URL (it can hold a password). */
+const url = (raw: Raw, source: string) => {
+  const text = String(raw);
+  const problem = databaseUrlProblem(text);
+  if (problem) throw new ConfigError(`${source}: the database URL ${problem}`);
+  return text;
+};
 const bool = (raw: Raw, source: string) => {
   if (typeof raw === 'boolean') return raw;
   const text = String(raw).trim().toLowerCase();
@@ -98,7 +115,7 @@ const list = (raw: Raw) =>
         .filter(Boolean);
 
 const SETTINGS: { [K in Key]: Setting<K> } = {
-  databaseUrl: { flag: 'database-url', env: 'DATABASE_URL', file: 'databaseUrl', parse: str, fallback: undefined },
+  databaseUrl: { flag: 'database-url', env: 'DATABASE_URL', file: 'databaseUrl', parse: url, fallback: undefined },
   migrationsDir: {
     flag: 'migrations-dir',
     env: 'ZDM_MIGRATIONS_DIR',
@@ -117,7 +134,7 @@ const SETTINGS: { [K in Key]: Setting<K> } = {
     flag: 'lock-timeout',
     env: 'ZDM_LOCK_TIMEOUT',
     file: 'lockTimeout',
-    parse: wrap(parseDuration),
+    parse: lockTimeout,
     fallback: DEFAULT_LOCK_TIMEOUT_MS,
   },
   lockRetries: {
@@ -148,7 +165,13 @@ const SETTINGS: { [K in Key]: Setting<K> } = {
     parse: wrap(parseBytes),
     fallback: DEFAULT_MAX_LAG_BYTES,
   },
-  replicas: { flag: 'replica', env: 'ZDM_REPLICAS', file: 'replicas', parse: list, fallback: [] },
+  replicas: {
+    flag: 'replica',
+    env: 'ZDM_REPLICAS',
+    file: 'replicas',
+    parse: (raw, source) => list(raw).map((r) => url(r, source)),
+    fallback: [],
+  },
   batchSize: {
     flag: 'batch-size',
     env: 'ZDM_BATCH_SIZE',

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Volatility } from '../sql/expression.js';
+import { readTypeFacts, readTypes, type TypeFacts, type TypeInfo } from './catalog-types.js';
 import { quoteIdent, type QualifiedName } from './quote.js';
 
 /**
@@ -21,6 +22,10 @@ export interface Catalog {
    * (`gen_random_uuid`, `pg_catalog.now`): the most volatile overload. Absent names are unknown.
    */
   functions?: Map<string, Volatility>;
+  /** Types named in the migration (column types), by the text as written; a name that does not resolve is absent. */
+  types?: Map<string, TypeInfo>;
+  /** Foreign-key facts of those types and of every column type of the tables read. */
+  typeFacts?: Map<number, TypeFacts>;
 }
 
 export interface ColumnInfo {
@@ -164,7 +169,14 @@ export interface NameRef {
  */
 export async function readCatalog(
   client: pg.Pool | pg.PoolClient | pg.Client,
-  refs: { tables: NameRef[]; enums?: NameRef[]; indexes?: NameRef[]; functions?: string[]; referencing?: NameRef[] },
+  refs: {
+    tables: NameRef[];
+    enums?: NameRef[];
+    indexes?: NameRef[];
+    functions?: string[];
+    referencing?: NameRef[];
+    types?: string[];
+  },
 ): Promise<Catalog> {
   const head = await client.query<{ v: string; s: string | null }>(
     `SELECT current_setting('server_version_num') AS v, (current_schemas(false))[1] AS s`,
@@ -240,6 +252,11 @@ export async function readCatalog(
     }
   }
   catalog.functions = await readVolatility(client, refs.functions ?? []);
+  catalog.types = await readTypes(client, refs.types ?? []);
+  catalog.typeFacts = await readTypeFacts(client, [
+    ...[...catalog.types.values()].map((t) => t.oid),
+    ...[...catalog.tables.values()].flatMap((t) => t.columns.map((c) => c.typeOid)),
+  ]);
   return catalog;
 }
 

@@ -156,7 +156,7 @@ export function lintSqlSync(
   const catalog = options.catalog;
   const builtin = builtinVolatility(version.major);
   const volatility = (name: string): Volatility | undefined => catalog?.volatility?.(name) ?? builtin(name);
-  const session = new Session(Boolean(options.assumeInTransaction));
+  const session = new Session(Boolean(options.assumeInTransaction), catalog);
   const known = catalog
     ? (q: QualifiedName) => catalog.table(q) !== undefined || catalog.indexTable(q) !== undefined
     : undefined;

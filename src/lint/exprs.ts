@@ -54,3 +54,14 @@ export function defaultVolatility(
   });
   return { volatile: culprit !== undefined, culprit, unknown };
 }
+
+/** Columns an expression reads (`lower(email) <> ''` → ['email']): the last name of each column reference. */
+export function columnsOfExpr(expr: Node | undefined): string[] {
+  const out = new Set<string>();
+  walk(expr, (tag, body) => {
+    if (tag !== 'ColumnRef') return;
+    const last = strings(body.fields as Node[]).pop();
+    if (last) out.add(last);
+  });
+  return [...out];
+}

@@ -15,10 +15,12 @@ import type {
   VariableSetStmt,
 } from 'libpg-query';
 import { as, rangeVarParts, str, strings, typeInfo, unwrap } from './ast.js';
-import { notNullColumnsOfCheck } from './exprs.js';
+import type { LintCatalog } from './catalog.js';
 import { statementLocks, type LockModeValue } from './locks.js';
 import { DEFAULT_SEARCH_PATH, keyOf, parseSearchPath, resolveName, type QualifiedName } from './names.js';
 import type { ParsedStatement } from './parser.js';
+import { applySchema } from './schema-apply.js';
+import { SchemaState } from './schema.js';
 
 export interface NewTable {
   kind: 'table' | 'matview' | 'view';
@@ -62,15 +64,15 @@ export class Session {
   readonly newTypes = new Set<string>();
   /** Domains created by this file, and whether they carry constraints. */
   readonly domains = new Map<string, { constrained: boolean }>();
-  /** Per table: columns a `CHECK (c IS NOT NULL)` added or validated in this file proves. */
-  readonly notNullProofs = new Map<string, Set<string>>();
-  /** NOT VALID check constraints added in this file: table key → constraint name → columns. */
-  readonly pendingChecks = new Map<string, Map<string, string[]>>();
-  /** Per table key, the constraints VALIDATE CONSTRAINT validated in this file. */
-  readonly validatedConstraints = new Map<string, Set<string>>();
+  /** Column types, CHECKs and indexes as the file leaves them, on top of the catalog. */
+  readonly schema: SchemaState;
 
-  constructor(readonly assumeInTransaction: boolean) {
+  constructor(
+    readonly assumeInTransaction: boolean,
+    catalog?: LintCatalog,
+  ) {
     if (assumeInTransaction) this.tx = newTx(false);
+    this.schema = new SchemaState(catalog);
   }
 
   get inTransaction(): boolean {
@@ -102,6 +104,7 @@ export class Session {
   apply(stmt: ParsedStatement, known?: (q: QualifiedName) => boolean): void {
     const { kind, body } = stmt;
     this.recordLocks(stmt, known);
+    applySchema(this.schema, stmt, (rv) => this.resolveRange(rv, known));
     switch (kind) {
       case 'TransactionStmt':
         return this.applyTransaction(body.kind as string);
@@ -349,15 +352,6 @@ export class Session {
         case 'AT_AddConstraint': {
           const con = as<Constraint>(cmd.def, 'Constraint');
           if (!con) break;
-          if (con.contype === 'CONSTR_CHECK') {
-            const cols = notNullColumnsOfCheck(con.raw_expr);
-            if (!cols.length) break;
-            if (con.skip_validation) {
-              const m = this.pendingChecks.get(key) ?? new Map<string, string[]>();
-              if (con.conname) m.set(con.conname, cols);
-              this.pendingChecks.set(key, m);
-            } else this.addProof(key, cols);
-          }
           if ((con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') && table) {
             const keys = strings(con.keys);
             if (keys.length) table.indexes.push(keys);
@@ -366,23 +360,10 @@ export class Session {
           }
           break;
         }
-        case 'AT_ValidateConstraint': {
-          if (cmd.name)
-            this.validatedConstraints.set(key, (this.validatedConstraints.get(key) ?? new Set()).add(cmd.name));
-          const cols = cmd.name ? this.pendingChecks.get(key)?.get(cmd.name) : undefined;
-          if (cols) this.addProof(key, cols);
-          break;
-        }
         default:
           break;
       }
     }
-  }
-
-  private addProof(key: string, cols: string[]): void {
-    const set = this.notNullProofs.get(key) ?? new Set<string>();
-    for (const c of cols) set.add(c);
-    this.notNullProofs.set(key, set);
   }
 }
 

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.js';
+import { MAX_MIGRATION_FILE_BYTES } from '../defaults.js';
+import { formatBytes } from '../config/units.js';
 import { OPERATION_KINDS } from '../operations/registry.js';
+import { listMigrationFiles } from './file-names.js';
 import { MigrationSchema, type MigrationSpec } from './schema.js';
 
 export interface MigrationFile {
@@ -16,36 +19,6 @@ export interface MigrationFile {
   /** sha256 of the file's bytes; a change after it was applied is reported as drift. */
   checksum: string;
   spec: MigrationSpec;
-}
-
-const MIGRATION_FILE = /^(\d+)[_-][^/]*\.(ts|mts|js|mjs|json|ya?ml)$/;
-
-/** Migration files in `dir`, in order of their numeric prefix. */
-async function listMigrationFiles(dir: string): Promise<{ name: string; file: string }[]> {
-  let entries: string[];
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new ValidationError(`migrations directory ${dir} is not a directory`);
-    entries = await readdir(dir);
-  } catch (err) {
-    if (err instanceof ValidationError) throw err;
-    throw new ValidationError(
-      `cannot read migrations directory ${dir}: ${(err as Error).message} (set it with --migrations-dir, ZDM_MIGRATIONS_DIR or "migrationsDir" in zdm.config.json)`,
-    );
-  }
-  const files = entries
-    .filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.d.ts'))
-    .map((f) => ({ f, n: BigInt(MIGRATION_FILE.exec(f)![1]!) }))
-    .sort((a, b) => (a.n === b.n ? a.f.localeCompare(b.f) : a.n < b.n ? -1 : 1));
-  const seen = new Map<bigint, string>();
-  for (const { f, n } of files) {
-    const other = seen.get(n);
-    if (other)
-      throw new ValidationError([
-        { file: path.join(dir, f), message: `has the same number as ${other}; migration numbers must be unique` },
-      ]);
-    seen.set(n, f);
-  }
-  return files.map(({ f }) => ({ name: f.replace(/\.[^.]+$/, ''), file: path.join(dir, f) }));
 }
 
 export async function loadMigrations(dir: string): Promise<MigrationFile[]> {
@@ -71,12 +44,7 @@ export function migrationFromObject(name: string, raw: unknown): MigrationFile {
 /** Reads, parses and validates one migration file; every problem names the file and the path in it. */
 export async function loadMigrationFile(file: string): Promise<MigrationFile> {
   const absolute = path.resolve(file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(absolute);
-  } catch (err) {
-    throw new ValidationError([{ file: absolute, message: `cannot read: ${(err as Error).message}` }]);
-  }
+  const bytes = await readLimited(absolute);
   const checksum = createHash('sha256').update(bytes).digest('hex');
   const name = path.basename(absolute).replace(/\.[^.]+$/, '');
   const ext = path.extname(absolute).slice(1);
@@ -91,6 +59,28 @@ export async function loadMigrationFile(file: string): Promise<MigrationFile> {
     raw = await importModule(absolute, checksum);
   }
   return { name, file: absolute, checksum, spec: validate(absolute, raw, locate) };
+}
+
+/** The file's bytes; a file over the size limit is refused before it is read or parsed. */
+async function readLimited(file: string): Promise<Buffer> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    if (size > MAX_MIGRATION_FILE_BYTES)
+      throw new ValidationError([
+        {
+          file,
+          message: `is ${formatBytes(size)}; migration files are limited to ${formatBytes(MAX_MIGRATION_FILE_BYTES)} (load large data with a script, not a migration)`,
+        },
+      ]);
+    return await handle.readFile();
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    throw new ValidationError([{ file, message: `cannot read: ${(err as Error).message}` }]);
+  } finally {
+    await handle?.close();
+  }
 }
 
 function validate(file: string, raw: unknown, locate: (p: PropertyKey[]) => string | undefined): MigrationSpec {
@@ -192,7 +182,7 @@ async function importModule(file: string, checksum: string): Promise<unknown> {
   const url = `${pathToFileURL(file).href}?checksum=${checksum}`;
   let mod: { default?: unknown; migration?: unknown };
   try {
-    if (/\.m?ts$/.test(file)) {
+    if (/\.[mc]?ts$/.test(file)) {
       const { tsImport } = await import('tsx/esm/api');
       mod = (await tsImport(url, import.meta.url)) as typeof mod;
     } else {
@@ -203,11 +193,27 @@ async function importModule(file: string, checksum: string): Promise<unknown> {
       cause: err,
     });
   }
-  const exported = mod.default ?? mod.migration;
+  const exported = exportedMigration(mod);
   if (exported === undefined)
     throw new ValidationError([
       { file, message: 'exports no migration: use `export default defineMigration({ operations: [...] })`' },
     ]);
+  return exported;
+}
+
+type ModuleExports = { default?: unknown; migration?: unknown };
+
+/**
+ * The migration a module exports. A file compiled to CommonJS (a `.ts` file in a project without
+ * `"type": "module"`, a `.cts`, a `.cjs` that sets `exports.default`) arrives through import() as
+ * `{ default: module.exports }`, so its `export default` is one level deeper: unwrapped here.
+ */
+function exportedMigration(mod: ModuleExports): unknown {
+  const exported = mod.default ?? mod.migration;
+  if (exported !== null && typeof exported === 'object' && !('operations' in exported)) {
+    const inner = exported as ModuleExports;
+    if (inner.default !== undefined || inner.migration !== undefined) return inner.default ?? inner.migration;
+  }
   return exported;
 }
 

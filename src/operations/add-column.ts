@@ -18,6 +18,7 @@ import { fillTrigger } from './support/fill-trigger.js';
 import {
   addForeignKeyNotValid,
   referentialAction,
+  requireCompatibleTypes,
   requireReferencedKey,
   validateForeignKey,
   type ForeignKey,
@@ -81,6 +82,7 @@ export const addColumn: OperationDefinition<AddColumn> = {
   refs: (spec) => ({
     tables: [spec.table, ...(spec.column.references ? [spec.column.references.table] : [])],
     functions: expressionFunctions(spec.column.default),
+    types: [spec.column.type],
   }),
   summary: (spec) =>
     `add column ${spec.table}.${spec.column.name} ${spec.column.type}${spec.column.nullable === false ? ' NOT NULL' : ''}${spec.column.default ? ` DEFAULT ${spec.column.default}` : ''}`,
@@ -166,7 +168,7 @@ export const addColumn: OperationDefinition<AddColumn> = {
       spec.column.check !== undefined
         ? userExpression(ctx, spec.column.check, 'column.check', table, [name])
         : undefined;
-    const fk = spec.column.references ? foreignKey(ctx, table, name, spec.column.references) : undefined;
+    const fk = spec.column.references ? foreignKey(ctx, table, name, type, spec.column.references) : undefined;
     const checkName = generatedName(table.name, name, 'check');
     const uniqueName = generatedName(table.name, name, 'key');
     if (check) requireFreeName(ctx, table, checkName, 'column.check');
@@ -299,6 +301,7 @@ function foreignKey(
   ctx: PlanContext,
   table: TableInfo,
   column: string,
+  type: string,
   ref: NonNullable<AddColumn['column']['references']>,
 ): ForeignKey {
   const referenced = ctx.table(ref.table, 'column.references.table');
@@ -324,5 +327,6 @@ function foreignKey(
   };
   requireFreeName(ctx, table, fk.name, 'column.references');
   requireReferencedKey(ctx, fk, 'column.references');
+  requireCompatibleTypes(ctx, [ctx.type(type, 'column.type')?.oid], referenced, [target], 'column.references');
   return fk;
 }

@@ -6,6 +6,7 @@ import {
   addForeignKeyNotValid,
   hasLeadingIndex,
   referentialAction,
+  requireCompatibleTypes,
   requireReferencedKey,
   validateForeignKey,
   type ForeignKey,
@@ -74,6 +75,13 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
       onUpdate: spec.onUpdate,
     };
     requireReferencedKey(ctx, fk, 'references.columns');
+    requireCompatibleTypes(
+      ctx,
+      columns.map((c) => table.columns.find((col) => col.name === c)?.typeOid),
+      referenced,
+      referencedColumns,
+      'columns',
+    );
     const t = qualified(table);
     const steps = ctx.steps('add_foreign_key', `${table.schema}.${table.name}.${name}`);
     steps.sql('expand', {

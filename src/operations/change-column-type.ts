@@ -46,7 +46,7 @@ export type ChangeColumnType = z.infer<typeof changeColumnTypeSchema>;
  */
 export const changeColumnType: OperationDefinition<ChangeColumnType> = {
   schema: changeColumnTypeSchema,
-  refs: (spec) => ({ tables: [spec.table], referencing: [spec.table] }),
+  refs: (spec) => ({ tables: [spec.table], referencing: [spec.table], types: [spec.type] }),
   summary: (spec) =>
     `change type of ${spec.table}.${spec.column} to ${spec.type}${spec.using ? ` using ${spec.using}` : ''}`,
   apply(spec, change) {

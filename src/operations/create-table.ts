@@ -15,6 +15,7 @@ import type { LockTaken } from '../plan/types.js';
 import { parseTypeName } from '../sql/expression.js';
 import { commentValue } from './support/comment.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
+import { requireCompatibleTypes } from './support/foreign-key.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const ON_DELETE = ['cascade', 'restrict', 'set null', 'set default', 'no action'] as const;
@@ -65,6 +66,7 @@ export const createTable: OperationDefinition<CreateTable> = {
   schema: createTableSchema,
   refs: (spec) => ({
     tables: [spec.table, ...spec.columns.flatMap((c) => (c.references ? [c.references.table] : []))],
+    types: spec.columns.map((c) => c.type),
   }),
   summary: (spec) => `create table ${spec.table} (${spec.columns.map((c) => c.name).join(', ')})`,
   apply(spec, change) {
@@ -154,6 +156,8 @@ function columnDefinition(ctx: PlanContext, c: Column, i: number, self: TableInf
     const target = isSelf ? self : ctx.table(c.references.table, `${field}.references.table`);
     const refColumn = parseColumnName(c.references.column);
     ctx.column(target, refColumn, `${field}.references.column`);
+    if (!isSelf)
+      requireCompatibleTypes(ctx, [ctx.type(c.type, `${field}.type`)?.oid], target, [refColumn], `${field}.references`);
     if (!isUniqueKey(target, refColumn))
       ctx.fail(
         `${field}.references.column`,

@@ -58,7 +58,7 @@ export type TransformColumn = z.infer<typeof transformColumnSchema>;
  */
 export const transformColumn: OperationDefinition<TransformColumn> = {
   schema: transformColumnSchema,
-  refs: (spec) => ({ tables: [spec.table] }),
+  refs: (spec) => ({ tables: [spec.table], types: spec.to.map((t) => t.type) }),
   summary: (spec) =>
     `transform ${spec.table} (${spec.from.join(', ')}) into (${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
   apply(spec, change) {

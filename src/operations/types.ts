@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Catalog, ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../db/catalog.js';
+import type { TypeInfo } from '../db/catalog-types.js';
 import type { QualifiedName } from '../db/quote.js';
 import type {
   BackfillAssignment,
@@ -33,6 +34,8 @@ export interface OperationRefs {
   functions?: string[];
   /** Tables whose referencing tables (inbound foreign keys) must be read too. */
   referencing?: string[];
+  /** Column types as written: resolved in the catalog, so an unknown type is refused at plan time. */
+  types?: string[];
 }
 
 /**
@@ -140,6 +143,12 @@ export interface PlanContext {
   table(name: string, field: string): TableInfo;
   /** A column of `table`, or a validation error naming the column, the table and the field. */
   column(table: TableInfo, name: string, field: string): ColumnInfo;
+  /**
+   * The type named in `field` as the catalog resolves it; a type that does not exist is reported,
+   * unless an earlier `sql` operation of the migration may create it (then, like serial types
+   * and catalogs read without types: undefined).
+   */
+  type(text: string, field: string): TypeInfo | undefined;
   /** Reports a problem with the operation's `field` (no field: the operation as a whole). */
   fail(field: string | undefined, message: string): never;
   /** Step builder with ids `<kind>:<subject>:<phase>:<n>`. */

@@ -1,4 +1,5 @@
-import { tableKey, type ColumnInfo, type TableInfo } from '../db/catalog.js';
+import { tableKey, type Catalog, type ColumnInfo, type TableInfo } from '../db/catalog.js';
+import type { TypeInfo } from '../db/catalog-types.js';
 import { displayName, parseObjectName, quoteIdent, spelledObjectName, type QualifiedName } from '../db/quote.js';
 import type { ValidationIssue } from '../errors.js';
 import type { MigrationFile } from '../migration/load.js';
@@ -114,6 +115,7 @@ export function planContext(state: PlanState, opIndex: number): PlanContext {
       return column;
     },
     fail,
+    type: (text, field) => resolveType(migration, model.catalog, opIndex, text, () => fail(field, unknownType(text))),
     steps(kind, subject) {
       const next = (phase: Phase) => {
         const prefix = `${kind}:${subject}:${phase}`;
@@ -139,6 +141,27 @@ export function planContext(state: PlanState, opIndex: number): PlanContext {
     describeOp: (op) => describeOp(migration, op),
     sqlLint: (field) => state.sqlLint?.get(`operations[${opIndex}].${field}`),
   };
+}
+
+/** See PlanContext.type. */
+function resolveType(
+  migration: MigrationFile,
+  catalog: Catalog,
+  opIndex: number,
+  text: string,
+  unknown: () => never,
+): TypeInfo | undefined {
+  const found = catalog.types?.get(text.trim());
+  if (found || !catalog.types) return found;
+  if (SERIAL.test(text.trim())) return undefined;
+  if (migration.spec.operations.slice(0, opIndex).some((op) => op.op === 'sql')) return undefined;
+  return unknown();
+}
+
+const SERIAL = /^(small|big)?serial[248]?$/i;
+
+function unknownType(text: string): string {
+  return `type ${JSON.stringify(text.trim())} does not exist (looked up through the search_path); create it first, or check the spelling`;
 }
 
 export function briefLock(table: QualifiedName, mode: Impact['locks'][number]['mode'] = 'ACCESS EXCLUSIVE'): Impact {

@@ -18,6 +18,7 @@ export function catalogRefs(migration: MigrationFile): {
   indexes: NameRef[];
   functions: string[];
   referencing: NameRef[];
+  types: string[];
 } {
   const refs = {
     tables: [] as NameRef[],
@@ -25,6 +26,7 @@ export function catalogRefs(migration: MigrationFile): {
     indexes: [] as NameRef[],
     functions: [] as string[],
     referencing: [] as NameRef[],
+    types: [] as string[],
   };
   for (const spec of migration.spec.operations) {
     const wanted = definitionOf(spec).refs(spec as never);
@@ -34,6 +36,7 @@ export function catalogRefs(migration: MigrationFile): {
     for (const i of wanted.indexes ?? []) refs.indexes.push(parseObjectName(i));
     refs.functions.push(...(wanted.functions ?? []));
     for (const r of wanted.referencing ?? []) refs.referencing.push(parseObjectName(r));
+    refs.types.push(...(wanted.types ?? []));
   }
   return refs;
 }

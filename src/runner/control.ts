@@ -59,7 +59,7 @@ export async function tune(ctx: RunnerContext, change: Control): Promise<TuneRes
 
 /** The active migration among the directory's files; a changed file (drift) may still be paused or tuned. */
 async function activeName(ctx: RunnerContext): Promise<string> {
-  const active = activeView(await migrationViews(ctx, ctx.conn.pool), { allowDrift: true });
+  const active = activeView(await migrationViews(ctx, ctx.conn.pool), { allowDrift: true, allowMissingFile: true });
   if (!active) throw new StateError('no active migration');
   return active.name;
 }

@@ -3,7 +3,7 @@ import { stateExists } from '../exec/state-schema.js';
 import type { StepStatus } from '../exec/state-store.js';
 import { loadMigrationFile } from '../migration/load.js';
 import type { Plan } from '../plan/types.js';
-import { migrationViews, planFile } from './session.js';
+import { activeView, migrationViews, planFile } from './session.js';
 
 /** What `zdm plan` shows; `nothing-pending` is an outcome, not an error. */
 export type PlanResult =
@@ -37,7 +37,8 @@ export async function currentPlan(ctx: RunnerContext, options: PlanOptions = {})
     return first ? { kind: 'planned', plan: await planFile(pool, first) } : { kind: 'nothing-pending' };
   }
   const views = await migrationViews(ctx, pool);
-  const active = views.find((v) => v.row?.status === 'active' && v.file);
+  // An active migration runs its recorded plan, even when its file changed or is missing.
+  const active = activeView(views, { allowDrift: true, allowMissingFile: true });
   if (active?.row) return recorded(ctx, active.row.plan);
   const next = views.find((v) => v.file && v.row?.status !== 'complete');
   return next?.file ? { kind: 'planned', plan: await planFile(pool, next.file) } : { kind: 'nothing-pending' };

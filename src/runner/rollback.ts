@@ -32,7 +32,7 @@ function undoOf(step: Step): Undo | undefined {
 export async function rollback(ctx: RunnerContext, options: { lockWaitMs?: number } = {}): Promise<RollbackResult> {
   return withRunnerLock(ctx, options.lockWaitMs ?? 0, async () => {
     const pool = ctx.conn.pool;
-    const view = activeView(await migrationViews(ctx, pool), { allowDrift: true });
+    const view = activeView(await migrationViews(ctx, pool), { allowDrift: true, allowMissingFile: true });
     if (!view?.row) throw new StateError('no active migration to roll back');
     const row = view.row;
     const plan = row.plan;

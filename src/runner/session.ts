@@ -73,10 +73,16 @@ export async function migrationViews(ctx: RunnerContext, pool: pg.Pool): Promise
 
 /**
  * The active migration among this directory's files. Drift (the file changed since activation)
- * is refused unless `allowDrift`: rollback and pause run from the recorded plan and stay allowed.
+ * is refused unless `allowDrift`; an active migration whose file is gone (deleted or renamed) is
+ * refused unless `allowMissingFile`: rollback and pause run from the recorded plan and stay allowed.
  */
-export function activeView(views: MigrationView[], options: { allowDrift?: boolean } = {}): MigrationView | undefined {
-  const active = views.find((v) => v.row?.status === 'active' && v.file);
+export function activeView(
+  views: MigrationView[],
+  options: { allowDrift?: boolean; allowMissingFile?: boolean } = {},
+): MigrationView | undefined {
+  const active =
+    views.find((v) => v.row?.status === 'active' && v.file) ?? views.find((v) => v.row?.status === 'active');
+  if (active && !active.file && !options.allowMissingFile) throw missingFileError(active.row!);
   if (active?.drift && !options.allowDrift) {
     throw new ValidationError([
       {
@@ -86,4 +92,13 @@ export function activeView(views: MigrationView[], options: { allowDrift?: boole
     ]);
   }
   return active;
+}
+
+function missingFileError(row: MigrationRow): ValidationError {
+  return new ValidationError([
+    {
+      file: row.file,
+      message: `migration ${row.name} is active (${row.phase ? `${row.phase} done` : 'activated'}) but its file is missing from the migrations directory (deleted or renamed?). Restore the file to continue with zdm advance, or run zdm rollback, which undoes it from its recorded plan; if the file is in another directory, point --migrations-dir there`,
+    },
+  ]);
 }

@@ -7,7 +7,8 @@ import { createTestDatabase, testLabel, type TestDatabase } from '../harness/dat
 import type { AppClient, AppStats } from './apps.js';
 import { tempMigrationsDir, testRunner, type TestRunner } from './runner.js';
 import { tableSnapshot, type TableSnapshot } from './schema.js';
-import { stopAll } from './workload.js';
+import { waitFor } from './cli.js';
+import { MIN_OPS, stopAll } from './workload.js';
 
 export type LifecyclePoint = Phase | 'rollback';
 
@@ -75,10 +76,12 @@ async function lifecycle(o: LifecycleOptions, start: (factory: () => AppClient) 
   // sleep: on a loaded machine a client can take a while to connect).
   const settle = async (...apps: AppClient[]) => {
     const from = apps.map((a) => a.stats.ops + a.stats.errors.length);
-    const deadline = Date.now() + 20_000;
     await sleep(o.settleMs ?? 300);
-    while (apps.some((a, i) => a.stats.ops + a.stats.errors.length < from[i]! + 10) && Date.now() < deadline)
-      await sleep(20);
+    await waitFor(
+      'every application version to do some work',
+      async () => (apps.every((a, i) => a.stats.ops + a.stats.errors.length >= from[i]! + MIN_OPS) ? true : undefined),
+      120_000,
+    );
   };
   const before = await snapshots(o.db, o.tables);
   const oldApp = start(o.oldApp);
@@ -121,8 +124,8 @@ async function lifecycle(o: LifecycleOptions, start: (factory: () => AppClient) 
   expect(await advance(o.runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
   await healthy('contract', newApp);
   const newStats = await newApp.stop();
-  expect(oldStats.ops, 'old app did some work').toBeGreaterThan(10);
-  expect(newStats.ops, 'new app did some work').toBeGreaterThan(10);
+  expect(oldStats.ops, 'old app did some work').toBeGreaterThanOrEqual(MIN_OPS);
+  expect(newStats.ops, 'new app did some work').toBeGreaterThanOrEqual(MIN_OPS);
   return { before, after: await snapshots(o.db, o.tables), oldApp: oldStats, newApp: newStats };
 }
 

@@ -19,6 +19,9 @@ beforeAll(async () => {
     CREATE FUNCTION my_volatile() RETURNS int LANGUAGE sql AS 'SELECT 1';
     CREATE UNIQUE INDEX users_email_idx ON users (email);
     ALTER TABLE orders ADD CONSTRAINT note_nn CHECK (note IS NOT NULL) NOT VALID;
+    CREATE TABLE tagged (id int, label varchar(20) CONSTRAINT label_len CHECK (length(label) > 0), plain varchar(20), idx text);
+    INSERT INTO tagged VALUES (1, 'a', 'b', 'c');
+    CREATE INDEX tagged_idx ON tagged (lower(idx));
   `);
   catalog = await createLiveCatalog(db.pool);
 });
@@ -35,6 +38,16 @@ describe('live catalog', () => {
     expect(await rules('ALTER TABLE users ALTER COLUMN price TYPE numeric(12,2);')).toEqual([]);
     expect(await rules('ALTER TABLE users ALTER COLUMN email TYPE varchar(50);')).toEqual(['change-column-type']);
     expect(await rules('ALTER TABLE users ALTER COLUMN id TYPE bigint;')).toEqual(['change-column-type']);
+  });
+
+  it('reads which columns a CHECK reads: varchar → text re-checks it, and VALIDATE of the NOT VALID one is the proof', async () => {
+    expect(await rules('ALTER TABLE tagged ALTER COLUMN label TYPE text;')).toEqual(['change-column-type']);
+    expect(await rules('ALTER TABLE tagged ALTER COLUMN plain TYPE text;')).toEqual([]);
+    expect(
+      await rules(
+        'ALTER TABLE orders VALIDATE CONSTRAINT note_nn;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;',
+      ),
+    ).toEqual([]);
   });
 
   it('knows validated NOT NULL checks (not NOT VALID ones) and existing NOT NULL', async () => {

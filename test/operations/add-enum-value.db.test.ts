@@ -3,7 +3,7 @@ import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { pause, useLifecycleDatabase } from '../helpers/lifecycle.js';
 import { tableSnapshot } from '../helpers/schema.js';
-import { expectClean, startWorkload } from '../helpers/workload.js';
+import { expectClean, stopAfterWork, startWorkload } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 
@@ -54,7 +54,7 @@ describe('addEnumValue, used by a later operation of the same migration', () => 
     expect(await labels()).toEqual(['open', 'triaged', 'closed']);
     let app2 = newApp();
     await pause();
-    expectClean(await app2.stop(), lockTimeout);
+    expectClean(await stopAfterWork(app2), lockTimeout);
 
     await rollback(runner);
     expect(await tableSnapshot(life.db.pool, 'issues')).toEqual(before);
@@ -66,9 +66,9 @@ describe('addEnumValue, used by a later operation of the same migration', () => 
     app2 = newApp();
     expect(await advance(runner, { until: 'switch' })).toMatchObject({ kind: 'advanced', ran: ['backfill', 'switch'] });
     await pause();
-    expectClean(await oldApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(oldApp), lockTimeout);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', complete: true });
-    expectClean(await app2.stop(), lockTimeout);
+    expectClean(await stopAfterWork(app2), lockTimeout);
     expect(await labels()).toEqual(['open', 'triaged', 'closed']);
     expect((await tableSnapshot(life.db.pool, 'issues')).columns[2]).toMatch(
       /^status ticket_status not null default 'triaged'::ticket_status/,

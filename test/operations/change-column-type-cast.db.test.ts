@@ -5,7 +5,7 @@ import { rollback } from '../../src/runner/rollback.js';
 import { startApp } from '../helpers/apps.js';
 import { pause, useLifecycleDatabase } from '../helpers/lifecycle.js';
 import { tableSnapshot } from '../helpers/schema.js';
-import { expectClean, startWorkload, track } from '../helpers/workload.js';
+import { expectClean, stopAfterWork, startWorkload, track } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 const { scenario, count } = life;
@@ -67,7 +67,7 @@ describe('changeColumnType text -> jsonb with a cast that fails on some rows', (
       ran: ['expand', 'backfill'],
     });
     await expect(advance(runner)).rejects.toThrow(/cannot be converted/);
-    expectClean(await oldApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(oldApp), lockTimeout);
     await life.db.query(
       `UPDATE docs SET body = to_jsonb(body)::text WHERE public.zdm_check_docs_body(docs.*) IS NOT NULL`,
     );
@@ -85,7 +85,7 @@ describe('changeColumnType text -> jsonb with a cast that fails on some rows', (
     expect(await count(`SELECT 1 FROM docs WHERE body_zdm_old::jsonb IS DISTINCT FROM body`)).toBe(0);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
     await pause();
-    expectClean(await newApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(newApp), lockTimeout);
 
     const after = await tableSnapshot(life.db.pool, 'docs');
     expect(after.columns.map((c) => c.split(' collation')[0])).toEqual([
@@ -137,8 +137,8 @@ describe('changeColumnType varchar(50) -> text, done directly', () => {
         ]),
     });
     await pause();
-    expectClean(await app.stop(), lockTimeout);
-    expectClean(await newApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(app), lockTimeout);
+    expectClean(await stopAfterWork(newApp), lockTimeout);
     const after = await tableSnapshot(life.db.pool, 'notes');
     expect(after.indexes).toEqual(before.indexes);
     // Same collation ("C") as before: ALTER ... TYPE without COLLATE would have reset it.

@@ -5,7 +5,7 @@ import { rollback } from '../../src/runner/rollback.js';
 import type { AppClient } from '../helpers/apps.js';
 import { pause, useLifecycleDatabase } from '../helpers/lifecycle.js';
 import { tableSnapshot } from '../helpers/schema.js';
-import { expectClean, startWorkload } from '../helpers/workload.js';
+import { expectClean, stopAfterWork, startWorkload } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 const { scenario, count } = life;
@@ -78,7 +78,7 @@ describe('changeColumnType events.id int -> bigint, primary key with identity, r
     ).toBe(0);
     expect(await count(`SELECT 1 FROM events WHERE id_zdm_new IS NOT NULL`)).toBeGreaterThan(0);
 
-    expectClean(await newApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(newApp), lockTimeout);
     expect((await rollback(runner)).undone.length).toBeGreaterThan(0);
     expect({
       events: await tableSnapshot(life.db.pool, 'events'),
@@ -102,10 +102,10 @@ describe('changeColumnType events.id int -> bigint, primary key with identity, r
       (await tableSnapshot(life.db.pool, 'tickets')).constraints.filter((c) => c.includes('not validated')),
     ).toEqual([]);
 
-    expectClean(await oldApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(oldApp), lockTimeout);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
     await pause();
-    expectClean(await newApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(newApp), lockTimeout);
 
     // The end state is what ALTER TYPE bigint would give, without its rewrite: same names, the
     // identity's sequence is bigint and keeps counting, the foreign key is validated.
@@ -194,7 +194,7 @@ describe('changeColumnType on a serial key: rollback after the swap restores eve
     );
 
     expect(await advance(runner, { until: 'contract' })).toMatchObject({ kind: 'advanced', complete: true });
-    expectClean(await oldApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(oldApp), lockTimeout);
     const orders = await tableSnapshot(life.db.pool, 'orders');
     expect(orders.sequences).toEqual([
       expect.stringMatching(/^orders_id_seq bigint start 1 increment 1 min 1 max 9223372036854775807 .* owned by id$/),

@@ -3,7 +3,7 @@ import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { pause, useLifecycleDatabase } from '../helpers/lifecycle.js';
 import { tableSnapshot } from '../helpers/schema.js';
-import { expectClean, startWorkload } from '../helpers/workload.js';
+import { expectClean, stopAfterWork, startWorkload } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 
@@ -71,7 +71,7 @@ describe('createTable, and a second table referencing it in the same migration',
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
     let app2 = newApp();
     await pause();
-    expectClean(await app2.stop(), lockTimeout);
+    expectClean(await stopAfterWork(app2), lockTimeout);
     expect((await rollback(runner)).undone).toEqual([
       'create_table:public.audit_tags:expand:1',
       'create_table:public.audit_log:expand:1',
@@ -87,8 +87,8 @@ describe('createTable, and a second table referencing it in the same migration',
     await pause();
     expect(await advance(runner, { until: 'contract' })).toMatchObject({ kind: 'advanced', complete: true });
     await pause();
-    expectClean(await oldApp.stop(), lockTimeout);
-    expectClean(await app2.stop(), lockTimeout);
+    expectClean(await stopAfterWork(oldApp), lockTimeout);
+    expectClean(await stopAfterWork(app2), lockTimeout);
 
     const log = await tableSnapshot(life.db.pool, 'audit_log');
     expect(log.columns.map((c) => c.split(' collation')[0])).toEqual([

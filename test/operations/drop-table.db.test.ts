@@ -3,7 +3,7 @@ import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { pause, useLifecycleDatabase } from '../helpers/lifecycle.js';
 import { tableSnapshot } from '../helpers/schema.js';
-import { expectClean, startWorkload } from '../helpers/workload.js';
+import { expectClean, stopAfterWork, startWorkload } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 
@@ -51,10 +51,10 @@ describe('dropTable', () => {
     await pause();
     expect(await tableSnapshot(life.db.pool, 'legacy_sessions')).toEqual(before.sessions);
 
-    expectClean(await oldApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(oldApp), lockTimeout);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
     await pause();
-    expectClean(await newApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(newApp), lockTimeout);
     expect((await tableSnapshot(life.db.pool, 'legacy_sessions')).relation).toEqual([]);
     expect(await life.count(`SELECT 1 FROM pg_class WHERE relname = 'legacy_sessions_id_seq'`)).toBe(0);
     expect(await tableSnapshot(life.db.pool, 'accounts')).toEqual(before.accounts);

@@ -5,7 +5,7 @@ import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { pause, useLifecycleDatabase } from '../helpers/lifecycle.js';
 import { tableSnapshot } from '../helpers/schema.js';
-import { expectClean, startWorkload } from '../helpers/workload.js';
+import { expectClean, stopAfterWork, startWorkload } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 
@@ -66,7 +66,7 @@ describe('renameTable orders -> purchases', () => {
           await life.db.query<{ ok: boolean }>(`SELECT has_table_privilege('${role}', 'public.orders', 'SELECT') AS ok`)
         )[0]!.ok,
       ).toBe(true);
-      expectClean(await newApp.stop(), lockTimeout);
+      expectClean(await stopAfterWork(newApp), lockTimeout);
 
       await rollback(runner);
       expect(await tableSnapshot(life.db.pool, 'orders')).toEqual(before);
@@ -79,10 +79,10 @@ describe('renameTable orders -> purchases', () => {
         ran: ['backfill', 'switch'],
       });
       await pause();
-      expectClean(await oldApp.stop(), lockTimeout);
+      expectClean(await stopAfterWork(oldApp), lockTimeout);
       expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
       await pause();
-      expectClean(await newApp.stop(), lockTimeout);
+      expectClean(await stopAfterWork(newApp), lockTimeout);
 
       // The table ends as ALTER TABLE ... RENAME leaves it: same columns, indexes and constraint names.
       const after = await tableSnapshot(life.db.pool, 'purchases');

@@ -5,7 +5,7 @@ import { rollback } from '../../src/runner/rollback.js';
 import { startApp } from '../helpers/apps.js';
 import { pause, useLifecycleDatabase } from '../helpers/lifecycle.js';
 import { tableSnapshot } from '../helpers/schema.js';
-import { expectClean, startWorkload, track } from '../helpers/workload.js';
+import { expectClean, stopAfterWork, startWorkload, track } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 
@@ -55,7 +55,7 @@ describe('sql operations in expand, switch and contract', () => {
     expect(expanded.columns.some((c) => c.startsWith('nickname text'))).toBe(true);
     let app2 = newApp();
     await pause();
-    expectClean(await app2.stop(), lockTimeout);
+    expectClean(await stopAfterWork(app2), lockTimeout);
     await rollback(runner);
     expect(await tableSnapshot(life.db.pool, 'members')).toEqual(before);
 
@@ -63,10 +63,10 @@ describe('sql operations in expand, switch and contract', () => {
     app2 = newApp();
     expect(await advance(runner, { until: 'switch' })).toMatchObject({ kind: 'advanced', ran: ['backfill', 'switch'] });
     await pause();
-    expectClean(await oldApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(oldApp), lockTimeout);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
     await pause();
-    expectClean(await app2.stop(), lockTimeout);
+    expectClean(await stopAfterWork(app2), lockTimeout);
     const after = await tableSnapshot(life.db.pool, 'members');
     expect(after.columns.map((c) => c.split(' ')[0])).toEqual(['id', 'name', 'email', 'nickname']);
     expect(

@@ -3,7 +3,7 @@ import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { pause, useLifecycleDatabase } from '../helpers/lifecycle.js';
 import { tableSnapshot } from '../helpers/schema.js';
-import { expectClean, startWorkload } from '../helpers/workload.js';
+import { expectClean, stopAfterWork, startWorkload } from '../helpers/workload.js';
 
 const life = useLifecycleDatabase(import.meta.url);
 
@@ -60,7 +60,7 @@ describe('transformColumn people.name -> first_name + last_name', () => {
     let app2 = newApp();
     await pause(600);
     expect(await life.count(outOfStep('first_name IS NOT NULL'))).toBe(0);
-    expectClean(await app2.stop(), lockTimeout);
+    expectClean(await stopAfterWork(app2), lockTimeout);
     await rollback(runner);
     expect(await tableSnapshot(life.db.pool, 'people')).toEqual(before);
 
@@ -74,10 +74,10 @@ describe('transformColumn people.name -> first_name + last_name', () => {
     expect(await life.count(outOfStep())).toBe(0);
     expect(await life.count(`SELECT 1 FROM people WHERE name IS NULL OR first_name IS NULL`)).toBe(0);
 
-    expectClean(await oldApp.stop(), lockTimeout);
+    expectClean(await stopAfterWork(oldApp), lockTimeout);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
     await pause();
-    expectClean(await app2.stop(), lockTimeout);
+    expectClean(await stopAfterWork(app2), lockTimeout);
     const after = await tableSnapshot(life.db.pool, 'people');
     expect(after.columns.map((c) => c.split(' collation')[0])).toEqual([
       "id bigint not null default nextval('people_id_seq'::regclass)",

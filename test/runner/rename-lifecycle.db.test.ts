@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
-import { startApp, type AppClient, type AppStats } from '../helpers/apps.js';
+import { startApp, type AppClient } from '../helpers/apps.js';
 import { tempMigrationsDir, testRunner, type TestRunner } from '../helpers/runner.js';
 import { tableSnapshot } from '../helpers/schema.js';
+import { expectClean, stopAfterWork, waitForWork } from '../helpers/workload.js';
 
 let db: TestDatabase;
 let dir: Awaited<ReturnType<typeof tempMigrationsDir>>;
@@ -43,13 +44,6 @@ const disagreeing = async () =>
     )[0]!.n,
   );
 
-function expectClean(stats: AppStats, lockTimeoutMs: number) {
-  expect(stats.errors, `${stats.name} errors`).toEqual([]);
-  expect(stats.ops, `${stats.name} did some work`).toBeGreaterThan(10);
-  // No application query waited behind a migration lock for longer than the lock timeout.
-  expect(stats.maxLatencyMs, `${stats.name} slowest query`).toBeLessThan(lockTimeoutMs);
-}
-
 describe('renameColumn lifecycle under old-app and new-app traffic', () => {
   it('expand -> rollback -> expand -> backfill -> switch -> contract, with both app versions writing', async () => {
     const before = await tableSnapshot(db.pool, 'users');
@@ -59,7 +53,7 @@ describe('renameColumn lifecycle under old-app and new-app traffic', () => {
     // expand: new column + sync trigger; old app unaffected, new app can start.
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['expand'] });
     newApp = startApp({ url: db.url, name: 'new', table: 'users', column: 'email_address' });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForWork(newApp);
     const afterExpand = await tableSnapshot(db.pool, 'users');
     expect(afterExpand.columns.some((c) => c.startsWith('email_address character varying(200)'))).toBe(true);
     expect(
@@ -68,7 +62,7 @@ describe('renameColumn lifecycle under old-app and new-app traffic', () => {
 
     // rollback before contract: the new app goes first (it was never really deployed), then the
     // table is exactly as before expand while the old app keeps writing.
-    expectClean(await newApp.stop(), runner.settings.lockTimeoutMs);
+    expectClean(await stopAfterWork(newApp), runner.settings.lockTimeoutMs);
     const rolled = await rollback(runner);
     expect(rolled.undone.length).toBeGreaterThan(0);
     expect(await tableSnapshot(db.pool, 'users')).toEqual(before);
@@ -84,14 +78,13 @@ describe('renameColumn lifecycle under old-app and new-app traffic', () => {
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['switch'] });
     const constraints = (await tableSnapshot(db.pool, 'users')).constraints;
     expect(constraints.filter((c) => c.includes('(not validated)'))).toEqual([]);
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all([waitForWork(oldApp), waitForWork(newApp)]);
     expect(await disagreeing()).toBe(0);
 
     // contract: only the new version runs.
-    expectClean(await oldApp.stop(), runner.settings.lockTimeoutMs);
+    expectClean(await stopAfterWork(oldApp), runner.settings.lockTimeoutMs);
     expect(await advance(runner)).toMatchObject({ kind: 'advanced', ran: ['contract'], complete: true });
-    await new Promise((r) => setTimeout(r, 300));
-    expectClean(await newApp.stop(), runner.settings.lockTimeoutMs);
+    expectClean(await stopAfterWork(newApp), runner.settings.lockTimeoutMs);
 
     // The table ends as RENAME COLUMN would leave it: same type, default, NOT NULL, index and
     // constraint names, now on email_address.

@@ -1,11 +1,11 @@
 import { PHASES, type Phase } from '../../plan/types.js';
-import { advance, type AdvanceResult } from '../../runner/advance.js';
-import { joinBackfill, type JoinResult } from '../../runner/join.js';
+import type { AdvanceResult } from '../../runner/advance.js';
+import type { JoinResult } from '../../runner/join.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseFlagDuration } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
-import { withRunner, type RunnerOptions } from '../runtime.js';
+import { unlessLocked, withZdm, type RunnerOptions } from '../runtime.js';
 
 /** `zdm advance`: 0 done or nothing pending, 5 waiting on a gate; errors map through exit-codes.ts. */
 export async function runAdvance(
@@ -17,11 +17,11 @@ export async function runAdvance(
   const progress = createProgressRenderer(io, Boolean(opts.json));
   let result: AdvanceResult;
   try {
-    result = await withRunner(
+    result = await withZdm(
       io,
       'advance',
       opts,
-      (runner) => advance(runner, { until: opts.until, lockWaitMs }),
+      async (zdm) => unlessLocked(await zdm.advance({ ...(opts.until ? { until: opts.until } : {}), lockWaitMs })),
       progress.emit,
     );
   } finally {
@@ -52,7 +52,7 @@ async function runJoin(io: CliIO, opts: RunnerOptions): Promise<number> {
   const progress = createProgressRenderer(io, Boolean(opts.json));
   let result: JoinResult;
   try {
-    result = await withRunner(io, 'advance --join', opts, (runner) => joinBackfill(runner), progress.emit);
+    result = await withZdm(io, 'advance --join', opts, (zdm) => zdm.join(), progress.emit);
   } finally {
     progress.stop();
   }

@@ -1,16 +1,15 @@
 import { UsageError } from '../../errors.js';
 import type { Control } from '../../exec/state-store.js';
-import { pause, resume, tune } from '../../runner/control.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { withRunner, type RunnerOptions } from '../runtime.js';
+import { withZdm, type RunnerOptions } from '../runtime.js';
 
 /** `zdm pause` / `zdm resume`: set the flag a running backfill (on any machine) reads before each batch. */
 export function runPause(io: CliIO, opts: RunnerOptions & { reason?: string }, paused: boolean): Promise<number> {
-  return withRunner(io, paused ? 'pause' : 'resume', opts, async (runner) => {
+  return withZdm(io, paused ? 'pause' : 'resume', opts, async (zdm) => {
     const result = paused
-      ? await pause(runner, opts.reason === undefined ? {} : { reason: opts.reason })
-      : await resume(runner);
+      ? await zdm.pause(opts.reason === undefined ? {} : { reason: opts.reason })
+      : await zdm.resume();
     io.stdout(`${result.migration}: ${result.paused ? 'paused' : 'resumed'}\n`);
     return ExitCode.ok;
   });
@@ -29,8 +28,8 @@ export function runTune(
   if (Object.keys(change).length === 0)
     throw new UsageError('zdm tune: give --batch-size and/or --max-rows-per-second');
   // The tuned values are not this process's own settings: keep them out of config resolution.
-  return withRunner(io, 'tune', { ...opts, batchSize: undefined, maxRowsPerSecond: undefined }, async (runner) => {
-    const result = await tune(runner, change);
+  return withZdm(io, 'tune', { ...opts, batchSize: undefined, maxRowsPerSecond: undefined }, async (zdm) => {
+    const result = await zdm.tune(change);
     io.stdout(`${result.migration}: ${JSON.stringify(result.control)}\n`);
     return ExitCode.ok;
   });

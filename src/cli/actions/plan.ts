@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { renderPlan, type PlanFormat } from '../../plan/render.js';
-import { currentPlan } from '../../runner/current-plan.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { withRunner, type RunnerOptions } from '../runtime.js';
+import { withZdm, type RunnerOptions } from '../runtime.js';
 
 /** `zdm plan [file]`: the recorded plan of an active migration, else a fresh plan. */
 export async function runPlan(
@@ -11,8 +9,8 @@ export async function runPlan(
   file: string | undefined,
   opts: RunnerOptions & { format: PlanFormat },
 ): Promise<number> {
-  return withRunner(io, 'plan', opts, async (runner, cli) => {
-    const found = await currentPlan(runner, file ? { file: path.resolve(io.cwd, file) } : {});
+  return withZdm(io, 'plan', opts, async (zdm, cli) => {
+    const found = await zdm.plan(file ? { file } : {});
     if (found.kind === 'nothing-pending') {
       io.stdout(
         opts.format === 'json'

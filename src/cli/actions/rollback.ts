@@ -1,8 +1,7 @@
-import { rollback } from '../../runner/rollback.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseFlagDuration } from '../options.js';
-import { withRunner, type RunnerOptions } from '../runtime.js';
+import { unlessLocked, withZdm, type RunnerOptions } from '../runtime.js';
 
 /** `zdm rollback`. */
 export async function runRollback(
@@ -10,7 +9,7 @@ export async function runRollback(
   opts: RunnerOptions & { lockWait: string; json?: boolean },
 ): Promise<number> {
   const lockWaitMs = parseFlagDuration('--lock-wait', opts.lockWait);
-  const result = await withRunner(io, 'rollback', opts, (runner) => rollback(runner, { lockWaitMs }));
+  const result = await withZdm(io, 'rollback', opts, async (zdm) => unlessLocked(await zdm.rollback({ lockWaitMs })));
   io.stdout(
     opts.json
       ? `${JSON.stringify(result)}\n`

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { formatDuration } from '../../config/units.js';
 import {
   LIVE_STALE_SECONDS,
-  status,
   type BackfillStatus,
   type MigrationStatus,
   type StatusReport,
@@ -10,12 +9,12 @@ import {
 import { lagShort } from '../progress.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { withRunner, type RunnerOptions } from '../runtime.js';
+import { withZdm, type RunnerOptions } from '../runtime.js';
 
 /** `zdm status [--json]`. */
 export function runStatus(io: CliIO, opts: RunnerOptions & { json?: boolean }): Promise<number> {
-  return withRunner(io, 'status', opts, async (runner) => {
-    const report = await status(runner);
+  return withZdm(io, 'status', opts, async (zdm) => {
+    const report = await zdm.status();
     io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report, io.cwd));
     return ExitCode.ok;
   });

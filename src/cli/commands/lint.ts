@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
-import { DatabaseError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { FORMATS, type Format } from '../../lint/report/formats.js';
-import type { LintInput } from '../../lint/run.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { RunAction } from './types.js';
@@ -63,15 +61,12 @@ export async function runLint(
   // loading while the config is read and the files are found.
   const { loadParser } = await import('../../lint/parser.js');
   const parserReady = loadParser();
-  const [{ resolveConfigAsync }, { expandPaths }, { formatReport }, { counts }, { lintInputs }] = await Promise.all([
+  const [{ resolveConfigAsync }, { formatReport }, { Zdm }] = await Promise.all([
     import('../../config/settings.js'),
-    import('../../lint/files.js'),
     import('../../lint/report/index.js'),
-    import('../../lint/report/types.js'),
-    import('../../lint/run.js'),
+    import('../../api/zdm.js'),
   ]);
   const config = await resolveConfigAsync({ config: flags.config }, io.env, io.cwd);
-  const lint = config.lint;
   const format = (flags.format ?? 'text') as Format;
   if (!FORMATS.includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${flags.format}"`);
@@ -86,55 +81,35 @@ export async function runLint(
     throw new UsageError(
       `nothing to lint: pass files, directories or globs (or - for stdin); ${config.migrationsDir} does not exist`,
     );
-  const inputs: LintInput[] = [];
-  const fileArgs = targets.filter((p) => p !== '-');
-  if (targets.includes('-'))
-    inputs.push({ name: flags.stdinFilename ?? 'stdin', path: undefined, text: await stdin() });
-  for (const file of expandPaths(fileArgs, io.cwd, lint.excludePaths ?? [])) {
-    inputs.push({ name: path.relative(io.cwd, file) || file, path: file });
-  }
-
-  void parserReady; // lintInputs awaits it after reading the files
-  const options = {
-    include: [...(lint.include ?? []), ...ids(flags.include)],
-    exclude: [...(lint.exclude ?? []), ...ids(flags.exclude)],
-    severities: lint.rules,
-    pgVersion: flags.pgVersion ?? lint.pgVersion,
-    assumeInTransaction: flags.assumeInTransaction ?? lint.assumeInTransaction ?? false,
-  };
+  void parserReady; // the linter awaits it after reading the files
   // Catalog mode only when asked on the command line: DATABASE_URL in a CI environment must not
   // silently change what lint reports.
+  const zdm = new Zdm({ config: { ...config, databaseUrl: flags.databaseUrl }, cwd: io.cwd, label: 'lint' });
   let run;
-  if (flags.databaseUrl) {
-    // Loaded only in catalog mode: pg and kysely add a noticeable share of a plain lint's start-up.
-    const { connect, redactUrl } = await import('../../db/connect.js');
-    const { createLiveCatalog } = await import('../../lint/catalog.js');
-    const conn = connect(flags.databaseUrl, 'zdm lint', { max: 1 });
-    try {
-      let catalog;
-      try {
-        catalog = await createLiveCatalog(conn.pool);
-      } catch (err) {
-        throw new DatabaseError(
-          `cannot read the catalog of ${redactUrl(flags.databaseUrl)}: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-      run = await lintInputs(inputs, { ...options, catalog });
-    } finally {
-      await conn.close();
-    }
-  } else run = await lintInputs(inputs, options);
+  try {
+    run = await zdm.lint(
+      {
+        paths: targets.filter((p) => p !== '-'),
+        ...(targets.includes('-') ? { sql: await stdin(), sqlName: flags.stdinFilename ?? 'stdin' } : {}),
+      },
+      {
+        include: ids(flags.include),
+        exclude: ids(flags.exclude),
+        ...(flags.pgVersion !== undefined ? { pgVersion: flags.pgVersion } : {}),
+        ...(flags.assumeInTransaction !== undefined ? { assumeInTransaction: flags.assumeInTransaction } : {}),
+        ...(maxWarnings !== undefined ? { maxWarnings } : {}),
+        catalog: Boolean(flags.databaseUrl),
+      },
+    );
+  } finally {
+    await zdm.close();
+  }
 
   const color = format === 'text' && io.stdoutIsTTY && !io.env.NO_COLOR;
   io.stdout(formatReport(format, run, { color }));
-  const { errors, warnings } = counts(run.findings);
-  if (errors > 0) return ExitCode.blocked;
-  if (maxWarnings !== undefined && warnings > maxWarnings) {
-    io.stderr(`zdm lint: ${warnings} warnings exceed --max-warnings ${maxWarnings}\n`);
-    return ExitCode.blocked;
-  }
-  return ExitCode.ok;
+  if (run.kind !== 'blocked') return ExitCode.ok;
+  if (run.errors === 0) io.stderr(`zdm lint: ${run.warnings} warnings exceed --max-warnings ${maxWarnings}\n`);
+  return ExitCode.blocked;
 }
 
 export function registerLint(program: Command, io: CliIO, run: RunAction): void {

@@ -1,5 +1,5 @@
 import { alterTable, constraintDef } from '../inspect.js';
-import { display, keyOf } from '../names.js';
+import { display } from '../names.js';
 import { defineRule } from '../rule.js';
 
 /** PRIMARY KEY USING INDEX on a nullable column silently runs SET NOT NULL: a scan under ACCESS EXCLUSIVE (verified). */
@@ -18,9 +18,11 @@ export const addPrimaryKeyUsingIndexNullable = defineRule({
       if (cmd.subtype !== 'AT_AddConstraint' || c?.contype !== 'CONSTR_PRIMARY' || !c.indexname) continue;
       const table = ctx.table(alter.table);
       const index = table?.indexes.find((i) => i.name === c.indexname);
-      const proofs = ctx.session.notNullProofs.get(keyOf(alter.table));
+      const on = alter.table;
       const nullable = index
-        ? index.columns.filter((col) => col !== null && !table?.columns.get(col)?.notNull && !proofs?.has(col))
+        ? index.columns.filter(
+            (col) => col !== null && !table?.columns.get(col)?.notNull && !ctx.session.schema.notNullProven(on, col),
+          )
         : undefined;
       if (nullable && nullable.length === 0) continue;
       const which = nullable

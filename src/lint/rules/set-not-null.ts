@@ -1,7 +1,7 @@
 import { alterTable } from '../inspect.js';
 import { LockMode } from '../locks.js';
 import { lockPhrase } from '../messages.js';
-import { atLeast, keyOf } from '../names.js';
+import { atLeast } from '../names.js';
 import { defineRule } from '../rule.js';
 
 /**
@@ -18,7 +18,6 @@ export const setNotNull = defineRule({
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter?.table || ctx.isNewOrEmpty(alter.table)) return;
-    const key = keyOf(alter.table);
     const pg12 = atLeast(ctx.version, 12);
     for (const cmd of alter.cmds) {
       if (cmd.subtype !== 'AT_SetNotNull' || !cmd.name) continue;
@@ -26,14 +25,10 @@ export const setNotNull = defineRule({
       const table = ctx.table(alter.table);
       if (table?.columns.get(column)?.notNull) continue; // already NOT NULL: a no-op
       if (pg12) {
-        if (ctx.session.notNullProofs.get(key)?.has(column)) continue;
-        // Only a validated CHECK (column IS NOT NULL) on this column proves it: a VALIDATE of another
-        // constraint, or of one zdm cannot see (no catalog), proves nothing.
-        const validatedHere = ctx.session.validatedConstraints.get(key);
-        const proof = table?.checks.some(
-          (c) => c.notNullColumns.includes(column) && (c.validated || validatedHere?.has(c.name)),
-        );
-        if (proof) continue;
+        // Only a validated CHECK (column IS NOT NULL) on this column proves it (in the catalog, or
+        // added or validated earlier in the file): a VALIDATE of another constraint, or of one zdm
+        // cannot see (no catalog), proves nothing.
+        if (ctx.session.schema.notNullProven(alter.table, column)) continue;
       }
       ctx.report({
         message: `SET NOT NULL on ${column} ${lockPhrase(LockMode.AccessExclusive, alter.table, 'scan')} to check for NULLs${pg12 ? '' : ` (PG ${ctx.version.major} cannot use a CHECK to skip the scan)`}; it fails if any row is NULL`,

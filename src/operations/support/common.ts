@@ -41,11 +41,14 @@ export function userExpression(
 }
 
 export function userType(ctx: PlanContext, text: string, field: string): ColumnTypeInfo {
+  let info: ColumnTypeInfo;
   try {
-    return parseColumnType(text);
+    info = parseColumnType(text);
   } catch (err) {
     return ctx.fail(field, `${JSON.stringify(text)} ${(err as Error).message}`);
   }
+  ctx.type(text, field);
+  return info;
 }
 
 /** Function names in expressions, for refs() (their volatility is read before planning); bad SQL is reported by plan(). */

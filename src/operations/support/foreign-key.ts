@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TableInfo } from '../../db/catalog.js';
+import { foreignKeyTypesCompatible } from '../../db/catalog-types.js';
 import { displayName, quoteIdent, quoteQualified } from '../../db/quote.js';
 import { parseSql } from '../../sql/parser.js';
 import type { Node } from '../../sql/rewrite.js';
@@ -69,6 +70,38 @@ export function requireReferencedKey(ctx: PlanContext, fk: ForeignKey, field: st
       field,
       `${displayName(fk.referenced)} has no primary key, unique constraint or unique index on (${list(fk.referencedColumns)}); a foreign key must reference one (addUnique first)`,
     );
+}
+
+/**
+ * Postgres refuses a foreign key whose column types have no usable equality operator ("Key
+ * columns ... are of incompatible types: numeric and bigint"), at expand: refused here, at plan
+ * time. `fromTypes` are the type oids of the referencing columns (undefined: not known yet).
+ */
+export function requireCompatibleTypes(
+  ctx: PlanContext,
+  fromTypes: (number | undefined)[],
+  referenced: TableInfo,
+  referencedColumns: string[],
+  field: string,
+): void {
+  const facts = ctx.catalog.typeFacts;
+  if (!facts) return;
+  referencedColumns.forEach((name, i) => {
+    const from = fromTypes[i];
+    const to = referenced.columns.find((c) => c.name === name);
+    if (from === undefined || !to || foreignKeyTypesCompatible(facts, from, to.typeOid)) return;
+    const fromName = typeName(ctx, from);
+    ctx.fail(
+      field,
+      `a foreign key from type ${fromName} onto ${displayName(referenced)}.${quoteIdent(name)} of type ${to.type} cannot be implemented: Postgres has no equality operator between them (make the column ${to.type})`,
+    );
+  });
+}
+
+function typeName(ctx: PlanContext, oid: number): string {
+  for (const t of ctx.catalog.types?.values() ?? []) if (t.oid === oid) return t.name;
+  for (const table of ctx.catalog.tables.values()) for (const c of table.columns) if (c.typeOid === oid) return c.type;
+  return `oid ${oid}`;
 }
 
 /** Key columns of a non-partial index on plain columns, or undefined for expression or partial indexes. */

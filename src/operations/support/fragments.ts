@@ -9,11 +9,14 @@ import type { PlanContext } from '../types.js';
 
 /** The type as the deparser prints it, or a plan error on `field`. */
 export function checkedType(ctx: PlanContext, field: string, text: string): string {
+  let sql: string;
   try {
-    return parseTypeName(text).sql;
+    sql = parseTypeName(text).sql;
   } catch (err) {
     return ctx.fail(field, (err as Error).message);
   }
+  ctx.type(text, field);
+  return sql;
 }
 
 /** The expression, checked to be one expression naming only `columns` (none: no column at all). */
