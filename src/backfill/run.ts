@@ -12,7 +12,7 @@ import { assertWalSafety, createBackfillThrottle } from './gates.js';
 import { LiveWriter } from './live.js';
 import { ProgressReporter } from './progress.js';
 import { splitKeyRange } from './split.js';
-import { DEFAULT_ROW_WIDTH, walBytesPerRow } from './wal-estimate.js';
+import { DEFAULT_ROW_WIDTH, walBytesPerRow } from '../plan/wal-per-row.js';
 import { WalMeter } from './wal-meter.js';
 import { ChunkSource, SequentialSource } from './work-source.js';
 import { WorkerSizing } from './worker-sizing.js';

@@ -2,13 +2,13 @@ import type pg from 'pg';
 import { displayName, quoteQualified } from '../db/quote.js';
 import { SafetyError } from '../errors.js';
 import type { BackfillStep } from '../plan/types.js';
+import type { TableStats } from '../plan/wal-per-row.js';
 import type { RunnerContext } from '../exec/context.js';
 import {
   estimateWal,
   judgeWalRisk,
   settingBytes,
   type Standby,
-  type TableStats,
   type WalEstimate,
   type WalRetention,
 } from './wal-estimate.js';

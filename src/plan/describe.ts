@@ -77,3 +77,7 @@ export function tablesLine(plan: Plan): string {
     .map((t) => `${displayName(t.table)} (${formatRows(t.estimatedRows)} rows, ${formatBytes(t.sizeBytes)})`)
     .join(', ');
 }
+
+export function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}

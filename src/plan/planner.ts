@@ -97,6 +97,7 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
       table: { schema: t.schema, name: t.name },
       estimatedRows: t.estimatedRows,
       sizeBytes: t.sizeBytes,
+      indexes: t.indexes.length,
     })),
     operations: migration.spec.operations.map((spec, index) => ({
       index,

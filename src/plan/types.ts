@@ -157,6 +157,8 @@ export interface PlannedTable {
   table: QualifiedName;
   estimatedRows: number;
   sizeBytes: number;
+  /** The table's indexes at planning time (for the backfill's WAL estimate; absent in plans recorded before it). */
+  indexes?: number;
 }
 
 /** The plan of one migration: pure data, computed from the migration file and the catalog. */

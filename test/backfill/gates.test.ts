@@ -6,7 +6,8 @@ import { judgeLockWaits, judgeXactAge, throttleValuePauses } from '../../src/bac
 import { Throttle } from '../../src/backfill/throttle.js';
 import { WalMeter } from '../../src/backfill/wal-meter.js';
 import { BatchSizer } from '../../src/backfill/sizer.js';
-import { estimateWal, judgeWalRisk, rowWidth, settingBytes, walBytesPerRow } from '../../src/backfill/wal-estimate.js';
+import { estimateWal, judgeWalRisk, settingBytes } from '../../src/backfill/wal-estimate.js';
+import { rowWidth, walBytesPerRow } from '../../src/plan/wal-per-row.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { judgeLag, waitForLagGate } from '../../src/replication/gate.js';
 import type { LagProbe, LagReading } from '../../src/replication/probe.js';

@@ -23,7 +23,7 @@ export async function runPlan(
       renderPlan(found.plan, opts.format, {
         ...(found.kind === 'recorded' ? { stepStatus: found.stepStatus } : {}),
         cwd: io.cwd,
-        lockTimeoutMs: cli.config.lockTimeoutMs,
+        settings: cli.config,
       }),
     );
     return ExitCode.ok;
