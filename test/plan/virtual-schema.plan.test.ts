@@ -176,6 +176,17 @@ describe('overlapping operations are merged or refused at plan time, naming both
     ]);
   });
 
+  it("a later default or NOT NULL change of a renamed column is refused: the rename's contract carries the old ones over", () => {
+    expect(
+      issues([
+        { op: 'renameColumn', table: 'orders', from: 'customer_name', to: 'buyer' },
+        { op: 'setDefault', table: 'orders', column: 'buyer', default: "'anonymous'" },
+      ]),
+    ).toEqual([
+      "operations[1]: operations[1] (setDefault) changes the default of public.orders.buyer, which operations[0] (renameColumn) creates by renaming customer_name; the rename carries the old column's NOT NULL and default over at contract: put operations[1] (setDefault) before it (on customer_name) or in a later migration",
+    ]);
+  });
+
   it('a type change and a rename of one column, in either order', () => {
     const retype = { op: 'changeColumnType', table: 'orders', column: 'amount', type: 'numeric(14,2)' };
     const rename = { op: 'renameColumn', table: 'orders', from: 'amount', to: 'total' };

@@ -97,6 +97,12 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
       columns(q, (t) => ({ columns: t.columns.map((c) => (c.name === name ? { ...c, type } : c)) }));
     },
     alterColumn(q, name, patch) {
+      const earlier = model.columnClaim(q, name);
+      // The rename's contract gives the new column the old one's NOT NULL and default, as planned.
+      if (earlier?.change === 'rename-to' && earlier.op !== op.index && ('notNull' in patch || 'default' in patch))
+        op.fail(
+          `${op.describe(op.index)} changes the ${'default' in patch ? 'default' : 'nullability'} of ${displayName(q)}.${quoteIdent(name)}, which ${op.describe(earlier.op)} creates by renaming ${quoteIdent(earlier.detail)}; the rename carries the old column's NOT NULL and default over at contract: put ${op.describe(op.index)} before it (on ${quoteIdent(earlier.detail)}) or in a later migration`,
+        );
       columns(q, (t) => ({ columns: t.columns.map((c) => (c.name === name ? { ...c, ...patch } : c)) }));
     },
     alterTable(q, patch) {
