@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userExpression, validateConstraintStep, verifyStep } from './support/common.js';
+import { qualified, requireFreeName, userExpression } from './support/common.js';
+import * as ddl from './support/ddl.js';
+import { validateConstraintStep, verifyStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
 import { columnsIn, modelConstraint } from './support/model-objects.js';
 
@@ -44,15 +46,10 @@ export const addCheck: OperationDefinition<AddCheck> = {
     const steps = ctx.steps('add_check', `${table.schema}.${table.name}.${name}`);
     steps.sql('expand', {
       description: `add CHECK ${quoteIdent(name)} NOT VALID on ${displayName(t)} (enforced on new writes; existing rows are checked at switch)`,
-      statements: [
-        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${spec.expression.trim()}) NOT VALID`,
-      ],
+      statements: [ddl.addCheckNotValid(t, name, spec.expression.trim())],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
-        transactional: true,
-      },
+      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
     verifyStep(
       steps,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
+import * as ddl from './support/ddl.js';
 import {
   addForeignKeyNotValid,
   hasLeadingIndex,
@@ -86,7 +87,7 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
     const steps = ctx.steps('add_foreign_key', `${table.schema}.${table.name}.${name}`);
     steps.sql('expand', {
       description: `add foreign key ${quoteIdent(name)} NOT VALID on ${displayName(t)} referencing ${displayName(referenced)} (new writes are checked; existing rows at switch)`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ${addForeignKeyNotValid(fk)}`],
+      statements: [addForeignKeyNotValid(t, fk)],
       transactional: true,
       impact: {
         ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
@@ -96,10 +97,7 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
         ],
       },
       // Dropping a foreign key takes ACCESS EXCLUSIVE on both tables, briefly.
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
-        transactional: true,
-      },
+      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
     validateForeignKey(steps, table, fk);
     if (!hasLeadingIndex(table, columns)) {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
-import { buildUniqueIndexStep } from './support/index-build.js';
+import * as ddl from './support/ddl.js';
+import { buildUniqueIndexStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
 import { modelConstraint, modelIndex } from './support/model-objects.js';
 
@@ -49,15 +50,10 @@ export const addUnique: OperationDefinition<AddUnique> = {
     buildUniqueIndexStep(steps, table, name, columns, `unique constraint ${quoteIdent(name)}`);
     steps.sql('expand', {
       description: `make index ${quoteIdent(name)} the unique constraint ${quoteIdent(name)} of ${displayName(t)}`,
-      statements: [
-        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE USING INDEX ${quoteIdent(name)}`,
-      ],
+      statements: [ddl.constraintUsingIndex(t, name, 'UNIQUE', name)],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
-        transactional: true,
-      },
+      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
     ctx.note({
       phase: 'expand',

@@ -9,6 +9,8 @@ import {
   substituteColumn,
   type TypeName,
 } from '../sql/expression.js';
+import { requirePrimaryKey } from './support/common.js';
+import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
@@ -199,11 +201,7 @@ interface UnitInput {
 function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: UnitInput): ShadowUnit {
   const where = input.via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (input.via) refuseColumn(ctx, table, column, input.field, input.via);
-  if (!table.primaryKey)
-    ctx.fail(
-      input.field,
-      `table ${displayName(table)} (${where}) has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
-    );
+  requirePrimaryKey(ctx, table, input.field, where);
   if (table.relkind === 'p')
     ctx.fail(
       input.field,
@@ -270,16 +268,15 @@ function planDirect(
   newType: TypeName,
 ): void {
   const t: QualifiedName = { schema: table.schema, name: table.name };
-  const tbl = quoteQualified(t);
   const col = quoteIdent(column.name);
   // Without COLLATE, ALTER ... TYPE resets the collation to the type's default (and rebuilds indexes).
   const collate = column.collation ? ` COLLATE ${column.collation}` : '';
   ctx.steps('change_column_type', `${displayName(t)}.${col}`).sql('expand', {
     description: `change ${displayName(t)}.${col} from ${oldType.sql} to ${newType.sql}: Postgres does it without rewriting the table or its indexes (catalog change only)`,
-    statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} TYPE ${newType.sql}${collate}`],
+    statements: [ddl.setColumnType(t, column.name, `${newType.sql}${collate}`)],
     transactional: true,
     impact: ctx.briefLock(t),
-    undo: { statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} TYPE ${oldType.sql}${collate}`], transactional: true },
+    undo: { statements: [ddl.setColumnType(t, column.name, `${oldType.sql}${collate}`)], transactional: true },
   });
   ctx.note({
     phase: 'expand',

@@ -5,8 +5,8 @@ import { columnName, objectName } from '../migration/names.js';
 import { parseSql } from '../sql/parser.js';
 import { walk, type Node } from '../sql/rewrite.js';
 import { qualified, requireFreeName, userExpression } from './support/common.js';
-import { buildIndexStep } from './support/index-build.js';
-import { modelIndex, columnsIn } from './support/model-objects.js';
+import { buildIndexStep } from './support/steps.js';
+import { columnsIn, modelIndex } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const createIndexSchema = z

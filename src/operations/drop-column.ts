@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { expressionFunctions, qualified, userExpression } from './support/common.js';
 import { fillTrigger } from './support/fill-trigger.js';
-import { restoreNotNullStatements } from './support/not-null.js';
+import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropColumnSchema = z
@@ -65,8 +65,6 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     }
     const down = spec.down !== undefined ? userExpression(ctx, spec.down, 'down', table) : undefined;
     const t = qualified(table);
-    const tbl = quoteQualified(t);
-    const col = quoteIdent(name);
     const steps = ctx.steps('drop_column', `${table.schema}.${table.name}.${name}`);
     const fill = down ? fillTrigger(table, name, down.sql) : undefined;
 
@@ -81,10 +79,10 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     } else if (needsValue) {
       steps.sql('expand', {
         description: `allow NULL in ${where} until it is dropped, so the new application version can insert without it`,
-        statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} DROP NOT NULL`],
+        statements: [ddl.dropNotNull(t, name)],
         transactional: true,
         impact: ctx.briefLock(t),
-        undo: { statements: restoreNotNullStatements(table, name), transactional: false },
+        undo: { statements: ddl.restoreNotNullStatements(table, name), transactional: false },
       });
       ctx.note({
         phase: 'expand',
@@ -104,7 +102,7 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     ];
     steps.sql('contract', {
       description: `drop column ${where}${goes.length ? `, with ${goes.join(', ')}` : ''}`,
-      statements: [...(fill?.drop ?? []), `ALTER TABLE ${tbl} DROP COLUMN ${col}`],
+      statements: [...(fill?.drop ?? []), ddl.dropColumn(t, name)],
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
     });

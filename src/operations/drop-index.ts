@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { tableKey } from '../db/catalog.js';
 import { displayName, parseObjectName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { objectName } from '../migration/names.js';
+import * as ddl from './support/ddl.js';
 import { plainIndexColumns } from './support/foreign-key.js';
 import type { OperationDefinition } from './types.js';
 
@@ -64,7 +65,7 @@ export const dropIndex: OperationDefinition<DropIndex> = {
     }
     ctx.steps('drop_index', `${index.schema}.${index.name}`).sql('contract', {
       description: `drop index ${displayName(qualifiedIndex)} on ${displayName(table)} concurrently${index.valid ? '' : ' (it is INVALID)'}`,
-      statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(qualifiedIndex)}`],
+      statements: [ddl.dropIndexConcurrently(qualifiedIndex)],
       transactional: false,
       impact: ctx.briefLock(index.table, 'SHARE UPDATE EXCLUSIVE'),
     });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified } from './support/common.js';
-import { restoreNotNullStatements } from './support/not-null.js';
+import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropNotNullSchema = z
@@ -43,10 +43,10 @@ export const dropNotNull: OperationDefinition<DropNotNull> = {
     const t = qualified(table);
     ctx.steps('drop_not_null', `${table.schema}.${table.name}.${name}`).sql('expand', {
       description: `allow NULL in ${where}`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(name)} DROP NOT NULL`],
+      statements: [ddl.dropNotNull(t, name)],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: { statements: restoreNotNullStatements(table, name), transactional: false },
+      undo: { statements: ddl.restoreNotNullStatements(table, name), transactional: false },
     });
     ctx.note({
       phase: 'expand',

@@ -5,8 +5,9 @@ import type { ValidationIssue } from '../errors.js';
 import type { MigrationFile } from '../migration/load.js';
 import type { BackfillContribution, PlanContext, StepBuilder } from '../operations/types.js';
 import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
+import { briefLock } from '../operations/support/ddl.js';
 import type { SchemaModel } from './model/schema-model.js';
-import type { Impact, Phase, PhaseNote, Step } from './types.js';
+import type { Phase, PhaseNote, Step } from './types.js';
 
 /** Thrown inside an operation's planner by ctx.fail(); collected into one ValidationError. */
 export class OperationProblem extends Error {
@@ -162,8 +163,4 @@ const SERIAL = /^(small|big)?serial[248]?$/i;
 
 function unknownType(text: string): string {
   return `type ${JSON.stringify(text.trim())} does not exist (looked up through the search_path); create it first, or check the spelling`;
-}
-
-export function briefLock(table: QualifiedName, mode: Impact['locks'][number]['mode'] = 'ACCESS EXCLUSIVE'): Impact {
-  return { locks: [{ relation: table, mode }], lockDuration: 'brief', rewritesTable: false, scansTable: false };
 }

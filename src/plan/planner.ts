@@ -5,6 +5,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { MigrationFile } from '../migration/load.js';
 import { definitionOf } from '../operations/registry.js';
 import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
+import { noPrimaryKeyMessage } from '../operations/support/common.js';
 import type { BackfillContribution, ModelChange, PlanContext } from '../operations/types.js';
 import { describeOp, failer, lookupTable, OperationProblem, planContext, type PlanState } from './context.js';
 import { modelChange } from './model/change.js';
@@ -158,10 +159,7 @@ function backfillSteps(
   for (const { ops, c } of byTable.values()) {
     const table = c[0]!.table;
     if (!table.primaryKey) {
-      report(
-        ops[0]!,
-        `table ${displayName(table)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
-      );
+      report(ops[0]!, noPrimaryKeyMessage(table));
       continue;
     }
     const key_ = table.primaryKey.columns.map((name) => ({

@@ -10,7 +10,8 @@ import {
 import type { LockTaken } from '../../plan/types.js';
 import { renameInExpression } from '../../sql/expression.js';
 import { qualifyColumns, rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
-import { adoptIndexStatements, notNullCheckName, validateConstraint } from './column-steps.js';
+import * as ddl from './ddl.js';
+import { validateConstraintStep } from './steps.js';
 import { defaultMove } from './default-move.js';
 import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
@@ -82,7 +83,6 @@ export function namesOf(u: ShadowUnit): Names {
 }
 
 const q = (t: QualifiedName) => ({ schema: t.schema, name: t.name });
-const tempName = (name: string) => generatedName(name, 'zdm');
 
 /** A foreign key to re-create: on `table`, where its columns or its referenced columns change. */
 interface ForeignKeyCopy {
@@ -115,9 +115,8 @@ export function planShadow(
       description: `add ${group.map((u) => `${quoteIdent(namesOf(u).shadow)} ${u.newType.sql}`).join(', ')} to ${displayName(t)}, kept in step with ${group.map((u) => quoteIdent(u.column.name)).join(', ')} by trigger${tableChecks.length ? `, and ${tableChecks.length} NOT VALID CHECK copies` : ''}`,
       statements: [
         ...group.flatMap((u) => addShadowStatements(u)),
-        ...tableChecks.map(
-          (c) =>
-            `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(c.name))} ${withNotValid(rewriteConstraintDefinition(c.definition, renames))}`,
+        ...tableChecks.map((c) =>
+          ddl.addConstraintNotValid(t, ddl.tempName(c.name), rewriteConstraintDefinition(c.definition, renames)),
         ),
       ],
       transactional: true,
@@ -129,20 +128,14 @@ export function planShadow(
     const table = group[0]!.table;
     const renames = renamesOf(table);
     for (const ix of indexesOn(table, renames)) {
-      const index: QualifiedName = { schema: ix.schema, name: tempName(ix.name) };
+      const index: QualifiedName = { schema: ix.schema, name: ddl.tempName(ix.name) };
       steps.createIndex('expand', {
         description: `build index ${quoteIdent(index.name)} on ${displayName(table)} like ${quoteIdent(ix.name)}, on the shadow column(s)`,
         index,
         table: q(table),
         statement: rewriteIndexDefinition(ix.definition, { renames, newName: index.name }),
-        impact: {
-          locks: [{ relation: q(table), mode: 'SHARE UPDATE EXCLUSIVE' }],
-          lockDuration: 'scan',
-          rewritesTable: false,
-          scansTable: true,
-          estimatedRows: table.estimatedRows,
-        },
-        undo: { statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`], transactional: false },
+        impact: ddl.indexBuildImpact(table),
+        undo: { statements: [ddl.dropIndexConcurrently(index)], transactional: false },
       });
     }
   }
@@ -161,24 +154,19 @@ export function planShadow(
   for (const u of units) verifySteps(steps, u);
   for (const u of units.filter((x) => x.column.notNull)) {
     const t = q(u.table);
-    const name = notNullCheckName(t, namesOf(u).shadow);
+    const name = ddl.notNullCheckName(t, namesOf(u).shadow);
     steps.sql('switch', {
       description: `add NOT VALID CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) on ${displayName(t)}`,
-      statements: [
-        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) NOT VALID`,
-      ],
+      statements: [ddl.addNotNullCheck(t, namesOf(u).shadow, name)],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
-        transactional: true,
-      },
+      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
-    validateConstraint(steps, u.table, name);
+    validateConstraintStep(steps, u.table, name, { short: true });
   }
   for (const group of byTable.values())
     for (const c of checks.get(tableKey(group[0]!.table)) ?? [])
-      validateConstraint(steps, group[0]!.table, tempName(c.name));
+      validateConstraintStep(steps, group[0]!.table, ddl.tempName(c.name), { short: true });
   const fks = foreignKeyCopies(tables, renamesOf);
   for (const fk of fks) {
     const t = q(fk.table);
@@ -191,25 +179,23 @@ export function planShadow(
       description: `re-create foreign key ${quoteIdent(fk.constraint.name)} of ${displayName(t)} on the new columns, NOT VALID`,
       statements: [
         ...lockTablesStatements(fkLocks),
-        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} ${withNotValid(fk.definition)}`,
+        ddl.addConstraintNotValid(t, ddl.tempName(fk.constraint.name), fk.definition),
       ],
       transactional: true,
       impact: { ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'), locks: fkLocks },
       undo: {
-        statements: [
-          `ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(tempName(fk.constraint.name))}`,
-        ],
+        statements: [ddl.dropConstraint(t, ddl.tempName(fk.constraint.name), { ifExists: true })],
         transactional: true,
       },
     });
-    validateConstraint(steps, fk.table, tempName(fk.constraint.name), referenced);
+    validateConstraintStep(steps, fk.table, ddl.tempName(fk.constraint.name), { referenced, short: true });
   }
   const locks: LockTaken[] = [...byTable.values()].map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
     statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapStatements(u, pg18))],
     transactional: true,
-    impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false },
+    impact: ddl.briefLocks(locks),
     undo: {
       statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapBackStatements(u))],
       transactional: true,
@@ -227,20 +213,16 @@ export function planShadow(
     description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names`,
     statements: [...lockTablesStatements(contractLocks), ...contractStatements(units, byTable, fks, checks, pg18)],
     transactional: true,
-    impact: { locks: uniqueLocks(contractLocks), lockDuration: 'brief', rewritesTable: false, scansTable: false },
+    impact: ddl.briefLocks(uniqueLocks(contractLocks)),
   });
 }
 
 function addShadowStatements(u: ShadowUnit): string[] {
   const n = namesOf(u);
   const t = q(u.table);
-  const tbl = quoteQualified(t);
   const collatable = ['text', 'varchar', 'bpchar'].includes(u.newType.names[0] ?? '') && u.newType.names.length === 1;
-  const out = [
-    `ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(n.shadow)} ${u.newType.sql}${collatable && u.column.collation ? ` COLLATE ${u.column.collation}` : ''}`,
-  ];
-  if (u.column.comment !== null)
-    out.push(`COMMENT ON COLUMN ${tbl}.${quoteIdent(n.shadow)} IS ${quoteLiteral(u.column.comment)}`);
+  const out = [ddl.addColumn(t, n.shadow, u.newType.sql, { collation: collatable ? u.column.collation : null })];
+  if (u.column.comment !== null) out.push(ddl.commentOnColumn(t, n.shadow, quoteLiteral(u.column.comment)));
   if (u.tolerant) out.push(...tolerantFunctions(u, n));
   out.push(...syncTriggerStatements(t, n.sync, n.sync.name, beforeSwap(u), allNames(u)));
   return out;
@@ -257,7 +239,7 @@ function dropShadowStatements(u: ShadowUnit): string[] {
           `DROP FUNCTION IF EXISTS ${quoteQualified(n.check)}(${quoteQualified(t)})`,
         ]
       : []),
-    `ALTER TABLE ${quoteQualified(t)} DROP COLUMN IF EXISTS ${quoteIdent(n.shadow)}`,
+    ddl.dropColumn(t, n.shadow, { ifExists: true }),
   ];
 }
 
@@ -307,13 +289,7 @@ function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
   const t = q(u.table);
   const key = u.table.primaryKey?.columns ?? [];
   const row = `${quoteIdent(u.table.name)}.*`;
-  const impact = {
-    locks: [{ relation: t, mode: 'ACCESS SHARE' as const }],
-    lockDuration: 'scan' as const,
-    rewritesTable: false,
-    scansTable: true,
-    estimatedRows: u.table.estimatedRows,
-  };
+  const impact = ddl.readScanImpact(u.table);
   if (u.tolerant) {
     steps.verify('switch', {
       description: `verify every value of ${displayName(t)}.${quoteIdent(u.column.name)} converts to ${u.newType.sql} with ${u.using}`,
@@ -360,21 +336,13 @@ function foreignKeyCopies(
 function swapStatements(u: ShadowUnit, pg18: boolean): string[] {
   const n = namesOf(u);
   const t = q(u.table);
-  const tbl = quoteQualified(t);
-  const col = quoteIdent(u.column.name);
-  const out = [
-    `ALTER TABLE ${tbl} RENAME COLUMN ${col} TO ${quoteIdent(n.hidden)}`,
-    `ALTER TABLE ${tbl} RENAME COLUMN ${quoteIdent(n.shadow)} TO ${col}`,
-  ];
+  const col = u.column.name;
+  const out = [ddl.renameColumn(t, col, n.hidden), ddl.renameColumn(t, n.shadow, col)];
   if (u.column.notNull) {
     // The validated CHECK proves it: no scan (PG 12+). PG 18 names NOT NULL constraints, and the
     // old column's holds the usual name until contract, so this one gets a temporary name.
-    out.push(
-      pg18
-        ? `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(n.notNull)} NOT NULL ${col}`
-        : `ALTER TABLE ${tbl} ALTER COLUMN ${col} SET NOT NULL`,
-    );
-    out.push(`ALTER TABLE ${tbl} DROP CONSTRAINT ${quoteIdent(notNullCheckName(t, n.shadow))}`);
+    const check = ddl.notNullCheckName(t, n.shadow);
+    out.push(...ddl.setNotNullStatements(t, col, { constraintName: pg18 ? n.notNull : undefined, check }));
   }
   out.push(...move(u).swap);
   out.push(syncTriggerStatements(t, n.sync, n.sync.name, afterSwap(u), allNames(u))[0]!);
@@ -384,13 +352,12 @@ function swapStatements(u: ShadowUnit, pg18: boolean): string[] {
 function swapBackStatements(u: ShadowUnit): string[] {
   const n = namesOf(u);
   const t = q(u.table);
-  const tbl = quoteQualified(t);
-  const col = quoteIdent(u.column.name);
+  const col = u.column.name;
   return [
     ...move(u).back,
-    ...(u.column.notNull ? [`ALTER TABLE ${tbl} ALTER COLUMN ${col} DROP NOT NULL`] : []),
-    `ALTER TABLE ${tbl} RENAME COLUMN ${col} TO ${quoteIdent(n.shadow)}`,
-    `ALTER TABLE ${tbl} RENAME COLUMN ${quoteIdent(n.hidden)} TO ${col}`,
+    ...(u.column.notNull ? [ddl.dropNotNull(t, col)] : []),
+    ddl.renameColumn(t, col, n.shadow),
+    ddl.renameColumn(t, n.hidden, col),
     syncTriggerStatements(t, n.sync, n.sync.name, beforeSwap(u), allNames(u))[0]!,
   ];
 }
@@ -426,38 +393,22 @@ function contractStatements(
       );
   }
   // The old foreign keys first: they depend on the old primary key / unique indexes.
-  for (const fk of fks)
-    out.push(`ALTER TABLE ${quoteQualified(q(fk.table))} DROP CONSTRAINT ${quoteIdent(fk.constraint.name)}`);
-  for (const u of units)
-    out.push(`ALTER TABLE ${quoteQualified(q(u.table))} DROP COLUMN ${quoteIdent(namesOf(u).hidden)}`);
+  for (const fk of fks) out.push(ddl.dropConstraint(q(fk.table), fk.constraint.name));
+  for (const u of units) out.push(ddl.dropColumn(q(u.table), namesOf(u).hidden));
   for (const u of units) {
-    const named = u.table.constraints.find(
-      (c) => c.type === 'n' && c.columns.length === 1 && c.columns[0] === u.column.name,
-    );
-    if (pg18 && u.column.notNull && named)
-      out.push(
-        `ALTER TABLE ${quoteQualified(q(u.table))} RENAME CONSTRAINT ${quoteIdent(namesOf(u).notNull)} TO ${quoteIdent(named.name)}`,
-      );
+    const named = ddl.notNullConstraintName(u.table, u.column.name);
+    if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));
   }
   for (const group of byTable.values()) {
     const table = group[0]!.table;
-    const tbl = quoteQualified(q(table));
+    const t = q(table);
     const renames = new Map(group.map((u) => [u.column.name, namesOf(u).shadow]));
-    for (const ix of indexesOn(table, renames)) {
-      out.push(...adoptIndexStatements(tbl, ix, tempName(ix.name)));
-    }
-    for (const c of checks.get(tableKey(table)) ?? [])
-      out.push(`ALTER TABLE ${tbl} RENAME CONSTRAINT ${quoteIdent(tempName(c.name))} TO ${quoteIdent(c.name)}`);
+    for (const ix of indexesOn(table, renames)) out.push(...ddl.adoptIndexStatements(t, ix, ddl.tempName(ix.name)));
+    for (const c of checks.get(tableKey(table)) ?? []) out.push(ddl.renameConstraint(t, ddl.tempName(c.name), c.name));
   }
   for (const fk of fks)
-    out.push(
-      `ALTER TABLE ${quoteQualified(q(fk.table))} RENAME CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} TO ${quoteIdent(fk.constraint.name)}`,
-    );
+    out.push(ddl.renameConstraint(q(fk.table), ddl.tempName(fk.constraint.name), fk.constraint.name));
   return out;
-}
-
-function withNotValid(definition: string): string {
-  return /\bNOT VALID$/i.test(definition) ? definition : `${definition} NOT VALID`;
 }
 
 function uniqueLocks(locks: LockTaken[]): LockTaken[] {
