@@ -33,8 +33,8 @@ export const registerFleet: RegisterCommand = (program, io, run) => {
           .default('stop'),
       )
       .option('--lock-wait <duration>', "wait this long for another runner's lock on a target", '0s')
-      .option('--lock-timeout <duration>', 'longest wait for a lock before a retry, e.g. 2s (env ZDM_LOCK_TIMEOUT)')
-      .option('--json', 'print the summary as JSON on stdout');
+      .option('--lock-timeout <duration>', 'longest wait for a lock before a retry, e.g. 2s (env ZDM_LOCK_TIMEOUT)');
+    // --json (the summary as JSON on stdout) comes with the common options.
     if (name === 'advance')
       cmd
         .addOption(new Option('--until <phase>', 'run every target up to this phase (required)').choices([...PHASES]))
