@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/units.js';
 import { UsageError } from '../errors.js';
+import { logLevelOption } from './globals.js';
 
 /*
  * Option helpers for command registration. Registration must stay cheap (every zdm invocation
@@ -15,7 +16,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--migrations-dir <dir>', 'directory of migration files (env ZDM_MIGRATIONS_DIR; default ./migrations)')
     .option('--config <file>', 'config file (env ZDM_CONFIG; default ./zdm.config.json)')
     .option('--state-schema <name>', 'schema holding zdm state (env ZDM_STATE_SCHEMA; default zdm)')
-    .option('--log-level <level>', 'trace|debug|info|warn|error|silent (env ZDM_LOG_LEVEL)');
+    .addOption(logLevelOption())
+    .option('--json', 'machine-readable output: results and errors as JSON on stdout, JSON log lines on stderr');
 }
 
 /** Flags shared by every command that runs steps (advance, rollback). */
