@@ -13,6 +13,7 @@ import {
   type ForeignKey,
 } from './support/foreign-key.js';
 import type { OperationDefinition } from './types.js';
+import { modelForeignKey } from './support/model-objects.js';
 
 export const addForeignKeySchema = z
   .object({
@@ -39,6 +40,19 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
   refs: (spec) => ({ tables: [spec.table, spec.references.table] }),
   summary: (spec) =>
     `add foreign key ${spec.name} on ${spec.table} (${spec.columns.join(', ')}) referencing ${spec.references.table} (${spec.references.columns.join(', ')})`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const referenced = change.table(spec.references.table);
+    change.addConstraint(
+      table,
+      modelForeignKey(
+        parseColumnName(spec.name),
+        spec.columns.map(parseColumnName),
+        referenced,
+        spec.references.columns.map(parseColumnName),
+      ),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const referenced = ctx.table(spec.references.table, 'references.table');

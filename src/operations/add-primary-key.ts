@@ -5,6 +5,7 @@ import { qualified, requireFreeName, userColumns } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { buildUniqueIndexStep, validateNotNull } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
+import { modelConstraint, modelIndex } from './support/model-objects.js';
 
 export const addPrimaryKeySchema = z
   .object({
@@ -31,6 +32,20 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
   schema: addPrimaryKeySchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `add primary key on ${spec.table} (${spec.columns.join(', ')})`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
+    const columns = spec.columns.map(parseColumnName);
+    change.addIndex(
+      table,
+      modelIndex(table, { name, elements: columns.map(quoteIdent), columns, primary: true, constraint: name }),
+    );
+    change.addConstraint(
+      table,
+      modelConstraint(name, 'p', columns, `PRIMARY KEY (${columns.map(quoteIdent).join(', ')})`, { index: name }),
+    );
+    for (const c of columns) change.alterColumn(table, c, { notNull: true });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     if (table.primaryKey)

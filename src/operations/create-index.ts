@@ -6,6 +6,7 @@ import { parseSql } from '../sql/parser.js';
 import { walk, type Node } from '../sql/rewrite.js';
 import { qualified, requireFreeName, userExpression } from './support/common.js';
 import { buildIndexStep } from './support/steps.js';
+import { columnsIn, modelIndex } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const createIndexSchema = z
@@ -42,6 +43,37 @@ export const createIndex: OperationDefinition<CreateIndex> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) =>
     `create ${spec.unique ? 'unique ' : ''}index ${spec.name} on ${spec.table} (${spec.columns.join(', ')})${spec.where ? ` where ${spec.where}` : ''}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const elements = spec.columns.map((text) => {
+      const column = plainColumn(text);
+      return column !== undefined ? quoteIdent(column) : text.trim();
+    });
+    const include = (spec.include ?? []).map(parseColumnName);
+    const used = [
+      ...spec.columns.flatMap((text) => {
+        const column = plainColumn(text);
+        return column !== undefined
+          ? [column]
+          : [...columnsIn(text.replace(/\s+(ASC|DESC)?(\s+NULLS\s+(FIRST|LAST))?\s*$/i, ''))];
+      }),
+      ...include,
+      ...(spec.where !== undefined ? columnsIn(spec.where) : []),
+    ];
+    const name = parseColumnName(spec.name);
+    change.addIndex(
+      table,
+      modelIndex(table, {
+        name,
+        elements,
+        columns: used.filter((c) => table.columns.some((col) => col.name === c)),
+        ...(spec.unique ? { unique: true } : {}),
+        ...(spec.method ? { method: spec.method } : {}),
+        include,
+        ...(spec.where !== undefined ? { where: spec.where.trim() } : {}),
+      }),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.name);
@@ -80,14 +112,17 @@ export const createIndex: OperationDefinition<CreateIndex> = {
   },
 };
 
+function plainColumn(text: string): string | undefined {
+  try {
+    return parseColumnName(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** One element of the index: a column (quoted as needed) or an expression exactly as written, checked on the parse tree. */
 function indexElement(ctx: PlanContext, table: TableInfo, text: string, field: string): string {
-  let column: string | undefined;
-  try {
-    column = parseColumnName(text);
-  } catch {
-    column = undefined;
-  }
+  const column = plainColumn(text);
   if (column !== undefined) return quoteIdent(ctx.column(table, column, field).name);
   let tree;
   try {

@@ -36,6 +36,9 @@ export const dropColumn: OperationDefinition<DropColumn> = {
   schema: dropColumnSchema,
   refs: (spec) => ({ tables: [spec.table], functions: expressionFunctions(spec.down) }),
   summary: (spec) => `drop column ${spec.table}.${spec.column}`,
+  apply(spec, change) {
+    change.dropColumn(change.table(spec.table), parseColumnName(spec.column));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);

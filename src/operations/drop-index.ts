@@ -26,6 +26,15 @@ export const dropIndex: OperationDefinition<DropIndex> = {
   schema: dropIndexSchema,
   refs: (spec) => ({ indexes: [spec.name] }),
   summary: (spec) => `drop index ${spec.name}`,
+  apply(spec, change) {
+    const ref = parseObjectName(spec.name);
+    const resolved =
+      ref.schema !== undefined
+        ? { schema: ref.schema, name: ref.name }
+        : change.catalog.resolved.get(`index:${ref.name}`);
+    const index = resolved && change.catalog.indexes.get(tableKey(resolved));
+    if (index) change.dropIndex(index.table, index.name);
+  },
   plan(spec, ctx) {
     const ref = parseObjectName(spec.name);
     const resolved =

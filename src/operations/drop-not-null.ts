@@ -24,6 +24,9 @@ export const dropNotNull: OperationDefinition<DropNotNull> = {
   schema: dropNotNullSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `drop NOT NULL on ${spec.table}.${spec.column}`,
+  apply(spec, change) {
+    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { notNull: false });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);

@@ -37,6 +37,9 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
   schema: renameColumnSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `rename column ${spec.table}.${spec.from} to ${spec.to}`,
+  apply(spec, change) {
+    change.renameColumn(change.table(spec.table), parseColumnName(spec.from), parseColumnName(spec.to));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const from = parseColumnName(spec.from);
