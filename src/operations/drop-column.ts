@@ -5,6 +5,7 @@ import type { LockTaken } from '../plan/types.js';
 import { expressionFunctions, qualified, userExpression } from './support/common.js';
 import { fillTrigger } from './support/fill-trigger.js';
 import * as ddl from './support/ddl.js';
+import { dropNotNullStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropColumnSchema = z
@@ -77,13 +78,13 @@ export const dropColumn: OperationDefinition<DropColumn> = {
         undo: { statements: fill.drop, transactional: true },
       });
     } else if (needsValue) {
-      steps.sql('expand', {
-        description: `allow NULL in ${where} until it is dropped, so the new application version can insert without it`,
-        statements: [ddl.dropNotNull(t, name)],
-        transactional: true,
-        impact: ctx.briefLock(t),
-        undo: { statements: ddl.restoreNotNullStatements(table, name), transactional: false },
-      });
+      dropNotNullStep(
+        ctx,
+        steps,
+        table,
+        name,
+        `allow NULL in ${where} until it is dropped, so the new application version can insert without it`,
+      );
       ctx.note({
         phase: 'expand',
         text: `rows the new application version inserts have ${where} NULL; rollback restores NOT NULL and stops while such rows exist (give \`down\` to fill them instead)`,
