@@ -3,11 +3,25 @@ import { ValidationError, ZdmError, type ValidationIssue } from '../errors.js';
 import { version } from '../version.js';
 import type { CliIO } from './context.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { COMMANDS } from './commands/index.js';
+import type { RegisterCommand } from './commands/types.js';
 import { addGlobalOptions, inheritGlobals, wantsJson } from './globals.js';
 
+/**
+ * The commands to register: `zdm lint ...` loads only the lint command (not the other commands'
+ * modules; see BENCHMARKS.md "Lint start-up"). Global options before `lint` load them all.
+ */
+async function commandsFor(argv: string[]): Promise<readonly RegisterCommand[]> {
+  if (argv[2] === 'lint') return [(await import('./commands/lint.js')).registerLint];
+  return (await import('./commands/index.js')).COMMANDS;
+}
+
 /** Builds the commander program; each command's action resolves to an exit code. */
-export function buildProgram(io: CliIO, setExit: (code: number) => void, json = false): Command {
+export function buildProgram(
+  io: CliIO,
+  setExit: (code: number) => void,
+  commands: readonly RegisterCommand[],
+  json = false,
+): Command {
   const program = new Command('zdm')
     .description('Zero-downtime schema migrations for PostgreSQL')
     .version(version, '-V, --version')
@@ -15,7 +29,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void, json = 
     .exitOverride()
     .showHelpAfterError('(run zdm --help for usage)');
   addGlobalOptions(program).hook('preAction', (_, action) => inheritGlobals(program, action));
-  for (const register of COMMANDS) {
+  for (const register of commands) {
     register(program, io, async (action) => {
       try {
         setExit(await action());
@@ -70,7 +84,7 @@ export async function main(argv: string[], partialIo: Partial<CliIO> = {}): Prom
   let code: number = ExitCode.ok;
   const json = wantsJson(argv);
   try {
-    await buildProgram(io, (c) => (code = c), json).parseAsync(argv);
+    await buildProgram(io, (c) => (code = c), await commandsFor(argv), json).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0.

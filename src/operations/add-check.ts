@@ -5,6 +5,7 @@ import { qualified, requireFreeName, userExpression } from './support/common.js'
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
+import { columnsIn, modelConstraint } from './support/model-objects.js';
 
 export const addCheckSchema = z
   .object({
@@ -28,6 +29,14 @@ export const addCheck: OperationDefinition<AddCheck> = {
   schema: addCheckSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `add check ${spec.name} on ${spec.table}: ${spec.expression}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const columns = [...columnsIn(spec.expression)].filter((c) => table.columns.some((col) => col.name === c));
+    change.addConstraint(
+      table,
+      modelConstraint(parseColumnName(spec.name), 'c', columns, `CHECK (${spec.expression.trim()})`),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.name);

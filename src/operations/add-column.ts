@@ -17,6 +17,8 @@ import {
   type ForeignKey,
 } from './support/foreign-key.js';
 import { buildUniqueIndexStep, validateConstraintStep, validateNotNull, verifyStep } from './support/steps.js';
+import { refusePartitioned } from './support/partitions.js';
+import { columnsIn, modelColumn, modelConstraint, modelForeignKey, modelIndex } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const addColumnSchema = z
@@ -77,6 +79,46 @@ export const addColumn: OperationDefinition<AddColumn> = {
   }),
   summary: (spec) =>
     `add column ${spec.table}.${spec.column.name} ${spec.column.type}${spec.column.nullable === false ? ' NOT NULL' : ''}${spec.column.default ? ` DEFAULT ${spec.column.default}` : ''}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const name = parseColumnName(spec.column.name);
+    const col = spec.column;
+    change.addColumn(
+      table,
+      modelColumn(name, col.type, {
+        notNull: col.nullable === false,
+        default: col.default?.trim() ?? null,
+        comment: col.comment ?? null,
+      }),
+    );
+    if (col.check !== undefined) {
+      const used = [...columnsIn(col.check)].filter((c) => c === name || table.columns.some((x) => x.name === c));
+      change.addConstraint(
+        table,
+        modelConstraint(generatedName(table.name, name, 'check'), 'c', used, `CHECK (${col.check.trim()})`),
+      );
+    }
+    if (col.unique) {
+      const key = generatedName(table.name, name, 'key');
+      change.addIndex(
+        table,
+        modelIndex(table, { name: key, elements: [quoteIdent(name)], columns: [name], unique: true, constraint: key }),
+      );
+      change.addConstraint(table, modelConstraint(key, 'u', [name], `UNIQUE (${quoteIdent(name)})`, { index: key }));
+    }
+    if (col.references) {
+      const referenced = change.table(col.references.table);
+      const target =
+        col.references.column !== undefined
+          ? parseColumnName(col.references.column)
+          : referenced.primaryKey?.columns[0];
+      if (target !== undefined)
+        change.addConstraint(
+          table,
+          modelForeignKey(generatedName(table.name, name, 'fkey'), [name], referenced, [target]),
+        );
+    }
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column.name);
@@ -123,7 +165,16 @@ export const addColumn: OperationDefinition<AddColumn> = {
     const checkName = generatedName(table.name, name, 'check');
     const uniqueName = generatedName(table.name, name, 'key');
     if (check) requireFreeName(ctx, table, checkName, 'column.check');
-    if (spec.column.unique) requireFreeName(ctx, table, uniqueName, 'column.unique');
+    if (spec.column.unique) {
+      requireFreeName(ctx, table, uniqueName, 'column.unique');
+      refusePartitioned(
+        ctx,
+        table,
+        'column.unique',
+        'a unique column',
+        'add the column, then a createIndex with "unique": true that includes the partition key',
+      );
+    }
     if (strategy.checkNotNull) requireFreeName(ctx, table, ddl.notNullCheckName(table, name), 'column.nullable');
 
     const t = qualified(table);

@@ -4,7 +4,9 @@ import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { buildUniqueIndexStep, validateNotNull } from './support/steps.js';
+import { refusePartitioned } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
+import { modelConstraint, modelIndex } from './support/model-objects.js';
 
 export const addPrimaryKeySchema = z
   .object({
@@ -31,6 +33,20 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
   schema: addPrimaryKeySchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `add primary key on ${spec.table} (${spec.columns.join(', ')})`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
+    const columns = spec.columns.map(parseColumnName);
+    change.addIndex(
+      table,
+      modelIndex(table, { name, elements: columns.map(quoteIdent), columns, primary: true, constraint: name }),
+    );
+    change.addConstraint(
+      table,
+      modelConstraint(name, 'p', columns, `PRIMARY KEY (${columns.map(quoteIdent).join(', ')})`, { index: name }),
+    );
+    for (const c of columns) change.alterColumn(table, c, { notNull: true });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     if (table.primaryKey)
@@ -41,6 +57,13 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
     requireFreeName(ctx, table, name, spec.name !== undefined ? 'name' : 'table');
     const columns = userColumns(ctx, table, spec.columns, 'columns');
+    refusePartitioned(
+      ctx,
+      table,
+      'table',
+      'a primary key',
+      'createIndex with "unique": true builds the same uniqueness partition by partition',
+    );
     const nullable = columns.filter((c) => !c.notNull).map((c) => c.name);
     for (const c of nullable) requireFreeName(ctx, table, ddl.notNullCheckName(table, c), 'columns');
     const t = qualified(table);

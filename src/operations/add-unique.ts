@@ -4,7 +4,9 @@ import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { buildUniqueIndexStep } from './support/steps.js';
+import { refusePartitioned } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
+import { modelConstraint, modelIndex } from './support/model-objects.js';
 
 export const addUniqueSchema = z
   .object({
@@ -26,11 +28,31 @@ export const addUnique: OperationDefinition<AddUnique> = {
   schema: addUniqueSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `add unique constraint ${spec.name} on ${spec.table} (${spec.columns.join(', ')})`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const name = parseColumnName(spec.name);
+    const columns = spec.columns.map(parseColumnName);
+    change.addIndex(
+      table,
+      modelIndex(table, { name, elements: columns.map(quoteIdent), columns, unique: true, constraint: name }),
+    );
+    change.addConstraint(
+      table,
+      modelConstraint(name, 'u', columns, `UNIQUE (${columns.map(quoteIdent).join(', ')})`, { index: name }),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.name);
     requireFreeName(ctx, table, name, 'name');
     const columns = userColumns(ctx, table, spec.columns, 'columns').map((c) => c.name);
+    refusePartitioned(
+      ctx,
+      table,
+      'table',
+      'a unique constraint',
+      'createIndex with "unique": true builds the same uniqueness partition by partition',
+    );
     const t = qualified(table);
     const steps = ctx.steps('add_unique', `${table.schema}.${table.name}.${name}`);
     buildUniqueIndexStep(steps, table, name, columns, `unique constraint ${quoteIdent(name)}`);

@@ -5,6 +5,7 @@ import type { LockTaken } from '../plan/types.js';
 import { expressionFunctions, qualified, userExpression } from './support/common.js';
 import { fillTrigger } from './support/fill-trigger.js';
 import * as ddl from './support/ddl.js';
+import { dropNotNullStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropColumnSchema = z
@@ -35,6 +36,9 @@ export const dropColumn: OperationDefinition<DropColumn> = {
   schema: dropColumnSchema,
   refs: (spec) => ({ tables: [spec.table], functions: expressionFunctions(spec.down) }),
   summary: (spec) => `drop column ${spec.table}.${spec.column}`,
+  apply(spec, change) {
+    change.dropColumn(change.table(spec.table), parseColumnName(spec.column));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);
@@ -74,13 +78,13 @@ export const dropColumn: OperationDefinition<DropColumn> = {
         undo: { statements: fill.drop, transactional: true },
       });
     } else if (needsValue) {
-      steps.sql('expand', {
-        description: `allow NULL in ${where} until it is dropped, so the new application version can insert without it`,
-        statements: [ddl.dropNotNull(t, name)],
-        transactional: true,
-        impact: ctx.briefLock(t),
-        undo: { statements: ddl.restoreNotNullStatements(table, name), transactional: false },
-      });
+      dropNotNullStep(
+        ctx,
+        steps,
+        table,
+        name,
+        `allow NULL in ${where} until it is dropped, so the new application version can insert without it`,
+      );
       ctx.note({
         phase: 'expand',
         text: `rows the new application version inserts have ${where} NULL; rollback restores NOT NULL and stops while such rows exist (give \`down\` to fill them instead)`,

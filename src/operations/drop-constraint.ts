@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
-import { displayName, quoteIdent } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified } from './support/common.js';
 import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
@@ -31,6 +31,10 @@ export const dropConstraint: OperationDefinition<DropConstraint> = {
   schema: dropConstraintSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `drop constraint ${spec.name} on ${spec.table} (at contract)`,
+  apply(spec, change) {
+    // Gone at contract; for the operations after it in the file, gone.
+    change.dropConstraint(change.table(spec.table), parseColumnName(spec.name));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const constraint = existingConstraint(ctx, table, spec.name, 'name');

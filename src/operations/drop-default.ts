@@ -24,6 +24,9 @@ export const dropDefault: OperationDefinition<DropDefault> = {
   schema: dropDefaultSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `drop default of ${spec.table}.${spec.column}`,
+  apply(spec, change) {
+    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { default: null });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);

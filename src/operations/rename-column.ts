@@ -1,16 +1,9 @@
 import { z } from 'zod';
-import type { ConstraintInfo, IndexInfo, TableInfo } from '../db/catalog.js';
-import {
-  displayName,
-  generatedName,
-  parseColumnName,
-  quoteIdent,
-  quoteLiteral,
-  type QualifiedName,
-} from '../db/quote.js';
+import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
+import { displayName, generatedName, parseColumnName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
-import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../sql/rewrite.js';
+import { ColumnCopy } from './support/column-copy.js';
 import { noPrimaryKeyMessage } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
@@ -44,6 +37,9 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
   schema: renameColumnSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `rename column ${spec.table}.${spec.from} to ${spec.to}`,
+  apply(spec, change) {
+    change.renameColumn(change.table(spec.table), parseColumnName(spec.from), parseColumnName(spec.to));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const from = parseColumnName(spec.from);
@@ -62,16 +58,14 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     const steps = ctx.steps('rename_column', where);
     const newCol = quoteIdent(to);
 
-    const indexes = table.indexes.filter((ix) => ix.columns.includes(from));
-    const checks = table.constraints.filter((c) => c.type === 'c' && c.columns.includes(from));
-    const foreignKeys = table.constraints.filter((c) => c.type === 'f' && c.columns.includes(from));
+    const copy = new ColumnCopy(table, renames);
+    const checks = copy.constraints('c');
+    const foreignKeys = copy.constraints('f');
     const notNullCheck = oldColumn.notNull ? ddl.notNullCheckName(t, to) : undefined;
 
     // expand 1: column, sync trigger and NOT VALID copies of its constraints, in one transaction.
-    const notValid: string[] = [];
     const expand = [
-      ddl.addColumn(t, to, oldColumn.type, { collation: oldColumn.collation }),
-      ...(oldColumn.comment !== null ? [ddl.commentOnColumn(t, to, quoteLiteral(oldColumn.comment))] : []),
+      ...copy.addColumn(oldColumn, oldColumn.type),
       ...syncTriggerStatements(
         t,
         fn,
@@ -80,21 +74,14 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
         new Set([from, to]),
       ),
     ];
-    if (notNullCheck) {
-      expand.push(ddl.addNotNullCheck(t, to, notNullCheck));
-      notValid.push(notNullCheck);
-    }
-    for (const c of [...checks, ...foreignKeys]) {
-      expand.push(
-        ddl.addConstraintNotValid(t, ddl.tempName(c.name), rewriteConstraintDefinition(c.definition, renames)),
-      );
-      notValid.push(ddl.tempName(c.name));
-    }
+    if (notNullCheck) expand.push(ddl.addNotNullCheck(t, to, notNullCheck));
+    expand.push(...copy.constraintCopies([...checks, ...foreignKeys]));
+    const notValid = (notNullCheck ? 1 : 0) + checks.length + foreignKeys.length;
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
     for (const fk of foreignKeys)
       if (fk.references) locks.push({ relation: fk.references.table, mode: 'SHARE ROW EXCLUSIVE' });
     steps.sql('expand', {
-      description: `add column ${newCol} to ${displayName(t)} with a trigger keeping it equal to ${quoteIdent(from)}${notValid.length ? `, and ${notValid.length} NOT VALID constraint(s)` : ''}`,
+      description: `add column ${newCol} to ${displayName(t)} with a trigger keeping it equal to ${quoteIdent(from)}${notValid ? `, and ${notValid} NOT VALID constraint(s)` : ''}`,
       statements: expand,
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
@@ -105,17 +92,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     });
 
     // expand 2..: every index on the old column, rebuilt concurrently on the new one.
-    for (const ix of indexes) {
-      const index: QualifiedName = { schema: ix.schema, name: ddl.tempName(ix.name) };
-      steps.createIndex('expand', {
-        description: `build index ${quoteIdent(index.name)} on ${displayName(t)} (${newCol}) like ${quoteIdent(ix.name)}`,
-        index,
-        table: t,
-        statement: rewriteIndexDefinition(ix.definition, { renames, newName: index.name }),
-        impact: ddl.indexBuildImpact(table),
-        undo: { statements: [ddl.dropIndexConcurrently(index)], transactional: false },
-      });
-    }
+    copy.indexSteps(steps, (original) => ` (${newCol}) like ${original}`);
 
     ctx.backfill({
       table,
@@ -132,10 +109,8 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       `verify no row of ${displayName(t)} has ${newCol} different from ${quoteIdent(from)}`,
       `rows of ${displayName(t)} where ${newCol} differs from ${quoteIdent(from)}: the backfill has not covered them`,
     );
-    for (const name of notValid) {
-      const fk = foreignKeys.find((c) => ddl.tempName(c.name) === name);
-      validateConstraintStep(steps, table, name, { referenced: fk?.references?.table, short: true });
-    }
+    if (notNullCheck) validateConstraintStep(steps, table, notNullCheck, { short: true });
+    copy.validateSteps(steps, [...checks, ...foreignKeys]);
 
     // contract: one short transaction of metadata-only changes.
     steps.sql('contract', {
@@ -146,9 +121,8 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
         fn,
         trigger,
         notNullCheck,
-        indexes,
-        checks,
-        foreignKeys,
+        copy,
+        constraints: [...checks, ...foreignKeys],
       }),
       transactional: true,
       impact: ctx.briefLock(t),
@@ -202,9 +176,8 @@ interface ContractInput {
   fn: QualifiedName;
   trigger: string;
   notNullCheck: string | undefined;
-  indexes: IndexInfo[];
-  checks: ConstraintInfo[];
-  foreignKeys: ConstraintInfo[];
+  copy: ColumnCopy;
+  constraints: ConstraintInfo[];
 }
 
 function contractStatements(table: TableInfo, c: ContractInput): string[] {
@@ -220,8 +193,6 @@ function contractStatements(table: TableInfo, c: ContractInput): string[] {
     // PG 18 NOT NULL is a named constraint: give it the old column's name, as RENAME COLUMN would.
     out.push(...ddl.setNotNullStatements(t, c.to, { constraintName: ddl.notNullConstraintName(table, c.from) }));
   }
-  for (const ix of c.indexes) out.push(...ddl.adoptIndexStatements(t, ix, ddl.tempName(ix.name)));
-  for (const con of [...c.checks, ...c.foreignKeys])
-    out.push(ddl.renameConstraint(t, ddl.tempName(con.name), con.name));
+  out.push(...c.copy.adoptStatements(c.constraints));
   return out;
 }

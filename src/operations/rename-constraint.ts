@@ -28,6 +28,9 @@ export const renameConstraint: OperationDefinition<RenameConstraint> = {
   schema: renameConstraintSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `rename constraint ${spec.from} on ${spec.table} to ${spec.to} (at contract)`,
+  apply(spec, change) {
+    change.renameConstraint(change.table(spec.table), parseColumnName(spec.from), parseColumnName(spec.to));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const constraint = existingConstraint(ctx, table, spec.from, 'from');

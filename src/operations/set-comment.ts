@@ -29,6 +29,11 @@ export const setComment: OperationDefinition<SetComment> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) =>
     `${spec.comment === null ? 'remove the comment on' : 'set the comment on'} ${spec.column !== undefined ? `column ${spec.table}.${spec.column}` : `table ${spec.table}`}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    if (spec.column === undefined) change.alterTable(table, { comment: spec.comment });
+    else change.alterColumn(table, parseColumnName(spec.column), { comment: spec.comment });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t = qualified(table);

@@ -27,6 +27,9 @@ export const setDefault: OperationDefinition<SetDefault> = {
   schema: setDefaultSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `set default of ${spec.table}.${spec.column} to ${spec.default}`,
+  apply(spec, change) {
+    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { default: spec.default.trim() });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);

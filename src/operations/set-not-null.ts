@@ -32,6 +32,9 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
   schema: setNotNullSchema,
   refs: (spec) => ({ tables: [spec.table], functions: expressionFunctions(spec.up) }),
   summary: (spec) => `set NOT NULL on ${spec.table}.${spec.column}${spec.up ? ` (NULLs become ${spec.up})` : ''}`,
+  apply(spec, change) {
+    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { notNull: true });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);

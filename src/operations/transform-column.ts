@@ -7,6 +7,7 @@ import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import { addNotNullChecks, verifyInSync } from './support/steps.js';
+import { modelColumn } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const transformColumnSchema = z
@@ -55,6 +56,12 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
   refs: (spec) => ({ tables: [spec.table], types: spec.to.map((t) => t.type) }),
   summary: (spec) =>
     `transform ${spec.table} (${spec.from.join(', ')}) into (${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    for (const c of spec.to)
+      change.addColumn(table, modelColumn(parseColumnName(c.name), c.type, { notNull: c.nullable === false }));
+    if (spec.dropOld) for (const c of spec.from) change.dropColumn(table, parseColumnName(c));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t: QualifiedName = { schema: table.schema, name: table.name };

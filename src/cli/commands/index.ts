@@ -1,6 +1,7 @@
 import { registerAdvance } from './advance.js';
 import { registerControl } from './control.js';
 import { registerFleet } from './fleet.js';
+import { registerInit } from './init.js';
 import { registerLint } from './lint.js';
 import { registerPlan } from './plan.js';
 import { registerRollback } from './rollback.js';
@@ -16,4 +17,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerControl,
   registerLint,
   registerFleet,
+  registerInit,
 ];

@@ -26,6 +26,11 @@ const list = (names: string[]) => names.map(quoteIdent).join(', ');
 
 /** `ALTER TABLE t ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) ON DELETE CASCADE NOT VALID`: brief, no scan. */
 export function addForeignKeyNotValid(t: QualifiedName, fk: ForeignKey): string {
+  return addForeignKey(t, fk, true);
+}
+
+/** `ALTER TABLE t ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) [ON DELETE ...] [NOT VALID]`. */
+export function addForeignKey(t: QualifiedName, fk: ForeignKey, notValid: boolean): string {
   const actions = [
     fk.onDelete ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '',
     fk.onUpdate ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : '',
@@ -34,24 +39,25 @@ export function addForeignKeyNotValid(t: QualifiedName, fk: ForeignKey): string 
   return ddl.addConstraint(
     t,
     fk.name,
-    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${references}${actions} NOT VALID`,
+    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${references}${actions}${notValid ? ' NOT VALID' : ''}`,
   );
 }
 
-/**
- * switch: a sample of the rows without a referenced row (MATCH SIMPLE: a NULL in any column
- * exempts the row), then VALIDATE in its own transaction.
- */
-export function validateForeignKey(steps: StepBuilder, table: TableInfo, fk: ForeignKey): void {
+/** Rows of `table` without a referenced row (MATCH SIMPLE: a NULL in any column exempts the row). */
+export function foreignKeyViolation(table: TableInfo, fk: ForeignKey): string {
   const own = quoteQualified(qualified(table));
   const match = fk.columns
     .map((c, i) => `zdm_ref.${quoteIdent(fk.referencedColumns[i]!)} = ${own}.${quoteIdent(c)}`)
     .join(' AND ');
-  const violation = `${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref WHERE ${match})`;
+  return `${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref WHERE ${match})`;
+}
+
+/** switch: a sample of the rows without a referenced row, then VALIDATE in its own transaction. */
+export function validateForeignKey(steps: StepBuilder, table: TableInfo, fk: ForeignKey): void {
   verifyStep(
     steps,
     table,
-    violation,
+    foreignKeyViolation(table, fk),
     fk.columns,
     `verify every row of ${displayName(table)} has its ${displayName(fk.referenced)} row (${list(fk.columns)})`,
     `rows of ${displayName(table)} whose (${list(fk.columns)}) has no row in ${displayName(fk.referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`,

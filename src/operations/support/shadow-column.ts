@@ -1,4 +1,4 @@
-import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../../db/catalog.js';
+import { tableKey, type ColumnInfo, type ConstraintInfo, type TableInfo } from '../../db/catalog.js';
 import {
   displayName,
   generatedName,
@@ -9,9 +9,10 @@ import {
 } from '../../db/quote.js';
 import type { LockTaken } from '../../plan/types.js';
 import { renameInExpression } from '../../sql/expression.js';
-import { qualifyColumns, rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
+import { qualifyColumns, rewriteConstraintDefinition } from '../../sql/rewrite.js';
 import * as ddl from './ddl.js';
 import { validateConstraintStep } from './steps.js';
+import { ColumnCopy } from './column-copy.js';
 import { defaultMove } from './default-move.js';
 import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
@@ -104,41 +105,23 @@ export function planShadow(
   const pg18 = ctx.catalog.serverVersionNum >= 180000;
 
   // expand: per table, shadow columns + triggers + CHECK copies; then the index copies.
-  const checks = new Map<string, ConstraintInfo[]>();
+  const copies = new Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>();
   for (const group of byTable.values()) {
     const table = group[0]!.table;
     const t = q(table);
-    const renames = renamesOf(t);
-    const tableChecks = table.constraints.filter((c) => c.type === 'c' && c.columns.some((col) => renames.has(col)));
-    checks.set(tableKey(t), tableChecks);
+    const copy = new ColumnCopy(table, renamesOf(t));
+    const tableChecks = copy.constraints('c');
+    copies.set(tableKey(t), { copy, checks: tableChecks });
     steps.sql('expand', {
       description: `add ${group.map((u) => `${quoteIdent(namesOf(u).shadow)} ${u.newType.sql}`).join(', ')} to ${displayName(t)}, kept in step with ${group.map((u) => quoteIdent(u.column.name)).join(', ')} by trigger${tableChecks.length ? `, and ${tableChecks.length} NOT VALID CHECK copies` : ''}`,
-      statements: [
-        ...group.flatMap((u) => addShadowStatements(u)),
-        ...tableChecks.map((c) =>
-          ddl.addConstraintNotValid(t, ddl.tempName(c.name), rewriteConstraintDefinition(c.definition, renames)),
-        ),
-      ],
+      statements: [...group.flatMap((u) => addShadowStatements(u)), ...copy.constraintCopies(tableChecks)],
       transactional: true,
       impact: ctx.briefLock(t),
       undo: { statements: group.flatMap((u) => dropShadowStatements(u)), transactional: true },
     });
   }
-  for (const group of byTable.values()) {
-    const table = group[0]!.table;
-    const renames = renamesOf(table);
-    for (const ix of indexesOn(table, renames)) {
-      const index: QualifiedName = { schema: ix.schema, name: ddl.tempName(ix.name) };
-      steps.createIndex('expand', {
-        description: `build index ${quoteIdent(index.name)} on ${displayName(table)} like ${quoteIdent(ix.name)}, on the shadow column(s)`,
-        index,
-        table: q(table),
-        statement: rewriteIndexDefinition(ix.definition, { renames, newName: index.name }),
-        impact: ddl.indexBuildImpact(table),
-        undo: { statements: [ddl.dropIndexConcurrently(index)], transactional: false },
-      });
-    }
-  }
+  for (const { copy } of copies.values())
+    copy.indexSteps(steps, (original) => ` like ${original}, on the shadow column(s)`);
 
   for (const u of units) {
     const n = namesOf(u);
@@ -164,9 +147,7 @@ export function planShadow(
     });
     validateConstraintStep(steps, u.table, name, { short: true });
   }
-  for (const group of byTable.values())
-    for (const c of checks.get(tableKey(group[0]!.table)) ?? [])
-      validateConstraintStep(steps, group[0]!.table, ddl.tempName(c.name), { short: true });
+  for (const { copy, checks } of copies.values()) copy.validateSteps(steps, checks);
   const fks = foreignKeyCopies(tables, renamesOf);
   for (const fk of fks) {
     const t = q(fk.table);
@@ -211,7 +192,7 @@ export function planShadow(
   ];
   steps.sql('contract', {
     description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names`,
-    statements: [...lockTablesStatements(contractLocks), ...contractStatements(units, byTable, fks, checks, pg18)],
+    statements: [...lockTablesStatements(contractLocks), ...contractStatements(units, copies, fks, pg18)],
     transactional: true,
     impact: ddl.briefLocks(uniqueLocks(contractLocks)),
   });
@@ -221,8 +202,11 @@ function addShadowStatements(u: ShadowUnit): string[] {
   const n = namesOf(u);
   const t = q(u.table);
   const collatable = ['text', 'varchar', 'bpchar'].includes(u.newType.names[0] ?? '') && u.newType.names.length === 1;
-  const out = [ddl.addColumn(t, n.shadow, u.newType.sql, { collation: collatable ? u.column.collation : null })];
-  if (u.column.comment !== null) out.push(ddl.commentOnColumn(t, n.shadow, quoteLiteral(u.column.comment)));
+  const out = new ColumnCopy(u.table, new Map([[u.column.name, n.shadow]])).addColumn(
+    u.column,
+    u.newType.sql,
+    collatable,
+  );
   if (u.tolerant) out.push(...tolerantFunctions(u, n));
   out.push(...syncTriggerStatements(t, n.sync, n.sync.name, beforeSwap(u), allNames(u)));
   return out;
@@ -311,11 +295,6 @@ function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
   });
 }
 
-/** Indexes on the table that use any changing column (an exclusion constraint's is refused earlier). */
-function indexesOn(table: TableInfo, renames: ReadonlyMap<string, string>): IndexInfo[] {
-  return table.indexes.filter((ix) => ix.columns.some((c) => renames.has(c)));
-}
-
 function foreignKeyCopies(
   tables: ReadonlyMap<string, TableInfo>,
   renamesOf: (t: QualifiedName) => Map<string, string>,
@@ -376,9 +355,8 @@ function move(u: ShadowUnit) {
 
 function contractStatements(
   units: ShadowUnit[],
-  byTable: Map<string, ShadowUnit[]>,
+  copies: Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>,
   fks: ForeignKeyCopy[],
-  checks: Map<string, ConstraintInfo[]>,
   pg18: boolean,
 ): string[] {
   const out: string[] = [];
@@ -399,13 +377,7 @@ function contractStatements(
     const named = ddl.notNullConstraintName(u.table, u.column.name);
     if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));
   }
-  for (const group of byTable.values()) {
-    const table = group[0]!.table;
-    const t = q(table);
-    const renames = new Map(group.map((u) => [u.column.name, namesOf(u).shadow]));
-    for (const ix of indexesOn(table, renames)) out.push(...ddl.adoptIndexStatements(t, ix, ddl.tempName(ix.name)));
-    for (const c of checks.get(tableKey(table)) ?? []) out.push(ddl.renameConstraint(t, ddl.tempName(c.name), c.name));
-  }
+  for (const { copy, checks } of copies.values()) out.push(...copy.adoptStatements(checks));
   for (const fk of fks)
     out.push(ddl.renameConstraint(q(fk.table), ddl.tempName(fk.constraint.name), fk.constraint.name));
   return out;

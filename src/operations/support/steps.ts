@@ -103,6 +103,27 @@ export function validateNotNull(steps: StepBuilder, table: TableInfo, column: st
 }
 
 /**
+ * expand: DROP NOT NULL (brief). Its undo brings NOT NULL back through a validated check, outside a
+ * transaction, and stops at VALIDATE while rows with NULL exist (ddl.restoreNotNullStatements).
+ */
+export function dropNotNullStep(
+  ctx: PlanContext,
+  steps: StepBuilder,
+  table: TableInfo,
+  column: string,
+  description: string,
+): void {
+  const t = qualified(table);
+  steps.sql('expand', {
+    description,
+    statements: [ddl.dropNotNull(t, column)],
+    transactional: true,
+    impact: ctx.briefLock(t),
+    undo: { statements: ddl.restoreNotNullStatements(table, column), transactional: false },
+  });
+}
+
+/**
  * An index built CONCURRENTLY at expand (createIndex, addUnique, addPrimaryKey, addColumn
  * unique, the copies of renameColumn and changeColumnType): outside a transaction, SHARE UPDATE
  * EXCLUSIVE only, an INVALID leftover of a failed build dropped and rebuilt by the executor;
