@@ -5,6 +5,7 @@ import { objectName } from '../migration/names.js';
 import * as ddl from './support/ddl.js';
 import { plainIndexColumns } from './support/foreign-key.js';
 import { briefLocks, isPartitioned, partitionsOf } from './support/partitions.js';
+import { lockTablesStatements } from './support/lock-order.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropIndexSchema = z
@@ -68,11 +69,17 @@ export const dropIndex: OperationDefinition<DropIndex> = {
     if (isPartitioned(table)) {
       // Postgres has no DROP INDEX CONCURRENTLY for a partitioned index, nor a way to detach a
       // partition's index: the drop takes ACCESS EXCLUSIVE on the table and every partition, briefly.
+      // The drop locks each partition's index before its table (the reverse of an application's
+      // statement): every table is locked first, root first (lock-order.ts).
+      const impact = briefLocks([table, ...partitionsOf(table)], 'ACCESS EXCLUSIVE');
       steps.sql('contract', {
         description: `drop index ${displayName(qualifiedIndex)} on partitioned table ${displayName(table)} and its partitions' indexes (brief ACCESS EXCLUSIVE on every partition: Postgres cannot drop a partitioned index concurrently)`,
-        statements: [`DROP INDEX IF EXISTS ${quoteQualified(qualifiedIndex)}`],
+        statements: [
+          ...lockTablesStatements(impact.locks, true),
+          `DROP INDEX IF EXISTS ${quoteQualified(qualifiedIndex)}`,
+        ],
         transactional: true,
-        impact: briefLocks([table, ...partitionsOf(table)], 'ACCESS EXCLUSIVE'),
+        impact,
       });
     } else {
       steps.sql('contract', {

@@ -4,6 +4,7 @@ import { displayName, generatedName, parseColumnName, quoteIdent, type Qualified
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { ColumnCopy } from './support/column-copy.js';
+import { lockTreeFirst } from './support/partitions.js';
 import { noPrimaryKeyMessage } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
@@ -59,6 +60,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     const newCol = quoteIdent(to);
 
     const copy = new ColumnCopy(table, renames);
+    copy.refusePartitioned(ctx, 'from', `${where} cannot be renamed the expand/contract way`);
     const checks = copy.constraints('c');
     const foreignKeys = copy.constraints('f');
     const notNullCheck = oldColumn.notNull ? ddl.notNullCheckName(t, to) : undefined;
@@ -86,7 +88,11 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
       undo: {
-        statements: [...dropSyncTriggerStatements(t, fn, trigger), ddl.dropColumn(t, to, { ifExists: true })],
+        statements: [
+          ...lockTreeFirst(table),
+          ...dropSyncTriggerStatements(t, fn, trigger),
+          ddl.dropColumn(t, to, { ifExists: true }),
+        ],
         transactional: true,
       },
     });
@@ -115,15 +121,18 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     // contract: one short transaction of metadata-only changes.
     steps.sql('contract', {
       description: `drop ${where} and its trigger; ${newCol} takes over its default, NOT NULL, constraints and index names`,
-      statements: contractStatements(table, {
-        from,
-        to,
-        fn,
-        trigger,
-        notNullCheck,
-        copy,
-        constraints: [...checks, ...foreignKeys],
-      }),
+      statements: [
+        ...lockTreeFirst(table),
+        ...contractStatements(table, {
+          from,
+          to,
+          fn,
+          trigger,
+          notNullCheck,
+          copy,
+          constraints: [...checks, ...foreignKeys],
+        }),
+      ],
       transactional: true,
       impact: ctx.briefLock(t),
     });

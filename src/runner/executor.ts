@@ -52,7 +52,7 @@ async function runStatements(
 ): Promise<void> {
   const pool = ctx.conn.pool;
   const lockTimeout = `${ctx.settings.lockTimeoutMs}ms`;
-  const attempts = await retrying(step, migration, ctx, () =>
+  const attempts = await retrying(step, migration, ctx, shortWaitMs(sql.statements), () =>
     withClient(pool, async (session) => {
       if (!sql.transactional) {
         await session.query(`SELECT set_config('lock_timeout', $1, false)`, [lockTimeout]);
@@ -78,7 +78,7 @@ async function runStatements(
  */
 async function runCreateIndex(step: CreateIndexStep, migration: string, ctx: RunnerContext): Promise<void> {
   await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
-  await retrying(step, migration, ctx, () =>
+  await retrying(step, migration, ctx, undefined, () =>
     withClient(ctx.conn.pool, async (client) => {
       await client.query(`SELECT set_config('lock_timeout', '0', false), set_config('statement_timeout', '0', false)`);
       const before = await indexState(client, step.index, step.table);
@@ -144,8 +144,31 @@ export function executeUndo(step: Step, undo: Undo, migration: string, ctx: Runn
   return runStatements(step, undo, migration, ctx, 'undone');
 }
 
-/** Retries lock timeouts with backoff; any other error is recorded on the step and rethrown typed. */
-async function retrying(step: Step, migration: string, ctx: RunnerContext, fn: () => Promise<void>): Promise<number> {
+/**
+ * The lock wait a step sets itself with a first `SET LOCAL lock_timeout = 'Nms'` below the
+ * configured one (a partition's lock, which an application statement may request half-way:
+ * operations/support/partitions.ts SHORT_LOCK_WAIT).
+ */
+function shortWaitMs(statements: string[]): number | undefined {
+  const match = /^SET LOCAL lock_timeout = '(\d+)ms'$/.exec(statements[0] ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Retries lock timeouts with backoff; any other error is recorded on the step and rethrown typed.
+ * A step that waits `waitMs`, shorter than lock_timeout, gets proportionally more attempts (at
+ * most 5x): each blocks applications that much less, and under load a short wait often misses.
+ */
+async function retrying(
+  step: Step,
+  migration: string,
+  ctx: RunnerContext,
+  waitMs: number | undefined,
+  fn: () => Promise<void>,
+): Promise<number> {
+  const wait = waitMs !== undefined && waitMs < ctx.settings.lockTimeoutMs ? waitMs : ctx.settings.lockTimeoutMs;
+  const factor = wait > 0 ? Math.max(1, Math.min(5, Math.floor(ctx.settings.lockTimeoutMs / wait))) : 1;
+  const retries = ctx.settings.lockRetries * factor;
   let attempts = 0;
   try {
     await withLockRetry(
@@ -154,7 +177,7 @@ async function retrying(step: Step, migration: string, ctx: RunnerContext, fn: (
         await fn();
       },
       {
-        retries: ctx.settings.lockRetries,
+        retries,
         signal: ctx.signal,
         onRetry: async ({ attempt, delayMs }) => {
           const blockers = await lockBlockers(
@@ -162,10 +185,7 @@ async function retrying(step: Step, migration: string, ctx: RunnerContext, fn: (
             step.impact.locks.map((l) => l.relation),
           );
           ctx.emit({ type: 'lock-retry', migration, stepId: step.id, attempt, delayMs, blockers });
-          ctx.log.warn(
-            { step: step.id, attempt, delayMs, blockers },
-            `lock not granted within ${ctx.settings.lockTimeoutMs}ms; retrying`,
-          );
+          ctx.log.warn({ step: step.id, attempt, delayMs, blockers }, `lock not granted within ${wait}ms; retrying`);
         },
       },
     );
@@ -173,7 +193,7 @@ async function retrying(step: Step, migration: string, ctx: RunnerContext, fn: (
   } catch (err) {
     const timedOut = sqlState(err) === '55P03';
     const message = timedOut
-      ? `could not get its lock within lock_timeout ${ctx.settings.lockTimeoutMs}ms after ${attempts} attempts (${
+      ? `could not get its lock within lock_timeout ${wait}ms after ${attempts} attempts (${
           (
             await lockBlockers(
               ctx,

@@ -113,3 +113,23 @@ export function qualifyColumns(expression: string, columns: ReadonlySet<string>,
   if (!sql.startsWith('SELECT ')) throw new Error(`cannot qualify expression: ${expression}`);
   return sql.slice('SELECT '.length);
 }
+
+/**
+ * From pg_get_indexdef() output, everything after the table name (` USING btree (a) WHERE b`) on
+ * renamed columns: what a partitioned index is built from, once per partition.
+ */
+export function indexDefinitionTail(definition: string, renames: ReadonlyMap<string, string>): string {
+  const tree = parseSql(definition);
+  const stmt = tree.stmts?.[0]?.stmt as { IndexStmt?: Node } | undefined;
+  if (!stmt?.IndexStmt) throw new Error(`not a CREATE INDEX statement: ${definition}`);
+  stmt.IndexStmt.idxname = 'zdm_placeholder';
+  stmt.IndexStmt.relation = { relname: 'zdm_placeholder', inh: true, relpersistence: 'p' };
+  stmt.IndexStmt.concurrent = false;
+  stmt.IndexStmt.if_not_exists = false;
+  renameColumns(tree, renames);
+  const sql = deparseSql(tree);
+  const marker = ' ON zdm_placeholder';
+  const at = sql.indexOf(marker);
+  if (at < 0) throw new Error(`cannot read the index definition: ${definition}`);
+  return sql.slice(at + marker.length);
+}

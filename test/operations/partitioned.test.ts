@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PartitionInfo, TableInfo } from '../../src/db/catalog.js';
-import { catalog, col, planError, planOps, planSql, table } from '../helpers/catalog.js';
+import { catalog, col, index, planError, planOps, planSql, table } from '../helpers/catalog.js';
 
 const part = (name: string, extra: Partial<PartitionInfo> = {}): PartitionInfo => ({
   schema: 'public',
@@ -50,7 +50,15 @@ describe('partitioned tables: plans', () => {
           'CREATE INDEX IF NOT EXISTS events_02_events_at ON ONLY public.events_02 (at)',
           'ALTER INDEX public.events_at ATTACH PARTITION public.events_02_events_at',
         ],
-        undo: ['DROP INDEX IF EXISTS public.events_at', 'DROP INDEX IF EXISTS public.events_02_events_at'],
+        undo: [
+          'LOCK TABLE ONLY public.events IN ACCESS EXCLUSIVE MODE',
+          "SET LOCAL lock_timeout = '100ms'",
+          'LOCK TABLE ONLY public.events_01 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02_h0 IN ACCESS EXCLUSIVE MODE',
+          'DROP INDEX IF EXISTS public.events_at',
+          'DROP INDEX IF EXISTS public.events_02_events_at',
+        ],
       },
       {
         id: 'create_index:public.events_at:expand:2',
@@ -63,7 +71,14 @@ describe('partitioned tables: plans', () => {
           "SET LOCAL lock_timeout = '100ms'",
           'ALTER INDEX public.events_at ATTACH PARTITION public.events_01_events_at',
         ],
-        undo: ['DROP INDEX IF EXISTS public.events_at'],
+        undo: [
+          'LOCK TABLE ONLY public.events IN ACCESS EXCLUSIVE MODE',
+          "SET LOCAL lock_timeout = '100ms'",
+          'LOCK TABLE ONLY public.events_01 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02_h0 IN ACCESS EXCLUSIVE MODE',
+          'DROP INDEX IF EXISTS public.events_at',
+        ],
       },
       {
         id: 'create_index:public.events_at:expand:4',
@@ -76,7 +91,14 @@ describe('partitioned tables: plans', () => {
           "SET LOCAL lock_timeout = '100ms'",
           'ALTER INDEX public.events_02_events_at ATTACH PARTITION public.events_02_h0_events_at',
         ],
-        undo: ['DROP INDEX IF EXISTS public.events_at'],
+        undo: [
+          'LOCK TABLE ONLY public.events IN ACCESS EXCLUSIVE MODE',
+          "SET LOCAL lock_timeout = '100ms'",
+          'LOCK TABLE ONLY public.events_01 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02_h0 IN ACCESS EXCLUSIVE MODE',
+          'DROP INDEX IF EXISTS public.events_at',
+        ],
       },
       { id: 'create_index:public.events_at:expand:6', sql: [expect.stringContaining('pg_partition_tree')] },
     ]);
@@ -204,6 +226,27 @@ describe('partitioned tables: plans', () => {
     ).toMatch(/operations\[0\]\.columns: a unique constraint must include the partition key of public\.events \(at\)/);
   });
 
+  it('changeColumnType through a shadow column: indexes rebuilt per partition; the partition key, unique indexes and failing conversions are refused', () => {
+    const t = { ...events(), primaryKey: { name: 'events_pkey', columns: ['id', 'at'] } };
+    t.indexes.push(
+      index('events_account', 'CREATE INDEX events_account ON ONLY public.events USING btree (account_id)', [
+        'account_id',
+      ]),
+    );
+    const change = (column: string, type = 'numeric') => [{ op: 'changeColumnType', table: 'events', column, type }];
+    const sql = planSql(planOps(change('account_id'), catalog([t])));
+    expect(sql[1]!.sql[0]).toBe(
+      'CREATE INDEX IF NOT EXISTS events_account_zdm ON ONLY public.events (account_id_zdm_new)',
+    );
+    expect(sql.at(-1)!.sql).toContain(
+      'ALTER INDEX IF EXISTS public.events_02_h0_events_account_zdm RENAME TO events_02_h0_events_account',
+    );
+    expect(planError(change('at', 'timestamptz'), catalog([t])).message).toMatch(
+      /events\.at cannot change type through a shadow column: at is in the partition key of partitioned table public\.events/,
+    );
+    expect(planError(change('account_id', 'jsonb'), catalog([t])).message).toMatch(/a conversion that can fail/);
+  });
+
   it('dropIndex on a partitioned index: one brief DROP INDEX (Postgres cannot drop it concurrently)', () => {
     const t = events();
     t.indexes.push({
@@ -218,7 +261,17 @@ describe('partitioned tables: plans', () => {
     });
     const plan = planOps([{ op: 'dropIndex', name: 'events_at' }], catalog([t]));
     expect(planSql(plan)).toEqual([
-      { id: 'drop_index:public.events_at:contract:1', sql: ['DROP INDEX IF EXISTS public.events_at'] },
+      {
+        id: 'drop_index:public.events_at:contract:1',
+        sql: [
+          'LOCK TABLE ONLY public.events IN ACCESS EXCLUSIVE MODE',
+          "SET LOCAL lock_timeout = '100ms'",
+          'LOCK TABLE ONLY public.events_01 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02_h0 IN ACCESS EXCLUSIVE MODE',
+          'DROP INDEX IF EXISTS public.events_at',
+        ],
+      },
     ]);
     expect(plan.steps[0]!.impact.locks.map((l) => `${l.relation.name} ${l.mode}`)).toEqual([
       'events ACCESS EXCLUSIVE',

@@ -1,9 +1,11 @@
 import type { ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, quoteLiteral, type QualifiedName } from '../../db/quote.js';
-import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
-import type { StepBuilder } from '../types.js';
+import { indexDefinitionTail, rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
+import type { PlanContext, StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
 import { validateConstraintStep } from './steps.js';
+import { partitionedIndexSteps } from './partitioned-index.js';
+import { isPartitioned, partitionIndexName, partitionsOf } from './partitions.js';
 
 /**
  * A copy of a column kept in step until contract, where it takes the original's place (renameColumn:
@@ -54,9 +56,42 @@ export class ColumnCopy {
     );
   }
 
-  /** expand: every index on the copied columns rebuilt CONCURRENTLY on the copies (`like` ends each description). */
+  /**
+   * On a partitioned table, what the copy cannot carry yet is refused at plan time: a partition key
+   * column (Postgres cannot drop it at contract), a unique or primary-key index (no `USING INDEX`
+   * on a partitioned table) and a foreign key (no `NOT VALID` on a partitioned table before 18).
+   */
+  refusePartitioned(ctx: PlanContext, field: string, what: string): void {
+    if (!isPartitioned(this.table)) return;
+    const where = `partitioned table ${displayName(this.t)}`;
+    const inKey = [...this.renames.keys()].filter((c) => this.table.partitioning?.key.includes(c));
+    if (inKey.length > 0)
+      ctx.fail(field, `${what}: ${inKey.map(quoteIdent).join(', ')} is in the partition key of ${where}`);
+    const unique = this.indexes.filter((ix) => ix.unique || ix.constraint !== null);
+    if (unique.length > 0)
+      ctx.fail(
+        field,
+        `${what}: on ${where} zdm cannot yet rebuild the unique index(es) ${unique.map((ix) => quoteIdent(ix.name)).join(', ')} on the new column (Postgres has no USING INDEX on a partitioned table)`,
+      );
+    const fks = this.constraints('f');
+    if (fks.length > 0)
+      ctx.fail(
+        field,
+        `${what}: on ${where} zdm cannot yet re-create the foreign key(s) ${fks.map((c) => quoteIdent(c.name)).join(', ')} on the new column`,
+      );
+  }
+
+  /**
+   * expand: every index on the copied columns rebuilt CONCURRENTLY on the copies (`like` ends each
+   * description); on a partitioned table partition by partition (partitioned-index.ts).
+   */
   indexSteps(steps: StepBuilder, like: (original: string) => string): void {
     for (const ix of this.indexes) {
+      if (isPartitioned(this.table)) {
+        const tail = indexDefinitionTail(ix.definition, this.renames);
+        partitionedIndexSteps(steps, this.table, { name: ddl.tempName(ix.name), unique: ix.unique, tail });
+        continue;
+      }
       const index: QualifiedName = { schema: ix.schema, name: ddl.tempName(ix.name) };
       steps.createIndex('expand', {
         description: `build index ${quoteIdent(index.name)} on ${displayName(this.t)}${like(quoteIdent(ix.name))}`,
@@ -82,6 +117,15 @@ export class ColumnCopy {
   adoptStatements(constraints: ConstraintInfo[]): string[] {
     return [
       ...this.indexes.flatMap((ix) => ddl.adoptIndexStatements(this.t, ix, ddl.tempName(ix.name))),
+      // Each partition's copy takes the name zdm gives a partition's index (the originals are gone);
+      // a partition created during the window got its copy from Postgres, under Postgres's name.
+      ...this.indexes.flatMap((ix) =>
+        partitionsOf(this.table).map((p) =>
+          ddl.renameIndex(p.schema, partitionIndexName(p, ddl.tempName(ix.name)), partitionIndexName(p, ix.name), {
+            ifExists: true,
+          }),
+        ),
+      ),
       ...constraints.map((c) => ddl.renameConstraint(this.t, ddl.tempName(c.name), c.name)),
     ];
   }

@@ -187,8 +187,8 @@ export function renameConstraint(t: QualifiedName, from: string, to: string): st
 
 // ---- indexes ----
 
-export function renameIndex(schema: string, from: string, to: string): string {
-  return `ALTER INDEX ${quoteIdent(schema)}.${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`;
+export function renameIndex(schema: string, from: string, to: string, options?: { ifExists?: boolean }): string {
+  return `ALTER INDEX${ifExists(options)} ${quoteIdent(schema)}.${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`;
 }
 
 /** Outside a transaction; SHARE UPDATE EXCLUSIVE only, like the build. */

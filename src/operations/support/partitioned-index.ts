@@ -8,8 +8,10 @@ import {
   leafPartitions,
   name,
   partitionScan,
+  partitionsOf,
   SHORT_LOCK_WAIT,
 } from './partitions.js';
+import { lockTablesStatements } from './lock-order.js';
 
 /** An index to create on a partitioned table: `CREATE [UNIQUE] INDEX <name> ON <table><tail>`. */
 export interface PartitionedIndex {
@@ -41,7 +43,13 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
     `CREATE ${unique}INDEX IF NOT EXISTS ${quoteIdent(indexOf(t).name)} ON ONLY ${quoteQualified(t)}${ix.tail}`;
   const attach = (p: PartitionInfo) =>
     `ALTER INDEX ${quoteQualified(indexOf(p.parent))} ATTACH PARTITION ${quoteQualified(indexOf(p))}`;
-  const dropRoot = { statements: [`DROP INDEX IF EXISTS ${quoteQualified(rootIndex)}`], transactional: true };
+  // Dropping a partitioned index locks each partition's index before its table, the reverse of an
+  // application's statement: every table is locked first, root first (lock-order.ts).
+  const lockTree = lockTablesStatements(briefLocks([root, ...partitionsOf(table)], 'ACCESS EXCLUSIVE').locks, true);
+  const dropRoot = {
+    statements: [...lockTree, `DROP INDEX IF EXISTS ${quoteQualified(rootIndex)}`],
+    transactional: true,
+  };
   steps.sql('expand', {
     description: `create ${unique.toLowerCase()}index ${quoteIdent(ix.name)} on only partitioned table ${displayName(root)}${inner.length ? ` and its sub-partitioned tables` : ''} (no build; INVALID until every partition's index is attached; partitions created from now on get it automatically)`,
     statements: [onOnly(root), ...inner.flatMap((p) => [onOnly(p), attach(p)])],

@@ -1,5 +1,5 @@
 import { tableKey, type PartitionInfo, type TableInfo } from '../../db/catalog.js';
-import { displayName, generatedName, quoteIdent, type QualifiedName } from '../../db/quote.js';
+import { displayName, generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import type { Impact } from '../../plan/types.js';
 import { FOLLOW_UP_LOCK_TIMEOUT_MS } from './lock-order.js';
 import type { PlanContext } from '../types.js';
@@ -117,3 +117,14 @@ export function withLock(impact: Impact, relation: QualifiedName, mode: Impact['
  * deadlock_timeout), zdm gives way first and the step is retried with backoff.
  */
 export const SHORT_LOCK_WAIT = `SET LOCAL lock_timeout = '${FOLLOW_UP_LOCK_TIMEOUT_MS}ms'`;
+
+/**
+ * First statement of a transactional step that changes a partitioned table's whole tree with a
+ * statement whose first lock is weaker than ACCESS EXCLUSIVE (DROP TRIGGER takes SHARE ROW
+ * EXCLUSIVE on the parent, then ACCESS EXCLUSIVE on each partition): readers then pass the parent
+ * and a reader waiting on one partition while holding another is a deadlock (seen on 15). `LOCK
+ * TABLE` without ONLY takes the parent first, then every partition. [] for a plain table.
+ */
+export function lockTreeFirst(table: TableInfo): string[] {
+  return isPartitioned(table) ? [`LOCK TABLE ${quoteQualified(table)} IN ACCESS EXCLUSIVE MODE`] : [];
+}

@@ -16,6 +16,7 @@ import { ColumnCopy } from './column-copy.js';
 import { defaultMove } from './default-move.js';
 import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
+import { lockTreeFirst } from './partitions.js';
 import { integerType } from './type-change.js';
 import type { StepBuilder, PlanContext } from '../types.js';
 import type { TypeName } from '../../sql/expression.js';
@@ -117,7 +118,10 @@ export function planShadow(
       statements: [...group.flatMap((u) => addShadowStatements(u)), ...copy.constraintCopies(tableChecks)],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: { statements: group.flatMap((u) => dropShadowStatements(u)), transactional: true },
+      undo: {
+        statements: [...lockTreeFirst(table), ...group.flatMap((u) => dropShadowStatements(u))],
+        transactional: true,
+      },
     });
   }
   for (const { copy } of copies.values())
@@ -172,13 +176,15 @@ export function planShadow(
     validateConstraintStep(steps, fk.table, ddl.tempName(fk.constraint.name), { referenced, short: true });
   }
   const locks: LockTaken[] = [...byTable.values()].map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
+  // A partitioned table is changed alone (its foreign keys are refused): its whole tree first.
+  const trees = [...byTable.values()].flatMap((g) => lockTreeFirst(g[0]!.table));
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
-    statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapStatements(u, pg18))],
+    statements: [...lockTablesStatements(locks), ...trees, ...units.flatMap((u) => swapStatements(u, pg18))],
     transactional: true,
     impact: ddl.briefLocks(locks),
     undo: {
-      statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapBackStatements(u))],
+      statements: [...lockTablesStatements(locks), ...trees, ...units.flatMap((u) => swapBackStatements(u))],
       transactional: true,
     },
   });
@@ -192,7 +198,7 @@ export function planShadow(
   ];
   steps.sql('contract', {
     description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names`,
-    statements: [...lockTablesStatements(contractLocks), ...contractStatements(units, copies, fks, pg18)],
+    statements: [...lockTablesStatements(contractLocks), ...trees, ...contractStatements(units, copies, fks, pg18)],
     transactional: true,
     impact: ddl.briefLocks(uniqueLocks(contractLocks)),
   });
