@@ -5,11 +5,12 @@ import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { ColumnCopy } from './support/column-copy.js';
 import { lockTreeFirst } from './support/partitions.js';
-import { noPrimaryKeyMessage } from './support/common.js';
+import { requirePrimaryKey } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import type { OperationDefinition, PlanContext } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const renameColumnSchema = z
   .object({
@@ -173,10 +174,10 @@ function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, whe
   if (dependents.length > 0) {
     ctx.fail(
       'from',
-      `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
+      `${where} is used by ${describeDependents(dependents)}; change or drop those first (dropping the column would need CASCADE)`,
     );
   }
-  if (!table.primaryKey) ctx.fail('table', noPrimaryKeyMessage(table));
+  requirePrimaryKey(ctx, table, 'table');
 }
 
 interface ContractInput {
