@@ -5,6 +5,7 @@
 import { benchBackfill } from './backfill/index.js';
 import { benchFleet } from './fleet.js';
 import { benchLint } from './lint/index.js';
+import { benchPartitioned } from './partitioned.js';
 import { benchRename } from './rename.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   backfill: benchBackfill,
   lint: benchLint,
   fleet: benchFleet,
+  partitioned: benchPartitioned,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
