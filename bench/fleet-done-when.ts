@@ -87,7 +87,9 @@ async function seed(url: string, schemas: string[], bad: boolean): Promise<void>
     for (const s of schemas) {
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
       await c.query(`CREATE TABLE ${s}.users (id bigserial PRIMARY KEY, user_email text NOT NULL)`);
-      await c.query(`INSERT INTO ${s}.users (user_email) SELECT 'u' || g || '@x.com' FROM generate_series(1, ${ROWS}) g`);
+      await c.query(
+        `INSERT INTO ${s}.users (user_email) SELECT 'u' || g || '@x.com' FROM generate_series(1, ${ROWS}) g`,
+      );
       await c.query(`CREATE TABLE ${s}.payments (id bigserial PRIMARY KEY, amount numeric NOT NULL)`);
       await c.query(`INSERT INTO ${s}.payments (amount) SELECT g FROM generate_series(1, 100) g`);
       if (bad) await c.query(`UPDATE ${s}.payments SET amount = -5 WHERE id = 99`);
@@ -221,7 +223,9 @@ async function main(): Promise<void> {
       `| step | command | exit | wall time | result |`,
       `| --- | --- | --- | --- | --- |`,
       `| 1 | \`zdm fleet ${advance.slice(1).join(' ')} --on-failure continue\`, SIGKILLed once ${KILL_AFTER} targets were complete | killed (${first.code ?? 'signal'}) | ${fmt(first.s, 1)} s | ${killedAt} complete when killed, ${afterKill} after |`,
-      `| 2 | the same command again | ${second.code} | ${fmt(second.s, 1)} s | ${Object.entries(report.summary).map(([k, v]) => `${k} ${v}`).join(', ')}; failed: ${failed.map((f) => `${f.target} (${f.error?.split('\n')[0]})`).join('; ')} |`,
+      `| 2 | the same command again | ${second.code} | ${fmt(second.s, 1)} s | ${Object.entries(report.summary)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; failed: ${failed.map((f) => `${f.target} (${f.error?.split('\n')[0]})`).join('; ')} |`,
       `| 3 | \`zdm fleet rollback\` | ${rollback.code} | ${fmt(rollback.s, 1)} s | rolled back: ${rolled.map((r) => r.target).join(', ') || 'none'}; \`${BAD}\`.users columns after: ${badColumns.join(', ')} |`,
       '',
       `Targets other than \`${BAD}\` with users columns \`id, email\` after step 2: ${doneColumns.filter((c) => c.join() === 'id,email').length}/${doneColumns.length}. Old app: ${fmt(ops)} operations over ${stats.length} targets (${idle} targets with none), **${errors.length} errors**${errors.length ? `: ${errors.slice(0, 3).join('; ')}` : ''}.`,

@@ -29,7 +29,11 @@ export async function benchLint(): Promise<void> {
   const speed = measureSpeed(RUNS, (l) => process.stderr.write(`${l}\n`));
   const startup = measureStartup(RUNS, (l) => process.stderr.write(`${l}\n`));
   const loadAfter = load();
-  writeStartupSection(startup, { date, squawkVersion: speed.squawkVersion, load: `${loadBefore} before, ${loadAfter} after` });
+  writeStartupSection(startup, {
+    date,
+    squawkVersion: speed.squawkVersion,
+    load: `${loadBefore} before, ${loadAfter} after`,
+  });
   const agree = await agreement();
   if (agree.missing)
     throw new Error(

@@ -36,7 +36,11 @@ export function measureStartup(runs: number, log: (line: string) => void = () =>
   const node = process.execPath;
   const procs: (StartupRow & { cmd: string; args: string[] })[] = [
     { label: '`zdm lint` (bin/zdm.js, the whole CLI)', cmd: node, args: [path.join(root, 'bin/zdm.js'), 'lint'] },
-    { label: 'lint command alone (bench/lint/lint-only.mjs)', cmd: node, args: [path.join(root, 'bench/lint/lint-only.mjs')] },
+    {
+      label: 'lint command alone (bench/lint/lint-only.mjs)',
+      cmd: node,
+      args: [path.join(root, 'bench/lint/lint-only.mjs')],
+    },
     { label: 'floor: Node 20 + the libpg-query WASM parser, one parse', cmd: node, args: ['-e', PARSER_FLOOR] },
     { label: 'floor: Node 20 doing nothing (`node -e 0`)', cmd: node, args: ['-e', '0'] },
     { label: 'squawk (native)', cmd: squawk, args: ['--reporter', 'json'] },
@@ -73,7 +77,10 @@ export function startupTable(rows: StartupRow[]): { table: string; zdmCpu: numbe
 }
 
 /** Writes the `lint-startup` section of BENCHMARKS.md from one run of measureStartup. */
-export function writeStartupSection(rows: StartupRow[], o: { date: string; squawkVersion: string; load: string }): void {
+export function writeStartupSection(
+  rows: StartupRow[],
+  o: { date: string; squawkVersion: string; load: string },
+): void {
   const t = startupTable(rows);
   const met = t.zdmCpu <= t.bound;
   const parser = median(rows[2]!.cpu);
@@ -85,7 +92,7 @@ export function writeStartupSection(rows: StartupRow[], o: { date: string; squaw
 
 ${t.table.replace('squawk (native)', `squawk ${o.squawkVersion} (native)`)}
 
-**zdm lint: ${s3(t.zdmCpu)} s CPU against squawk's ${s3(t.squawkCpu)} s; the issue's bound, 2 × squawk + 0.1 s = ${s3(t.bound)} s: ${met ? 'met' : `not met (by ${s3(t.zdmCpu - t.bound)} s)`} in this run.** Node 20 loading the WASM parser and parsing one statement, with no zdm code at all, costs ${s3(parser)} s: ${t.zdmCpu - parser < 0.05 * parser ? 'as much as the whole `zdm lint` run, so zdm\'s own modules, rules and report add no measurable CPU above that floor' : `zdm's own modules, rules and report add ${s3(t.zdmCpu - parser)} s above that floor`}. The floor is the limit for any Node 20 program that loads this parser (libpg-query's CommonJS build, which zdm uses, is the cheaper of its two builds; V8's \`--liftoff-only\`, which zdm sets, compiles its functions lazily); a bound below it needs a native parser or a process that stays up (a language server, a watch mode).
+**zdm lint: ${s3(t.zdmCpu)} s CPU against squawk's ${s3(t.squawkCpu)} s; the issue's bound, 2 × squawk + 0.1 s = ${s3(t.bound)} s: ${met ? 'met' : `not met (by ${s3(t.zdmCpu - t.bound)} s)`} in this run.** Node 20 loading the WASM parser and parsing one statement, with no zdm code at all, costs ${s3(parser)} s: ${t.zdmCpu - parser < 0.05 * parser ? "as much as the whole `zdm lint` run, so zdm's own modules, rules and report add no measurable CPU above that floor" : `zdm's own modules, rules and report add ${s3(t.zdmCpu - parser)} s above that floor`}. The floor is the limit for any Node 20 program that loads this parser (libpg-query's CommonJS build, which zdm uses, is the cheaper of its two builds; V8's \`--liftoff-only\`, which zdm sets, compiles its functions lazily); a bound below it needs a native parser or a process that stays up (a language server, a watch mode).
 
 Tried and dropped (2026-12-03, by hand): an esbuild bundle of the lint command (\`esbuild dist/cli/commands/lint.js --bundle --packages=external\`) took 0.9-1.0 s of CPU against 0.42-0.47 s for the unbundled modules in the same loop: the bundle inlines the lazily imported runner and API code, so it parses and evaluates far more than the lint path loads. V8 flags that change how WebAssembly compiles (\`--no-wasm-tier-up\`, \`--wasm-lazy-compilation\`) did not change the parser floor.`,
   );
