@@ -44,7 +44,7 @@ export type TuneOutcome = ({ kind: 'tuned' } & TuneResult) | NothingActiveResult
 export type { AdvanceResult, JoinResult, PauseResult, RollbackResult, StatusReport, TuneResult };
 export type { BackfillStatus, MigrationStatus } from '../runner/status.js';
 export type { Control } from '../exec/state-store.js';
-export type { BackfillProgress, LagSummary, RunnerEvent } from '../exec/events.js';
+export type { BackfillProgress, LagSummary, OperatorChange, RunnerEvent } from '../exec/events.js';
 
 /**
  * A backfill's live progress (`status()`: `backfills[].live`) older than this many seconds means no
