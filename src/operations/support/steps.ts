@@ -2,6 +2,7 @@ import type { TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import type { PlanContext, StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
+import { rowKeyColumns } from './row-key.js';
 
 /**
  * Steps several operations emit the same way: VALIDATE and verify at switch, NOT NULL through a
@@ -49,7 +50,7 @@ export function verifyStep(
     description,
     table: qualified(table),
     violation,
-    sampleColumns: [...new Set([...(table.primaryKey?.columns ?? []), ...sampleColumns])],
+    sampleColumns: [...new Set([...rowKeyColumns(table), ...sampleColumns])],
     message,
     impact: ddl.readScanImpact(table),
   });
