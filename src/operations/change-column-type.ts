@@ -9,12 +9,8 @@ import {
   substituteColumn,
   type TypeName,
 } from '../sql/expression.js';
-<<<<<<< HEAD
-import { requirePrimaryKey } from './support/common.js';
-import { ColumnCopy } from './support/column-copy.js';
-=======
 import { requirePrimaryKey, spelledColumn } from './support/common.js';
->>>>>>> main
+import { ColumnCopy } from './support/column-copy.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
