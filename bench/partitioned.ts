@@ -59,13 +59,7 @@ export async function benchPartitioned(): Promise<void> {
   report(f, cluster.binaries.version);
 }
 
-async function oneSide(
-  url: string,
-  dir: string,
-  side: 'zdm' | 'bulk',
-  admin: pg.Client,
-  f: Figures,
-): Promise<void> {
+async function oneSide(url: string, dir: string, side: 'zdm' | 'bulk', admin: pg.Client, f: Figures): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const stepMs = new Map<string, number>();
