@@ -3,6 +3,7 @@
  * sections of BENCHMARKS.md.
  */
 import { benchBackfill } from './backfill/index.js';
+import { benchFleet } from './fleet.js';
 import { benchLint } from './lint/index.js';
 import { benchRename } from './rename.js';
 
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   rename: benchRename,
   backfill: benchBackfill,
   lint: benchLint,
+  fleet: benchFleet,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -24,13 +24,19 @@ export interface ZdmOptions extends ZdmSettings {
   signal?: AbortSignal;
   /** Base of a relative migrationsDir and lint paths (default process.cwd()). */
   cwd?: string;
+  /**
+   * Unqualified names in the migrations resolve in this schema (zdm's connections set search_path
+   * to it), so one migration applies to each tenant schema; keep each schema's state apart with its
+   * own stateSchema. Not with `pool` (set search_path on your pool instead).
+   */
+  schema?: string;
   /** Shown in application_name as `zdm <label> user@host:pid` (default "library"). */
   label?: string;
 }
 
 const SettingsSchema = ConfigFileSchema.omit({ $schema: true });
 const MigrationsSchema = z.array(z.object({ name: z.string().regex(/^[^/\\]+$/), migration: z.unknown() }).strict());
-const RUNTIME_KEYS = ['pool', 'migrations', 'onEvent', 'logger', 'signal', 'cwd', 'label'] as const;
+const RUNTIME_KEYS = ['pool', 'migrations', 'onEvent', 'logger', 'signal', 'cwd', 'label', 'schema'] as const;
 
 /**
  * The library's entry point: validates the settings with zdm.config.json's schema (a ConfigError
@@ -42,6 +48,8 @@ export function createZdm(options: ZdmOptions): Zdm {
   const parsed = SettingsSchema.safeParse(settings);
   if (!parsed.success) throw new ConfigError(issues(parsed.error));
   if (options.pool && options.databaseUrl) throw new ConfigError('createZdm: give databaseUrl or pool, not both');
+  if (options.pool && options.schema)
+    throw new ConfigError('createZdm: schema is not for a given pool: set its search_path');
   if (options.migrations && options.migrationsDir)
     throw new ConfigError('createZdm: give migrationsDir or migrations, not both');
   const cwd = options.cwd ?? process.cwd();
@@ -51,6 +59,7 @@ export function createZdm(options: ZdmOptions): Zdm {
     cwd,
     label: options.label ?? 'library',
     ...(options.pool ? { pool: options.pool } : {}),
+    ...(options.schema ? { schema: options.schema } : {}),
     ...(options.migrations ? { migrations: objectMigrations(options.migrations) } : {}),
     ...(options.logger ? { log: options.logger } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

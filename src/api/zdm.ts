@@ -48,6 +48,8 @@ export interface ZdmSetup {
   /** Migrations given as objects, instead of the files in config.migrationsDir. */
   migrations?: readonly { name: string; migration: MigrationSpec }[];
   cwd: string;
+  /** Unqualified names resolve in this schema (search_path of zdm's connections): a tenant schema. */
+  schema?: string;
   /** Names this process in application_name (`zdm <label> user@host:pid`), so a lock holder can be named. */
   label: string;
   log?: Logger;
@@ -184,7 +186,10 @@ export class Zdm {
     if (!s.pool && !s.config.databaseUrl) throw new UsageError('no database given: pass databaseUrl or pool');
     const conn = s.pool
       ? db.connectPool(s.pool, name)
-      : db.connect(s.config.databaseUrl!, name, { max: Math.max(4, s.config.workers + 3) });
+      : db.connect(s.config.databaseUrl!, name, {
+          max: Math.max(4, s.config.workers + 3),
+          ...(s.schema ? { searchPath: s.schema } : {}),
+        });
     try {
       const server = await db.checkConnection(conn);
       s.log?.debug({ database: db.redactUrl(conn.url), server: server.serverVersionNum }, 'connected');

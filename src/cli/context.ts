@@ -1,5 +1,6 @@
 import { resolveConfig, type FlagValues, type ResolvedConfig } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
+import { LOG_LEVELS } from './globals.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** What a command needs from the outside world; tests pass their own. */
@@ -22,8 +23,11 @@ export interface CommandContext {
 
 export function commandContext(io: CliIO, opts: FlagValues & { logLevel?: string; json?: boolean }): CommandContext {
   const config = resolveConfig(opts, io.env, io.cwd);
+  const level = opts.logLevel ?? (io.env.ZDM_LOG_LEVEL || 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new UsageError(`ZDM_LOG_LEVEL: "${level}" is not a log level (${LOG_LEVELS.join(', ')})`);
   const log = createLogger({
-    level: opts.logLevel ?? io.env.ZDM_LOG_LEVEL ?? 'info',
+    level,
     json: Boolean(opts.json) || !io.stderrIsTTY,
   });
   return { io, config, log };

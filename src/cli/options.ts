@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/units.js';
 import { UsageError } from '../errors.js';
+import { addGlobalOptions } from './globals.js';
 
 /*
  * Option helpers for command registration. Registration must stay cheap (every zdm invocation
@@ -8,14 +9,9 @@ import { UsageError } from '../errors.js';
  * src/cli/actions/, only when that command runs.
  */
 
-/** Options every database command accepts. */
+/** Options every database command accepts: the same list the program declares for before the command name. */
 export function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('--database-url <url>', 'Postgres connection URL (env DATABASE_URL)')
-    .option('--migrations-dir <dir>', 'directory of migration files (env ZDM_MIGRATIONS_DIR; default ./migrations)')
-    .option('--config <file>', 'config file (env ZDM_CONFIG; default ./zdm.config.json)')
-    .option('--state-schema <name>', 'schema holding zdm state (env ZDM_STATE_SCHEMA; default zdm)')
-    .option('--log-level <level>', 'trace|debug|info|warn|error|silent (env ZDM_LOG_LEVEL)');
+  return addGlobalOptions(cmd);
 }
 
 /** Flags shared by every command that runs steps (advance, rollback). */

@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import { formatBytes, formatDuration } from '../config/units.js';
 import type { BackfillProgress, LagSummary, RunnerEvent } from '../exec/events.js';
 import type { CliIO } from './context.js';
+import { eventLine } from './logger.js';
 import { stderrSink } from './stderr-sink.js';
 
 export interface ProgressRenderer {
@@ -124,7 +125,7 @@ function jsonRenderer(io: CliIO): ProgressRenderer {
           return;
         lastProgress.set(event.stepId, now);
       }
-      io.stderr(`${JSON.stringify({ time: new Date().toISOString(), event: event.type, ...event })}\n`);
+      io.stderr(eventLine(event));
     },
     stop() {},
   };

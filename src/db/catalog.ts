@@ -1,7 +1,10 @@
 import type pg from 'pg';
 import type { Volatility } from '../sql/expression.js';
 import { readTypeFacts, readTypes, type TypeFacts, type TypeInfo } from './catalog-types.js';
+import { readPartitioning, type Partitioning } from './partitions.js';
 import { quoteIdent, type QualifiedName } from './quote.js';
+
+export type { Partitioning, PartitionInfo } from './partitions.js';
 
 /**
  * A snapshot of what the planner needs to know about the tables a migration touches, read from
@@ -144,6 +147,8 @@ export interface TableInfo {
   replicaIdentity?: 'd' | 'n' | 'f' | 'i';
   /** The index of REPLICA IDENTITY USING INDEX (pg_index.indisreplident). */
   replicaIdentityIndex?: string | null;
+  /** A partitioned table's (relkind 'p') key and partitions; absent for any other table. */
+  partitioning?: Partitioning;
 }
 
 export interface EnumInfo {
@@ -435,6 +440,10 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
        FROM pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal ORDER BY tgname`,
     [oids],
   );
+  const partitioning = await readPartitioning(
+    client,
+    tables.rows.filter((t) => t.relkind === 'p').map((t) => t.oid),
+  );
 
   return tables.rows.map((t) => {
     const tableColumns = columns.rows
@@ -474,6 +483,7 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       comment: t.comment,
       replicaIdentity: t.replica_identity,
       replicaIdentityIndex: t.replica_index,
+      ...(partitioning.has(t.oid) ? { partitioning: partitioning.get(t.oid)! } : {}),
     };
   });
 }

@@ -2,6 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DatabaseError } from '../errors.js';
+import { quoteIdent } from './quote.js';
 
 // bigint/int8 and numeric arrive as strings by default; counts we read are safely below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -49,8 +50,12 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export function connect(url: string, appName: string, options: { max?: number } = {}): Connection {
-  const config = { connectionString: url, application_name: appName };
+export function connect(url: string, appName: string, options: { max?: number; searchPath?: string } = {}): Connection {
+  const config: pg.ClientConfig = {
+    connectionString: url,
+    application_name: appName,
+    ...(options.searchPath ? { options: searchPathOption(options.searchPath) } : {}),
+  };
   const pool = new pg.Pool({ ...config, max: options.max ?? 10, idleTimeoutMillis: 10_000 });
   // An idle client's socket error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
@@ -101,6 +106,14 @@ function connection(pool: pg.Pool, url: string, config: pg.ClientConfig, end: ()
       await end();
     },
   };
+}
+
+/**
+ * The startup option that makes unqualified names resolve in one schema (a fleet's tenant schema),
+ * as `SET search_path` would; libpq's options string escapes spaces and backslashes.
+ */
+function searchPathOption(schema: string): string {
+  return `-c search_path=${quoteIdent(schema).replace(/[\\ ]/g, (c) => `\\${c}`)}`;
 }
 
 /** Wraps connection failures in a DatabaseError that names the (redacted) server. */

@@ -41,6 +41,21 @@ export function displayName(q: QualifiedName): string {
  * written. Returns the schema part only when given.
  */
 export function parseObjectName(input: string): { schema?: string; name: string } {
+  return splitObjectName(input, true);
+}
+
+/**
+ * The name exactly as spelled (unquoted parts not folded), when that differs from the SQL reading
+ * parseObjectName gives: `Invoices` -> `{ name: 'Invoices' }`. Undefined when both readings agree
+ * (no capitals outside quotes). A name means the object spelled exactly when one exists.
+ */
+export function spelledObjectName(input: string): { schema?: string; name: string } | undefined {
+  const sql = splitObjectName(input, true);
+  const spelled = splitObjectName(input, false);
+  return spelled.schema === sql.schema && spelled.name === sql.name ? undefined : spelled;
+}
+
+function splitObjectName(input: string, fold: boolean): { schema?: string; name: string } {
   const parts: string[] = [];
   let i = 0;
   const s = input.trim();
@@ -73,7 +88,7 @@ export function parseObjectName(input: string): { schema?: string; name: string 
           `${JSON.stringify(input)} is not a valid name: write names that need it in double quotes, e.g. "\\"User Email\\""`,
         );
       }
-      parts.push(raw.toLowerCase());
+      parts.push(fold ? raw.toLowerCase() : raw);
       i = j;
     }
     if (i < s.length) {

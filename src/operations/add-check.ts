@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userExpression, validateConstraintStep, verifyStep } from './support/common.js';
+import { qualified, requireFreeName, userExpression } from './support/common.js';
+import * as ddl from './support/ddl.js';
+import { validateConstraintStep, verifyStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
+import { columnsIn, modelConstraint } from './support/model-objects.js';
 
 export const addCheckSchema = z
   .object({
@@ -26,6 +29,14 @@ export const addCheck: OperationDefinition<AddCheck> = {
   schema: addCheckSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `add check ${spec.name} on ${spec.table}: ${spec.expression}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const columns = [...columnsIn(spec.expression)].filter((c) => table.columns.some((col) => col.name === c));
+    change.addConstraint(
+      table,
+      modelConstraint(parseColumnName(spec.name), 'c', columns, `CHECK (${spec.expression.trim()})`),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.name);
@@ -35,15 +46,10 @@ export const addCheck: OperationDefinition<AddCheck> = {
     const steps = ctx.steps('add_check', `${table.schema}.${table.name}.${name}`);
     steps.sql('expand', {
       description: `add CHECK ${quoteIdent(name)} NOT VALID on ${displayName(t)} (enforced on new writes; existing rows are checked at switch)`,
-      statements: [
-        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${spec.expression.trim()}) NOT VALID`,
-      ],
+      statements: [ddl.addCheckNotValid(t, name, spec.expression.trim())],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
-        transactional: true,
-      },
+      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
     verifyStep(
       steps,

@@ -1,19 +1,12 @@
 import { z } from 'zod';
 import type { TableInfo } from '../db/catalog.js';
-import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, generatedName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { expressionVolatility, type ExpressionInfo } from '../sql/expression.js';
-import {
-  expressionFunctions,
-  qualified,
-  requireFreeName,
-  userExpression,
-  userType,
-  validateConstraintStep,
-  verifyStep,
-} from './support/common.js';
 import { commentValue } from './support/comment.js';
+import { expressionFunctions, qualified, requireFreeName, userExpression, userType } from './support/common.js';
+import * as ddl from './support/ddl.js';
 import { fillTrigger } from './support/fill-trigger.js';
 import {
   addForeignKeyNotValid,
@@ -23,8 +16,9 @@ import {
   validateForeignKey,
   type ForeignKey,
 } from './support/foreign-key.js';
-import { buildUniqueIndexStep } from './support/index-build.js';
-import { addNotNullCheck, notNullCheckName, setNotNullStatements, validateNotNull } from './support/not-null.js';
+import { buildUniqueIndexStep, validateConstraintStep, validateNotNull, verifyStep } from './support/steps.js';
+import { refusePartitioned } from './support/partitions.js';
+import { columnsIn, modelColumn, modelConstraint, modelForeignKey, modelIndex } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const addColumnSchema = z
@@ -85,6 +79,46 @@ export const addColumn: OperationDefinition<AddColumn> = {
   }),
   summary: (spec) =>
     `add column ${spec.table}.${spec.column.name} ${spec.column.type}${spec.column.nullable === false ? ' NOT NULL' : ''}${spec.column.default ? ` DEFAULT ${spec.column.default}` : ''}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const name = parseColumnName(spec.column.name);
+    const col = spec.column;
+    change.addColumn(
+      table,
+      modelColumn(name, col.type, {
+        notNull: col.nullable === false,
+        default: col.default?.trim() ?? null,
+        comment: col.comment ?? null,
+      }),
+    );
+    if (col.check !== undefined) {
+      const used = [...columnsIn(col.check)].filter((c) => c === name || table.columns.some((x) => x.name === c));
+      change.addConstraint(
+        table,
+        modelConstraint(generatedName(table.name, name, 'check'), 'c', used, `CHECK (${col.check.trim()})`),
+      );
+    }
+    if (col.unique) {
+      const key = generatedName(table.name, name, 'key');
+      change.addIndex(
+        table,
+        modelIndex(table, { name: key, elements: [quoteIdent(name)], columns: [name], unique: true, constraint: key }),
+      );
+      change.addConstraint(table, modelConstraint(key, 'u', [name], `UNIQUE (${quoteIdent(name)})`, { index: key }));
+    }
+    if (col.references) {
+      const referenced = change.table(col.references.table);
+      const target =
+        col.references.column !== undefined
+          ? parseColumnName(col.references.column)
+          : referenced.primaryKey?.columns[0];
+      if (target !== undefined)
+        change.addConstraint(
+          table,
+          modelForeignKey(generatedName(table.name, name, 'fkey'), [name], referenced, [target]),
+        );
+    }
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column.name);
@@ -131,29 +165,36 @@ export const addColumn: OperationDefinition<AddColumn> = {
     const checkName = generatedName(table.name, name, 'check');
     const uniqueName = generatedName(table.name, name, 'key');
     if (check) requireFreeName(ctx, table, checkName, 'column.check');
-    if (spec.column.unique) requireFreeName(ctx, table, uniqueName, 'column.unique');
-    if (strategy.checkNotNull) requireFreeName(ctx, table, notNullCheckName(table, name), 'column.nullable');
+    if (spec.column.unique) {
+      requireFreeName(ctx, table, uniqueName, 'column.unique');
+      refusePartitioned(
+        ctx,
+        table,
+        'column.unique',
+        'a unique column',
+        'add the column, then a createIndex with "unique": true that includes the partition key',
+      );
+    }
+    if (strategy.checkNotNull) requireFreeName(ctx, table, ddl.notNullCheckName(table, name), 'column.nullable');
 
     const t = qualified(table);
-    const tbl = quoteQualified(t);
     const col = quoteIdent(name);
     const where = `${displayName(t)}.${col}`;
     const steps = ctx.steps('add_column', `${table.schema}.${table.name}.${name}`);
     const fill = strategy.fill ? fillTrigger(table, name, strategy.fill.sql, [name]) : undefined;
 
     const expand = [
-      `ALTER TABLE ${tbl} ADD COLUMN ${col} ${type}${strategy.inlineDefault ? ` DEFAULT ${def!.sql}` : ''}${strategy.inlineNotNull ? ' NOT NULL' : ''}`,
+      ddl.addColumn(t, name, type, {
+        default: strategy.inlineDefault ? def!.sql : undefined,
+        notNull: strategy.inlineNotNull,
+      }),
     ];
-    if (def && !strategy.inlineDefault) expand.push(`ALTER TABLE ${tbl} ALTER COLUMN ${col} SET DEFAULT ${def.sql}`);
+    if (def && !strategy.inlineDefault) expand.push(ddl.setDefault(t, name, def.sql));
     if (fill) expand.push(...fill.create);
-    if (strategy.checkNotNull) expand.push(addNotNullCheck(table, name));
-    if (check)
-      expand.push(
-        `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(checkName)} CHECK (${spec.column.check!.trim()}) NOT VALID`,
-      );
-    if (fk) expand.push(`ALTER TABLE ${tbl} ${addForeignKeyNotValid(fk)}`);
-    if (spec.column.comment !== undefined)
-      expand.push(`COMMENT ON COLUMN ${tbl}.${col} IS ${commentValue(spec.column.comment)}`);
+    if (strategy.checkNotNull) expand.push(ddl.addNotNullCheck(t, name));
+    if (check) expand.push(ddl.addCheckNotValid(t, checkName, spec.column.check!.trim()));
+    if (fk) expand.push(addForeignKeyNotValid(t, fk));
+    if (spec.column.comment !== undefined) expand.push(ddl.commentOnColumn(t, name, commentValue(spec.column.comment)));
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
     if (fk) locks.push({ relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' });
     steps.sql('expand', {
@@ -162,24 +203,16 @@ export const addColumn: OperationDefinition<AddColumn> = {
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
       // Dropping the column drops its constraints and indexes with it.
-      undo: {
-        statements: [...(fill?.drop ?? []), `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${col}`],
-        transactional: true,
-      },
+      undo: { statements: [...(fill?.drop ?? []), ddl.dropColumn(t, name, { ifExists: true })], transactional: true },
     });
     if (spec.column.unique) {
       buildUniqueIndexStep(steps, table, uniqueName, [name], `unique constraint ${quoteIdent(uniqueName)}`);
       steps.sql('expand', {
         description: `make index ${quoteIdent(uniqueName)} the unique constraint of ${where}`,
-        statements: [
-          `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(uniqueName)} UNIQUE USING INDEX ${quoteIdent(uniqueName)}`,
-        ],
+        statements: [ddl.constraintUsingIndex(t, uniqueName, 'UNIQUE', uniqueName)],
         transactional: true,
         impact: ctx.briefLock(t),
-        undo: {
-          statements: [`ALTER TABLE ${tbl} DROP CONSTRAINT IF EXISTS ${quoteIdent(uniqueName)}`],
-          transactional: true,
-        },
+        undo: { statements: [ddl.dropConstraint(t, uniqueName, { ifExists: true })], transactional: true },
       });
     }
 
@@ -207,7 +240,10 @@ export const addColumn: OperationDefinition<AddColumn> = {
     }
     if (fk) validateForeignKey(steps, table, fk);
 
-    const contract = [...(fill?.drop ?? []), ...(strategy.checkNotNull ? setNotNullStatements(table, name) : [])];
+    const contract = [
+      ...(fill?.drop ?? []),
+      ...(strategy.checkNotNull ? ddl.setNotNullStatements(t, name, { ifExists: true }) : []),
+    ];
     if (contract.length > 0) {
       steps.sql('contract', {
         description: `${fill ? `drop the trigger filling ${where}` : ''}${fill && strategy.checkNotNull ? '; ' : ''}${strategy.checkNotNull ? `SET NOT NULL on ${where} (proved by the validated check: no scan) and drop the check` : ''}`,

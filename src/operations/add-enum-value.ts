@@ -40,6 +40,14 @@ export const addEnumValue: OperationDefinition<AddEnumValue> = {
   refs: (spec) => ({ enums: [spec.type] }),
   summary: (spec) =>
     `add value '${spec.value}' to enum ${spec.type}${spec.before !== undefined ? ` before '${spec.before}'` : spec.after !== undefined ? ` after '${spec.after}'` : ''}`,
+  apply(spec, change) {
+    const ref = parseObjectName(spec.type);
+    const type =
+      ref.schema === undefined
+        ? change.catalog.resolved.get(`type:${ref.name}`)
+        : { schema: ref.schema, name: ref.name };
+    if (type) change.addEnumLabel(type, spec.value);
+  },
   plan(spec, ctx) {
     const ref = parseObjectName(spec.type);
     const resolved =

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
+import * as ddl from './support/ddl.js';
 import {
   addForeignKeyNotValid,
   hasLeadingIndex,
@@ -11,7 +12,10 @@ import {
   validateForeignKey,
   type ForeignKey,
 } from './support/foreign-key.js';
+import { partitionedForeignKeySteps } from './support/partitioned-foreign-key.js';
+import { isPartitioned, requireNoForeignPartitions } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
+import { modelForeignKey } from './support/model-objects.js';
 
 export const addForeignKeySchema = z
   .object({
@@ -38,6 +42,19 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
   refs: (spec) => ({ tables: [spec.table, spec.references.table] }),
   summary: (spec) =>
     `add foreign key ${spec.name} on ${spec.table} (${spec.columns.join(', ')}) referencing ${spec.references.table} (${spec.references.columns.join(', ')})`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const referenced = change.table(spec.references.table);
+    change.addConstraint(
+      table,
+      modelForeignKey(
+        parseColumnName(spec.name),
+        spec.columns.map(parseColumnName),
+        referenced,
+        spec.references.columns.map(parseColumnName),
+      ),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const referenced = ctx.table(spec.references.table, 'references.table');
@@ -70,24 +87,26 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
     );
     const t = qualified(table);
     const steps = ctx.steps('add_foreign_key', `${table.schema}.${table.name}.${name}`);
-    steps.sql('expand', {
-      description: `add foreign key ${quoteIdent(name)} NOT VALID on ${displayName(t)} referencing ${displayName(referenced)} (new writes are checked; existing rows at switch)`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ${addForeignKeyNotValid(fk)}`],
-      transactional: true,
-      impact: {
-        ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
-        locks: [
-          { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
-          { relation: qualified(referenced), mode: 'SHARE ROW EXCLUSIVE' },
-        ],
-      },
-      // Dropping a foreign key takes ACCESS EXCLUSIVE on both tables, briefly.
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
+    if (isPartitioned(table)) {
+      requireNoForeignPartitions(ctx, table, 'table', 'a foreign key');
+      partitionedForeignKeySteps(steps, table, fk);
+    } else {
+      steps.sql('expand', {
+        description: `add foreign key ${quoteIdent(name)} NOT VALID on ${displayName(t)} referencing ${displayName(referenced)} (new writes are checked; existing rows at switch)`,
+        statements: [addForeignKeyNotValid(t, fk)],
         transactional: true,
-      },
-    });
-    validateForeignKey(steps, table, fk);
+        impact: {
+          ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
+          locks: [
+            { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
+            { relation: qualified(referenced), mode: 'SHARE ROW EXCLUSIVE' },
+          ],
+        },
+        // Dropping a foreign key takes ACCESS EXCLUSIVE on both tables, briefly.
+        undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
+      });
+      validateForeignKey(steps, table, fk);
+    }
     if (!hasLeadingIndex(table, columns)) {
       ctx.note({
         phase: 'expand',

@@ -1,16 +1,12 @@
 import { z } from 'zod';
-import { displayName, generatedName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, generatedName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
-import { buildUniqueIndexStep } from './support/index-build.js';
-import {
-  addNotNullCheck,
-  dropNotNullCheck,
-  notNullCheckName,
-  setNotNullStatement,
-  validateNotNull,
-} from './support/not-null.js';
+import * as ddl from './support/ddl.js';
+import { buildUniqueIndexStep, validateNotNull } from './support/steps.js';
+import { refusePartitioned } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
+import { modelConstraint, modelIndex } from './support/model-objects.js';
 
 export const addPrimaryKeySchema = z
   .object({
@@ -37,6 +33,20 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
   schema: addPrimaryKeySchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `add primary key on ${spec.table} (${spec.columns.join(', ')})`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
+    const columns = spec.columns.map(parseColumnName);
+    change.addIndex(
+      table,
+      modelIndex(table, { name, elements: columns.map(quoteIdent), columns, primary: true, constraint: name }),
+    );
+    change.addConstraint(
+      table,
+      modelConstraint(name, 'p', columns, `PRIMARY KEY (${columns.map(quoteIdent).join(', ')})`, { index: name }),
+    );
+    for (const c of columns) change.alterColumn(table, c, { notNull: true });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     if (table.primaryKey)
@@ -47,19 +57,26 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
     requireFreeName(ctx, table, name, spec.name !== undefined ? 'name' : 'table');
     const columns = userColumns(ctx, table, spec.columns, 'columns');
+    refusePartitioned(
+      ctx,
+      table,
+      'table',
+      'a primary key',
+      'createIndex with "unique": true builds the same uniqueness partition by partition',
+    );
     const nullable = columns.filter((c) => !c.notNull).map((c) => c.name);
-    for (const c of nullable) requireFreeName(ctx, table, notNullCheckName(table, c), 'columns');
+    for (const c of nullable) requireFreeName(ctx, table, ddl.notNullCheckName(table, c), 'columns');
     const t = qualified(table);
-    const tbl = quoteQualified(t);
+    const dropCheck = (c: string) => ddl.dropConstraint(t, ddl.notNullCheckName(t, c), { ifExists: true });
     const steps = ctx.steps('add_primary_key', `${table.schema}.${table.name}`);
 
     if (nullable.length > 0) {
       steps.sql('expand', {
         description: `add CHECK (... IS NOT NULL) NOT VALID on ${nullable.map(quoteIdent).join(', ')} of ${displayName(t)} (new writes of NULL fail from now on)`,
-        statements: nullable.map((c) => addNotNullCheck(table, c)),
+        statements: nullable.map((c) => ddl.addNotNullCheck(t, c)),
         transactional: true,
         impact: ctx.briefLock(t),
-        undo: { statements: nullable.map((c) => dropNotNullCheck(table, c)), transactional: true },
+        undo: { statements: nullable.map(dropCheck), transactional: true },
       });
     }
     buildUniqueIndexStep(
@@ -79,17 +96,14 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     steps.sql('switch', {
       description: `make index ${quoteIdent(name)} the primary key of ${displayName(t)}${nullable.length ? ` after SET NOT NULL on ${nullable.map(quoteIdent).join(', ')} (proved by the validated checks: no scan)` : ''}`,
       statements: [
-        ...nullable.map((c) => setNotNullStatement(table, c)),
-        `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(name)} PRIMARY KEY USING INDEX ${quoteIdent(name)}`,
-        ...nullable.map((c) => dropNotNullCheck(table, c)),
+        ...nullable.map((c) => ddl.setNotNull(t, c)),
+        ddl.constraintUsingIndex(t, name, 'PRIMARY KEY', name),
+        ...nullable.map(dropCheck),
       ],
       transactional: true,
       impact: ctx.briefLock(t),
       undo: {
-        statements: [
-          `ALTER TABLE ${tbl} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`,
-          ...nullable.map((c) => `ALTER TABLE ${tbl} ALTER COLUMN ${quoteIdent(c)} DROP NOT NULL`),
-        ],
+        statements: [ddl.dropConstraint(t, name, { ifExists: true }), ...nullable.map((c) => ddl.dropNotNull(t, c))],
         transactional: true,
       },
     });

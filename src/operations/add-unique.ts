@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
-import { buildUniqueIndexStep } from './support/index-build.js';
+import * as ddl from './support/ddl.js';
+import { buildUniqueIndexStep } from './support/steps.js';
+import { refusePartitioned } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
+import { modelConstraint, modelIndex } from './support/model-objects.js';
 
 export const addUniqueSchema = z
   .object({
@@ -25,25 +28,40 @@ export const addUnique: OperationDefinition<AddUnique> = {
   schema: addUniqueSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `add unique constraint ${spec.name} on ${spec.table} (${spec.columns.join(', ')})`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const name = parseColumnName(spec.name);
+    const columns = spec.columns.map(parseColumnName);
+    change.addIndex(
+      table,
+      modelIndex(table, { name, elements: columns.map(quoteIdent), columns, unique: true, constraint: name }),
+    );
+    change.addConstraint(
+      table,
+      modelConstraint(name, 'u', columns, `UNIQUE (${columns.map(quoteIdent).join(', ')})`, { index: name }),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.name);
     requireFreeName(ctx, table, name, 'name');
     const columns = userColumns(ctx, table, spec.columns, 'columns').map((c) => c.name);
+    refusePartitioned(
+      ctx,
+      table,
+      'table',
+      'a unique constraint',
+      'createIndex with "unique": true builds the same uniqueness partition by partition',
+    );
     const t = qualified(table);
     const steps = ctx.steps('add_unique', `${table.schema}.${table.name}.${name}`);
     buildUniqueIndexStep(steps, table, name, columns, `unique constraint ${quoteIdent(name)}`);
     steps.sql('expand', {
       description: `make index ${quoteIdent(name)} the unique constraint ${quoteIdent(name)} of ${displayName(t)}`,
-      statements: [
-        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE USING INDEX ${quoteIdent(name)}`,
-      ],
+      statements: [ddl.constraintUsingIndex(t, name, 'UNIQUE', name)],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
-        transactional: true,
-      },
+      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
     ctx.note({
       phase: 'expand',

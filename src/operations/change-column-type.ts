@@ -9,10 +9,13 @@ import {
   substituteColumn,
   type TypeName,
 } from '../sql/expression.js';
+import { requirePrimaryKey } from './support/common.js';
+import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
-import type { OperationDefinition, PlanContext } from './types.js';
+import { typeSql } from './support/model-objects.js';
+import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
 
 export const changeColumnTypeSchema = z
   .object({
@@ -48,8 +51,28 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
   refs: (spec) => ({ tables: [spec.table], referencing: [spec.table], types: [spec.type] }),
   summary: (spec) =>
     `change type of ${spec.table}.${spec.column} to ${spec.type}${spec.using ? ` using ${spec.using}` : ''}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const column = table.columns.find((c) => c.name === parseColumnName(spec.column));
+    // Merged into an earlier change of the same column (plan() refused any other overlap).
+    if (!column || change.claimOf(table, column.name)?.change === 'retype') return;
+    const newType = typeSql(spec.type);
+    const oldType = typeSql(column.type);
+    const direct = changesDirectly(table, column, spec.using, newType);
+    change.retypeColumn(table, column.name, newType, !direct);
+    if (direct) return;
+    for (const fk of table.referencedBy) {
+      const k = fk.referencedColumns.indexOf(column.name);
+      const child = k < 0 ? undefined : change.catalog.tables.get(tableKey(fk.table));
+      const childColumn = child?.columns.find((c) => c.name === fk.columns[k]);
+      if (child && childColumn && typeSql(childColumn.type) === oldType)
+        change.retypeColumn(child, childColumn.name, newType, true);
+    }
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
+    const earlier = ctx.changedBy(table, parseColumnName(spec.column));
+    if (earlier?.change === 'retype') return mergeInto(ctx, spec, table, earlier);
     const column = ctx.column(table, parseColumnName(spec.column), 'column');
     const t: QualifiedName = { schema: table.schema, name: table.name };
     const where = `${displayName(t)}.${quoteIdent(column.name)}`;
@@ -65,9 +88,8 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
         : checkedExpression(ctx, 'down', spec.down, names);
     refuseColumn(ctx, table, column, 'column');
 
-    const checks = table.constraints.filter((c) => c.type === 'c' && c.columns.includes(column.name));
     const plainCast = renameInExpression(using, new Map()) === renameInExpression(defaultUsing, new Map());
-    if (plainCast && checks.length === 0 && changesWithoutRewrite(oldType, newType)) {
+    if (changesDirectly(table, column, spec.using === undefined ? undefined : using, newType.sql)) {
       planDirect(ctx, table, column, oldType, newType);
       return;
     }
@@ -130,6 +152,42 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
   },
 };
 
+/**
+ * Whether Postgres changes the type in place, without rewriting the table or its indexes and
+ * without re-verifying a CHECK constraint: `using` (checked) absent or the plain cast.
+ */
+function changesDirectly(table: TableInfo, column: ColumnInfo, using: string | undefined, newType: string): boolean {
+  const checks = table.constraints.filter((c) => c.type === 'c' && c.columns.includes(column.name));
+  if (checks.length > 0) return false;
+  const plain = `${quoteIdent(column.name)}::${newType}`;
+  try {
+    if (using !== undefined && renameInExpression(using, new Map()) !== renameInExpression(plain, new Map()))
+      return false;
+    return changesWithoutRewrite(parseTypeName(column.type), parseTypeName(newType));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A second change of a column's type in the file (an explicit change of a referencing column that
+ * the primary key's change already makes, or a repeat): merged when it asks for the same type with
+ * the default conversion, refused naming both operations otherwise.
+ */
+function mergeInto(ctx: PlanContext, spec: ChangeColumnType, table: TableInfo, earlier: ColumnClaim): void {
+  const where = `${displayName(table)}.${quoteIdent(parseColumnName(spec.column))}`;
+  const newType = parseTypeName(checkedType(ctx, 'type', spec.type)).sql;
+  if (newType !== earlier.detail || spec.using !== undefined || spec.down !== undefined)
+    ctx.fail(
+      'type',
+      `${ctx.describeOp(earlier.op)} already changes ${where} to ${earlier.detail}${newType === earlier.detail ? ' with the default conversion' : ''}, so ${ctx.describeOp(ctx.opIndex)} cannot also change it${newType === earlier.detail ? ' with its own "using"/"down"' : ` to ${newType}`}: keep one change of the column`,
+    );
+  ctx.note({
+    phase: 'expand',
+    text: `${ctx.describeOp(ctx.opIndex)} (${where} to ${newType}) is merged into ${ctx.describeOp(earlier.op)}, which already makes that change`,
+  });
+}
+
 interface UnitInput {
   newType: TypeName;
   using: string;
@@ -143,11 +201,7 @@ interface UnitInput {
 function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: UnitInput): ShadowUnit {
   const where = input.via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (input.via) refuseColumn(ctx, table, column, input.field, input.via);
-  if (!table.primaryKey)
-    ctx.fail(
-      input.field,
-      `table ${displayName(table)} (${where}) has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
-    );
+  requirePrimaryKey(ctx, table, input.field, where);
   if (table.relkind === 'p')
     ctx.fail(
       input.field,
@@ -214,16 +268,15 @@ function planDirect(
   newType: TypeName,
 ): void {
   const t: QualifiedName = { schema: table.schema, name: table.name };
-  const tbl = quoteQualified(t);
   const col = quoteIdent(column.name);
   // Without COLLATE, ALTER ... TYPE resets the collation to the type's default (and rebuilds indexes).
   const collate = column.collation ? ` COLLATE ${column.collation}` : '';
   ctx.steps('change_column_type', `${displayName(t)}.${col}`).sql('expand', {
     description: `change ${displayName(t)}.${col} from ${oldType.sql} to ${newType.sql}: Postgres does it without rewriting the table or its indexes (catalog change only)`,
-    statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} TYPE ${newType.sql}${collate}`],
+    statements: [ddl.setColumnType(t, column.name, `${newType.sql}${collate}`)],
     transactional: true,
     impact: ctx.briefLock(t),
-    undo: { statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} TYPE ${oldType.sql}${collate}`], transactional: true },
+    undo: { statements: [ddl.setColumnType(t, column.name, `${oldType.sql}${collate}`)], transactional: true },
   });
   ctx.note({
     phase: 'expand',

@@ -5,7 +5,11 @@ import { columnName, objectName } from '../migration/names.js';
 import { parseSql } from '../sql/parser.js';
 import { walk, type Node } from '../sql/rewrite.js';
 import { qualified, requireFreeName, userExpression } from './support/common.js';
-import { buildIndexStep } from './support/index-build.js';
+import { buildIndexStep } from './support/steps.js';
+import { storageParametersClause, storageParametersSchema } from './support/storage-parameters.js';
+import { partitionedIndexSteps } from './support/partitioned-index.js';
+import { isPartitioned, requireKeyCoversPartitionKey, requireNoForeignPartitions } from './support/partitions.js';
+import { columnsIn, modelIndex } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const createIndexSchema = z
@@ -26,6 +30,8 @@ export const createIndexSchema = z
       .optional(),
     /** Non-key columns stored in the index (INCLUDE). */
     include: z.array(columnName).optional(),
+    /** Storage parameters (WITH): `{"fillfactor": 70}`. */
+    storageParameters: storageParametersSchema.optional(),
   })
   .strict();
 
@@ -42,6 +48,37 @@ export const createIndex: OperationDefinition<CreateIndex> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) =>
     `create ${spec.unique ? 'unique ' : ''}index ${spec.name} on ${spec.table} (${spec.columns.join(', ')})${spec.where ? ` where ${spec.where}` : ''}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    const elements = spec.columns.map((text) => {
+      const column = plainColumn(text);
+      return column !== undefined ? quoteIdent(column) : text.trim();
+    });
+    const include = (spec.include ?? []).map(parseColumnName);
+    const used = [
+      ...spec.columns.flatMap((text) => {
+        const column = plainColumn(text);
+        return column !== undefined
+          ? [column]
+          : [...columnsIn(text.replace(/\s+(ASC|DESC)?(\s+NULLS\s+(FIRST|LAST))?\s*$/i, ''))];
+      }),
+      ...include,
+      ...(spec.where !== undefined ? columnsIn(spec.where) : []),
+    ];
+    const name = parseColumnName(spec.name);
+    change.addIndex(
+      table,
+      modelIndex(table, {
+        name,
+        elements,
+        columns: used.filter((c) => table.columns.some((col) => col.name === c)),
+        ...(spec.unique ? { unique: true } : {}),
+        ...(spec.method ? { method: spec.method } : {}),
+        include,
+        ...(spec.where !== undefined ? { where: spec.where.trim() } : {}),
+      }),
+    );
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.name);
@@ -55,22 +92,33 @@ export const createIndex: OperationDefinition<CreateIndex> = {
       quoteIdent(ctx.column(table, parseColumnName(c), `include[${i}]`).name),
     );
     if (spec.where !== undefined) userExpression(ctx, spec.where, 'where', table);
-    const statement =
-      `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteQualified(qualified(table))}` +
+    const tail =
       `${spec.method ? ` USING ${quoteIdent(spec.method)}` : ''} (${elements.join(', ')})` +
-      `${include.length ? ` INCLUDE (${include.join(', ')})` : ''}${spec.where !== undefined ? ` WHERE ${spec.where.trim()}` : ''}`;
+      `${include.length ? ` INCLUDE (${include.join(', ')})` : ''}` +
+      storageParametersClause(ctx, spec.method ?? 'btree', spec.storageParameters, 'storageParameters') +
+      `${spec.where !== undefined ? ` WHERE ${spec.where.trim()}` : ''}`;
+    const statement = `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteQualified(qualified(table))}${tail}`;
     requireOneIndex(ctx, statement, elements.length, spec.where !== undefined);
-    buildIndexStep(
-      ctx.steps('create_index', `${table.schema}.${name}`),
-      table,
-      name,
-      statement,
-      `build ${spec.unique ? 'unique ' : ''}index ${quoteIdent(name)} on ${displayName(table)} concurrently`,
-    );
+    const steps = ctx.steps('create_index', `${table.schema}.${name}`);
+    if (isPartitioned(table)) {
+      requireNoForeignPartitions(ctx, table, 'table', 'an index');
+      if (spec.unique) requireKeyCoversPartitionKey(ctx, table, keyColumns(statement), 'columns', 'a unique index');
+      partitionedIndexSteps(steps, table, { name, unique: spec.unique ?? false, tail });
+    } else {
+      buildIndexStep(
+        steps,
+        table,
+        name,
+        statement,
+        `build ${spec.unique ? 'unique ' : ''}index ${quoteIdent(name)} on ${displayName(table)} concurrently`,
+      );
+    }
     if (leftover)
       ctx.note({
         phase: 'expand',
-        text: `index ${quoteIdent(name)} exists but is INVALID (a failed build): it is dropped and built again`,
+        text: isPartitioned(table)
+          ? `index ${quoteIdent(name)} exists but is INVALID (not yet on every partition): the partitions' indexes are built and attached`
+          : `index ${quoteIdent(name)} exists but is INVALID (a failed build): it is dropped and built again`,
       });
     if (spec.unique)
       ctx.note({
@@ -80,14 +128,24 @@ export const createIndex: OperationDefinition<CreateIndex> = {
   },
 };
 
+/** The plain columns among the key's elements (expressions left out), read from the statement's parse tree. */
+function keyColumns(statement: string): string[] {
+  const stmt = parseSql(statement).stmts?.[0]?.stmt as { IndexStmt?: Node } | undefined;
+  const params = (stmt?.IndexStmt?.indexParams ?? []) as Node[];
+  return params.map((p) => (p.IndexElem as Node).name as string | undefined).filter((n) => n !== undefined);
+}
+
+function plainColumn(text: string): string | undefined {
+  try {
+    return parseColumnName(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** One element of the index: a column (quoted as needed) or an expression exactly as written, checked on the parse tree. */
 function indexElement(ctx: PlanContext, table: TableInfo, text: string, field: string): string {
-  let column: string | undefined;
-  try {
-    column = parseColumnName(text);
-  } catch {
-    column = undefined;
-  }
+  const column = plainColumn(text);
   if (column !== undefined) return quoteIdent(ctx.column(table, column, field).name);
   let tree;
   try {

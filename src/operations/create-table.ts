@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../db/catalog.js';
 import {
   displayName,
+  generatedName,
   parseColumnName,
   parseObjectName,
   quoteIdent,
@@ -9,9 +10,11 @@ import {
   type QualifiedName,
 } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
+import { modelForeignKey } from './support/model-objects.js';
 import type { LockTaken } from '../plan/types.js';
 import { parseTypeName } from '../sql/expression.js';
 import { commentValue } from './support/comment.js';
+import { commentOnColumn, commentOnTable } from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { requireCompatibleTypes } from './support/foreign-key.js';
 import type { OperationDefinition, PlanContext } from './types.js';
@@ -57,7 +60,7 @@ type Column = z.infer<typeof tableColumnSchema>;
 /**
  * createTable, in expand: nothing uses a new table yet, so a plain CREATE TABLE is safe; its only
  * lock on existing tables is SHARE ROW EXCLUSIVE on the tables its foreign keys reference, for a
- * moment. Later operations of the same migration see the table (PlanContext.declareTable), e.g. a
+ * moment. Later operations of the same migration see the table (its apply()), e.g. a
  * createIndex on it. Rollback drops it.
  */
 export const createTable: OperationDefinition<CreateTable> = {
@@ -67,6 +70,29 @@ export const createTable: OperationDefinition<CreateTable> = {
     types: spec.columns.map((c) => c.type),
   }),
   summary: (spec) => `create table ${spec.table} (${spec.columns.map((c) => c.name).join(', ')})`,
+  apply(spec, change) {
+    const ref = parseObjectName(spec.table);
+    const t: QualifiedName = { schema: ref.schema ?? change.catalog.defaultSchema, name: ref.name };
+    const names = spec.columns.map((c) => parseColumnName(c.name));
+    change.addTable(
+      declaredTable(
+        t,
+        spec.columns,
+        names,
+        names.filter((_, i) => spec.columns[i]!.primaryKey),
+      ),
+    );
+    spec.columns.forEach((c, i) => {
+      if (!c.references) return;
+      const r = parseObjectName(c.references.table);
+      const isSelf = (r.schema ?? t.schema) === t.schema && r.name === t.name;
+      const target = isSelf ? t : change.table(c.references.table);
+      const fk = modelForeignKey(generatedName(t.name, names[i]!, 'fkey'), [names[i]!], target, [
+        parseColumnName(c.references.column),
+      ]);
+      change.addConstraint(t, fk);
+    });
+  },
   plan(spec, ctx) {
     const ref = parseObjectName(spec.table);
     const t: QualifiedName = { schema: ref.schema ?? ctx.catalog.defaultSchema, name: ref.name };
@@ -96,19 +122,15 @@ export const createTable: OperationDefinition<CreateTable> = {
         phase: 'expand',
         text: `${displayName(t)} has no primary key: later zdm operations that backfill it will refuse until it has one`,
       });
-    ctx.declareTable(self);
   },
 };
 
 /** COMMENT ON the new table and its columns, in the CREATE TABLE's transaction. */
 function comments(t: QualifiedName, spec: CreateTable, names: string[]): string[] {
-  const table = quoteQualified(t);
   return [
-    ...(spec.comment !== undefined ? [`COMMENT ON TABLE ${table} IS ${commentValue(spec.comment)}`] : []),
+    ...(spec.comment !== undefined ? [commentOnTable(t, commentValue(spec.comment))] : []),
     ...spec.columns.flatMap((c, i) =>
-      c.comment !== undefined
-        ? [`COMMENT ON COLUMN ${table}.${quoteIdent(names[i]!)} IS ${commentValue(c.comment)}`]
-        : [],
+      c.comment !== undefined ? [commentOnColumn(t, names[i]!, commentValue(c.comment))] : [],
     ),
   ];
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { expressionFunctions, qualified, userExpression } from './support/common.js';
 import { fillTrigger } from './support/fill-trigger.js';
-import { restoreNotNullStatements } from './support/not-null.js';
+import * as ddl from './support/ddl.js';
+import { dropNotNullStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropColumnSchema = z
@@ -35,6 +36,9 @@ export const dropColumn: OperationDefinition<DropColumn> = {
   schema: dropColumnSchema,
   refs: (spec) => ({ tables: [spec.table], functions: expressionFunctions(spec.down) }),
   summary: (spec) => `drop column ${spec.table}.${spec.column}`,
+  apply(spec, change) {
+    change.dropColumn(change.table(spec.table), parseColumnName(spec.column));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);
@@ -62,8 +66,6 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     }
     const down = spec.down !== undefined ? userExpression(ctx, spec.down, 'down', table) : undefined;
     const t = qualified(table);
-    const tbl = quoteQualified(t);
-    const col = quoteIdent(name);
     const steps = ctx.steps('drop_column', `${table.schema}.${table.name}.${name}`);
     const fill = down ? fillTrigger(table, name, down.sql) : undefined;
 
@@ -76,13 +78,13 @@ export const dropColumn: OperationDefinition<DropColumn> = {
         undo: { statements: fill.drop, transactional: true },
       });
     } else if (needsValue) {
-      steps.sql('expand', {
-        description: `allow NULL in ${where} until it is dropped, so the new application version can insert without it`,
-        statements: [`ALTER TABLE ${tbl} ALTER COLUMN ${col} DROP NOT NULL`],
-        transactional: true,
-        impact: ctx.briefLock(t),
-        undo: { statements: restoreNotNullStatements(table, name), transactional: false },
-      });
+      dropNotNullStep(
+        ctx,
+        steps,
+        table,
+        name,
+        `allow NULL in ${where} until it is dropped, so the new application version can insert without it`,
+      );
       ctx.note({
         phase: 'expand',
         text: `rows the new application version inserts have ${where} NULL; rollback restores NOT NULL and stops while such rows exist (give \`down\` to fill them instead)`,
@@ -101,7 +103,7 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     ];
     steps.sql('contract', {
       description: `drop column ${where}${goes.length ? `, with ${goes.join(', ')}` : ''}`,
-      statements: [...(fill?.drop ?? []), `ALTER TABLE ${tbl} DROP COLUMN ${col}`],
+      statements: [...(fill?.drop ?? []), ddl.dropColumn(t, name)],
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
     });

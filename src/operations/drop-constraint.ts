@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
-import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified } from './support/common.js';
 import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
+import * as ddl from './support/ddl.js';
 import { lockTablesStatements } from './support/lock-order.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
@@ -30,6 +31,10 @@ export const dropConstraint: OperationDefinition<DropConstraint> = {
   schema: dropConstraintSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `drop constraint ${spec.name} on ${spec.table} (at contract)`,
+  apply(spec, change) {
+    // Gone at contract; for the operations after it in the file, gone.
+    change.dropConstraint(change.table(spec.table), parseColumnName(spec.name));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const constraint = existingConstraint(ctx, table, spec.name, 'name');
@@ -40,10 +45,7 @@ export const dropConstraint: OperationDefinition<DropConstraint> = {
     const locks = constraintDdlLocks(table, constraint, true);
     ctx.steps('drop_constraint', `${table.schema}.${table.name}.${constraint.name}`).sql('contract', {
       description: `drop ${kind} constraint ${name} of ${displayName(t)}${constraint.index ? ` with its index ${quoteIdent(constraint.index)}` : ''}`,
-      statements: [
-        ...lockTablesStatements(locks),
-        `ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${name}`,
-      ],
+      statements: [...lockTablesStatements(locks), ddl.dropConstraint(t, constraint.name, { ifExists: true })],
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
     });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified } from './support/common.js';
+import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropDefaultSchema = z
@@ -23,6 +24,9 @@ export const dropDefault: OperationDefinition<DropDefault> = {
   schema: dropDefaultSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `drop default of ${spec.table}.${spec.column}`,
+  apply(spec, change) {
+    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { default: null });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);
@@ -38,7 +42,7 @@ export const dropDefault: OperationDefinition<DropDefault> = {
     const t = qualified(table);
     ctx.steps('drop_default', `${table.schema}.${table.name}.${name}`).sql('contract', {
       description: `drop the default of ${where} (${column.default})${column.ownedSequence ? `; sequence ${displayName(column.ownedSequence)} stays` : ''}`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(name)} DROP DEFAULT`],
+      statements: [ddl.dropDefault(t, name)],
       transactional: true,
       impact: ctx.briefLock(t),
     });

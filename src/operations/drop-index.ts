@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { tableKey } from '../db/catalog.js';
 import { displayName, parseObjectName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { objectName } from '../migration/names.js';
+import * as ddl from './support/ddl.js';
 import { plainIndexColumns } from './support/foreign-key.js';
+import { briefLocks, isPartitioned, partitionsOf } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropIndexSchema = z
@@ -25,6 +27,15 @@ export const dropIndex: OperationDefinition<DropIndex> = {
   schema: dropIndexSchema,
   refs: (spec) => ({ indexes: [spec.name] }),
   summary: (spec) => `drop index ${spec.name}`,
+  apply(spec, change) {
+    const ref = parseObjectName(spec.name);
+    const resolved =
+      ref.schema !== undefined
+        ? { schema: ref.schema, name: ref.name }
+        : change.catalog.resolved.get(`index:${ref.name}`);
+    const index = resolved && change.catalog.indexes.get(tableKey(resolved));
+    if (index) change.dropIndex(index.table, index.name);
+  },
   plan(spec, ctx) {
     const ref = parseObjectName(spec.name);
     const resolved =
@@ -53,12 +64,24 @@ export const dropIndex: OperationDefinition<DropIndex> = {
         `index ${displayName(qualifiedIndex)} may back foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}, which reference ${displayName(table)} through it; drop them first`,
       );
     }
-    ctx.steps('drop_index', `${index.schema}.${index.name}`).sql('contract', {
-      description: `drop index ${displayName(qualifiedIndex)} on ${displayName(table)} concurrently${index.valid ? '' : ' (it is INVALID)'}`,
-      statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(qualifiedIndex)}`],
-      transactional: false,
-      impact: ctx.briefLock(index.table, 'SHARE UPDATE EXCLUSIVE'),
-    });
+    const steps = ctx.steps('drop_index', `${index.schema}.${index.name}`);
+    if (isPartitioned(table)) {
+      // Postgres has no DROP INDEX CONCURRENTLY for a partitioned index, nor a way to detach a
+      // partition's index: the drop takes ACCESS EXCLUSIVE on the table and every partition, briefly.
+      steps.sql('contract', {
+        description: `drop index ${displayName(qualifiedIndex)} on partitioned table ${displayName(table)} and its partitions' indexes (brief ACCESS EXCLUSIVE on every partition: Postgres cannot drop a partitioned index concurrently)`,
+        statements: [`DROP INDEX IF EXISTS ${quoteQualified(qualifiedIndex)}`],
+        transactional: true,
+        impact: briefLocks([table, ...partitionsOf(table)], 'ACCESS EXCLUSIVE'),
+      });
+    } else {
+      steps.sql('contract', {
+        description: `drop index ${displayName(qualifiedIndex)} on ${displayName(table)} concurrently${index.valid ? '' : ' (it is INVALID)'}`,
+        statements: [ddl.dropIndexConcurrently(qualifiedIndex)],
+        transactional: false,
+        impact: ctx.briefLock(index.table, 'SHARE UPDATE EXCLUSIVE'),
+      });
+    }
     ctx.note({
       phase: 'contract',
       text: `run contract when no running application version relies on index ${displayName(qualifiedIndex)} for its query plans`,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified } from './support/common.js';
-import { restoreNotNullStatements } from './support/not-null.js';
+import { dropNotNullStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropNotNullSchema = z
@@ -25,6 +24,9 @@ export const dropNotNull: OperationDefinition<DropNotNull> = {
   schema: dropNotNullSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `drop NOT NULL on ${spec.table}.${spec.column}`,
+  apply(spec, change) {
+    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { notNull: false });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);
@@ -37,14 +39,13 @@ export const dropNotNull: OperationDefinition<DropNotNull> = {
         `${where} is part of primary key ${quoteIdent(table.primaryKey.name)}; primary-key columns are always NOT NULL`,
       );
     if (column.identity) ctx.fail('column', `${where} is an identity column; identity columns are always NOT NULL`);
-    const t = qualified(table);
-    ctx.steps('drop_not_null', `${table.schema}.${table.name}.${name}`).sql('expand', {
-      description: `allow NULL in ${where}`,
-      statements: [`ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(name)} DROP NOT NULL`],
-      transactional: true,
-      impact: ctx.briefLock(t),
-      undo: { statements: restoreNotNullStatements(table, name), transactional: false },
-    });
+    dropNotNullStep(
+      ctx,
+      ctx.steps('drop_not_null', `${table.schema}.${table.name}.${name}`),
+      table,
+      name,
+      `allow NULL in ${where}`,
+    );
     ctx.note({
       phase: 'expand',
       text: `rollback restores NOT NULL on ${where} and stops at VALIDATE while rows with NULL exist: update them, then run zdm rollback again`,

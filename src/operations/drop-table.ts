@@ -24,6 +24,9 @@ export const dropTable: OperationDefinition<DropTable> = {
   schema: dropTableSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `drop table ${spec.table} (at contract)`,
+  apply(spec, change) {
+    change.dropTable(change.table(spec.table));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t: QualifiedName = { schema: table.schema, name: table.name };

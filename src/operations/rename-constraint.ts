@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName } from './support/common.js';
 import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
+import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
 export const renameConstraintSchema = z
@@ -27,6 +28,9 @@ export const renameConstraint: OperationDefinition<RenameConstraint> = {
   schema: renameConstraintSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `rename constraint ${spec.from} on ${spec.table} to ${spec.to} (at contract)`,
+  apply(spec, change) {
+    change.renameConstraint(change.table(spec.table), parseColumnName(spec.from), parseColumnName(spec.to));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const constraint = existingConstraint(ctx, table, spec.from, 'from');
@@ -37,9 +41,7 @@ export const renameConstraint: OperationDefinition<RenameConstraint> = {
     const kind = CONSTRAINT_KINDS[constraint.type];
     ctx.steps('rename_constraint', `${table.schema}.${table.name}.${constraint.name}`).sql('contract', {
       description: `rename ${kind} constraint ${quoteIdent(constraint.name)} of ${displayName(t)} to ${quoteIdent(to)}${constraint.index ? ' (its index too)' : ''}`,
-      statements: [
-        `ALTER TABLE ${quoteQualified(t)} RENAME CONSTRAINT ${quoteIdent(constraint.name)} TO ${quoteIdent(to)}`,
-      ],
+      statements: [ddl.renameConstraint(t, constraint.name, to)],
       transactional: true,
       impact: { ...ctx.briefLock(t), locks: constraintDdlLocks(table, constraint, false) },
     });

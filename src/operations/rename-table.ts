@@ -36,6 +36,13 @@ export const renameTable: OperationDefinition<RenameTable> = {
     return { tables: [spec.from, schema === undefined ? spec.to : `${quoteIdent(schema)}.${quoteIdent(to.name)}`] };
   },
   summary: (spec) => `rename table ${spec.from} to ${spec.to}`,
+  apply(spec, change) {
+    const table = change.table(spec.from);
+    change.renameTable(table, {
+      schema: parseObjectName(spec.to).schema ?? table.schema,
+      name: parseObjectName(spec.to).name,
+    });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.from, 'from');
     const from: QualifiedName = { schema: table.schema, name: table.name };
@@ -76,7 +83,6 @@ export const renameTable: OperationDefinition<RenameTable> = {
       transactional: true,
       impact: ctx.briefLock(from),
     });
-    ctx.declareTable({ ...table, schema: to.schema, name: to.name });
     ctx.note({
       phase: 'expand',
       text: `after expand the old name ${displayName(from)} is a view: reads and writes (INSERT ... RETURNING, ON CONFLICT) work; TRUNCATE, COPY ... FROM and LOCK TABLE on the old name do not`,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { commentValue } from './support/comment.js';
 import { qualified } from './support/common.js';
+import { commentOnColumn, commentOnTable } from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
 export const setCommentSchema = z
@@ -28,19 +29,25 @@ export const setComment: OperationDefinition<SetComment> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) =>
     `${spec.comment === null ? 'remove the comment on' : 'set the comment on'} ${spec.column !== undefined ? `column ${spec.table}.${spec.column}` : `table ${spec.table}`}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    if (spec.column === undefined) change.alterTable(table, { comment: spec.comment });
+    else change.alterColumn(table, parseColumnName(spec.column), { comment: spec.comment });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t = qualified(table);
     const column = spec.column !== undefined ? ctx.column(table, parseColumnName(spec.column), 'column') : undefined;
-    const target = column ? `COLUMN ${quoteQualified(t)}.${quoteIdent(column.name)}` : `TABLE ${quoteQualified(t)}`;
+    const comment = (value: string | null | undefined) =>
+      column ? commentOnColumn(t, column.name, commentValue(value)) : commentOnTable(t, commentValue(value));
     const previous = column ? column.comment : table.comment;
     const shown = column ? `${displayName(t)}.${quoteIdent(column.name)}` : displayName(t);
     ctx.steps('set_comment', `${table.schema}.${table.name}${column ? `.${column.name}` : ''}`).sql('expand', {
       description: `${spec.comment === null ? 'remove the comment on' : 'comment on'} ${column ? 'column' : 'table'} ${shown}`,
-      statements: [`COMMENT ON ${target} IS ${commentValue(spec.comment)}`],
+      statements: [comment(spec.comment)],
       transactional: true,
       impact: ctx.briefLock(t, 'SHARE UPDATE EXCLUSIVE'),
-      undo: { statements: [`COMMENT ON ${target} IS ${commentValue(previous)}`], transactional: true },
+      undo: { statements: [comment(previous)], transactional: true },
     });
   },
 };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, userExpression } from './support/common.js';
+import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
 export const setDefaultSchema = z
@@ -26,6 +27,9 @@ export const setDefault: OperationDefinition<SetDefault> = {
   schema: setDefaultSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `set default of ${spec.table}.${spec.column} to ${spec.default}`,
+  apply(spec, change) {
+    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { default: spec.default.trim() });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);
@@ -41,14 +45,13 @@ export const setDefault: OperationDefinition<SetDefault> = {
         `${JSON.stringify(spec.default)}: a default cannot use columns (${[...value.columns].map(quoteIdent).join(', ')})`,
       );
     const t = qualified(table);
-    const col = `ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(name)}`;
     ctx.steps('set_default', `${table.schema}.${table.name}.${name}`).sql('expand', {
       description: `set the default of ${where} to ${value.sql}${column.default !== null ? ` (was ${column.default})` : ''}; existing rows keep their values`,
-      statements: [`${col} SET DEFAULT ${value.sql}`],
+      statements: [ddl.setDefault(t, name, value.sql)],
       transactional: true,
       impact: ctx.briefLock(t),
       undo: {
-        statements: [column.default !== null ? `${col} SET DEFAULT ${column.default}` : `${col} DROP DEFAULT`],
+        statements: [column.default !== null ? ddl.setDefault(t, name, column.default) : ddl.dropDefault(t, name)],
         transactional: true,
       },
     });

@@ -3,13 +3,8 @@ import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { expressionFunctions, qualified, requireFreeName, userExpression } from './support/common.js';
 import { fillTrigger } from './support/fill-trigger.js';
-import {
-  addNotNullCheck,
-  dropNotNullCheck,
-  notNullCheckName,
-  setNotNullStatements,
-  validateNotNull,
-} from './support/not-null.js';
+import * as ddl from './support/ddl.js';
+import { validateNotNull } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
 
 export const setNotNullSchema = z
@@ -37,13 +32,16 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
   schema: setNotNullSchema,
   refs: (spec) => ({ tables: [spec.table], functions: expressionFunctions(spec.up) }),
   summary: (spec) => `set NOT NULL on ${spec.table}.${spec.column}${spec.up ? ` (NULLs become ${spec.up})` : ''}`,
+  apply(spec, change) {
+    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { notNull: true });
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const name = parseColumnName(spec.column);
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
     if (column.notNull) ctx.fail('column', `${where} is already NOT NULL`);
-    requireFreeName(ctx, table, notNullCheckName(table, name), 'column');
+    requireFreeName(ctx, table, ddl.notNullCheckName(table, name), 'column');
     const up = spec.up !== undefined ? userExpression(ctx, spec.up, 'up', table) : undefined;
     const fill = up ? fillTrigger(table, name, up.sql) : undefined;
     const t = qualified(table);
@@ -52,10 +50,13 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
 
     steps.sql('expand', {
       description: `add CHECK (${col} IS NOT NULL) NOT VALID on ${displayName(t)}${fill ? `, and a trigger giving NULL writes ${up!.sql}` : ''}`,
-      statements: [...(fill?.create ?? []), addNotNullCheck(table, name)],
+      statements: [...(fill?.create ?? []), ddl.addNotNullCheck(t, name)],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: { statements: [dropNotNullCheck(table, name), ...(fill?.drop ?? [])], transactional: true },
+      undo: {
+        statements: [ddl.dropConstraint(t, ddl.notNullCheckName(t, name), { ifExists: true }), ...(fill?.drop ?? [])],
+        transactional: true,
+      },
     });
     if (up)
       ctx.backfill({
@@ -73,7 +74,7 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
     );
     steps.sql('contract', {
       description: `SET NOT NULL on ${where} (proved by the validated check: no scan) and drop the check${fill ? ' and the trigger' : ''}`,
-      statements: [...(fill?.drop ?? []), ...setNotNullStatements(table, name)],
+      statements: [...(fill?.drop ?? []), ...ddl.setNotNullStatements(t, name, { ifExists: true })],
       transactional: true,
       impact: ctx.briefLock(t),
     });

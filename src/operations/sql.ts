@@ -55,6 +55,9 @@ export const sql: OperationDefinition<SqlOperation> = {
     }
   },
   summary: (spec) => `run SQL in ${spec.phase}: ${oneLine(spec.sql)}`,
+  apply(spec, change) {
+    change.applySql(spec.sql, spec.phase);
+  },
   plan(spec, ctx) {
     const statements = parse(ctx, 'sql', spec.sql);
     if (statements.length === 0) ctx.fail('sql', 'contains no statement');

@@ -1,17 +1,13 @@
 import { z } from 'zod';
 import type { TableInfo } from '../db/catalog.js';
-import {
-  displayName,
-  generatedName,
-  parseColumnName,
-  quoteIdent,
-  quoteQualified,
-  type QualifiedName,
-} from '../db/quote.js';
+import { displayName, generatedName, parseColumnName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { addNotNullChecks, setNotNullStatements, verifyInSync } from './support/column-steps.js';
+import { requirePrimaryKey } from './support/common.js';
+import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
+import { addNotNullChecks, verifyInSync } from './support/steps.js';
+import { modelColumn } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const transformColumnSchema = z
@@ -60,6 +56,12 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
   refs: (spec) => ({ tables: [spec.table], types: spec.to.map((t) => t.type) }),
   summary: (spec) =>
     `transform ${spec.table} (${spec.from.join(', ')}) into (${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
+  apply(spec, change) {
+    const table = change.table(spec.table);
+    for (const c of spec.to)
+      change.addColumn(table, modelColumn(parseColumnName(c.name), c.type, { notNull: c.nullable === false }));
+    if (spec.dropOld) for (const c of spec.from) change.dropColumn(table, parseColumnName(c));
+  },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t: QualifiedName = { schema: table.schema, name: table.name };
@@ -81,11 +83,7 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
           `${displayName(t)}.${quoteIdent(name)} is a generated column; the trigger cannot write it`,
         );
     }
-    if (!table.primaryKey)
-      ctx.fail(
-        'table',
-        `table ${displayName(t)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
-      );
+    requirePrimaryKey(ctx, table, 'table');
     if (spec.dropOld) refuseDropDependents(ctx, table, from);
 
     const all = new Set([...existing, ...to.map((c) => c.name)]);
@@ -117,12 +115,11 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
       schema: t.schema,
       name: generatedName('zdm_sync', t.name, ...from, 'to', ...to.map((c) => c.name)),
     };
-    const tbl = quoteQualified(t);
     const steps = ctx.steps('transform_column', subject);
     steps.sql('expand', {
       description: `add ${to.map((c) => quoteIdent(c.name)).join(', ')} to ${displayName(t)} with a trigger keeping them in step with ${from.map(quoteIdent).join(', ')}`,
       statements: [
-        ...forward.map((f) => `ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(f.column)} ${f.type}`),
+        ...forward.map((f) => ddl.addColumn(t, f.column, f.type)),
         ...syncTriggerStatements(t, fn, fn.name, { forward, backward }, all),
       ],
       transactional: true,
@@ -130,7 +127,7 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
       undo: {
         statements: [
           ...dropSyncTriggerStatements(t, fn, fn.name),
-          ...forward.map((f) => `ALTER TABLE ${tbl} DROP COLUMN IF EXISTS ${quoteIdent(f.column)}`),
+          ...forward.map((f) => ddl.dropColumn(t, f.column, { ifExists: true })),
         ],
         transactional: true,
       },
@@ -155,8 +152,8 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
       description: `drop the trigger${notNull.length ? `, make ${notNull.map(quoteIdent).join(', ')} NOT NULL` : ''}${spec.dropOld ? `, drop ${from.map(quoteIdent).join(', ')}` : ''}`,
       statements: [
         ...dropSyncTriggerStatements(t, fn, fn.name),
-        ...notNull.flatMap((c) => setNotNullStatements(t, c)),
-        ...(spec.dropOld ? from.map((c) => `ALTER TABLE ${tbl} DROP COLUMN ${quoteIdent(c)}`) : []),
+        ...notNull.flatMap((c) => ddl.setNotNullStatements(t, c)),
+        ...(spec.dropOld ? from.map((c) => ddl.dropColumn(t, c)) : []),
       ],
       transactional: true,
       impact: ctx.briefLock(t),

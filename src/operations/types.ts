@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Catalog, ColumnInfo, TableInfo } from '../db/catalog.js';
+import type { Catalog, ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../db/catalog.js';
 import type { TypeInfo } from '../db/catalog-types.js';
 import type { QualifiedName } from '../db/quote.js';
 import type {
@@ -50,6 +50,71 @@ export interface OperationDefinition<S extends { op: string }> {
   /** One line for plans and status: `rename public.users.user_email to email_address`. */
   summary(spec: S): string;
   plan(spec: S, ctx: PlanContext): void;
+  /**
+   * How the operation changes the virtual schema later operations of the same file plan against
+   * (plan/model/): called after plan() with the same spec, it records every object the operation
+   * adds, drops, renames or alters through `change`. Required, so a new operation cannot forget
+   * it; an operation that changes no table, column, index, constraint or type says so with an
+   * empty body and a comment. See src/ARCHITECTURE.md, "The virtual schema".
+   */
+  apply(spec: S, change: ModelChange): void;
+}
+
+/** What one operation did to a column, as the virtual schema remembers it for later operations. */
+export type ColumnChangeKind = 'add' | 'drop' | 'rename-from' | 'rename-to' | 'retype';
+
+export interface ColumnClaim {
+  /** Index of the operation in the file, and its kind. */
+  op: number;
+  kind: string;
+  change: ColumnChangeKind;
+  /** rename-from / rename-to: the other name; retype: the new type (parseTypeName().sql). */
+  detail: string;
+  /** retype through a shadow column swapped in at switch: later operations cannot use the column. */
+  shadow?: boolean;
+}
+
+/**
+ * The mutations an operation's apply() makes to the virtual schema. Each records which operation
+ * made it; a second structural change (add, drop, rename, retype) of one column by another
+ * operation is refused, naming both operations. Tables are replaced, never changed in place, so
+ * what earlier operations planned against stays as they saw it.
+ */
+export interface ModelChange {
+  /** The virtual schema as the earlier operations (and this one, so far) leave it. */
+  readonly catalog: Catalog;
+  /** The table a name means, resolved like PlanContext.table (plan() already validated it). */
+  table(name: string): TableInfo;
+  /** What an earlier operation did to a column, if anything. */
+  claimOf(table: QualifiedName, column: string): ColumnClaim | undefined;
+  addTable(table: TableInfo): void;
+  /** Dropped at contract: later operations cannot use it. */
+  dropTable(table: QualifiedName): void;
+  renameTable(table: QualifiedName, to: QualifiedName): void;
+  addColumn(table: QualifiedName, column: ColumnInfo): void;
+  dropColumn(table: QualifiedName, column: string): void;
+  renameColumn(table: QualifiedName, from: string, to: string): void;
+  /** A new type; `shadow`: through a shadow column swapped in at switch (changeColumnType). */
+  retypeColumn(table: QualifiedName, column: string, type: string, shadow: boolean): void;
+  /** Nullability, default, comment: no structural claim, any number of operations may do it. */
+  alterColumn(
+    table: QualifiedName,
+    column: string,
+    patch: Partial<Pick<ColumnInfo, 'notNull' | 'default' | 'comment'>>,
+  ): void;
+  /** Table attributes that are no structural change (its comment). */
+  alterTable(table: QualifiedName, patch: Partial<Pick<TableInfo, 'comment'>>): void;
+  addIndex(table: QualifiedName, index: IndexInfo): void;
+  dropIndex(table: QualifiedName, name: string): void;
+  /** A foreign key is recorded on the referenced table too (its referencedBy). */
+  addConstraint(table: QualifiedName, constraint: ConstraintInfo): void;
+  /** A UNIQUE, PRIMARY KEY or EXCLUDE constraint's index goes with it. */
+  dropConstraint(table: QualifiedName, name: string): void;
+  /** The constraint's index (UNIQUE, PRIMARY KEY, EXCLUDE) is renamed with it, as Postgres does. */
+  renameConstraint(table: QualifiedName, from: string, to: string): void;
+  addEnumLabel(type: QualifiedName, label: string): void;
+  /** A raw SQL text run in `phase`, applied statement by statement through the parser. */
+  applySql(sql: string, phase: Phase): void;
 }
 
 /** Fields common to every step an operation emits; the builder adds id and phase. */
@@ -92,11 +157,10 @@ export interface PlanContext {
   note(note: PhaseNote): void;
   /** Impact of a brief ACCESS EXCLUSIVE (metadata-only DDL) on one table. */
   briefLock(table: QualifiedName, mode?: Impact['locks'][number]['mode']): Impact;
-  /**
-   * Makes a table this migration creates (or renames) visible to later operations of the same
-   * migration: table() resolves it by name from then on.
-   */
-  declareTable(table: TableInfo): void;
+  /** What an earlier operation of the file did to a column (virtual schema), if anything. */
+  changedBy(table: QualifiedName, column: string): ColumnClaim | undefined;
+  /** `operations[3] (renameColumn)`: how messages name another operation of the file. */
+  describeOp(op: number): string;
   /** The linter's verdict on this operation's SQL at `field` (computed before planning); undefined when not linted. */
   sqlLint(field: string): SqlLintResult | undefined;
 }

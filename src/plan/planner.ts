@@ -1,22 +1,16 @@
 import type { Catalog, NameRef, TableInfo } from '../db/catalog.js';
-import type { TypeInfo } from '../db/catalog-types.js';
 import { tableKey } from '../db/catalog.js';
-import { displayName, parseObjectName, quoteIdent, type QualifiedName } from '../db/quote.js';
+import { displayName, parseObjectName, quoteIdent, spelledObjectName } from '../db/quote.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { MigrationFile } from '../migration/load.js';
 import { definitionOf } from '../operations/registry.js';
 import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
-import type { BackfillContribution, PlanContext, StepBuilder } from '../operations/types.js';
-import {
-  PHASES,
-  type BackfillStep,
-  type Gate,
-  type Impact,
-  type Phase,
-  type PhaseNote,
-  type Plan,
-  type Step,
-} from './types.js';
+import { noPrimaryKeyMessage } from '../operations/support/common.js';
+import type { BackfillContribution, ModelChange, PlanContext } from '../operations/types.js';
+import { describeOp, failer, lookupTable, OperationProblem, planContext, type PlanState } from './context.js';
+import { modelChange } from './model/change.js';
+import { SchemaModel } from './model/schema-model.js';
+import { PHASES, type BackfillStep, type Gate, type Phase, type Plan, type Step } from './types.js';
 
 /** Every catalog name a migration's operations need, for readCatalog() before planning. */
 export function catalogRefs(migration: MigrationFile): {
@@ -37,7 +31,8 @@ export function catalogRefs(migration: MigrationFile): {
   };
   for (const spec of migration.spec.operations) {
     const wanted = definitionOf(spec).refs(spec as never);
-    for (const t of wanted.tables ?? []) refs.tables.push(parseObjectName(t));
+    // Both readings of a name with capitals: the object spelled exactly wins when it exists.
+    for (const t of wanted.tables ?? []) refs.tables.push(...readings(t));
     for (const e of wanted.enums ?? []) refs.enums.push(parseObjectName(e));
     for (const i of wanted.indexes ?? []) refs.indexes.push(parseObjectName(i));
     refs.functions.push(...(wanted.functions ?? []));
@@ -47,11 +42,9 @@ export function catalogRefs(migration: MigrationFile): {
   return refs;
 }
 
-/** Thrown inside an operation's planner by ctx.fail(); collected into one ValidationError. */
-class OperationProblem extends Error {
-  constructor(readonly issue: ValidationIssue) {
-    super(issue.message);
-  }
+function readings(name: string): NameRef[] {
+  const spelled = spelledObjectName(name);
+  return spelled ? [spelled, parseObjectName(name)] : [parseObjectName(name)];
 }
 
 /** What planning needs besides the file and the catalog, computed beforehand (asynchronously). */
@@ -61,105 +54,39 @@ export interface PlanInputs {
 }
 
 /**
- * Plans a migration against a catalog snapshot: a pure function. Every problem in every operation
+ * Plans a migration against a catalog snapshot: a pure function. The operations are planned in
+ * file order against the virtual schema (plan/model/), which each one's apply() then changes, so
+ * every operation sees the schema as the earlier ones leave it. Every problem in every operation
  * is reported at once, each naming the file, the path in it and the object.
  */
 export function planMigration(migration: MigrationFile, catalog: Catalog, inputs: PlanInputs = {}): Plan {
-  const byPhase = new Map<Phase, Step[]>(PHASES.map((p) => [p, []]));
-  const contributions: { op: number; c: BackfillContribution }[] = [];
-  const notes: PhaseNote[] = [];
-  const tables = new Map<string, TableInfo>();
-  // Tables created or renamed by earlier operations of this migration, by qualified name.
-  const declared = new Map<string, TableInfo>();
-  const counters = new Map<string, number>();
+  const state: PlanState = {
+    migration,
+    model: new SchemaModel(catalog),
+    byPhase: new Map<Phase, Step[]>(PHASES.map((p) => [p, []])),
+    contributions: [],
+    notes: [],
+    tables: new Map<string, TableInfo>(),
+    counters: new Map<string, number>(),
+    ...(inputs.sqlLint ? { sqlLint: inputs.sqlLint } : {}),
+    folded: new Set(),
+  };
   const issues: ValidationIssue[] = [];
-
   migration.spec.operations.forEach((spec, opIndex) => {
-    const fail = (field: string | undefined, message: string): never => {
-      throw new OperationProblem({
-        file: migration.file,
-        path: `operations[${opIndex}]${field ? `.${field}` : ''}`,
-        message,
-      });
-    };
-    const push = (phase: Phase, step: Step) => byPhase.get(phase)!.push(step);
-    const ctx: PlanContext = {
-      migration: migration.name,
-      file: migration.file,
-      catalog,
-      opIndex,
-      table(name, field) {
-        const ref = parseObjectName(name);
-        const own = declared.get(tableKey({ schema: ref.schema ?? catalog.defaultSchema, name: ref.name }));
-        const resolved =
-          ref.schema === undefined ? catalog.resolved.get(ref.name) : { schema: ref.schema, name: ref.name };
-        const table = own ?? (resolved && catalog.tables.get(tableKey(resolved)));
-        if (!table) {
-          const shown = ref.schema === undefined ? quoteIdent(ref.name) : displayName(ref as QualifiedName);
-          return fail(
-            field,
-            `table ${shown} does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${catalog.defaultSchema})` : ''}`,
-          );
-        }
-        if (!['r', 'p'].includes(table.relkind))
-          fail(field, `${displayName(table)} is not a table (relkind ${table.relkind})`);
-        tables.set(tableKey(table), table);
-        return table;
-      },
-      column(table, name, field) {
-        const column = table.columns.find((c) => c.name === name);
-        if (!column) {
-          const similar = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
-          return fail(
-            field,
-            `column ${quoteIdent(name)} does not exist on table ${displayName(table)}${similar ? ` (there is ${quoteIdent(similar.name)}: names are case-sensitive when quoted)` : ''}`,
-          );
-        }
-        return column;
-      },
-      fail,
-      type: (text, field) => resolveType(migration, catalog, opIndex, text, () => fail(field, unknownType(text))),
-      steps(kind, subject) {
-        const next = (phase: Phase) => {
-          const prefix = `${kind}:${subject}:${phase}`;
-          const n = (counters.get(prefix) ?? 0) + 1;
-          counters.set(prefix, n);
-          return { id: `${prefix}:${n}`, phase, operations: [opIndex] };
-        };
-        const builder: StepBuilder = {
-          sql: (phase, fields) => push(phase, { kind: 'sql', ...next(phase), ...fields }),
-          createIndex: (phase, fields) => push(phase, { kind: 'create-index', ...next(phase), ...fields }),
-          verify: (phase, fields) => push(phase, { kind: 'verify', ...next(phase), ...fields }),
-        };
-        return builder;
-      },
-      backfill(c) {
-        contributions.push({ op: opIndex, c });
-      },
-      note(note) {
-        notes.push(note);
-      },
-      briefLock,
-      declareTable(table) {
-        declared.set(tableKey(table), table);
-        tables.set(tableKey(table), table);
-      },
-      sqlLint: (field) => inputs.sqlLint?.get(`operations[${opIndex}].${field}`),
-    };
-    try {
-      definitionOf(spec).plan(spec as never, ctx);
-    } catch (err) {
-      if (err instanceof OperationProblem) issues.push(err.issue);
-      else if (err instanceof ValidationError) issues.push(...err.issues);
-      else throw err;
-    }
+    const ctx = planContext(state, opIndex);
+    // An operation that failed changes nothing: the operations after it plan against the schema
+    // without it (their own problems are reported too, after its).
+    if (collect(issues, () => definitionOf(spec).plan(spec as never, ctx)))
+      collect(issues, () => definitionOf(spec).apply(spec as never, applyContext(state, opIndex, ctx)));
   });
+  for (const t of state.model.created.values()) state.tables.set(tableKey(t), t);
 
-  byPhase.get('backfill')!.push(...backfillSteps(contributions, reporter(issues, migration)));
+  state.byPhase.get('backfill')!.push(...backfillSteps(state.contributions, reporter(issues, migration)));
   if (issues.length > 0) throw new ValidationError(issues);
 
-  const steps = PHASES.flatMap((p) => byPhase.get(p)!);
-  const schemas = [...new Set([...tables.values()].map((t) => t.schema))].sort();
+  const steps = PHASES.flatMap((p) => state.byPhase.get(p)!);
+  const tables = [...state.tables.values()];
+  const schemas = [...new Set(tables.map((t) => t.schema))].sort();
   return {
     formatVersion: 1,
     migration: migration.name,
@@ -167,7 +94,7 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
     checksum: migration.checksum,
     serverVersionNum: catalog.serverVersionNum,
     targetSchemas: schemas,
-    tables: [...tables.values()].map((t) => ({
+    tables: tables.map((t) => ({
       table: { schema: t.schema, name: t.name },
       estimatedRows: t.estimatedRows,
       sizeBytes: t.sizeBytes,
@@ -180,37 +107,39 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
     })),
     steps,
     gates: gates(steps),
-    notes,
+    notes: state.notes,
   };
 }
 
-/** See PlanContext.type. */
-function resolveType(
-  migration: MigrationFile,
-  catalog: Catalog,
-  opIndex: number,
-  text: string,
-  unknown: () => never,
-): TypeInfo | undefined {
-  const found = catalog.types?.get(text.trim());
-  if (found || !catalog.types) return found;
-  if (SERIAL.test(text.trim())) return undefined;
-  if (migration.spec.operations.slice(0, opIndex).some((op) => op.op === 'sql')) return undefined;
-  return unknown();
+/** Runs one operation's plan() or apply(), collecting its problems; false when it reported any. */
+function collect(issues: ValidationIssue[], run: () => void): boolean {
+  try {
+    run();
+    return true;
+  } catch (err) {
+    if (err instanceof OperationProblem) issues.push(err.issue);
+    else if (err instanceof ValidationError) issues.push(...err.issues);
+    else throw err;
+    return false;
+  }
 }
 
-const SERIAL = /^(small|big)?serial[248]?$/i;
-
-function unknownType(text: string): string {
-  return `type ${JSON.stringify(text.trim())} does not exist (looked up through the search_path); create it first, or check the spelling`;
+function applyContext(state: PlanState, opIndex: number, ctx: PlanContext): ModelChange {
+  const fail = failer(state.migration, opIndex);
+  return modelChange(state.model, {
+    index: opIndex,
+    kind: state.migration.spec.operations[opIndex]!.op,
+    describe: (op) => describeOp(state.migration, op),
+    fail: (message) => fail(undefined, message),
+    table(name) {
+      const { table } = lookupTable(state.model, name);
+      return table ?? ctx.table(name, 'table');
+    },
+  });
 }
 
 function reporter(issues: ValidationIssue[], migration: MigrationFile) {
   return (op: number, message: string) => issues.push({ file: migration.file, path: `operations[${op}]`, message });
-}
-
-export function briefLock(table: QualifiedName, mode: Impact['locks'][number]['mode'] = 'ACCESS EXCLUSIVE'): Impact {
-  return { locks: [{ relation: table, mode }], lockDuration: 'brief', rewritesTable: false, scansTable: false };
 }
 
 /** One backfill pass per table, serving every operation that contributed to it. */
@@ -230,10 +159,7 @@ function backfillSteps(
   for (const { ops, c } of byTable.values()) {
     const table = c[0]!.table;
     if (!table.primaryKey) {
-      report(
-        ops[0]!,
-        `table ${displayName(table)} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`,
-      );
+      report(ops[0]!, noPrimaryKeyMessage(table));
       continue;
     }
     const key_ = table.primaryKey.columns.map((name) => ({

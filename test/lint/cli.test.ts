@@ -112,6 +112,7 @@ describe('zdm lint', () => {
       [
         'column',
         'docs',
+        'docsUrl',
         'endColumn',
         'endLine',
         'file',

@@ -26,7 +26,7 @@ const people = (name: string): AppQuery[] => [
 ];
 
 describe('createIndex lifecycle under old-app and new-app traffic', () => {
-  it('unique partial expression index and a multi-column index with a method, CONCURRENTLY', async () => {
+  it('unique partial expression index, a multi-column index with INCLUDE, a hash index, storage parameters, CONCURRENTLY', async () => {
     await db.query(
       `CREATE TABLE people (id bigserial PRIMARY KEY, name text NOT NULL, email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz)`,
     );
@@ -50,6 +50,15 @@ describe('createIndex lifecycle under old-app and new-app traffic', () => {
           name: 'people_name_created',
           columns: ['name', 'created_at DESC'],
           include: ['email'],
+          storageParameters: { fillfactor: 80, deduplicate_items: false },
+        },
+        {
+          op: 'createIndex',
+          table: 'people',
+          name: 'people_name_hash',
+          columns: ['name'],
+          method: 'hash',
+          storageParameters: { fillfactor: 70 },
         },
       ],
     };
@@ -68,7 +77,8 @@ describe('createIndex lifecycle under old-app and new-app traffic', () => {
         },
       });
       expect(after.people!.indexes).toEqual([
-        'CREATE INDEX people_name_created ON public.people USING btree (name, created_at DESC) INCLUDE (email)',
+        "CREATE INDEX people_name_created ON public.people USING btree (name, created_at DESC) INCLUDE (email) WITH (fillfactor='80', deduplicate_items='false')",
+        "CREATE INDEX people_name_hash ON public.people USING hash (name) WITH (fillfactor='70')",
         'CREATE UNIQUE INDEX people_email_live ON public.people USING btree (lower(email)) WHERE (deleted_at IS NULL)',
         'CREATE UNIQUE INDEX people_pkey ON public.people USING btree (id)',
       ]);

@@ -86,4 +86,50 @@ describe('createIndex plans (exact SQL)', () => {
       'operations[4].where: "deleted_at IS NULL" uses column deleted_at, which table public.users does not have',
     ]);
   });
+
+  it('storage parameters go in WITH, after INCLUDE and before WHERE; unknown ones are refused per method', () => {
+    const plan = planOps(
+      [
+        {
+          op: 'createIndex',
+          table: 'users',
+          name: 'users_name_live',
+          columns: ['name'],
+          include: ['email'],
+          where: 'email IS NOT NULL',
+          storageParameters: { fillfactor: 70, deduplicate_items: false },
+        },
+        {
+          op: 'createIndex',
+          table: 'users',
+          name: 'users_name_gin',
+          columns: ['name'],
+          method: 'brin',
+          storageParameters: { pages_per_range: 16 },
+        },
+      ],
+      fixture,
+    );
+    expect(planSql(plan).map((s) => s.sql[0])).toEqual([
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_name_live ON public.users (name) INCLUDE (email) WITH (fillfactor = 70, deduplicate_items = false) WHERE email IS NOT NULL',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_name_gin ON public.users USING brin (name) WITH (pages_per_range = 16)',
+    ]);
+    expect(
+      planError(
+        [
+          {
+            op: 'createIndex',
+            table: 'users',
+            name: 'i',
+            columns: ['name'],
+            method: 'hash',
+            storageParameters: { deduplicate_items: true },
+          },
+        ],
+        fixture,
+      ).issues.map((i) => `${i.path}: ${i.message}`),
+    ).toEqual([
+      'operations[0].storageParameters.deduplicate_items: hash indexes take fillfactor, not "deduplicate_items"',
+    ]);
+  });
 });

@@ -27,10 +27,11 @@ function mermaidBlock(markdown: string): string {
 function multiOpPlan(): Plan {
   return planOps(
     [
+      // In this order: a later operation cannot change a column an earlier one renames or retypes.
+      { op: 'dropNotNull', table: 'users', column: 'user_email' },
+      { op: 'createIndex', table: 'tickets', columns: ['event_id'], name: 'tickets_event_id_zdm_test' },
       { op: 'changeColumnType', table: 'events', column: 'id', type: 'bigint' },
       { op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' },
-      { op: 'createIndex', table: 'tickets', columns: ['event_id'], name: 'tickets_event_id_zdm_test' },
-      { op: 'dropNotNull', table: 'users', column: 'user_email' },
     ],
     catalog([events, tickets, users], 150000),
   );

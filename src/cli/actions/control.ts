@@ -10,7 +10,9 @@ export function runPause(io: CliIO, opts: RunnerOptions & { reason?: string }, p
     const result = paused
       ? await zdm.pause(opts.reason === undefined ? {} : { reason: opts.reason })
       : await zdm.resume();
-    io.stdout(`${result.migration}: ${result.paused ? 'paused' : 'resumed'}\n`);
+    io.stdout(
+      opts.json ? `${JSON.stringify(result)}\n` : `${result.migration}: ${result.paused ? 'paused' : 'resumed'}\n`,
+    );
     return ExitCode.ok;
   });
 }
@@ -30,7 +32,7 @@ export function runTune(
   // The tuned values are not this process's own settings: keep them out of config resolution.
   return withZdm(io, 'tune', { ...opts, batchSize: undefined, maxRowsPerSecond: undefined }, async (zdm) => {
     const result = await zdm.tune(change);
-    io.stdout(`${result.migration}: ${JSON.stringify(result.control)}\n`);
+    io.stdout(opts.json ? `${JSON.stringify(result)}\n` : `${result.migration}: ${JSON.stringify(result.control)}\n`);
     return ExitCode.ok;
   });
 }

@@ -43,8 +43,7 @@ export const registerAdvance: RegisterCommand = (program, io, run) => {
     .option(
       '--allow-wal-risk',
       'warn instead of refusing a backfill that may outrun WAL retention for a replica (env ZDM_ALLOW_WAL_RISK)',
-    )
-    .option('--json', 'print the result as JSON on stdout and log JSON lines on stderr');
+    );
   addSafetyOptions(addCommonOptions(cmd)).action(
     (opts: RunnerOptions & { until?: Phase; lockWait: string; join?: boolean }) =>
       run(async () => (await import('../actions/advance.js')).runAdvance(io, opts)),

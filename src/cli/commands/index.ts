@@ -1,5 +1,7 @@
 import { registerAdvance } from './advance.js';
 import { registerControl } from './control.js';
+import { registerFleet } from './fleet.js';
+import { registerInit } from './init.js';
 import { registerLint } from './lint.js';
 import { registerPlan } from './plan.js';
 import { registerRollback } from './rollback.js';
@@ -14,4 +16,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerRollback,
   registerControl,
   registerLint,
+  registerFleet,
+  registerInit,
 ];

@@ -137,5 +137,6 @@ export function registerLint(program: Command, io: CliIO, run: RunAction): void 
     .option('--max-warnings <n>', 'exit 3 when there are more warnings than this')
     .option('--stdin-filename <name>', 'file name to report for stdin')
     .option('--config <file>', 'config file (env ZDM_CONFIG; default ./zdm.config.json)')
+    .option('--json', 'the report as JSON (--format json); errors as JSON on stdout')
     .action((paths: string[], flags: LintFlags) => run(() => runLint(io, paths, flags)));
 }

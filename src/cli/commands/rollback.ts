@@ -5,8 +5,7 @@ import type { RegisterCommand } from './types.js';
 export const registerRollback: RegisterCommand = (program, io, run) => {
   const cmd = program
     .command('rollback')
-    .description('undo the active migration (any time before contract): the database ends as it was before expand')
-    .option('--json', 'print the result as JSON');
+    .description('undo the active migration (any time before contract): the database ends as it was before expand');
   addSafetyOptions(addCommonOptions(cmd)).action((opts: RunnerOptions & { lockWait: string; json?: boolean }) =>
     run(async () => (await import('../actions/rollback.js')).runRollback(io, opts)),
   );

@@ -1,5 +1,6 @@
 /** GitHub Actions workflow commands: `::error file=...,line=...::message` (one per finding). */
 import { counts, plural, type LintRun } from './types.js';
+import { docsUrl } from './docs.js';
 
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
@@ -14,7 +15,7 @@ export function formatGithub(run: LintRun): string {
       `endColumn=${f.endColumn}`,
       `title=${escapeProperty(`zdm lint: ${f.rule}`)}`,
     ];
-    const body = [f.message, f.help ? `help: ${f.help}` : '', `docs: ${f.docs}`].filter(Boolean).join('\n');
+    const body = [f.message, f.help ? `help: ${f.help}` : '', `docs: ${docsUrl(f.rule)}`].filter(Boolean).join('\n');
     return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(body)}`;
   });
   const { errors, warnings } = counts(run.findings);

@@ -1,5 +1,6 @@
 /** Markdown for a pull-request comment: a summary line and one table row per finding, with details. */
 import { counts, plural, type LintRun } from './types.js';
+import { docsUrl } from './docs.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -14,7 +15,7 @@ export function formatMarkdown(run: LintRun): string {
   out.push('| | location | rule | problem |', '|---|---|---|---|');
   for (const f of run.findings) {
     out.push(
-      `| ${f.severity === 'error' ? '❌' : '⚠️'} | \`${cell(f.file)}:${f.line}:${f.column}\` | [\`${f.rule}\`](${f.docs}) | ${cell(f.message)} |`,
+      `| ${f.severity === 'error' ? '❌' : '⚠️'} | \`${cell(f.file)}:${f.line}:${f.column}\` | [\`${f.rule}\`](${docsUrl(f.rule)}) | ${cell(f.message)} |`,
     );
   }
   out.push('');

@@ -1,5 +1,6 @@
 /** Human output: one block per finding with a code frame, then a summary. */
 import { counts, plural, type LintRun, type ReportOptions } from './types.js';
+import { docsUrl } from './docs.js';
 
 const codes = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 
@@ -32,7 +33,7 @@ export function formatText(run: LintRun, options: ReportOptions): string {
       if (f.endLine > last) out.push(paint('dim', `  ${' '.repeat(width)} | ...`));
     }
     if (f.help) out.push(`  ${paint('bold', 'help:')} ${f.help}`);
-    out.push(`  ${paint('dim', `docs: ${f.docs}`)}`);
+    out.push(`  ${paint('dim', `docs: ${docsUrl(f.rule)}`)}`);
     out.push('');
   }
   const { errors, warnings } = counts(run.findings);

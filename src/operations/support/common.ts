@@ -1,10 +1,9 @@
 import type { ColumnInfo, TableInfo } from '../../db/catalog.js';
-import { displayName, parseColumnName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
-import type { Impact, LockTaken } from '../../plan/types.js';
+import { displayName, parseColumnName, quoteIdent, type QualifiedName } from '../../db/quote.js';
 import { parseColumnType, parseExpression, type ColumnTypeInfo, type ExpressionInfo } from '../../sql/expression.js';
-import type { PlanContext, StepBuilder } from '../types.js';
+import type { PlanContext } from '../types.js';
 
-/** Helpers shared by the operation planners: user SQL checks, impacts, VALIDATE steps. */
+/** Helpers shared by the operation planners: checks of what the user wrote (columns, expressions, types, names). */
 
 export function qualified(table: TableInfo): QualifiedName {
   return { schema: table.schema, name: table.name };
@@ -63,56 +62,14 @@ export function expressionFunctions(...texts: (string | undefined)[]): string[] 
   });
 }
 
-/** A step that reads the whole table while holding `locks` (none of them blocks DML unless stated). */
-export function scanImpact(table: TableInfo, locks: LockTaken[]): Impact {
-  return { locks, lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows };
+/** Why a table without a primary key cannot be backfilled (`where`: the column that led to it). */
+export function noPrimaryKeyMessage(table: QualifiedName, where?: string): string {
+  return `table ${displayName(table)}${where ? ` (${where})` : ''} has no primary key; the backfill copies rows in batches by primary key: add one first (addPrimaryKey)`;
 }
 
-/** CREATE INDEX CONCURRENTLY: SHARE UPDATE EXCLUSIVE, which no application DML waits for. */
-export function indexBuildImpact(table: TableInfo): Impact {
-  return scanImpact(table, [{ relation: qualified(table), mode: 'SHARE UPDATE EXCLUSIVE' }]);
-}
-
-/**
- * VALIDATE CONSTRAINT in its own transaction: SHARE UPDATE EXCLUSIVE on the table (and ROW SHARE
- * on a foreign key's referenced table) during the scan, so reads and writes continue.
- */
-export function validateConstraintStep(
-  steps: StepBuilder,
-  table: TableInfo,
-  name: string,
-  referenced?: QualifiedName,
-): void {
-  const t = qualified(table);
-  steps.sql('switch', {
-    description: `validate constraint ${quoteIdent(name)} on ${displayName(t)} (scans the table; reads and writes continue)`,
-    statements: [`ALTER TABLE ${quoteQualified(t)} VALIDATE CONSTRAINT ${quoteIdent(name)}`],
-    transactional: true,
-    impact: scanImpact(table, [
-      { relation: t, mode: 'SHARE UPDATE EXCLUSIVE' },
-      ...(referenced ? [{ relation: referenced, mode: 'ROW SHARE' as const }] : []),
-    ]),
-  });
-}
-
-/** A read-only check at switch: rows matching `violation` stop the phase with a sample of them. */
-export function verifyStep(
-  steps: StepBuilder,
-  table: TableInfo,
-  violation: string,
-  sampleColumns: string[],
-  description: string,
-  message: string,
-): void {
-  const t = qualified(table);
-  steps.verify('switch', {
-    description,
-    table: t,
-    violation,
-    sampleColumns: [...new Set([...(table.primaryKey?.columns ?? []), ...sampleColumns])],
-    message,
-    impact: scanImpact(table, [{ relation: t, mode: 'ACCESS SHARE' }]),
-  });
+/** Fails on `field` when the table has no primary key: its backfill walks the key. */
+export function requirePrimaryKey(ctx: PlanContext, table: TableInfo, field: string, where?: string): void {
+  if (!table.primaryKey) ctx.fail(field, noPrimaryKeyMessage(table, where));
 }
 
 /** Fails when a constraint or index of that name already exists on the table. */

@@ -1,5 +1,6 @@
 import type { ColumnInfo, SequenceInfo } from '../../db/catalog.js';
-import { generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import * as ddl from './ddl.js';
 import { INTEGER_TYPES } from './type-change.js';
 
 /**
@@ -48,19 +49,16 @@ const SEQUENCE_TYPE: Record<string, (typeof INTEGER_TYPES)[number]> = {
 const TYPE_SQL: Record<string, string> = { int2: 'smallint', int4: 'integer', int8: 'bigint' };
 
 export function defaultMove(input: DefaultMoveInput): DefaultMove {
-  const { table, column } = input;
-  const tbl = quoteQualified(table);
-  const hidden = quoteIdent(input.hidden);
-  const current = quoteIdent(input.current);
+  const { table, column, hidden, current } = input;
   const seq = column.ownedSequence;
   if (column.identity && seq && column.sequence) {
     const kind = column.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT';
     const oldType = SEQUENCE_TYPE[column.sequence.type] ?? 'int8';
     const widened = widen(column.sequence, oldType, input.newInteger ?? oldType);
-    const temp: QualifiedName = { schema: seq.schema, name: generatedName(seq.name, 'zdm') };
+    const temp: QualifiedName = { schema: seq.schema, name: ddl.tempName(seq.name) };
     return {
-      swap: moveIdentity(tbl, kind, hidden, current, seq, temp, widened),
-      back: moveIdentity(tbl, kind, current, hidden, seq, temp, column.sequence),
+      swap: moveIdentity(table, kind, hidden, current, seq, temp, widened),
+      back: moveIdentity(table, kind, current, hidden, seq, temp, column.sequence),
     };
   }
   if (column.default === null) return { swap: [], back: [] };
@@ -72,34 +70,28 @@ export function defaultMove(input: DefaultMoveInput): DefaultMove {
     const s = quoteQualified(seq);
     return {
       swap: [
-        `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} DROP DEFAULT`,
-        `ALTER TABLE ${tbl} ALTER COLUMN ${current} SET DEFAULT ${column.default}`,
-        `ALTER SEQUENCE ${s} OWNED BY ${tbl}.${current}`,
+        ddl.dropDefault(table, hidden),
+        ddl.setDefault(table, current, column.default),
+        ddl.sequenceOwnedBy(seq, table, current),
         ...(retype ? [`ALTER SEQUENCE ${s} AS ${TYPE_SQL[input.newInteger!]}`] : []),
       ],
       back: [
         ...(retype ? [`ALTER SEQUENCE ${s} AS ${TYPE_SQL[seqType]}`] : []),
-        `ALTER SEQUENCE ${s} OWNED BY ${tbl}.${hidden}`,
-        `ALTER TABLE ${tbl} ALTER COLUMN ${current} DROP DEFAULT`,
-        `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} SET DEFAULT ${column.default}`,
+        ddl.sequenceOwnedBy(seq, table, hidden),
+        ddl.dropDefault(table, current),
+        ddl.setDefault(table, hidden, column.default),
       ],
     };
   }
   return {
-    swap: [
-      `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} DROP DEFAULT`,
-      `ALTER TABLE ${tbl} ALTER COLUMN ${current} SET DEFAULT ${input.convertedDefault ?? column.default}`,
-    ],
-    back: [
-      `ALTER TABLE ${tbl} ALTER COLUMN ${current} DROP DEFAULT`,
-      `ALTER TABLE ${tbl} ALTER COLUMN ${hidden} SET DEFAULT ${column.default}`,
-    ],
+    swap: [ddl.dropDefault(table, hidden), ddl.setDefault(table, current, input.convertedDefault ?? column.default)],
+    back: [ddl.dropDefault(table, current), ddl.setDefault(table, hidden, column.default)],
   };
 }
 
 /** Identity moves from column `from` to column `to`; the sequence ends under its own name. */
 function moveIdentity(
-  tbl: string,
+  table: QualifiedName,
   kind: string,
   from: string,
   to: string,
@@ -110,9 +102,9 @@ function moveIdentity(
   const o = options;
   return [
     `ALTER SEQUENCE ${quoteQualified(seq)} RENAME TO ${quoteIdent(temp.name)}`,
-    `ALTER TABLE ${tbl} ALTER COLUMN ${to} ADD GENERATED ${kind} AS IDENTITY (SEQUENCE NAME ${quoteQualified(seq)} START WITH ${o.start} INCREMENT BY ${o.increment} MINVALUE ${o.min} MAXVALUE ${o.max} CACHE ${o.cache}${o.cycle ? ' CYCLE' : ' NO CYCLE'})`,
+    `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${quoteIdent(to)} ADD GENERATED ${kind} AS IDENTITY (SEQUENCE NAME ${quoteQualified(seq)} START WITH ${o.start} INCREMENT BY ${o.increment} MINVALUE ${o.min} MAXVALUE ${o.max} CACHE ${o.cache}${o.cycle ? ' CYCLE' : ' NO CYCLE'})`,
     `SELECT setval(${quoteLiteral(quoteQualified(seq))}, last_value, is_called) FROM ${quoteQualified(temp)}`,
-    `ALTER TABLE ${tbl} ALTER COLUMN ${from} DROP IDENTITY`,
+    ddl.dropIdentity(table, from),
   ];
 }
 

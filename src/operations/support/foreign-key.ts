@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { TableInfo } from '../../db/catalog.js';
 import { foreignKeyTypesCompatible } from '../../db/catalog-types.js';
-import { displayName, quoteIdent, quoteQualified } from '../../db/quote.js';
+import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import { parseSql } from '../../sql/parser.js';
 import type { Node } from '../../sql/rewrite.js';
-import { qualified, validateConstraintStep, verifyStep } from './common.js';
+import { qualified } from './common.js';
+import * as ddl from './ddl.js';
+import { validateConstraintStep, verifyStep } from './steps.js';
 import type { PlanContext, StepBuilder } from '../types.js';
 
 /** Foreign keys, shared by addForeignKey and addColumn's `references`. */
@@ -22,34 +24,45 @@ export interface ForeignKey {
 
 const list = (names: string[]) => names.map(quoteIdent).join(', ');
 
-/** `ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) ON DELETE CASCADE NOT VALID`: brief, no scan. */
-export function addForeignKeyNotValid(fk: ForeignKey): string {
+/** `ALTER TABLE t ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) ON DELETE CASCADE NOT VALID`: brief, no scan. */
+export function addForeignKeyNotValid(t: QualifiedName, fk: ForeignKey): string {
+  return addForeignKey(t, fk, true);
+}
+
+/** `ALTER TABLE t ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) [ON DELETE ...] [NOT VALID]`. */
+export function addForeignKey(t: QualifiedName, fk: ForeignKey, notValid: boolean): string {
   const actions = [
     fk.onDelete ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '',
     fk.onUpdate ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : '',
   ].join('');
-  return `ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${list(fk.columns)}) REFERENCES ${quoteQualified(qualified(fk.referenced))} (${list(fk.referencedColumns)})${actions} NOT VALID`;
+  const references = `${quoteQualified(qualified(fk.referenced))} (${list(fk.referencedColumns)})`;
+  return ddl.addConstraint(
+    t,
+    fk.name,
+    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${references}${actions}${notValid ? ' NOT VALID' : ''}`,
+  );
 }
 
-/**
- * switch: a sample of the rows without a referenced row (MATCH SIMPLE: a NULL in any column
- * exempts the row), then VALIDATE in its own transaction.
- */
-export function validateForeignKey(steps: StepBuilder, table: TableInfo, fk: ForeignKey): void {
+/** Rows of `table` without a referenced row (MATCH SIMPLE: a NULL in any column exempts the row). */
+export function foreignKeyViolation(table: TableInfo, fk: ForeignKey): string {
   const own = quoteQualified(qualified(table));
   const match = fk.columns
     .map((c, i) => `zdm_ref.${quoteIdent(fk.referencedColumns[i]!)} = ${own}.${quoteIdent(c)}`)
     .join(' AND ');
-  const violation = `${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref WHERE ${match})`;
+  return `${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref WHERE ${match})`;
+}
+
+/** switch: a sample of the rows without a referenced row, then VALIDATE in its own transaction. */
+export function validateForeignKey(steps: StepBuilder, table: TableInfo, fk: ForeignKey): void {
   verifyStep(
     steps,
     table,
-    violation,
+    foreignKeyViolation(table, fk),
     fk.columns,
     `verify every row of ${displayName(table)} has its ${displayName(fk.referenced)} row (${list(fk.columns)})`,
     `rows of ${displayName(table)} whose (${list(fk.columns)}) has no row in ${displayName(fk.referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`,
   );
-  validateConstraintStep(steps, table, fk.name, qualified(fk.referenced));
+  validateConstraintStep(steps, table, fk.name, { referenced: qualified(fk.referenced) });
 }
 
 /** Postgres accepts a foreign key only onto a primary key, a unique constraint or a plain unique index on exactly those columns. */

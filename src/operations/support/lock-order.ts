@@ -16,8 +16,11 @@ import { tableKey } from '../../db/catalog.js';
  */
 export const FOLLOW_UP_LOCK_TIMEOUT_MS = 100;
 
-/** `LOCK TABLE` statements taking `locks` in order, the first with the step's lock_timeout, the rest quickly. */
-export function lockTablesStatements(locks: LockTaken[]): string[] {
+/**
+ * `LOCK TABLE` statements taking `locks` in order, the first with the step's lock_timeout, the rest
+ * quickly. `only`: each table alone (a partitioned table's partitions are then among `locks`).
+ */
+export function lockTablesStatements(locks: LockTaken[], only = false): string[] {
   const strongest = new Map<string, LockTaken>();
   for (const l of locks) {
     const seen = strongest.get(tableKey(l.relation));
@@ -26,6 +29,6 @@ export function lockTablesStatements(locks: LockTaken[]): string[] {
   const list = [...strongest.values()];
   if (list.length < 2) return [];
   const lock = (l: { relation: QualifiedName; mode: string }) =>
-    `LOCK TABLE ${quoteQualified(l.relation)} IN ${l.mode} MODE`;
+    `LOCK TABLE ${only ? 'ONLY ' : ''}${quoteQualified(l.relation)} IN ${l.mode} MODE`;
   return [lock(list[0]!), `SET LOCAL lock_timeout = '${FOLLOW_UP_LOCK_TIMEOUT_MS}ms'`, ...list.slice(1).map(lock)];
 }

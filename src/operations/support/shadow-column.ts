@@ -1,4 +1,4 @@
-import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../../db/catalog.js';
+import { tableKey, type ColumnInfo, type ConstraintInfo, type TableInfo } from '../../db/catalog.js';
 import {
   displayName,
   generatedName,
@@ -9,8 +9,10 @@ import {
 } from '../../db/quote.js';
 import type { LockTaken } from '../../plan/types.js';
 import { renameInExpression } from '../../sql/expression.js';
-import { qualifyColumns, rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
-import { adoptIndexStatements, notNullCheckName, validateConstraint } from './column-steps.js';
+import { qualifyColumns, rewriteConstraintDefinition } from '../../sql/rewrite.js';
+import * as ddl from './ddl.js';
+import { validateConstraintStep } from './steps.js';
+import { ColumnCopy } from './column-copy.js';
 import { defaultMove } from './default-move.js';
 import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
@@ -82,7 +84,6 @@ export function namesOf(u: ShadowUnit): Names {
 }
 
 const q = (t: QualifiedName) => ({ schema: t.schema, name: t.name });
-const tempName = (name: string) => generatedName(name, 'zdm');
 
 /** A foreign key to re-create: on `table`, where its columns or its referenced columns change. */
 interface ForeignKeyCopy {
@@ -104,48 +105,23 @@ export function planShadow(
   const pg18 = ctx.catalog.serverVersionNum >= 180000;
 
   // expand: per table, shadow columns + triggers + CHECK copies; then the index copies.
-  const checks = new Map<string, ConstraintInfo[]>();
+  const copies = new Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>();
   for (const group of byTable.values()) {
     const table = group[0]!.table;
     const t = q(table);
-    const renames = renamesOf(t);
-    const tableChecks = table.constraints.filter((c) => c.type === 'c' && c.columns.some((col) => renames.has(col)));
-    checks.set(tableKey(t), tableChecks);
+    const copy = new ColumnCopy(table, renamesOf(t));
+    const tableChecks = copy.constraints('c');
+    copies.set(tableKey(t), { copy, checks: tableChecks });
     steps.sql('expand', {
       description: `add ${group.map((u) => `${quoteIdent(namesOf(u).shadow)} ${u.newType.sql}`).join(', ')} to ${displayName(t)}, kept in step with ${group.map((u) => quoteIdent(u.column.name)).join(', ')} by trigger${tableChecks.length ? `, and ${tableChecks.length} NOT VALID CHECK copies` : ''}`,
-      statements: [
-        ...group.flatMap((u) => addShadowStatements(u)),
-        ...tableChecks.map(
-          (c) =>
-            `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(c.name))} ${withNotValid(rewriteConstraintDefinition(c.definition, renames))}`,
-        ),
-      ],
+      statements: [...group.flatMap((u) => addShadowStatements(u)), ...copy.constraintCopies(tableChecks)],
       transactional: true,
       impact: ctx.briefLock(t),
       undo: { statements: group.flatMap((u) => dropShadowStatements(u)), transactional: true },
     });
   }
-  for (const group of byTable.values()) {
-    const table = group[0]!.table;
-    const renames = renamesOf(table);
-    for (const ix of indexesOn(table, renames)) {
-      const index: QualifiedName = { schema: ix.schema, name: tempName(ix.name) };
-      steps.createIndex('expand', {
-        description: `build index ${quoteIdent(index.name)} on ${displayName(table)} like ${quoteIdent(ix.name)}, on the shadow column(s)`,
-        index,
-        table: q(table),
-        statement: rewriteIndexDefinition(ix.definition, { renames, newName: index.name }),
-        impact: {
-          locks: [{ relation: q(table), mode: 'SHARE UPDATE EXCLUSIVE' }],
-          lockDuration: 'scan',
-          rewritesTable: false,
-          scansTable: true,
-          estimatedRows: table.estimatedRows,
-        },
-        undo: { statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`], transactional: false },
-      });
-    }
-  }
+  for (const { copy } of copies.values())
+    copy.indexSteps(steps, (original) => ` like ${original}, on the shadow column(s)`);
 
   for (const u of units) {
     const n = namesOf(u);
@@ -161,24 +137,17 @@ export function planShadow(
   for (const u of units) verifySteps(steps, u);
   for (const u of units.filter((x) => x.column.notNull)) {
     const t = q(u.table);
-    const name = notNullCheckName(t, namesOf(u).shadow);
+    const name = ddl.notNullCheckName(t, namesOf(u).shadow);
     steps.sql('switch', {
       description: `add NOT VALID CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) on ${displayName(t)}`,
-      statements: [
-        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) NOT VALID`,
-      ],
+      statements: [ddl.addNotNullCheck(t, namesOf(u).shadow, name)],
       transactional: true,
       impact: ctx.briefLock(t),
-      undo: {
-        statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`],
-        transactional: true,
-      },
+      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
-    validateConstraint(steps, u.table, name);
+    validateConstraintStep(steps, u.table, name, { short: true });
   }
-  for (const group of byTable.values())
-    for (const c of checks.get(tableKey(group[0]!.table)) ?? [])
-      validateConstraint(steps, group[0]!.table, tempName(c.name));
+  for (const { copy, checks } of copies.values()) copy.validateSteps(steps, checks);
   const fks = foreignKeyCopies(tables, renamesOf);
   for (const fk of fks) {
     const t = q(fk.table);
@@ -191,25 +160,23 @@ export function planShadow(
       description: `re-create foreign key ${quoteIdent(fk.constraint.name)} of ${displayName(t)} on the new columns, NOT VALID`,
       statements: [
         ...lockTablesStatements(fkLocks),
-        `ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} ${withNotValid(fk.definition)}`,
+        ddl.addConstraintNotValid(t, ddl.tempName(fk.constraint.name), fk.definition),
       ],
       transactional: true,
       impact: { ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'), locks: fkLocks },
       undo: {
-        statements: [
-          `ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(tempName(fk.constraint.name))}`,
-        ],
+        statements: [ddl.dropConstraint(t, ddl.tempName(fk.constraint.name), { ifExists: true })],
         transactional: true,
       },
     });
-    validateConstraint(steps, fk.table, tempName(fk.constraint.name), referenced);
+    validateConstraintStep(steps, fk.table, ddl.tempName(fk.constraint.name), { referenced, short: true });
   }
   const locks: LockTaken[] = [...byTable.values()].map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
     statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapStatements(u, pg18))],
     transactional: true,
-    impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false },
+    impact: ddl.briefLocks(locks),
     undo: {
       statements: [...lockTablesStatements(locks), ...units.flatMap((u) => swapBackStatements(u))],
       transactional: true,
@@ -225,22 +192,21 @@ export function planShadow(
   ];
   steps.sql('contract', {
     description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names`,
-    statements: [...lockTablesStatements(contractLocks), ...contractStatements(units, byTable, fks, checks, pg18)],
+    statements: [...lockTablesStatements(contractLocks), ...contractStatements(units, copies, fks, pg18)],
     transactional: true,
-    impact: { locks: uniqueLocks(contractLocks), lockDuration: 'brief', rewritesTable: false, scansTable: false },
+    impact: ddl.briefLocks(uniqueLocks(contractLocks)),
   });
 }
 
 function addShadowStatements(u: ShadowUnit): string[] {
   const n = namesOf(u);
   const t = q(u.table);
-  const tbl = quoteQualified(t);
   const collatable = ['text', 'varchar', 'bpchar'].includes(u.newType.names[0] ?? '') && u.newType.names.length === 1;
-  const out = [
-    `ALTER TABLE ${tbl} ADD COLUMN ${quoteIdent(n.shadow)} ${u.newType.sql}${collatable && u.column.collation ? ` COLLATE ${u.column.collation}` : ''}`,
-  ];
-  if (u.column.comment !== null)
-    out.push(`COMMENT ON COLUMN ${tbl}.${quoteIdent(n.shadow)} IS ${quoteLiteral(u.column.comment)}`);
+  const out = new ColumnCopy(u.table, new Map([[u.column.name, n.shadow]])).addColumn(
+    u.column,
+    u.newType.sql,
+    collatable,
+  );
   if (u.tolerant) out.push(...tolerantFunctions(u, n));
   out.push(...syncTriggerStatements(t, n.sync, n.sync.name, beforeSwap(u), allNames(u)));
   return out;
@@ -257,7 +223,7 @@ function dropShadowStatements(u: ShadowUnit): string[] {
           `DROP FUNCTION IF EXISTS ${quoteQualified(n.check)}(${quoteQualified(t)})`,
         ]
       : []),
-    `ALTER TABLE ${quoteQualified(t)} DROP COLUMN IF EXISTS ${quoteIdent(n.shadow)}`,
+    ddl.dropColumn(t, n.shadow, { ifExists: true }),
   ];
 }
 
@@ -307,13 +273,7 @@ function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
   const t = q(u.table);
   const key = u.table.primaryKey?.columns ?? [];
   const row = `${quoteIdent(u.table.name)}.*`;
-  const impact = {
-    locks: [{ relation: t, mode: 'ACCESS SHARE' as const }],
-    lockDuration: 'scan' as const,
-    rewritesTable: false,
-    scansTable: true,
-    estimatedRows: u.table.estimatedRows,
-  };
+  const impact = ddl.readScanImpact(u.table);
   if (u.tolerant) {
     steps.verify('switch', {
       description: `verify every value of ${displayName(t)}.${quoteIdent(u.column.name)} converts to ${u.newType.sql} with ${u.using}`,
@@ -333,11 +293,6 @@ function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
     message: `rows of ${displayName(t)} where ${quoteIdent(n.shadow)} differs from ${u.using}: the backfill has not covered them`,
     impact,
   });
-}
-
-/** Indexes on the table that use any changing column (an exclusion constraint's is refused earlier). */
-function indexesOn(table: TableInfo, renames: ReadonlyMap<string, string>): IndexInfo[] {
-  return table.indexes.filter((ix) => ix.columns.some((c) => renames.has(c)));
 }
 
 function foreignKeyCopies(
@@ -360,21 +315,13 @@ function foreignKeyCopies(
 function swapStatements(u: ShadowUnit, pg18: boolean): string[] {
   const n = namesOf(u);
   const t = q(u.table);
-  const tbl = quoteQualified(t);
-  const col = quoteIdent(u.column.name);
-  const out = [
-    `ALTER TABLE ${tbl} RENAME COLUMN ${col} TO ${quoteIdent(n.hidden)}`,
-    `ALTER TABLE ${tbl} RENAME COLUMN ${quoteIdent(n.shadow)} TO ${col}`,
-  ];
+  const col = u.column.name;
+  const out = [ddl.renameColumn(t, col, n.hidden), ddl.renameColumn(t, n.shadow, col)];
   if (u.column.notNull) {
     // The validated CHECK proves it: no scan (PG 12+). PG 18 names NOT NULL constraints, and the
     // old column's holds the usual name until contract, so this one gets a temporary name.
-    out.push(
-      pg18
-        ? `ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(n.notNull)} NOT NULL ${col}`
-        : `ALTER TABLE ${tbl} ALTER COLUMN ${col} SET NOT NULL`,
-    );
-    out.push(`ALTER TABLE ${tbl} DROP CONSTRAINT ${quoteIdent(notNullCheckName(t, n.shadow))}`);
+    const check = ddl.notNullCheckName(t, n.shadow);
+    out.push(...ddl.setNotNullStatements(t, col, { constraintName: pg18 ? n.notNull : undefined, check }));
   }
   out.push(...move(u).swap);
   out.push(syncTriggerStatements(t, n.sync, n.sync.name, afterSwap(u), allNames(u))[0]!);
@@ -384,13 +331,12 @@ function swapStatements(u: ShadowUnit, pg18: boolean): string[] {
 function swapBackStatements(u: ShadowUnit): string[] {
   const n = namesOf(u);
   const t = q(u.table);
-  const tbl = quoteQualified(t);
-  const col = quoteIdent(u.column.name);
+  const col = u.column.name;
   return [
     ...move(u).back,
-    ...(u.column.notNull ? [`ALTER TABLE ${tbl} ALTER COLUMN ${col} DROP NOT NULL`] : []),
-    `ALTER TABLE ${tbl} RENAME COLUMN ${col} TO ${quoteIdent(n.shadow)}`,
-    `ALTER TABLE ${tbl} RENAME COLUMN ${quoteIdent(n.hidden)} TO ${col}`,
+    ...(u.column.notNull ? [ddl.dropNotNull(t, col)] : []),
+    ddl.renameColumn(t, col, n.shadow),
+    ddl.renameColumn(t, n.hidden, col),
     syncTriggerStatements(t, n.sync, n.sync.name, beforeSwap(u), allNames(u))[0]!,
   ];
 }
@@ -409,9 +355,8 @@ function move(u: ShadowUnit) {
 
 function contractStatements(
   units: ShadowUnit[],
-  byTable: Map<string, ShadowUnit[]>,
+  copies: Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>,
   fks: ForeignKeyCopy[],
-  checks: Map<string, ConstraintInfo[]>,
   pg18: boolean,
 ): string[] {
   const out: string[] = [];
@@ -426,38 +371,16 @@ function contractStatements(
       );
   }
   // The old foreign keys first: they depend on the old primary key / unique indexes.
-  for (const fk of fks)
-    out.push(`ALTER TABLE ${quoteQualified(q(fk.table))} DROP CONSTRAINT ${quoteIdent(fk.constraint.name)}`);
-  for (const u of units)
-    out.push(`ALTER TABLE ${quoteQualified(q(u.table))} DROP COLUMN ${quoteIdent(namesOf(u).hidden)}`);
+  for (const fk of fks) out.push(ddl.dropConstraint(q(fk.table), fk.constraint.name));
+  for (const u of units) out.push(ddl.dropColumn(q(u.table), namesOf(u).hidden));
   for (const u of units) {
-    const named = u.table.constraints.find(
-      (c) => c.type === 'n' && c.columns.length === 1 && c.columns[0] === u.column.name,
-    );
-    if (pg18 && u.column.notNull && named)
-      out.push(
-        `ALTER TABLE ${quoteQualified(q(u.table))} RENAME CONSTRAINT ${quoteIdent(namesOf(u).notNull)} TO ${quoteIdent(named.name)}`,
-      );
+    const named = ddl.notNullConstraintName(u.table, u.column.name);
+    if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));
   }
-  for (const group of byTable.values()) {
-    const table = group[0]!.table;
-    const tbl = quoteQualified(q(table));
-    const renames = new Map(group.map((u) => [u.column.name, namesOf(u).shadow]));
-    for (const ix of indexesOn(table, renames)) {
-      out.push(...adoptIndexStatements(tbl, ix, tempName(ix.name)));
-    }
-    for (const c of checks.get(tableKey(table)) ?? [])
-      out.push(`ALTER TABLE ${tbl} RENAME CONSTRAINT ${quoteIdent(tempName(c.name))} TO ${quoteIdent(c.name)}`);
-  }
+  for (const { copy, checks } of copies.values()) out.push(...copy.adoptStatements(checks));
   for (const fk of fks)
-    out.push(
-      `ALTER TABLE ${quoteQualified(q(fk.table))} RENAME CONSTRAINT ${quoteIdent(tempName(fk.constraint.name))} TO ${quoteIdent(fk.constraint.name)}`,
-    );
+    out.push(ddl.renameConstraint(q(fk.table), ddl.tempName(fk.constraint.name), fk.constraint.name));
   return out;
-}
-
-function withNotValid(definition: string): string {
-  return /\bNOT VALID$/i.test(definition) ? definition : `${definition} NOT VALID`;
 }
 
 function uniqueLocks(locks: LockTaken[]): LockTaken[] {

@@ -1,0 +1,88 @@
+import type { ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../../db/catalog.js';
+import { displayName, quoteIdent, quoteLiteral, type QualifiedName } from '../../db/quote.js';
+import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
+import type { StepBuilder } from '../types.js';
+import * as ddl from './ddl.js';
+import { validateConstraintStep } from './steps.js';
+
+/**
+ * A copy of a column kept in step until contract, where it takes the original's place (renameColumn:
+ * same type under the new name; changeColumnType's shadow column: the new type). What makes it a
+ * faithful copy, in one place:
+ * - expand: the column with its collation and comment; NOT VALID copies of its CHECK (and foreign
+ *   key) constraints under temporary names (brief, no scan); every index on it rebuilt CONCURRENTLY
+ *   on the copy under a temporary name;
+ * - switch: VALIDATE each copied constraint (SHARE UPDATE EXCLUSIVE: reads and writes continue);
+ * - contract: the copies adopt the originals' names (primary key and unique constraints through
+ *   ADD CONSTRAINT ... USING INDEX, plain indexes and constraints by rename), so the table ends as
+ *   if the column had been changed in place.
+ * `renames` maps each copied column to its copy (several columns of one table can be copied together).
+ */
+export class ColumnCopy {
+  readonly t: QualifiedName;
+
+  constructor(
+    readonly table: TableInfo,
+    readonly renames: ReadonlyMap<string, string>,
+  ) {
+    this.t = { schema: table.schema, name: table.name };
+  }
+
+  /** Indexes that use any copied column. */
+  get indexes(): IndexInfo[] {
+    return this.table.indexes.filter((ix) => ix.columns.some((c) => this.renames.has(c)));
+  }
+
+  /** Constraints of `type` ('c' CHECK, 'f' FOREIGN KEY) on any copied column. */
+  constraints(type: 'c' | 'f'): ConstraintInfo[] {
+    return this.table.constraints.filter((c) => c.type === type && c.columns.some((col) => this.renames.has(col)));
+  }
+
+  /** ADD COLUMN for the copy of `column` (collation kept when `collate`), and its comment. */
+  addColumn(column: ColumnInfo, type: string, collate = true): string[] {
+    const copy = this.renames.get(column.name)!;
+    return [
+      ddl.addColumn(this.t, copy, type, { collation: collate ? column.collation : null }),
+      ...(column.comment !== null ? [ddl.commentOnColumn(this.t, copy, quoteLiteral(column.comment))] : []),
+    ];
+  }
+
+  /** NOT VALID copies of `constraints` on the copied columns, under temporary names. */
+  constraintCopies(constraints: ConstraintInfo[]): string[] {
+    return constraints.map((c) =>
+      ddl.addConstraintNotValid(this.t, ddl.tempName(c.name), rewriteConstraintDefinition(c.definition, this.renames)),
+    );
+  }
+
+  /** expand: every index on the copied columns rebuilt CONCURRENTLY on the copies (`like` ends each description). */
+  indexSteps(steps: StepBuilder, like: (original: string) => string): void {
+    for (const ix of this.indexes) {
+      const index: QualifiedName = { schema: ix.schema, name: ddl.tempName(ix.name) };
+      steps.createIndex('expand', {
+        description: `build index ${quoteIdent(index.name)} on ${displayName(this.t)}${like(quoteIdent(ix.name))}`,
+        index,
+        table: this.t,
+        statement: rewriteIndexDefinition(ix.definition, { renames: this.renames, newName: index.name }),
+        impact: ddl.indexBuildImpact(this.table),
+        undo: { statements: [ddl.dropIndexConcurrently(index)], transactional: false },
+      });
+    }
+  }
+
+  /** switch: VALIDATE each copied constraint (a foreign key's referenced table under ROW SHARE). */
+  validateSteps(steps: StepBuilder, constraints: ConstraintInfo[]): void {
+    for (const c of constraints)
+      validateConstraintStep(steps, this.table, ddl.tempName(c.name), {
+        referenced: c.type === 'f' ? c.references?.table : undefined,
+        short: true,
+      });
+  }
+
+  /** contract: the index copies and `constraints`' copies take the original names. */
+  adoptStatements(constraints: ConstraintInfo[]): string[] {
+    return [
+      ...this.indexes.flatMap((ix) => ddl.adoptIndexStatements(this.t, ix, ddl.tempName(ix.name))),
+      ...constraints.map((c) => ddl.renameConstraint(this.t, ddl.tempName(c.name), c.name)),
+    ];
+  }
+}

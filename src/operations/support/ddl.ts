@@ -1,0 +1,250 @@
+import type { IndexInfo, TableInfo } from '../../db/catalog.js';
+import { generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import type { Impact, LockMode, LockTaken } from '../../plan/types.js';
+
+/**
+ * The DDL operations emit and the impact each statement has, in one place. Every builder takes
+ * raw names (a table as schema + name, columns and constraints as they are in the catalog) and
+ * quotes them itself, so no caller writes an identifier into SQL by hand. SQL pieces (types,
+ * expressions, constraint definitions) are passed through as given: they are checked on the parse
+ * tree before they get here (sql/expression.ts, fragments.ts).
+ */
+
+const alter = (t: QualifiedName) => `ALTER TABLE ${quoteQualified(t)}`;
+const ifExists = (options?: { ifExists?: boolean }) => (options?.ifExists ? ' IF EXISTS' : '');
+
+// ---- names zdm generates ----
+
+/** Name of the `CHECK (col IS NOT NULL)` that stands in for NOT NULL until it is proved. */
+export function notNullCheckName(table: QualifiedName, column: string): string {
+  return generatedName(table.name, column, 'zdm_not_null');
+}
+
+/** The temporary name of a copy (index, constraint) that takes the original's name at contract. */
+export function tempName(name: string): string {
+  return generatedName(name, 'zdm');
+}
+
+/** A constraint definition as printed by pg_get_constraintdef, made NOT VALID (once). */
+export function withNotValid(definition: string): string {
+  return /\bNOT VALID$/i.test(definition) ? definition : `${definition} NOT VALID`;
+}
+
+// ---- columns ----
+
+export interface ColumnOptions {
+  collation?: string | null | undefined;
+  default?: string | undefined;
+  notNull?: boolean | undefined;
+}
+
+/** `ADD COLUMN c type [COLLATE x] [DEFAULT d] [NOT NULL]`. */
+export function addColumn(t: QualifiedName, column: string, type: string, options: ColumnOptions = {}): string {
+  const collate = options.collation ? ` COLLATE ${options.collation}` : '';
+  const def = options.default !== undefined ? ` DEFAULT ${options.default}` : '';
+  return `${alter(t)} ADD COLUMN ${quoteIdent(column)} ${type}${collate}${def}${options.notNull ? ' NOT NULL' : ''}`;
+}
+
+export function dropColumn(t: QualifiedName, column: string, options?: { ifExists?: boolean }): string {
+  return `${alter(t)} DROP COLUMN${ifExists(options)} ${quoteIdent(column)}`;
+}
+
+export function renameColumn(t: QualifiedName, from: string, to: string): string {
+  return `${alter(t)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}`;
+}
+
+/** `ALTER COLUMN c TYPE type` (`type` may end in a COLLATE clause). */
+export function setColumnType(t: QualifiedName, column: string, type: string): string {
+  return `${alter(t)} ALTER COLUMN ${quoteIdent(column)} TYPE ${type}`;
+}
+
+export function setDefault(t: QualifiedName, column: string, expression: string): string {
+  return `${alter(t)} ALTER COLUMN ${quoteIdent(column)} SET DEFAULT ${expression}`;
+}
+
+export function dropDefault(t: QualifiedName, column: string): string {
+  return `${alter(t)} ALTER COLUMN ${quoteIdent(column)} DROP DEFAULT`;
+}
+
+export function dropIdentity(t: QualifiedName, column: string): string {
+  return `${alter(t)} ALTER COLUMN ${quoteIdent(column)} DROP IDENTITY`;
+}
+
+/** A serial column's sequence follows the column that now uses it (dropping a column drops the sequences it owns). */
+export function sequenceOwnedBy(sequence: QualifiedName, t: QualifiedName, column: string): string {
+  return `ALTER SEQUENCE ${quoteQualified(sequence)} OWNED BY ${quoteQualified(t)}.${quoteIdent(column)}`;
+}
+
+export function commentOnTable(t: QualifiedName, literal: string): string {
+  return `COMMENT ON TABLE ${quoteQualified(t)} IS ${literal}`;
+}
+
+export function commentOnColumn(t: QualifiedName, column: string, literal: string): string {
+  return `COMMENT ON COLUMN ${quoteQualified(t)}.${quoteIdent(column)} IS ${literal}`;
+}
+
+// ---- NOT NULL ----
+
+/**
+ * SET NOT NULL. After a validated `CHECK (c IS NOT NULL)` Postgres 12+ proves it without reading
+ * a row. `constraintName`: from Postgres 18 NOT NULL is a named constraint, and
+ * `ADD CONSTRAINT name NOT NULL c` gives it that name (also without a scan; a no-op when that
+ * constraint already exists).
+ */
+export function setNotNull(t: QualifiedName, column: string, constraintName?: string): string {
+  return constraintName
+    ? `${alter(t)} ADD CONSTRAINT ${quoteIdent(constraintName)} NOT NULL ${quoteIdent(column)}`
+    : `${alter(t)} ALTER COLUMN ${quoteIdent(column)} SET NOT NULL`;
+}
+
+export function dropNotNull(t: QualifiedName, column: string): string {
+  return `${alter(t)} ALTER COLUMN ${quoteIdent(column)} DROP NOT NULL`;
+}
+
+/** `CHECK (c IS NOT NULL) NOT VALID` under `name` (default: notNullCheckName): brief, no scan. */
+export function addNotNullCheck(t: QualifiedName, column: string, name = notNullCheckName(t, column)): string {
+  return addCheckNotValid(t, name, `${quoteIdent(column)} IS NOT NULL`);
+}
+
+export interface SetNotNullOptions {
+  /** Postgres 18+: the NOT NULL constraint's name (see setNotNull). */
+  constraintName?: string | undefined;
+  /** The proving check's name, when it is not notNullCheckName(t, column). */
+  check?: string;
+  /** Drop the check with IF EXISTS (statements that may run again). */
+  ifExists?: boolean;
+}
+
+/** SET NOT NULL, proved by the validated check (no scan), then the check dropped. */
+export function setNotNullStatements(t: QualifiedName, column: string, options: SetNotNullOptions = {}): string[] {
+  return [
+    setNotNull(t, column, options.constraintName),
+    dropConstraint(t, options.check ?? notNullCheckName(t, column), { ifExists: options.ifExists ?? false }),
+  ];
+}
+
+/** The name of a column's NOT NULL constraint on Postgres 18+ (none before). */
+export function notNullConstraintName(table: TableInfo, column: string): string | undefined {
+  return table.constraints.find((c) => c.type === 'n' && c.columns.length === 1 && c.columns[0] === column)?.name;
+}
+
+/**
+ * Brings NOT NULL back (rollback of a relaxed NOT NULL) without a scan under ACCESS EXCLUSIVE:
+ * statement by statement, outside a transaction, each one safe to run again. Fails at VALIDATE,
+ * naming the check, while rows with NULL exist; the check then stays and keeps new NULLs out.
+ */
+export function restoreNotNullStatements(table: TableInfo, column: string): string[] {
+  const check = notNullCheckName(table, column);
+  return [
+    dropConstraint(table, check, { ifExists: true }),
+    addNotNullCheck(table, column),
+    validateConstraint(table, check),
+    ...setNotNullStatements(table, column, {
+      constraintName: notNullConstraintName(table, column),
+      ifExists: true,
+    }),
+  ];
+}
+
+// ---- constraints ----
+
+/** `ADD CONSTRAINT name <definition>` (a definition as pg_get_constraintdef prints it, or built here). */
+export function addConstraint(t: QualifiedName, name: string, definition: string): string {
+  return `${alter(t)} ADD CONSTRAINT ${quoteIdent(name)} ${definition}`;
+}
+
+/** A copy of a constraint definition, NOT VALID: brief, no scan; VALIDATE proves it later. */
+export function addConstraintNotValid(t: QualifiedName, name: string, definition: string): string {
+  return addConstraint(t, name, withNotValid(definition));
+}
+
+/** `ADD CONSTRAINT name CHECK (expression) NOT VALID`. */
+export function addCheckNotValid(t: QualifiedName, name: string, expression: string): string {
+  return addConstraint(t, name, `CHECK (${expression}) NOT VALID`);
+}
+
+/** `ADD CONSTRAINT name PRIMARY KEY|UNIQUE USING INDEX index`: brief, no build (the index is renamed to `name`). */
+export function constraintUsingIndex(
+  t: QualifiedName,
+  name: string,
+  kind: 'PRIMARY KEY' | 'UNIQUE',
+  index: string,
+): string {
+  return addConstraint(t, name, `${kind} USING INDEX ${quoteIdent(index)}`);
+}
+
+export function dropConstraint(t: QualifiedName, name: string, options?: { ifExists?: boolean }): string {
+  return `${alter(t)} DROP CONSTRAINT${ifExists(options)} ${quoteIdent(name)}`;
+}
+
+export function validateConstraint(t: QualifiedName, name: string): string {
+  return `${alter(t)} VALIDATE CONSTRAINT ${quoteIdent(name)}`;
+}
+
+export function renameConstraint(t: QualifiedName, from: string, to: string): string {
+  return `${alter(t)} RENAME CONSTRAINT ${quoteIdent(from)} TO ${quoteIdent(to)}`;
+}
+
+// ---- indexes ----
+
+export function renameIndex(schema: string, from: string, to: string): string {
+  return `ALTER INDEX ${quoteIdent(schema)}.${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`;
+}
+
+/** Outside a transaction; SHARE UPDATE EXCLUSIVE only, like the build. */
+export function dropIndexConcurrently(index: QualifiedName): string {
+  return `DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`;
+}
+
+/**
+ * contract: a copy of `ix` built under the name `temp` takes the original's place: primary keys
+ * and unique constraints through ADD CONSTRAINT ... USING INDEX (a brief lock, no build), plain
+ * indexes by rename. USING INDEX renames the index to the constraint's name; the original index
+ * name is restored when it differed.
+ */
+export function adoptIndexStatements(t: QualifiedName, ix: IndexInfo, temp: string): string[] {
+  const out: string[] = [];
+  if (ix.primary) out.push(constraintUsingIndex(t, ix.constraint ?? ix.name, 'PRIMARY KEY', temp));
+  else if (ix.constraint) out.push(constraintUsingIndex(t, ix.constraint, 'UNIQUE', temp));
+  else out.push(renameIndex(ix.schema, temp, ix.name));
+  if (ix.constraint && ix.constraint !== ix.name) out.push(renameIndex(ix.schema, ix.constraint, ix.name));
+  return out;
+}
+
+// ---- impacts ----
+
+/** Impact of a brief lock (ACCESS EXCLUSIVE unless given: metadata-only DDL) on one table. */
+export function briefLock(table: QualifiedName, mode: LockMode = 'ACCESS EXCLUSIVE'): Impact {
+  return briefLocks([{ relation: table, mode }]);
+}
+
+/** Impact of brief locks on several tables (one transaction of metadata-only DDL). */
+export function briefLocks(locks: LockTaken[]): Impact {
+  return { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false };
+}
+
+/** A step that reads the whole table while holding `locks` (none of them blocks DML unless stated). */
+export function scanImpact(table: TableInfo, locks: LockTaken[]): Impact {
+  return { locks, lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows };
+}
+
+/** A read-only scan (a verify): ACCESS SHARE, which blocks nothing but ACCESS EXCLUSIVE. */
+export function readScanImpact(table: TableInfo): Impact {
+  return scanImpact(table, [{ relation: { schema: table.schema, name: table.name }, mode: 'ACCESS SHARE' }]);
+}
+
+/** CREATE INDEX CONCURRENTLY: SHARE UPDATE EXCLUSIVE, which no application DML waits for. */
+export function indexBuildImpact(table: TableInfo): Impact {
+  return scanImpact(table, [{ relation: { schema: table.schema, name: table.name }, mode: 'SHARE UPDATE EXCLUSIVE' }]);
+}
+
+/**
+ * VALIDATE CONSTRAINT: SHARE UPDATE EXCLUSIVE on the table (and ROW SHARE on a foreign key's
+ * referenced table) during the scan, so reads and writes continue.
+ */
+export function validateImpact(table: TableInfo, referenced?: QualifiedName): Impact {
+  return scanImpact(table, [
+    { relation: { schema: table.schema, name: table.name }, mode: 'SHARE UPDATE EXCLUSIVE' },
+    ...(referenced ? [{ relation: referenced, mode: 'ROW SHARE' as const }] : []),
+  ]);
+}

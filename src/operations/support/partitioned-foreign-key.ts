@@ -1,0 +1,75 @@
+import type { TableInfo } from '../../db/catalog.js';
+import { displayName, quoteIdent, quoteQualified } from '../../db/quote.js';
+import { qualified } from './common.js';
+import { verifyStep } from './steps.js';
+import { addForeignKey, foreignKeyViolation, type ForeignKey } from './foreign-key.js';
+import type { StepBuilder } from '../types.js';
+import { lockTablesStatements } from './lock-order.js';
+import {
+  briefLocks,
+  innerPartitions,
+  leafPartitions,
+  name,
+  partitionScan,
+  SHORT_LOCK_WAIT,
+  withLock,
+} from './partitions.js';
+
+/**
+ * A foreign key from a partitioned table without a long lock (Postgres refuses NOT VALID on the
+ * parent before 18, and adding it validated scans every partition under SHARE ROW EXCLUSIVE):
+ * - expand: per leaf partition `ADD CONSTRAINT ... NOT VALID` under the same name (brief; new
+ *   writes to that partition are checked from then on);
+ * - switch: a sample of orphan rows over the whole table, `VALIDATE CONSTRAINT` per partition
+ *   (SHARE UPDATE EXCLUSIVE: reads and writes continue), then the constraint on the parent,
+ *   which adopts each partition's validated one without a scan (brief SHARE ROW EXCLUSIVE on every
+ *   partition and the referenced table). A partition created during the window gets the
+ *   constraint then, checked by Postgres (a scan of that partition only).
+ * Rollback drops the parent's constraint (which drops the adopted ones), then each partition's.
+ */
+export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo, fk: ForeignKey): void {
+  const referenced = qualified(fk.referenced);
+  const drop = (t: { schema: string; name: string }) => ({
+    statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(fk.name)}`],
+    transactional: true,
+  });
+  const leaves = leafPartitions(table);
+  for (const leaf of leaves) {
+    steps.sql('expand', {
+      description: `add foreign key ${quoteIdent(fk.name)} NOT VALID on partition ${displayName(leaf)} (new writes are checked; existing rows at switch)`,
+      statements: [SHORT_LOCK_WAIT, addForeignKey(name(leaf), fk, true)],
+      transactional: true,
+      impact: briefLocks([leaf, referenced], 'SHARE ROW EXCLUSIVE'),
+      undo: drop(leaf),
+    });
+  }
+  verifyStep(
+    steps,
+    table,
+    foreignKeyViolation(table, fk),
+    fk.columns,
+    `verify every row of ${displayName(table)} has its ${displayName(referenced)} row (${fk.columns.map(quoteIdent).join(', ')})`,
+    `rows of ${displayName(table)} whose (${fk.columns.map(quoteIdent).join(', ')}) has no row in ${displayName(referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`,
+  );
+  for (const leaf of leaves) {
+    steps.sql('switch', {
+      description: `validate foreign key ${quoteIdent(fk.name)} on partition ${displayName(leaf)} (scans the partition; reads and writes continue)`,
+      statements: [`ALTER TABLE ${quoteQualified(leaf)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`],
+      transactional: true,
+      impact: withLock(partitionScan(leaf, 'SHARE UPDATE EXCLUSIVE'), referenced, 'ROW SHARE'),
+    });
+  }
+  const parents = [name(table), ...innerPartitions(table)];
+  const impact = withLock(briefLocks([...parents, ...leaves], 'SHARE ROW EXCLUSIVE'), referenced, 'ACCESS EXCLUSIVE');
+  steps.sql('switch', {
+    description: `add foreign key ${quoteIdent(fk.name)} on partitioned table ${displayName(table)}: it adopts each partition's validated constraint without a scan`,
+    // Every table locked up front, in the order the ALTER takes them, the first with the step's
+    // lock_timeout and the others briefly (lock-order.ts).
+    statements: [...lockTablesStatements(impact.locks, true), addForeignKey(qualified(table), fk, false)],
+    transactional: true,
+    // Adopting a partition's constraint drops that partition's own action triggers on the
+    // referenced table: a brief ACCESS EXCLUSIVE there.
+    impact,
+    undo: drop(qualified(table)),
+  });
+}

@@ -1,0 +1,131 @@
+import { tableKey, type PartitionInfo, type TableInfo } from '../../db/catalog.js';
+import { displayName, generatedName, quoteIdent, type QualifiedName } from '../../db/quote.js';
+import type { Impact } from '../../plan/types.js';
+import { FOLLOW_UP_LOCK_TIMEOUT_MS } from './lock-order.js';
+import type { PlanContext } from '../types.js';
+import * as ddl from './ddl.js';
+
+/**
+ * Partitioned tables (relkind 'p'). Postgres cannot build an index CONCURRENTLY on a partitioned
+ * table, nor add a NOT VALID foreign key to one (before 18), so operations that do either on a
+ * plain table do it here partition by partition, from the tree readCatalog() read with the table.
+ * What Postgres does for a partition created or attached during the window is said where it matters.
+ */
+
+export function isPartitioned(table: TableInfo): boolean {
+  return table.relkind === 'p';
+}
+
+/** Every partition below the table, parents before children ([] for a plain table). */
+export function partitionsOf(table: TableInfo): PartitionInfo[] {
+  return table.partitioning?.partitions ?? [];
+}
+
+/** Partitions that hold rows (tables and foreign tables), parents before children. */
+export function leafPartitions(table: TableInfo): PartitionInfo[] {
+  return partitionsOf(table).filter((p) => p.relkind !== 'p');
+}
+
+/** Sub-partitioned partitions, parents before children. */
+export function innerPartitions(table: TableInfo): PartitionInfo[] {
+  return partitionsOf(table).filter((p) => p.relkind === 'p');
+}
+
+export function name(p: QualifiedName): QualifiedName {
+  return { schema: p.schema, name: p.name };
+}
+
+/** Refuses an operation zdm cannot yet carry out on a partitioned table, at plan time, with what to do instead. */
+export function refusePartitioned(
+  ctx: PlanContext,
+  table: TableInfo,
+  field: string,
+  what: string,
+  instead: string,
+): void {
+  if (isPartitioned(table))
+    ctx.fail(field, `${what} on partitioned table ${displayName(table)} is not supported yet: ${instead}`);
+}
+
+/** Index or constraint work on a foreign-table partition is not possible: refused, naming it. */
+export function requireNoForeignPartitions(ctx: PlanContext, table: TableInfo, field: string, what: string): void {
+  const foreign = partitionsOf(table).filter((p) => p.relkind === 'f');
+  if (foreign.length > 0)
+    ctx.fail(
+      field,
+      `${what} on partitioned table ${displayName(table)} is not possible: ${foreign.map((p) => `partition ${displayName(p)}`).join(', ')} ${foreign.length === 1 ? 'is a foreign table' : 'are foreign tables'}`,
+    );
+}
+
+/**
+ * A unique index or constraint on a partitioned table must contain every partition key column
+ * of every level as a plain key column (Postgres enforces uniqueness per partition only).
+ * `columns` are the key's plain columns (expressions do not count).
+ */
+export function requireKeyCoversPartitionKey(
+  ctx: PlanContext,
+  table: TableInfo,
+  columns: string[],
+  field: string,
+  what: string,
+): void {
+  const levels: { of: QualifiedName; key: (string | null)[] }[] = [
+    { of: table, key: table.partitioning?.key ?? [] },
+    ...innerPartitions(table).map((p) => ({ of: p, key: p.key })),
+  ];
+  for (const level of levels) {
+    if (level.key.some((k) => k === null))
+      ctx.fail(
+        field,
+        `${what} is not possible on ${displayName(level.of)}: it is partitioned by an expression, and Postgres can enforce uniqueness on a partitioned table only when the key contains the partition columns`,
+      );
+    const missing = level.key.filter((k) => !columns.includes(k!));
+    if (missing.length > 0)
+      ctx.fail(
+        field,
+        `${what} must include the partition key of ${displayName(level.of)} (${missing.map((c) => quoteIdent(c!)).join(', ')}) as plain columns: Postgres enforces uniqueness on a partitioned table only per partition, so the key must contain the partition columns`,
+      );
+  }
+}
+
+/** Name of the index zdm builds on a partition for the parent's index `index`: `<partition>_<index>`, fitting 63 bytes. */
+export function partitionIndexName(partition: QualifiedName, index: string): string {
+  return generatedName(partition.name, index);
+}
+
+/** The index of the root (named by the user) and of every partition (generated), by table key. */
+export function indexTree(table: TableInfo, index: string): Map<string, QualifiedName> {
+  const out = new Map<string, QualifiedName>([[tableKey(table), { schema: table.schema, name: index }]]);
+  for (const p of partitionsOf(table)) out.set(tableKey(p), { schema: p.schema, name: partitionIndexName(p, index) });
+  return out;
+}
+
+/** A metadata-only statement holding `mode` on each of `relations` until its transaction commits. */
+export function briefLocks(relations: QualifiedName[], mode: Impact['locks'][number]['mode']): Impact {
+  return ddl.briefLocks(relations.map((r) => ({ relation: name(r), mode })));
+}
+
+/** Reads one partition while holding `mode` on it (an index build, a VALIDATE). */
+export function partitionScan(p: PartitionInfo, mode: Impact['locks'][number]['mode']): Impact {
+  return {
+    locks: [{ relation: name(p), mode }],
+    lockDuration: 'scan',
+    rewritesTable: false,
+    scansTable: true,
+    estimatedRows: p.estimatedRows,
+  };
+}
+
+/** The impact with one more lock taken (on another table). */
+export function withLock(impact: Impact, relation: QualifiedName, mode: Impact['locks'][number]['mode']): Impact {
+  return { ...impact, locks: [...impact.locks, { relation: name(relation), mode }] };
+}
+
+/**
+ * First statement of a step whose lock an application statement may request half-way through
+ * (a partition, or a partition's index, opened only when a row is routed to it): waiting long for
+ * it while the application's statement waits on a row another one holds is a deadlock Postgres
+ * resolves by aborting the application's statement. Waiting at most this long (below
+ * deadlock_timeout), zdm gives way first and the step is retried with backoff.
+ */
+export const SHORT_LOCK_WAIT = `SET LOCAL lock_timeout = '${FOLLOW_UP_LOCK_TIMEOUT_MS}ms'`;

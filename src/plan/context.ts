@@ -1,0 +1,166 @@
+import { tableKey, type Catalog, type ColumnInfo, type TableInfo } from '../db/catalog.js';
+import type { TypeInfo } from '../db/catalog-types.js';
+import { displayName, parseObjectName, quoteIdent, spelledObjectName, type QualifiedName } from '../db/quote.js';
+import type { ValidationIssue } from '../errors.js';
+import type { MigrationFile } from '../migration/load.js';
+import type { BackfillContribution, PlanContext, StepBuilder } from '../operations/types.js';
+import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
+import { briefLock } from '../operations/support/ddl.js';
+import type { SchemaModel } from './model/schema-model.js';
+import type { Phase, PhaseNote, Step } from './types.js';
+
+/** Thrown inside an operation's planner by ctx.fail(); collected into one ValidationError. */
+export class OperationProblem extends Error {
+  constructor(readonly issue: ValidationIssue) {
+    super(issue.message);
+  }
+}
+
+/** What the planner keeps across operations while it builds their contexts. */
+export interface PlanState {
+  migration: MigrationFile;
+  model: SchemaModel;
+  byPhase: Map<Phase, Step[]>;
+  contributions: { op: number; c: BackfillContribution }[];
+  notes: PhaseNote[];
+  /** Tables the operations resolved, by key (the plan's tables and target schemas). */
+  tables: Map<string, TableInfo>;
+  counters: Map<string, number>;
+  sqlLint?: MigrationSqlLint;
+  /** Names already reported as resolved by folding (one note per name). */
+  folded: Set<string>;
+}
+
+export function describeOp(migration: MigrationFile, op: number): string {
+  return `operations[${op}] (${migration.spec.operations[op]?.op ?? '?'})`;
+}
+
+export function failer(migration: MigrationFile, opIndex: number) {
+  return (field: string | undefined, message: string): never => {
+    throw new OperationProblem({
+      file: migration.file,
+      path: `operations[${opIndex}]${field ? `.${field}` : ''}`,
+      message,
+    });
+  };
+}
+
+/**
+ * The table a name in a migration file means, in the virtual schema: the one spelled exactly
+ * (case-sensitive) when it exists, else the SQL reading (unquoted parts fold to lower case).
+ * Returns how it was found, so a name with capitals that resolved only by folding can be noted.
+ */
+export function lookupTable(model: SchemaModel, name: string): { table?: TableInfo; folded: boolean } {
+  const spelled = spelledObjectName(name);
+  const exact = spelled && model.findTable(spelled);
+  if (exact) return { table: exact, folded: false };
+  return { table: model.findTable(parseObjectName(name)), folded: spelled !== undefined };
+}
+
+function missingTable(state: PlanState, name: string): string {
+  const ref = parseObjectName(name);
+  const claim = state.model.tableClaim(ref);
+  const shown = ref.schema === undefined ? quoteIdent(ref.name) : displayName(ref as QualifiedName);
+  if (claim?.change === 'drop') return `table ${shown} is dropped by ${describeOp(state.migration, claim.op)}`;
+  if (claim?.change === 'rename-from')
+    return `table ${shown} is renamed to ${claim.detail} by ${describeOp(state.migration, claim.op)}: use the new name`;
+  const catalog = state.model.catalog;
+  return `table ${shown} does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${catalog.defaultSchema})` : ''}`;
+}
+
+function missingColumn(state: PlanState, table: TableInfo, name: string): string {
+  const claim = state.model.columnClaim(table, name);
+  const where = `${displayName(table)}.${quoteIdent(name)}`;
+  const by = claim && describeOp(state.migration, claim.op);
+  if (claim?.change === 'drop') return `column ${where} is dropped by ${by}`;
+  if (claim?.change === 'rename-from')
+    return `column ${where} is renamed to ${quoteIdent(claim.detail)} by ${by}: use the new name`;
+  const similar = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  return `column ${quoteIdent(name)} does not exist on table ${displayName(table)}${similar ? ` (there is ${quoteIdent(similar.name)}: names are case-sensitive when quoted)` : ''}`;
+}
+
+/** The context one operation plans in: resolution through the virtual schema, step builder, notes. */
+export function planContext(state: PlanState, opIndex: number): PlanContext {
+  const { migration, model } = state;
+  const fail = failer(migration, opIndex);
+  const push = (phase: Phase, step: Step) => state.byPhase.get(phase)!.push(step);
+  return {
+    migration: migration.name,
+    file: migration.file,
+    catalog: model.catalog,
+    opIndex,
+    table(name, field) {
+      const { table, folded } = lookupTable(model, name);
+      if (!table) return fail(field, missingTable(state, name));
+      if (!['r', 'p'].includes(table.relkind))
+        fail(field, `${displayName(table)} is not a table (relkind ${table.relkind})`);
+      if (folded && !state.folded.has(name)) {
+        state.folded.add(name);
+        state.notes.push({
+          phase: 'expand',
+          text: `operations[${opIndex}].${field} ${JSON.stringify(name)} means ${displayName(table)}: no table is named exactly ${JSON.stringify(name)}, so the name folds to lower case as in SQL`,
+        });
+      }
+      state.tables.set(tableKey(table), table);
+      return table;
+    },
+    column(table, name, field): ColumnInfo {
+      const column = table.columns.find((c) => c.name === name);
+      if (!column) return fail(field, missingColumn(state, table, name));
+      const claim = model.columnClaim(table, name);
+      if (claim?.shadow && claim.op !== opIndex)
+        fail(
+          field,
+          `${displayName(table)}.${quoteIdent(name)} gets a new type from ${describeOp(migration, claim.op)} through a new column swapped in at switch, so ${describeOp(migration, opIndex)} cannot change it in the same migration: put it before ${describeOp(migration, claim.op)} or in a later migration`,
+        );
+      return column;
+    },
+    fail,
+    type: (text, field) => resolveType(migration, model.catalog, opIndex, text, () => fail(field, unknownType(text))),
+    steps(kind, subject) {
+      const next = (phase: Phase) => {
+        const prefix = `${kind}:${subject}:${phase}`;
+        const n = (state.counters.get(prefix) ?? 0) + 1;
+        state.counters.set(prefix, n);
+        return { id: `${prefix}:${n}`, phase, operations: [opIndex] };
+      };
+      const builder: StepBuilder = {
+        sql: (phase, fields) => push(phase, { kind: 'sql', ...next(phase), ...fields }),
+        createIndex: (phase, fields) => push(phase, { kind: 'create-index', ...next(phase), ...fields }),
+        verify: (phase, fields) => push(phase, { kind: 'verify', ...next(phase), ...fields }),
+      };
+      return builder;
+    },
+    backfill(c) {
+      state.contributions.push({ op: opIndex, c });
+    },
+    note(note) {
+      state.notes.push(note);
+    },
+    briefLock,
+    changedBy: (table, column) => model.columnClaim(table, column),
+    describeOp: (op) => describeOp(migration, op),
+    sqlLint: (field) => state.sqlLint?.get(`operations[${opIndex}].${field}`),
+  };
+}
+
+/** See PlanContext.type. */
+function resolveType(
+  migration: MigrationFile,
+  catalog: Catalog,
+  opIndex: number,
+  text: string,
+  unknown: () => never,
+): TypeInfo | undefined {
+  const found = catalog.types?.get(text.trim());
+  if (found || !catalog.types) return found;
+  if (SERIAL.test(text.trim())) return undefined;
+  if (migration.spec.operations.slice(0, opIndex).some((op) => op.op === 'sql')) return undefined;
+  return unknown();
+}
+
+const SERIAL = /^(small|big)?serial[248]?$/i;
+
+function unknownType(text: string): string {
+  return `type ${JSON.stringify(text.trim())} does not exist (looked up through the search_path); create it first, or check the spelling`;
+}

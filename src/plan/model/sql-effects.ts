@@ -1,0 +1,275 @@
+import { deparseSync } from 'pgsql-deparser';
+import { tableKey, type ColumnInfo, type TableInfo } from '../../db/catalog.js';
+import type { QualifiedName } from '../../db/quote.js';
+import type { ModelChange } from '../../operations/types.js';
+import type { Phase } from '../types.js';
+import { splitStatements } from '../../sql/statements.js';
+import { walk, type Node } from '../../sql/rewrite.js';
+import type { SchemaModel } from './schema-model.js';
+
+type Body = Record<string, unknown>;
+type RangeVar = { relname?: string; schemaname?: string };
+
+/**
+ * Applies a raw `sql` operation's statements to the virtual schema, read with the real parser:
+ * DROP VIEW / MATERIALIZED VIEW / TABLE / INDEX / TRIGGER / POLICY, ALTER TABLE ADD / DROP / ALTER
+ * COLUMN and ADD / DROP CONSTRAINT, RENAME of a column or table, CREATE INDEX and CREATE TABLE.
+ * Statements on objects the model does not hold, and other kinds of statement, change nothing.
+ * A dependent dropped in any phase counts as gone for the operations after it in the file: their
+ * steps in the same or a later phase run after it (steps of one phase run in file order).
+ */
+export function applySqlText(change: ModelChange, model: SchemaModel, sql: string, _phase: Phase): void {
+  let statements;
+  try {
+    statements = splitStatements(sql);
+  } catch {
+    return; // the operation's plan() reported it
+  }
+  const effects = new SqlEffects(change, model);
+  for (const s of statements) effects.apply(s.kind, s.node[s.kind] as Body, s.sql);
+}
+
+class SqlEffects {
+  constructor(
+    private readonly change: ModelChange,
+    private readonly model: SchemaModel,
+  ) {}
+
+  apply(kind: string, body: Body, text: string): void {
+    switch (kind) {
+      case 'DropStmt':
+        return this.drop(body);
+      case 'AlterTableStmt':
+        return this.alterTable(body);
+      case 'RenameStmt':
+        return this.rename(body);
+      case 'IndexStmt':
+        return this.createIndex(body, text);
+      case 'CreateStmt':
+        return this.createTable(body);
+      default:
+        return;
+    }
+  }
+
+  private table(rv: RangeVar | undefined): TableInfo | undefined {
+    if (!rv?.relname) return undefined;
+    return this.model.findTable(rv.schemaname ? { schema: rv.schemaname, name: rv.relname } : { name: rv.relname });
+  }
+
+  private qualify(parts: string[]): QualifiedName {
+    const name = parts[parts.length - 1]!;
+    if (parts.length > 1) return { schema: parts[parts.length - 2]!, name };
+    return this.model.catalog.resolved.get(name) ?? { schema: this.model.catalog.defaultSchema, name };
+  }
+
+  private drop(body: Body): void {
+    const objects = ((body.objects as Node[] | undefined) ?? []).map((o) => strings(o));
+    for (const parts of objects) {
+      switch (body.removeType) {
+        case 'OBJECT_VIEW':
+        case 'OBJECT_MATVIEW':
+          this.dropDependent('view', this.qualify(parts));
+          break;
+        case 'OBJECT_TABLE': {
+          const table = this.table(rangeVar(parts));
+          if (table) this.change.dropTable(table);
+          break;
+        }
+        case 'OBJECT_INDEX': {
+          const q = parts.length > 1 ? this.qualify(parts) : this.model.catalog.resolved.get(`index:${parts[0]}`);
+          const index = q && this.model.catalog.indexes.get(tableKey(q));
+          if (index) this.change.dropIndex(index.table, index.name);
+          break;
+        }
+        case 'OBJECT_TRIGGER':
+        case 'OBJECT_POLICY': {
+          const table = this.table(rangeVar(parts.slice(0, -1)));
+          if (table) this.dropOwnDependent(table, parts[parts.length - 1]!, body.removeType === 'OBJECT_TRIGGER');
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  /** A view or rule: gone from every table's dependents, and from the model if it was read. */
+  private dropDependent(kind: 'view', q: QualifiedName): void {
+    const name = `${q.schema}.${q.name}`;
+    for (const table of [...this.model.catalog.tables.values()]) {
+      if (!table.dependents.some((d) => (d.kind === kind || d.kind === 'rule') && d.name === name)) continue;
+      this.model.replace(table, (t) => ({
+        ...t,
+        dependents: t.dependents.filter((d) => !((d.kind === kind || d.kind === 'rule') && d.name === name)),
+      }));
+    }
+    const relation = this.model.catalog.tables.get(tableKey(q));
+    if (relation && ['v', 'm'].includes(relation.relkind)) this.model.catalog.tables.delete(tableKey(q));
+  }
+
+  private dropOwnDependent(table: TableInfo, name: string, trigger: boolean): void {
+    this.model.replace(table, (t) => ({
+      ...t,
+      dependents: t.dependents.filter((d) => !(d.kind === (trigger ? 'trigger' : 'policy') && d.name === name)),
+      triggers: trigger ? t.triggers.filter((tr) => tr.name !== name) : t.triggers,
+    }));
+  }
+
+  private alterTable(body: Body): void {
+    const table = this.table(body.relation as RangeVar);
+    if (!table || body.objtype !== 'OBJECT_TABLE') return;
+    for (const node of (body.cmds as Node[] | undefined) ?? []) {
+      const cmd = node.AlterTableCmd as Body | undefined;
+      if (cmd) this.alterTableCmd(table, cmd);
+    }
+  }
+
+  private alterTableCmd(table: QualifiedName, cmd: Body): void {
+    const name = cmd.name as string | undefined;
+    const def = cmd.def as Node | undefined;
+    switch (cmd.subtype) {
+      case 'AT_AddColumn':
+        return this.change.addColumn(table, columnOf(def!.ColumnDef as Body));
+      case 'AT_DropColumn':
+        return this.change.dropColumn(table, name!);
+      case 'AT_AlterColumnType':
+        return this.change.retypeColumn(table, name!, typeSql((def!.ColumnDef as Body).typeName), false);
+      case 'AT_ColumnDefault':
+        return this.change.alterColumn(table, name!, { default: def ? deparseSync(def as never) : null });
+      case 'AT_SetNotNull':
+        return this.change.alterColumn(table, name!, { notNull: true });
+      case 'AT_DropNotNull':
+        return this.change.alterColumn(table, name!, { notNull: false });
+      case 'AT_DropConstraint':
+        return this.change.dropConstraint(table, name!);
+      case 'AT_AddConstraint': {
+        const c = def?.Constraint as Body | undefined;
+        if (c?.conname) this.addConstraint(table, c);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private addConstraint(table: QualifiedName, c: Body): void {
+    const type = (
+      {
+        CONSTR_CHECK: 'c',
+        CONSTR_FOREIGN: 'f',
+        CONSTR_UNIQUE: 'u',
+        CONSTR_PRIMARY: 'p',
+        CONSTR_EXCLUSION: 'x',
+      } as const
+    )[c.contype as 'CONSTR_CHECK'];
+    if (!type) return;
+    const columns = new Set<string>([...strings({ List: { items: c.keys ?? c.fk_attrs ?? [] } })]);
+    walk(c.raw_expr, (key, value) => {
+      if (key !== 'ColumnRef') return;
+      const fields = value.fields as Node[];
+      const last = (fields[fields.length - 1]?.String as { sval?: string } | undefined)?.sval;
+      if (last) columns.add(last);
+    });
+    const pk = c.pktable as RangeVar | undefined;
+    const referenced = pk ? this.table(pk) : undefined;
+    this.change.addConstraint(table, {
+      name: c.conname as string,
+      type,
+      definition: '',
+      validated: c.skip_validation !== true,
+      columns: [...columns],
+      references: referenced ? { table: referenced, columns: strings({ List: { items: c.pk_attrs ?? [] } }) } : null,
+      index: null,
+    });
+  }
+
+  private rename(body: Body): void {
+    const table = this.table(body.relation as RangeVar);
+    if (!table) return;
+    const to = body.newname as string;
+    if (body.renameType === 'OBJECT_COLUMN') this.change.renameColumn(table, body.subname as string, to);
+    else if (body.renameType === 'OBJECT_TABLE') this.change.renameTable(table, { schema: table.schema, name: to });
+  }
+
+  private createIndex(body: Body, text: string): void {
+    const table = this.table(body.relation as RangeVar);
+    if (!table || typeof body.idxname !== 'string') return;
+    const columns = new Set<string>();
+    walk(body.indexParams, (key, value) => {
+      if (key === 'IndexElem' && typeof value.name === 'string') columns.add(value.name);
+      if (key === 'ColumnRef') {
+        const fields = value.fields as Node[];
+        const last = (fields[fields.length - 1]?.String as { sval?: string } | undefined)?.sval;
+        if (last) columns.add(last);
+      }
+    });
+    this.change.addIndex(table, {
+      name: body.idxname,
+      schema: table.schema,
+      definition: text,
+      unique: body.unique === true,
+      primary: false,
+      valid: true,
+      columns: [...columns].sort(),
+      constraint: null,
+    });
+  }
+
+  private createTable(body: Body): void {
+    const rv = body.relation as RangeVar;
+    if (!rv?.relname || body.if_not_exists) return;
+    const q = { schema: rv.schemaname ?? this.model.catalog.defaultSchema, name: rv.relname };
+    const columns = ((body.tableElts as Node[] | undefined) ?? [])
+      .map((e) => e.ColumnDef as Body | undefined)
+      .filter((c): c is Body => c !== undefined)
+      .map((c, i) => ({ ...columnOf(c), attnum: i + 1 }));
+    this.change.addTable({
+      oid: 0,
+      schema: q.schema,
+      name: q.name,
+      relkind: 'r',
+      estimatedRows: 0,
+      sizeBytes: 0,
+      columns,
+      primaryKey: null,
+      indexes: [],
+      constraints: [],
+      referencedBy: [],
+      dependents: [],
+      triggers: [],
+    });
+  }
+}
+
+function strings(node: Node | undefined): string[] {
+  const items = ((node?.List as { items?: Node[] } | undefined)?.items ?? []) as Node[];
+  return items.map((i) => (i.String as { sval?: string } | undefined)?.sval).filter((s): s is string => !!s);
+}
+
+function rangeVar(parts: string[]): RangeVar | undefined {
+  if (parts.length === 0) return undefined;
+  return parts.length > 1 ? { schemaname: parts[0], relname: parts[1] } : { relname: parts[0] };
+}
+
+function typeSql(typeName: unknown): string {
+  return deparseSync({ TypeName: typeName } as never);
+}
+
+function columnOf(def: Body): ColumnInfo {
+  const constraints = ((def.constraints as Node[] | undefined) ?? []).map((c) => c.Constraint as Body);
+  const dflt = constraints.find((c) => c.contype === 'CONSTR_DEFAULT');
+  return {
+    name: def.colname as string,
+    attnum: 0,
+    type: typeSql(def.typeName),
+    typeOid: 0,
+    notNull: constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY'),
+    default: dflt?.raw_expr ? deparseSync(dflt.raw_expr as never) : null,
+    identity: '',
+    generated: '',
+    collation: null,
+    comment: null,
+    ownedSequence: null,
+  };
+}

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import type { PartitionInfo, TableInfo } from '../../src/db/catalog.js';
+import { catalog, col, planError, planOps, planSql, table } from '../helpers/catalog.js';
+
+const part = (name: string, extra: Partial<PartitionInfo> = {}): PartitionInfo => ({
+  schema: 'public',
+  name,
+  parent: { schema: 'public', name: 'events' },
+  relkind: 'r',
+  level: 1,
+  key: [],
+  estimatedRows: 100,
+  sizeBytes: 8192,
+  ...extra,
+});
+
+/** events partitioned by range (at); February by hash (id). */
+function events(key: (string | null)[] = ['at'], extra: PartitionInfo[] = []): TableInfo {
+  return {
+    ...table(
+      'events',
+      [col('id', 'bigint', { notNull: true }), col('at', 'date', { notNull: true }), col('account_id', 'bigint')],
+      { primaryKey: null },
+    ),
+    relkind: 'p',
+    partitioning: {
+      key,
+      partitions: [
+        part('events_01'),
+        part('events_02', { relkind: 'p', key: ['id'] }),
+        part('events_02_h0', { parent: { schema: 'public', name: 'events_02' }, level: 2 }),
+        ...extra,
+      ],
+    },
+  };
+}
+const accounts = table('accounts', [col('id', 'bigint', { notNull: true })]);
+
+describe('partitioned tables: plans', () => {
+  it('createIndex: ON ONLY the parent and sub-partitioned tables, CONCURRENTLY per leaf, attached, then checked', () => {
+    const plan = planOps(
+      [{ op: 'createIndex', table: 'events', name: 'events_at', columns: ['at'] }],
+      catalog([events()]),
+    );
+    expect(planSql(plan)).toEqual([
+      {
+        id: 'create_index:public.events_at:expand:1',
+        sql: [
+          'CREATE INDEX IF NOT EXISTS events_at ON ONLY public.events (at)',
+          'CREATE INDEX IF NOT EXISTS events_02_events_at ON ONLY public.events_02 (at)',
+          'ALTER INDEX public.events_at ATTACH PARTITION public.events_02_events_at',
+        ],
+        undo: ['DROP INDEX IF EXISTS public.events_at', 'DROP INDEX IF EXISTS public.events_02_events_at'],
+      },
+      {
+        id: 'create_index:public.events_at:expand:2',
+        sql: ['CREATE INDEX CONCURRENTLY IF NOT EXISTS events_01_events_at ON public.events_01 (at)'],
+        undo: ['DROP INDEX CONCURRENTLY IF EXISTS public.events_01_events_at'],
+      },
+      {
+        id: 'create_index:public.events_at:expand:3',
+        sql: [
+          "SET LOCAL lock_timeout = '100ms'",
+          'ALTER INDEX public.events_at ATTACH PARTITION public.events_01_events_at',
+        ],
+        undo: ['DROP INDEX IF EXISTS public.events_at'],
+      },
+      {
+        id: 'create_index:public.events_at:expand:4',
+        sql: ['CREATE INDEX CONCURRENTLY IF NOT EXISTS events_02_h0_events_at ON public.events_02_h0 (at)'],
+        undo: ['DROP INDEX CONCURRENTLY IF EXISTS public.events_02_h0_events_at'],
+      },
+      {
+        id: 'create_index:public.events_at:expand:5',
+        sql: [
+          "SET LOCAL lock_timeout = '100ms'",
+          'ALTER INDEX public.events_02_events_at ATTACH PARTITION public.events_02_h0_events_at',
+        ],
+        undo: ['DROP INDEX IF EXISTS public.events_at'],
+      },
+      { id: 'create_index:public.events_at:expand:6', sql: [expect.stringContaining('pg_partition_tree')] },
+    ]);
+  });
+
+  it('a unique index must contain every level of the partition key; expression keys and foreign partitions are refused', () => {
+    const unique = (columns: string[]) => [
+      { op: 'createIndex', table: 'events', name: 'events_u', columns, unique: true },
+    ];
+    expect(planError(unique(['account_id', 'at']), catalog([events()])).message).toMatch(
+      /operations\[0\]\.columns: a unique index must include the partition key of public\.events_02 \(id\)/,
+    );
+    expect(planError(unique(['account_id']), catalog([events()])).message).toMatch(
+      /partition key of public\.events \(at\)/,
+    );
+    expect(planSql(planOps(unique(['account_id', 'at DESC', 'id']), catalog([events()])))[0]!.sql[0]).toBe(
+      'CREATE UNIQUE INDEX IF NOT EXISTS events_u ON ONLY public.events (account_id, at DESC, id)',
+    );
+    expect(planError(unique(['at', 'id']), catalog([events([null])])).message).toMatch(/partitioned by an expression/);
+    const remote = events(['at'], [part('events_remote', { relkind: 'f' })]);
+    expect(
+      planError([{ op: 'createIndex', table: 'events', name: 'x', columns: ['at'] }], catalog([remote])).message,
+    ).toMatch(/partition public\.events_remote is a foreign table/);
+  });
+
+  it('addForeignKey: NOT VALID per leaf at expand; verify, VALIDATE per leaf and the parent at switch', () => {
+    const plan = planOps(
+      [
+        {
+          op: 'addForeignKey',
+          table: 'events',
+          name: 'events_account_fk',
+          columns: ['account_id'],
+          references: { table: 'accounts', columns: ['id'] },
+        },
+      ],
+      catalog([events(), accounts]),
+    );
+    const sql = planSql(plan);
+    expect(sql.map((s) => s.id)).toEqual([
+      'add_foreign_key:public.events.events_account_fk:expand:1',
+      'add_foreign_key:public.events.events_account_fk:expand:2',
+      'add_foreign_key:public.events.events_account_fk:switch:1',
+      'add_foreign_key:public.events.events_account_fk:switch:2',
+      'add_foreign_key:public.events.events_account_fk:switch:3',
+      'add_foreign_key:public.events.events_account_fk:switch:4',
+    ]);
+    expect(sql[0]).toEqual({
+      id: 'add_foreign_key:public.events.events_account_fk:expand:1',
+      sql: [
+        "SET LOCAL lock_timeout = '100ms'",
+        'ALTER TABLE public.events_01 ADD CONSTRAINT events_account_fk FOREIGN KEY (account_id) REFERENCES public.accounts (id) NOT VALID',
+      ],
+      undo: ['ALTER TABLE public.events_01 DROP CONSTRAINT IF EXISTS events_account_fk'],
+    });
+    expect(sql[4]!.sql).toEqual(['ALTER TABLE public.events_02_h0 VALIDATE CONSTRAINT events_account_fk']);
+    expect(sql[5]).toEqual({
+      id: 'add_foreign_key:public.events.events_account_fk:switch:4',
+      sql: [
+        'LOCK TABLE ONLY public.events IN SHARE ROW EXCLUSIVE MODE',
+        "SET LOCAL lock_timeout = '100ms'",
+        'LOCK TABLE ONLY public.events_02 IN SHARE ROW EXCLUSIVE MODE',
+        'LOCK TABLE ONLY public.events_01 IN SHARE ROW EXCLUSIVE MODE',
+        'LOCK TABLE ONLY public.events_02_h0 IN SHARE ROW EXCLUSIVE MODE',
+        'LOCK TABLE ONLY public.accounts IN ACCESS EXCLUSIVE MODE',
+        'ALTER TABLE public.events ADD CONSTRAINT events_account_fk FOREIGN KEY (account_id) REFERENCES public.accounts (id)',
+      ],
+      undo: ['ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_account_fk'],
+    });
+  });
+
+  it('dropIndex on a partitioned index: one brief DROP INDEX (Postgres cannot drop it concurrently)', () => {
+    const t = events();
+    t.indexes.push({
+      name: 'events_at',
+      schema: 'public',
+      definition: 'CREATE INDEX events_at ON ONLY public.events USING btree (at)',
+      unique: false,
+      primary: false,
+      valid: true,
+      columns: ['at'],
+      constraint: null,
+    });
+    const plan = planOps([{ op: 'dropIndex', name: 'events_at' }], catalog([t]));
+    expect(planSql(plan)).toEqual([
+      { id: 'drop_index:public.events_at:contract:1', sql: ['DROP INDEX IF EXISTS public.events_at'] },
+    ]);
+    expect(plan.steps[0]!.impact.locks.map((l) => `${l.relation.name} ${l.mode}`)).toEqual([
+      'events ACCESS EXCLUSIVE',
+      'events_01 ACCESS EXCLUSIVE',
+      'events_02 ACCESS EXCLUSIVE',
+      'events_02_h0 ACCESS EXCLUSIVE',
+    ]);
+  });
+});

@@ -1,0 +1,226 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadParser } from '../../src/sql/parser.js';
+import { catalog, col, constraint, planError, planOps, table } from '../helpers/catalog.js';
+
+beforeAll(() => loadParser());
+
+const orders = () =>
+  table('orders', [
+    col('id', 'bigint', { notNull: true }),
+    col('amount', 'numeric(12,2)', { notNull: true }),
+    col('customer_name', 'text'),
+  ]);
+const customers = () => table('customers', [col('id', 'bigint', { notNull: true }), col('name', 'text')]);
+
+const issues = (operations: unknown[], tables = [orders(), customers()]) =>
+  planError(operations, catalog(tables)).issues.map((i) => `${i.path}: ${i.message}`);
+
+describe('the virtual schema: later operations see what earlier ones did', () => {
+  it('addColumn, then a check, an index and a foreign key on the new column, in file order', () => {
+    const plan = planOps(
+      [
+        { op: 'addColumn', table: 'orders', column: { name: 'currency', type: 'char(3)', default: "'EUR'" } },
+        { op: 'addCheck', table: 'orders', name: 'orders_currency_upper', expression: 'currency = upper(currency)' },
+        { op: 'createIndex', table: 'orders', name: 'orders_currency_idx', columns: ['currency'] },
+        { op: 'addColumn', table: 'orders', column: { name: 'customer_id', type: 'bigint' } },
+        {
+          op: 'addForeignKey',
+          table: 'orders',
+          name: 'orders_customer_fk',
+          columns: ['customer_id'],
+          references: { table: 'customers', columns: ['id'] },
+        },
+        { op: 'createIndex', table: 'orders', name: 'orders_customer_idx', columns: ['customer_id'] },
+      ],
+      catalog([orders(), customers()]),
+    );
+    const expand = plan.steps.filter((s) => s.phase === 'expand').map((s) => s.operations[0]);
+    expect(expand).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(plan.steps.map((s) => s.id)).toContain('add_check:public.orders.orders_currency_upper:switch:2');
+  });
+
+  it('renameColumn, then an index and a check under the new name', () => {
+    const plan = planOps(
+      [
+        { op: 'renameColumn', table: 'orders', from: 'customer_name', to: 'buyer' },
+        { op: 'createIndex', table: 'orders', name: 'orders_buyer_idx', columns: ['lower(buyer)'] },
+        { op: 'addCheck', table: 'orders', name: 'orders_buyer_len', expression: 'length(buyer) < 200' },
+      ],
+      catalog([orders()]),
+    );
+    expect(plan.steps.filter((s) => s.phase === 'expand').map((s) => s.operations[0])).toEqual([0, 1, 2]);
+  });
+
+  it('a later operation naming the old name is told which operation renamed it', () => {
+    expect(
+      issues([
+        { op: 'renameColumn', table: 'orders', from: 'customer_name', to: 'buyer' },
+        { op: 'createIndex', table: 'orders', name: 'orders_buyer_idx', columns: ['customer_name'] },
+      ]),
+    ).toEqual([
+      'operations[1].columns[0]: column public.orders.customer_name is renamed to buyer by operations[0] (renameColumn): use the new name',
+    ]);
+  });
+
+  it('a raw sql operation that drops a view unblocks dropping the column the view used', () => {
+    const withView = table('orders', orders().columns, {
+      dependents: [{ column: 'customer_name', kind: 'view', name: 'public.order_names' }],
+    });
+    const drop = { op: 'dropColumn', table: 'orders', column: 'customer_name' };
+    expect(issues([drop], [withView])).toEqual([
+      'operations[0].column: public.orders.customer_name is used by view public.order_names; change or drop those first (dropping the column would need CASCADE)',
+    ]);
+    const plan = planOps(
+      [{ op: 'sql', phase: 'contract', sql: 'DROP VIEW order_names', allow: ['drop-view'] }, drop],
+      catalog([withView]),
+    );
+    expect(plan.steps.filter((s) => s.phase === 'contract').map((s) => s.operations[0])).toEqual([0, 1]);
+  });
+
+  it('a raw sql operation that adds a column makes it usable by later operations', () => {
+    const plan = planOps(
+      [
+        {
+          op: 'sql',
+          phase: 'expand',
+          sql: 'ALTER TABLE orders ADD COLUMN note text',
+          rollback: 'ALTER TABLE orders DROP COLUMN note',
+        },
+        { op: 'createIndex', table: 'orders', name: 'orders_note_idx', columns: ['note'] },
+      ],
+      catalog([orders()]),
+    );
+    expect(plan.steps).toHaveLength(2);
+  });
+});
+
+describe('overlapping operations are merged or refused at plan time, naming both', () => {
+  const events = () =>
+    table('events', [col('id', 'integer', { notNull: true })], {
+      referencedBy: [
+        {
+          name: 'tickets_event_id_fkey',
+          table: { schema: 'public', name: 'tickets' },
+          columns: ['event_id'],
+          referencedColumns: ['id'],
+          definition: 'FOREIGN KEY (event_id) REFERENCES events(id)',
+          validated: true,
+        },
+      ],
+    });
+  const tickets = () =>
+    table('tickets', [col('id', 'bigint', { notNull: true }), col('event_id', 'integer', { notNull: true })], {
+      constraints: [
+        constraint('tickets_event_id_fkey', 'f', 'FOREIGN KEY (event_id) REFERENCES events(id)', ['event_id'], {
+          references: { table: { schema: 'public', name: 'events' }, columns: ['id'] },
+        }),
+      ],
+    });
+  const pkChange = { op: 'changeColumnType', table: 'events', column: 'id', type: 'bigint' };
+
+  it('an explicit change of a referencing column is merged into the primary key change that makes it', () => {
+    const alone = planOps([pkChange], catalog([events(), tickets()]));
+    const plan = planOps(
+      [pkChange, { op: 'changeColumnType', table: 'tickets', column: 'event_id', type: 'bigint' }],
+      catalog([events(), tickets()]),
+    );
+    expect(plan.steps.map((s) => s.id)).toEqual(alone.steps.map((s) => s.id));
+    expect(plan.notes.map((n) => n.text)).toContain(
+      'operations[1] (changeColumnType) (public.tickets.event_id to bigint) is merged into operations[0] (changeColumnType), which already makes that change',
+    );
+  });
+
+  it('a different type for the referencing column is refused', () => {
+    expect(
+      issues(
+        [pkChange, { op: 'changeColumnType', table: 'tickets', column: 'event_id', type: 'numeric' }],
+        [events(), tickets()],
+      ),
+    ).toEqual([
+      'operations[1].type: operations[0] (changeColumnType) already changes public.tickets.event_id to bigint, so operations[1] (changeColumnType) cannot also change it to numeric: keep one change of the column',
+    ]);
+  });
+
+  it('the referencing column changed first, then the primary key: refused with the order that works', () => {
+    expect(
+      issues(
+        [{ op: 'changeColumnType', table: 'tickets', column: 'event_id', type: 'bigint' }, pkChange],
+        [events(), tickets()],
+      ),
+    ).toEqual([
+      'operations[1].table: public.tickets.event_id gets a new type from operations[0] (changeColumnType) through a new column swapped in at switch, so operations[1] (changeColumnType) cannot change it in the same migration: put it before operations[0] (changeColumnType) or in a later migration',
+    ]);
+  });
+
+  it('drop and rename of one column, in either order', () => {
+    const drop = { op: 'dropColumn', table: 'orders', column: 'customer_name' };
+    const rename = { op: 'renameColumn', table: 'orders', from: 'customer_name', to: 'buyer' };
+    expect(issues([drop, rename])).toEqual([
+      'operations[1].from: column public.orders.customer_name is dropped by operations[0] (dropColumn)',
+    ]);
+    expect(issues([rename, drop])).toEqual([
+      'operations[1].column: column public.orders.customer_name is renamed to buyer by operations[0] (renameColumn): use the new name',
+    ]);
+    expect(issues([rename, { ...drop, column: 'buyer' }])).toEqual([
+      'operations[1]: operations[0] (renameColumn) and operations[1] (dropColumn) both change column public.orders.buyer: operations[0] (renameColumn) creates it by renaming customer_name, operations[1] (dropColumn) drops it. One operation per migration may add, drop, rename or change the type of a column: combine them into one operation or move the second to a later migration',
+    ]);
+  });
+
+  it('two renames of one column', () => {
+    const first = { op: 'renameColumn', table: 'orders', from: 'customer_name', to: 'buyer' };
+    expect(issues([first, { ...first, to: 'client' }])).toEqual([
+      'operations[1].from: column public.orders.customer_name is renamed to buyer by operations[0] (renameColumn): use the new name',
+    ]);
+    expect(issues([first, { ...first, from: 'buyer', to: 'client' }])).toEqual([
+      'operations[1]: operations[0] (renameColumn) and operations[1] (renameColumn) both change column public.orders.buyer: operations[0] (renameColumn) creates it by renaming customer_name, operations[1] (renameColumn) renames it to client. One operation per migration may add, drop, rename or change the type of a column: combine them into one operation or move the second to a later migration',
+    ]);
+  });
+
+  it("a later default or NOT NULL change of a renamed column is refused: the rename's contract carries the old ones over", () => {
+    expect(
+      issues([
+        { op: 'renameColumn', table: 'orders', from: 'customer_name', to: 'buyer' },
+        { op: 'setDefault', table: 'orders', column: 'buyer', default: "'anonymous'" },
+      ]),
+    ).toEqual([
+      "operations[1]: operations[1] (setDefault) changes the default of public.orders.buyer, which operations[0] (renameColumn) creates by renaming customer_name; the rename carries the old column's NOT NULL and default over at contract: put operations[1] (setDefault) before it (on customer_name) or in a later migration",
+    ]);
+  });
+
+  it('a type change and a rename of one column, in either order', () => {
+    const retype = { op: 'changeColumnType', table: 'orders', column: 'amount', type: 'numeric(14,2)' };
+    const rename = { op: 'renameColumn', table: 'orders', from: 'amount', to: 'total' };
+    expect(issues([retype, rename])).toEqual([
+      'operations[1]: operations[0] (changeColumnType) and operations[1] (renameColumn) both change column public.orders.amount: operations[0] (changeColumnType) changes its type to numeric(14, 2), operations[1] (renameColumn) renames it to total. One operation per migration may add, drop, rename or change the type of a column: combine them into one operation or move the second to a later migration',
+    ]);
+    const shadowRetype = { ...retype, type: 'bigint' };
+    expect(issues([shadowRetype, rename])).toEqual([
+      'operations[1].from: public.orders.amount gets a new type from operations[0] (changeColumnType) through a new column swapped in at switch, so operations[1] (renameColumn) cannot change it in the same migration: put it before operations[0] (changeColumnType) or in a later migration',
+    ]);
+    expect(issues([rename, { ...retype, column: 'amount' }])).toEqual([
+      'operations[1].column: column public.orders.amount is renamed to total by operations[0] (renameColumn): use the new name',
+    ]);
+  });
+});
+
+describe('names: the object spelled exactly, else the SQL reading', () => {
+  const twins = () => [
+    table('Invoices', [col('id', 'bigint', { notNull: true }), col('total', 'numeric')]),
+    table('invoices', [col('id', 'bigint', { notNull: true }), col('total', 'numeric')]),
+  ];
+  const check = (name: string) => ({ op: 'addCheck', table: name, name: 'total_positive', expression: 'total > 0' });
+
+  it('"Invoices" means the table spelled Invoices when both it and invoices exist', () => {
+    const plan = planOps([check('Invoices')], catalog(twins()));
+    expect(plan.tables.map((t) => t.table.name)).toEqual(['Invoices']);
+    expect(plan.notes.map((n) => n.text).join('\n')).not.toContain('folds');
+  });
+
+  it('a name with capitals that matches only by folding resolves to the folded table, and the plan says so', () => {
+    const plan = planOps([check('INVOICES')], catalog([twins()[1]!]));
+    expect(plan.tables.map((t) => t.table.name)).toEqual(['invoices']);
+    expect(plan.notes.map((n) => n.text)).toContain(
+      'operations[0].table "INVOICES" means public.invoices: no table is named exactly "INVOICES", so the name folds to lower case as in SQL',
+    );
+  });
+});
