@@ -92,6 +92,7 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
         table,
         c,
         'a primary-key column cannot hold NULL: update them, then run zdm advance again',
+        c === columns[0]!.name ? name : undefined,
       );
     steps.sql('switch', {
       description: `make index ${quoteIdent(name)} the primary key of ${displayName(t)}${nullable.length ? ` after SET NOT NULL on ${nullable.map(quoteIdent).join(', ')} (proved by the validated checks: no scan)` : ''}`,

@@ -148,6 +148,7 @@ async function runVerify(step: VerifyStep, migration: string, ctx: RunnerContext
   const rows = await withClient(ctx.conn.pool, async (session) => {
     await ctx.observer?.session(step, session);
     const result = await inTransaction(session, async (client) => {
+      if (step.index) await client.query(`SET LOCAL enable_seqscan = off`);
       const r = await client.query(verifySql(step));
       await ctx.observer?.beforeCommit(step, client);
       return r.rows;

@@ -44,6 +44,20 @@ interface Current {
 const TABLE_KINDS = ['r', 'p', 'm'];
 
 /**
+ * Tables the transaction read in full: a sequential scan, or an index pass returning, per index
+ * scan, at least as many entries as the table has live rows (VALIDATE of a foreign key may merge
+ * two full index scans). Per-row index lookups (a foreign key's check, a verify answered by an
+ * index) are not a scan.
+ */
+const FULL_READS_SQL = `
+  SELECT relid::int AS relid FROM pg_stat_xact_user_tables WHERE seq_scan > 0
+  UNION
+  SELECT i.indrelid::int FROM pg_index i
+   WHERE pg_stat_get_xact_numscans(i.indexrelid) > 0
+     AND pg_stat_get_xact_tuples_returned(i.indexrelid)::float8 / pg_stat_get_xact_numscans(i.indexrelid)
+         >= greatest(1, pg_stat_get_live_tuples(i.indrelid))`;
+
+/**
  * The trace harness's observer: while a step runs, another session samples pg_locks for the
  * step's backends (and reads them once more before each transaction commits, when every lock is
  * still held), and the relations' relfilenodes and scan counters are compared before and after.
@@ -95,9 +109,7 @@ export class Tracer implements StepObserver {
     const cur = this.current;
     if (!cur) return;
     await cur.sampler.sampleNow();
-    const { rows } = await client.query<{ relid: number }>(
-      'SELECT relid::int AS relid FROM pg_stat_xact_user_tables WHERE seq_scan > 0',
-    );
+    const { rows } = await client.query<{ relid: number }>(FULL_READS_SQL);
     for (const r of rows) cur.xactScans.add(r.relid);
   }
 

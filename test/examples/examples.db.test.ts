@@ -6,6 +6,8 @@ import { lintPlan } from '../../src/lint/plan-lint.js';
 import { loadMigrations } from '../../src/migration/load.js';
 import { advance } from '../../src/runner/advance.js';
 import { planFile } from '../../src/runner/session.js';
+import { compareStep, mismatchText } from '../../src/trace/compare.js';
+import { Tracer } from '../../src/trace/tracer.js';
 import { createTestDatabase, testLabel } from '../harness/database.js';
 import { unjustified } from '../helpers/plan-lint-exceptions.js';
 import { testRunner } from '../helpers/runner.js';
@@ -14,7 +16,9 @@ import { testRunner } from '../helpers/runner.js';
  * Every example in migrations-examples/ (a folder with an optional setup.sql and its migration
  * files) runs through expand, backfill, switch and contract on a database of its own, and the plan
  * zdm generates for each of its migrations is lint-clean against that database's live catalog
- * (exceptions are justified in test/helpers/plan-lint-exceptions.ts).
+ * (exceptions are justified in test/helpers/plan-lint-exceptions.ts). The trace harness
+ * (src/trace) watches every step: its plan `impact` (strongest lock per relation, rewrite yes/no,
+ * scan yes/no) must equal what its sessions were seen doing.
  */
 const root = path.resolve('migrations-examples');
 const examples = readdirSync(root)
@@ -33,12 +37,15 @@ describe('migrations-examples', () => {
     const dir = path.join(root, example);
     const db = await createTestDatabase(`${testLabel(import.meta.url)}_${example}`);
     const runner = testRunner(db.url, dir);
+    const tracer = new Tracer(runner.conn.pool, runner.stateSchema);
+    runner.observer = tracer;
     cleanup.push(
       () => db.drop(),
       () => runner.close(),
     );
     const setup = path.join(dir, 'setup.sql');
     if (existsSync(setup)) await db.query(readFileSync(setup, 'utf8'));
+    await db.query('ANALYZE');
     const migrations = await loadMigrations(dir);
     expect(migrations.length).toBeGreaterThan(0);
     for (const migration of migrations) {
@@ -55,5 +62,12 @@ describe('migrations-examples', () => {
       });
     }
     expect(await advance(runner)).toEqual({ kind: 'nothing-pending' });
+    expect(tracer.traces.length).toBeGreaterThan(0);
+    expect(tracer.traces.flatMap((t) => compareStep(t.step, t).map(mismatchText))).toEqual([]);
+    // A deliberately wrong claim is caught: any step's rewrite flag flipped is a mismatch.
+    for (const t of tracer.traces) {
+      const wrong = { ...t.step, impact: { ...t.step.impact, rewritesTable: !t.step.impact.rewritesTable } };
+      expect(compareStep(wrong, t).map((m) => m.what)).toContain('rewrite');
+    }
   });
 });
