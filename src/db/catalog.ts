@@ -85,6 +85,12 @@ export interface IndexInfo {
   columns: string[];
   /** The constraint this index implements (unique, primary key, exclusion), if any. */
   constraint: string | null;
+  /**
+   * Key columns in index order when the index orders rows exactly as the columns' own `<` and
+   * ORDER BY do (btree, plain columns, default operator classes and collations, no predicate, no
+   * expression), so a unique one on NOT NULL columns can order a keyset walk; absent otherwise.
+   */
+  keyColumns?: string[];
 }
 
 export interface ConstraintInfo {
@@ -349,8 +355,18 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
                                              AND ((d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid)
                                                OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE conindid = i.indexrelid AND conrelid = i.indrelid)))))
                    ORDER BY 1) AS columns,
-            con.conname AS constraint
+            con.conname AS constraint,
+            -- indkey/indclass/indcollation are 0-based vectors; the first indnkeyatts are the keys.
+            CASE WHEN i.indpred IS NULL AND am.amname = 'btree' AND NOT EXISTS (
+                   SELECT 1 FROM generate_series(0, i.indnkeyatts - 1) k
+                     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
+                     LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[k]
+                    WHERE a.attnum IS NULL OR NOT oc.opcdefault OR i.indcollation[k] <> a.attcollation)
+                 THEN ARRAY(SELECT a.attname::text FROM generate_series(0, i.indnkeyatts - 1) k
+                             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] ORDER BY k)
+            END AS "keyColumns"
        FROM pg_index i
+       JOIN pg_am am ON am.oid = (SELECT relam FROM pg_class WHERE oid = i.indexrelid)
        JOIN pg_class ic ON ic.oid = i.indexrelid
        JOIN pg_namespace n ON n.oid = ic.relnamespace
        LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
@@ -472,7 +488,9 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       sizeBytes: Number(t.size),
       columns: tableColumns,
       primaryKey: pk ? { name: pk.name, columns: pk.columns } : null,
-      indexes: indexes.rows.filter((i) => i.table_oid === t.oid).map(({ table_oid: _t, ...i }) => i),
+      indexes: indexes.rows
+        .filter((i) => i.table_oid === t.oid)
+        .map(({ table_oid: _t, keyColumns, ...i }) => (keyColumns ? { ...i, keyColumns } : i)),
       constraints: tableConstraints,
       referencedBy: inbound.rows
         .filter((f) => f.ref_oid === t.oid)

@@ -17,7 +17,7 @@ import {
   type ForeignKey,
 } from './support/foreign-key.js';
 import { buildUniqueIndexStep, validateConstraintStep, validateNotNull, verifyStep } from './support/steps.js';
-import { refusePartitioned } from './support/partitions.js';
+import { isPartitioned } from './support/partitions.js';
 import { columnsIn, modelColumn, modelConstraint, modelForeignKey, modelIndex } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
@@ -167,13 +167,11 @@ export const addColumn: OperationDefinition<AddColumn> = {
     if (check) requireFreeName(ctx, table, checkName, 'column.check');
     if (spec.column.unique) {
       requireFreeName(ctx, table, uniqueName, 'column.unique');
-      refusePartitioned(
-        ctx,
-        table,
-        'column.unique',
-        'a unique column',
-        'add the column, then a createIndex with "unique": true that includes the partition key',
-      );
+      if (isPartitioned(table))
+        ctx.fail(
+          'column.unique',
+          `a unique column on partitioned table ${displayName(table)} is not possible: Postgres enforces uniqueness on a partitioned table only when the key contains the partition key (${(table.partitioning?.key ?? []).map((k) => (k === null ? 'an expression' : quoteIdent(k))).join(', ')}); add the column, then addUnique on it together with the partition key`,
+        );
     }
     if (strategy.checkNotNull) requireFreeName(ctx, table, ddl.notNullCheckName(table, name), 'column.nullable');
 

@@ -4,7 +4,14 @@ import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { buildUniqueIndexStep, validateNotNull } from './support/steps.js';
-import { refusePartitioned } from './support/partitions.js';
+import {
+  briefLocks,
+  isPartitioned,
+  partitionsOf,
+  requireKeyCoversPartitionKey,
+  requireNoForeignPartitions,
+} from './support/partitions.js';
+import { partitionedKeyIndexSteps, partitionedKeyStatements } from './support/partitioned-key.js';
 import type { OperationDefinition } from './types.js';
 import { modelConstraint, modelIndex } from './support/model-objects.js';
 
@@ -57,13 +64,17 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
     requireFreeName(ctx, table, name, spec.name !== undefined ? 'name' : 'table');
     const columns = userColumns(ctx, table, spec.columns, 'columns');
-    refusePartitioned(
-      ctx,
-      table,
-      'table',
-      'a primary key',
-      'createIndex with "unique": true builds the same uniqueness partition by partition',
-    );
+    const partitioned = isPartitioned(table);
+    if (partitioned) {
+      requireNoForeignPartitions(ctx, table, 'table', 'a primary key');
+      requireKeyCoversPartitionKey(
+        ctx,
+        table,
+        columns.map((c) => c.name),
+        'columns',
+        'a primary key',
+      );
+    }
     const nullable = columns.filter((c) => !c.notNull).map((c) => c.name);
     for (const c of nullable) requireFreeName(ctx, table, ddl.notNullCheckName(table, c), 'columns');
     const t = qualified(table);
@@ -75,17 +86,14 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
         description: `add CHECK (... IS NOT NULL) NOT VALID on ${nullable.map(quoteIdent).join(', ')} of ${displayName(t)} (new writes of NULL fail from now on)`,
         statements: nullable.map((c) => ddl.addNotNullCheck(t, c)),
         transactional: true,
-        impact: ctx.briefLock(t),
+        // On a partitioned table the check is added to every partition too.
+        impact: partitioned ? briefLocks([t, ...partitionsOf(table)], 'ACCESS EXCLUSIVE') : ctx.briefLock(t),
         undo: { statements: nullable.map(dropCheck), transactional: true },
       });
     }
-    buildUniqueIndexStep(
-      steps,
-      table,
-      name,
-      columns.map((c) => c.name),
-      `primary key ${quoteIdent(name)}`,
-    );
+    const key = { name, kind: 'PRIMARY KEY' as const, columns: columns.map((c) => c.name) };
+    if (partitioned) partitionedKeyIndexSteps(steps, table, key);
+    else buildUniqueIndexStep(steps, table, name, key.columns, `primary key ${quoteIdent(name)}`);
     for (const c of nullable)
       validateNotNull(
         steps,
@@ -94,15 +102,22 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
         'a primary-key column cannot hold NULL: update them, then run zdm advance again',
         c === columns[0]!.name ? name : undefined,
       );
+    const setNotNull = nullable.map((c) => ddl.setNotNull(t, c));
+    const { statements, impact } = partitioned
+      ? partitionedKeyStatements(table, key, setNotNull, nullable.map(dropCheck))
+      : {
+          statements: [
+            ...setNotNull,
+            ddl.constraintUsingIndex(t, name, 'PRIMARY KEY', name),
+            ...nullable.map(dropCheck),
+          ],
+          impact: ctx.briefLock(t),
+        };
     steps.sql('switch', {
-      description: `make index ${quoteIdent(name)} the primary key of ${displayName(t)}${nullable.length ? ` after SET NOT NULL on ${nullable.map(quoteIdent).join(', ')} (proved by the validated checks: no scan)` : ''}`,
-      statements: [
-        ...nullable.map((c) => ddl.setNotNull(t, c)),
-        ddl.constraintUsingIndex(t, name, 'PRIMARY KEY', name),
-        ...nullable.map(dropCheck),
-      ],
+      description: `make ${partitioned ? "each partition's unique index its primary key, then add" : 'index'} ${quoteIdent(name)} the primary key of ${displayName(t)}${partitioned ? ' (it adopts them without a build)' : ''}${nullable.length ? ` after SET NOT NULL on ${nullable.map(quoteIdent).join(', ')} (proved by the validated checks: no scan)` : ''}`,
+      statements,
       transactional: true,
-      impact: ctx.briefLock(t),
+      impact,
       undo: {
         statements: [ddl.dropConstraint(t, name, { ifExists: true }), ...nullable.map((c) => ddl.dropNotNull(t, c))],
         transactional: true,
@@ -110,7 +125,12 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     });
     ctx.note({
       phase: 'expand',
-      text: `from expand on, writes to ${displayName(t)} that duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} fail, from both application versions`,
+      text: `from expand on, writes to ${displayName(t)}${partitioned ? "'s partitions" : ''} that duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} fail, from both application versions`,
     });
+    if (partitioned)
+      ctx.note({
+        phase: 'switch',
+        text: `a partition of ${displayName(t)} created after expand has no unique index yet: at switch Postgres builds it there while adding the primary key (it blocks writes to that partition only)`,
+      });
   },
 };

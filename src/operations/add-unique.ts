@@ -4,7 +4,8 @@ import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { buildUniqueIndexStep } from './support/steps.js';
-import { refusePartitioned } from './support/partitions.js';
+import { isPartitioned, requireKeyCoversPartitionKey, requireNoForeignPartitions } from './support/partitions.js';
+import { partitionedUniqueSteps } from './support/partitioned-key.js';
 import type { OperationDefinition } from './types.js';
 import { modelConstraint, modelIndex } from './support/model-objects.js';
 
@@ -46,23 +47,22 @@ export const addUnique: OperationDefinition<AddUnique> = {
     const name = parseColumnName(spec.name);
     requireFreeName(ctx, table, name, 'name');
     const columns = userColumns(ctx, table, spec.columns, 'columns').map((c) => c.name);
-    refusePartitioned(
-      ctx,
-      table,
-      'table',
-      'a unique constraint',
-      'createIndex with "unique": true builds the same uniqueness partition by partition',
-    );
     const t = qualified(table);
     const steps = ctx.steps('add_unique', `${table.schema}.${table.name}.${name}`);
-    buildUniqueIndexStep(steps, table, name, columns, `unique constraint ${quoteIdent(name)}`);
-    steps.sql('expand', {
-      description: `make index ${quoteIdent(name)} the unique constraint ${quoteIdent(name)} of ${displayName(t)}`,
-      statements: [ddl.constraintUsingIndex(t, name, 'UNIQUE', name)],
-      transactional: true,
-      impact: ctx.briefLock(t),
-      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
-    });
+    if (isPartitioned(table)) {
+      requireNoForeignPartitions(ctx, table, 'table', 'a unique constraint');
+      requireKeyCoversPartitionKey(ctx, table, columns, 'columns', 'a unique constraint');
+      partitionedUniqueSteps(steps, table, { name, kind: 'UNIQUE', columns });
+    } else {
+      buildUniqueIndexStep(steps, table, name, columns, `unique constraint ${quoteIdent(name)}`);
+      steps.sql('expand', {
+        description: `make index ${quoteIdent(name)} the unique constraint ${quoteIdent(name)} of ${displayName(t)}`,
+        statements: [ddl.constraintUsingIndex(t, name, 'UNIQUE', name)],
+        transactional: true,
+        impact: ctx.briefLock(t),
+        undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
+      });
+    }
     ctx.note({
       phase: 'expand',
       text: `from expand on, writes that duplicate (${columns.map(quoteIdent).join(', ')}) in ${displayName(t)} fail, from both application versions`,

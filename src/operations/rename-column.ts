@@ -4,7 +4,7 @@ import { displayName, generatedName, parseColumnName, quoteIdent, type Qualified
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { ColumnCopy } from './support/column-copy.js';
-import { noPrimaryKeyMessage } from './support/common.js';
+import { requirePrimaryKey } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
@@ -168,7 +168,7 @@ function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, whe
       `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
     );
   }
-  if (!table.primaryKey) ctx.fail('table', noPrimaryKeyMessage(table));
+  requirePrimaryKey(ctx, table, 'table');
 }
 
 interface ContractInput {

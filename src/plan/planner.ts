@@ -6,6 +6,7 @@ import type { MigrationFile } from '../migration/load.js';
 import { definitionOf } from '../operations/registry.js';
 import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
 import { noPrimaryKeyMessage } from '../operations/support/common.js';
+import { rowWalk } from '../operations/support/row-key.js';
 import type { BackfillContribution, ModelChange, PlanContext } from '../operations/types.js';
 import { describeOp, failer, lookupTable, OperationProblem, planContext, type PlanState } from './context.js';
 import { modelChange } from './model/change.js';
@@ -158,23 +159,27 @@ function backfillSteps(
   const steps: BackfillStep[] = [];
   for (const { ops, c } of byTable.values()) {
     const table = c[0]!.table;
-    if (!table.primaryKey) {
+    const walk = rowWalk(table);
+    if (walk.kind === 'ctid') {
       report(ops[0]!, noPrimaryKeyMessage(table));
       continue;
     }
-    const key_ = table.primaryKey.columns.map((name) => ({
+    const key_ = walk.columns.map((name) => ({
       name,
       type: table.columns.find((col) => col.name === name)!.type,
     }));
     const t = { schema: table.schema, name: table.name };
+    const via =
+      walk.kind === 'unique-index' ? ` (unique index ${quoteIdent(walk.index)}: the table has no primary key)` : '';
     steps.push({
       kind: 'backfill',
       id: `backfill:${displayName(t)}:backfill:1`,
       phase: 'backfill',
       operations: [...new Set(ops)],
-      description: `copy data into ${c.flatMap((x) => x.assignments.map((a) => quoteIdent(a.column))).join(', ')} for every existing row of ${displayName(t)}, in keyset batches on (${key_.map((k) => quoteIdent(k.name)).join(', ')})`,
+      description: `copy data into ${c.flatMap((x) => x.assignments.map((a) => quoteIdent(a.column))).join(', ')} for every existing row of ${displayName(t)}, in keyset batches on (${key_.map((k) => quoteIdent(k.name)).join(', ')})${via}`,
       table: t,
       key: key_,
+      ...(walk.kind === 'unique-index' ? { keyIndex: walk.index } : {}),
       assignments: c.flatMap((x) => x.assignments),
       pending: c.length === 1 ? c[0]!.pending : c.map((x) => `(${x.pending})`).join(' OR '),
       impact: {

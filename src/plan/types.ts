@@ -111,13 +111,16 @@ export interface BackfillAssignment {
 
 /**
  * Copies or computes data into the new shape for every existing row, in short keyset batches on
- * the primary key. One backfill step per table serves every operation on that table.
+ * the primary key (or, without one, a unique index on NOT NULL columns). One backfill step per
+ * table serves every operation on that table.
  */
 export interface BackfillStep extends StepBase {
   kind: 'backfill';
   table: QualifiedName;
-  /** Primary-key columns in index order, with their types (for casting the cursor back). */
+  /** Key columns in index order, with their types (for casting the cursor back). */
   key: { name: string; type: string }[];
+  /** The unique index `key` comes from when the table has no primary key (absent: the primary key). */
+  keyIndex?: string;
   assignments: BackfillAssignment[];
   /** SQL condition, true for rows that still need the backfill (so finished rows are not rewritten). */
   pending: string;

@@ -148,6 +148,62 @@ describe('partitioned tables: plans', () => {
     });
   });
 
+  it('addUnique: a unique index per leaf concurrently, then one brief transaction making them the constraint on every level', () => {
+    const sql = planSql(
+      planOps(
+        [{ op: 'addUnique', table: 'events', name: 'events_u', columns: ['account_id', 'at', 'id'] }],
+        catalog([events()]),
+      ),
+    );
+    expect(sql.map((s) => s.sql)).toEqual([
+      ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_01_events_u ON public.events_01 (account_id, at, id)'],
+      [
+        'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_02_h0_events_u ON public.events_02_h0 (account_id, at, id)',
+      ],
+      [
+        'LOCK TABLE ONLY public.events IN ACCESS EXCLUSIVE MODE',
+        "SET LOCAL lock_timeout = '100ms'",
+        'LOCK TABLE ONLY public.events_01 IN ACCESS EXCLUSIVE MODE',
+        'LOCK TABLE ONLY public.events_02 IN ACCESS EXCLUSIVE MODE',
+        'LOCK TABLE ONLY public.events_02_h0 IN ACCESS EXCLUSIVE MODE',
+        'ALTER TABLE public.events_01 ADD CONSTRAINT events_01_events_u UNIQUE USING INDEX events_01_events_u',
+        'ALTER TABLE public.events_02_h0 ADD CONSTRAINT events_02_h0_events_u UNIQUE USING INDEX events_02_h0_events_u',
+        'ALTER TABLE public.events_02 ADD CONSTRAINT events_02_events_u UNIQUE (account_id, at, id)',
+        'ALTER TABLE public.events ADD CONSTRAINT events_u UNIQUE (account_id, at, id)',
+      ],
+    ]);
+    expect(sql[2]!.undo).toEqual(['ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_u']);
+  });
+
+  it('addPrimaryKey: NOT NULL proved by validated checks, then the leaves’ indexes adopted at switch; a key without the partition key is refused', () => {
+    const plan = planOps(
+      [{ op: 'addPrimaryKey', table: 'events', columns: ['account_id', 'at', 'id'] }],
+      catalog([events()]),
+    );
+    const sql = planSql(plan);
+    expect(sql[0]!.sql).toEqual([
+      'ALTER TABLE public.events ADD CONSTRAINT events_account_id_zdm_not_null CHECK (account_id IS NOT NULL) NOT VALID',
+    ]);
+    expect(sql.at(-1)!.sql.slice(5)).toEqual([
+      'ALTER TABLE public.events ALTER COLUMN account_id SET NOT NULL',
+      'ALTER TABLE public.events_01 ADD CONSTRAINT events_01_events_pkey PRIMARY KEY USING INDEX events_01_events_pkey',
+      'ALTER TABLE public.events_02_h0 ADD CONSTRAINT events_02_h0_events_pkey PRIMARY KEY USING INDEX events_02_h0_events_pkey',
+      'ALTER TABLE public.events_02 ADD CONSTRAINT events_02_events_pkey PRIMARY KEY (account_id, at, id)',
+      'ALTER TABLE public.events ADD CONSTRAINT events_pkey PRIMARY KEY (account_id, at, id)',
+      'ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_account_id_zdm_not_null',
+    ]);
+    expect(sql.at(-1)!.undo).toEqual([
+      'ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_pkey',
+      'ALTER TABLE public.events ALTER COLUMN account_id DROP NOT NULL',
+    ]);
+    expect(planError([{ op: 'addPrimaryKey', table: 'events', columns: ['at'] }], catalog([events()])).message).toMatch(
+      /operations\[0\]\.columns: a primary key must include the partition key of public\.events_02 \(id\)/,
+    );
+    expect(
+      planError([{ op: 'addUnique', table: 'events', name: 'u', columns: ['id'] }], catalog([events()])).message,
+    ).toMatch(/operations\[0\]\.columns: a unique constraint must include the partition key of public\.events \(at\)/);
+  });
+
   it('dropIndex on a partitioned index: one brief DROP INDEX (Postgres cannot drop it concurrently)', () => {
     const t = events();
     t.indexes.push({

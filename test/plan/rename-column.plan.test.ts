@@ -133,6 +133,6 @@ describe('renameColumn plan', () => {
     const heap = table('heap', [column('a', 'text')]);
     expect(() =>
       planMigration(migration([{ op: 'renameColumn', table: 'heap', from: 'a', to: 'b' }]), fakeCatalog([heap])),
-    ).toThrow(/has no primary key.*add one first \(addPrimaryKey\)/);
+    ).toThrow(/has no primary key and no unique index on NOT NULL columns.*add one first \(addPrimaryKey/);
   });
 });

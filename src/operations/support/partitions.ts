@@ -35,18 +35,6 @@ export function name(p: QualifiedName): QualifiedName {
   return { schema: p.schema, name: p.name };
 }
 
-/** Refuses an operation zdm cannot yet carry out on a partitioned table, at plan time, with what to do instead. */
-export function refusePartitioned(
-  ctx: PlanContext,
-  table: TableInfo,
-  field: string,
-  what: string,
-  instead: string,
-): void {
-  if (isPartitioned(table))
-    ctx.fail(field, `${what} on partitioned table ${displayName(table)} is not supported yet: ${instead}`);
-}
-
 /** Index or constraint work on a foreign-table partition is not possible: refused, naming it. */
 export function requireNoForeignPartitions(ctx: PlanContext, table: TableInfo, field: string, what: string): void {
   const foreign = partitionsOf(table).filter((p) => p.relkind === 'f');

@@ -11,6 +11,7 @@ import type { LockTaken } from '../../plan/types.js';
 import { renameInExpression } from '../../sql/expression.js';
 import { qualifyColumns, rewriteConstraintDefinition } from '../../sql/rewrite.js';
 import * as ddl from './ddl.js';
+import { rowKeyColumns } from './row-key.js';
 import { validateConstraintStep } from './steps.js';
 import { ColumnCopy } from './column-copy.js';
 import { defaultMove } from './default-move.js';
@@ -271,7 +272,7 @@ function afterSwap(u: ShadowUnit): SyncMapping {
 function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
   const n = namesOf(u);
   const t = q(u.table);
-  const key = u.table.primaryKey?.columns ?? [];
+  const key = rowKeyColumns(u.table);
   const row = `${quoteIdent(u.table.name)}.*`;
   const impact = ddl.readScanImpact(u.table);
   if (u.tolerant) {

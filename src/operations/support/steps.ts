@@ -3,6 +3,7 @@ import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../
 import type { PlanContext, StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
 import { plainIndexColumns } from './common.js';
+import { rowKeyColumns } from './row-key.js';
 
 /**
  * Steps several operations emit the same way: VALIDATE and verify at switch, NOT NULL through a
@@ -60,7 +61,7 @@ export function verifyStep(
     description,
     table: qualified(table),
     violation,
-    sampleColumns: [...new Set([...(table.primaryKey?.columns ?? []), ...sampleColumns])],
+    sampleColumns: [...new Set([...rowKeyColumns(table), ...sampleColumns])],
     message,
     ...(options.index ? { index: options.index } : {}),
     impact: { ...impact, locks: [...impact.locks, ...reads] },

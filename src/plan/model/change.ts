@@ -172,14 +172,17 @@ function nextAttnum(t: TableInfo): number {
 function renamedColumn(t: TableInfo, from: string, to: string): Partial<TableInfo> {
   const renames = new Map([[from, to]]);
   const rename = (names: string[]) => names.map((n) => (n === from ? to : n));
-  const index = (ix: IndexInfo): IndexInfo =>
-    ix.columns.includes(from)
-      ? {
-          ...ix,
-          columns: rename(ix.columns),
-          definition: rewriteIndexDefinition(ix.definition, { renames, newName: ix.name }),
-        }
-      : ix;
+  // A renamed key column no longer orders a backfill (keyColumns dropped): during the window the
+  // real column still has its old name, and the new one is being filled.
+  const index = (ix: IndexInfo): IndexInfo => {
+    if (!ix.columns.includes(from)) return ix;
+    const { keyColumns: _dropped, ...rest } = ix;
+    return {
+      ...rest,
+      columns: rename(ix.columns),
+      definition: rewriteIndexDefinition(ix.definition, { renames, newName: ix.name }),
+    };
+  };
   const constraint = (c: ConstraintInfo): ConstraintInfo =>
     c.columns.includes(from)
       ? {

@@ -1,0 +1,100 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BackfillStep } from '../../src/plan/types.js';
+import { loadParser } from '../../src/sql/parser.js';
+import {
+  column,
+  eventsFixture as events,
+  fakeCatalog,
+  indexInfo,
+  table,
+  ticketsFixture,
+} from '../helpers/catalog-literal.js';
+import { plan, sqlById } from '../helpers/plans.js';
+
+beforeAll(() => loadParser());
+
+/** A table without a primary key: (a int NOT NULL, b text NOT NULL, c text, email text) and the given indexes. */
+const heap = (...indexes: ReturnType<typeof indexInfo>[]) =>
+  table(
+    'heap',
+    [
+      column('a', 'integer', { notNull: true }),
+      column('b', 'text', { notNull: true }),
+      column('c', 'text'),
+      column('email', 'text'),
+    ],
+    { indexes },
+  );
+const rename = [{ op: 'renameColumn', table: 'heap', from: 'email', to: 'email_address' }];
+const backfillOf = (p: ReturnType<typeof plan>) => p.steps.find((s): s is BackfillStep => s.kind === 'backfill')!;
+
+describe('backfill of a table without a primary key', () => {
+  it('walks a unique index on NOT NULL columns, in its column order, and says so', () => {
+    const ba = indexInfo('heap_ba', 'heap', 'b, a', { unique: true, keyColumns: ['b', 'a'], constraint: 'heap_ba' });
+    const p = plan(rename, fakeCatalog([heap(ba)]));
+    const step = backfillOf(p);
+    expect(step.key).toEqual([
+      { name: 'b', type: 'text' },
+      { name: 'a', type: 'integer' },
+    ]);
+    expect(step.keyIndex).toBe('heap_ba');
+    expect(step.description).toContain(
+      'in keyset batches on (b, a) (unique index heap_ba: the table has no primary key)',
+    );
+    expect(sqlById(p)['backfill:public.heap:backfill:1']![2]).toBe(
+      'UPDATE public.heap SET email_address = email WHERE (b, a) > ($1::text, $2::integer) AND (b, a) <= ($3::text, $4::integer) AND (email_address IS DISTINCT FROM email)',
+    );
+    // The switch verify samples rows by that key.
+    const verify = p.steps.find((s) => s.kind === 'verify')!;
+    expect(verify.kind === 'verify' && verify.sampleColumns.slice(0, 2)).toEqual(['b', 'a']);
+  });
+
+  it('picks the narrowest usable unique index; never one on a nullable column, a predicate or an expression', () => {
+    const nullable = indexInfo('heap_c', 'heap', 'c', { unique: true, keyColumns: ['c'] });
+    const expression = indexInfo('heap_lower', 'heap', 'b', { unique: true }); // keyColumns absent
+    const notUnique = indexInfo('heap_a', 'heap', 'a', { keyColumns: ['a'] });
+    const wide = indexInfo('heap_ab', 'heap', 'a, b', { unique: true, keyColumns: ['a', 'b'] });
+    const narrow = indexInfo('heap_b', 'heap', 'b', { unique: true, keyColumns: ['b'] });
+    const invalid = indexInfo('heap_a_u', 'heap', 'a', { unique: true, keyColumns: ['a'], valid: false });
+    const step = backfillOf(plan(rename, fakeCatalog([heap(nullable, expression, notUnique, wide, narrow, invalid)])));
+    expect(step.keyIndex).toBe('heap_b');
+    expect(step.key).toEqual([{ name: 'b', type: 'text' }]);
+  });
+
+  it('keeps the primary key when there is one (no keyIndex in the step)', () => {
+    const withPk = table('heap', [column('id', 'bigint', { notNull: true }), column('email', 'text')], {
+      primaryKey: { name: 'heap_pkey', columns: ['id'] },
+      indexes: [indexInfo('heap_pkey', 'heap', 'id', { unique: true, primary: true, keyColumns: ['id'] })],
+    });
+    const step = backfillOf(plan(rename, fakeCatalog([withPk])));
+    expect(step.key).toEqual([{ name: 'id', type: 'bigint' }]);
+    expect(step.keyIndex).toBeUndefined();
+  });
+
+  it('a primary-key type change plans when a referencing table has only a unique NOT NULL key', () => {
+    const tickets = {
+      ...ticketsFixture,
+      primaryKey: null,
+      constraints: ticketsFixture.constraints,
+      indexes: [
+        indexInfo('tickets_id_key', 'tickets', 'id', {
+          unique: true,
+          keyColumns: ['id'],
+          constraint: 'tickets_id_key',
+        }),
+        indexInfo('tickets_event_id_idx', 'tickets', 'event_id', { keyColumns: ['event_id'] }),
+      ],
+    };
+    const p = plan(
+      [{ op: 'changeColumnType', table: 'events', column: 'id', type: 'bigint' }],
+      fakeCatalog([events, tickets]),
+    );
+    const step = p.steps.find((s): s is BackfillStep => s.kind === 'backfill' && s.table.name === 'tickets')!;
+    expect(step.keyIndex).toBe('tickets_id_key');
+    expect(
+      backfillOf(
+        plan([{ op: 'renameColumn', table: 'tickets', from: 'event_id', to: 'e' }], fakeCatalog([events, tickets])),
+      ).keyIndex,
+    ).toBe('tickets_id_key');
+  });
+});
