@@ -155,7 +155,8 @@ function statementsImpact(ctx: PlanContext, statements: SqlStatement[]): Impact 
   const locks = new Map<string, LockTaken>();
   const take = (relation: QualifiedName, mode: LockMode): void => {
     const known = locks.get(tableKey(relation));
-    if (!known || LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(known.mode)) locks.set(tableKey(relation), { relation, mode });
+    if (!known || LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(known.mode))
+      locks.set(tableKey(relation), { relation, mode });
   };
   for (const statement of statements) {
     const body = statement.node[statement.kind] as Record<string, unknown>;
@@ -167,7 +168,12 @@ function statementsImpact(ctx: PlanContext, statements: SqlStatement[]): Impact 
     }
   }
   const scans = statements.some((s) => statementScans(s.kind, s.node[s.kind] as Record<string, unknown>));
-  return { locks: [...locks.values()], lockDuration: scans ? 'scan' : 'brief', rewritesTable: false, scansTable: scans };
+  return {
+    locks: [...locks.values()],
+    lockDuration: scans ? 'scan' : 'brief',
+    rewritesTable: false,
+    scansTable: scans,
+  };
 }
 
 /** The table of an index the catalog knows (DROP INDEX, ALTER INDEX: the lock lands on the table). */

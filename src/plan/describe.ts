@@ -18,7 +18,10 @@ export function stepSql(step: Step): string[] {
       return [step.statement];
     case 'verify':
       return step.index
-        ? [`-- read through index ${quoteIdent(step.index)}, in a transaction with enable_seqscan = off:`, verifySql(step)]
+        ? [
+            `-- read through index ${quoteIdent(step.index)}, in a transaction with enable_seqscan = off:`,
+            verifySql(step),
+          ]
         : [verifySql(step)];
     case 'backfill': {
       const sql = batchSql(step, true);
