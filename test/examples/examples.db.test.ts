@@ -25,6 +25,13 @@ const examples = readdirSync(root)
   .filter((name) => statSync(path.join(root, name)).isDirectory())
   .sort();
 
+/**
+ * Observations that differ from run to run, the plan claiming the worst case. The NULL check of
+ * a backfilled unique column reads through its index, whose dead NULL entries (one per row the
+ * backfill updated, until VACUUM or an earlier scan marks them dead) make it a full pass or not.
+ */
+const VARIES = ['add_column:public.devices.token:switch:1 scan: plan yes, observed no'];
+
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const fn of cleanup.reverse()) await fn();
@@ -67,7 +74,8 @@ describe('migrations-examples', () => {
       }
       expect(await advance(runner)).toEqual({ kind: 'nothing-pending' });
       expect(tracer.traces.length).toBeGreaterThan(0);
-      expect(tracer.traces.flatMap((t) => compareStep(t.step, t).map(mismatchText))).toEqual([]);
+      const mismatches = tracer.traces.flatMap((t) => compareStep(t.step, t).map(mismatchText));
+      expect(mismatches.filter((m) => !VARIES.includes(m))).toEqual([]);
       // A deliberately wrong claim is caught: any step's rewrite flag flipped is a mismatch.
       for (const t of tracer.traces) {
         const wrong = { ...t.step, impact: { ...t.step.impact, rewritesTable: !t.step.impact.rewritesTable } };
