@@ -16,6 +16,7 @@ import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
 import { typeSql } from './support/model-objects.js';
 import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const changeColumnTypeSchema = z
   .object({
@@ -244,7 +245,7 @@ function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, fi
   if (dependents.length > 0)
     ctx.fail(
       field,
-      `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (Postgres cannot change the type under them)`,
+      `${where} is used by ${describeDependents(dependents)}; change or drop those first (Postgres cannot change the type under them)`,
     );
   const exclusion = table.constraints.find((c) => c.type === 'x' && c.columns.includes(column.name));
   if (exclusion)

@@ -7,6 +7,7 @@ import { fillTrigger } from './support/fill-trigger.js';
 import * as ddl from './support/ddl.js';
 import { dropNotNullStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const dropColumnSchema = z
   .object({
@@ -49,7 +50,7 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     if (dependents.length > 0)
       ctx.fail(
         'column',
-        `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
+        `${where} is used by ${describeDependents(dependents)}; change or drop those first (dropping the column would need CASCADE)`,
       );
     const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(name));
     if (inbound.length > 0)

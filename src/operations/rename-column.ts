@@ -9,6 +9,7 @@ import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import type { OperationDefinition, PlanContext } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const renameColumnSchema = z
   .object({
@@ -164,7 +165,7 @@ function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, whe
   if (dependents.length > 0) {
     ctx.fail(
       'from',
-      `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
+      `${where} is used by ${describeDependents(dependents)}; change or drop those first (dropping the column would need CASCADE)`,
     );
   }
   requirePrimaryKey(ctx, table, 'table');

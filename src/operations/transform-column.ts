@@ -9,6 +9,7 @@ import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync
 import { addNotNullChecks, verifyInSync } from './support/steps.js';
 import { modelColumn } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const transformColumnSchema = z
   .object({
@@ -191,7 +192,7 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
     if (users.length)
       ctx.fail(
         `from[${i}]`,
-        `${quoteIdent(c)} is used by ${users.map((d) => `${d.kind} ${d.name}`).join(', ')}; "dropOld" would need CASCADE: change or drop those first`,
+        `${quoteIdent(c)} is used by ${describeDependents(users)}; "dropOld" would need CASCADE: change or drop those first`,
       );
   }
 }
