@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration } from '../config/units.js';
-import type { BackfillProgress, LagSummary, OperatorChange } from '../exec/events.js';
+import type { BackfillProgress, LagSummary, OperatorChange } from '../api/zdm.js';
 
 /** The shortest pause reason kept before the line drops other fields to make room. */
 const MIN_REASON = 16;

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { formatDuration } from '../config/units.js';
-import type { BackfillProgress, LagSummary, RunnerEvent } from '../exec/events.js';
+import type { BackfillProgress, LagSummary, RunnerEvent } from '../api/zdm.js';
 import type { CliIO } from './context.js';
 import { eventLine } from './logger.js';
 import { lagShort, operatorLine, progressLine, tallyLine } from './progress-line.js';

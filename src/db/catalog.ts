@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Volatility } from '../sql/expression.js';
 import { readTypeFacts, readTypes, type TypeFacts, type TypeInfo } from './catalog-types.js';
 import { readPartitioning, type Partitioning } from './partitions.js';
-import { quoteIdent, type QualifiedName } from './quote.js';
+import { parseObjectName, quoteIdent, spelledObjectName, type QualifiedName } from './quote.js';
 
 export type { Partitioning, PartitionInfo } from './partitions.js';
 
@@ -172,6 +172,28 @@ export interface EnumInfo {
 
 export function tableKey(q: QualifiedName): string {
   return `${q.schema}.${q.name}`;
+}
+
+/**
+ * The index or type a name in a migration file means, in `found` (catalog.indexes or .enums): the
+ * one spelled exactly (case-sensitive) when it exists, else the SQL reading, as for tables. `ref`
+ * is the SQL reading, for messages when neither exists.
+ */
+export function lookupNamed<T>(
+  catalog: Catalog,
+  kind: 'index' | 'type',
+  input: string,
+  found: Map<string, T>,
+): { ref: NameRef; value?: T } {
+  const sql = parseObjectName(input);
+  const spelled = spelledObjectName(input);
+  for (const ref of spelled ? [spelled, sql] : [sql]) {
+    const q =
+      ref.schema !== undefined ? { schema: ref.schema, name: ref.name } : catalog.resolved.get(`${kind}:${ref.name}`);
+    const value = q && found.get(tableKey(q));
+    if (value) return { ref, value };
+  }
+  return { ref: sql };
 }
 
 /** A reference as written in a migration: the schema is absent when the file did not give one. */

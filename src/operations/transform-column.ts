@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TableInfo } from '../db/catalog.js';
 import { displayName, generatedName, parseColumnName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { requirePrimaryKey } from './support/common.js';
+import { requirePrimaryKey, spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
@@ -61,13 +61,13 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
     const table = change.table(spec.table);
     for (const c of spec.to)
       change.addColumn(table, modelColumn(parseColumnName(c.name), c.type, { notNull: c.nullable === false }));
-    if (spec.dropOld) for (const c of spec.from) change.dropColumn(table, parseColumnName(c));
+    if (spec.dropOld) for (const c of spec.from) change.dropColumn(table, spelledColumn(table, c));
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t: QualifiedName = { schema: table.schema, name: table.name };
     const existing = new Set(table.columns.map((c) => c.name));
-    const from = spec.from.map((name, i) => ctx.column(table, parseColumnName(name), `from[${i}]`).name);
+    const from = spec.from.map((name, i) => ctx.column(table, spelledColumn(table, name), `from[${i}]`).name);
     const to = spec.to.map((c, i) => ({ ...c, name: parseColumnName(c.name), field: `to[${i}]` }));
     checkNames(
       ctx,

@@ -1,11 +1,6 @@
 import path from 'node:path';
 import { formatDuration } from '../../config/units.js';
-import {
-  LIVE_STALE_SECONDS,
-  type BackfillStatus,
-  type MigrationStatus,
-  type StatusReport,
-} from '../../runner/status.js';
+import { LIVE_STALE_SECONDS, type BackfillStatus, type MigrationStatus, type StatusReport } from '../../api/zdm.js';
 import { lagShort } from '../progress-line.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
