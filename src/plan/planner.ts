@@ -11,7 +11,7 @@ import type { BackfillContribution, ModelChange, PlanContext } from '../operatio
 import { describeOp, failer, lookupTable, OperationProblem, planContext, type PlanState } from './context.js';
 import { modelChange } from './model/change.js';
 import { SchemaModel } from './model/schema-model.js';
-import { PHASES, type BackfillStep, type Gate, type Phase, type Plan, type Step } from './types.js';
+import { PHASES, type BackfillStep, type Gate, type LockTaken, type Phase, type Plan, type Step } from './types.js';
 
 /** Every catalog name a migration's operations need, for readCatalog() before planning. */
 export function catalogRefs(migration: MigrationFile): {
@@ -184,7 +184,7 @@ function backfillSteps(
       assignments: c.flatMap((x) => x.assignments),
       pending: c.length === 1 ? c[0]!.pending : c.map((x) => `(${x.pending})`).join(' OR '),
       impact: {
-        locks: [{ relation: t, mode: 'ROW EXCLUSIVE' }],
+        locks: backfillLocks(table, c),
         lockDuration: 'per-batch',
         rewritesTable: false,
         scansTable: false,
@@ -193,6 +193,23 @@ function backfillSteps(
     });
   }
   return steps;
+}
+
+/**
+ * ROW EXCLUSIVE on the table (the batch's UPDATE) and ROW SHARE on each table a written column's
+ * foreign key references (the key check of every changed row takes FOR KEY SHARE there).
+ */
+function backfillLocks(table: TableInfo, c: BackfillContribution[]): LockTaken[] {
+  const t = { schema: table.schema, name: table.name };
+  const written = new Set(c.flatMap((x) => x.assignments.map((a) => a.column)));
+  const referenced = [
+    ...table.constraints
+      .filter((k) => k.type === 'f' && k.references && k.columns.some((col) => written.has(col)))
+      .map((k) => k.references!.table),
+    ...c.flatMap((x) => x.keyChecks ?? []),
+  ].filter((r) => tableKey(r) !== tableKey(t));
+  const unique = [...new Map(referenced.map((r) => [tableKey(r), r])).values()];
+  return [{ relation: t, mode: 'ROW EXCLUSIVE' }, ...unique.map((r) => ({ relation: r, mode: 'ROW SHARE' as const }))];
 }
 
 function gates(steps: Step[]): Gate[] {
