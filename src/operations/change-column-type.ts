@@ -9,7 +9,6 @@ import {
   substituteColumn,
   type TypeName,
 } from '../sql/expression.js';
-import { requirePrimaryKey } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
@@ -201,7 +200,6 @@ interface UnitInput {
 function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: UnitInput): ShadowUnit {
   const where = input.via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (input.via) refuseColumn(ctx, table, column, input.field, input.via);
-  requirePrimaryKey(ctx, table, input.field, where);
   if (table.relkind === 'p')
     ctx.fail(
       input.field,

@@ -4,7 +4,6 @@ import { displayName, generatedName, parseColumnName, quoteIdent, type Qualified
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { ColumnCopy } from './support/column-copy.js';
-import { requirePrimaryKey } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
@@ -167,7 +166,6 @@ function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, whe
       `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
     );
   }
-  requirePrimaryKey(ctx, table, 'table');
 }
 
 interface ContractInput {

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { TableInfo } from '../db/catalog.js';
 import { displayName, generatedName, parseColumnName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { requirePrimaryKey } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
@@ -83,7 +82,6 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
           `${displayName(t)}.${quoteIdent(name)} is a generated column; the trigger cannot write it`,
         );
     }
-    requirePrimaryKey(ctx, table, 'table');
     if (spec.dropOld) refuseDropDependents(ctx, table, from);
 
     const all = new Set([...existing, ...to.map((c) => c.name)]);

@@ -2,7 +2,6 @@ import type { ColumnInfo, TableInfo } from '../../db/catalog.js';
 import { displayName, parseColumnName, quoteIdent, type QualifiedName } from '../../db/quote.js';
 import { parseColumnType, parseExpression, type ColumnTypeInfo, type ExpressionInfo } from '../../sql/expression.js';
 import type { PlanContext } from '../types.js';
-import { rowWalk } from './row-key.js';
 
 /** Helpers shared by the operation planners: checks of what the user wrote (columns, expressions, types, names). */
 
@@ -61,16 +60,6 @@ export function expressionFunctions(...texts: (string | undefined)[]): string[] 
       return [];
     }
   });
-}
-
-/** Why a table without a key to walk cannot be backfilled (`where`: the column that led to it). */
-export function noPrimaryKeyMessage(table: QualifiedName, where?: string): string {
-  return `table ${displayName(table)}${where ? ` (${where})` : ''} has no primary key and no unique index on NOT NULL columns; the backfill copies rows in keyset batches on one: add one first (addPrimaryKey, or addUnique on NOT NULL columns)`;
-}
-
-/** Fails on `field` when the table has no key its backfill can walk (rowWalk). */
-export function requirePrimaryKey(ctx: PlanContext, table: TableInfo, field: string, where?: string): void {
-  if (rowWalk(table).kind === 'ctid') ctx.fail(field, noPrimaryKeyMessage(table, where));
 }
 
 /** Fails when a constraint or index of that name already exists on the table. */
