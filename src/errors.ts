@@ -87,6 +87,13 @@ export class StateError extends ZdmError {
 }
 
 /**
+ * The action needs an active migration and there is none (rollback, pause, resume, tune): nothing
+ * was changed. The library API returns it as a `nothing-active` result; the CLI reports it as a
+ * StateError (exit 1).
+ */
+export class NoActiveMigrationError extends StateError {}
+
+/**
  * A safety check refused to start work that could hurt the database or its replicas (e.g. a
  * backfill whose WAL could outrun a slot-less replica's retention). Nothing ran; the message says
  * what to change or which override flag accepts the risk.

@@ -11,7 +11,17 @@ export type { OperationKind, OperationSpec } from './operations/registry.js';
 export type { Plan, Step, Phase } from './plan/types.js';
 export { PHASES } from './plan/types.js';
 export { createZdm, type ZdmOptions, type ZdmSettings } from './api/create.js';
-export { Zdm, type AdvanceOutcome, type AdvanceRequest, type LockedResult, type RollbackOutcome } from './api/zdm.js';
+export {
+  Zdm,
+  LIVE_STALE_SECONDS,
+  type AdvanceOutcome,
+  type AdvanceRequest,
+  type LockedResult,
+  type NothingActiveResult,
+  type PauseOutcome,
+  type RollbackOutcome,
+  type TuneOutcome,
+} from './api/zdm.js';
 export type { LintRequest, LintResult, LintTarget, Finding } from './api/lint.js';
 export type { AdvanceResult } from './runner/advance.js';
 export type { RollbackResult } from './runner/rollback.js';
@@ -30,6 +40,7 @@ export {
   LockHeldError,
   StepFailedError,
   StateError,
+  NoActiveMigrationError,
   SafetyError,
   DatabaseError,
   InterruptedError,

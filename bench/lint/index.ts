@@ -4,7 +4,8 @@
  * Speed (bench/lint/speed.ts): 2,000 generated files, 20,000 statements; each tool runs
  * ZDM_BENCH_LINT_RUNS times (default 9), alternating, and the medians of whole-process wall time and
  * CPU time are reported. Agreement (bench/lint/agreement.ts): the 183-case corpus test/lint/corpus.
- * Writes the `lint` section of BENCHMARKS.md and the per-case verdicts in bench/lint/RESULTS.md.
+ * Start-up (bench/lint/startup.ts): one small file, the same number of runs, CPU time against squawk.
+ * Writes the `lint` and `lint-startup` sections of BENCHMARKS.md and the per-case verdicts in bench/lint/RESULTS.md.
  * ZDM_BENCH_LINT_BASELINE=<dir> (and ZDM_BENCH_LINT_BASELINE_LABEL) also times another zdm build
  * in the same runs (bench/lint/speed.ts).
  */
@@ -13,6 +14,7 @@ import { fmt, machine, median, writeSection } from '../report.js';
 import { agreement } from './agreement.js';
 import { SQUAWK_VERSION } from './squawk.js';
 import { measureSpeed, speedTable } from './speed.js';
+import { measureStartup, writeStartupSection } from './startup.js';
 
 const RUNS = Number(process.env.ZDM_BENCH_LINT_RUNS ?? 9);
 const RESULTS = new URL('./RESULTS.md', import.meta.url);
@@ -25,7 +27,13 @@ export async function benchLint(): Promise<void> {
       .join(' / ');
   const loadBefore = load();
   const speed = measureSpeed(RUNS, (l) => process.stderr.write(`${l}\n`));
+  const startup = measureStartup(RUNS, (l) => process.stderr.write(`${l}\n`));
   const loadAfter = load();
+  writeStartupSection(startup, {
+    date,
+    squawkVersion: speed.squawkVersion,
+    load: `${loadBefore} before, ${loadAfter} after`,
+  });
   const agree = await agreement();
   if (agree.missing)
     throw new Error(

@@ -48,9 +48,9 @@ export function generate(dir: string): void {
 }
 
 /** GNU time, when installed, reports the child's CPU time (less sensitive than wall time to other load). */
-const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+export const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-function time(
+export function time(
   cmd: string,
   args: string[],
   cwd: string,

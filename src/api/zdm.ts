@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/settings.js';
 import type { Connection } from '../db/connect.js';
-import { DatabaseError, LockHeldError, UsageError, type LockHolder } from '../errors.js';
+import { DatabaseError, LockHeldError, NoActiveMigrationError, UsageError, type LockHolder } from '../errors.js';
 import type { RunnerContext } from '../exec/context.js';
 import type { RunnerEvent } from '../exec/events.js';
 import type { Control } from '../exec/state-store.js';
@@ -30,8 +30,27 @@ export interface LockedResult {
   holder: LockHolder | null;
 }
 
+/** rollback, pause, resume or tune found no active migration: nothing was changed. */
+export interface NothingActiveResult {
+  kind: 'nothing-active';
+  message: string;
+}
+
 export type AdvanceOutcome = AdvanceResult | LockedResult;
-export type RollbackOutcome = ({ kind: 'rolled-back' } & RollbackResult) | LockedResult;
+export type RollbackOutcome = ({ kind: 'rolled-back' } & RollbackResult) | LockedResult | NothingActiveResult;
+export type PauseOutcome = ({ kind: 'paused' | 'resumed' } & PauseResult) | NothingActiveResult;
+export type TuneOutcome = ({ kind: 'tuned' } & TuneResult) | NothingActiveResult;
+
+export type { AdvanceResult, JoinResult, PauseResult, RollbackResult, StatusReport, TuneResult };
+export type { BackfillStatus, MigrationStatus } from '../runner/status.js';
+export type { Control } from '../exec/state-store.js';
+export type { BackfillProgress, LagSummary, OperatorChange, RunnerEvent } from '../exec/events.js';
+
+/**
+ * A backfill's live progress (`status()`: `backfills[].live`) older than this many seconds means no
+ * runner is working on it: a running backfill writes it every second.
+ */
+export const LIVE_STALE_SECONDS = 15;
 
 export interface AdvanceRequest {
   /** Run phases up to and including this one (default: the next phase only). */
@@ -94,11 +113,13 @@ export class Zdm {
     return joinBackfill(await this.#context());
   }
 
-  /** Undoes the active migration (before contract); throws StateError when none is active. */
+  /** Undoes the active migration (before contract); a StateError once contract has started. */
   async rollback(options: { lockWaitMs?: number } = {}): Promise<RollbackOutcome> {
     const { rollback } = await import('../runner/rollback.js');
     const ctx = await this.#context();
-    return lockedAsResult(async () => ({ kind: 'rolled-back' as const, ...(await rollback(ctx, options)) }));
+    return lockedAsResult(() =>
+      nothingActiveAsResult(async () => ({ kind: 'rolled-back' as const, ...(await rollback(ctx, options)) })),
+    );
   }
 
   async status(): Promise<StatusReport> {
@@ -107,20 +128,23 @@ export class Zdm {
   }
 
   /** Pauses the active migration's backfill, wherever it runs. */
-  async pause(options: { reason?: string } = {}): Promise<PauseResult> {
+  async pause(options: { reason?: string } = {}): Promise<PauseOutcome> {
     const { pause } = await import('../runner/control.js');
-    return pause(await this.#context(), options);
+    const ctx = await this.#context();
+    return nothingActiveAsResult(async () => ({ kind: 'paused' as const, ...(await pause(ctx, options)) }));
   }
 
-  async resume(): Promise<PauseResult> {
+  async resume(): Promise<PauseOutcome> {
     const { resume } = await import('../runner/control.js');
-    return resume(await this.#context());
+    const ctx = await this.#context();
+    return nothingActiveAsResult(async () => ({ kind: 'resumed' as const, ...(await resume(ctx)) }));
   }
 
-  /** Changes a running backfill's batch size or rate cap (null removes the cap). */
-  async tune(change: Control): Promise<TuneResult> {
+  /** Changes a running backfill's batch size or rate cap (null removes the cap); a UsageError for a bad value. */
+  async tune(change: Control): Promise<TuneOutcome> {
     const { tune } = await import('../runner/control.js');
-    return tune(await this.#context(), change);
+    const ctx = await this.#context();
+    return nothingActiveAsResult(async () => ({ kind: 'tuned' as const, ...(await tune(ctx, change)) }));
   }
 
   /** Lints SQL files, zdm migration files (their `sql` operations) and/or SQL text. Needs no database unless `catalog`. */
@@ -217,6 +241,16 @@ async function lockedAsResult<T>(fn: () => Promise<T>): Promise<T | LockedResult
     return await fn();
   } catch (err) {
     if (err instanceof LockHeldError) return { kind: 'locked', message: err.message, holder: err.holder ?? null };
+    throw err;
+  }
+}
+
+/** So is finding no active migration to roll back, pause, resume or tune. */
+async function nothingActiveAsResult<T>(fn: () => Promise<T>): Promise<T | NothingActiveResult> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof NoActiveMigrationError) return { kind: 'nothing-active', message: err.message };
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import type { OperatorChange } from '../exec/events.js';
 import type { Control } from '../exec/state-store.js';
 
 /** How often a running backfill reads the operator's pause flag and tune overrides. */
@@ -29,6 +30,8 @@ export interface ControlTargets {
   setBatchSize(size: number): void;
   /** The shared counters, when read. */
   shared(totals: SharedTotals): void;
+  /** What the operator changed since the last reading (the first reading: since the run started). */
+  changed?: (change: OperatorChange) => void;
 }
 
 /**
@@ -41,6 +44,7 @@ export class ControlPoller {
   private lastRead = 0;
   private pauseReason: string | null = null;
   private rateCap: number | undefined;
+  private batchSize: number | undefined;
 
   constructor(
     private readonly source: ControlSource,
@@ -62,11 +66,25 @@ export class ControlPoller {
     if (this.now() - this.lastRead <= this.intervalMs) return this.pauseReason;
     this.lastRead = this.now();
     const m = await this.source.read();
-    this.pauseReason = m?.paused ? (m.pause_reason ?? '') : null;
+    const pauseReason = m?.paused ? (m.pause_reason ?? '') : null;
+    if (pauseReason !== this.pauseReason)
+      this.targets.changed?.(pauseReason === null ? { change: 'resume' } : { change: 'pause', reason: pauseReason });
+    this.pauseReason = pauseReason;
     if (m?.control.batchSize) this.targets.setBatchSize(m.control.batchSize);
-    if (m?.control.maxRowsPerSecond !== undefined) this.rateCap = m.control.maxRowsPerSecond ?? undefined;
+    this.tuned(m?.control.batchSize, m?.control.maxRowsPerSecond);
     const shared = await this.source.readShared?.();
     if (shared) this.targets.shared(shared);
     return this.pauseReason;
+  }
+
+  /** Takes the tuned batch size and rate cap, and reports them when they changed. */
+  private tuned(batchSize: number | undefined, maxRowsPerSecond: number | null | undefined): void {
+    const tune: OperatorChange & { change: 'tune' } = { change: 'tune' };
+    if (batchSize && batchSize !== this.batchSize) tune.batchSize = this.batchSize = batchSize;
+    if (maxRowsPerSecond !== undefined && (maxRowsPerSecond ?? undefined) !== this.rateCap) {
+      this.rateCap = maxRowsPerSecond ?? undefined;
+      tune.maxRowsPerSecond = maxRowsPerSecond;
+    }
+    if (Object.keys(tune).length > 1) this.targets.changed?.(tune);
   }
 }

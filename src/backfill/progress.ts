@@ -24,6 +24,11 @@ export class ProgressReporter {
   private readonly rate = new RateMeter();
   private sharedScanned: number;
   private pausedAt: number | undefined;
+  private readonly startedAt: number;
+  private readonly startScanned: number;
+  /** Pauses of this run, and the time of those that ended. */
+  private pauses = 0;
+  private pausedEndedMs = 0;
 
   constructor(
     private readonly out: ProgressOutput,
@@ -31,9 +36,12 @@ export class ProgressReporter {
     private readonly total: number | null,
     start: Totals,
     private readonly chunked: boolean,
+    private readonly now: () => number = Date.now,
   ) {
     this.totals = { ...start };
     this.sharedScanned = start.scanned;
+    this.startScanned = start.scanned;
+    this.startedAt = now();
     this.rate.start();
   }
 
@@ -55,28 +63,38 @@ export class ProgressReporter {
 
   /** A gate holds the backfill: reports the pause (and the progress) with how long it has waited. */
   paused(reason: string, lag: LagSummary[], batchSize: number): void {
-    this.pausedAt ??= Date.now();
+    if (this.pausedAt === undefined) {
+      this.pausedAt = this.now();
+      this.pauses++;
+    }
     const { migration, stepId } = this.id;
-    this.out.emit({ type: 'backfill-pause', migration, stepId, reason, waitedMs: Date.now() - this.pausedAt });
+    this.out.emit({ type: 'backfill-pause', migration, stepId, reason, waitedMs: this.now() - this.pausedAt });
     this.report(reason, lag, 0, batchSize);
   }
 
   /** The gates opened: how long the backfill was paused, or undefined when it was not. */
   resumed(): number | undefined {
     if (this.pausedAt === undefined) return undefined;
-    const ms = Date.now() - this.pausedAt;
+    const ms = this.now() - this.pausedAt;
     this.pausedAt = undefined;
+    this.pausedEndedMs += ms;
     return ms;
   }
 
+  /**
+   * The progress now; `done` is the final report: the rows covered are then the total (the
+   * estimate, from the planner's statistics, is seldom exact), so the bar ends at 100%.
+   */
   report(paused: string | null, lag: LagSummary[], lastBatchMs: number, batchSize: number, done = false): void {
     const { totals, total } = this;
     const rowsPerSecond = this.rate.perSecond();
     const remaining = Math.max(0, (total ?? totals.scanned) - totals.scanned);
+    const now = this.now();
+    const pausedMs = paused !== null && this.pausedAt !== undefined ? now - this.pausedAt : 0;
     const progress: BackfillProgress = {
       rowsScanned: totals.scanned,
       rowsUpdated: totals.updated,
-      totalEstimate: Math.max(total ?? 0, totals.scanned),
+      totalEstimate: done ? totals.scanned : Math.max(total ?? 0, totals.scanned),
       batches: totals.batches,
       batchSize,
       rowsPerSecond,
@@ -84,7 +102,11 @@ export class ProgressReporter {
       lastBatchMs,
       lag,
       paused,
-      pausedMs: paused !== null && this.pausedAt !== undefined ? Date.now() - this.pausedAt : 0,
+      pausedMs,
+      elapsedMs: now - this.startedAt,
+      rowsThisRun: Math.max(0, totals.scanned - this.startScanned),
+      pauses: this.pauses,
+      pausedTotalMs: this.pausedEndedMs + (this.pausedAt !== undefined ? now - this.pausedAt : 0),
       done,
     };
     const { migration, stepId, table } = this.id;

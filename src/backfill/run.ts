@@ -141,7 +141,11 @@ async function work(step: BackfillStep, migration: string, ctx: RunnerContext, j
       read: () => ctx.state.migration(pool, migration),
       ...(s.chunked ? { readShared: () => ctx.state.backfill(pool, migration, step.id) } : {}),
     },
-    { setBatchSize: (size) => sizing.override(size), shared: (totals) => progress.shared(totals) },
+    {
+      setBatchSize: (size) => sizing.override(size),
+      shared: (totals) => progress.shared(totals),
+      changed: (change) => ctx.emit({ type: 'backfill-control', migration, stepId: step.id, ...change }),
+    },
     settings.maxRowsPerSecond,
   );
   const sessionPids = new Set<number>();

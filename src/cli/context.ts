@@ -13,6 +13,8 @@ export interface CliIO {
   signal: AbortSignal;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width, read at each redraw of the progress bar (undefined: 80). */
+  stderrColumns?: () => number | undefined;
 }
 
 export interface CommandContext {

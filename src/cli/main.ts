@@ -79,6 +79,7 @@ export async function main(argv: string[], partialIo: Partial<CliIO> = {}): Prom
     signal: controller.signal,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stderrColumns: () => process.stderr.columns,
     ...partialIo,
   };
   let code: number = ExitCode.ok;

@@ -1,8 +1,7 @@
 import { Zdm } from '../api/zdm.js';
 import type { FlagValues } from '../config/resolve.js';
-import { LockHeldError } from '../errors.js';
-import type { RunnerEvent } from '../exec/events.js';
-import type { LockedResult } from '../api/zdm.js';
+import { LockHeldError, StateError } from '../errors.js';
+import type { LockedResult, NothingActiveResult, RunnerEvent } from '../api/zdm.js';
 import { commandContext, requireDatabaseUrl, type CliIO, type CommandContext } from './context.js';
 
 export type RunnerOptions = FlagValues & { logLevel?: string; json?: boolean };
@@ -41,5 +40,11 @@ export function unlessLocked<T extends { kind: string }>(result: T | LockedResul
     const locked = result as LockedResult;
     throw new LockHeldError(locked.message, locked.holder ?? undefined);
   }
+  return result as T;
+}
+
+/** No active migration to act on: the CLI reports it as an error (exit 1), as before the library returned it. */
+export function unlessNothingActive<T extends { kind: string }>(result: T | NothingActiveResult): T {
+  if (result.kind === 'nothing-active') throw new StateError((result as NothingActiveResult).message);
   return result as T;
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Volatility } from '../sql/expression.js';
 import { readTypeFacts, readTypes, type TypeFacts, type TypeInfo } from './catalog-types.js';
 import { readPartitioning, type Partitioning } from './partitions.js';
-import { quoteIdent, type QualifiedName } from './quote.js';
+import { parseObjectName, quoteIdent, spelledObjectName, type QualifiedName } from './quote.js';
 
 export type { Partitioning, PartitionInfo } from './partitions.js';
 
@@ -119,7 +119,12 @@ export interface InboundForeignKey {
 /** Something outside the table's own indexes and constraints that depends on a column. */
 export interface ColumnDependent {
   column: string;
-  kind: 'view' | 'rule' | 'trigger' | 'policy' | 'generated column' | 'statistics' | 'other';
+  kind:
+    'view' | 'rule' | 'trigger' | 'policy' | 'generated column' | 'statistics' | 'function' | 'publication' | 'other';
+  /**
+   * view: `schema.name`; function: `schema.name(identity arguments)`; publication: its name;
+   * other: pg_describe_object's text; trigger, policy, statistics, generated column: the bare name.
+   */
   name: string;
 }
 
@@ -165,6 +170,28 @@ export interface EnumInfo {
 
 export function tableKey(q: QualifiedName): string {
   return `${q.schema}.${q.name}`;
+}
+
+/**
+ * The index or type a name in a migration file means, in `found` (catalog.indexes or .enums): the
+ * one spelled exactly (case-sensitive) when it exists, else the SQL reading, as for tables. `ref`
+ * is the SQL reading, for messages when neither exists.
+ */
+export function lookupNamed<T>(
+  catalog: Catalog,
+  kind: 'index' | 'type',
+  input: string,
+  found: Map<string, T>,
+): { ref: NameRef; value?: T } {
+  const sql = parseObjectName(input);
+  const spelled = spelledObjectName(input);
+  for (const ref of spelled ? [spelled, sql] : [sql]) {
+    const q =
+      ref.schema !== undefined ? { schema: ref.schema, name: ref.name } : catalog.resolved.get(`${kind}:${ref.name}`);
+    const value = q && found.get(tableKey(q));
+    if (value) return { ref, value };
+  }
+  return { ref: sql };
 }
 
 /** A reference as written in a migration: the schema is absent when the file did not give one. */
@@ -410,39 +437,7 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       ORDER BY c.conname`,
     [oids],
   );
-  const dependents = await client.query<{
-    table_oid: number;
-    column: string;
-    kind: ColumnDependent['kind'];
-    name: string;
-  }>(
-    // Objects that depend on a column other than the table's own indexes and constraints
-    // (handled above): views and rules (pg_rewrite), triggers, policies, generated columns.
-    `SELECT d.refobjid::int AS table_oid, a.attname AS column,
-            CASE d.classid
-              WHEN 'pg_rewrite'::regclass THEN CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN 'view' ELSE 'rule' END
-              WHEN 'pg_trigger'::regclass THEN 'trigger'
-              WHEN 'pg_policy'::regclass THEN 'policy'
-              WHEN 'pg_attrdef'::regclass THEN 'generated column'
-              WHEN 'pg_statistic_ext'::regclass THEN 'statistics'
-              ELSE 'other' END AS kind,
-            COALESCE(vn.nspname || '.' || vc.relname, tg.tgname, pol.polname, se.stxname, ad_a.attname, d.classid::regclass::text) AS name
-       FROM pg_depend d
-       JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-       LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
-       LEFT JOIN pg_class vc ON vc.oid = r.ev_class
-       LEFT JOIN pg_namespace vn ON vn.oid = vc.relnamespace
-       LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
-       LEFT JOIN pg_policy pol ON d.classid = 'pg_policy'::regclass AND pol.oid = d.objid
-       LEFT JOIN pg_statistic_ext se ON d.classid = 'pg_statistic_ext'::regclass AND se.oid = d.objid
-       LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
-       LEFT JOIN pg_attribute ad_a ON ad_a.attrelid = ad.adrelid AND ad_a.attnum = ad.adnum
-      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY($1::oid[]) AND d.refobjsubid > 0
-        AND d.classid IN ('pg_rewrite'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_statistic_ext'::regclass, 'pg_attrdef'::regclass)
-        AND d.deptype = 'n'
-        AND NOT (d.classid = 'pg_attrdef'::regclass AND ad_a.attnum = a.attnum)`,
-    [oids],
-  );
+  const dependents = await readDependents(client, oids);
   const grants = await client.query<TableGrant & { table_oid: number }>(
     `SELECT c.oid::int AS table_oid, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END AS grantee,
             a.privilege_type AS privilege, a.is_grantable AS grantable
@@ -495,7 +490,7 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       referencedBy: inbound.rows
         .filter((f) => f.ref_oid === t.oid)
         .map(({ ref_oid: _r, schema, tname, ...f }) => ({ ...f, table: { schema, name: tname } })),
-      dependents: dependents.rows.filter((d) => d.table_oid === t.oid).map(({ table_oid: _t, ...d }) => d),
+      dependents: dependents.filter((d) => d.table_oid === t.oid).map(({ table_oid: _t, ...d }) => d),
       triggers: triggers.rows.filter((tr) => tr.table_oid === t.oid).map(({ table_oid: _t, ...tr }) => tr),
       grants: grants.rows.filter((g) => g.table_oid === t.oid).map(({ table_oid: _t, ...g }) => g),
       comment: t.comment,
@@ -504,4 +499,52 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       ...(partitioning.has(t.oid) ? { partitioning: partitioning.get(t.oid)! } : {}),
     };
   });
+}
+
+/**
+ * Objects that depend on a column other than the table's own indexes and constraints (read
+ * above) and foreign keys of other tables (referencedBy): views and rules (pg_rewrite), triggers,
+ * policies, generated columns, SQL-standard (BEGIN ATOMIC) function bodies (pg_proc, PG14+) and
+ * publication column lists and row filters (pg_publication_rel, PG15+). Every other normal
+ * dependency is read too, as `other` named by pg_describe_object, so that no dependent Postgres
+ * would refuse a DROP COLUMN for first surfaces at contract.
+ */
+async function readDependents(client: Queryable, oids: number[]): Promise<(ColumnDependent & { table_oid: number })[]> {
+  const { rows } = await client.query<ColumnDependent & { table_oid: number }>(
+    `SELECT DISTINCT d.refobjid::int AS table_oid, a.attname AS column,
+            CASE d.classid
+              WHEN 'pg_rewrite'::regclass THEN CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN 'view' ELSE 'rule' END
+              WHEN 'pg_trigger'::regclass THEN 'trigger'
+              WHEN 'pg_policy'::regclass THEN 'policy'
+              WHEN 'pg_attrdef'::regclass THEN 'generated column'
+              WHEN 'pg_statistic_ext'::regclass THEN 'statistics'
+              WHEN 'pg_proc'::regclass THEN 'function'
+              WHEN 'pg_publication_rel'::regclass THEN 'publication'
+              ELSE 'other' END AS kind,
+            COALESCE(vn.nspname || '.' || vc.relname, tg.tgname, pol.polname, se.stxname, ad_a.attname,
+                     pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                     pub.pubname, pg_describe_object(d.classid, d.objid, d.objsubid)) AS name
+       FROM pg_depend d
+       JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+       LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+       LEFT JOIN pg_class vc ON vc.oid = r.ev_class
+       LEFT JOIN pg_namespace vn ON vn.oid = vc.relnamespace
+       LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
+       LEFT JOIN pg_policy pol ON d.classid = 'pg_policy'::regclass AND pol.oid = d.objid
+       LEFT JOIN pg_statistic_ext se ON d.classid = 'pg_statistic_ext'::regclass AND se.oid = d.objid
+       LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+       LEFT JOIN pg_attribute ad_a ON ad_a.attrelid = ad.adrelid AND ad_a.attnum = ad.adnum
+       LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+       LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
+       LEFT JOIN pg_publication_rel pr ON d.classid = 'pg_publication_rel'::regclass AND pr.oid = d.objid
+       LEFT JOIN pg_publication pub ON pub.oid = pr.prpubid
+      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY($1::oid[]) AND d.refobjsubid > 0
+        AND d.deptype = 'n'
+        -- foreign keys of other tables are read as referencedBy
+        AND d.classid <> 'pg_constraint'::regclass
+        AND NOT (d.classid = 'pg_attrdef'::regclass AND ad_a.attnum = a.attnum)
+      ORDER BY 1, 2, 3, 4`,
+    [oids],
+  );
+  return rows;
 }

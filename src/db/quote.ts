@@ -109,6 +109,18 @@ export function parseColumnName(input: string): string {
   return parsed.name;
 }
 
+/**
+ * The existing name a file's name means among `names` (the columns or constraints of one table):
+ * the one spelled exactly (case-sensitive) when it is there, else the SQL reading (unquoted folds
+ * to lower case, `"Quoted"` keeps its case). `Email` means a column `Email` when the table has one,
+ * even when it also has `email`.
+ */
+export function resolveName(input: string, names: Iterable<string>): string {
+  const spelled = spelledObjectName(input);
+  if (spelled && spelled.schema === undefined) for (const n of names) if (n === spelled.name) return n;
+  return parseColumnName(input);
+}
+
 export function identifierBytes(name: string): number {
   return Buffer.byteLength(name, 'utf8');
 }

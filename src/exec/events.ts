@@ -10,7 +10,18 @@ export type RunnerEvent =
   | { type: 'lock-retry'; migration: string; stepId: string; attempt: number; delayMs: number; blockers: string[] }
   | { type: 'gate'; migration: string; phase: Phase; open: boolean; reason: string; lag: LagSummary[] }
   | { type: 'backfill-progress'; migration: string; stepId: string; table: string; progress: BackfillProgress }
-  | { type: 'backfill-pause'; migration: string; stepId: string; reason: string; waitedMs: number };
+  | { type: 'backfill-pause'; migration: string; stepId: string; reason: string; waitedMs: number }
+  | ({ type: 'backfill-control'; migration: string; stepId: string } & OperatorChange);
+
+/**
+ * What an operator changed (zdm pause / resume / tune, from any terminal), as a running backfill
+ * read it: `pause` with its reason ('' when none was given), `resume`, or `tune` with the batch
+ * size and the rate cap now in force (`maxRowsPerSecond` null: no cap).
+ */
+export type OperatorChange =
+  | { change: 'pause'; reason: string }
+  | { change: 'resume' }
+  | { change: 'tune'; batchSize?: number; maxRowsPerSecond?: number | null };
 
 export interface LagSummary {
   replica: string;
@@ -33,6 +44,14 @@ export interface BackfillProgress {
   paused: string | null;
   /** How long the backfill has been paused (0 while running). */
   pausedMs: number;
+  /** Since this runner started on the backfill (a resumed backfill: since the resume). */
+  elapsedMs: number;
+  /** Rows this runner's run covered (of rowsScanned; the rest were done before a resume). */
+  rowsThisRun: number;
+  /** Pauses of this run so far and their total time (the current one included). */
+  pauses: number;
+  pausedTotalMs: number;
+  /** The backfill reached the end of the table: totalEstimate is then the rows it covered (100%). */
   done: boolean;
 }
 

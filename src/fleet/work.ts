@@ -77,10 +77,9 @@ const COMMANDS: Record<FleetCommand, (zdm: Zdm, o: FleetWorkOptions) => Promise<
     }
   },
   async rollback(zdm, o) {
-    const active = (await zdm.status()).migrations.find((m) => m.status === 'active');
-    if (!active) return ok(null, null, 'nothing active');
     const result = await zdm.rollback({ lockWaitMs: o.lockWaitMs });
     if (result.kind === 'locked') throw new LockHeldError(result.message, result.holder ?? undefined);
+    if (result.kind === 'nothing-active') return ok(null, null, 'nothing active');
     return ok(result.migration, null, `rolled back (${result.undone.length} steps undone)`);
   },
   async status(zdm) {

@@ -5,7 +5,14 @@ import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { expressionVolatility, type ExpressionInfo } from '../sql/expression.js';
 import { commentValue } from './support/comment.js';
-import { expressionFunctions, qualified, requireFreeName, userExpression, userType } from './support/common.js';
+import {
+  expressionFunctions,
+  qualified,
+  requireFreeName,
+  userExpression,
+  userType,
+  spelledColumn,
+} from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { fillTrigger } from './support/fill-trigger.js';
 import {
@@ -110,7 +117,7 @@ export const addColumn: OperationDefinition<AddColumn> = {
       const referenced = change.table(col.references.table);
       const target =
         col.references.column !== undefined
-          ? parseColumnName(col.references.column)
+          ? spelledColumn(referenced, col.references.column)
           : referenced.primaryKey?.columns[0];
       if (target !== undefined)
         change.addConstraint(
@@ -300,7 +307,7 @@ function foreignKey(
   const referenced = ctx.table(ref.table, 'column.references.table');
   let target: string;
   if (ref.column !== undefined) {
-    target = ctx.column(referenced, parseColumnName(ref.column), 'column.references.column').name;
+    target = ctx.column(referenced, spelledColumn(referenced, ref.column), 'column.references.column').name;
   } else {
     const pk = referenced.primaryKey;
     if (pk?.columns.length !== 1)

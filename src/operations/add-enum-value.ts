@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { tableKey } from '../db/catalog.js';
+import { lookupNamed } from '../db/catalog.js';
 import {
   displayName,
   identifierBytes,
   MAX_IDENTIFIER_BYTES,
-  parseObjectName,
   quoteLiteral,
   quoteQualified,
   type QualifiedName,
@@ -41,18 +40,11 @@ export const addEnumValue: OperationDefinition<AddEnumValue> = {
   summary: (spec) =>
     `add value '${spec.value}' to enum ${spec.type}${spec.before !== undefined ? ` before '${spec.before}'` : spec.after !== undefined ? ` after '${spec.after}'` : ''}`,
   apply(spec, change) {
-    const ref = parseObjectName(spec.type);
-    const type =
-      ref.schema === undefined
-        ? change.catalog.resolved.get(`type:${ref.name}`)
-        : { schema: ref.schema, name: ref.name };
-    if (type) change.addEnumLabel(type, spec.value);
+    const type = lookupNamed(change.catalog, 'type', spec.type, change.catalog.enums).value;
+    if (type) change.addEnumLabel({ schema: type.schema, name: type.name }, spec.value);
   },
   plan(spec, ctx) {
-    const ref = parseObjectName(spec.type);
-    const resolved =
-      ref.schema === undefined ? ctx.catalog.resolved.get(`type:${ref.name}`) : { schema: ref.schema, name: ref.name };
-    const info = resolved && ctx.catalog.enums.get(tableKey(resolved));
+    const { ref, value: info } = lookupNamed(ctx.catalog, 'type', spec.type, ctx.catalog.enums);
     if (!info)
       return ctx.fail(
         'type',

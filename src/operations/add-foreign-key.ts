@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userColumns } from './support/common.js';
+import { qualified, requireFreeName, userColumns, spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import {
   addForeignKeyNotValid,
@@ -49,9 +49,9 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
       table,
       modelForeignKey(
         parseColumnName(spec.name),
-        spec.columns.map(parseColumnName),
+        spec.columns.map((c) => spelledColumn(table, c)),
         referenced,
-        spec.references.columns.map(parseColumnName),
+        spec.references.columns.map((c) => spelledColumn(referenced, c)),
       ),
     );
   },

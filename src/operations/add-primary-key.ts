@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { displayName, generatedName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userColumns } from './support/common.js';
+import { qualified, requireFreeName, userColumns, spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { buildUniqueIndexStep, validateNotNull } from './support/steps.js';
 import {
@@ -43,7 +43,7 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
   apply(spec, change) {
     const table = change.table(spec.table);
     const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
-    const columns = spec.columns.map(parseColumnName);
+    const columns = spec.columns.map((c) => spelledColumn(table, c));
     change.addIndex(
       table,
       modelIndex(table, { name, elements: columns.map(quoteIdent), columns, primary: true, constraint: name }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userColumns } from './support/common.js';
+import { qualified, requireFreeName, userColumns, spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { buildUniqueIndexStep } from './support/steps.js';
 import { isPartitioned, requireKeyCoversPartitionKey, requireNoForeignPartitions } from './support/partitions.js';
@@ -32,7 +32,7 @@ export const addUnique: OperationDefinition<AddUnique> = {
   apply(spec, change) {
     const table = change.table(spec.table);
     const name = parseColumnName(spec.name);
-    const columns = spec.columns.map(parseColumnName);
+    const columns = spec.columns.map((c) => spelledColumn(table, c));
     change.addIndex(
       table,
       modelIndex(table, { name, elements: columns.map(quoteIdent), columns, unique: true, constraint: name }),

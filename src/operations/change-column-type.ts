@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tableKey, type ColumnInfo, type TableInfo } from '../db/catalog.js';
-import { displayName, parseColumnName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import {
   expressionColumns,
@@ -9,12 +9,14 @@ import {
   substituteColumn,
   type TypeName,
 } from '../sql/expression.js';
+import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
 import { typeSql } from './support/model-objects.js';
 import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const changeColumnTypeSchema = z
   .object({
@@ -52,7 +54,7 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
     `change type of ${spec.table}.${spec.column} to ${spec.type}${spec.using ? ` using ${spec.using}` : ''}`,
   apply(spec, change) {
     const table = change.table(spec.table);
-    const column = table.columns.find((c) => c.name === parseColumnName(spec.column));
+    const column = table.columns.find((c) => c.name === spelledColumn(table, spec.column));
     // Merged into an earlier change of the same column (plan() refused any other overlap).
     if (!column || change.claimOf(table, column.name)?.change === 'retype') return;
     const newType = typeSql(spec.type);
@@ -70,9 +72,9 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
-    const earlier = ctx.changedBy(table, parseColumnName(spec.column));
+    const earlier = ctx.changedBy(table, spelledColumn(table, spec.column));
     if (earlier?.change === 'retype') return mergeInto(ctx, spec, table, earlier);
-    const column = ctx.column(table, parseColumnName(spec.column), 'column');
+    const column = ctx.column(table, spelledColumn(table, spec.column), 'column');
     const t: QualifiedName = { schema: table.schema, name: table.name };
     const where = `${displayName(t)}.${quoteIdent(column.name)}`;
     const newType = parseTypeName(checkedType(ctx, 'type', spec.type));
@@ -174,7 +176,7 @@ function changesDirectly(table: TableInfo, column: ColumnInfo, using: string | u
  * the default conversion, refused naming both operations otherwise.
  */
 function mergeInto(ctx: PlanContext, spec: ChangeColumnType, table: TableInfo, earlier: ColumnClaim): void {
-  const where = `${displayName(table)}.${quoteIdent(parseColumnName(spec.column))}`;
+  const where = `${displayName(table)}.${quoteIdent(spelledColumn(table, spec.column))}`;
   const newType = parseTypeName(checkedType(ctx, 'type', spec.type)).sql;
   if (newType !== earlier.detail || spec.using !== undefined || spec.down !== undefined)
     ctx.fail(
@@ -242,7 +244,7 @@ function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, fi
   if (dependents.length > 0)
     ctx.fail(
       field,
-      `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (Postgres cannot change the type under them)`,
+      `${where} is used by ${describeDependents(dependents)}; change or drop those first (Postgres cannot change the type under them)`,
     );
   const exclusion = table.constraints.find((c) => c.type === 'x' && c.columns.includes(column.name));
   if (exclusion)

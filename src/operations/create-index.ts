@@ -4,7 +4,7 @@ import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../db/
 import { columnName, objectName } from '../migration/names.js';
 import { parseSql } from '../sql/parser.js';
 import { walk, type Node } from '../sql/rewrite.js';
-import { qualified, requireFreeName, userExpression } from './support/common.js';
+import { qualified, requireFreeName, userExpression, spelledColumn } from './support/common.js';
 import { buildIndexStep } from './support/steps.js';
 import { storageParametersClause, storageParametersSchema } from './support/storage-parameters.js';
 import { partitionedIndexSteps } from './support/partitioned-index.js';
@@ -54,7 +54,7 @@ export const createIndex: OperationDefinition<CreateIndex> = {
       const column = plainColumn(text);
       return column !== undefined ? quoteIdent(column) : text.trim();
     });
-    const include = (spec.include ?? []).map(parseColumnName);
+    const include = (spec.include ?? []).map((c) => spelledColumn(table, c));
     const used = [
       ...spec.columns.flatMap((text) => {
         const column = plainColumn(text);
@@ -89,7 +89,7 @@ export const createIndex: OperationDefinition<CreateIndex> = {
       ctx.fail('method', `only btree indexes can be unique (method "${spec.method}")`);
     const elements = spec.columns.map((text, i) => indexElement(ctx, table, text, `columns[${i}]`));
     const include = (spec.include ?? []).map((c, i) =>
-      quoteIdent(ctx.column(table, parseColumnName(c), `include[${i}]`).name),
+      quoteIdent(ctx.column(table, spelledColumn(table, c), `include[${i}]`).name),
     );
     if (spec.where !== undefined) userExpression(ctx, spec.where, 'where', table);
     const tail =

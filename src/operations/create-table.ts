@@ -18,6 +18,7 @@ import { commentOnColumn, commentOnTable } from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { requireCompatibleTypes } from './support/foreign-key.js';
 import type { OperationDefinition, PlanContext } from './types.js';
+import { spelledColumn } from './support/common.js';
 
 export const ON_DELETE = ['cascade', 'restrict', 'set null', 'set default', 'no action'] as const;
 
@@ -86,9 +87,9 @@ export const createTable: OperationDefinition<CreateTable> = {
       if (!c.references) return;
       const r = parseObjectName(c.references.table);
       const isSelf = (r.schema ?? t.schema) === t.schema && r.name === t.name;
-      const target = isSelf ? t : change.table(c.references.table);
-      const fk = modelForeignKey(generatedName(t.name, names[i]!, 'fkey'), [names[i]!], target, [
-        parseColumnName(c.references.column),
+      const target = isSelf ? undefined : change.table(c.references.table);
+      const fk = modelForeignKey(generatedName(t.name, names[i]!, 'fkey'), [names[i]!], target ?? t, [
+        target ? spelledColumn(target, c.references.column) : parseColumnName(c.references.column),
       ]);
       change.addConstraint(t, fk);
     });
@@ -152,7 +153,7 @@ function columnDefinition(ctx: PlanContext, c: Column, i: number, self: TableInf
     const ref = parseObjectName(c.references.table);
     const isSelf = (ref.schema ?? self.schema) === self.schema && ref.name === self.name;
     const target = isSelf ? self : ctx.table(c.references.table, `${field}.references.table`);
-    const refColumn = parseColumnName(c.references.column);
+    const refColumn = spelledColumn(target, c.references.column);
     ctx.column(target, refColumn, `${field}.references.column`);
     if (!isSelf)
       requireCompatibleTypes(ctx, [ctx.type(c.type, `${field}.type`)?.oid], target, [refColumn], `${field}.references`);

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
+import { displayName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
-import { expressionFunctions, qualified, userExpression } from './support/common.js';
+import { expressionFunctions, qualified, userExpression, spelledColumn } from './support/common.js';
 import { fillTrigger } from './support/fill-trigger.js';
 import * as ddl from './support/ddl.js';
 import { dropNotNullStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const dropColumnSchema = z
   .object({
@@ -37,11 +38,12 @@ export const dropColumn: OperationDefinition<DropColumn> = {
   refs: (spec) => ({ tables: [spec.table], functions: expressionFunctions(spec.down) }),
   summary: (spec) => `drop column ${spec.table}.${spec.column}`,
   apply(spec, change) {
-    change.dropColumn(change.table(spec.table), parseColumnName(spec.column));
+    const table = change.table(spec.table);
+    change.dropColumn(table, spelledColumn(table, spec.column));
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
-    const name = parseColumnName(spec.column);
+    const name = spelledColumn(table, spec.column);
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
     if (table.columns.length === 1) ctx.fail('column', `${where} is the only column of the table`);
@@ -49,7 +51,7 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     if (dependents.length > 0)
       ctx.fail(
         'column',
-        `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
+        `${where} is used by ${describeDependents(dependents)}; change or drop those first (dropping the column would need CASCADE)`,
       );
     const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(name));
     if (inbound.length > 0)

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
-import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
+import { displayName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified } from './support/common.js';
+import { qualified, spelledConstraint } from './support/common.js';
 import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
 import * as ddl from './support/ddl.js';
 import { lockTablesStatements } from './support/lock-order.js';
@@ -33,7 +33,8 @@ export const dropConstraint: OperationDefinition<DropConstraint> = {
   summary: (spec) => `drop constraint ${spec.name} on ${spec.table} (at contract)`,
   apply(spec, change) {
     // Gone at contract; for the operations after it in the file, gone.
-    change.dropConstraint(change.table(spec.table), parseColumnName(spec.name));
+    const table = change.table(spec.table);
+    change.dropConstraint(table, spelledConstraint(table, spec.name));
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { tableKey } from '../db/catalog.js';
-import { displayName, parseObjectName, quoteIdent, quoteQualified } from '../db/quote.js';
+import { lookupNamed } from '../db/catalog.js';
+import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { objectName } from '../migration/names.js';
 import * as ddl from './support/ddl.js';
 import { plainIndexColumns } from './support/foreign-key.js';
@@ -28,19 +28,11 @@ export const dropIndex: OperationDefinition<DropIndex> = {
   refs: (spec) => ({ indexes: [spec.name] }),
   summary: (spec) => `drop index ${spec.name}`,
   apply(spec, change) {
-    const ref = parseObjectName(spec.name);
-    const resolved =
-      ref.schema !== undefined
-        ? { schema: ref.schema, name: ref.name }
-        : change.catalog.resolved.get(`index:${ref.name}`);
-    const index = resolved && change.catalog.indexes.get(tableKey(resolved));
+    const index = lookupNamed(change.catalog, 'index', spec.name, change.catalog.indexes).value;
     if (index) change.dropIndex(index.table, index.name);
   },
   plan(spec, ctx) {
-    const ref = parseObjectName(spec.name);
-    const resolved =
-      ref.schema !== undefined ? { schema: ref.schema, name: ref.name } : ctx.catalog.resolved.get(`index:${ref.name}`);
-    const index = resolved && ctx.catalog.indexes.get(tableKey(resolved));
+    const { ref, value: index } = lookupNamed(ctx.catalog, 'index', spec.name, ctx.catalog.indexes);
     if (!index)
       return ctx.fail(
         'name',

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
+import { displayName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { dropNotNullStep } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
+import { spelledColumn } from './support/common.js';
 
 export const dropNotNullSchema = z
   .object({
@@ -25,11 +26,12 @@ export const dropNotNull: OperationDefinition<DropNotNull> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `drop NOT NULL on ${spec.table}.${spec.column}`,
   apply(spec, change) {
-    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { notNull: false });
+    const table = change.table(spec.table);
+    change.alterColumn(table, spelledColumn(table, spec.column), { notNull: false });
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
-    const name = parseColumnName(spec.column);
+    const name = spelledColumn(table, spec.column);
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
     if (!column.notNull) ctx.fail('column', `${where} is already nullable`);

@@ -40,10 +40,8 @@ export const dropTable: OperationDefinition<DropTable> = {
     const users = [
       ...new Set(
         table.dependents
-          .filter(
-            (d) =>
-              d.kind !== 'statistics' && d.kind !== 'generated column' && d.kind !== 'trigger' && d.kind !== 'policy',
-          )
+          // The table's own objects go with it, and so does its membership of a publication.
+          .filter((d) => !['statistics', 'generated column', 'trigger', 'policy', 'publication'].includes(d.kind))
           .map((d) => `${d.kind} ${d.name}`),
       ),
     ];

@@ -4,10 +4,12 @@ import { displayName, generatedName, parseColumnName, quoteIdent, type Qualified
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { ColumnCopy } from './support/column-copy.js';
+import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import type { OperationDefinition, PlanContext } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const renameColumnSchema = z
   .object({
@@ -37,11 +39,12 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `rename column ${spec.table}.${spec.from} to ${spec.to}`,
   apply(spec, change) {
-    change.renameColumn(change.table(spec.table), parseColumnName(spec.from), parseColumnName(spec.to));
+    const table = change.table(spec.table);
+    change.renameColumn(table, spelledColumn(table, spec.from), parseColumnName(spec.to));
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
-    const from = parseColumnName(spec.from);
+    const from = spelledColumn(table, spec.from);
     const to = parseColumnName(spec.to);
     const oldColumn = ctx.column(table, from, 'from');
     const t: QualifiedName = { schema: table.schema, name: table.name };
@@ -163,7 +166,7 @@ function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, whe
   if (dependents.length > 0) {
     ctx.fail(
       'from',
-      `${where} is used by ${dependents.map((d) => `${d.kind} ${d.name}`).join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
+      `${where} is used by ${describeDependents(dependents)}; change or drop those first (dropping the column would need CASCADE)`,
     );
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName } from './support/common.js';
+import { qualified, requireFreeName, spelledConstraint } from './support/common.js';
 import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
 import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
@@ -29,7 +29,8 @@ export const renameConstraint: OperationDefinition<RenameConstraint> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `rename constraint ${spec.from} on ${spec.table} to ${spec.to} (at contract)`,
   apply(spec, change) {
-    change.renameConstraint(change.table(spec.table), parseColumnName(spec.from), parseColumnName(spec.to));
+    const table = change.table(spec.table);
+    change.renameConstraint(table, spelledConstraint(table, spec.from), parseColumnName(spec.to));
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');

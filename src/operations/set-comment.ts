@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
+import { displayName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { commentValue } from './support/comment.js';
-import { qualified } from './support/common.js';
+import { qualified, spelledColumn } from './support/common.js';
 import { commentOnColumn, commentOnTable } from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
@@ -32,12 +32,13 @@ export const setComment: OperationDefinition<SetComment> = {
   apply(spec, change) {
     const table = change.table(spec.table);
     if (spec.column === undefined) change.alterTable(table, { comment: spec.comment });
-    else change.alterColumn(table, parseColumnName(spec.column), { comment: spec.comment });
+    else change.alterColumn(table, spelledColumn(table, spec.column), { comment: spec.comment });
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t = qualified(table);
-    const column = spec.column !== undefined ? ctx.column(table, parseColumnName(spec.column), 'column') : undefined;
+    const column =
+      spec.column !== undefined ? ctx.column(table, spelledColumn(table, spec.column), 'column') : undefined;
     const comment = (value: string | null | undefined) =>
       column ? commentOnColumn(t, column.name, commentValue(value)) : commentOnTable(t, commentValue(value));
     const previous = column ? column.comment : table.comment;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
+import { displayName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, userExpression } from './support/common.js';
+import { qualified, userExpression, spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
@@ -28,11 +28,12 @@ export const setDefault: OperationDefinition<SetDefault> = {
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) => `set default of ${spec.table}.${spec.column} to ${spec.default}`,
   apply(spec, change) {
-    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { default: spec.default.trim() });
+    const table = change.table(spec.table);
+    change.alterColumn(table, spelledColumn(table, spec.column), { default: spec.default.trim() });
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
-    const name = parseColumnName(spec.column);
+    const name = spelledColumn(table, spec.column);
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
     if (column.identity)

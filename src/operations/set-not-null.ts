@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
+import { displayName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { expressionFunctions, qualified, requireFreeName, userExpression } from './support/common.js';
+import { expressionFunctions, qualified, requireFreeName, userExpression, spelledColumn } from './support/common.js';
 import { fillTrigger } from './support/fill-trigger.js';
 import * as ddl from './support/ddl.js';
 import { validateNotNull } from './support/steps.js';
@@ -33,11 +33,12 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
   refs: (spec) => ({ tables: [spec.table], functions: expressionFunctions(spec.up) }),
   summary: (spec) => `set NOT NULL on ${spec.table}.${spec.column}${spec.up ? ` (NULLs become ${spec.up})` : ''}`,
   apply(spec, change) {
-    change.alterColumn(change.table(spec.table), parseColumnName(spec.column), { notNull: true });
+    const table = change.table(spec.table);
+    change.alterColumn(table, spelledColumn(table, spec.column), { notNull: true });
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
-    const name = parseColumnName(spec.column);
+    const name = spelledColumn(table, spec.column);
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
     if (column.notNull) ctx.fail('column', `${where} is already NOT NULL`);

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { TableInfo } from '../db/catalog.js';
 import { displayName, generatedName, parseColumnName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
+import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import { addNotNullChecks, verifyInSync } from './support/steps.js';
 import { modelColumn } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext } from './types.js';
+import { describeDependents } from './support/dependents.js';
 
 export const transformColumnSchema = z
   .object({
@@ -59,13 +61,13 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
     const table = change.table(spec.table);
     for (const c of spec.to)
       change.addColumn(table, modelColumn(parseColumnName(c.name), c.type, { notNull: c.nullable === false }));
-    if (spec.dropOld) for (const c of spec.from) change.dropColumn(table, parseColumnName(c));
+    if (spec.dropOld) for (const c of spec.from) change.dropColumn(table, spelledColumn(table, c));
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');
     const t: QualifiedName = { schema: table.schema, name: table.name };
     const existing = new Set(table.columns.map((c) => c.name));
-    const from = spec.from.map((name, i) => ctx.column(table, parseColumnName(name), `from[${i}]`).name);
+    const from = spec.from.map((name, i) => ctx.column(table, spelledColumn(table, name), `from[${i}]`).name);
     const to = spec.to.map((c, i) => ({ ...c, name: parseColumnName(c.name), field: `to[${i}]` }));
     checkNames(
       ctx,
@@ -189,7 +191,7 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
     if (users.length)
       ctx.fail(
         `from[${i}]`,
-        `${quoteIdent(c)} is used by ${users.map((d) => `${d.kind} ${d.name}`).join(', ')}; "dropOld" would need CASCADE: change or drop those first`,
+        `${quoteIdent(c)} is used by ${describeDependents(users)}; "dropOld" would need CASCADE: change or drop those first`,
       );
   }
 }

@@ -1,4 +1,4 @@
-import { StateError, UsageError } from '../errors.js';
+import { NoActiveMigrationError, UsageError } from '../errors.js';
 import type { RunnerContext } from '../exec/context.js';
 import type { Control } from '../exec/state-store.js';
 import { activeView, migrationViews } from './session.js';
@@ -60,7 +60,7 @@ export async function tune(ctx: RunnerContext, change: Control): Promise<TuneRes
 /** The active migration among the directory's files; a changed file (drift) may still be paused or tuned. */
 async function activeName(ctx: RunnerContext): Promise<string> {
   const active = activeView(await migrationViews(ctx, ctx.conn.pool), { allowDrift: true, allowMissingFile: true });
-  if (!active) throw new StateError('no active migration');
+  if (!active) throw new NoActiveMigrationError('no active migration');
   return active.name;
 }
 

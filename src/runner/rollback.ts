@@ -1,4 +1,4 @@
-import { assertNever, StateError } from '../errors.js';
+import { assertNever, NoActiveMigrationError, StateError } from '../errors.js';
 import type { Step, Undo } from '../plan/types.js';
 import type { RunnerContext } from '../exec/context.js';
 import { executeUndo } from './executor.js';
@@ -33,7 +33,7 @@ export async function rollback(ctx: RunnerContext, options: { lockWaitMs?: numbe
   return withRunnerLock(ctx, options.lockWaitMs ?? 0, async () => {
     const pool = ctx.conn.pool;
     const view = activeView(await migrationViews(ctx, pool), { allowDrift: true, allowMissingFile: true });
-    if (!view?.row) throw new StateError('no active migration to roll back');
+    if (!view?.row) throw new NoActiveMigrationError('no active migration to roll back');
     const row = view.row;
     const plan = row.plan;
     const stepRows = new Map((await ctx.state.steps(pool, plan.migration)).map((s) => [s.step_id, s]));

@@ -22,13 +22,10 @@ export interface BackfillStatus {
   /**
    * What the running backfill's progress bar shows (rate over the last seconds, ETA, lag, batch
    * size, pause reason and for how long), as its runner last wrote it, `ageSeconds` ago; null when
-   * done or never written. Older than LIVE_STALE_SECONDS: no runner is working on it.
+   * done or never written. Older than LIVE_STALE_SECONDS (api/zdm.ts): no runner is working on it.
    */
   live: (LiveProgress & { ageSeconds: number }) | null;
 }
-
-/** A live progress report older than this means no runner is working on the backfill (it writes every second). */
-export const LIVE_STALE_SECONDS = 15;
 
 export interface MigrationStatus {
   name: string;

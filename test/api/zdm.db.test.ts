@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, createZdm, LockHeldError, type RunnerEvent, type Zdm } from '../../src/index.js';
+import { ConfigError, createZdm, LockHeldError, UsageError, type RunnerEvent, type Zdm } from '../../src/index.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
 
@@ -64,14 +64,19 @@ describe('createZdm', () => {
     expect(await z.advance()).toMatchObject({ kind: 'advanced', ran: ['expand'], phase: 'expand' });
     expect(await columns()).toEqual(['id', 'user_email', 'email']);
     expect(await z.pause({ reason: 'peak hours' })).toEqual({
+      kind: 'paused',
       migration: '0001_rename',
       paused: true,
       reason: 'peak hours',
     });
     const paused = await z.status();
     expect(paused.migrations[0]).toMatchObject({ status: 'active', phase: 'expand', paused: true });
-    expect(await z.resume()).toMatchObject({ paused: false });
-    expect(await z.tune({ batchSize: 100 })).toEqual({ migration: '0001_rename', control: { batchSize: 100 } });
+    expect(await z.resume()).toMatchObject({ kind: 'resumed', paused: false });
+    expect(await z.tune({ batchSize: 100 })).toEqual({
+      kind: 'tuned',
+      migration: '0001_rename',
+      control: { batchSize: 100 },
+    });
 
     const rolled = await z.rollback();
     expect(rolled.kind).toBe('rolled-back');
@@ -119,7 +124,12 @@ describe('createZdm', () => {
       await client.end();
     }
     expect(await holder.advance({ until: 'contract' })).toMatchObject({ kind: 'advanced', complete: true });
-    await expect(holder.rollback()).rejects.toThrow(/no active migration/);
+    // Nothing active is an expected outcome: a result, not a throw.
+    expect(await holder.rollback()).toEqual({ kind: 'nothing-active', message: 'no active migration to roll back' });
+    expect(await holder.pause()).toEqual({ kind: 'nothing-active', message: 'no active migration' });
+    expect(await holder.resume()).toMatchObject({ kind: 'nothing-active' });
+    expect(await holder.tune({ batchSize: 10 })).toMatchObject({ kind: 'nothing-active' });
+    await expect(holder.tune({ batchSize: -1 })).rejects.toThrow(UsageError);
     expect(LockHeldError).toBeDefined();
 
     const lint = await holder.lint({ sql: 'ALTER TABLE users ADD COLUMN n int NOT NULL DEFAULT random()' });

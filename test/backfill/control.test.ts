@@ -3,7 +3,7 @@ import { ControlPoller, type ControlReading, type SharedTotals } from '../../src
 import { ProgressReporter } from '../../src/backfill/progress.js';
 import { WalMeter } from '../../src/backfill/wal-meter.js';
 import { WorkerSizing } from '../../src/backfill/worker-sizing.js';
-import type { BackfillProgress, RunnerEvent } from '../../src/exec/events.js';
+import type { BackfillProgress, OperatorChange, RunnerEvent } from '../../src/exec/events.js';
 
 /** A poller over an in-memory migration row and clock, as zdm pause / resume / tune would set them. */
 function poller(
@@ -17,6 +17,7 @@ function poller(
   const clock = { now: 10_000 };
   const sizing = new WorkerSizing(new WalMeter(100), Infinity, opts.workers ?? 2, 1000, 200);
   const sharedSeen: SharedTotals[] = [];
+  const changes: OperatorChange[] = [];
   const control = new ControlPoller(
     {
       read: () => {
@@ -25,11 +26,15 @@ function poller(
       },
       ...(opts.shared ? { readShared: () => Promise.resolve(state.shared) } : {}),
     },
-    { setBatchSize: (size) => sizing.override(size), shared: (t) => sharedSeen.push(t) },
+    {
+      setBatchSize: (size) => sizing.override(size),
+      shared: (t) => sharedSeen.push(t),
+      changed: (c) => changes.push(c),
+    },
     opts.maxRowsPerSecond,
     () => clock.now,
   );
-  return { state, clock, sizing, sharedSeen, control };
+  return { state, clock, sizing, sharedSeen, changes, control };
 }
 
 describe('ControlPoller (zdm pause, resume and tune as a running backfill sees them)', () => {
@@ -88,6 +93,27 @@ describe('ControlPoller (zdm pause, resume and tune as a running backfill sees t
     expect(p.sizing.sizer(0).current).toBe(1000);
   });
 
+  it('tells the runner what an operator changed (for its output), once per change', async () => {
+    const p = poller({ maxRowsPerSecond: 500 });
+    const next = async (row: ControlReading) => {
+      p.state.row = row;
+      p.clock.now += 1001;
+      await p.control.poll();
+    };
+    await p.control.poll();
+    await next({ paused: true, pause_reason: 'deploy window', control: {} });
+    await next({ paused: true, pause_reason: 'deploy window', control: {} });
+    await next({ paused: false, pause_reason: null, control: { batchSize: 5000 } });
+    await next({ paused: false, pause_reason: null, control: { batchSize: 5000, maxRowsPerSecond: null } });
+    await next({ paused: false, pause_reason: null, control: { batchSize: 5000, maxRowsPerSecond: null } });
+    expect(p.changes).toEqual([
+      { change: 'pause', reason: 'deploy window' },
+      { change: 'resume' },
+      { change: 'tune', batchSize: 5000 },
+      { change: 'tune', maxRowsPerSecond: null },
+    ]);
+  });
+
   it('reads the shared counters with the controls, for progress that counts joined processes', async () => {
     const p = poller({ shared: { rows_scanned: 4000, rows_updated: 3900, batches: 8 } });
     await p.control.poll();
@@ -137,5 +163,42 @@ describe('ProgressReporter', () => {
     r.report(null, [], 0, 500, true);
     expect(last().progress).toMatchObject({ done: true, etaSeconds: 0 });
     expect(live.length).toBe(written);
+  });
+
+  it('the final report covers the rows done (100%, even when the estimate was higher) and tallies the run and its pauses', () => {
+    const clock = { now: 0 };
+    const events: RunnerEvent[] = [];
+    const r = new ProgressReporter(
+      { emit: (e) => events.push(e) },
+      ids,
+      10_000,
+      { scanned: 1000, updated: 1000, batches: 1 },
+      false,
+      () => clock.now,
+    );
+    r.batchDone(4000, 4000);
+    clock.now = 1000;
+    r.paused('replica lag', [], 500);
+    clock.now = 1500;
+    r.paused('replica lag', [], 500);
+    clock.now = 3000;
+    expect(r.resumed()).toBe(2000);
+    r.batchDone(4500, 4500);
+    clock.now = 4000;
+    r.paused('lock waits', [], 500);
+    clock.now = 4500;
+    r.resumed();
+    clock.now = 5000;
+    r.report(null, [], 0, 500, true);
+    const final = (events.at(-1) as { progress: BackfillProgress }).progress;
+    expect(final).toMatchObject({
+      done: true,
+      rowsScanned: 9500,
+      totalEstimate: 9500,
+      rowsThisRun: 8500,
+      elapsedMs: 5000,
+      pauses: 2,
+      pausedTotalMs: 2500,
+    });
   });
 });

@@ -69,6 +69,18 @@ describe('zdm status while a backfill runs', () => {
         /backfill public\.accounts: [\d,]+\/20,000 rows \([\d.]+%\), \d+ batches, batch size \d+, [\d,]+ rows\/s, ETA \S+, lag /,
       );
 
+      expect(text).toMatch(/^active\s+0001_rename {2}backfill running now \(expand done\) {2}\(/m);
+
+      // zdm tune / pause / resume from another terminal show in the runner's output (JSON lines off a terminal).
+      const shows = (what: string, pattern: RegExp) =>
+        waitFor(`the runner to show ${what}`, () => Promise.resolve(pattern.test(run.output()) || undefined));
+      expect((await runCli(['tune', '--batch-size', '300', ...args])).code).toBe(0);
+      await shows('zdm tune', /"event":"backfill-control",.*"change":"tune","batchSize":300/);
+      expect((await runCli(['pause', '--reason', 'deploy window', ...args])).code).toBe(0);
+      await shows('zdm pause', /"event":"backfill-control",.*"change":"pause","reason":"deploy window"/);
+      expect((await runCli(['resume', ...args])).code).toBe(0);
+      await shows('zdm resume', /"event":"backfill-control",.*"change":"resume"/);
+
       await db.query(`INSERT INTO hold VALUES ('peak traffic')`);
       const paused = await waitFor('the pause to show in status', async () => {
         const l = await live();
@@ -83,7 +95,13 @@ describe('zdm status while a backfill runs', () => {
       run.child.kill('SIGKILL');
       await run.exited;
       await db.query(`UPDATE zdm.backfills SET live = jsonb_set(live, '{at}', to_jsonb(now() - interval '2 minutes'))`);
-      const stale = (await runCli(['status', ...args])).stdout;
+      const stale = await waitFor('the runner lock to be released', async () => {
+        const out = (await runCli(['status', ...args])).stdout;
+        return out.includes('runner lock held') ? undefined : out;
+      });
+      expect(stale).toMatch(
+        /^active\s+0001_rename {2}backfill started, not running now \(expand done; zdm advance continues it\)/m,
+      );
       expect(stale).toMatch(
         /rows\/s on average, ETA \S+ at that rate; no runner has reported for 2m\d\ds \(zdm advance continues it\)/,
       );

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { runCli } from '../helpers/cli.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
+import { startWorkload, stopAll, waitForWork } from '../helpers/workload.js';
 
 /**
  * `zdm fleet` over two databases and three tenant schemas of a third (listed by a query), one
@@ -61,6 +62,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await stopAll();
   await dir?.remove();
   for (const db of [...dbs, tenants]) await db?.drop();
 });
@@ -81,6 +83,19 @@ const columns = async (db: TestDatabase, schema: string) =>
     )
   ).map((r) => r.column_name);
 
+/** The old app on one target: inserts payments and raises the amounts of rows 1-40 (never the bad row 42). */
+const oldApp = (db: TestDatabase, schema: string) =>
+  startWorkload({
+    url: db.url,
+    name: `${db.name}#${schema}`,
+    connections: 1,
+    thinkMs: 20,
+    step: (client, i) =>
+      i % 2
+        ? client.query(`INSERT INTO ${schema}.payments (amount) VALUES (1 + floor(random() * 100))`)
+        : client.query(`UPDATE ${schema}.payments SET amount = amount + 1 WHERE id = 1 + (random() * 39)::int`),
+  });
+
 describe('zdm fleet', () => {
   it('plans every target, tenant schemas listed by query', async () => {
     const r = await fleet('plan');
@@ -91,7 +106,9 @@ describe('zdm fleet', () => {
     expect(report.targets.every((t) => t.migration === '0001_rename_and_check')).toBe(true);
   });
 
-  it('advances every target to contract, reports the one that fails, continues, and rolls it back', async () => {
+  it('advances every target to contract under old-app writers, reports the one that fails, continues, and rolls it back', async () => {
+    const apps = [...dbs.map((db) => oldApp(db, 'public')), ...TENANTS.map((t) => oldApp(tenants, t))];
+    await Promise.all(apps.map((app) => waitForWork(app, 1)));
     const r = await fleet(
       'advance',
       '--until',
@@ -122,6 +139,10 @@ describe('zdm fleet', () => {
     const rolled = await fleet('rollback');
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(await columns(tenants, 'tenant_c')).toEqual(['id', 'user_email']);
+    // The old app wrote the migrated table on every target through the run and the rollback: no error.
+    for (const app of apps) await waitForWork(app, 1);
+    const stats = await Promise.all(apps.map((app) => app.stop()));
+    expect(stats.flatMap((s) => s.errors)).toEqual([]);
 
     // Fixed data: the same command finishes the rest (the others have nothing pending).
     await tenants.query(`UPDATE tenant_c.payments SET amount = 5 WHERE id = 42`);
@@ -129,7 +150,7 @@ describe('zdm fleet', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(parse(again.stdout).summary).toMatchObject({ total: 5, done: 5, failed: 0 });
     expect(await columns(tenants, 'tenant_c')).toEqual(['id', 'email']);
-  });
+  }, 180_000);
 
   it('takes targets from --target (url#schema for a tenant schema) and refuses advance without --until', async () => {
     const r = await runCli(

@@ -75,7 +75,7 @@ describe('zdm fleet advance, killed and run again', () => {
     for (const t of TENANTS) expect(await stateOf(t)).toEqual([{ status: 'complete', phase: 'contract' }]);
     const differing = await db.query(`SELECT 1 FROM tenant_b.users WHERE email IS NULL`);
     expect(differing).toEqual([]);
-  });
+  }, 180_000);
 
   it('--on-failure stop starts no new target after a failure; fleet rollback undoes the failed one', async () => {
     await db.query(`UPDATE tenant_a.users SET email = 'no-at-sign' WHERE id = 7`);

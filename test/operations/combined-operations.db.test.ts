@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { startWorkload } from '../helpers/apps.js';
+import { spawnCli } from '../helpers/cli.js';
 import { runLifecycle, withMigrations } from '../helpers/lifecycle.js';
+import { tableSnapshot } from '../helpers/schema.js';
 
 /**
  * Migrations whose operations depend on each other (issue 11): each later operation plans against
@@ -91,6 +93,156 @@ describe('operations that build on each other, under old- and new-app writes', (
       const { after } = await runLifecycle({ db, runner, tables: ['parcels'], oldApp, newApp });
       expect(after.parcels!.columns.map((c) => c.split(' ')[0])).toEqual(['id', 'weight']);
       expect(await rows(`SELECT to_regclass('parcel_codes') AS v`)).toEqual([{ v: null }]);
+    });
+  });
+});
+
+describe('constraining, indexing and referencing a new column; names spelled exactly', () => {
+  it('addColumn then addCheck / createIndex / addForeignKey on "Invoices", leaving its twin invoices alone', async () => {
+    // Two tables whose names differ only in case, with the same columns: the file names "Invoices".
+    await db.query(`CREATE TABLE customers (id bigserial PRIMARY KEY, name text NOT NULL);
+      INSERT INTO customers (name) SELECT 'c' || g FROM generate_series(1, 50) g;
+      CREATE TABLE "Invoices" (id bigserial PRIMARY KEY, total numeric NOT NULL);
+      CREATE TABLE invoices (id bigserial PRIMARY KEY, total numeric NOT NULL);
+      INSERT INTO "Invoices" (total) SELECT g FROM generate_series(1, 500) g;
+      INSERT INTO invoices (total) SELECT g FROM generate_series(1, 500) g; ANALYZE "Invoices"`);
+    const migration = {
+      operations: [
+        { op: 'addColumn', table: 'Invoices', column: { name: 'currency', type: 'char(3)', default: "'EUR'" } },
+        {
+          op: 'addCheck',
+          table: 'Invoices',
+          name: 'invoices_currency_upper',
+          expression: 'currency = upper(currency)',
+        },
+        { op: 'createIndex', table: 'Invoices', name: 'invoices_currency_idx', columns: ['currency'] },
+        { op: 'addColumn', table: 'Invoices', column: { name: 'customer_id', type: 'bigint' } },
+        {
+          op: 'addForeignKey',
+          table: 'Invoices',
+          name: 'invoices_customer_fk',
+          columns: ['customer_id'],
+          references: { table: 'customers', columns: ['id'] },
+        },
+      ],
+    };
+    const twinBefore = await tableSnapshot(db.pool, 'invoices');
+    const oldApp = () =>
+      startWorkload({
+        url: db.url,
+        name: 'old',
+        queries: [
+          (i) => ({ text: `INSERT INTO "Invoices" (total) VALUES ($1)`, values: [i] }),
+          (i) => ({
+            text: `UPDATE "Invoices" SET total = $1 WHERE id = (SELECT max(id) - 3 FROM "Invoices")`,
+            values: [i],
+          }),
+        ],
+      });
+    const newApp = () =>
+      startWorkload({
+        url: db.url,
+        name: 'new',
+        queries: [
+          (i) => ({
+            text: `INSERT INTO "Invoices" (total, currency, customer_id) VALUES ($1, 'USD', $2)`,
+            values: [i, 1 + (i % 50)],
+          }),
+          () => ({ text: `SELECT currency FROM "Invoices" WHERE currency = 'USD' LIMIT 1` }),
+        ],
+      });
+    await withMigrations(db, { '0004_invoice_currency.json': migration }, async (runner) => {
+      const { after } = await runLifecycle({ db, runner, tables: ['"Invoices"'], oldApp, newApp });
+      const invoices = after['"Invoices"']!;
+      expect(invoices.columns.map((c) => c.split(' collation')[0])).toEqual([
+        'id bigint not null default nextval(\'"Invoices_id_seq"\'::regclass)',
+        'total numeric not null',
+        "currency character(3) default 'EUR'::bpchar",
+        'customer_id bigint',
+      ]);
+      expect(invoices.indexes).toContain(
+        'CREATE INDEX invoices_currency_idx ON public."Invoices" USING btree (currency)',
+      );
+      expect(invoices.constraints).toEqual(
+        expect.arrayContaining([
+          'invoices_currency_upper CHECK (((currency)::text = upper((currency)::text)))',
+          'invoices_customer_fk FOREIGN KEY (customer_id) REFERENCES customers(id)',
+        ]),
+      );
+      expect(await rows(`SELECT count(*)::int AS n FROM "Invoices" WHERE currency IS NULL`)).toEqual([{ n: 0 }]);
+      // The lower-case twin is exactly as it was.
+      expect(await tableSnapshot(db.pool, 'invoices')).toEqual(twinBefore);
+    });
+  });
+
+  it('an overlap is refused by `zdm plan` with exit 3 naming both operations, before anything runs', async () => {
+    await db.query(`CREATE TABLE members (id bigserial PRIMARY KEY, name text)`);
+    await withMigrations(
+      db,
+      {
+        '0005_overlap.json': {
+          operations: [
+            { op: 'dropColumn', table: 'members', column: 'name' },
+            { op: 'renameColumn', table: 'members', from: 'name', to: 'full_name' },
+          ],
+        },
+      },
+      async (_runner, dir) => {
+        const r = await spawnCli(['plan', '--migrations-dir', dir, '--database-url', db.url]);
+        expect(r.code, r.stderr + r.stdout).toBe(3);
+        expect(r.stderr).toContain('0005_overlap.json');
+        expect(r.stderr).toContain(
+          'operations[1].from: column public.members.name is dropped by operations[0] (dropColumn)',
+        );
+      },
+    );
+    // Nothing ran: the table keeps its column and has no zdm trigger.
+    expect((await tableSnapshot(db.pool, 'members')).columns.map((c) => c.split(' ')[0])).toEqual(['id', 'name']);
+    expect((await tableSnapshot(db.pool, 'members')).triggers).toEqual([]);
+  });
+});
+
+describe('a primary key type change together with the explicit change of its referencing column', () => {
+  it('runs through every phase and rolls back exactly', { timeout: 240_000 }, async () => {
+    await db.query(`CREATE TABLE shows (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, title text NOT NULL);
+      CREATE TABLE seats (id bigserial PRIMARY KEY, show_id int NOT NULL REFERENCES shows (id), label text);
+      INSERT INTO shows (title) SELECT 'show ' || g FROM generate_series(1, 200) g;
+      INSERT INTO seats (show_id, label) SELECT 1 + g % 200, 'seat ' || g FROM generate_series(1, 400) g;
+      ANALYZE shows; ANALYZE seats`);
+    const migration = {
+      operations: [
+        { op: 'changeColumnType', table: 'shows', column: 'id', type: 'bigint' },
+        { op: 'changeColumnType', table: 'seats', column: 'show_id', type: 'bigint' },
+      ],
+    };
+    const app = (name: string) => () =>
+      startWorkload({
+        url: db.url,
+        name,
+        thinkMs: 5,
+        queries: [
+          (i) => ({ text: `INSERT INTO shows (title) VALUES ($1)`, values: [`${name} ${i}`] }),
+          (i) => ({
+            text: `INSERT INTO seats (show_id, label) VALUES ((SELECT max(id) FROM shows), $1)`,
+            values: [`${name} ${i}`],
+          }),
+          () => ({
+            text: `UPDATE seats SET show_id = (SELECT min(id) FROM shows) WHERE id = (SELECT max(id) FROM seats)`,
+          }),
+        ],
+      });
+    await withMigrations(db, { '0006_show_bigint.json': migration }, async (runner) => {
+      const { after } = await runLifecycle({
+        db,
+        runner,
+        tables: ['shows', 'seats'],
+        oldApp: app('old'),
+        newApp: app('new'),
+      });
+      expect(after.shows!.columns.find((c) => c.startsWith('id '))).toMatch(/^id bigint not null/);
+      expect(after.seats!.columns.find((c) => c.startsWith('show_id '))).toMatch(/^show_id bigint not null/);
+      expect(after.seats!.constraints).toContain('seats_show_id_fkey FOREIGN KEY (show_id) REFERENCES shows(id)');
+      expect([...after.shows!.triggers, ...after.seats!.triggers, ...after.shows!.functions]).toEqual([]);
     });
   });
 });

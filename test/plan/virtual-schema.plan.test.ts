@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser } from '../../src/sql/parser.js';
-import { catalog, col, constraint, planError, planOps, table } from '../helpers/catalog.js';
+import { catalog, col, constraint, index, planError, planOps, planSql, table } from '../helpers/catalog.js';
 
 beforeAll(() => loadParser());
 
@@ -222,5 +222,54 @@ describe('names: the object spelled exactly, else the SQL reading', () => {
     expect(plan.notes.map((n) => n.text)).toContain(
       'operations[0].table "INVOICES" means public.invoices: no table is named exactly "INVOICES", so the name folds to lower case as in SQL',
     );
+  });
+
+  const people = () =>
+    table('people', [col('id', 'bigint', { notNull: true }), col('Email', 'text'), col('email', 'text')], {
+      constraints: [
+        constraint('Email_check', 'c', 'CHECK (("Email" <> \'\'::text))', ['Email']),
+        constraint('email_check', 'c', "CHECK ((email <> ''::text))", ['email']),
+      ],
+      indexes: [
+        index('People_Email_idx', 'CREATE INDEX "People_Email_idx" ON public.people USING btree ("Email")', ['Email']),
+        index('people_email_idx', 'CREATE INDEX people_email_idx ON public.people USING btree (email)', ['email']),
+      ],
+    });
+  const sqlOf = (operations: unknown[]) =>
+    planSql(planOps(operations, catalog([people()])))
+      .flatMap((s) => s.sql)
+      .join('\n');
+
+  it('columns: "Email" means the column spelled Email, email the lower-case one', () => {
+    expect(sqlOf([{ op: 'setNotNull', table: 'people', column: 'Email' }])).toContain('("Email" IS NOT NULL)');
+    expect(sqlOf([{ op: 'setNotNull', table: 'people', column: 'email' }])).toContain('(email IS NOT NULL)');
+    expect(sqlOf([{ op: 'dropColumn', table: 'people', column: 'Email' }])).toContain('DROP COLUMN "Email"');
+    expect(sqlOf([{ op: 'addUnique', table: 'people', name: 'people_email_key', columns: ['Email'] }])).toContain(
+      '("Email")',
+    );
+  });
+
+  it('constraints and indexes: the one spelled exactly', () => {
+    expect(sqlOf([{ op: 'dropConstraint', table: 'people', name: 'Email_check' }])).toContain(
+      'DROP CONSTRAINT IF EXISTS "Email_check"',
+    );
+    expect(sqlOf([{ op: 'dropIndex', name: 'People_Email_idx' }])).toContain('"People_Email_idx"');
+    expect(sqlOf([{ op: 'dropIndex', name: 'people_email_idx' }])).not.toContain('"People_Email_idx"');
+  });
+
+  it('a capitalised column name with only its lower-case reading present folds, as in SQL', () => {
+    expect(sqlOf([{ op: 'setComment', table: 'people', column: 'ID', comment: 'key' }])).toContain(
+      'COMMENT ON COLUMN public.people.id',
+    );
+  });
+
+  it('enum types: the one spelled exactly', () => {
+    const cat = catalog([people()]);
+    cat.enums.set('public.Mood', { schema: 'public', name: 'Mood', labels: ['ok'] });
+    cat.enums.set('public.mood', { schema: 'public', name: 'mood', labels: ['ok'] });
+    cat.resolved.set('type:Mood', { schema: 'public', name: 'Mood' });
+    cat.resolved.set('type:mood', { schema: 'public', name: 'mood' });
+    const sql = planSql(planOps([{ op: 'addEnumValue', type: 'Mood', value: 'great' }], cat)).flatMap((s) => s.sql);
+    expect(sql.join('\n')).toContain('"Mood"');
   });
 });

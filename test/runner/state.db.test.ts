@@ -78,7 +78,7 @@ describe('state, plan and status', () => {
       }),
     ]);
     const text = (await runCli(['status', ...args])).stdout;
-    expect(text).toMatch(/^active\s+0001_rename phase=expand next=backfill/m);
+    expect(text).toMatch(/^active\s+0001_rename {2}expand done; next: backfill \(zdm advance\) {2}\(/m);
   });
 
   it('the database allows one active migration per schema (partial unique index)', async () => {

@@ -1,6 +1,5 @@
 import { PHASES, type Phase } from '../../plan/types.js';
-import type { AdvanceResult } from '../../runner/advance.js';
-import type { JoinResult } from '../../runner/join.js';
+import type { AdvanceResult, JoinResult } from '../../api/zdm.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseFlagDuration } from '../options.js';

@@ -1,15 +1,15 @@
 import { UsageError } from '../../errors.js';
-import type { Control } from '../../exec/state-store.js';
+import type { Control } from '../../api/zdm.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { withZdm, type RunnerOptions } from '../runtime.js';
+import { unlessNothingActive, withZdm, type RunnerOptions } from '../runtime.js';
 
 /** `zdm pause` / `zdm resume`: set the flag a running backfill (on any machine) reads before each batch. */
 export function runPause(io: CliIO, opts: RunnerOptions & { reason?: string }, paused: boolean): Promise<number> {
   return withZdm(io, paused ? 'pause' : 'resume', opts, async (zdm) => {
-    const result = paused
-      ? await zdm.pause(opts.reason === undefined ? {} : { reason: opts.reason })
-      : await zdm.resume();
+    const result = unlessNothingActive(
+      paused ? await zdm.pause(opts.reason === undefined ? {} : { reason: opts.reason }) : await zdm.resume(),
+    );
     io.stdout(
       opts.json ? `${JSON.stringify(result)}\n` : `${result.migration}: ${result.paused ? 'paused' : 'resumed'}\n`,
     );
@@ -31,7 +31,7 @@ export function runTune(
     throw new UsageError('zdm tune: give --batch-size and/or --max-rows-per-second');
   // The tuned values are not this process's own settings: keep them out of config resolution.
   return withZdm(io, 'tune', { ...opts, batchSize: undefined, maxRowsPerSecond: undefined }, async (zdm) => {
-    const result = await zdm.tune(change);
+    const result = unlessNothingActive(await zdm.tune(change));
     io.stdout(opts.json ? `${JSON.stringify(result)}\n` : `${result.migration}: ${JSON.stringify(result.control)}\n`);
     return ExitCode.ok;
   });

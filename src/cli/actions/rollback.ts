@@ -1,7 +1,7 @@
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseFlagDuration } from '../options.js';
-import { unlessLocked, withZdm, type RunnerOptions } from '../runtime.js';
+import { unlessLocked, unlessNothingActive, withZdm, type RunnerOptions } from '../runtime.js';
 
 /** `zdm rollback`. */
 export async function runRollback(
@@ -9,7 +9,9 @@ export async function runRollback(
   opts: RunnerOptions & { lockWait: string; json?: boolean },
 ): Promise<number> {
   const lockWaitMs = parseFlagDuration('--lock-wait', opts.lockWait);
-  const result = await withZdm(io, 'rollback', opts, async (zdm) => unlessLocked(await zdm.rollback({ lockWaitMs })));
+  const result = await withZdm(io, 'rollback', opts, async (zdm) =>
+    unlessNothingActive(unlessLocked(await zdm.rollback({ lockWaitMs }))),
+  );
   io.stdout(
     opts.json
       ? `${JSON.stringify(result)}\n`

@@ -1,12 +1,7 @@
 import path from 'node:path';
 import { formatDuration } from '../../config/units.js';
-import {
-  LIVE_STALE_SECONDS,
-  type BackfillStatus,
-  type MigrationStatus,
-  type StatusReport,
-} from '../../runner/status.js';
-import { lagShort } from '../progress.js';
+import { LIVE_STALE_SECONDS, type BackfillStatus, type MigrationStatus, type StatusReport } from '../../api/zdm.js';
+import { lagShort } from '../progress-line.js';
 import type { CliIO } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { withZdm, type RunnerOptions } from '../runtime.js';
@@ -23,19 +18,16 @@ export function runStatus(io: CliIO, opts: RunnerOptions & { json?: boolean }): 
 export function renderStatus(report: StatusReport, cwd: string): string {
   const out: string[] = [];
   if (report.migrations.length === 0) out.push('no migrations');
-  for (const m of report.migrations) out.push(...migrationLines(m, cwd));
+  for (const m of report.migrations) out.push(...migrationLines(m, cwd, report.lockHolder !== null));
   if (report.lockHolder)
     out.push('', `runner lock held by "${report.lockHolder.applicationName}" (backend pid ${report.lockHolder.pid})`);
   return `${out.join('\n')}\n`;
 }
 
-function migrationLines(m: MigrationStatus, cwd: string): string[] {
+function migrationLines(m: MigrationStatus, cwd: string, runnerAlive: boolean): string[] {
   const relative = m.file ? path.relative(cwd, m.file) : '';
   const file = !m.file ? '-' : relative && !relative.startsWith('..') ? relative : m.file;
-  const phase =
-    m.status === 'active'
-      ? ` phase=${m.phase ?? 'none'}${m.currentPhase ? ` running=${m.currentPhase}` : ''} next=${m.nextPhase ?? '-'}`
-      : '';
+  const phase = m.status === 'active' ? `  ${phaseText(m, runnerAlive)}` : '';
   const flags = [
     m.drift ? 'DRIFT: file changed since it was applied' : '',
     m.missingFile ? 'file missing' : '',
@@ -53,6 +45,19 @@ function migrationLines(m: MigrationStatus, cwd: string): string[] {
   }
   if (m.lastError) lines.push(`            last error: ${m.lastError.split('\n')[0]}`);
   return lines;
+}
+
+/**
+ * Where an active migration stands, in words: the phase running now (or stopped half-way: its
+ * runner died or failed), else the last phase done and the next one.
+ */
+function phaseText(m: MigrationStatus, runnerAlive: boolean): string {
+  const done = m.phase ? `${m.phase} done` : 'no phase done yet';
+  if (m.currentPhase)
+    return runnerAlive
+      ? `${m.currentPhase} running now (${done})`
+      : `${m.currentPhase} started, not running now (${done}; zdm advance continues it)`;
+  return `${done}; next: ${m.nextPhase ?? '-'} (zdm advance)`;
 }
 
 /** What the runner's progress bar shows, as it last wrote it. */

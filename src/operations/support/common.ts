@@ -1,5 +1,5 @@
 import type { ColumnInfo, TableInfo } from '../../db/catalog.js';
-import { displayName, parseColumnName, quoteIdent, type QualifiedName } from '../../db/quote.js';
+import { displayName, quoteIdent, type QualifiedName, resolveName } from '../../db/quote.js';
 import { parseColumnType, parseExpression, type ColumnTypeInfo, type ExpressionInfo } from '../../sql/expression.js';
 import type { PlanContext } from '../types.js';
 
@@ -70,9 +70,25 @@ export function requireFreeName(ctx: PlanContext, table: TableInfo, name: string
     ctx.fail(field, `an index named ${quoteIdent(name)} already exists on table ${displayName(table)}`);
 }
 
+/** The column a name in a file means on `table` (db/quote.ts resolveName: spelled exactly, else the SQL reading). */
+export function spelledColumn(table: TableInfo, written: string): string {
+  return resolveName(
+    written,
+    table.columns.map((c) => c.name),
+  );
+}
+
+/** The constraint a name in a file means on `table`, by the same rule as columnName. */
+export function spelledConstraint(table: TableInfo, written: string): string {
+  return resolveName(
+    written,
+    table.constraints.map((c) => c.name),
+  );
+}
+
 /** The columns listed in the operation's `field` (`columns[0]`, ...), each existing, none twice. */
 export function userColumns(ctx: PlanContext, table: TableInfo, names: string[], field: string): ColumnInfo[] {
-  const columns = names.map((c, i) => ctx.column(table, parseColumnName(c), `${field}[${i}]`));
+  const columns = names.map((c, i) => ctx.column(table, spelledColumn(table, c), `${field}[${i}]`));
   if (new Set(columns.map((c) => c.name)).size !== columns.length) ctx.fail(field, 'a column is listed twice');
   return columns;
 }

@@ -1,7 +1,7 @@
 import type { ConstraintInfo, TableInfo } from '../../db/catalog.js';
-import { displayName, parseColumnName, quoteIdent } from '../../db/quote.js';
+import { displayName, quoteIdent } from '../../db/quote.js';
 import type { LockTaken } from '../../plan/types.js';
-import { qualified } from './common.js';
+import { qualified, spelledConstraint } from './common.js';
 import type { PlanContext } from '../types.js';
 
 /** What each constraint type is called in messages and plans. */
@@ -15,9 +15,9 @@ export const CONSTRAINT_KINDS: Record<ConstraintInfo['type'], string> = {
   n: 'NOT NULL',
 };
 
-/** The constraint named in the operation's `field` (as written: unquoted folds), or a plan error naming the table. */
+/** The constraint named in the operation's `field` (spelled exactly, else the SQL reading), or a plan error naming the table. */
 export function existingConstraint(ctx: PlanContext, table: TableInfo, written: string, field: string): ConstraintInfo {
-  const name = parseColumnName(written);
+  const name = spelledConstraint(table, written);
   const found = table.constraints.find((c) => c.name === name);
   if (found) return found;
   const similar = table.constraints.find((c) => c.name.toLowerCase() === name.toLowerCase());

@@ -1,5 +1,5 @@
 import { deparseSync } from 'pgsql-deparser';
-import { tableKey, type ColumnInfo, type TableInfo } from '../../db/catalog.js';
+import { tableKey, type ColumnDependent, type ColumnInfo, type TableInfo } from '../../db/catalog.js';
 import type { QualifiedName } from '../../db/quote.js';
 import type { ModelChange } from '../../operations/types.js';
 import type { Phase } from '../types.js';
@@ -12,7 +12,8 @@ type RangeVar = { relname?: string; schemaname?: string };
 
 /**
  * Applies a raw `sql` operation's statements to the virtual schema, read with the real parser:
- * DROP VIEW / MATERIALIZED VIEW / TABLE / INDEX / TRIGGER / POLICY, ALTER TABLE ADD / DROP / ALTER
+ * DROP VIEW / MATERIALIZED VIEW / TABLE / INDEX / TRIGGER / POLICY / FUNCTION / PROCEDURE /
+ * PUBLICATION, ALTER PUBLICATION ... SET / DROP TABLE, ALTER TABLE ADD / DROP / ALTER
  * COLUMN and ADD / DROP CONSTRAINT, RENAME of a column or table, CREATE INDEX and CREATE TABLE.
  * Statements on objects the model does not hold, and other kinds of statement, change nothing.
  * A dependent dropped in any phase counts as gone for the operations after it in the file: their
@@ -45,6 +46,11 @@ class SqlEffects {
         return this.rename(body);
       case 'IndexStmt':
         return this.createIndex(body, text);
+      case 'AlterPublicationStmt':
+        // SET or DROP TABLE: the statement decides the publication's tables and column lists anew.
+        if (body.action !== 'AP_AddObjects')
+          this.dropDependents((d) => d.kind === 'publication' && d.name === body.pubname);
+        return;
       case 'CreateStmt':
         return this.createTable(body);
       default:
@@ -64,6 +70,7 @@ class SqlEffects {
   }
 
   private drop(body: Body): void {
+    if (this.dropFunctionOrPublication(body)) return;
     const objects = ((body.objects as Node[] | undefined) ?? []).map((o) => strings(o));
     for (const parts of objects) {
       switch (body.removeType) {
@@ -94,16 +101,42 @@ class SqlEffects {
     }
   }
 
+  /** DROP FUNCTION / PROCEDURE (every overload of the name) and DROP PUBLICATION. */
+  private dropFunctionOrPublication(body: Body): boolean {
+    const objects = (body.objects as Node[] | undefined) ?? [];
+    if (body.removeType === 'OBJECT_PUBLICATION') {
+      const names = new Set(objects.map((o) => (o.String as { sval?: string } | undefined)?.sval));
+      this.dropDependents((d) => d.kind === 'publication' && names.has(d.name));
+      return true;
+    }
+    if (body.removeType !== 'OBJECT_FUNCTION' && body.removeType !== 'OBJECT_PROCEDURE') return false;
+    for (const o of objects) {
+      const parts = strings({ List: { items: (o.ObjectWithArgs as Body | undefined)?.objname ?? [] } });
+      const name = parts[parts.length - 1]!;
+      const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
+      this.dropDependents(
+        (d) =>
+          d.kind === 'function' &&
+          (schema
+            ? d.name.startsWith(`${schema}.${name}(`)
+            : d.name.slice(d.name.indexOf('.') + 1).startsWith(`${name}(`)),
+      );
+    }
+    return true;
+  }
+
+  /** Dependents matching `gone` removed from every table of the model. */
+  private dropDependents(gone: (d: ColumnDependent) => boolean): void {
+    for (const table of [...this.model.catalog.tables.values()]) {
+      if (!table.dependents.some(gone)) continue;
+      this.model.replace(table, (t) => ({ ...t, dependents: t.dependents.filter((d) => !gone(d)) }));
+    }
+  }
+
   /** A view or rule: gone from every table's dependents, and from the model if it was read. */
   private dropDependent(kind: 'view', q: QualifiedName): void {
     const name = `${q.schema}.${q.name}`;
-    for (const table of [...this.model.catalog.tables.values()]) {
-      if (!table.dependents.some((d) => (d.kind === kind || d.kind === 'rule') && d.name === name)) continue;
-      this.model.replace(table, (t) => ({
-        ...t,
-        dependents: t.dependents.filter((d) => !((d.kind === kind || d.kind === 'rule') && d.name === name)),
-      }));
-    }
+    this.dropDependents((d) => (d.kind === kind || d.kind === 'rule') && d.name === name);
     const relation = this.model.catalog.tables.get(tableKey(q));
     if (relation && ['v', 'm'].includes(relation.relkind)) this.model.catalog.tables.delete(tableKey(q));
   }

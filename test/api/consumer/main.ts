@@ -28,9 +28,9 @@ try {
   log.push({ plan: plan.kind, steps: plan.kind === 'nothing-pending' ? 0 : plan.plan.steps.length });
   const expand: AdvanceOutcome = await zdm.advance();
   log.push({ advance: expand.kind, ran: expand.kind === 'advanced' ? expand.ran : [] });
-  log.push({ pause: (await zdm.pause({ reason: 'consumer' })).paused });
+  log.push({ pause: (await zdm.pause({ reason: 'consumer' })).kind });
   log.push({ statusPaused: (await zdm.status()).migrations[0]?.paused });
-  log.push({ resume: (await zdm.resume()).paused });
+  log.push({ resume: (await zdm.resume()).kind });
   const rolled = await zdm.rollback();
   log.push({ rollback: rolled.kind, undone: rolled.kind === 'rolled-back' ? rolled.undone.length : 0 });
   const all = await zdm.advance({ until: 'contract' });
@@ -39,6 +39,7 @@ try {
     ran: all.kind === 'advanced' ? all.ran : [],
     complete: all.kind === 'advanced' && all.complete,
   });
+  log.push({ rollbackAfter: (await zdm.rollback()).kind, pauseAfter: (await zdm.pause()).kind });
   const lint = await zdm.lint({ sql: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;' });
   log.push({ lint: lint.kind, rules: lint.findings.map((f) => f.rule) });
 } finally {

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentPlan } from '../../src/runner/current-plan.js';
+import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
+import { withMigrations } from '../helpers/lifecycle.js';
+
+/**
+ * Dependents Postgres would refuse a DROP COLUMN for, read from the real catalog: a migration that
+ * would fail at contract because of them (the old column is dropped there) is refused at plan
+ * time, naming the object (issue 12). Only plans: nothing runs.
+ */
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase(testLabel(import.meta.url));
+  await db.query(`CREATE TABLE members (id bigserial PRIMARY KEY, email text NOT NULL, nick text, city text);
+    CREATE VIEW member_cities AS SELECT id, city FROM members`);
+  // Publication column lists: PG15+; SQL-standard function bodies: PG14+.
+  if (db.major >= 15) await db.query(`CREATE PUBLICATION member_feed FOR TABLE members (id, email)`);
+  if (db.major >= 14)
+    await db.query(`CREATE FUNCTION member_nick(bigint) RETURNS text LANGUAGE sql STABLE
+      BEGIN ATOMIC SELECT nick FROM members WHERE id = $1; END`);
+});
+afterAll(async () => db?.drop());
+
+async function planError(operation: object): Promise<string> {
+  return withMigrations(db, { '0001_dependent.json': { operations: [operation] } }, async (runner) => {
+    const error = await currentPlan(runner).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error, 'the plan is refused').toBeDefined();
+    return error!.message;
+  });
+}
+
+const changes = (column: string) => [
+  { op: 'renameColumn', table: 'members', from: column, to: `${column}_2` },
+  { op: 'dropColumn', table: 'members', column },
+  { op: 'changeColumnType', table: 'members', column, type: 'varchar(100)' },
+];
+
+describe('a change that would fail at contract because of a dependent is refused at plan time', () => {
+  it.for(changes('email'))('publication column list: $op', async (op, ctx) => {
+    if (db.major < 15) ctx.skip();
+    expect(await planError(op)).toMatch(/is used by publication member_feed \(its column list or row filter/);
+  });
+
+  it.for(changes('nick'))('BEGIN ATOMIC function: $op', async (op, ctx) => {
+    if (db.major < 14) ctx.skip();
+    expect(await planError(op)).toMatch(
+      /is used by function public\.member_nick\(bigint\) \(a SQL-standard BEGIN ATOMIC/,
+    );
+  });
+
+  it.for(changes('city'))('view: $op', async (op) => {
+    expect(await planError(op)).toMatch(/is used by view public\.member_cities/);
+  });
+
+  it('a sql step that drops the function and the publication first lets the drop plan', async (ctx) => {
+    if (db.major < 15) ctx.skip();
+    const plan = await withMigrations(
+      db,
+      {
+        '0001_unblocked.json': {
+          operations: [
+            { op: 'sql', phase: 'contract', sql: 'DROP PUBLICATION member_feed; DROP FUNCTION member_nick' },
+            { op: 'dropColumn', table: 'members', column: 'email', down: "''" },
+            { op: 'dropColumn', table: 'members', column: 'nick' },
+          ],
+        },
+      },
+      (runner) => currentPlan(runner),
+    );
+    expect(plan.kind).toBe('planned');
+  });
+});
