@@ -25,7 +25,8 @@ export function buildProgram(
   const program = new Command('zdm')
     .description('Zero-downtime schema migrations for PostgreSQL')
     .version(version, '-V, --version')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Under --json a usage error is the JSON object main() prints on stdout, and nothing else.
+    .configureOutput({ writeOut: io.stdout, writeErr: json ? () => undefined : io.stderr })
     .exitOverride()
     .showHelpAfterError('(run zdm --help for usage)');
   addGlobalOptions(program).hook('preAction', (_, action) => inheritGlobals(program, action));
@@ -41,17 +42,19 @@ export function buildProgram(
   return program;
 }
 
+/** An error: plain text on stderr, or under --json one JSON object on stdout and nothing on stderr. */
 function reportError(err: unknown, io: CliIO, json: boolean): number {
   if (io.signal.aborted) {
     const message = 'interrupted; the state is consistent, run `zdm advance` to continue or `zdm rollback` to undo';
-    io.stderr(`zdm: ${message}\n`);
     if (json) io.stdout(`${JSON.stringify(errorJson('interrupted', ExitCode.interrupted, message))}\n`);
+    else io.stderr(`zdm: ${message}\n`);
     return ExitCode.interrupted;
   }
   const code = exitCodeFor(err);
-  if (err instanceof ZdmError) io.stderr(`zdm: ${err.message}\n`);
-  else io.stderr(`zdm: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  if (json) {
+  if (!json) {
+    if (err instanceof ZdmError) io.stderr(`zdm: ${err.message}\n`);
+    else io.stderr(`zdm: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  } else {
     const kind = err instanceof ZdmError ? err.kind : 'unexpected';
     const message = err instanceof Error ? err.message : String(err);
     const issues = err instanceof ValidationError ? err.issues : undefined;

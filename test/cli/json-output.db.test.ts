@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
 
 /*
@@ -76,6 +76,20 @@ describe('errors under --json: one JSON object on stdout, and the documented exi
     const r = await runCli([...args, '--migrations-dir', dir.dir]);
     expect(r.code).toBe(code);
     expect(parsed(r.stdout)).toMatchObject({ error: { kind, exitCode: code, message: expect.any(String) as unknown } });
+    expect(r.stderr).toBe('');
+  });
+
+  it('a database that cannot be reached: the JSON object on stdout and nothing on stderr (the real process, logs on)', async () => {
+    const r = await spawnCli(
+      ['--json', 'status', '--database-url', 'postgres://zdm:s3cret@127.0.0.1:1/nope', '--migrations-dir', dir.dir],
+      { env: { ZDM_LOG_LEVEL: 'info' } },
+    );
+    expect(r.code).toBe(1);
+    expect(parsed(r.stdout)).toEqual({
+      error: { kind: 'database', exitCode: 1, message: expect.stringContaining('cannot connect to') as unknown },
+    });
+    expect(r.stdout).not.toContain('s3cret');
+    expect(r.stderr).toBe('');
   });
 
   it('a validation error lists its issues', async () => {
@@ -87,6 +101,34 @@ describe('errors under --json: one JSON object on stdout, and the documented exi
     expect(parsed(r.stdout)).toMatchObject({
       error: { kind: 'validation', exitCode: 3, issues: [{ path: 'operations[0].to', message: 'Required' }] },
     });
+  });
+});
+
+describe('logs off a terminal', () => {
+  it("one JSON line shape on stderr for the logger's lines and the runner's events: level, time, fields, msg", async () => {
+    await db.query(`CREATE TABLE log_items (id bigint PRIMARY KEY, title text)`);
+    const logs = await tempMigrationsDir('json-logs');
+    await logs.write('0001_rename.json', {
+      operations: [{ op: 'renameColumn', table: 'log_items', from: 'title', to: 'name' }],
+    });
+    const args = ['--database-url', db.url, '--migrations-dir', logs.dir, '--state-schema', 'zdm_logs'];
+    const r = await spawnCli(['advance', '--until', 'expand', ...args], { env: { ZDM_LOG_LEVEL: 'info' } });
+    await spawnCli(['rollback', ...args]);
+    await logs.remove();
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.trimEnd().split('\n');
+    const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const o of objects) {
+      const keys = Object.keys(o);
+      expect(keys.slice(0, 2)).toEqual(['level', 'time']);
+      expect(keys.at(-1)).toBe('msg');
+      expect(o.level).toBe('info');
+      expect(new Date(o.time as string).toISOString()).toBe(o.time);
+    }
+    expect(objects).toContainEqual(expect.objectContaining({ msg: 'migration activated', migration: '0001_rename' }));
+    expect(objects).toContainEqual(
+      expect.objectContaining({ event: 'phase-done', phase: 'expand', msg: 'phase-done' }),
+    );
   });
 });
 

@@ -273,3 +273,65 @@ describe('names: the object spelled exactly, else the SQL reading', () => {
     expect(sql.join('\n')).toContain('"Mood"');
   });
 });
+
+describe('what exists during the window and what only after contract', () => {
+  const orders = () =>
+    table('orders', [col('id', 'bigint', { notNull: true }), col('amount', 'numeric'), col('note', 'text')], {
+      constraints: [constraint('orders_amount_check', 'c', 'CHECK ((amount > (0)::numeric))', ['amount'])],
+      indexes: [index('orders_note_idx', 'CREATE INDEX orders_note_idx ON public.orders USING btree (note)', ['note'])],
+    });
+  const issuesOf = (operations: unknown[]) =>
+    planError(operations, catalog([orders()])).issues.map((i) => `${i.path}: ${i.message}`);
+
+  it('a constraint dropped at contract cannot be re-created under its name in the same migration', () => {
+    expect(
+      issuesOf([
+        { op: 'dropConstraint', table: 'orders', name: 'orders_amount_check' },
+        { op: 'addCheck', table: 'orders', name: 'orders_amount_check', expression: 'amount >= 0' },
+      ]),
+    ).toEqual([
+      'operations[1]: operations[1] (addCheck) creates constraint orders_amount_check on public.orders, which operations[0] (dropConstraint) drops only at contract: the old one still exists during the window (the old application keeps using it), so the new one cannot be created in expand. Give it another name, or create it in a later migration',
+    ]);
+  });
+
+  it('the same for an index and a table', () => {
+    expect(
+      issuesOf([
+        { op: 'dropIndex', name: 'orders_note_idx' },
+        { op: 'createIndex', table: 'orders', name: 'orders_note_idx', columns: ['lower(note)'] },
+      ])[0],
+    ).toContain(
+      'operations[1] (createIndex) creates index orders_note_idx, which operations[0] (dropIndex) drops only at contract',
+    );
+    expect(
+      issuesOf([
+        { op: 'dropTable', table: 'orders' },
+        { op: 'createTable', table: 'orders', columns: [{ name: 'id', type: 'bigint', primaryKey: true }] },
+      ])[0],
+    ).toContain(
+      'operations[1] (createTable) creates table public.orders, which operations[0] (dropTable) drops only at contract',
+    );
+  });
+
+  it('a column dropped at contract cannot be added again in the same migration', () => {
+    expect(
+      issuesOf([
+        { op: 'dropColumn', table: 'orders', column: 'note' },
+        { op: 'addColumn', table: 'orders', column: { name: 'note', type: 'varchar(200)' } },
+      ]),
+    ).toEqual([
+      'operations[1]: operations[0] (dropColumn) and operations[1] (addColumn) both change column public.orders.note: operations[0] (dropColumn) drops it, operations[1] (addColumn) adds it. One operation per migration may add, drop, rename or change the type of a column: combine them into one operation or move the second to a later migration',
+    ]);
+  });
+
+  it('a new name after a drop plans', () => {
+    const plan = planOps(
+      [
+        { op: 'dropConstraint', table: 'orders', name: 'orders_amount_check' },
+        { op: 'addCheck', table: 'orders', name: 'orders_amount_nonnegative', expression: 'amount >= 0' },
+      ],
+      catalog([orders()]),
+    );
+    expect(plan.steps.length).toBeGreaterThan(0);
+  });
+});

@@ -39,6 +39,19 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
   };
   const columns = (q: QualifiedName, update: (t: TableInfo) => Partial<TableInfo>) =>
     model.replace(q, (t) => ({ ...t, ...update(t) }));
+  // A raw `sql` operation drops in the phase it runs in; the drop operations drop at contract.
+  const retire = (key: string) => {
+    if (op.kind !== 'sql') model.retiring.set(key, op.index);
+  };
+  const requireNotRetiring = (key: string, what: string) => {
+    const by = model.retiring.get(key);
+    if (by !== undefined && by !== op.index)
+      op.fail(
+        `${op.describe(op.index)} creates ${what}, which ${op.describe(by)} drops only at contract: the old one still exists during the window (the old application keeps using it), so the new one cannot be created in expand. Give it another name, or create it in a later migration`,
+      );
+  };
+  const constraintKey = (q: QualifiedName, name: string) => `constraint:${tableKey(q)}.${name}`;
+  const indexKey = (schema: string, name: string) => `index:${schema}.${name}`;
 
   return {
     catalog: model.catalog,
@@ -46,6 +59,7 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
     claimOf: (table, column) => model.columnClaim(table, column),
     addTable(table) {
       const q = { schema: table.schema, name: table.name };
+      requireNotRetiring(`table:${tableKey(q)}`, `table ${displayName(q)}`);
       model.catalog.tables.set(tableKey(q), table);
       model.created.set(tableKey(q), table);
       if (table.schema === model.catalog.defaultSchema) model.catalog.resolved.set(table.name, q);
@@ -53,6 +67,7 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
     },
     dropTable(q) {
       const table = model.current(q);
+      retire(`table:${tableKey(q)}`);
       for (const fk of table.constraints.filter((c) => c.type === 'f' && c.references))
         dropInbound(model, fk.references!.table, q, fk.name);
       model.catalog.tables.delete(tableKey(q));
@@ -109,6 +124,7 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
       columns(q, () => patch);
     },
     addIndex(q, index) {
+      requireNotRetiring(indexKey(index.schema, index.name), `index ${quoteIdent(index.name)}`);
       columns(q, (t) => ({ indexes: [...t.indexes.filter((ix) => ix.name !== index.name), index] }));
       const key = { schema: index.schema, name: index.name };
       model.catalog.indexes.set(tableKey(key), { ...index, table: q });
@@ -116,10 +132,15 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
     },
     dropIndex(q, name) {
       const index = model.current(q).indexes.find((ix) => ix.name === name);
+      if (index) retire(indexKey(index.schema, name));
       columns(q, (t) => ({ indexes: t.indexes.filter((ix) => ix.name !== name) }));
       if (index) model.catalog.indexes.delete(tableKey({ schema: index.schema, name }));
     },
     addConstraint(q, constraint) {
+      requireNotRetiring(
+        constraintKey(q, constraint.name),
+        `constraint ${quoteIdent(constraint.name)} on ${displayName(q)}`,
+      );
       columns(q, (t) => ({
         constraints: [...t.constraints.filter((c) => c.name !== constraint.name), constraint],
         ...(constraint.type === 'p' ? { primaryKey: { name: constraint.name, columns: constraint.columns } } : {}),
@@ -128,6 +149,8 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
     },
     dropConstraint(q, name) {
       const constraint = model.current(q).constraints.find((c) => c.name === name);
+      retire(constraintKey(q, name));
+      if (constraint?.index) retire(indexKey(q.schema, constraint.index));
       if (constraint?.type === 'f' && constraint.references) dropInbound(model, constraint.references.table, q, name);
       columns(q, (t) => ({
         constraints: t.constraints.filter((c) => c.name !== name),

@@ -23,6 +23,12 @@ export class SchemaModel {
   readonly catalog: Catalog;
   private readonly columnClaims = new Map<string, ColumnClaim[]>();
   private readonly tableClaims = new Map<string, TableClaim>();
+  /**
+   * Names dropped only at contract (dropConstraint, dropIndex, dropTable): the objects still exist
+   * during the window, for the old application, so a new object of the same name cannot be added
+   * in expand. Keys: `constraint:<schema>.<table>.<name>`, `index:<schema>.<name>`, `table:<schema>.<name>`.
+   */
+  readonly retiring = new Map<string, number>();
   /** Tables the file creates or renames into existence, by key (for the plan's target schemas). */
   readonly created = new Map<string, TableInfo>();
 
