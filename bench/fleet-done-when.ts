@@ -222,8 +222,9 @@ async function main(): Promise<void> {
       '',
       `| step | command | exit | wall time | result |`,
       `| --- | --- | --- | --- | --- |`,
-      `| 1 | \`zdm fleet ${advance.slice(1).join(' ')} --on-failure continue\`, SIGKILLed once ${KILL_AFTER} targets were complete | killed (${first.code ?? 'signal'}) | ${fmt(first.s, 1)} s | ${killedAt} complete when killed, ${afterKill} after |`,
+      `| 1 | \`zdm fleet ${advance.slice(1).join(' ')} --on-failure continue\`, SIGKILLed once a scan of the targets' state counted ${KILL_AFTER} complete | killed (${first.code ?? 'signal'}) | ${fmt(first.s, 1)} s | the scan that sent the kill counted ${killedAt} complete; ${afterKill} after the kill (targets that finished while the scan was reading the others) |`,
       `| 2 | the same command again | ${second.code} | ${fmt(second.s, 1)} s | ${Object.entries(report.summary)
+        .filter(([k]) => k !== 'ms')
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}; failed: ${failed.map((f) => `${f.target} (${f.error?.split('\n')[0]})`).join('; ')} |`,
       `| 3 | \`zdm fleet rollback\` | ${rollback.code} | ${fmt(rollback.s, 1)} s | rolled back: ${rolled.map((r) => r.target).join(', ') || 'none'}; \`${BAD}\`.users columns after: ${badColumns.join(', ')} |`,

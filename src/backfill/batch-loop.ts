@@ -66,10 +66,11 @@ export class BatchLoop {
     await withClient(ctx.conn.pool, async (session) => {
       try {
         sessionPids.add((await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+        await ctx.observer?.session(this.parts.step, session);
         for (;;) {
           if (this.stopping()) return;
           const range = await source.next(session, worker);
-          if (range === undefined) return;
+          if (range === undefined) return await ctx.observer?.sessionDone(this.parts.step, session);
           if (range === 'wait') await nap(500, ctx.signal);
           else await this.workRange(range, session, sizing.sizer(index), worker);
         }

@@ -52,6 +52,7 @@ export async function runBatch(
       done: hi === null,
     });
     if (!owned) throw new LostClaim();
+    await ctx.observer?.beforeCommit(step, client);
     const wal = await client.query<{ bytes: number; at: number }>(
       `SELECT pg_wal_lsn_diff(l, $1::pg_lsn)::float8 AS bytes, pg_wal_lsn_diff(l, '0/0')::float8 AS at FROM pg_current_wal_insert_lsn() l`,
       [setup.rows[0]!.wal],

@@ -51,6 +51,8 @@ export interface ColumnInfo {
   ownedSequence: QualifiedName | null;
   /** Parameters of ownedSequence (pg_sequence), for operations that move or retype it. */
   sequence?: SequenceInfo | null;
+  /** Column privileges (aclexplode of attacl) granted to roles other than the table's owner. */
+  grants?: TableGrant[];
 }
 
 /** pg_sequence of a serial or identity sequence; numbers as text (they are int8). */
@@ -446,6 +448,15 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       ORDER BY 2, 3`,
     [oids],
   );
+  const columnGrants = await client.query<TableGrant & { table_oid: number; column: string }>(
+    `SELECT a.attrelid::int AS table_oid, a.attname AS column,
+            CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END AS grantee,
+            x.privilege_type AS privilege, x.is_grantable AS grantable
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid, aclexplode(a.attacl) x
+      WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped AND x.grantee <> c.relowner
+      ORDER BY 3, 4`,
+    [oids],
+  );
   const triggers = await client.query<TriggerInfo & { table_oid: number }>(
     `SELECT tgrelid::int AS table_oid, tgname AS name, pg_get_triggerdef(oid) AS definition, tgenabled <> 'D' AS enabled
        FROM pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal ORDER BY tgname`,
@@ -465,6 +476,9 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
         identity: c.identity as ColumnInfo['identity'],
         generated: c.generated as ColumnInfo['generated'],
         ownedSequence: seq_schema && seq_name ? { schema: seq_schema, name: seq_name } : null,
+        grants: columnGrants.rows
+          .filter((g) => g.table_oid === t.oid && g.column === c.name)
+          .map(({ grantee, privilege, grantable }) => ({ grantee, privilege, grantable })),
       }));
     const tableConstraints = constraints.rows
       .filter((c) => c.table_oid === t.oid)

@@ -15,6 +15,7 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import { loadMigrations, type MigrationFile } from '../migration/load.js';
 import { StateStore } from './state-store.js';
 import type { RunnerEvent } from './events.js';
+import type { StepObserver } from './observer.js';
 
 /** Limits that keep a running migration from hurting the application (see src/defaults.ts). */
 export type SafetySettings = Pick<
@@ -48,6 +49,8 @@ export interface RunnerContext {
   signal: AbortSignal;
   /** Progress and gate events for the CLI (progress bar, JSON lines). */
   emit: (event: RunnerEvent) => void;
+  /** Watches steps run (the trace harness); undefined in ordinary runs. */
+  observer?: StepObserver;
 }
 
 /** The safety settings with every default of src/defaults.ts. */
@@ -83,6 +86,7 @@ export interface RunnerContextOptions {
   log?: Logger;
   signal?: AbortSignal;
   emit?: (event: RunnerEvent) => void;
+  observer?: StepObserver;
 }
 
 /** The one way a RunnerContext is put together (CLI, library callers, tests, benches) on an open connection. */
@@ -98,5 +102,6 @@ export function createRunnerContext(conn: Connection, o: RunnerContextOptions): 
     log: o.log ?? pino({ level: 'silent' }),
     signal: o.signal ?? new AbortController().signal,
     emit: o.emit ?? (() => undefined),
+    ...(o.observer ? { observer: o.observer } : {}),
   };
 }

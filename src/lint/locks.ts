@@ -208,6 +208,33 @@ export function statementLocks(kind: string, body: Record<string, unknown>): Loc
   }
 }
 
+/**
+ * Whether a statement reads every row of the table it locks: an index build, VALIDATE, a
+ * constraint added without NOT VALID (CHECK, FOREIGN KEY, PRIMARY KEY/UNIQUE built in place),
+ * SET NOT NULL, CLUSTER, VACUUM, REFRESH, a rewrite (SET DATA TYPE, VACUUM FULL). Work on rows
+ * (UPDATE, DELETE, ...) is not modelled here: false.
+ */
+export function statementScans(kind: string, body: Record<string, unknown>): boolean {
+  switch (kind) {
+    case 'IndexStmt':
+    case 'ClusterStmt':
+    case 'RefreshMatViewStmt':
+      return true;
+    case 'VacuumStmt':
+      return body.is_vacuumcmd === true;
+    case 'AlterTableStmt':
+      return ((body as AlterTableStmt).cmds ?? []).some((c) => {
+        const cmd = as<AlterTableCmd>(c, 'AlterTableCmd');
+        if (!cmd) return false;
+        if (['AT_ValidateConstraint', 'AT_SetNotNull', 'AT_AlterColumnType'].includes(cmd.subtype ?? '')) return true;
+        const con = cmd.subtype === 'AT_AddConstraint' ? as<Constraint>(cmd.def, 'Constraint') : undefined;
+        return con !== undefined && !con.skip_validation && !con.indexname;
+      });
+    default:
+      return false;
+  }
+}
+
 /** The tag of a statement node, for generic checks. */
 export function tagOf(node: Node): string {
   return unwrap(node)?.[0] ?? 'Unknown';

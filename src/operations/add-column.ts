@@ -228,6 +228,7 @@ export const addColumn: OperationDefinition<AddColumn> = {
         table,
         assignments: [{ column: name, expression: `COALESCE(${col}, ${strategy.backfill.sql})` }],
         pending: `${col} IS NULL`,
+        ...(fk ? { keyChecks: [qualified(fk.referenced)] } : {}),
       });
 
     if (strategy.checkNotNull)

@@ -100,6 +100,7 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
         table,
         c,
         'a primary-key column cannot hold NULL: update them, then run zdm advance again',
+        c === columns[0]!.name ? name : undefined,
       );
     const setNotNull = nullable.map((c) => ddl.setNotNull(t, c));
     const { statements, impact } = partitioned

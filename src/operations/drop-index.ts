@@ -3,7 +3,7 @@ import { lookupNamed } from '../db/catalog.js';
 import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { objectName } from '../migration/names.js';
 import * as ddl from './support/ddl.js';
-import { plainIndexColumns } from './support/foreign-key.js';
+import { plainIndexColumns } from './support/common.js';
 import { briefLocks, isPartitioned, partitionsOf } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
 

@@ -100,6 +100,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       table,
       assignments: [{ column: to, expression: quoteIdent(from) }],
       pending: `${newCol} IS DISTINCT FROM ${quoteIdent(from)}`,
+      keyChecks: foreignKeys.flatMap((fk) => (fk.references ? [fk.references.table] : [])),
     });
 
     // switch: the copy is complete and the copied constraints hold for every row.

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { tableKey, type TableGrant } from '../db/catalog.js';
+import { tableKey } from '../db/catalog.js';
 import { displayName, parseObjectName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
 import { objectName } from '../migration/names.js';
+import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
 export const renameTableSchema = z
@@ -65,7 +66,10 @@ export const renameTable: OperationDefinition<RenameTable> = {
       statements: [
         `ALTER TABLE ${view} RENAME TO ${quoteIdent(to.name)}`,
         `CREATE VIEW ${view} AS SELECT * FROM ${quoteQualified(to)}`,
-        ...grantStatements(table.grants ?? [], view),
+        ...ddl.grantStatements(
+          (table.grants ?? []).filter((g) => VIEW_PRIVILEGES.has(g.privilege)),
+          view,
+        ),
       ],
       transactional: true,
       impact: ctx.briefLock(from),
@@ -96,20 +100,3 @@ export const renameTable: OperationDefinition<RenameTable> = {
 
 /** Table privileges that mean something on a view (TRUNCATE and MAINTAIN do not). */
 const VIEW_PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REFERENCES', 'TRIGGER']);
-
-/** GRANTs that give the view the privileges roles had on the table (grouped per role). */
-function grantStatements(grants: TableGrant[], view: string): string[] {
-  const byRole = new Map<string, { privileges: string[]; grantable: string[] }>();
-  for (const g of grants.filter((x) => VIEW_PRIVILEGES.has(x.privilege))) {
-    const entry = byRole.get(g.grantee) ?? { privileges: [], grantable: [] };
-    (g.grantable ? entry.grantable : entry.privileges).push(g.privilege);
-    byRole.set(g.grantee, entry);
-  }
-  const out: string[] = [];
-  for (const [role, { privileges, grantable }] of byRole) {
-    const grantee = role === 'PUBLIC' ? 'PUBLIC' : quoteIdent(role);
-    if (privileges.length) out.push(`GRANT ${privileges.join(', ')} ON ${view} TO ${grantee}`);
-    if (grantable.length) out.push(`GRANT ${grantable.join(', ')} ON ${view} TO ${grantee} WITH GRANT OPTION`);
-  }
-  return out;
-}

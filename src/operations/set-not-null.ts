@@ -4,7 +4,7 @@ import { columnName, objectName } from '../migration/names.js';
 import { expressionFunctions, qualified, requireFreeName, userExpression, spelledColumn } from './support/common.js';
 import { fillTrigger } from './support/fill-trigger.js';
 import * as ddl from './support/ddl.js';
-import { validateNotNull } from './support/steps.js';
+import { leadingBtreeIndex, validateNotNull } from './support/steps.js';
 import type { OperationDefinition } from './types.js';
 
 export const setNotNullSchema = z
@@ -72,6 +72,7 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
       up
         ? `\`up\` (${up.sql}) gives NULL for them: fix the data or the expression`
         : 'give `up` (a value for them) or update them',
+      up ? undefined : leadingBtreeIndex(table, name),
     );
     steps.sql('contract', {
       description: `SET NOT NULL on ${where} (proved by the validated check: no scan) and drop the check${fill ? ' and the trigger' : ''}`,

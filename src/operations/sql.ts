@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { quoteIdent, type QualifiedName } from '../db/quote.js';
 import { tableKey } from '../db/catalog.js';
-import { PHASES, type LockTaken } from '../plan/types.js';
+import { LOCK_NAMES, statementLocks, statementScans } from '../lint/locks.js';
+import { LOCK_MODES, PHASES, type Impact, type LockMode, type LockTaken } from '../plan/types.js';
 import { cannotRunInTransaction, relationsIn, splitStatements, type SqlStatement } from '../sql/statements.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
@@ -93,12 +94,11 @@ export const sql: OperationDefinition<SqlOperation> = {
     for (const r of relations)
       if (['r', 'p'].includes(ctx.catalog.tables.get(tableKey(r))?.relkind ?? ''))
         ctx.table(`${quoteIdent(r.schema)}.${quoteIdent(r.name)}`, 'sql');
-    const locks = relations.map((relation): LockTaken => ({ relation, mode: 'ACCESS EXCLUSIVE' }));
     ctx.steps('sql', `${ctx.opIndex}`).sql(spec.phase, {
-      description: `raw SQL (${statements.length} statement${statements.length === 1 ? '' : 's'}); locks are not modelled: shown as ACCESS EXCLUSIVE on every relation it names`,
+      description: `raw SQL (${statements.length} statement${statements.length === 1 ? '' : 's'}); locks from each statement's parse tree (a statement kind the linter does not model: ACCESS EXCLUSIVE on every relation it names)`,
       statements: statements.map((s) => s.sql),
       transactional,
-      impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false },
+      impact: statementsImpact(ctx, statements),
       ...(undo.length > 0
         ? { undo: { statements: undo.map((s) => s.sql), transactional: !undo.some(cannotRunInTransaction) } }
         : {}),
@@ -145,6 +145,43 @@ function refuseLintFindings(ctx: PlanContext, spec: SqlOperation, field: 'sql' |
   for (const f of lint.findings.filter((x) => x.severity === 'warning' && !allowed.has(x.rule))) {
     ctx.note({ phase: spec.phase, text: `operations[${ctx.opIndex}].${field}: lint warning [${f.rule}] ${f.message}` });
   }
+}
+
+/**
+ * What the statements lock and whether one reads a whole table, from the linter's per-statement
+ * lock table (lint/locks.ts, the one place that knows them); the strongest mode per relation.
+ */
+function statementsImpact(ctx: PlanContext, statements: SqlStatement[]): Impact {
+  const locks = new Map<string, LockTaken>();
+  const take = (relation: QualifiedName, mode: LockMode): void => {
+    const known = locks.get(tableKey(relation));
+    if (!known || LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(known.mode))
+      locks.set(tableKey(relation), { relation, mode });
+  };
+  for (const statement of statements) {
+    const body = statement.node[statement.kind] as Record<string, unknown>;
+    const targets = statementLocks(statement.kind, body);
+    if (targets.length === 0) for (const r of relationsIn(statement)) take(resolve(ctx, r), 'ACCESS EXCLUSIVE');
+    for (const t of targets) {
+      const ref = { ...(t.relation.schema !== undefined ? { schema: t.relation.schema } : {}), name: t.relation.name };
+      take((t.viaIndex ? indexTable(ctx, ref) : undefined) ?? resolve(ctx, ref), LOCK_NAMES[t.mode] as LockMode);
+    }
+  }
+  const scans = statements.some((s) => statementScans(s.kind, s.node[s.kind] as Record<string, unknown>));
+  return {
+    locks: [...locks.values()],
+    lockDuration: scans ? 'scan' : 'brief',
+    rewritesTable: false,
+    scansTable: scans,
+  };
+}
+
+/** The table of an index the catalog knows (DROP INDEX, ALTER INDEX: the lock lands on the table). */
+function indexTable(ctx: PlanContext, r: { schema?: string; name: string }): QualifiedName | undefined {
+  for (const table of ctx.catalog.tables.values())
+    if (table.indexes.some((ix) => ix.name === r.name && ix.schema === (r.schema ?? table.schema)))
+      return { schema: table.schema, name: table.name };
+  return undefined;
 }
 
 function resolve(ctx: PlanContext, r: { schema?: string; name: string }): QualifiedName {

@@ -132,6 +132,12 @@ export interface BackfillContribution {
   assignments: BackfillAssignment[];
   /** SQL condition true for rows that still need this operation's assignments. */
   pending: string;
+  /**
+   * Tables whose key each written row is checked against, by a foreign key the plan adds before
+   * the backfill (ROW SHARE on each, per batch); foreign keys already in the catalog on a written
+   * column are found by the planner.
+   */
+  keyChecks?: QualifiedName[];
 }
 
 export interface PlanContext {

@@ -2,7 +2,7 @@ import { tableKey, type TableInfo } from '../db/catalog.js';
 import { displayName, quoteIdent } from '../db/quote.js';
 import { rowWalk, type RowWalk } from '../operations/support/row-key.js';
 import type { BackfillContribution } from '../operations/types.js';
-import type { BackfillStep, PhaseNote } from './types.js';
+import type { BackfillStep, LockTaken, PhaseNote } from './types.js';
 
 /** TID range scans (`ctid >= ... AND ctid < ...` read as a block range) exist from PostgreSQL 14. */
 const TID_RANGE_SCAN_VERSION = 140000;
@@ -49,7 +49,7 @@ export function backfillSteps(
       assignments: c.flatMap((x) => x.assignments),
       pending: c.length === 1 ? c[0]!.pending : c.map((x) => `(${x.pending})`).join(' OR '),
       impact: {
-        locks: [{ relation: t, mode: 'ROW EXCLUSIVE' }],
+        locks: backfillLocks(table, c),
         lockDuration: 'per-batch',
         rewritesTable: false,
         scansTable: false,
@@ -87,4 +87,21 @@ function ctidRefusal(table: TableInfo, serverVersionNum: number): string | undef
 
 function ctidNote(table: TableInfo): string {
   return `${displayName(table)} has no primary key and no unique index on NOT NULL columns: its backfill walks it by physical position (ctid block ranges up to the table's size at the start, each read with a TID range scan). Rows the application updates or inserts meanwhile move to other blocks, possibly ones already passed: the dual-write trigger writes their new columns itself, and the switch verify checks every row. A table rewrite during the backfill (VACUUM FULL, CLUSTER, pg_repack) would move every row: do not run one then`;
+}
+
+/**
+ * ROW EXCLUSIVE on the table (the batch's UPDATE) and ROW SHARE on each table a written column's
+ * foreign key references (the key check of every changed row takes FOR KEY SHARE there).
+ */
+function backfillLocks(table: TableInfo, c: BackfillContribution[]): LockTaken[] {
+  const t = { schema: table.schema, name: table.name };
+  const written = new Set(c.flatMap((x) => x.assignments.map((a) => a.column)));
+  const referenced = [
+    ...table.constraints
+      .filter((k) => k.type === 'f' && k.references && k.columns.some((col) => written.has(col)))
+      .map((k) => k.references!.table),
+    ...c.flatMap((x) => x.keyChecks ?? []),
+  ].filter((r) => tableKey(r) !== tableKey(t));
+  const unique = [...new Map(referenced.map((r) => [tableKey(r), r])).values()];
+  return [{ relation: t, mode: 'ROW EXCLUSIVE' }, ...unique.map((r) => ({ relation: r, mode: 'ROW SHARE' as const }))];
 }

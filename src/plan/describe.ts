@@ -17,7 +17,12 @@ export function stepSql(step: Step): string[] {
     case 'create-index':
       return [step.statement];
     case 'verify':
-      return [verifySql(step)];
+      return step.index
+        ? [
+            `-- read through index ${quoteIdent(step.index)}, in a transaction with enable_seqscan = off:`,
+            verifySql(step),
+          ]
+        : [verifySql(step)];
     case 'backfill': {
       const sql = batchSql(step, true);
       return [`-- per batch, in its own transaction with zdm.backfill = on:`, sql.bound, sql.update(true)];

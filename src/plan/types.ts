@@ -143,6 +143,11 @@ export interface VerifyStep extends StepBase {
   sampleColumns: string[];
   /** Explains a violation to the user. */
   message: string;
+  /**
+   * A btree index that answers the condition: the check runs with sequential scans off, so a
+   * stale row estimate cannot turn it into the full scan the plan says it is not.
+   */
+  index?: string;
 }
 
 export type Step = SqlStep | CreateIndexStep | BackfillStep | VerifyStep;

@@ -14,6 +14,15 @@ import { inTransaction, withClient } from '../exec/transaction.js';
  * 'running' before and 'done' after, with statements written to be safely re-run.
  */
 export async function executeStep(step: Step, migration: string, ctx: RunnerContext): Promise<void> {
+  await ctx.observer?.stepStarting(step, false);
+  try {
+    await runStep(step, migration, ctx);
+  } finally {
+    await ctx.observer?.stepEnded(step, false);
+  }
+}
+
+async function runStep(step: Step, migration: string, ctx: RunnerContext): Promise<void> {
   switch (step.kind) {
     case 'sql':
       if (!step.transactional) await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
@@ -54,16 +63,20 @@ async function runStatements(
   const lockTimeout = `${ctx.settings.lockTimeoutMs}ms`;
   const attempts = await retrying(step, migration, ctx, () =>
     withClient(pool, async (session) => {
+      await ctx.observer?.session(step, session);
       if (!sql.transactional) {
         await session.query(`SELECT set_config('lock_timeout', $1, false)`, [lockTimeout]);
         for (const statement of sql.statements) await session.query(statement);
+        await ctx.observer?.sessionDone(step, session);
         return;
       }
       await inTransaction(session, async (client) => {
         await client.query(`SELECT set_config('lock_timeout', $1, true)`, [lockTimeout]);
         for (const statement of sql.statements) await client.query(statement);
+        await ctx.observer?.beforeCommit(step, client);
         await ctx.state.stepFinished(client, migration, step.id, step.phase, status);
       });
+      await ctx.observer?.sessionDone(step, session);
     }),
   );
   if (!sql.transactional) await ctx.state.stepFinished(pool, migration, step.id, step.phase, status);
@@ -81,6 +94,7 @@ async function runCreateIndex(step: CreateIndexStep, migration: string, ctx: Run
   await retrying(step, migration, ctx, () =>
     withClient(ctx.conn.pool, async (client) => {
       await client.query(`SELECT set_config('lock_timeout', '0', false), set_config('statement_timeout', '0', false)`);
+      await ctx.observer?.session(step, client);
       const before = await indexState(client, step.index, step.table);
       if (before === 'valid') return;
       if (before === 'invalid') {
@@ -102,6 +116,7 @@ async function runCreateIndex(step: CreateIndexStep, migration: string, ctx: Run
         }
         throw err;
       }
+      await ctx.observer?.sessionDone(step, client);
       const after = await indexState(client, step.index, step.table);
       if (after !== 'valid')
         throw new Error(`index ${displayName(step.index)} is ${after} after CREATE INDEX CONCURRENTLY`);
@@ -129,7 +144,18 @@ async function indexState(
 /** Reads the rows that violate the step's condition; any row fails the step, with a sample. */
 async function runVerify(step: VerifyStep, migration: string, ctx: RunnerContext): Promise<void> {
   await ctx.state.stepStarted(ctx.conn.pool, migration, step.id, step.phase);
-  const { rows } = await ctx.conn.pool.query(verifySql(step));
+  // In a transaction of its own session, so an observer sees the locks it holds before they go.
+  const rows = await withClient(ctx.conn.pool, async (session) => {
+    await ctx.observer?.session(step, session);
+    const result = await inTransaction(session, async (client) => {
+      if (step.index) await client.query(`SET LOCAL enable_seqscan = off`);
+      const r = await client.query(verifySql(step));
+      await ctx.observer?.beforeCommit(step, client);
+      return r.rows;
+    });
+    await ctx.observer?.sessionDone(step, session);
+    return result;
+  });
   if (rows.length > 0) {
     const sample = rows.map((r) => JSON.stringify(r)).join('\n  ');
     const message = `${step.message}; sample (up to 10):\n  ${sample}\nThe migration stays at this phase: fix the data and run \`zdm advance\` again, or \`zdm rollback\``;
@@ -140,8 +166,13 @@ async function runVerify(step: VerifyStep, migration: string, ctx: RunnerContext
 }
 
 /** Runs a step's undo (rollback); idempotent by construction. */
-export function executeUndo(step: Step, undo: Undo, migration: string, ctx: RunnerContext): Promise<void> {
-  return runStatements(step, undo, migration, ctx, 'undone');
+export async function executeUndo(step: Step, undo: Undo, migration: string, ctx: RunnerContext): Promise<void> {
+  await ctx.observer?.stepStarting(step, true);
+  try {
+    await runStatements(step, undo, migration, ctx, 'undone');
+  } finally {
+    await ctx.observer?.stepEnded(step, true);
+  }
 }
 
 /** Retries lock timeouts with backoff; any other error is recorded on the step and rethrown typed. */

@@ -1,10 +1,11 @@
 import { execFile as execFileCb } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCS_PATH } from '../../src/lint/rule.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 
 /**
@@ -18,6 +19,7 @@ const repo = path.resolve('.');
 const fixtures = path.join(repo, 'test/api/consumer');
 let db: TestDatabase;
 let project: string;
+let tarball: string;
 
 beforeAll(async () => {
   if (!existsSync(path.join(repo, 'dist/index.d.ts'))) throw new Error('dist/ is missing: run npm run build first');
@@ -28,7 +30,7 @@ beforeAll(async () => {
   const { stdout } = await execFile('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], {
     cwd: repo,
   });
-  const tarball = path.join(project, stdout.trim().split('\n').pop()!);
+  tarball = path.join(project, stdout.trim().split('\n').pop()!);
   await mkdir(path.join(project, 'node_modules/zdm'), { recursive: true });
   await execFile('tar', ['xzf', tarball, '-C', path.join(project, 'node_modules/zdm'), '--strip-components=1']);
   for (const entry of await readdir(path.join(repo, 'node_modules')))
@@ -46,6 +48,23 @@ afterAll(async () => {
 });
 
 describe('a consumer project installed from the packed tarball', () => {
+  it("holds every file the README links to and the lint rules' docs findings point to; no source maps", async () => {
+    const { stdout } = await execFile('tar', ['tzf', tarball]);
+    const files = stdout.split('\n').map((f) => f.replace(/^package\//, ''));
+    const links = [...(await readFile('README.md', 'utf8')).matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1]!.replace(/^\.\//, '').replace(/\/$/, ''))
+      .filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(3);
+    for (const link of links)
+      expect(
+        files.some((f) => f === link || f.startsWith(`${link}/`)),
+        `README links to ${link}`,
+      ).toBe(true);
+    expect(files).toContain(DOCS_PATH);
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('src/') && !f.endsWith('.md'))).toEqual([]);
+  });
+
   it('type-checks against the package types and drives a migration through every phase', async () => {
     const tsc = path.join(repo, 'node_modules/typescript/bin/tsc');
     await execFile(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project }).catch(

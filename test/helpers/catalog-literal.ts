@@ -1,4 +1,5 @@
 import type { Catalog, ColumnInfo, IndexInfo, TableInfo } from '../../src/db/catalog.js';
+import { quoteIdent } from '../../src/db/quote.js';
 
 /**
  * Literal catalog builders: `table()` adds nothing implicitly (no primary key), so a fixture says
@@ -58,7 +59,8 @@ export function table(name: string, columns: ColumnInfo[], extra: Partial<TableI
 export const indexInfo = (name: string, tbl: string, cols: string, extra: Partial<IndexInfo> = {}): IndexInfo => ({
   name,
   schema: 'public',
-  definition: `CREATE ${extra.unique ? 'UNIQUE ' : ''}INDEX ${name} ON public.${tbl} USING btree (${cols})`,
+  // Quoted like pg_get_indexdef: plans parse it.
+  definition: `CREATE ${extra.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON public.${quoteIdent(tbl)} USING btree (${cols.split(', ').map(quoteIdent).join(', ')})`,
   unique: false,
   primary: false,
   valid: true,

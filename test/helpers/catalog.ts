@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { Catalog, ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../../src/db/catalog.js';
+import { quoteIdent } from '../../src/db/quote.js';
 import { ValidationError } from '../../src/errors.js';
 import type { MigrationFile } from '../../src/migration/load.js';
 import { MigrationSchema } from '../../src/migration/schema.js';
@@ -65,7 +66,7 @@ export function table(name: string, columns: ColumnInfo[], extra: Partial<TableI
     ? [
         index(
           pk.name,
-          `CREATE UNIQUE INDEX ${pk.name} ON public.${name} USING btree (${pk.columns.join(', ')})`,
+          `CREATE UNIQUE INDEX ${quoteIdent(pk.name)} ON public.${quoteIdent(name)} USING btree (${pk.columns.map(quoteIdent).join(', ')})`,
           pk.columns,
           { primary: true, constraint: pk.name },
         ),

@@ -16,7 +16,13 @@ describe('addPrimaryKey plans (exact SQL)', () => {
         sql: ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_pkey ON public.events (id)'],
         undo: ['DROP INDEX CONCURRENTLY IF EXISTS public.events_pkey'],
       },
-      { id: 'add_primary_key:public.events:switch:1', sql: ['SELECT id FROM public.events WHERE id IS NULL LIMIT 10'] },
+      {
+        id: 'add_primary_key:public.events:switch:1',
+        sql: [
+          '-- read through index events_pkey, in a transaction with enable_seqscan = off:',
+          'SELECT id FROM public.events WHERE id IS NULL LIMIT 10',
+        ],
+      },
       {
         id: 'add_primary_key:public.events:switch:2',
         sql: ['ALTER TABLE public.events VALIDATE CONSTRAINT events_id_zdm_not_null'],

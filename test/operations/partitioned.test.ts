@@ -74,6 +74,8 @@ describe('partitioned tables: plans', () => {
         id: 'create_index:public.events_at:expand:5',
         sql: [
           "SET LOCAL lock_timeout = '100ms'",
+          // The last leaf under events_02: completing its index makes Postgres lock the root (deadlock on 15).
+          'LOCK TABLE ONLY public.events IN ACCESS EXCLUSIVE MODE',
           'ALTER INDEX public.events_02_events_at ATTACH PARTITION public.events_02_h0_events_at',
         ],
         undo: ['DROP INDEX IF EXISTS public.events_at'],

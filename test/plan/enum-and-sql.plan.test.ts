@@ -74,7 +74,11 @@ describe('sql plan', () => {
         transactional: false,
         statements: ['CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON users (id)', "COMMENT ON TABLE users IS 'a;b'"],
         undo: { statements: ['DROP INDEX CONCURRENTLY IF EXISTS i'], transactional: false },
-        impact: { locks: [{ relation: { schema: 'public', name: 'users' }, mode: 'ACCESS EXCLUSIVE' }] },
+        // From the linter's lock table: CREATE INDEX CONCURRENTLY (COMMENT ON names no relation to lock).
+        impact: {
+          locks: [{ relation: { schema: 'public', name: 'users' }, mode: 'SHARE UPDATE EXCLUSIVE' }],
+          scansTable: true,
+        },
       },
     ]);
     expect(
@@ -82,6 +86,26 @@ describe('sql plan', () => {
         plan([{ op: 'sql', phase: 'contract', sql: 'DROP INDEX CONCURRENTLY i' }], fakeCatalog([users]), linted([])),
       ),
     ).toEqual({ 'sql:0:contract:1': ['DROP INDEX CONCURRENTLY i'] });
+  });
+
+  it("claims each statement's lock and scan from the linter's lock table, the strongest per relation", () => {
+    const impact = (sql: string) =>
+      plan([{ op: 'sql', phase: 'expand', sql, rollback: '' }], fakeCatalog([users]), linted([])).steps[0]!.impact;
+    const users_ = { schema: 'public', name: 'users' };
+    expect(impact('ALTER TABLE users VALIDATE CONSTRAINT c')).toMatchObject({
+      locks: [{ relation: users_, mode: 'SHARE UPDATE EXCLUSIVE' }],
+      scansTable: true,
+    });
+    expect(
+      impact('UPDATE users SET id = id WHERE id = 1; ALTER TABLE users ADD CONSTRAINT c CHECK (id > 0) NOT VALID'),
+    ).toMatchObject({
+      locks: [{ relation: users_, mode: 'ACCESS EXCLUSIVE' }],
+      scansTable: false,
+    });
+    expect(impact('UPDATE users SET id = id WHERE id = 1')).toMatchObject({
+      locks: [{ relation: users_, mode: 'ROW EXCLUSIVE' }],
+      scansTable: false,
+    });
   });
 
   it('refuses error findings unless allowed; warnings and a missing linter become notes', () => {

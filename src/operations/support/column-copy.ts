@@ -1,5 +1,5 @@
 import type { ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../../db/catalog.js';
-import { displayName, quoteIdent, quoteLiteral, type QualifiedName } from '../../db/quote.js';
+import { displayName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
 import type { StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
@@ -9,7 +9,7 @@ import { validateConstraintStep } from './steps.js';
  * A copy of a column kept in step until contract, where it takes the original's place (renameColumn:
  * same type under the new name; changeColumnType's shadow column: the new type). What makes it a
  * faithful copy, in one place:
- * - expand: the column with its collation and comment; NOT VALID copies of its CHECK (and foreign
+ * - expand: the column with its collation, comment and column privileges; NOT VALID copies of its CHECK (and foreign
  *   key) constraints under temporary names (brief, no scan); every index on it rebuilt CONCURRENTLY
  *   on the copy under a temporary name;
  * - switch: VALIDATE each copied constraint (SHARE UPDATE EXCLUSIVE: reads and writes continue);
@@ -38,12 +38,16 @@ export class ColumnCopy {
     return this.table.constraints.filter((c) => c.type === type && c.columns.some((col) => this.renames.has(col)));
   }
 
-  /** ADD COLUMN for the copy of `column` (collation kept when `collate`), and its comment. */
+  /**
+   * ADD COLUMN for the copy of `column` (collation kept when `collate`), its comment and its column
+   * privileges (a role granted SELECT (email) can read the copy, under its new name, after contract).
+   */
   addColumn(column: ColumnInfo, type: string, collate = true): string[] {
     const copy = this.renames.get(column.name)!;
     return [
       ddl.addColumn(this.t, copy, type, { collation: collate ? column.collation : null }),
       ...(column.comment !== null ? [ddl.commentOnColumn(this.t, copy, quoteLiteral(column.comment))] : []),
+      ...ddl.grantStatements(column.grants ?? [], quoteQualified(this.t), copy),
     ];
   }
 

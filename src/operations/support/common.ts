@@ -1,6 +1,8 @@
 import type { ColumnInfo, TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, type QualifiedName, resolveName } from '../../db/quote.js';
 import { parseColumnType, parseExpression, type ColumnTypeInfo, type ExpressionInfo } from '../../sql/expression.js';
+import { parseSql } from '../../sql/parser.js';
+import type { Node } from '../../sql/rewrite.js';
 import type { PlanContext } from '../types.js';
 
 /** Helpers shared by the operation planners: checks of what the user wrote (columns, expressions, types, names). */
@@ -91,4 +93,12 @@ export function userColumns(ctx: PlanContext, table: TableInfo, names: string[],
   const columns = names.map((c, i) => ctx.column(table, spelledColumn(table, c), `${field}[${i}]`));
   if (new Set(columns.map((c) => c.name)).size !== columns.length) ctx.fail(field, 'a column is listed twice');
   return columns;
+}
+
+/** Key columns of a non-partial index on plain columns, or undefined for expression or partial indexes. */
+export function plainIndexColumns(definition: string): string[] | undefined {
+  const stmt = parseSql(definition).stmts?.[0]?.stmt as { IndexStmt?: Node } | undefined;
+  if (!stmt?.IndexStmt || stmt.IndexStmt.whereClause) return undefined;
+  const names = (stmt.IndexStmt.indexParams as Node[]).map((p) => (p.IndexElem as Node).name as string | undefined);
+  return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
 }

@@ -1,4 +1,4 @@
-import type { IndexInfo, TableInfo } from '../../db/catalog.js';
+import type { IndexInfo, TableGrant, TableInfo } from '../../db/catalog.js';
 import { generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import type { Impact, LockMode, LockTaken } from '../../plan/types.js';
 
@@ -28,6 +28,30 @@ export function tempName(name: string): string {
 /** A constraint definition as printed by pg_get_constraintdef, made NOT VALID (once). */
 export function withNotValid(definition: string): string {
   return /\bNOT VALID$/i.test(definition) ? definition : `${definition} NOT VALID`;
+}
+
+// ---- privileges ----
+
+/**
+ * GRANTs giving each grantee its privileges on `on` (a quoted relation), grouped per role; with
+ * `column`, as privileges on that column (`GRANT SELECT (email) ON ...`).
+ */
+export function grantStatements(grants: readonly TableGrant[], on: string, column?: string): string[] {
+  const byRole = new Map<string, { privileges: string[]; grantable: string[] }>();
+  for (const g of grants) {
+    const entry = byRole.get(g.grantee) ?? { privileges: [], grantable: [] };
+    (g.grantable ? entry.grantable : entry.privileges).push(
+      column ? `${g.privilege} (${quoteIdent(column)})` : g.privilege,
+    );
+    byRole.set(g.grantee, entry);
+  }
+  const out: string[] = [];
+  for (const [role, { privileges, grantable }] of byRole) {
+    const grantee = role === 'PUBLIC' ? 'PUBLIC' : quoteIdent(role);
+    if (privileges.length) out.push(`GRANT ${privileges.join(', ')} ON ${on} TO ${grantee}`);
+    if (grantable.length) out.push(`GRANT ${grantable.join(', ')} ON ${on} TO ${grantee} WITH GRANT OPTION`);
+  }
+  return out;
 }
 
 // ---- columns ----

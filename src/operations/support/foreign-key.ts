@@ -2,9 +2,7 @@ import { z } from 'zod';
 import type { TableInfo } from '../../db/catalog.js';
 import { foreignKeyTypesCompatible } from '../../db/catalog-types.js';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
-import { parseSql } from '../../sql/parser.js';
-import type { Node } from '../../sql/rewrite.js';
-import { qualified } from './common.js';
+import { plainIndexColumns, qualified } from './common.js';
 import * as ddl from './ddl.js';
 import { validateConstraintStep, verifyStep } from './steps.js';
 import type { PlanContext, StepBuilder } from '../types.js';
@@ -61,6 +59,7 @@ export function validateForeignKey(steps: StepBuilder, table: TableInfo, fk: For
     fk.columns,
     `verify every row of ${displayName(table)} has its ${displayName(fk.referenced)} row (${list(fk.columns)})`,
     `rows of ${displayName(table)} whose (${list(fk.columns)}) has no row in ${displayName(fk.referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`,
+    { reads: [qualified(fk.referenced)] },
   );
   validateConstraintStep(steps, table, fk.name, { referenced: qualified(fk.referenced) });
 }
@@ -115,14 +114,6 @@ function typeName(ctx: PlanContext, oid: number): string {
   for (const t of ctx.catalog.types?.values() ?? []) if (t.oid === oid) return t.name;
   for (const table of ctx.catalog.tables.values()) for (const c of table.columns) if (c.typeOid === oid) return c.type;
   return `oid ${oid}`;
-}
-
-/** Key columns of a non-partial index on plain columns, or undefined for expression or partial indexes. */
-export function plainIndexColumns(definition: string): string[] | undefined {
-  const stmt = parseSql(definition).stmts?.[0]?.stmt as { IndexStmt?: Node } | undefined;
-  if (!stmt?.IndexStmt || stmt.IndexStmt.whereClause) return undefined;
-  const names = (stmt.IndexStmt.indexParams as Node[]).map((p) => (p.IndexElem as Node).name as string | undefined);
-  return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
 }
 
 /** Referencing columns without an index starting with them: every delete on the referenced table scans this one. */

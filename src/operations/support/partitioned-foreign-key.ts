@@ -50,6 +50,7 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
     fk.columns,
     `verify every row of ${displayName(table)} has its ${displayName(referenced)} row (${fk.columns.map(quoteIdent).join(', ')})`,
     `rows of ${displayName(table)} whose (${fk.columns.map(quoteIdent).join(', ')}) has no row in ${displayName(referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`,
+    { reads: [referenced] },
   );
   for (const leaf of leaves) {
     steps.sql('switch', {

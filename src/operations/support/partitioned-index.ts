@@ -63,11 +63,13 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
       impact: partitionScan(leaf, 'SHARE UPDATE EXCLUSIVE'),
       undo: { statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`], transactional: false },
     });
+    const above = validatedAncestors(table, leaf);
+    const lockAbove = above.map((t) => `LOCK TABLE ONLY ${quoteQualified(t)} IN ACCESS EXCLUSIVE MODE`);
     steps.sql('expand', {
-      description: `attach index ${displayName(index)} to ${displayName(indexOf(leaf.parent))} (brief lock on the partition's new index)`,
-      statements: [SHORT_LOCK_WAIT, attach(leaf)],
+      description: `attach index ${displayName(index)} to ${displayName(indexOf(leaf.parent))} (brief lock on the partition's new index${above.length ? `; it completes the sub-partitioned table's index, so Postgres marks it valid in the parent's, under a brief lock on ${above.map(displayName).join(', ')}, taken first` : ''})`,
+      statements: [SHORT_LOCK_WAIT, ...lockAbove, attach(leaf)],
       transactional: true,
-      impact: briefLocks([index], 'ACCESS EXCLUSIVE'),
+      impact: briefLocks([...above, index], 'ACCESS EXCLUSIVE'),
       undo: dropRoot,
     });
   }
@@ -77,6 +79,24 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
     transactional: true,
     impact: { locks: [], lockDuration: 'none', rewritesTable: false, scansTable: false },
   });
+}
+
+/**
+ * The tables above a leaf's sub-partitioned parent, root first, when attaching this leaf's index
+ * completes that parent's index (the last leaf under it, in plan order); else none. Postgres then
+ * marks the parent's index valid in its own parent's index, opening that index and its table with
+ * ACCESS EXCLUSIVE (validatePartitionedIndex, recursively upwards) while it holds the leaf index's
+ * lock: a writer holding the root and waiting for the leaf index deadlocks with it (seen on 15).
+ * Taking those locks first, in the writers' order (root first), avoids the cycle.
+ */
+function validatedAncestors(table: TableInfo, leaf: PartitionInfo): QualifiedName[] {
+  const inner = new Map(innerPartitions(table).map((p) => [tableKey(p), p]));
+  const siblings = leafPartitions(table).filter((p) => tableKey(p.parent) === tableKey(leaf.parent));
+  const parent = inner.get(tableKey(leaf.parent));
+  if (!parent || tableKey(siblings[siblings.length - 1]!) !== tableKey(leaf)) return [];
+  const chain: QualifiedName[] = [];
+  for (let p: PartitionInfo | undefined = parent; p; p = inner.get(tableKey(p.parent))) chain.unshift(name(p.parent));
+  return chain;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import type { PlanContext, StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
+import { plainIndexColumns } from './common.js';
 import { rowKeyColumns } from './row-key.js';
 
 /**
@@ -37,6 +38,13 @@ export function validateConstraintStep(
   });
 }
 
+export interface VerifyOptions {
+  /** Other tables the condition reads (a foreign key's referenced table), under ACCESS SHARE. */
+  reads?: QualifiedName[];
+  /** A btree index that answers the condition: the check reads through it, not the whole table. */
+  index?: string | undefined;
+}
+
 /** A read-only check at switch: rows matching `violation` stop the phase with a sample of them. */
 export function verifyStep(
   steps: StepBuilder,
@@ -45,15 +53,26 @@ export function verifyStep(
   sampleColumns: string[],
   description: string,
   message: string,
+  options: VerifyOptions = {},
 ): void {
+  const impact = options.index ? ddl.briefLock(qualified(table), 'ACCESS SHARE') : ddl.readScanImpact(table);
+  const reads = (options.reads ?? []).map((r) => ({ relation: r, mode: 'ACCESS SHARE' as const }));
   steps.verify('switch', {
     description,
     table: qualified(table),
     violation,
     sampleColumns: [...new Set([...rowKeyColumns(table), ...sampleColumns])],
     message,
-    impact: ddl.readScanImpact(table),
+    ...(options.index ? { index: options.index } : {}),
+    impact: { ...impact, locks: [...impact.locks, ...reads] },
   });
+}
+
+/** A valid, non-partial btree index of `table` whose first key column is `column` (it answers `column IS NULL`). */
+export function leadingBtreeIndex(table: TableInfo, column: string): string | undefined {
+  return table.indexes.find(
+    (ix) => ix.valid && / USING btree /.test(ix.definition) && plainIndexColumns(ix.definition)?.[0] === column,
+  )?.name;
 }
 
 /** The verify step before switch: no row where a new column differs from what its expression gives. */
@@ -89,8 +108,19 @@ export function addNotNullChecks(ctx: PlanContext, steps: StepBuilder, table: Ta
   for (const name of names) validateConstraintStep(steps, table, name, { short: true });
 }
 
-/** switch: first a readable report of the rows still NULL (a sample), then VALIDATE. */
-export function validateNotNull(steps: StepBuilder, table: TableInfo, column: string, hint: string): void {
+/**
+ * switch: first a readable report of the rows still NULL (a sample), read through `index` when
+ * one starts with the column, then VALIDATE. No index for a column the backfill fills: every row
+ * it updated leaves a dead NULL entry in the index (until VACUUM), and reading those is a pass
+ * over the table.
+ */
+export function validateNotNull(
+  steps: StepBuilder,
+  table: TableInfo,
+  column: string,
+  hint: string,
+  index?: string,
+): void {
   const col = quoteIdent(column);
   verifyStep(
     steps,
@@ -99,6 +129,7 @@ export function validateNotNull(steps: StepBuilder, table: TableInfo, column: st
     [column],
     `verify no row of ${displayName(table)} has ${col} NULL`,
     `rows of ${displayName(table)} where ${col} is NULL; ${hint}`,
+    { index },
   );
   validateConstraintStep(steps, table, ddl.notNullCheckName(table, column));
 }

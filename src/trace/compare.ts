@@ -1,0 +1,73 @@
+import { displayName } from '../db/quote.js';
+import { strongestLock } from '../plan/describe.js';
+import { LOCK_MODES, type LockMode, type Step } from '../plan/types.js';
+import type { StepTrace } from './tracer.js';
+
+/** One claim of a step's `impact` that the trace contradicts. */
+export interface Mismatch {
+  stepId: string;
+  what: 'lock' | 'rewrite' | 'scan';
+  /** The relation, for a lock. */
+  relation?: string;
+  claimed: string;
+  observed: string;
+}
+
+const TABLE_KINDS = ['r', 'p'];
+
+/**
+ * The plan's claims against what was observed: the strongest lock on each relation (the ones the
+ * step names, and every table that existed before it), rewrite yes/no, scan yes/no. PURE.
+ */
+export function compareStep(step: Step, trace: StepTrace): Mismatch[] {
+  const out: Mismatch[] = [];
+  const claimed = new Map<string, LockMode>();
+  for (const l of step.impact.locks) {
+    const key = displayName(l.relation);
+    const known = claimed.get(key);
+    if (!known || LOCK_MODES.indexOf(l.mode) > LOCK_MODES.indexOf(known)) claimed.set(key, l.mode);
+  }
+  const observed = new Map<string, LockMode>();
+  for (const l of trace.locks) {
+    const key = displayName(l.relation);
+    if (claimed.has(key) || (l.existed && TABLE_KINDS.includes(l.relkind))) observed.set(key, l.mode);
+  }
+  for (const key of new Set([...claimed.keys(), ...observed.keys()])) {
+    const c = claimed.get(key);
+    const o = observed.get(key);
+    if (c !== o)
+      out.push({ stepId: step.id, what: 'lock', relation: key, claimed: c ?? 'none', observed: o ?? 'none' });
+  }
+  const rewrites = trace.rewritten.length > 0;
+  if (rewrites !== step.impact.rewritesTable)
+    out.push({
+      stepId: step.id,
+      what: 'rewrite',
+      claimed: yesNo(step.impact.rewritesTable),
+      observed: rewrites ? `yes (${trace.rewritten.map(displayName).join(', ')})` : 'no',
+    });
+  const scans = trace.scanned.length > 0;
+  if (scans !== step.impact.scansTable)
+    out.push({
+      stepId: step.id,
+      what: 'scan',
+      claimed: yesNo(step.impact.scansTable),
+      observed: scans ? `yes (${trace.scanned.map(displayName).join(', ')})` : 'no',
+    });
+  return out;
+}
+
+function yesNo(b: boolean): string {
+  return b ? 'yes' : 'no';
+}
+
+/** `add_column:public.orders.token:expand:1 lock on public.orders: plan ACCESS EXCLUSIVE, observed SHARE` */
+export function mismatchText(m: Mismatch): string {
+  return `${m.stepId} ${m.what}${m.relation ? ` on ${m.relation}` : ''}: plan ${m.claimed}, observed ${m.observed}`;
+}
+
+/** The strongest lock a trace saw (for reports). */
+export function strongestObserved(trace: StepTrace): string {
+  const lock = strongestLock({ locks: trace.locks, lockDuration: 'none', rewritesTable: false, scansTable: false });
+  return lock ? `${lock.mode} on ${displayName(lock.relation)}` : 'none';
+}
