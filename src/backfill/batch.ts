@@ -38,12 +38,11 @@ export async function runBatch(
       `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true), pg_current_wal_insert_lsn()::text AS wal`,
       [`${ctx.settings.lockTimeoutMs}ms`, `${statementTimeoutMs}ms`, BACKFILL_SETTING],
     );
-    const lower = cursor ?? [];
-    const bound = await client.query<Record<string, string>>(sql.bound, [...lower, ...(range.ceiling ?? []), size - 1]);
+    const bound = await client.query<Record<string, string>>(sql.bound, sql.boundParams(cursor, range.ceiling, size));
     const hiRow = bound.rows[0];
-    const hi = hiRow ? step.key.map((_, i) => hiRow[`k${i}`]!) : null;
+    const hi = hiRow ? Array.from({ length: sql.width }, (_, i) => hiRow[`k${i}`]!) : null;
     const upper = hi ?? range.ceiling;
-    const update = await client.query(sql.update(upper !== null), [...lower, ...(upper ?? [])]);
+    const update = await client.query(sql.update(upper !== null), sql.updateParams(cursor, upper));
     const updated = update.rowCount ?? 0;
     const owned = await range.record(client, {
       lastKey: hi ?? upper ?? cursor,

@@ -18,6 +18,7 @@ export async function splitKeyRange(
   chunks: number,
   estimatedRows: number | null,
 ): Promise<(string[] | null)[]> {
+  if (step.walk === 'ctid') return splitBlockRange(pool, step, from, chunks);
   const table = quoteQualified(step.table);
   const keys = step.key.map((k) => quoteIdent(k.name));
   const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
@@ -34,6 +35,29 @@ export async function splitKeyRange(
   const bounds: (string[] | null)[] = [from];
   const parts = Math.max(1, Math.min(chunks, sampled.length));
   for (let i = 1; i < parts; i++) bounds.push(sampled[Math.floor((i * sampled.length) / parts)]!);
+  bounds.push(null);
+  return bounds;
+}
+
+/**
+ * A ctid walk's chunks: even block ranges from the cursor's block to the table's block count at
+ * the start (the cursor's second number, else read now), each bound `[block, that count]`.
+ */
+async function splitBlockRange(
+  pool: pg.Pool,
+  step: BackfillStep,
+  from: string[] | null,
+  chunks: number,
+): Promise<(string[] | null)[]> {
+  const { rows } = await pool.query<{ blocks: string }>(
+    `SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::bigint)::text AS blocks`,
+    [quoteQualified(step.table)],
+  );
+  const start = from ? Number(from[0]) : 0;
+  const last = from ? Number(from[1]) : Number(rows[0]!.blocks);
+  const bounds: (string[] | null)[] = [from];
+  const parts = Math.max(1, Math.min(chunks, last - start));
+  for (let i = 1; i < parts; i++) bounds.push([String(start + Math.floor((i * (last - start)) / parts)), String(last)]);
   bounds.push(null);
   return bounds;
 }

@@ -9,7 +9,7 @@ import {
   substituteColumn,
   type TypeName,
 } from '../sql/expression.js';
-import { requirePrimaryKey, spelledColumn } from './support/common.js';
+import { spelledColumn } from './support/common.js';
 import { ColumnCopy } from './support/column-copy.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
@@ -203,7 +203,6 @@ interface UnitInput {
 function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: UnitInput): ShadowUnit {
   const where = input.via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (input.via) refuseColumn(ctx, table, column, input.field, input.via);
-  requirePrimaryKey(ctx, table, input.field, where);
   const draft: ShadowUnit = {
     table,
     column,

@@ -121,7 +121,7 @@ export const createTable: OperationDefinition<CreateTable> = {
     if (pk.length === 0)
       ctx.note({
         phase: 'expand',
-        text: `${displayName(t)} has no primary key: later zdm operations that backfill it will refuse until it has one`,
+        text: `${displayName(t)} has no primary key: later zdm backfills of it walk a unique index on NOT NULL columns, else its rows by physical position (ctid)`,
       });
   },
 };

@@ -5,7 +5,7 @@ import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { ColumnCopy } from './support/column-copy.js';
 import { lockTreeFirst } from './support/partitions.js';
-import { requirePrimaryKey, spelledColumn } from './support/common.js';
+import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
@@ -179,7 +179,6 @@ function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, whe
       `${where} is used by ${describeDependents(dependents)}; change or drop those first (dropping the column would need CASCADE)`,
     );
   }
-  requirePrimaryKey(ctx, table, 'table');
 }
 
 interface ContractInput {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TableInfo } from '../db/catalog.js';
 import { displayName, generatedName, parseColumnName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { requirePrimaryKey, spelledColumn } from './support/common.js';
+import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
@@ -84,7 +84,6 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
           `${displayName(t)}.${quoteIdent(name)} is a generated column; the trigger cannot write it`,
         );
     }
-    requirePrimaryKey(ctx, table, 'table');
     if (spec.dropOld) refuseDropDependents(ctx, table, from);
 
     const all = new Set([...existing, ...to.map((c) => c.name)]);

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteQualified } from '../db/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../db/quote.js';
 import type { BackfillStep } from './types.js';
 
 /**
@@ -20,12 +20,18 @@ export const BACKFILL_SETTING = 'zdm.backfill';
  */
 export interface BatchSql {
   bound: string;
+  /** The bound query's parameters: from the range's cursor and ceiling (null: none) and the batch size. */
+  boundParams(cursor: string[] | null, ceiling: string[] | null, size: number): unknown[];
+  /** Values in the bound's row (`k0`, `k1`, ...): the next cursor. */
+  width: number;
   update: (hasUpper: boolean) => string;
+  updateParams(cursor: string[] | null, upper: string[] | null): unknown[];
 }
 
 /** `hasCeiling`: the batch stays at or below a chunk's upper key (parallel workers); its
  * parameters follow the cursor's in the bound query. */
 export function batchSql(step: BackfillStep, hasCursor: boolean, hasCeiling = false): BatchSql {
+  if (step.walk === 'ctid') return ctidBatchSql(step, hasCursor, hasCeiling);
   const table = quoteQualified(step.table);
   const keys = step.key.map((k) => quoteIdent(k.name));
   const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
@@ -38,7 +44,6 @@ export function batchSql(step: BackfillStep, hasCursor: boolean, hasCeiling = fa
   const bound =
     `SELECT ${step.key.map((k, i) => `${quoteIdent(k.name)}::text AS k${i}`).join(', ')} FROM ${table} ` +
     `WHERE ${after}${ceiling} ORDER BY ${keys.join(', ')} OFFSET $${offsetParam} LIMIT 1`;
-  const set = step.assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(', ');
   const update = (hasUpper: boolean) => {
     const upperStart = hasCursor ? n + 1 : 1;
     const conditions = [
@@ -46,7 +51,60 @@ export function batchSql(step: BackfillStep, hasCursor: boolean, hasCeiling = fa
       ...(hasUpper ? [`${tuple(keys)} <= ${params(upperStart)}`] : []),
       `(${step.pending})`,
     ];
-    return `UPDATE ${table} SET ${set} WHERE ${conditions.join(' AND ')}`;
+    return `UPDATE ${table} SET ${assignments(step)} WHERE ${conditions.join(' AND ')}`;
   };
-  return { bound, update };
+  return {
+    bound,
+    boundParams: (cursor, top, size) => [...(cursor ?? []), ...(top ?? []), size - 1],
+    width: n,
+    update,
+    updateParams: (cursor, upper) => [...(cursor ?? []), ...(upper ?? [])],
+  };
+}
+
+function assignments(step: BackfillStep): string {
+  return step.assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(', ');
+}
+
+/**
+ * A batch of a table with no key to walk: a range of heap blocks, [cursor, bound), read with a
+ * TID range scan (PostgreSQL 14+; the planner refuses older servers). The cursor is two numbers:
+ * the next block and the table's block count when the backfill started, fixed by the first batch
+ * and carried in every cursor, so the walk ends there: rows in later blocks were written after the
+ * backfill began, by the application (the dual-write trigger filled their new columns) or by the
+ * backfill's own updates (not pending any more), and re-reading them would chase its own tail.
+ *
+ * The bound is the cursor plus the blocks that hold about `size` rows (pg_class's rows per page;
+ * 32-byte rows when the table was never analyzed, so an unknown table gets small batches, which
+ * the sizer grows); no row when the range ends before that: the batch then runs to its end.
+ */
+function ctidBatchSql(step: BackfillStep, hasCursor: boolean, hasCeiling: boolean): BatchSql {
+  const table = quoteQualified(step.table);
+  const regclass = `${quoteLiteral(table)}::regclass`;
+  const lo = hasCursor ? '$1::bigint' : '0::bigint';
+  const last = hasCursor ? '$2::bigint' : `pg_relation_size(${regclass}) / current_setting('block_size')::bigint`;
+  const next = hasCursor ? 3 : 1;
+  const limit = hasCeiling ? `least(s.last, $${next}::bigint)` : 's.last';
+  const sizeParam = next + (hasCeiling ? 1 : 0);
+  const perPage = `CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE current_setting('block_size')::int / 32 END`;
+  const bound =
+    `SELECT (s.lo + s.n)::text AS k0, s.last::text AS k1 FROM (` +
+    `SELECT ${lo} AS lo, ${last} AS last, greatest(1, ceil($${sizeParam}::float8 / greatest(1, ${perPage})))::bigint AS n ` +
+    `FROM pg_class c WHERE c.oid = ${regclass}) s WHERE s.lo + s.n < ${limit}`;
+  const update = (hasUpper: boolean) => {
+    const conditions = [
+      ...(hasCursor ? ['ctid >= $1::tid'] : []),
+      ...(hasUpper ? [`ctid < $${hasCursor ? 2 : 1}::tid`] : []),
+      `(${step.pending})`,
+    ];
+    return `UPDATE ${table} SET ${assignments(step)} WHERE ${conditions.join(' AND ')}`;
+  };
+  const tid = (block: string) => `(${block},0)`;
+  return {
+    bound,
+    boundParams: (cursor, ceiling, size) => [...(cursor ?? []), ...(ceiling ? [ceiling[0]] : []), size],
+    width: 2,
+    update,
+    updateParams: (cursor, upper) => [...(cursor ? [tid(cursor[0]!)] : []), ...(upper ? [tid(upper[0]!)] : [])],
+  };
 }

@@ -44,7 +44,7 @@ export function stepMode(step: Step): string {
     case 'verify':
       return 'read-only check';
     case 'backfill':
-      return 'keyset batches, one short transaction each, cursor saved with every batch';
+      return `${step.walk === 'ctid' ? 'block-range (ctid)' : 'keyset'} batches, one short transaction each, cursor saved with every batch`;
     default:
       return assertNever(step, 'step kind');
   }

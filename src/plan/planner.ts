@@ -1,17 +1,16 @@
 import type { Catalog, NameRef, TableInfo } from '../db/catalog.js';
 import { tableKey } from '../db/catalog.js';
-import { displayName, parseObjectName, quoteIdent, spelledObjectName } from '../db/quote.js';
+import { parseObjectName, spelledObjectName } from '../db/quote.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { MigrationFile } from '../migration/load.js';
 import { definitionOf } from '../operations/registry.js';
 import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
-import { noPrimaryKeyMessage } from '../operations/support/common.js';
-import { rowWalk } from '../operations/support/row-key.js';
-import type { BackfillContribution, ModelChange, PlanContext } from '../operations/types.js';
+import type { ModelChange, PlanContext } from '../operations/types.js';
+import { backfillSteps } from './backfill-steps.js';
 import { describeOp, failer, lookupTable, OperationProblem, planContext, type PlanState } from './context.js';
 import { modelChange } from './model/change.js';
 import { SchemaModel } from './model/schema-model.js';
-import { PHASES, type BackfillStep, type Gate, type LockTaken, type Phase, type Plan, type Step } from './types.js';
+import { PHASES, type Gate, type Phase, type Plan, type Step } from './types.js';
 
 /** Every catalog name a migration's operations need, for readCatalog() before planning. */
 export function catalogRefs(migration: MigrationFile): {
@@ -83,7 +82,12 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
   });
   for (const t of state.model.created.values()) state.tables.set(tableKey(t), t);
 
-  state.byPhase.get('backfill')!.push(...backfillSteps(state.contributions, reporter(issues, migration)));
+  const backfills = backfillSteps(state.contributions, {
+    serverVersionNum: catalog.serverVersionNum,
+    report: reporter(issues, migration),
+    note: (note) => state.notes.push(note),
+  });
+  state.byPhase.get('backfill')!.push(...backfills);
   if (issues.length > 0) throw new ValidationError(issues);
 
   const steps = PHASES.flatMap((p) => state.byPhase.get(p)!);
@@ -142,74 +146,6 @@ function applyContext(state: PlanState, opIndex: number, ctx: PlanContext): Mode
 
 function reporter(issues: ValidationIssue[], migration: MigrationFile) {
   return (op: number, message: string) => issues.push({ file: migration.file, path: `operations[${op}]`, message });
-}
-
-/** One backfill pass per table, serving every operation that contributed to it. */
-function backfillSteps(
-  contributions: { op: number; c: BackfillContribution }[],
-  report: (op: number, message: string) => void,
-): BackfillStep[] {
-  const byTable = new Map<string, { ops: number[]; c: BackfillContribution[] }>();
-  for (const { op, c } of contributions) {
-    const key = tableKey(c.table);
-    const entry = byTable.get(key) ?? { ops: [], c: [] };
-    entry.ops.push(op);
-    entry.c.push(c);
-    byTable.set(key, entry);
-  }
-  const steps: BackfillStep[] = [];
-  for (const { ops, c } of byTable.values()) {
-    const table = c[0]!.table;
-    const walk = rowWalk(table);
-    if (walk.kind === 'ctid') {
-      report(ops[0]!, noPrimaryKeyMessage(table));
-      continue;
-    }
-    const key_ = walk.columns.map((name) => ({
-      name,
-      type: table.columns.find((col) => col.name === name)!.type,
-    }));
-    const t = { schema: table.schema, name: table.name };
-    const via =
-      walk.kind === 'unique-index' ? ` (unique index ${quoteIdent(walk.index)}: the table has no primary key)` : '';
-    steps.push({
-      kind: 'backfill',
-      id: `backfill:${displayName(t)}:backfill:1`,
-      phase: 'backfill',
-      operations: [...new Set(ops)],
-      description: `copy data into ${c.flatMap((x) => x.assignments.map((a) => quoteIdent(a.column))).join(', ')} for every existing row of ${displayName(t)}, in keyset batches on (${key_.map((k) => quoteIdent(k.name)).join(', ')})${via}`,
-      table: t,
-      key: key_,
-      ...(walk.kind === 'unique-index' ? { keyIndex: walk.index } : {}),
-      assignments: c.flatMap((x) => x.assignments),
-      pending: c.length === 1 ? c[0]!.pending : c.map((x) => `(${x.pending})`).join(' OR '),
-      impact: {
-        locks: backfillLocks(table, c),
-        lockDuration: 'per-batch',
-        rewritesTable: false,
-        scansTable: false,
-        estimatedRows: table.estimatedRows,
-      },
-    });
-  }
-  return steps;
-}
-
-/**
- * ROW EXCLUSIVE on the table (the batch's UPDATE) and ROW SHARE on each table a written column's
- * foreign key references (the key check of every changed row takes FOR KEY SHARE there).
- */
-function backfillLocks(table: TableInfo, c: BackfillContribution[]): LockTaken[] {
-  const t = { schema: table.schema, name: table.name };
-  const written = new Set(c.flatMap((x) => x.assignments.map((a) => a.column)));
-  const referenced = [
-    ...table.constraints
-      .filter((k) => k.type === 'f' && k.references && k.columns.some((col) => written.has(col)))
-      .map((k) => k.references!.table),
-    ...c.flatMap((x) => x.keyChecks ?? []),
-  ].filter((r) => tableKey(r) !== tableKey(t));
-  const unique = [...new Map(referenced.map((r) => [tableKey(r), r])).values()];
-  return [{ relation: t, mode: 'ROW EXCLUSIVE' }, ...unique.map((r) => ({ relation: r, mode: 'ROW SHARE' as const }))];
 }
 
 function gates(steps: Step[]): Gate[] {

@@ -117,10 +117,15 @@ export interface BackfillAssignment {
 export interface BackfillStep extends StepBase {
   kind: 'backfill';
   table: QualifiedName;
-  /** Key columns in index order, with their types (for casting the cursor back). */
+  /** Key columns in index order, with their types (for casting the cursor back); empty for a ctid walk. */
   key: { name: string; type: string }[];
   /** The unique index `key` comes from when the table has no primary key (absent: the primary key). */
   keyIndex?: string;
+  /**
+   * `ctid`: the table has no key to walk, so batches are ranges of heap blocks (TID range scans);
+   * the cursor is `[next block, the table's block count when the backfill started]`. Absent: keyset.
+   */
+  walk?: 'ctid';
   assignments: BackfillAssignment[];
   /** SQL condition, true for rows that still need the backfill (so finished rows are not rewritten). */
   pending: string;

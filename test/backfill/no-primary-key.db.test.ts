@@ -19,6 +19,8 @@ afterAll(async () => {
 });
 
 const ROWS = 4_000;
+/** Whole lifecycles with an application writing: slow on a loaded machine. */
+const LIFECYCLE_MS = 180_000;
 
 /** `table` (a, b, user_email) with `keyDdl` as its only key, ROWS rows, and a renameColumn migration. */
 async function scenario(table: string, keyDdl: string) {
@@ -109,12 +111,85 @@ describe('tables without a primary key', () => {
     });
   });
 
-  it('a table with only a composite unique NOT NULL key is backfilled on it and resumes after SIGKILL', async () => {
-    const s = await scenario('uk', `ALTER TABLE uk ADD CONSTRAINT uk_ba UNIQUE (b, a)`);
-    const plan = await runCli(['plan', ...s.args]);
-    expect(plan.stdout).toContain('in keyset batches on (b, a) (unique index uk_ba: the table has no primary key)');
-    const atKill = await killedAndResumed('uk', s);
-    // The cursor is the (b, a) key of the last row of the last committed batch.
-    expect(atKill.last_key).toHaveLength(2);
-  });
+  it(
+    'a table with only a composite unique NOT NULL key is backfilled on it and resumes after SIGKILL',
+    async () => {
+      const s = await scenario('uk', `ALTER TABLE uk ADD CONSTRAINT uk_ba UNIQUE (b, a)`);
+      const plan = await runCli(['plan', ...s.args]);
+      expect(plan.stdout).toContain('in keyset batches on (b, a) (unique index uk_ba: the table has no primary key)');
+      const atKill = await killedAndResumed('uk', s);
+      // The cursor is the (b, a) key of the last row of the last committed batch.
+      expect(atKill.last_key).toHaveLength(2);
+    },
+    LIFECYCLE_MS,
+  );
+
+  it(
+    'a table with no key at all is walked by block ranges (TID range scans) and resumes after SIGKILL',
+    async () => {
+      // An index that is not unique is no key: the walk is by physical position.
+      const s = await scenario('nokey', `CREATE INDEX nokey_b ON nokey (b)`);
+      const plan = await runCli(['plan', ...s.args]);
+      expect(plan.stdout).toContain('in batches of physical position (ctid block ranges');
+      expect(plan.stdout).toContain('the dual-write trigger writes their new columns itself');
+      const explain = await db.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN UPDATE nokey SET b = b WHERE ctid >= '(1,0)'::tid AND ctid < '(3,0)'::tid`,
+      );
+      expect(explain.map((r) => r['QUERY PLAN']).join('\n')).toContain('Tid Range Scan');
+      const atKill = await killedAndResumed('nokey', s);
+      // The cursor is [next block, the table's block count when the backfill started].
+      expect(atKill.last_key).toHaveLength(2);
+      expect(Number(atKill.last_key![0])).toBeLessThan(Number(atKill.last_key![1]));
+    },
+    LIFECYCLE_MS,
+  );
+
+  it(
+    'a primary-key type change works when a referencing table has no key',
+    async () => {
+      await db.query(`CREATE TABLE ev (id int PRIMARY KEY, title text)`);
+      await db.query(`CREATE TABLE tk (event_id int NOT NULL REFERENCES ev (id), note text NOT NULL)`);
+      await db.query(`INSERT INTO ev SELECT g, 't' || g FROM generate_series(1, 200) g`);
+      await db.query(`INSERT INTO tk SELECT 1 + g % 200, (1 + g % 200)::text FROM generate_series(1, 2000) g`);
+      await db.query(`ANALYZE ev; ANALYZE tk`);
+      const dir = await tempMigrationsDir('pk_type');
+      dirs.push(dir);
+      await dir.write(`0001_ev_bigint.json`, {
+        operations: [{ op: 'changeColumnType', table: 'ev', column: 'id', type: 'bigint' }],
+      });
+      const args = ['--migrations-dir', dir.dir, '--database-url', db.url];
+      // The old application keeps adding and moving tickets; `note` says which event each one has.
+      const app = startWorkload({
+        url: db.url,
+        name: 'old',
+        step: (c, i) => {
+          const event = 1 + ((i * 37) % 200);
+          return i % 2 === 0
+            ? c.query(`INSERT INTO tk VALUES ($1, $2)`, [event, String(event)])
+            : c.query(`UPDATE tk SET event_id = $1, note = $2 WHERE note = $3`, [
+                event,
+                String(event),
+                String(1 + (i % 200)),
+              ]);
+        },
+      });
+      const r = await runCli(['advance', '--until', 'contract', ...args]);
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect((await stopAfterWork(app)).errors).toEqual([]);
+      const types = await db.query<{ table_name: string; data_type: string }>(
+        `SELECT table_name, data_type FROM information_schema.columns
+        WHERE (table_name, column_name) IN (('ev', 'id'), ('tk', 'event_id')) ORDER BY 1`,
+      );
+      expect(types).toEqual([
+        { table_name: 'ev', data_type: 'bigint' },
+        { table_name: 'tk', data_type: 'bigint' },
+      ]);
+      expect(await db.query(`SELECT count(*)::int AS n FROM tk WHERE event_id::text <> note`)).toEqual([{ n: 0 }]);
+      const fk = await db.query<{ def: string; valid: boolean }>(
+        `SELECT pg_get_constraintdef(oid) AS def, convalidated AS valid FROM pg_constraint WHERE conrelid = 'tk'::regclass AND contype = 'f'`,
+      );
+      expect(fk).toEqual([{ def: 'FOREIGN KEY (event_id) REFERENCES ev(id)', valid: true }]);
+    },
+    LIFECYCLE_MS,
+  );
 });

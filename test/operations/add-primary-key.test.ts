@@ -20,7 +20,7 @@ describe('addPrimaryKey plans (exact SQL)', () => {
         id: 'add_primary_key:public.events:switch:1',
         sql: [
           '-- read through index events_pkey, in a transaction with enable_seqscan = off:',
-          'SELECT id FROM public.events WHERE id IS NULL LIMIT 10',
+          'SELECT ctid, id FROM public.events WHERE id IS NULL LIMIT 10',
         ],
       },
       {

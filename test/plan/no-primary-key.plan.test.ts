@@ -9,7 +9,7 @@ import {
   table,
   ticketsFixture,
 } from '../helpers/catalog-literal.js';
-import { plan, sqlById } from '../helpers/plans.js';
+import { plan, planIssues, sqlById } from '../helpers/plans.js';
 
 beforeAll(() => loadParser());
 
@@ -96,5 +96,46 @@ describe('backfill of a table without a primary key', () => {
         plan([{ op: 'renameColumn', table: 'tickets', from: 'event_id', to: 'e' }], fakeCatalog([events, tickets])),
       ).keyIndex,
     ).toBe('tickets_id_key');
+  });
+
+  it('walks a table with no usable key by block ranges, warns in the plan, and samples rows by ctid', () => {
+    const nullable = indexInfo('heap_c', 'heap', 'c', { unique: true, keyColumns: ['c'] });
+    const p = plan(rename, fakeCatalog([heap(nullable)]));
+    const step = backfillOf(p);
+    expect(step).toMatchObject({ walk: 'ctid', key: [] });
+    expect(sqlById(p)['backfill:public.heap:backfill:1']).toEqual([
+      '-- per batch, in its own transaction with zdm.backfill = on:',
+      "SELECT (s.lo + s.n)::text AS k0, s.last::text AS k1 FROM (SELECT $1::bigint AS lo, $2::bigint AS last, greatest(1, ceil($3::float8 / greatest(1, CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE current_setting('block_size')::int / 32 END)))::bigint AS n FROM pg_class c WHERE c.oid = 'public.heap'::regclass) s WHERE s.lo + s.n < s.last",
+      'UPDATE public.heap SET email_address = email WHERE ctid >= $1::tid AND ctid < $2::tid AND (email_address IS DISTINCT FROM email)',
+    ]);
+    expect(p.notes.find((n) => n.phase === 'backfill')!.text).toMatch(
+      /public\.heap has no primary key .* by physical position .* the dual-write trigger writes their new columns itself/,
+    );
+    const verify = p.steps.find((s) => s.kind === 'verify')!;
+    expect(verify.kind === 'verify' && verify.sampleColumns[0]).toBe('ctid');
+  });
+
+  it('refuses a walk by position where Postgres has no TID range scan, and on a partitioned table', () => {
+    expect(planIssues(rename, fakeCatalog([heap()], 130000))[0]!.message).toMatch(
+      /public\.heap has no primary key .*needs a TID range scan \(PostgreSQL 14 and later/,
+    );
+    const parted = { ...heap(), relkind: 'p' };
+    expect(planIssues(rename, fakeCatalog([parted]))[0]!.message).toMatch(
+      /a partitioned table cannot be walked by physical position/,
+    );
+  });
+
+  it('a primary-key type change plans when a referencing table has no key at all', () => {
+    const tickets = {
+      ...ticketsFixture,
+      primaryKey: null,
+      indexes: [indexInfo('tickets_event_id_idx', 'tickets', 'event_id')],
+    };
+    const p = plan(
+      [{ op: 'changeColumnType', table: 'events', column: 'id', type: 'bigint' }],
+      fakeCatalog([events, tickets]),
+    );
+    const step = p.steps.find((s): s is BackfillStep => s.kind === 'backfill' && s.table.name === 'tickets')!;
+    expect(step.walk).toBe('ctid');
   });
 });

@@ -129,10 +129,12 @@ describe('renameColumn plan', () => {
     }
   });
 
-  it('refuses a table without a primary key, saying what to add', () => {
+  it('walks a table without any key by physical position', () => {
     const heap = table('heap', [column('a', 'text')]);
-    expect(() =>
-      planMigration(migration([{ op: 'renameColumn', table: 'heap', from: 'a', to: 'b' }]), fakeCatalog([heap])),
-    ).toThrow(/has no primary key and no unique index on NOT NULL columns.*add one first \(addPrimaryKey/);
+    const p = planMigration(
+      migration([{ op: 'renameColumn', table: 'heap', from: 'a', to: 'b' }]),
+      fakeCatalog([heap]),
+    );
+    expect(p.steps.find((s) => s.kind === 'backfill')).toMatchObject({ walk: 'ctid' });
   });
 });

@@ -4,7 +4,6 @@ import { parseColumnType, parseExpression, type ColumnTypeInfo, type ExpressionI
 import { parseSql } from '../../sql/parser.js';
 import type { Node } from '../../sql/rewrite.js';
 import type { PlanContext } from '../types.js';
-import { rowWalk } from './row-key.js';
 
 /** Helpers shared by the operation planners: checks of what the user wrote (columns, expressions, types, names). */
 
@@ -63,16 +62,6 @@ export function expressionFunctions(...texts: (string | undefined)[]): string[] 
       return [];
     }
   });
-}
-
-/** Why a table without a key to walk cannot be backfilled (`where`: the column that led to it). */
-export function noPrimaryKeyMessage(table: QualifiedName, where?: string): string {
-  return `table ${displayName(table)}${where ? ` (${where})` : ''} has no primary key and no unique index on NOT NULL columns; the backfill copies rows in keyset batches on one: add one first (addPrimaryKey, or addUnique on NOT NULL columns)`;
-}
-
-/** Fails on `field` when the table has no key its backfill can walk (rowWalk). */
-export function requirePrimaryKey(ctx: PlanContext, table: TableInfo, field: string, where?: string): void {
-  if (rowWalk(table).kind === 'ctid') ctx.fail(field, noPrimaryKeyMessage(table, where));
 }
 
 /** Fails when a constraint or index of that name already exists on the table. */

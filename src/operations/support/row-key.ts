@@ -16,10 +16,10 @@ export function rowWalk(table: TableInfo): RowWalk {
   return unique ? { kind: 'unique-index', index: unique.name, columns: unique.keyColumns } : { kind: 'ctid' };
 }
 
-/** The columns that identify a row for people reading a sample: the walk's key, none for a ctid walk. */
+/** The columns that identify a row for people reading a sample: the walk's key, else its physical position. */
 export function rowKeyColumns(table: TableInfo): string[] {
   const walk = rowWalk(table);
-  return walk.kind === 'ctid' ? [] : walk.columns;
+  return walk.kind === 'ctid' ? ['ctid'] : walk.columns;
 }
 
 /** The narrowest valid unique index on NOT NULL plain columns; a constraint's index before a bare one. */
