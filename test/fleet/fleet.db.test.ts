@@ -163,6 +163,8 @@ describe('zdm fleet', () => {
     expect(r.stdout).toMatch(/#tenant_a\s+0001_rename_and_check\s+contract\s+done/);
     const noUntil = await fleet('advance');
     expect(noUntil.code).toBe(2);
-    expect(noUntil.stderr).toContain('--until');
+    // Under --json the usage error is the JSON object on stdout, nothing on stderr.
+    expect(noUntil.stdout).toContain('--until');
+    expect(noUntil.stderr).toBe('');
   });
 });
