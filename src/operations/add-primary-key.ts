@@ -13,7 +13,7 @@ import {
 } from './support/partitions.js';
 import { partitionedKeyIndexSteps, partitionedKeyStatements } from './support/partitioned-key.js';
 import type { OperationDefinition } from './types.js';
-import { modelConstraint, modelIndex } from './support/model-objects.js';
+import { modelKey } from './support/model-objects.js';
 
 export const addPrimaryKeySchema = z
   .object({
@@ -44,14 +44,9 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     const table = change.table(spec.table);
     const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
     const columns = spec.columns.map((c) => spelledColumn(table, c));
-    change.addIndex(
-      table,
-      modelIndex(table, { name, elements: columns.map(quoteIdent), columns, primary: true, constraint: name }),
-    );
-    change.addConstraint(
-      table,
-      modelConstraint(name, 'p', columns, `PRIMARY KEY (${columns.map(quoteIdent).join(', ')})`, { index: name }),
-    );
+    const key = modelKey(table, name, columns, 'p');
+    change.addIndex(table, key.index);
+    change.addConstraint(table, key.constraint);
     for (const c of columns) change.alterColumn(table, c, { notNull: true });
   },
   plan(spec, ctx) {

@@ -7,7 +7,7 @@ import { buildUniqueIndexStep } from './support/steps.js';
 import { isPartitioned, requireKeyCoversPartitionKey, requireNoForeignPartitions } from './support/partitions.js';
 import { partitionedUniqueSteps } from './support/partitioned-key.js';
 import type { OperationDefinition } from './types.js';
-import { modelConstraint, modelIndex } from './support/model-objects.js';
+import { modelKey } from './support/model-objects.js';
 
 export const addUniqueSchema = z
   .object({
@@ -33,14 +33,9 @@ export const addUnique: OperationDefinition<AddUnique> = {
     const table = change.table(spec.table);
     const name = parseColumnName(spec.name);
     const columns = spec.columns.map((c) => spelledColumn(table, c));
-    change.addIndex(
-      table,
-      modelIndex(table, { name, elements: columns.map(quoteIdent), columns, unique: true, constraint: name }),
-    );
-    change.addConstraint(
-      table,
-      modelConstraint(name, 'u', columns, `UNIQUE (${columns.map(quoteIdent).join(', ')})`, { index: name }),
-    );
+    const key = modelKey(table, name, columns, 'u');
+    change.addIndex(table, key.index);
+    change.addConstraint(table, key.constraint);
   },
   plan(spec, ctx) {
     const table = ctx.table(spec.table, 'table');

@@ -77,6 +77,28 @@ export function modelConstraint(
   return { name, type, definition, validated: true, columns, references: null, index: null, ...extra };
 }
 
+/**
+ * A primary key ('p') or unique constraint ('u') on `columns` and the index of the same name that
+ * backs it, as addPrimaryKey and addUnique leave them.
+ */
+export function modelKey(
+  table: QualifiedName,
+  name: string,
+  columns: string[],
+  type: 'p' | 'u',
+): { index: IndexInfo; constraint: ConstraintInfo } {
+  const list = columns.map(quoteIdent);
+  const index = modelIndex(table, {
+    name,
+    elements: list,
+    columns,
+    constraint: name,
+    ...(type === 'p' ? { primary: true } : { unique: true }),
+  });
+  const definition = `${type === 'p' ? 'PRIMARY KEY' : 'UNIQUE'} (${list.join(', ')})`;
+  return { index, constraint: modelConstraint(name, type, columns, definition, { index: name }) };
+}
+
 /** A foreign key constraint of `columns` referencing `referenced` (`referencedColumns`). */
 export function modelForeignKey(
   name: string,
