@@ -1,5 +1,12 @@
 import { tableKey, type PartitionInfo, type TableInfo } from '../../db/catalog.js';
-import { displayName, generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import {
+  displayName,
+  generatedName,
+  quoteIdent,
+  quoteLiteral,
+  quoteQualified,
+  type QualifiedName,
+} from '../../db/quote.js';
 import type { Impact } from '../../plan/types.js';
 import { FOLLOW_UP_LOCK_TIMEOUT_MS } from './lock-order.js';
 import type { PlanContext } from '../types.js';
