@@ -336,7 +336,8 @@ describe('partitioned tables under old-app and new-app traffic', () => {
       expect(atKill.done).toBe(false);
       // The cursor names the leaf partition it is in, then the key within it.
       expect(atKill.last_key!.slice(0, 2)).toEqual(['public', expect.stringMatching(/^visits_(a|b0|b1)$/)]);
-      const resumed = await runCli(['advance', ...args]);
+      // Resumed by two workers: the rest is split into chunks that each stay within one partition.
+      const resumed = await runCli(['advance', ...args, '--workers', '2']);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect((await stopAfterWork(app)).errors).toEqual([]);
       for (const table of ['visits', 'hits'])
@@ -350,6 +351,11 @@ describe('partitioned tables under old-app and new-app traffic', () => {
         { table_name: 'public.hits', done: true },
         { table_name: 'public.visits', done: true },
       ]);
+      const chunks = await db.query<{ lo: string[] | null; hi: string[] | null }>(
+        `SELECT c.lo, c.hi FROM zdm.backfill_chunks c JOIN zdm.backfills b USING (migration, step_id) WHERE b.table_name = 'public.visits'`,
+      );
+      expect(chunks.length).toBeGreaterThan(0);
+      for (const c of chunks) expect(c.lo!.slice(0, 2)).toEqual(c.hi!.slice(0, 2));
       expect((await runCli(['advance', '--until', 'contract', ...args])).code).toBe(0);
     } finally {
       await dir.remove();
