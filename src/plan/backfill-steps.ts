@@ -97,7 +97,7 @@ function ctidRefusal(table: TableInfo, serverVersionNum: number): string | undef
 }
 
 function ctidNote(table: TableInfo): string {
-  return `${displayName(table)} has no primary key and no unique index on NOT NULL columns: its backfill walks ${isPartitioned(table) ? "each leaf partition" : "it"} by physical position (ctid block ranges up to the ${isPartitioned(table) ? "partition's size when the walk reaches it" : "table's size at the start"}, each read with a TID range scan). Rows the application updates or inserts meanwhile move to other blocks, possibly ones already passed: the dual-write trigger writes their new columns itself, and the switch verify checks every row. A table rewrite during the backfill (VACUUM FULL, CLUSTER, pg_repack) would move every row: do not run one then`;
+  return `${displayName(table)} has no primary key and no unique index on NOT NULL columns: its backfill walks ${isPartitioned(table) ? 'each leaf partition' : 'it'} by physical position (ctid block ranges up to the ${isPartitioned(table) ? "partition's size when the walk reaches it" : "table's size at the start"}, each read with a TID range scan). Rows the application updates or inserts meanwhile move to other blocks, possibly ones already passed: the dual-write trigger writes their new columns itself, and the switch verify checks every row. A table rewrite during the backfill (VACUUM FULL, CLUSTER, pg_repack) would move every row: do not run one then`;
 }
 
 /**
