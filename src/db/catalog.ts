@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import type { Volatility } from '../sql/expression.js';
 import { readTypeFacts, readTypes, type TypeFacts, type TypeInfo } from './catalog-types.js';
+import { readDependents, type ColumnDependent, type Queryable } from './dependents.js';
 import { readPartitioning, type Partitioning } from './partitions.js';
 import { parseObjectName, quoteIdent, spelledObjectName, type QualifiedName } from './quote.js';
 
 export type { Partitioning, PartitionInfo } from './partitions.js';
+export type { ColumnDependent, DependentView } from './dependents.js';
 
 /**
  * A snapshot of what the planner needs to know about the tables a migration touches, read from
@@ -116,18 +118,6 @@ export interface InboundForeignKey {
   referencedColumns: string[];
   definition: string;
   validated: boolean;
-}
-
-/** Something outside the table's own indexes and constraints that depends on a column. */
-export interface ColumnDependent {
-  column: string;
-  kind:
-    'view' | 'rule' | 'trigger' | 'policy' | 'generated column' | 'statistics' | 'function' | 'publication' | 'other';
-  /**
-   * view: `schema.name`; function: `schema.name(identity arguments)`; publication: its name;
-   * other: pg_describe_object's text; trigger, policy, statistics, generated column: the bare name.
-   */
-  name: string;
 }
 
 export interface TriggerInfo {
@@ -320,8 +310,6 @@ function regclassText(ref: NameRef): string {
   return ref.schema === undefined ? quoteIdent(ref.name) : `${quoteIdent(ref.schema)}.${quoteIdent(ref.name)}`;
 }
 
-type Queryable = pg.Pool | pg.PoolClient | pg.Client;
-
 async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[]> {
   if (oids.length === 0) return [];
   const tables = await client.query<{
@@ -513,52 +501,4 @@ async function readTables(client: Queryable, oids: number[]): Promise<TableInfo[
       ...(partitioning.has(t.oid) ? { partitioning: partitioning.get(t.oid)! } : {}),
     };
   });
-}
-
-/**
- * Objects that depend on a column other than the table's own indexes and constraints (read
- * above) and foreign keys of other tables (referencedBy): views and rules (pg_rewrite), triggers,
- * policies, generated columns, SQL-standard (BEGIN ATOMIC) function bodies (pg_proc, PG14+) and
- * publication column lists and row filters (pg_publication_rel, PG15+). Every other normal
- * dependency is read too, as `other` named by pg_describe_object, so that no dependent Postgres
- * would refuse a DROP COLUMN for first surfaces at contract.
- */
-async function readDependents(client: Queryable, oids: number[]): Promise<(ColumnDependent & { table_oid: number })[]> {
-  const { rows } = await client.query<ColumnDependent & { table_oid: number }>(
-    `SELECT DISTINCT d.refobjid::int AS table_oid, a.attname AS column,
-            CASE d.classid
-              WHEN 'pg_rewrite'::regclass THEN CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN 'view' ELSE 'rule' END
-              WHEN 'pg_trigger'::regclass THEN 'trigger'
-              WHEN 'pg_policy'::regclass THEN 'policy'
-              WHEN 'pg_attrdef'::regclass THEN 'generated column'
-              WHEN 'pg_statistic_ext'::regclass THEN 'statistics'
-              WHEN 'pg_proc'::regclass THEN 'function'
-              WHEN 'pg_publication_rel'::regclass THEN 'publication'
-              ELSE 'other' END AS kind,
-            COALESCE(vn.nspname || '.' || vc.relname, tg.tgname, pol.polname, se.stxname, ad_a.attname,
-                     pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-                     pub.pubname, pg_describe_object(d.classid, d.objid, d.objsubid)) AS name
-       FROM pg_depend d
-       JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-       LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
-       LEFT JOIN pg_class vc ON vc.oid = r.ev_class
-       LEFT JOIN pg_namespace vn ON vn.oid = vc.relnamespace
-       LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
-       LEFT JOIN pg_policy pol ON d.classid = 'pg_policy'::regclass AND pol.oid = d.objid
-       LEFT JOIN pg_statistic_ext se ON d.classid = 'pg_statistic_ext'::regclass AND se.oid = d.objid
-       LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
-       LEFT JOIN pg_attribute ad_a ON ad_a.attrelid = ad.adrelid AND ad_a.attnum = ad.adnum
-       LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
-       LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
-       LEFT JOIN pg_publication_rel pr ON d.classid = 'pg_publication_rel'::regclass AND pr.oid = d.objid
-       LEFT JOIN pg_publication pub ON pub.oid = pr.prpubid
-      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY($1::oid[]) AND d.refobjsubid > 0
-        AND d.deptype = 'n'
-        -- foreign keys of other tables are read as referencedBy
-        AND d.classid <> 'pg_constraint'::regclass
-        AND NOT (d.classid = 'pg_attrdef'::regclass AND ad_a.attnum = a.attnum)
-      ORDER BY 1, 2, 3, 4`,
-    [oids],
-  );
-  return rows;
 }
