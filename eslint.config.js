@@ -23,6 +23,14 @@ export default tseslint.config(
     },
   },
   { languageOptions: { globals: globals.node } },
+  // No function over 80 lines in src/ (issue 16). The plan() functions below are still to be split:
+  // each is held at its current length so it cannot grow; lower the number as they shrink.
+  { files: ['src/**/*.ts'], rules: { 'max-lines-per-function': ['error', { max: 80 }] } },
+  { files: ['src/operations/add-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 138 }] } },
+  { files: ['src/operations/change-column-type.ts'], rules: { 'max-lines-per-function': ['error', { max: 81 }] } },
+  { files: ['src/operations/rename-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 114 }] } },
+  { files: ['src/operations/support/shadow-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 110 }] } },
+  { files: ['src/operations/transform-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 106 }] } },
   // Example migrations are user files, checked by their own loader test; not part of the project's program.
   { files: ['**/*.js', '**/*.cjs', '**/*.mjs', 'migrations-examples/**'], ...tseslint.configs.disableTypeChecked },
 );

@@ -25,8 +25,16 @@ const VERB: Record<ColumnChangeKind, (c: ColumnClaim) => string> = {
   retype: (c) => `changes its type to ${c.detail}`,
 };
 
-/** ModelChange for one operation: every mutation of the virtual schema, with the claims it makes. */
-export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
+/** What every mutation checks and records for the operation: column claims, retiring names. */
+interface Guards {
+  claim(table: QualifiedName, column: string, change: ColumnChangeKind, detail?: string, shadow?: boolean): void;
+  /** Replaces the table in the model with `update`'s fields changed. */
+  columns(q: QualifiedName, update: (t: TableInfo) => Partial<TableInfo>): void;
+  retire(key: string): void;
+  requireNotRetiring(key: string, what: string): void;
+}
+
+function guards(model: SchemaModel, op: ChangingOp): Guards {
   const claim = (table: QualifiedName, column: string, change: ColumnChangeKind, detail = '', shadow = false) => {
     const mine: ColumnClaim = { op: op.index, kind: op.kind, change, detail, ...(shadow ? { shadow } : {}) };
     const earlier = model.columnClaim(table, column);
@@ -50,13 +58,24 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
         `${op.describe(op.index)} creates ${what}, which ${op.describe(by)} drops only at contract: the old one still exists during the window (the old application keeps using it), so the new one cannot be created in expand. Give it another name, or create it in a later migration`,
       );
   };
-  const constraintKey = (q: QualifiedName, name: string) => `constraint:${tableKey(q)}.${name}`;
-  const indexKey = (schema: string, name: string) => `index:${schema}.${name}`;
+  return { claim, columns, retire, requireNotRetiring };
+}
 
+const constraintKey = (q: QualifiedName, name: string) => `constraint:${tableKey(q)}.${name}`;
+const indexKey = (schema: string, name: string) => `index:${schema}.${name}`;
+
+type TableChanges = Pick<ModelChange, 'addTable' | 'dropTable' | 'renameTable'>;
+type ColumnChanges = Pick<
+  ModelChange,
+  'addColumn' | 'dropColumn' | 'renameColumn' | 'retypeColumn' | 'alterColumn' | 'alterTable'
+>;
+type IndexChanges = Pick<
+  ModelChange,
+  'addIndex' | 'dropIndex' | 'addConstraint' | 'dropConstraint' | 'renameConstraint'
+>;
+
+function tableChanges(model: SchemaModel, op: ChangingOp, { retire, requireNotRetiring }: Guards): TableChanges {
   return {
-    catalog: model.catalog,
-    table: (name) => op.table(name),
-    claimOf: (table, column) => model.columnClaim(table, column),
     addTable(table) {
       const q = { schema: table.schema, name: table.name };
       requireNotRetiring(`table:${tableKey(q)}`, `table ${displayName(q)}`);
@@ -85,6 +104,11 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
       model.claimTable(q, { op: op.index, kind: op.kind, change: 'rename-from', detail: displayName(to) });
       model.claimTable(to, { op: op.index, kind: op.kind, change: 'rename-to', detail: displayName(q) });
     },
+  };
+}
+
+function columnChanges(model: SchemaModel, op: ChangingOp, { claim, columns }: Guards): ColumnChanges {
+  return {
     addColumn(q, column) {
       claim(q, column.name, 'add');
       columns(q, (t) => ({ columns: [...t.columns, { ...column, attnum: nextAttnum(t) }] }));
@@ -123,6 +147,11 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
     alterTable(q, patch) {
       columns(q, () => patch);
     },
+  };
+}
+
+function indexChanges(model: SchemaModel, { columns, retire, requireNotRetiring }: Guards): IndexChanges {
+  return {
     addIndex(q, index) {
       requireNotRetiring(indexKey(index.schema, index.name), `index ${quoteIdent(index.name)}`);
       columns(q, (t) => ({ indexes: [...t.indexes.filter((ix) => ix.name !== index.name), index] }));
@@ -176,6 +205,19 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
         primaryKey: t.primaryKey?.name === from ? { ...t.primaryKey, name: to } : t.primaryKey,
       }));
     },
+  };
+}
+
+/** ModelChange for one operation: every mutation of the virtual schema, with the claims it makes. */
+export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
+  const g = guards(model, op);
+  return {
+    catalog: model.catalog,
+    table: (name) => op.table(name),
+    claimOf: (table, column) => model.columnClaim(table, column),
+    ...tableChanges(model, op, g),
+    ...columnChanges(model, op, g),
+    ...indexChanges(model, g),
     addEnumLabel(type, label) {
       const found = model.catalog.enums.get(tableKey(type));
       if (found && !found.labels.includes(label))
