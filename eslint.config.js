@@ -28,7 +28,7 @@ export default tseslint.config(
   { files: ['src/**/*.ts'], rules: { 'max-lines-per-function': ['error', { max: 80 }] } },
   { files: ['src/operations/add-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 138 }] } },
   { files: ['src/operations/change-column-type.ts'], rules: { 'max-lines-per-function': ['error', { max: 81 }] } },
-  { files: ['src/operations/rename-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 114 }] } },
+  { files: ['src/operations/rename-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 120 }] } },
   { files: ['src/operations/support/shadow-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 110 }] } },
   { files: ['src/operations/transform-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 106 }] } },
   // Example migrations are user files, checked by their own loader test; not part of the project's program.
