@@ -161,6 +161,11 @@ export interface TableInfo {
   replicaIdentityIndex?: string | null;
   /** A partitioned table's (relkind 'p') key and partitions; absent for any other table. */
   partitioning?: Partitioning;
+  /**
+   * Child tables of old-style inheritance (INHERITS, not partitions), as display names; absent
+   * when there are none (or the snapshot predates it).
+   */
+  inheritedBy?: string[];
 }
 
 export interface EnumInfo {
