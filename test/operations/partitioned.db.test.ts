@@ -246,13 +246,16 @@ describe('partitioned tables under old-app and new-app traffic', () => {
       expect(types).toEqual([{ t: 'bigint' }]);
       for (const index of ['readings_qty', 'readings_at_busy'])
         expect(await partitionsWithoutIndex(db, 'readings', index)).toEqual([]);
-      // Nothing of zdm's is left, except the names Postgres gave the indexes it created itself on
-      // the partition created mid-way (named after the shadow column; zdm cannot know them at plan time).
-      const left = (await treeSnapshot(db, 'readings')).filter((l) => l.includes('zdm'));
-      expect(left.map((l) => l.replace(/ USING .*/, ''))).toEqual([
-        'readings_2024_03 index CREATE INDEX readings_2024_03_at_qty_zdm_new_idx ON public.readings_2024_03',
-        'readings_2024_03 index CREATE INDEX readings_2024_03_qty_zdm_new_idx ON public.readings_2024_03',
-      ]);
+      // Nothing of zdm's is left: the indexes Postgres created itself on the partition created
+      // mid-way (named after the shadow column) take zdm's partition index names at contract.
+      expect((await treeSnapshot(db, 'readings')).filter((l) => l.includes('zdm'))).toEqual([]);
+      const march = (await treeSnapshot(db, 'readings')).filter((l) => l.startsWith('readings_2024_03 index'));
+      expect(march.map((l) => l.replace(/ ON .*/, ''))).toEqual(
+        expect.arrayContaining([
+          'readings_2024_03 index CREATE INDEX readings_2024_03_readings_at_busy',
+          'readings_2024_03 index CREATE INDEX readings_2024_03_readings_qty',
+        ]),
+      );
       await db.query(`INSERT INTO readings (at, qty) VALUES ('2024-03-09', 5000000000)`);
       expect(
         (await db.query(`SELECT count(*)::int AS n FROM readings WHERE qty > 4000000000 AND at = '2024-03-09'`))[0],

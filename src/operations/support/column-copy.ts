@@ -5,7 +5,7 @@ import type { PlanContext, StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
 import { validateConstraintStep } from './steps.js';
 import { partitionedIndexSteps } from './partitioned-index.js';
-import { isPartitioned, partitionIndexName, partitionsOf } from './partitions.js';
+import { isPartitioned, partitionIndexName, partitionsOf, renameWindowPartitionIndexes } from './partitions.js';
 
 /**
  * A copy of a column kept in step until contract, where it takes the original's place (renameColumn:
@@ -122,14 +122,16 @@ export class ColumnCopy {
     return [
       ...this.indexes.flatMap((ix) => ddl.adoptIndexStatements(this.t, ix, ddl.tempName(ix.name))),
       // Each partition's copy takes the name zdm gives a partition's index (the originals are gone);
-      // a partition created during the window got its copy from Postgres, under Postgres's name.
-      ...this.indexes.flatMap((ix) =>
-        partitionsOf(this.table).map((p) =>
+      // a partition created during the window got its copy from Postgres, under a name made from
+      // the copy column's: renamed the same way, found at run time.
+      ...this.indexes.flatMap((ix) => [
+        ...partitionsOf(this.table).map((p) =>
           ddl.renameIndex(p.schema, partitionIndexName(p, ddl.tempName(ix.name)), partitionIndexName(p, ix.name), {
             ifExists: true,
           }),
         ),
-      ),
+        ...(isPartitioned(this.table) ? [renameWindowPartitionIndexes({ schema: ix.schema, name: ix.name })] : []),
+      ]),
       ...constraints.map((c) => ddl.renameConstraint(this.t, ddl.tempName(c.name), c.name)),
     ];
   }

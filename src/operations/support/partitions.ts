@@ -1,5 +1,12 @@
 import { tableKey, type PartitionInfo, type TableInfo } from '../../db/catalog.js';
-import { displayName, generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import {
+  displayName,
+  generatedName,
+  quoteIdent,
+  quoteLiteral,
+  quoteQualified,
+  type QualifiedName,
+} from '../../db/quote.js';
 import type { Impact } from '../../plan/types.js';
 import { FOLLOW_UP_LOCK_TIMEOUT_MS } from './lock-order.js';
 import type { PlanContext } from '../types.js';
@@ -127,4 +134,34 @@ export const SHORT_LOCK_WAIT = `SET LOCAL lock_timeout = '${FOLLOW_UP_LOCK_TIMEO
  */
 export function lockTreeFirst(table: TableInfo): string[] {
   return isPartitioned(table) ? [`LOCK TABLE ${quoteQualified(table)} IN ACCESS EXCLUSIVE MODE`] : [];
+}
+
+/**
+ * contract: the partition indexes Postgres made itself for the parent's index `root` (on a
+ * partition created or attached during the window, named by Postgres after the columns, so after a
+ * copy column: `readings_2024_03_qty_zdm_new_idx`) take the name zdm gives a partition's index,
+ * partitionIndexName, computed here as generatedName does (63 bytes, else truncated + sha256).
+ * Their names are known only at run time; a name already taken is left as it is.
+ */
+export function renameWindowPartitionIndexes(root: QualifiedName): string {
+  return `DO $zdm$
+DECLARE r record; wanted text; head text; hash text;
+BEGIN
+  FOR r IN SELECT n.nspname, c.relname, tc.relname AS tbl
+             FROM pg_partition_tree(to_regclass(${quoteLiteral(quoteQualified(root))})) t
+             JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+             JOIN pg_index i ON i.indexrelid = c.oid JOIN pg_class tc ON tc.oid = i.indrelid
+            WHERE t.level > 0 AND strpos(c.relname, 'zdm') > 0 LOOP
+    wanted := r.tbl || '_' || ${quoteLiteral(root.name)};
+    IF octet_length(wanted) > 63 THEN
+      hash := left(encode(sha256(convert_to(wanted, 'UTF8')), 'hex'), 8);
+      head := wanted;
+      WHILE octet_length(head || '_' || hash) > 63 LOOP head := left(head, -1); END LOOP;
+      wanted := head || '_' || hash;
+    END IF;
+    IF wanted <> r.relname AND to_regclass(format('%I.%I', r.nspname, wanted)) IS NULL THEN
+      EXECUTE format('ALTER INDEX %I.%I RENAME TO %I', r.nspname, r.relname, wanted);
+    END IF;
+  END LOOP;
+END $zdm$`;
 }
