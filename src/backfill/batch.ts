@@ -32,7 +32,7 @@ export async function runBatch(
   size: number,
   statementTimeoutMs: number,
 ): Promise<BatchResult> {
-  const sql = batchSql(step, cursor !== null, range.ceiling !== null);
+  const sql = batchSql(step, cursor !== null, range.ceiling !== null, range.table);
   return inTransaction(session, async (client) => {
     const setup = await client.query<{ wal: string }>(
       `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true), pg_current_wal_insert_lsn()::text AS wal`,

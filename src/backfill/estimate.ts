@@ -10,15 +10,21 @@ import { withClient } from '../exec/transaction.js';
  * counted, within 5 s.
  */
 export async function estimateRows(pool: pg.Pool, table: QualifiedName): Promise<number | null> {
-  const { rows } = await pool.query<{ tuples: number; relpages: number; pages: number }>(
-    `SELECT reltuples::float8 AS tuples, relpages::float8 AS relpages, pg_relation_size(oid)::float8 / current_setting('block_size')::float8 AS pages
-       FROM pg_class WHERE oid = to_regclass($1)`,
+  // A partitioned table: the sum of its leaf partitions' estimates (each grown or shrunk since its
+  // own ANALYZE); any leaf with pages never analyzed makes the whole a count.
+  const { rows } = await pool.query<{ rows: number | null; known: boolean }>(
+    `SELECT sum(CASE WHEN c.relpages > 0 AND p.pages > 0 THEN c.reltuples / c.relpages * p.pages ELSE greatest(c.reltuples, 0) END)::float8 AS rows,
+            coalesce(bool_and(c.reltuples > 0 OR p.pages = 0), false) AS known
+       FROM pg_class t
+       CROSS JOIN LATERAL (SELECT t.oid AS relid WHERE t.relkind <> 'p'
+                           UNION ALL SELECT relid FROM pg_partition_tree(t.oid) WHERE t.relkind = 'p' AND isleaf AND level > 0) l
+       JOIN pg_class c ON c.oid = l.relid
+       CROSS JOIN LATERAL (SELECT pg_relation_size(c.oid)::float8 / current_setting('block_size')::float8 AS pages) p
+      WHERE t.oid = to_regclass($1)`,
     [quoteQualified(table)],
   );
   const r = rows[0];
-  // Partitioned parents have no pages of their own: their reltuples (from ANALYZE) as it is.
-  if (r && r.tuples > 0)
-    return Math.round(r.relpages > 0 && r.pages > 0 ? (r.tuples / r.relpages) * r.pages : r.tuples);
+  if (r && r.known && r.rows !== null && r.rows > 0) return Math.round(r.rows);
   return withClient(pool, async (client) => {
     try {
       await client.query(`SET statement_timeout = '5s'`);

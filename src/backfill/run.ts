@@ -14,7 +14,9 @@ import { ProgressReporter } from './progress.js';
 import { splitKeyRange } from './split.js';
 import { DEFAULT_ROW_WIDTH, walBytesPerRow } from '../plan/wal-per-row.js';
 import { WalMeter } from './wal-meter.js';
-import { ChunkSource, SequentialSource } from './work-source.js';
+import { ChunkSource, SequentialSource, type BackfillId, type WorkSource } from './work-source.js';
+import { decodePosition } from './partition-position.js';
+import { PartitionSource, remainingFrom, splitPartitions, walkOrder, type ChunkRange } from './partition-walk.js';
 import { WorkerSizing } from './worker-sizing.js';
 
 /** Chunks per worker when a backfill is split for parallel workers (more chunks balance better). */
@@ -55,7 +57,8 @@ export async function runBackfill(
   if (!started) return;
   await work(step, migration, ctx, join, started);
   if (join) return;
-  if (started.chunked) await ctx.state.finishBackfill(pool, migration, step.id);
+  // Chunks record no end of their own; a partitioned table with no partition left runs no batch.
+  if (started.chunked || step.partitions) await ctx.state.finishBackfill(pool, migration, step.id);
   await ctx.state.stepFinished(pool, migration, step.id, step.phase, 'done');
 }
 
@@ -107,10 +110,26 @@ async function splitForWorkers(
     );
   if (workers <= 1) return false;
   const remaining = total === null ? null : total - row.rows_scanned;
-  const bounds = await splitKeyRange(pool, step, row.last_key, workers * CHUNKS_PER_WORKER, remaining);
-  await ctx.state.createChunks(pool, migration, step.id, bounds);
-  ctx.log.info({ step: step.id, chunks: bounds.length - 1, workers }, 'backfill split into chunks');
+  const chunks = workers * CHUNKS_PER_WORKER;
+  const ranges = step.partitions
+    ? await splitPartitions(pool, step, row.last_key, chunks)
+    : consecutive(await splitKeyRange(pool, step, row.last_key, chunks, remaining));
+  await ctx.state.createChunks(pool, migration, step.id, ranges);
+  ctx.log.info({ step: step.id, chunks: ranges.length, workers }, 'backfill split into chunks');
   return true;
+}
+
+/** Chunks between consecutive bounds. */
+function consecutive(bounds: (string[] | null)[]): ChunkRange[] {
+  return bounds.slice(0, -1).map((lo, i) => ({ lo, hi: bounds[i + 1] ?? null }));
+}
+
+/** Where the workers get their ranges: chunks, the leaf partitions in order, or the whole table. */
+async function workSource(step: BackfillStep, ctx: RunnerContext, id: BackfillId, s: Started): Promise<WorkSource> {
+  if (s.chunked) return new ChunkSource(ctx, id, step.partitions !== undefined);
+  if (!step.partitions) return new SequentialSource(ctx, id, s.row.last_key);
+  const { leaves, cursor } = remainingFrom(await walkOrder(ctx.conn.pool, step), decodePosition(s.row.last_key));
+  return new PartitionSource(ctx, id, leaves, cursor);
 }
 
 /** Runs the workers until no range is left, under the gates, and reports the final progress. */
@@ -151,7 +170,7 @@ async function work(step: BackfillStep, migration: string, ctx: RunnerContext, j
   const sessionPids = new Set<number>();
   const throttle = createBackfillThrottle(ctx, step, () => control.poll(), { ownPids: () => [...sessionPids] });
   const id = { migration, stepId: step.id };
-  const source = s.chunked ? new ChunkSource(ctx, id) : new SequentialSource(ctx, id, s.row.last_key);
+  const source = await workSource(step, ctx, id, s);
   const statementTimeoutMs = Math.max(10_000, settings.targetBatchMs * BATCH_STATEMENT_TIMEOUT_FACTOR);
   const loop = new BatchLoop({
     ctx,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent, quoteQualified } from '../db/quote.js';
+import { quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
 import type { BackfillStep } from '../plan/types.js';
 
 /** Keys sampled to place chunk boundaries; enough for even chunks, cheap on any table size. */
@@ -8,7 +8,7 @@ const SAMPLE_KEYS = 4_000;
 /**
  * Bounds that split the key range after `from` (null = the start) into about `chunks` parts of
  * similar row counts, from a TABLESAMPLE of the keys: `[from, b1, ..., null]`, each chunk being
- * (bound[i], bound[i+1]]. The last chunk is open-ended: rows inserted during the backfill beyond
+ * (bound[i], bound[i+1]] of `relation` (a leaf partition of a partitioned table). The last chunk is open-ended: rows inserted during the backfill beyond
  * the sampled keys are written by the sync trigger and still checked by the batches.
  */
 export async function splitKeyRange(
@@ -17,9 +17,10 @@ export async function splitKeyRange(
   from: string[] | null,
   chunks: number,
   estimatedRows: number | null,
+  relation: QualifiedName = step.table,
 ): Promise<(string[] | null)[]> {
-  if (step.walk === 'ctid') return splitBlockRange(pool, step, from, chunks);
-  const table = quoteQualified(step.table);
+  if (step.walk === 'ctid') return splitBlockRange(pool, relation, from, chunks);
+  const table = quoteQualified(relation);
   const keys = step.key.map((k) => quoteIdent(k.name));
   const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
   const percent =
@@ -45,13 +46,13 @@ export async function splitKeyRange(
  */
 async function splitBlockRange(
   pool: pg.Pool,
-  step: BackfillStep,
+  relation: QualifiedName,
   from: string[] | null,
   chunks: number,
 ): Promise<(string[] | null)[]> {
   const { rows } = await pool.query<{ blocks: string }>(
     `SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::bigint)::text AS blocks`,
-    [quoteQualified(step.table)],
+    [quoteQualified(relation)],
   );
   const start = from ? Number(from[0]) : 0;
   const last = from ? Number(from[1]) : Number(rows[0]!.blocks);

@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import type { QualifiedName } from '../db/quote.js';
 import type { RunnerContext } from '../exec/context.js';
+import { decodePosition, encodePosition } from './partition-position.js';
 
 /** A chunk claim not renewed by a batch for this long can be taken over, even if its worker's
  * connection still looks alive (a runner on a partitioned machine). */
@@ -17,6 +19,8 @@ interface BatchRecord {
 /** One key range a worker backfills: (cursor, ceiling], recorded by `record` in each batch. */
 export interface WorkRange {
   label: string;
+  /** The leaf partition the range lies in (a partitioned table); absent: the step's table. */
+  table?: QualifiedName;
   cursor: string[] | null;
   ceiling: string[] | null;
   /** Writes the batch's progress in its transaction; false = the range is no longer ours. */
@@ -29,7 +33,7 @@ export interface WorkSource {
   next(session: pg.PoolClient, worker: string): Promise<WorkRange | 'wait' | undefined>;
 }
 
-interface BackfillId {
+export interface BackfillId {
   migration: string;
   stepId: string;
 }
@@ -63,9 +67,11 @@ export class SequentialSource implements WorkSource {
  * records only while the claim is still its own.
  */
 export class ChunkSource implements WorkSource {
+  /** `partitioned`: the chunks' keys are positions in a partitioned table's walk (partition-position.ts). */
   constructor(
     private readonly ctx: RunnerContext,
     private readonly id: BackfillId,
+    private readonly partitioned = false,
   ) {}
 
   async next(session: pg.PoolClient, worker: string): Promise<WorkRange | 'wait' | undefined> {
@@ -73,11 +79,17 @@ export class ChunkSource implements WorkSource {
     const { migration, stepId } = this.id;
     const chunk = await state.claimChunk(session, migration, stepId, worker, CHUNK_LEASE_SECONDS);
     if (!chunk) return (await state.chunks(conn.pool, migration, stepId)).every((c) => c.done) ? undefined : 'wait';
+    const record: WorkRange['record'] = (client, batch) =>
+      state.recordChunkBatch(client, migration, stepId, chunk.chunk, worker, batch);
+    if (!this.partitioned)
+      return { label: `chunk ${chunk.chunk}`, cursor: chunk.last_key ?? chunk.lo, ceiling: chunk.hi, record };
+    const lo = decodePosition(chunk.lo)!;
     return {
-      label: `chunk ${chunk.chunk}`,
-      cursor: chunk.last_key ?? chunk.lo,
-      ceiling: chunk.hi,
-      record: (client, batch) => state.recordChunkBatch(client, migration, stepId, chunk.chunk, worker, batch),
+      label: `chunk ${chunk.chunk} (partition ${lo.partition.schema}.${lo.partition.name})`,
+      table: lo.partition,
+      cursor: decodePosition(chunk.last_key)?.cursor ?? lo.cursor,
+      ceiling: decodePosition(chunk.hi)?.cursor ?? null,
+      record: (client, batch) => record(client, { ...batch, lastKey: encodePosition(lo.partition, batch.lastKey) }),
     };
   }
 }

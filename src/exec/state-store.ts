@@ -402,14 +402,19 @@ export class StateStore {
     );
   }
 
-  /** Splits a backfill into chunks between consecutive bounds (exclusive lo, inclusive hi). */
-  async createChunks(on: Queryable, migration: string, stepId: string, bounds: (string[] | null)[]): Promise<void> {
-    const rows = bounds.slice(0, -1).map((lo, i) => ({
+  /** Splits a backfill into chunks, each (lo, hi]: exclusive lo, inclusive hi, null = open. */
+  async createChunks(
+    on: Queryable,
+    migration: string,
+    stepId: string,
+    ranges: { lo: string[] | null; hi: string[] | null }[],
+  ): Promise<void> {
+    const rows = ranges.map(({ lo, hi }, i) => ({
       migration,
       step_id: stepId,
       chunk: i,
       lo: lo && JSON.stringify(lo),
-      hi: bounds[i + 1] ? JSON.stringify(bounds[i + 1]) : null,
+      hi: hi && JSON.stringify(hi),
       last_key: null,
       claimed_by: null,
       claimed_pid: null,

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral, quoteQualified } from '../db/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../db/quote.js';
 import type { BackfillStep } from './types.js';
 
 /**
@@ -29,10 +29,16 @@ export interface BatchSql {
 }
 
 /** `hasCeiling`: the batch stays at or below a chunk's upper key (parallel workers); its
- * parameters follow the cursor's in the bound query. */
-export function batchSql(step: BackfillStep, hasCursor: boolean, hasCeiling = false): BatchSql {
-  if (step.walk === 'ctid') return ctidBatchSql(step, hasCursor, hasCeiling);
-  const table = quoteQualified(step.table);
+ * parameters follow the cursor's in the bound query. `relation`: the table the batch reads and
+ * updates, a leaf partition of a partitioned `step.table` (each batch stays within one). */
+export function batchSql(
+  step: BackfillStep,
+  hasCursor: boolean,
+  hasCeiling = false,
+  relation: QualifiedName = step.table,
+): BatchSql {
+  if (step.walk === 'ctid') return ctidBatchSql(step, relation, hasCursor, hasCeiling);
+  const table = quoteQualified(relation);
   const keys = step.key.map((k) => quoteIdent(k.name));
   const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
   const params = (start: number) => tuple(step.key.map((k, i) => `$${start + i}::${k.type}`));
@@ -78,8 +84,8 @@ function assignments(step: BackfillStep): string {
  * 32-byte rows when the table was never analyzed, so an unknown table gets small batches, which
  * the sizer grows); no row when the range ends before that: the batch then runs to its end.
  */
-function ctidBatchSql(step: BackfillStep, hasCursor: boolean, hasCeiling: boolean): BatchSql {
-  const table = quoteQualified(step.table);
+function ctidBatchSql(step: BackfillStep, relation: QualifiedName, hasCursor: boolean, hasCeiling: boolean): BatchSql {
+  const table = quoteQualified(relation);
   const regclass = `${quoteLiteral(table)}::regclass`;
   const lo = hasCursor ? '$1::bigint' : '0::bigint';
   const last = hasCursor ? '$2::bigint' : `pg_relation_size(${regclass}) / current_setting('block_size')::bigint`;

@@ -3,6 +3,7 @@ import { displayName, quoteIdent } from '../db/quote.js';
 import { rowWalk, type RowWalk } from '../operations/support/row-key.js';
 import type { BackfillContribution } from '../operations/types.js';
 import type { BackfillStep, LockTaken, PhaseNote } from './types.js';
+import { isPartitioned, leafPartitions, name } from '../operations/support/partitions.js';
 
 /** TID range scans (`ctid >= ... AND ctid < ...` read as a block range) exist from PostgreSQL 14. */
 const TID_RANGE_SCAN_VERSION = 140000;
@@ -43,9 +44,10 @@ export function backfillSteps(
       id: `backfill:${displayName(t)}:backfill:1`,
       phase: 'backfill',
       operations: [...new Set(ops)],
-      description: `copy data into ${columns} for every existing row of ${displayName(t)}, ${walkText(walk)}`,
+      description: `copy data into ${columns} for every existing row of ${displayName(t)}, ${walkText(table, walk)}`,
       table: t,
       ...walkFields(table, walk),
+      ...(isPartitioned(table) ? { partitions: leafPartitions(table).map(name) } : {}),
       assignments: c.flatMap((x) => x.assignments),
       pending: c.length === 1 ? c[0]!.pending : c.map((x) => `(${x.pending})`).join(' OR '),
       impact: {
@@ -66,7 +68,15 @@ function walkFields(table: TableInfo, walk: RowWalk): Pick<BackfillStep, 'key' |
   return walk.kind === 'unique-index' ? { key, keyIndex: walk.index } : { key };
 }
 
-function walkText(walk: RowWalk): string {
+function walkText(table: TableInfo, walk: RowWalk): string {
+  const leaves = leafPartitions(table);
+  const by = isPartitioned(table)
+    ? `partition by partition (${leaves.length} leaf partition${leaves.length === 1 ? '' : 's'}, each batch within one), `
+    : '';
+  return by + walkWithin(walk);
+}
+
+function walkWithin(walk: RowWalk): string {
   if (walk.kind === 'ctid')
     return 'in batches of physical position (ctid block ranges: the table has no primary key and no unique index on NOT NULL columns)';
   const on = `in keyset batches on (${walk.columns.map(quoteIdent).join(', ')})`;
@@ -78,15 +88,16 @@ function walkText(walk: RowWalk): string {
 /** Why a table with no key at all cannot be walked by position here; undefined when it can. */
 function ctidRefusal(table: TableInfo, serverVersionNum: number): string | undefined {
   const missing = `table ${displayName(table)} has no primary key and no unique index on NOT NULL columns`;
-  if (table.relkind === 'p')
-    return `${missing}, and a partitioned table cannot be walked by physical position (each partition has its own); add one first (addPrimaryKey, or a unique index on NOT NULL columns)`;
+  const foreign = leafPartitions(table).filter((p) => p.relkind === 'f');
+  if (foreign.length > 0)
+    return `${missing}, and its partition(s) ${foreign.map((p) => displayName(p)).join(', ')} are foreign tables, which cannot be walked by physical position; add one first (addPrimaryKey, or a unique index on NOT NULL columns)`;
   if (serverVersionNum < TID_RANGE_SCAN_VERSION)
     return `${missing}; walking it by physical position needs a TID range scan (PostgreSQL 14 and later: before, every batch would read the whole table); add one first (addPrimaryKey, or addUnique on NOT NULL columns)`;
   return undefined;
 }
 
 function ctidNote(table: TableInfo): string {
-  return `${displayName(table)} has no primary key and no unique index on NOT NULL columns: its backfill walks it by physical position (ctid block ranges up to the table's size at the start, each read with a TID range scan). Rows the application updates or inserts meanwhile move to other blocks, possibly ones already passed: the dual-write trigger writes their new columns itself, and the switch verify checks every row. A table rewrite during the backfill (VACUUM FULL, CLUSTER, pg_repack) would move every row: do not run one then`;
+  return `${displayName(table)} has no primary key and no unique index on NOT NULL columns: its backfill walks ${isPartitioned(table) ? 'each leaf partition' : 'it'} by physical position (ctid block ranges up to the ${isPartitioned(table) ? "partition's size when the walk reaches it" : "table's size at the start"}, each read with a TID range scan). Rows the application updates or inserts meanwhile move to other blocks, possibly ones already passed: the dual-write trigger writes their new columns itself, and the switch verify checks every row. A table rewrite during the backfill (VACUUM FULL, CLUSTER, pg_repack) would move every row: do not run one then`;
 }
 
 /**

@@ -24,8 +24,14 @@ export function stepSql(step: Step): string[] {
           ]
         : [verifySql(step)];
     case 'backfill': {
-      const sql = batchSql(step, true);
-      return [`-- per batch, in its own transaction with zdm.backfill = on:`, sql.bound, sql.update(true)];
+      const first = step.partitions?.[0];
+      const sql = batchSql(step, true, false, first ?? step.table);
+      const where = first
+        ? [
+            `-- partition by partition, each batch within one of the ${step.partitions!.length} leaf partitions (${displayName(first)} to ${displayName(step.partitions!.at(-1)!)}); shown for ${displayName(first)}:`,
+          ]
+        : [];
+      return [...where, `-- per batch, in its own transaction with zdm.backfill = on:`, sql.bound, sql.update(true)];
     }
     default:
       return assertNever(step, 'step kind');

@@ -61,6 +61,18 @@ export interface PlanInputs {
  * is reported at once, each naming the file, the path in it and the object.
  */
 export function planMigration(migration: MigrationFile, catalog: Catalog, inputs: PlanInputs = {}): Plan {
+  return planAgainstModel(migration, catalog, inputs).plan;
+}
+
+/**
+ * planMigration, and the schema as the migration leaves it after contract (the virtual schema):
+ * what the next migration of a directory would be planned against, without a database in between.
+ */
+export function planAgainstModel(
+  migration: MigrationFile,
+  catalog: Catalog,
+  inputs: PlanInputs = {},
+): { plan: Plan; after: Catalog } {
   const state: PlanState = {
     migration,
     model: new SchemaModel(catalog),
@@ -93,7 +105,7 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
   const steps = PHASES.flatMap((p) => state.byPhase.get(p)!);
   const tables = [...state.tables.values()];
   const schemas = [...new Set(tables.map((t) => t.schema))].sort();
-  return {
+  const plan: Plan = {
     formatVersion: 1,
     migration: migration.name,
     file: migration.file,
@@ -115,6 +127,7 @@ export function planMigration(migration: MigrationFile, catalog: Catalog, inputs
     gates: gates(steps),
     notes: state.notes,
   };
+  return { plan, after: state.model.catalog };
 }
 
 /** Runs one operation's plan() or apply(), collecting its problems; false when it reported any. */

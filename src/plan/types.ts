@@ -126,6 +126,13 @@ export interface BackfillStep extends StepBase {
    * the cursor is `[next block, the table's block count when the backfill started]`. Absent: keyset.
    */
   walk?: 'ctid';
+  /**
+   * A partitioned table's leaf partitions at planning time, in the order the backfill walks them:
+   * every batch runs on one partition (keyset or ctid within it), and the cursor is
+   * `[partition schema, partition name, ...the walk's cursor within it]` (backfill/partition-walk.ts).
+   * Absent: a plain table, walked as one.
+   */
+  partitions?: QualifiedName[];
   assignments: BackfillAssignment[];
   /** SQL condition, true for rows that still need the backfill (so finished rows are not rewritten). */
   pending: string;

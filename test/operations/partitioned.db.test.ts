@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { startWorkload, type AppQuery } from '../helpers/apps.js';
+import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
+import { tempMigrationsDir } from '../helpers/runner.js';
+import { startWorkload as startWriter, stopAll, stopAfterWork } from '../helpers/workload.js';
 import { runLifecycle, withMigrations } from '../helpers/lifecycle.js';
 import { partitionsWithoutIndex, treeSnapshot } from '../helpers/partitions.js';
 
@@ -8,7 +11,10 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase(testLabel(import.meta.url));
 });
-afterAll(async () => db?.drop());
+afterAll(async () => {
+  await stopAll();
+  await db?.drop();
+});
 
 /** Range by month, February sub-partitioned by hash, a default partition: every shape of tree. */
 const EVENTS = `
@@ -261,5 +267,98 @@ describe('partitioned tables under old-app and new-app traffic', () => {
         (await db.query(`SELECT count(*)::int AS n FROM readings WHERE qty > 4000000000 AND at = '2024-03-09'`))[0],
       ).toEqual({ n: 1 });
     });
+  }, 240_000);
+
+  it('backfills partition by partition (keyset, and ctid without a key) and resumes after SIGKILL in the right partition', async () => {
+    // visits: keyed, February sub-partitioned by hash; hits: no key at all (each leaf walked by ctid).
+    await db.query(`
+      CREATE TABLE visits (id bigint NOT NULL, at date NOT NULL, email text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+      CREATE TABLE visits_a PARTITION OF visits FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+      CREATE TABLE visits_b PARTITION OF visits FOR VALUES FROM ('2024-02-01') TO ('2024-03-01') PARTITION BY HASH (id);
+      CREATE TABLE visits_b0 PARTITION OF visits_b FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+      CREATE TABLE visits_b1 PARTITION OF visits_b FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+      INSERT INTO visits SELECT g, '2024-01-01'::date + g % 59, 'u' || g FROM generate_series(1, 3000) g;
+      CREATE TABLE hits (at date NOT NULL, email text) PARTITION BY RANGE (at);
+      CREATE TABLE hits_a PARTITION OF hits FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+      CREATE TABLE hits_b PARTITION OF hits FOR VALUES FROM ('2024-02-01') TO ('2024-03-01');
+      INSERT INTO hits SELECT '2024-01-01'::date + g % 59, 'h' || g FROM generate_series(1, 1000) g;
+      ANALYZE visits; ANALYZE hits;`);
+    const dir = await tempMigrationsDir('visits');
+    try {
+      await dir.write('0004_visits_email.json', {
+        operations: [
+          { op: 'renameColumn', table: 'visits', from: 'email', to: 'email_address' },
+          { op: 'renameColumn', table: 'hits', from: 'email', to: 'email_address' },
+        ],
+      });
+      const args = ['--migrations-dir', dir.dir, '--database-url', db.url];
+      const plan = await runCli(['plan', ...args]);
+      expect(plan.stdout).toContain('partition by partition (3 leaf partitions, each batch within one)');
+      expect(plan.stdout).toContain('UPDATE public.visits_a SET email_address = email WHERE');
+      expect((await runCli(['advance', ...args])).code).toBe(0); // expand
+      // The old application updates, inserts, and moves rows across partitions (a new date).
+      const app = startWriter({
+        url: db.url,
+        name: 'old',
+        step: (c, i) =>
+          [
+            () => c.query(`INSERT INTO visits VALUES ($1, '2024-02-10', $2)`, [10_000 + i, `n${i}`]),
+            () => c.query(`UPDATE visits SET email = $2 WHERE id = $1`, [1 + ((i * 7919) % 3000), `x${i}`]),
+            () =>
+              c.query(`UPDATE visits SET at = at + 31 WHERE id = $1 AND at < '2024-01-29'`, [1 + ((i * 31) % 3000)]),
+            () => c.query(`INSERT INTO hits VALUES ('2024-01-05', $1)`, [`n${i}`]),
+            () => c.query(`UPDATE hits SET email = $2 WHERE email = $1`, [`h${1 + ((i * 13) % 1000)}`, `y${i}`]),
+          ][i % 5]!(),
+      });
+      const visits = async () =>
+        (
+          await db.query<{ rows_scanned: number; done: boolean; last_key: string[] | null }>(
+            `SELECT rows_scanned::int, done, last_key FROM zdm.backfills WHERE table_name = 'public.visits'`,
+          )
+        )[0];
+      const run = startAdvance([
+        ...args,
+        '--batch-size',
+        '300',
+        '--target-batch-ms',
+        '20',
+        '--max-rows-per-second',
+        '1000',
+      ]);
+      await waitFor(
+        'a few committed batches',
+        async () => ((await visits())?.rows_scanned ?? 0) >= 600 || undefined,
+        120_000,
+      );
+      run.child.kill('SIGKILL');
+      await run.exited;
+      const atKill = (await visits())!;
+      expect(atKill.done).toBe(false);
+      // The cursor names the leaf partition it is in, then the key within it.
+      expect(atKill.last_key!.slice(0, 2)).toEqual(['public', expect.stringMatching(/^visits_(a|b0|b1)$/)]);
+      // Resumed by two workers: the rest is split into chunks that each stay within one partition.
+      const resumed = await runCli(['advance', ...args, '--workers', '2']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect((await stopAfterWork(app)).errors).toEqual([]);
+      for (const table of ['visits', 'hits'])
+        expect(
+          await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE email_address IS DISTINCT FROM email`),
+        ).toEqual([{ n: 0 }]);
+      const done = await db.query(
+        `SELECT table_name, done FROM zdm.backfills WHERE table_name IN ('public.visits', 'public.hits') ORDER BY 1`,
+      );
+      expect(done).toEqual([
+        { table_name: 'public.hits', done: true },
+        { table_name: 'public.visits', done: true },
+      ]);
+      const chunks = await db.query<{ lo: string[] | null; hi: string[] | null }>(
+        `SELECT c.lo, c.hi FROM zdm.backfill_chunks c JOIN zdm.backfills b USING (migration, step_id) WHERE b.table_name = 'public.visits'`,
+      );
+      expect(chunks.length).toBeGreaterThan(0);
+      for (const c of chunks) expect(c.lo!.slice(0, 2)).toEqual(c.hi!.slice(0, 2));
+      expect((await runCli(['advance', '--until', 'contract', ...args])).code).toBe(0);
+    } finally {
+      await dir.remove();
+    }
   }, 240_000);
 });

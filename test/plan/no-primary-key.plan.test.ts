@@ -115,13 +115,42 @@ describe('backfill of a table without a primary key', () => {
     expect(verify.kind === 'verify' && verify.sampleColumns[0]).toBe('ctid');
   });
 
-  it('refuses a walk by position where Postgres has no TID range scan, and on a partitioned table', () => {
+  it('refuses a walk by position where Postgres has no TID range scan, and on a foreign partition', () => {
     expect(planIssues(rename, fakeCatalog([heap()], 130000))[0]!.message).toMatch(
       /public\.heap has no primary key .*needs a TID range scan \(PostgreSQL 14 and later/,
     );
-    const parted = { ...heap(), relkind: 'p' };
-    expect(planIssues(rename, fakeCatalog([parted]))[0]!.message).toMatch(
-      /a partitioned table cannot be walked by physical position/,
+    const leaf = (name: string, relkind: string) => ({
+      schema: 'public',
+      name,
+      parent: { schema: 'public', name: 'heap' },
+      relkind,
+      level: 1,
+      key: [],
+      estimatedRows: 10,
+      sizeBytes: 8192,
+    });
+    const parted = (...leaves: ReturnType<typeof leaf>[]) => ({
+      ...heap(),
+      relkind: 'p',
+      partitioning: { key: ['a'], partitions: leaves },
+    });
+    expect(planIssues(rename, fakeCatalog([parted(leaf('heap_1', 'r'), leaf('heap_far', 'f'))]))[0]!.message).toMatch(
+      /public\.heap has no primary key .* its partition\(s\) public\.heap_far are foreign tables, which cannot be walked by physical position/,
+    );
+    // Each leaf partition is walked by its own block ranges.
+    const p = plan(rename, fakeCatalog([parted(leaf('heap_1', 'r'), leaf('heap_2', 'r'))]));
+    expect(backfillOf(p)).toMatchObject({
+      walk: 'ctid',
+      partitions: [
+        { schema: 'public', name: 'heap_1' },
+        { schema: 'public', name: 'heap_2' },
+      ],
+    });
+    expect(sqlById(p)['backfill:public.heap:backfill:1']![0]).toBe(
+      '-- partition by partition, each batch within one of the 2 leaf partitions (public.heap_1 to public.heap_2); shown for public.heap_1:',
+    );
+    expect(sqlById(p)['backfill:public.heap:backfill:1']![3]).toMatch(
+      /^UPDATE public\.heap_1 SET email_address = email WHERE ctid >= \$1::tid/,
     );
   });
 

@@ -92,6 +92,33 @@ describe('the virtual schema: later operations see what earlier ones did', () =>
     );
     expect(plan.steps).toHaveLength(2);
   });
+
+  it('a raw sql CREATE TABLE brings its constraints, named as Postgres names them, and their indexes', () => {
+    const create = {
+      op: 'sql',
+      phase: 'expand',
+      sql: 'CREATE TABLE users (id integer PRIMARY KEY, email text UNIQUE, age int CHECK (age > 0), CONSTRAINT one_email EXCLUDE USING btree (email WITH =))',
+      rollback: 'DROP TABLE users',
+      allow: ['drop-table'],
+    };
+    const fk = {
+      op: 'addForeignKey',
+      table: 'orders',
+      name: 'orders_user_fk',
+      columns: ['id'],
+      references: { table: 'users', columns: ['id'] },
+    };
+    expect(planOps([create, fk], catalog([orders()])).steps.filter((s) => s.operations[0] === 1)).not.toEqual([]);
+    const again = (name: string) => ({ op: 'addCheck', table: 'users', name, expression: 'age < 200' });
+    expect(
+      issues([create, again('users_age_check'), again('users_email_key'), again('one_email'), again('users_pkey')]),
+    ).toEqual([
+      'operations[1].name: constraint users_age_check already exists on table public.users',
+      'operations[2].name: constraint users_email_key already exists on table public.users',
+      'operations[3].name: constraint one_email already exists on table public.users',
+      'operations[4].name: constraint users_pkey already exists on table public.users',
+    ]);
+  });
 });
 
 describe('overlapping operations are merged or refused at plan time, naming both', () => {

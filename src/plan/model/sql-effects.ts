@@ -1,6 +1,7 @@
 import { deparseSync } from 'pgsql-deparser';
 import { tableKey, type ColumnDependent, type ColumnInfo, type TableInfo } from '../../db/catalog.js';
-import type { QualifiedName } from '../../db/quote.js';
+import { generatedName, quoteIdent, type QualifiedName } from '../../db/quote.js';
+import { modelIndex, modelKey } from '../../operations/support/model-objects.js';
 import type { ModelChange } from '../../operations/types.js';
 import type { Phase } from '../types.js';
 import { splitStatements } from '../../sql/statements.js';
@@ -186,34 +187,45 @@ class SqlEffects {
     }
   }
 
-  private addConstraint(table: QualifiedName, c: Body): void {
-    const type = (
-      {
-        CONSTR_CHECK: 'c',
-        CONSTR_FOREIGN: 'f',
-        CONSTR_UNIQUE: 'u',
-        CONSTR_PRIMARY: 'p',
-        CONSTR_EXCLUSION: 'x',
-      } as const
-    )[c.contype as 'CONSTR_CHECK'];
+  /**
+   * ADD CONSTRAINT, or a constraint of CREATE TABLE (`column`: declared on that column). Unnamed,
+   * it gets the name Postgres gives it; a primary key, unique or exclusion constraint brings its
+   * index (of the same name).
+   */
+  private addConstraint(table: QualifiedName, c: Body, column?: string): void {
+    const type = CONSTRAINT_TYPES[c.contype as string];
     if (!type) return;
-    const columns = new Set<string>([...strings({ List: { items: c.keys ?? c.fk_attrs ?? [] } })]);
-    walk(c.raw_expr, (key, value) => {
+    const keys = strings({ List: { items: c.keys ?? c.fk_attrs ?? [] } });
+    const columns = new Set<string>(keys.length ? keys : column ? [column] : []);
+    walk([c.raw_expr, c.exclusions, c.where_clause], (key, value) => {
+      if (key === 'IndexElem' && typeof value.name === 'string') columns.add(value.name);
       if (key !== 'ColumnRef') return;
       const fields = value.fields as Node[];
       const last = (fields[fields.length - 1]?.String as { sval?: string } | undefined)?.sval;
       if (last) columns.add(last);
     });
+    const name = (c.conname as string | undefined) ?? defaultConstraintName(table.name, type, [...columns]);
+    if (type === 'p' || type === 'u') {
+      const key = modelKey(table, name, [...columns], type);
+      this.change.addIndex(table, key.index);
+      this.change.addConstraint(table, key.constraint);
+      return;
+    }
+    if (type === 'x')
+      this.change.addIndex(
+        table,
+        modelIndex(table, { name, elements: [...columns].map(quoteIdent), columns: [...columns] }),
+      );
     const pk = c.pktable as RangeVar | undefined;
     const referenced = pk ? this.table(pk) : undefined;
     this.change.addConstraint(table, {
-      name: c.conname as string,
+      name,
       type,
       definition: '',
       validated: c.skip_validation !== true,
       columns: [...columns],
       references: referenced ? { table: referenced, columns: strings({ List: { items: c.pk_attrs ?? [] } }) } : null,
-      index: null,
+      index: type === 'x' ? name : null,
     });
   }
 
@@ -249,14 +261,13 @@ class SqlEffects {
     });
   }
 
+  /** CREATE TABLE with its column and table constraints (named as Postgres names them when unnamed). */
   private createTable(body: Body): void {
     const rv = body.relation as RangeVar;
     if (!rv?.relname || body.if_not_exists) return;
     const q = { schema: rv.schemaname ?? this.model.catalog.defaultSchema, name: rv.relname };
-    const columns = ((body.tableElts as Node[] | undefined) ?? [])
-      .map((e) => e.ColumnDef as Body | undefined)
-      .filter((c): c is Body => c !== undefined)
-      .map((c, i) => ({ ...columnOf(c), attnum: i + 1 }));
+    const elements = (body.tableElts as Node[] | undefined) ?? [];
+    const defs = elements.map((e) => e.ColumnDef as Body | undefined).filter((c): c is Body => c !== undefined);
     this.change.addTable({
       oid: 0,
       schema: q.schema,
@@ -264,7 +275,7 @@ class SqlEffects {
       relkind: 'r',
       estimatedRows: 0,
       sizeBytes: 0,
-      columns,
+      columns: defs.map((c, i) => ({ ...columnOf(c), attnum: i + 1 })),
       primaryKey: null,
       indexes: [],
       constraints: [],
@@ -272,7 +283,29 @@ class SqlEffects {
       dependents: [],
       triggers: [],
     });
+    for (const def of defs)
+      for (const c of ((def.constraints as Node[] | undefined) ?? []).map((n) => n.Constraint as Body))
+        this.addConstraint(q, c, def.colname as string);
+    for (const c of elements.map((e) => e.Constraint as Body | undefined)) if (c) this.addConstraint(q, c);
+    // A primary key makes its columns NOT NULL.
+    const pk = this.model.current(q).primaryKey;
+    for (const column of pk?.columns ?? []) this.change.alterColumn(q, column, { notNull: true });
   }
+}
+
+const CONSTRAINT_TYPES: Record<string, 'c' | 'f' | 'u' | 'p' | 'x' | undefined> = {
+  CONSTR_CHECK: 'c',
+  CONSTR_FOREIGN: 'f',
+  CONSTR_UNIQUE: 'u',
+  CONSTR_PRIMARY: 'p',
+  CONSTR_EXCLUSION: 'x',
+};
+
+/** The name Postgres gives an unnamed constraint (ChooseConstraintName: table, first column, suffix). */
+function defaultConstraintName(table: string, type: 'c' | 'f' | 'u' | 'p' | 'x', columns: string[]): string {
+  if (type === 'p') return generatedName(table, 'pkey');
+  const suffix = { c: 'check', f: 'fkey', u: 'key', x: 'excl' }[type];
+  return generatedName(table, type === 'c' ? (columns[0] ?? '') : columns.join('_'), suffix);
 }
 
 function strings(node: Node | undefined): string[] {

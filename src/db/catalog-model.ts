@@ -1,0 +1,202 @@
+import type { Volatility } from '../sql/expression.js';
+import type { TypeFacts, TypeInfo } from './catalog-types.js';
+import type { Partitioning } from './partitions.js';
+import { parseObjectName, spelledObjectName, type QualifiedName } from './quote.js';
+
+export type { Partitioning, PartitionInfo } from './partitions.js';
+
+/**
+ * A snapshot of what the planner needs to know about the tables a migration touches, read from
+ * pg_catalog in a few queries. Planning is a pure function of this snapshot and the migration.
+ */
+export interface Catalog {
+  serverVersionNum: number;
+  /** The schema unqualified names resolve to when they do not exist yet (first of search_path). */
+  defaultSchema: string;
+  tables: Map<string, TableInfo>;
+  /** Unqualified table names as the server's search_path resolves them: `users` -> `public.users`. */
+  resolved: Map<string, QualifiedName>;
+  enums: Map<string, EnumInfo>;
+  /** Indexes looked up by qualified name (for dropIndex). */
+  indexes: Map<string, IndexInfo & { table: QualifiedName }>;
+  /**
+   * Volatility of the functions user expressions call (defaults, `up`), by the name as written
+   * (`gen_random_uuid`, `pg_catalog.now`): the most volatile overload. Absent names are unknown.
+   */
+  functions?: Map<string, Volatility>;
+  /** Types named in the migration (column types), by the text as written; a name that does not resolve is absent. */
+  types?: Map<string, TypeInfo>;
+  /** Foreign-key facts of those types and of every column type of the tables read. */
+  typeFacts?: Map<number, TypeFacts>;
+}
+
+export interface ColumnInfo {
+  name: string;
+  attnum: number;
+  /** format_type(atttypid, atttypmod): `character varying(50)`, `bigint`, `public.status`. */
+  type: string;
+  typeOid: number;
+  notNull: boolean;
+  /** pg_get_expr of the default, e.g. `'legacy'::character varying` or `nextval('users_id_seq'::regclass)`. */
+  default: string | null;
+  /** 'a' GENERATED ALWAYS AS IDENTITY, 'd' BY DEFAULT, '' none. */
+  identity: '' | 'a' | 'd';
+  /** 's' stored generated column, 'v' virtual (PG18), '' none. */
+  generated: '' | 's' | 'v';
+  /** Collation when it differs from the type's default, qualified: `pg_catalog."C"`. */
+  collation: string | null;
+  comment: string | null;
+  /** Sequence owned by this column (serial/identity), qualified. */
+  ownedSequence: QualifiedName | null;
+  /** Parameters of ownedSequence (pg_sequence), for operations that move or retype it. */
+  sequence?: SequenceInfo | null;
+  /** Column privileges (aclexplode of attacl) granted to roles other than the table's owner. */
+  grants?: TableGrant[];
+}
+
+/** pg_sequence of a serial or identity sequence; numbers as text (they are int8). */
+export interface SequenceInfo {
+  /** `integer`, `bigint`, `smallint` */
+  type: string;
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+}
+
+/** A privilege on a table granted to someone other than its owner (aclexplode of relacl). */
+export interface TableGrant {
+  /** Role name, or `PUBLIC`. */
+  grantee: string;
+  privilege: string;
+  grantable: boolean;
+}
+
+export interface IndexInfo {
+  name: string;
+  schema: string;
+  /** pg_get_indexdef(): `CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)`. */
+  definition: string;
+  unique: boolean;
+  primary: boolean;
+  valid: boolean;
+  /** Names of the table columns the index uses (key columns, expressions, predicate). */
+  columns: string[];
+  /** The constraint this index implements (unique, primary key, exclusion), if any. */
+  constraint: string | null;
+  /**
+   * Key columns in index order when the index orders rows exactly as the columns' own `<` and
+   * ORDER BY do (btree, plain columns, default operator classes and collations, no predicate, no
+   * expression), so a unique one on NOT NULL columns can order a keyset walk; absent otherwise.
+   */
+  keyColumns?: string[];
+}
+
+export interface ConstraintInfo {
+  name: string;
+  /** c check, f foreign key, p primary key, u unique, x exclusion, t trigger, n not-null (PG18). */
+  type: 'c' | 'f' | 'p' | 'u' | 'x' | 't' | 'n';
+  /** pg_get_constraintdef(): `CHECK ((amount > 0))`, `FOREIGN KEY (user_id) REFERENCES users(id)`. */
+  definition: string;
+  validated: boolean;
+  columns: string[];
+  /** For foreign keys: the referenced table and columns. */
+  references: { table: QualifiedName; columns: string[] } | null;
+  index: string | null;
+}
+
+/** A foreign key on another table that references this one. */
+export interface InboundForeignKey {
+  name: string;
+  table: QualifiedName;
+  columns: string[];
+  referencedColumns: string[];
+  definition: string;
+  validated: boolean;
+}
+
+/** Something outside the table's own indexes and constraints that depends on a column. */
+export interface ColumnDependent {
+  column: string;
+  kind:
+    'view' | 'rule' | 'trigger' | 'policy' | 'generated column' | 'statistics' | 'function' | 'publication' | 'other';
+  /**
+   * view: `schema.name`; function: `schema.name(identity arguments)`; publication: its name;
+   * other: pg_describe_object's text; trigger, policy, statistics, generated column: the bare name.
+   */
+  name: string;
+}
+
+export interface TriggerInfo {
+  name: string;
+  definition: string;
+  enabled: boolean;
+}
+
+export interface TableInfo {
+  oid: number;
+  schema: string;
+  name: string;
+  /** 'r' table, 'p' partitioned table, 'v' view, 'm' materialized view, 'f' foreign table. */
+  relkind: string;
+  /** pg_class.reltuples; 0 when the table was never analyzed and has no pages. */
+  estimatedRows: number;
+  sizeBytes: number;
+  columns: ColumnInfo[];
+  primaryKey: { name: string; columns: string[] } | null;
+  indexes: IndexInfo[];
+  constraints: ConstraintInfo[];
+  referencedBy: InboundForeignKey[];
+  dependents: ColumnDependent[];
+  triggers: TriggerInfo[];
+  /** Privileges granted on the table to roles other than its owner. */
+  grants?: TableGrant[];
+  /** COMMENT ON TABLE (obj_description); undefined where not read (tables a migration declares). */
+  comment?: string | null;
+  /** pg_class.relreplident: d default (primary key), n nothing, f full, i an index (replicaIdentityIndex). */
+  replicaIdentity?: 'd' | 'n' | 'f' | 'i';
+  /** The index of REPLICA IDENTITY USING INDEX (pg_index.indisreplident). */
+  replicaIdentityIndex?: string | null;
+  /** A partitioned table's (relkind 'p') key and partitions; absent for any other table. */
+  partitioning?: Partitioning;
+}
+
+export interface EnumInfo {
+  schema: string;
+  name: string;
+  labels: string[];
+}
+
+export function tableKey(q: QualifiedName): string {
+  return `${q.schema}.${q.name}`;
+}
+
+/**
+ * The index or type a name in a migration file means, in `found` (catalog.indexes or .enums): the
+ * one spelled exactly (case-sensitive) when it exists, else the SQL reading, as for tables. `ref`
+ * is the SQL reading, for messages when neither exists.
+ */
+export function lookupNamed<T>(
+  catalog: Catalog,
+  kind: 'index' | 'type',
+  input: string,
+  found: Map<string, T>,
+): { ref: NameRef; value?: T } {
+  const sql = parseObjectName(input);
+  const spelled = spelledObjectName(input);
+  for (const ref of spelled ? [spelled, sql] : [sql]) {
+    const q =
+      ref.schema !== undefined ? { schema: ref.schema, name: ref.name } : catalog.resolved.get(`${kind}:${ref.name}`);
+    const value = q && found.get(tableKey(q));
+    if (value) return { ref, value };
+  }
+  return { ref: sql };
+}
+
+/** A reference as written in a migration: the schema is absent when the file did not give one. */
+export interface NameRef {
+  schema?: string;
+  name: string;
+}
