@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lintSqlSync, resolveRules, type Finding, type LintOptions } from './engine.js';
+import { lintSqlSync, resolveRules, type Finding, type LintOptions, type ResolvedRules } from './engine.js';
 import { loadParser } from './parser.js';
 import type { LintRun } from './report/types.js';
 import { docsAnchor } from './rule.js';
+import { lintOnWorker, shares, threadCount } from './threads.js';
 
 export interface LintInput {
   /** Name used in findings (relative path, or the stdin file name). */
@@ -23,54 +24,67 @@ export async function lintInputs(inputs: LintInput[], options: Omit<LintOptions,
   // Read everything first: the WASM parser may still be compiling on background threads.
   const parser = loadParser();
   const texts = inputs.map((input) => input.text ?? readFileSync(input.path!, 'utf8'));
+  const plain = inputs.flatMap((input, n) => (isPlainSql(input) ? [{ n, name: input.name, text: texts[n]! }] : []));
+  const perInput: Finding[][] = inputs.map(() => []);
+  const threads = options.catalog ? 1 : threadCount(plain.length);
+  const [mine, ...others] = shares(plain, threads);
+  const { catalog: _catalog, ...workerOptions } = options;
+  const fromWorkers = others.map((share) => lintOnWorker(share, workerOptions));
   await parser;
-  const findings: Finding[] = [];
-  const sources = new Map<string, string>();
-  for (const [n, input] of inputs.entries()) {
-    const text = texts[n]!;
-    const ext = input.path ? path.extname(input.path) : '.sql';
-    if (ext === '.sql' || !input.path) {
-      sources.set(input.name, text);
-      findings.push(...lintSqlSync(text, { ...options, file: input.name }, rules));
-      continue;
-    }
-    let doc;
-    try {
-      const { loadMigrationDocument } = await import('./migration-sql.js');
-      doc = await loadMigrationDocument(input.path, text);
-    } catch (err) {
-      findings.push(
-        fileProblem(input.name, `cannot read migration file: ${err instanceof Error ? err.message : String(err)}`),
-      );
-      continue;
-    }
-    for (const part of doc.sql) {
-      // An operation's `allow` list is the planner's per-operation opt-out: the same here.
-      const opRules = part.allow.length
-        ? resolveRules({
-            ...options,
-            exclude: [...(options.exclude ?? []), ...part.allow.filter((id) => rules.ids.has(id))],
-          })
-        : rules;
-      for (const f of lintSqlSync(part.sql, { ...options, file: input.name }, opRules)) {
-        findings.push({
-          ...f,
-          message: `${part.where} line ${f.line}: ${f.message}`,
-          line: part.line,
-          column: part.column,
-          endLine: part.line,
-          endColumn: part.column + 1,
-        });
-      }
-    }
-  }
+  for (const job of mine ?? []) perInput[job.n] = lintSqlSync(job.text, { ...options, file: job.name }, rules);
+  for (const [w, result] of (await Promise.all(fromWorkers)).entries())
+    for (const [k, found] of result.entries()) perInput[others[w]![k]!.n] = found;
+  for (const [n, input] of inputs.entries())
+    if (!isPlainSql(input)) perInput[n] = await lintMigrationFile(input, texts[n]!, options, rules);
+  const sources = new Map(plain.map((job) => [job.name, job.text]));
   // Migration files are read again only if a code frame needs them.
   const paths = new Map(inputs.filter((i) => i.path).map((i) => [i.name, i.path!]));
   const source = (name: string) => {
     if (!sources.has(name) && paths.has(name)) sources.set(name, readFileSync(paths.get(name)!, 'utf8'));
     return sources.get(name);
   };
-  return { findings, files: inputs.length, source };
+  return { findings: perInput.flat(), files: inputs.length, source };
+}
+
+function isPlainSql(input: LintInput): boolean {
+  return !input.path || path.extname(input.path) === '.sql';
+}
+
+/** A zdm migration file: each `sql` operation linted, findings placed at the operation. */
+async function lintMigrationFile(
+  input: LintInput,
+  text: string,
+  options: Omit<LintOptions, 'file'>,
+  rules: ResolvedRules,
+): Promise<Finding[]> {
+  let doc;
+  try {
+    const { loadMigrationDocument } = await import('./migration-sql.js');
+    doc = await loadMigrationDocument(input.path!, text);
+  } catch (err) {
+    return [fileProblem(input.name, `cannot read migration file: ${err instanceof Error ? err.message : String(err)}`)];
+  }
+  const findings: Finding[] = [];
+  for (const part of doc.sql) {
+    // An operation's `allow` list is the planner's per-operation opt-out: the same here.
+    const opRules = part.allow.length
+      ? resolveRules({
+          ...options,
+          exclude: [...(options.exclude ?? []), ...part.allow.filter((id) => rules.ids.has(id))],
+        })
+      : rules;
+    for (const f of lintSqlSync(part.sql, { ...options, file: input.name }, opRules)) {
+      findings.push({
+        ...f,
+        message: `${part.where} line ${f.line}: ${f.message}`,
+        line: part.line,
+        column: part.column,
+        endLine: part.line,
+        endColumn: part.column + 1,
+      });
+    }
+  }
+  return findings;
 }
 
 function fileProblem(file: string, message: string): Finding {
