@@ -42,3 +42,4 @@ export const sql = helper('sql');
 export const dropConstraint = helper('dropConstraint');
 export const renameConstraint = helper('renameConstraint');
 export const setComment = helper('setComment');
+export const setReplicaIdentity = helper('setReplicaIdentity');

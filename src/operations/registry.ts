@@ -21,6 +21,7 @@ import { sql, sqlSchema } from './sql.js';
 import { dropConstraint, dropConstraintSchema } from './drop-constraint.js';
 import { renameConstraint, renameConstraintSchema } from './rename-constraint.js';
 import { setComment, setCommentSchema } from './set-comment.js';
+import { setReplicaIdentity, setReplicaIdentitySchema } from './set-replica-identity.js';
 import { transformColumn, transformColumnSchema } from './transform-column.js';
 import type { OperationDefinition } from './types.js';
 
@@ -52,6 +53,7 @@ export const OPERATION_SCHEMAS = [
   dropConstraintSchema,
   renameConstraintSchema,
   setCommentSchema,
+  setReplicaIdentitySchema,
 ] as const;
 
 export type OperationSpec = z.infer<(typeof OPERATION_SCHEMAS)[number]>;
@@ -82,6 +84,7 @@ export const OPERATIONS: { readonly [K in OperationKind]: OperationDefinition<Op
   dropConstraint,
   renameConstraint,
   setComment,
+  setReplicaIdentity,
 };
 
 export const OPERATION_KINDS = Object.keys(OPERATIONS) as OperationKind[];

@@ -102,8 +102,11 @@ export interface ModelChange {
     column: string,
     patch: Partial<Pick<ColumnInfo, 'notNull' | 'default' | 'comment'>>,
   ): void;
-  /** Table attributes that are no structural change (its comment). */
-  alterTable(table: QualifiedName, patch: Partial<Pick<TableInfo, 'comment'>>): void;
+  /** Table attributes that are no structural change (its comment, its replica identity). */
+  alterTable(
+    table: QualifiedName,
+    patch: Partial<Pick<TableInfo, 'comment' | 'replicaIdentity' | 'replicaIdentityIndex'>>,
+  ): void;
   addIndex(table: QualifiedName, index: IndexInfo): void;
   dropIndex(table: QualifiedName, name: string): void;
   /** A foreign key is recorded on the referenced table too (its referencedBy). */

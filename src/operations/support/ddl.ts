@@ -209,6 +209,15 @@ export function renameConstraint(t: QualifiedName, from: string, to: string): st
   return `${alter(t)} RENAME CONSTRAINT ${quoteIdent(from)} TO ${quoteIdent(to)}`;
 }
 
+/** REPLICA IDENTITY DEFAULT | FULL | NOTHING | USING INDEX: what logical decoding records of a changed row's old version. */
+export function replicaIdentity(
+  t: QualifiedName,
+  identity: 'default' | 'full' | 'nothing' | { index: string },
+): string {
+  const what = typeof identity === 'string' ? identity.toUpperCase() : `USING INDEX ${quoteIdent(identity.index)}`;
+  return `${alter(t)} REPLICA IDENTITY ${what}`;
+}
+
 // ---- indexes ----
 
 export function renameIndex(schema: string, from: string, to: string, options?: { ifExists?: boolean }): string {
