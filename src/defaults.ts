@@ -47,3 +47,6 @@ export const MAX_MIGRATION_FILE_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_STATE_SCHEMA = 'zdm';
 export const DEFAULT_MIGRATIONS_DIR = './migrations';
 export const CONFIG_FILE = 'zdm.config.json';
+
+/** Rows `zdm plan --rehearse` samples from each table it recreates. */
+export const DEFAULT_REHEARSE_ROWS = 5000;

@@ -17,6 +17,7 @@ import type { Phase } from '../plan/types.js';
 import type { AdvanceResult } from '../runner/advance.js';
 import type { PauseResult, TuneResult } from '../runner/control.js';
 import type { PlanResult } from '../runner/current-plan.js';
+import type { RehearsalReport } from '../rehearse/rehearse.js';
 import type { JoinResult } from '../runner/join.js';
 import type { RollbackResult } from '../runner/rollback.js';
 import type { StatusReport } from '../runner/status.js';
@@ -98,6 +99,34 @@ export class Zdm {
     const [{ currentPlan }, path] = await Promise.all([import('../runner/current-plan.js'), import('node:path')]);
     const ctx = await this.#context();
     return currentPlan(ctx, options.file ? { file: path.resolve(this.#setup.cwd, options.file) } : {});
+  }
+
+  /**
+   * `zdm plan --rehearse`: the migration `plan()` would plan (not an active one), run on a sample
+   * of its tables on a throwaway embedded Postgres under the trace harness. Read-only on the target.
+   */
+  async rehearse(options: { file?: string; rows: number }): Promise<RehearsalReport | { kind: 'nothing-pending' }> {
+    const found = await this.plan(options.file ? { file: options.file } : {});
+    if (found.kind === 'nothing-pending') return found;
+    if (found.kind === 'recorded')
+      throw new UsageError(
+        `migration ${found.plan.migration} is active: a rehearsal runs a migration before it starts (plan a pending file)`,
+      );
+    const [{ rehearse }, { loadMigrationFile }, path] = await Promise.all([
+      import('../rehearse/rehearse.js'),
+      import('../migration/load.js'),
+      import('node:path'),
+    ]);
+    const ctx = await this.#context();
+    const migration = options.file
+      ? await loadMigrationFile(path.resolve(this.#setup.cwd, options.file))
+      : (await ctx.loadMigrations()).find((m) => m.name === found.plan.migration)!;
+    return rehearse(ctx.conn.pool, migration, {
+      rows: options.rows,
+      settings: ctx.settings,
+      log: ctx.log,
+      signal: ctx.signal,
+    });
   }
 
   /** Runs the next phase (or phases up to `until`) of the active migration, or starts the next pending one. */

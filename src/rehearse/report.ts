@@ -1,0 +1,79 @@
+import { displayName } from '../db/quote.js';
+import { StepFailedError, errorMessage } from '../errors.js';
+import { strongestLock } from '../plan/describe.js';
+import { compareStep, mismatchText } from '../trace/compare.js';
+import type { StepTrace } from '../trace/tracer.js';
+
+/** One step of a rehearsal run: what the plan claims beside what was observed. */
+export interface RehearsedStep {
+  id: string;
+  phase: string;
+  undo: boolean;
+  claimed: { lock: string; rewrites: boolean; scans: boolean };
+  observed: {
+    locks: { relation: string; mode: string; heldMs: number }[];
+    rewrites: string[];
+    scans: string[];
+    ms: number;
+  };
+  /** Claims the observation contradicts (`... lock on public.t: plan SHARE, observed ACCESS EXCLUSIVE`). */
+  mismatches: string[];
+}
+
+export interface RehearsalFailure {
+  step: string | null;
+  /** The object the error names (table, column, constraint), else the step's subject. */
+  object: string | null;
+  message: string;
+}
+
+export interface RehearsalRun {
+  /** `forward`: expand, backfill, switch, contract; `rollback`: expand, then rollback. */
+  name: 'forward' | 'rollback';
+  steps: RehearsedStep[];
+  failure: RehearsalFailure | null;
+}
+
+/** A run's traces as report rows. PURE. */
+export function rehearsedSteps(traces: StepTrace[]): RehearsedStep[] {
+  return traces.map((t) => {
+    const claimed = strongestLock(t.step.impact);
+    return {
+      id: t.step.id,
+      phase: t.step.phase,
+      undo: t.undo,
+      claimed: {
+        lock: claimed ? `${claimed.mode} on ${displayName(claimed.relation)}` : 'none',
+        rewrites: t.step.impact.rewritesTable,
+        scans: t.step.impact.scansTable,
+      },
+      observed: {
+        locks: t.locks
+          .filter(
+            (l) => l.existed || t.step.impact.locks.some((c) => displayName(c.relation) === displayName(l.relation)),
+          )
+          .map((l) => ({ relation: displayName(l.relation), mode: l.mode, heldMs: Math.round(l.heldMs) })),
+        rewrites: t.rewritten.map(displayName),
+        scans: t.scanned.map(displayName),
+        ms: Math.round(t.ms),
+      },
+      // An undo is compared against its own statements' claims where the plan has them, else only reported.
+      mismatches: t.undo ? [] : compareStep(t.step, t).map(mismatchText),
+    };
+  });
+}
+
+/** The failure of a run: the step (from the error, else the last step traced) and the object the error names. */
+export function failureOf(err: unknown, traces: StepTrace[]): RehearsalFailure {
+  const last = traces.at(-1);
+  const step = err instanceof StepFailedError ? err.stepId : (last?.step.id ?? null);
+  const pgErr = (err instanceof Error && err.cause ? err.cause : err) as Record<string, unknown>;
+  const named = [pgErr.schema, pgErr.table, pgErr.column].filter((p): p is string => typeof p === 'string' && p !== '');
+  const object =
+    typeof pgErr.constraint === 'string'
+      ? pgErr.constraint
+      : named.length > 1
+        ? named.join('.')
+        : (step?.split(':')[1] ?? null);
+  return { step, object, message: errorMessage(err instanceof Error && err.cause instanceof Error ? err.cause : err) };
+}

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testLabel, withAdmin, type TestDatabase } from '../harness/database.js';
+import { runCli } from '../helpers/cli.js';
+import { tempMigrationsDir } from '../helpers/runner.js';
+
+/**
+ * `zdm plan --rehearse` against a target reached through a read-only role: the touched tables
+ * (with their enum type, serial sequence, trigger and its function, foreign key to a parent,
+ * dependent view, policy and publication) are recreated on a throwaway embedded Postgres, a
+ * sample is loaded, and the migration runs there under the trace harness.
+ */
+let db: TestDatabase;
+let dir: Awaited<ReturnType<typeof tempMigrationsDir>>;
+let readerUrl: string;
+const reader = `zdm_reader_${Math.random().toString(36).slice(2, 8)}`;
+
+beforeAll(async () => {
+  db = await createTestDatabase(testLabel(import.meta.url));
+  dir = await tempMigrationsDir('rehearse');
+  await db.query(`
+    CREATE TYPE order_state AS ENUM ('new', 'paid');
+    CREATE TABLE customers (id bigserial PRIMARY KEY, name text NOT NULL);
+    CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers (id),
+                         amount integer NOT NULL CHECK (amount >= 0), state order_state NOT NULL DEFAULT 'new',
+                         updated_at timestamptz);
+    CREATE INDEX orders_customer_idx ON orders (customer_id);
+    CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+    CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();
+    CREATE VIEW paid_orders AS SELECT id, customer_id FROM orders WHERE state = 'paid';
+    ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY orders_all ON orders USING (true);
+    CREATE PUBLICATION orders_pub FOR TABLE orders;
+    INSERT INTO customers (name) SELECT 'c' || g FROM generate_series(1, 500) g;
+    INSERT INTO orders (customer_id, amount) SELECT 1 + g % 500, g FROM generate_series(1, 3000) g;
+    CREATE TABLE docs (id bigserial PRIMARY KEY, body text NOT NULL);
+    INSERT INTO docs (body) SELECT '{"n": ' || g || '}' FROM generate_series(1, 300) g;
+    INSERT INTO docs (body) VALUES ('not json');
+    ANALYZE;`);
+  await withAdmin(db.url, async (c) => {
+    await c.query(`CREATE ROLE ${reader} LOGIN PASSWORD 'r' IN ROLE pg_read_all_data`);
+    await c.query(`ALTER ROLE ${reader} SET default_transaction_read_only = on`);
+  });
+  const url = new URL(db.url);
+  url.username = reader;
+  url.password = 'r';
+  readerUrl = url.toString();
+});
+afterAll(async () => {
+  await dir?.remove();
+  if (db) await withAdmin(db.url, (c) => c.query(`DROP ROLE IF EXISTS ${reader}`));
+  await db?.drop();
+});
+
+/** What a write to the target would change: its catalog, its tables' files and rows, a zdm state schema. */
+async function targetState(): Promise<unknown> {
+  return db.query(`
+    SELECT (SELECT md5(string_agg(c.relname || ':' || c.relfilenode || ':' || c.relkind::text, ',' ORDER BY c.relname))
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')) AS relations,
+           (SELECT md5(string_agg(attrelid::regclass || '.' || attname || ':' || atttypid, ',' ORDER BY attrelid::regclass::text, attnum))
+              FROM pg_attribute WHERE attrelid::regclass::text IN ('orders', 'customers', 'docs')) AS columns,
+           (SELECT md5(string_agg(conname || pg_get_constraintdef(oid), ',' ORDER BY conname)) FROM pg_constraint WHERE connamespace = 'public'::regnamespace) AS constraints,
+           (SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) FROM orders o) AS orders,
+           (SELECT md5(string_agg(d::text, ',' ORDER BY d.id)) FROM docs d) AS docs,
+           (SELECT count(*) FROM pg_namespace WHERE nspname = 'zdm') AS zdm_schema`);
+}
+
+describe('zdm plan --rehearse', () => {
+  it('rehearses a type change on a sample: every step observed as planned, forward and rolled back, nothing written', async () => {
+    const file = await dir.write(
+      '0001_amount_bigint.yaml',
+      'operations:\n  - op: changeColumnType\n    table: orders\n    column: amount\n    type: bigint\n',
+    );
+    const before = await targetState();
+    const r = await runCli([
+      'plan',
+      file,
+      '--rehearse',
+      '--rehearse-rows',
+      '1000',
+      '--json',
+      '--database-url',
+      readerUrl,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      sample: { table: string; rows: number }[];
+      notes: string[];
+      runs: { name: string; failure: unknown; steps: { id: string; undo: boolean; mismatches: string[] }[] }[];
+    };
+    expect(report.ok).toBe(true);
+    expect(report.sample).toContainEqual({ table: 'public.orders', rows: 1000 });
+    expect(report.notes.filter((n) => n.startsWith('not recreated'))).toEqual([]);
+    expect(report.runs.map((run) => [run.name, run.failure])).toEqual([
+      ['forward', null],
+      ['rollback', null],
+    ]);
+    expect(report.runs[0]!.steps.map((s) => s.id.split(':')[2])).toEqual(
+      expect.arrayContaining(['expand', 'backfill', 'switch', 'contract']),
+    );
+    expect(report.runs[1]!.steps.some((s) => s.undo)).toBe(true);
+    expect(await targetState()).toEqual(before);
+  });
+
+  it('exits 3 naming the step and the object when the cast fails on sampled rows, without writing to the target', async () => {
+    const file = await dir.write(
+      '0002_docs_jsonb.yaml',
+      'operations:\n  - op: changeColumnType\n    table: docs\n    column: body\n    type: jsonb\n    using: body::jsonb\n    down: body::text\n',
+    );
+    const before = await targetState();
+    const r = await runCli(['plan', file, '--rehearse', '--database-url', readerUrl]);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/FAILED at step change_column_type:public\.docs\.body:\w+:\d+ on public\.docs\.body/);
+    expect(r.stdout).toContain('Rehearsal FAILED');
+    expect(await targetState()).toEqual(before);
+  });
+});
