@@ -28,6 +28,13 @@ export interface FixedRateOptions {
   clients: number;
   ratePerClient: number;
   rows: number;
+  /** One transaction's statements for row `id` (default: read and update it in the backfill bench's table). */
+  transaction?: (client: pg.Client, id: number) => Promise<unknown>;
+}
+
+async function readAndUpdate(client: pg.Client, id: number): Promise<void> {
+  await client.query({ name: 'read', text: `SELECT note FROM ${TABLE} WHERE id = $1`, values: [id] });
+  await client.query({ name: 'write', text: `UPDATE ${TABLE} SET updated_at = now() WHERE id = $1`, values: [id] });
 }
 
 export async function startFixedRate(options: FixedRateOptions): Promise<FixedRateRun> {
@@ -54,12 +61,7 @@ export async function startFixedRate(options: FixedRateOptions): Promise<FixedRa
       const id = 1 + Math.floor(Math.random() * options.rows);
       try {
         await client.query('BEGIN');
-        await client.query({ name: 'read', text: `SELECT note FROM ${TABLE} WHERE id = $1`, values: [id] });
-        await client.query({
-          name: 'write',
-          text: `UPDATE ${TABLE} SET updated_at = now() WHERE id = $1`,
-          values: [id],
-        });
+        await (options.transaction ?? readAndUpdate)(client, id);
         await client.query('COMMIT');
         samples.push({ scheduled, latencyMs: performance.now() - scheduled });
       } catch (err) {

@@ -127,6 +127,22 @@ export interface ColumnDependent {
    * other: pg_describe_object's text; trigger, policy, statistics, generated column: the bare name.
    */
   name: string;
+  /** For a view or materialized view: what recreating it on a renamed column needs. */
+  view?: DependentView;
+}
+
+/** A view or materialized view that uses a column of the table. */
+export interface DependentView {
+  schema: string;
+  name: string;
+  /** 'v' view, 'm' materialized view. */
+  relkind: 'v' | 'm';
+  /** pg_get_viewdef read with search_path = pg_catalog, so every name in it is schema-qualified. */
+  definition: string;
+  /** The view's output column names, in order. */
+  columns: string[];
+  /** pg_class.reloptions: `security_barrier=true`, `check_option=cascaded`, `security_invoker=true`. */
+  options: string[];
 }
 
 export interface TriggerInfo {

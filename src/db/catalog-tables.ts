@@ -10,6 +10,7 @@ import type {
   TableInfo,
   TriggerInfo,
 } from './catalog-model.js';
+import { withViews, type DependentRow } from './dependents.js';
 import { readPartitioning, type Partitioning } from './partitions.js';
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
@@ -124,7 +125,7 @@ const INBOUND_SQL = `SELECT c.confrelid::int AS ref_oid, c.conname AS name, n.ns
  * policies, generated columns, SQL-standard (BEGIN ATOMIC) function bodies (pg_proc, PG14+) and
  * publication column lists and row filters (pg_publication_rel, PG15+). Every other normal
  * dependency is read too, as `other` named by pg_describe_object, so that no dependent Postgres
- * would refuse a DROP COLUMN for first surfaces at contract.
+ * would refuse a DROP COLUMN for first surfaces at contract. Views get their definition (withViews).
  */
 const DEPENDENTS_SQL = `SELECT DISTINCT d.refobjid::int AS table_oid, a.attname AS column,
             CASE d.classid
@@ -139,7 +140,8 @@ const DEPENDENTS_SQL = `SELECT DISTINCT d.refobjid::int AS table_oid, a.attname 
               ELSE 'other' END AS kind,
             COALESCE(vn.nspname || '.' || vc.relname, tg.tgname, pol.polname, se.stxname, ad_a.attname,
                      pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-                     pub.pubname, pg_describe_object(d.classid, d.objid, d.objsubid)) AS name
+                     pub.pubname, pg_describe_object(d.classid, d.objid, d.objsubid)) AS name,
+            CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN vc.oid::int END AS view_oid
        FROM pg_depend d
        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
        LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
@@ -227,7 +229,7 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
   const indexes = await rowsFor<IndexRow>(client, INDEXES_SQL, oids);
   const constraints = await rowsFor<ConstraintRow>(client, CONSTRAINTS_SQL, oids);
   const inbound = await rowsFor<InboundRow>(client, INBOUND_SQL, oids);
-  const dependents = await rowsFor<OfTable<ColumnDependent>>(client, DEPENDENTS_SQL, oids);
+  const dependents = await withViews(client, await rowsFor<DependentRow>(client, DEPENDENTS_SQL, oids));
   const grants = await rowsFor<OfTable<TableGrant>>(client, GRANTS_SQL, oids);
   const columnGrants = await rowsFor<ColumnGrantRow>(client, COLUMN_GRANTS_SQL, oids);
   const triggers = await rowsFor<OfTable<TriggerInfo>>(client, TRIGGERS_SQL, oids);

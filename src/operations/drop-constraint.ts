@@ -6,6 +6,8 @@ import { qualified, spelledConstraint } from './support/common.js';
 import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
 import * as ddl from './support/ddl.js';
 import { lockTablesStatements } from './support/lock-order.js';
+import { isPartitioned, lockableTree } from './support/partitions.js';
+import type { LockTaken } from '../plan/types.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 
 export const dropConstraintSchema = z
@@ -43,10 +45,14 @@ export const dropConstraint: OperationDefinition<DropConstraint> = {
     const t = qualified(table);
     const name = quoteIdent(constraint.name);
     const kind = CONSTRAINT_KINDS[constraint.type];
-    const locks = constraintDdlLocks(table, constraint, true);
+    const partitioned = isPartitioned(table);
+    const locks = partitioned ? treeLocks(table, constraint) : constraintDdlLocks(table, constraint, true);
     ctx.steps('drop_constraint', `${table.schema}.${table.name}.${constraint.name}`).sql('contract', {
-      description: `drop ${kind} constraint ${name} of ${displayName(t)}${constraint.index ? ` with its index ${quoteIdent(constraint.index)}` : ''}`,
-      statements: [...lockTablesStatements(locks), ddl.dropConstraint(t, constraint.name, { ifExists: true })],
+      description: `drop ${kind} constraint ${name} of ${displayName(t)}${constraint.index ? ` with its index ${quoteIdent(constraint.index)}` : ''}${partitioned ? `, and its copies on every partition (brief ACCESS EXCLUSIVE on each: Postgres drops a partitioned table's constraint on the whole tree at once, metadata only)` : ''}`,
+      statements: [
+        ...lockTablesStatements(locks, partitioned),
+        ddl.dropConstraint(t, constraint.name, { ifExists: true }),
+      ],
       transactional: true,
       impact: { ...ctx.briefLock(t), locks },
     });
@@ -56,6 +62,18 @@ export const dropConstraint: OperationDefinition<DropConstraint> = {
     });
   },
 };
+
+/**
+ * On a partitioned table the drop recurses: ACCESS EXCLUSIVE on the root, then on every partition
+ * (a foreign key's referenced table last, as an application's key check takes it last). Each
+ * table is locked first, root first, the others waiting at most 100 ms (lock-order.ts), so zdm
+ * gives way to an application statement holding a partition and retries, instead of queueing
+ * every statement on the root behind it.
+ */
+function treeLocks(table: TableInfo, constraint: ConstraintInfo): LockTaken[] {
+  const tree = lockableTree(table).map((relation) => ({ relation, mode: 'ACCESS EXCLUSIVE' as const }));
+  return [...tree, ...constraintDdlLocks(table, constraint, true).slice(1)];
+}
 
 /** Primary keys, NOT NULL and constraint triggers have operations or consequences of their own; a key others reference cannot go alone. */
 function refuseUnsupported(ctx: PlanContext, table: TableInfo, constraint: ConstraintInfo): void {

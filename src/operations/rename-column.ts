@@ -11,6 +11,8 @@ import { validateConstraintStep, verifyStep } from './support/steps.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 import { describeDependents } from './support/dependents.js';
+import { followingViews, type FollowingViews } from './support/dependent-views.js';
+import { lockTablesStatements } from './support/lock-order.js';
 
 export const renameColumnSchema = z
   .object({
@@ -53,9 +55,10 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     if (from === to) ctx.fail('to', `"${to}" is the column's current name`);
     if (table.columns.some((c) => c.name === to))
       ctx.fail('to', `column ${quoteIdent(to)} already exists on table ${displayName(t)}`);
-    refuseUnsupported(ctx, table, from, where);
-
     const renames = new Map([[from, to]]);
+    const views = followingViews(table, renames);
+    refuseUnsupported(ctx, table, from, where, views);
+
     const fn: QualifiedName = { schema: table.schema, name: generatedName('zdm_sync', table.name, from, to) };
     const trigger = fn.name;
     const steps = ctx.steps('rename_column', where);
@@ -121,11 +124,14 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     if (notNullCheck) validateConstraintStep(steps, table, notNullCheck, { short: true });
     copy.validateSteps(steps, [...checks, ...foreignKeys]);
 
-    // contract: one short transaction of metadata-only changes.
+    // contract: one short transaction of metadata-only changes (views first: readers lock them first).
+    const viewsText = views.names.length > 0 ? `; ${views.names.join(', ')} recreated on ${newCol}` : '';
     steps.sql('contract', {
-      description: `drop ${where} and its trigger; ${newCol} takes over its default, NOT NULL, constraints and index names`,
+      description: `drop ${where} and its trigger; ${newCol} takes over its default, NOT NULL, constraints and index names${viewsText}`,
       statements: [
+        ...lockTablesStatements([...views.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }]),
         ...lockTreeFirst(table),
+        ...views.statements,
         ...contractStatements(table, {
           from,
           to,
@@ -137,8 +143,13 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
         }),
       ],
       transactional: true,
-      impact: ctx.briefLock(t),
+      impact: ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...views.locks]),
     });
+    if (views.names.length > 0)
+      ctx.note({
+        phase: 'contract',
+        text: `${views.names.join(', ')}: recreated on ${newCol} in the contract step (CREATE OR REPLACE VIEW: same columns, options, owner, grants and comment); until then they read ${quoteIdent(from)}, which the trigger keeps equal`,
+      });
     ctx.note({
       phase: 'switch',
       text: `after switch, deploy the application version that reads and writes ${displayName(t)}.${newCol}; versions using ${quoteIdent(from)} keep working until contract`,
@@ -150,7 +161,13 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
   },
 };
 
-function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, where: string): void {
+function refuseUnsupported(
+  ctx: PlanContext,
+  table: TableInfo,
+  from: string,
+  where: string,
+  views: FollowingViews,
+): void {
   const column = table.columns.find((c) => c.name === from)!;
   if (column.identity)
     ctx.fail(
@@ -172,11 +189,12 @@ function refuseUnsupported(ctx: PlanContext, table: TableInfo, from: string, whe
       'from',
       `${where} is part of exclusion constraint ${quoteIdent(exclusion[0]!.name)}, which cannot be rebuilt without a blocking lock`,
     );
-  const dependents = table.dependents.filter((d) => d.column === from);
-  if (dependents.length > 0) {
+  const dependents = table.dependents.filter((d) => d.column === from && d.kind !== 'view');
+  const refused = [...views.refused, ...(dependents.length > 0 ? [describeDependents(dependents)] : [])];
+  if (refused.length > 0) {
     ctx.fail(
       'from',
-      `${where} is used by ${describeDependents(dependents)}; change or drop those first (dropping the column would need CASCADE)`,
+      `${where} is used by ${refused.join(', ')}; change or drop those first (dropping the column would need CASCADE)`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PartitionInfo, TableInfo } from '../../src/db/catalog.js';
-import { catalog, col, index, planError, planOps, planSql, table } from '../helpers/catalog.js';
+import { catalog, col, constraint, index, planError, planOps, planSql, table } from '../helpers/catalog.js';
 
 const part = (name: string, extra: Partial<PartitionInfo> = {}): PartitionInfo => ({
   schema: 'public',
@@ -281,5 +281,40 @@ describe('partitioned tables: plans', () => {
       'events_02 ACCESS EXCLUSIVE',
       'events_02_h0 ACCESS EXCLUSIVE',
     ]);
+  });
+
+  it('dropConstraint on a partitioned table: one brief drop of the whole tree, every table locked first (not a foreign partition), the plan claims each lock', () => {
+    const t = events(['at'], [part('events_far', { relkind: 'f' })]);
+    t.constraints.push(
+      constraint('events_account_fk', 'f', 'FOREIGN KEY (account_id) REFERENCES accounts(id)', ['account_id'], {
+        references: { table: { schema: 'public', name: 'accounts' }, columns: ['id'] },
+      }),
+    );
+    const plan = planOps(
+      [{ op: 'dropConstraint', table: 'events', name: 'events_account_fk' }],
+      catalog([t, accounts]),
+    );
+    expect(planSql(plan)).toEqual([
+      {
+        id: 'drop_constraint:public.events.events_account_fk:contract:1',
+        sql: [
+          'LOCK TABLE ONLY public.events IN ACCESS EXCLUSIVE MODE',
+          "SET LOCAL lock_timeout = '100ms'",
+          'LOCK TABLE ONLY public.events_01 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.events_02_h0 IN ACCESS EXCLUSIVE MODE',
+          'LOCK TABLE ONLY public.accounts IN ACCESS EXCLUSIVE MODE',
+          'ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_account_fk',
+        ],
+      },
+    ]);
+    expect(plan.steps[0]!.impact.locks.map((l) => `${l.relation.name} ${l.mode}`)).toEqual([
+      'events ACCESS EXCLUSIVE',
+      'events_01 ACCESS EXCLUSIVE',
+      'events_02 ACCESS EXCLUSIVE',
+      'events_02_h0 ACCESS EXCLUSIVE',
+      'accounts ACCESS EXCLUSIVE',
+    ]);
+    expect(plan.steps[0]!.description).toContain('its copies on every partition (brief ACCESS EXCLUSIVE on each');
   });
 });

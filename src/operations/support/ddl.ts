@@ -1,5 +1,5 @@
 import type { IndexInfo, TableGrant, TableInfo } from '../../db/catalog.js';
-import { generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import { generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import type { Impact, LockMode, LockTaken } from '../../plan/types.js';
 
 /**
@@ -242,6 +242,21 @@ export function adoptIndexStatements(t: QualifiedName, ix: IndexInfo, temp: stri
   else out.push(renameIndex(ix.schema, temp, ix.name));
   if (ix.constraint && ix.constraint !== ix.name) out.push(renameIndex(ix.schema, ix.constraint, ix.name));
   return out;
+}
+
+/**
+ * CREATE OR REPLACE VIEW over `query`, keeping the view's output column names (an explicit column
+ * list) and its options (security_barrier, security_invoker, check_option: Postgres replaces the
+ * options list with the one given, so it is always given). Owner, grants, comment and the views
+ * built on it stay: the view is the same object.
+ */
+export function replaceView(view: QualifiedName, columns: string[], options: string[], query: string): string {
+  const opts = options.map((o) => {
+    const at = o.indexOf('=');
+    return `${quoteIdent(o.slice(0, at))} = ${quoteLiteral(o.slice(at + 1))}`;
+  });
+  const withOptions = opts.length > 0 ? ` WITH (${opts.join(', ')})` : '';
+  return `CREATE OR REPLACE VIEW ${quoteQualified(view)} (${columns.map(quoteIdent).join(', ')})${withOptions} AS ${query}`;
 }
 
 // ---- impacts ----

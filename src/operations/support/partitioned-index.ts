@@ -8,7 +8,7 @@ import {
   leafPartitions,
   name,
   partitionScan,
-  partitionsOf,
+  lockableTree,
   SHORT_LOCK_WAIT,
 } from './partitions.js';
 import { lockTablesStatements } from './lock-order.js';
@@ -45,7 +45,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
     `ALTER INDEX ${quoteQualified(indexOf(p.parent))} ATTACH PARTITION ${quoteQualified(indexOf(p))}`;
   // Dropping a partitioned index locks each partition's index before its table, the reverse of an
   // application's statement: every table is locked first, root first (lock-order.ts).
-  const lockTree = lockTablesStatements(briefLocks([root, ...partitionsOf(table)], 'ACCESS EXCLUSIVE').locks, true);
+  const lockTree = lockTablesStatements(briefLocks(lockableTree(table), 'ACCESS EXCLUSIVE').locks, true);
   const dropRoot = {
     statements: [...lockTree, `DROP INDEX IF EXISTS ${quoteQualified(rootIndex)}`],
     transactional: true,

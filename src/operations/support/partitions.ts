@@ -33,6 +33,15 @@ export function leafPartitions(table: TableInfo): PartitionInfo[] {
   return partitionsOf(table).filter((p) => p.relkind !== 'p');
 }
 
+/**
+ * The tables a statement on the whole tree locks, root first, that `LOCK TABLE` can lock: the
+ * table and its partitions except foreign tables (LOCK TABLE refuses them; the statement itself
+ * locks them when it touches them).
+ */
+export function lockableTree(table: TableInfo): QualifiedName[] {
+  return [name(table), ...partitionsOf(table).filter((p) => p.relkind !== 'f')].map(name);
+}
+
 /** Sub-partitioned partitions, parents before children. */
 export function innerPartitions(table: TableInfo): PartitionInfo[] {
   return partitionsOf(table).filter((p) => p.relkind === 'p');

@@ -1,0 +1,131 @@
+import type { ParseResult } from 'libpg-query';
+import type { QualifiedName } from '../db/quote.js';
+import { deparseSql } from './deparse.js';
+import { parseSql } from './parser.js';
+import { walk, type Node } from './rewrite.js';
+
+/** A view's query on renamed columns, or why it cannot be rewritten safely. */
+export type ViewRewrite = { query: string } | { refusal: string };
+
+/**
+ * Rewrites a view's query (pg_get_viewdef read with search_path = pg_catalog, so every table is
+ * schema-qualified and every column reference qualified by its range name) so that the columns of
+ * `table` in `renames` are read under their new names, on the parse tree.
+ *
+ * Sound only when each qualified reference `name.column` resolves without doubt: a range name that
+ * stands for `table` somewhere and for something else elsewhere, an unqualified reference to a
+ * renamed column, a USING or NATURAL join over it, and column aliases on `table` are refused (with
+ * the reason), never guessed. The deparser's round trip is checked too: the unmodified query must
+ * parse back to the same tree, else the view is refused rather than recreated differently.
+ */
+export function rewriteViewQuery(
+  definition: string,
+  table: QualifiedName,
+  renames: ReadonlyMap<string, string>,
+): ViewRewrite {
+  const tree = parseSql(definition);
+  if (!deparsesFaithfully(tree)) return { refusal: 'its definition does not survive the SQL printer unchanged' };
+  const names = rangeNames(tree, table);
+  const doubtful = [...names.ours].filter((n) => names.others.has(n));
+  if (doubtful.length > 0) return { refusal: `the name "${doubtful[0]}" stands for more than one relation in it` };
+  const problem = findProblem(tree, names.ours, renames);
+  if (problem) return { refusal: problem };
+  let unsure: string | null = null;
+  walkScoped(tree, null, (ref, level) => {
+    const fields = strings(ref.fields);
+    const col = fields[fields.length - 1]!;
+    if (!renames.has(col)) return;
+    const prefix = fields.slice(0, -1);
+    // Postgres 16+ prints a query level with one relation without qualifiers: there, a bare name is that relation's.
+    const mine = prefix.length === 0 ? soleRelationIsTable(level, table) : qualifiesTable(prefix, names.ours, table);
+    if (prefix.length === 0 && !mine)
+      unsure ??= `it names "${col}" without a table, so which relation it reads cannot be known for sure`;
+    if (mine) ((ref.fields as Node[])[fields.length - 1]!.String as { sval: string }).sval = renames.get(col)!;
+  });
+  if (unsure) return { refusal: unsure };
+  return { query: deparseSql(tree).replace(/;\s*$/, '') };
+}
+
+function strings(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return (list as Node[]).map((n) => (n.String as { sval?: string } | undefined)?.sval ?? '*');
+}
+
+function qualifiesTable(prefix: string[], ours: ReadonlySet<string>, table: QualifiedName): boolean {
+  if (prefix.length === 1) return ours.has(prefix[0]!);
+  if (prefix.length === 2) return prefix[0] === table.schema && prefix[1] === table.name;
+  return false;
+}
+
+/** Range names used for `table` (alias or table name) and for anything else, over the whole query. */
+function rangeNames(tree: ParseResult, table: QualifiedName): { ours: Set<string>; others: Set<string> } {
+  const ours = new Set<string>();
+  const others = new Set<string>();
+  walk(tree, (key, value) => {
+    const alias = (value.alias as { aliasname?: string } | undefined)?.aliasname;
+    if (key === 'RangeVar') {
+      const mine = value.schemaname === table.schema && value.relname === table.name;
+      (mine ? ours : others).add(alias ?? (value.relname as string));
+    } else if (key === 'CommonTableExpr') others.add(value.ctename as string);
+    else if (alias !== undefined && key !== 'RangeVar') others.add(alias);
+  });
+  return { ours, others };
+}
+
+/** Why the query cannot be rewritten by qualified references alone, if it cannot. */
+function findProblem(
+  tree: ParseResult,
+  ours: ReadonlySet<string>,
+  renames: ReadonlyMap<string, string>,
+): string | null {
+  let problem: string | null = null;
+  walk(tree, (key, value) => {
+    if (problem) return;
+    if (key === 'JoinExpr') {
+      const using = strings(value.usingClause).find((c) => renames.has(c));
+      if (using) problem = `it joins USING ("${using}"), which cannot name two different columns`;
+      else if (value.isNatural) problem = 'it has a NATURAL join, whose columns are matched by name';
+    } else if (key === 'RangeVar' && ours.has(rangeName(value))) {
+      const colnames = (value.alias as { colnames?: unknown[] } | undefined)?.colnames;
+      if (colnames?.length) problem = 'it gives the table column aliases';
+    }
+  });
+  return problem;
+}
+
+/** Calls `visit` for each ColumnRef with the SelectStmt (query level) it belongs to. */
+function walkScoped(node: unknown, level: Node | null, visit: (ref: Node, level: Node | null) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walkScoped(item, level, visit);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node as Node)) {
+    if (value === null || typeof value !== 'object') continue;
+    if (key === 'ColumnRef') visit(value as Node, level);
+    walkScoped(value, key === 'SelectStmt' ? (value as Node) : level, visit);
+  }
+}
+
+/** The query level reads exactly one relation, `table` itself (no join, subquery or function). */
+function soleRelationIsTable(level: Node | null, table: QualifiedName): boolean {
+  const from = level?.fromClause as Node[] | undefined;
+  const only = from?.length === 1 ? (from[0]!.RangeVar as Node | undefined) : undefined;
+  return only !== undefined && only.schemaname === table.schema && only.relname === table.name;
+}
+
+function rangeName(rangeVar: Node): string {
+  return (rangeVar.alias as { aliasname?: string } | undefined)?.aliasname ?? (rangeVar.relname as string);
+}
+
+/** The tree printed and parsed again is the same tree (source positions aside). */
+function deparsesFaithfully(tree: ParseResult): boolean {
+  const again = parseSql(deparseSql(tree));
+  return stripLocations(again) === stripLocations(tree);
+}
+
+function stripLocations(tree: unknown): string {
+  return JSON.stringify(tree, (key, value: unknown) =>
+    key === 'location' || key === 'stmt_len' || key === 'stmt_location' ? undefined : value,
+  );
+}
