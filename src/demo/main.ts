@@ -56,6 +56,32 @@ function zdm(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
+async function createUsers(db: pg.Client): Promise<void> {
+  await db.query(`CREATE TABLE users (
+      id bigserial PRIMARY KEY,
+      name text NOT NULL,
+      user_email text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now())`);
+  await db.query(
+    `INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, $1::int) g`,
+    [ROWS],
+  );
+  await db.query(`CREATE UNIQUE INDEX users_user_email_key ON users (user_email)`);
+  await db.query('ANALYZE users');
+}
+
+/** The demo's one migration file (a renameColumn), in <cluster dir>/migrations; returns that directory. */
+async function writeMigration(clusterDir: string): Promise<string> {
+  const dir = path.join(clusterDir, 'migrations');
+  await mkdir(dir);
+  const migration = { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] };
+  await writeFile(path.join(dir, '0001_rename_user_email.json'), `${JSON.stringify(migration, null, 2)}\n`);
+  process.stdout.write(
+    `   migration ${path.join('migrations', '0001_rename_user_email.json')}: ${JSON.stringify(migration)}\n`,
+  );
+  return dir;
+}
+
 async function main(): Promise<number> {
   say('1. Starting an embedded PostgreSQL primary and a streaming replica (no Docker, no system install)');
   cluster = await startCluster({ log: (line) => process.stdout.write(`   ${line}\n`) });
@@ -64,25 +90,8 @@ async function main(): Promise<number> {
   await db.connect();
   try {
     say(`2. Creating public.users with ${ROWS.toLocaleString('en-US')} rows`);
-    await db.query(`CREATE TABLE users (
-      id bigserial PRIMARY KEY,
-      name text NOT NULL,
-      user_email text NOT NULL,
-      created_at timestamptz NOT NULL DEFAULT now())`);
-    await db.query(
-      `INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, $1::int) g`,
-      [ROWS],
-    );
-    await db.query(`CREATE UNIQUE INDEX users_user_email_key ON users (user_email)`);
-    await db.query('ANALYZE users');
-
-    const dir = path.join(cluster.dir, 'migrations');
-    await mkdir(dir);
-    const migration = { operations: [{ op: 'renameColumn', table: 'users', from: 'user_email', to: 'email_address' }] };
-    await writeFile(path.join(dir, '0001_rename_user_email.json'), `${JSON.stringify(migration, null, 2)}\n`);
-    process.stdout.write(
-      `   migration ${path.join('migrations', '0001_rename_user_email.json')}: ${JSON.stringify(migration)}\n`,
-    );
+    await createUsers(db);
+    const dir = await writeMigration(cluster.dir);
     const env = { DATABASE_URL: url, ZDM_MIGRATIONS_DIR: dir, ZDM_REPLICAS: cluster.replica?.url() ?? '' };
 
     say('3. The plan a reviewer sees (zdm plan)');

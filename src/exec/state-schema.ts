@@ -9,9 +9,13 @@ import { inTransaction } from './transaction.js';
  */
 function stateMigrations(schema: string): string[][] {
   const s = quoteIdent(schema);
+  return [[...migrationTables(s), ...backfillAndAuditTables(s)], parallelBackfillTables(s), [liveProgressColumn(s)]];
+}
+
+/** v1: the migrations, the schemas each one targets, and their steps. */
+function migrationTables(s: string): string[] {
   return [
-    [
-      `CREATE TABLE ${s}.migrations (
+    `CREATE TABLE ${s}.migrations (
          name text PRIMARY KEY,
          file text NOT NULL,
          checksum text NOT NULL,
@@ -27,15 +31,15 @@ function stateMigrations(schema: string): string[][] {
          updated_at timestamptz NOT NULL DEFAULT now(),
          finished_at timestamptz
        )`,
-      `COMMENT ON TABLE ${s}.migrations IS 'zdm: one row per migration file that has been activated; phase is the last completed phase'`,
-      `CREATE TABLE ${s}.migration_targets (
+    `COMMENT ON TABLE ${s}.migrations IS 'zdm: one row per migration file that has been activated; phase is the last completed phase'`,
+    `CREATE TABLE ${s}.migration_targets (
          migration text NOT NULL REFERENCES ${s}.migrations (name) ON DELETE CASCADE,
          schema_name text NOT NULL,
          active boolean NOT NULL,
          PRIMARY KEY (migration, schema_name)
        )`,
-      `CREATE UNIQUE INDEX migration_targets_one_active_per_schema ON ${s}.migration_targets (schema_name) WHERE active`,
-      `CREATE TABLE ${s}.steps (
+    `CREATE UNIQUE INDEX migration_targets_one_active_per_schema ON ${s}.migration_targets (schema_name) WHERE active`,
+    `CREATE TABLE ${s}.steps (
          migration text NOT NULL REFERENCES ${s}.migrations (name) ON DELETE CASCADE,
          step_id text NOT NULL,
          phase text NOT NULL,
@@ -46,7 +50,13 @@ function stateMigrations(schema: string): string[][] {
          finished_at timestamptz,
          PRIMARY KEY (migration, step_id)
        )`,
-      `CREATE TABLE ${s}.backfills (
+  ];
+}
+
+/** v1: each backfill step's cursor and counts, and the audit log. */
+function backfillAndAuditTables(s: string): string[] {
+  return [
+    `CREATE TABLE ${s}.backfills (
          migration text NOT NULL REFERENCES ${s}.migrations (name) ON DELETE CASCADE,
          step_id text NOT NULL,
          table_name text NOT NULL,
@@ -61,7 +71,7 @@ function stateMigrations(schema: string): string[][] {
          updated_at timestamptz NOT NULL DEFAULT now(),
          PRIMARY KEY (migration, step_id)
        )`,
-      `CREATE TABLE ${s}.audit_log (
+    `CREATE TABLE ${s}.audit_log (
          id bigserial PRIMARY KEY,
          at timestamptz NOT NULL DEFAULT now(),
          migration text,
@@ -77,14 +87,18 @@ function stateMigrations(schema: string): string[][] {
          checksum text,
          detail jsonb
        )`,
-      `CREATE INDEX audit_log_migration ON ${s}.audit_log (migration, at)`,
-    ],
-    [
-      // Parallel backfills: the key range of one backfill step split into chunks that workers
-      // (threads of one runner, or other `zdm advance --join` processes) claim with
-      // FOR UPDATE SKIP LOCKED. A claim is live while its worker's backend (claimed_pid) is
-      // connected and it renewed claimed_at within the lease; each chunk keeps its own cursor.
-      `CREATE TABLE ${s}.backfill_chunks (
+    `CREATE INDEX audit_log_migration ON ${s}.audit_log (migration, at)`,
+  ];
+}
+
+/** v2: backfill chunks for parallel workers, and the replication heartbeat. */
+function parallelBackfillTables(s: string): string[] {
+  return [
+    // Parallel backfills: the key range of one backfill step split into chunks that workers
+    // (threads of one runner, or other `zdm advance --join` processes) claim with
+    // FOR UPDATE SKIP LOCKED. A claim is live while its worker's backend (claimed_pid) is
+    // connected and it renewed claimed_at within the lease; each chunk keeps its own cursor.
+    `CREATE TABLE ${s}.backfill_chunks (
          migration text NOT NULL,
          step_id text NOT NULL,
          chunk integer NOT NULL,
@@ -101,18 +115,22 @@ function stateMigrations(schema: string): string[][] {
          PRIMARY KEY (migration, step_id, chunk),
          FOREIGN KEY (migration, step_id) REFERENCES ${s}.backfills (migration, step_id) ON DELETE CASCADE
        )`,
-      // gh-ost's heartbeat: written on the primary while zdm runs, read on each replica; the
-      // replica's now() minus the replayed value is its time lag, on any managed service.
-      `CREATE TABLE ${s}.heartbeat (
+    // gh-ost's heartbeat: written on the primary while zdm runs, read on each replica; the
+    // replica's now() minus the replayed value is its time lag, on any managed service.
+    `CREATE TABLE ${s}.heartbeat (
          id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
          beat_at timestamptz NOT NULL,
          written_by text NOT NULL
        )`,
-    ],
-    // v3: what a running backfill shows on its progress bar (rate, ETA, lag, pause reason), for
-    // zdm status in another process; written at most once a second, outside the batches.
-    [`ALTER TABLE ${s}.backfills ADD COLUMN live jsonb`],
   ];
+}
+
+/**
+ * v3: what a running backfill shows on its progress bar (rate, ETA, lag, pause reason), for
+ * zdm status in another process; written at most once a second, outside the batches.
+ */
+function liveProgressColumn(s: string): string {
+  return `ALTER TABLE ${s}.backfills ADD COLUMN live jsonb`;
 }
 
 /** Creates or upgrades the state schema; concurrent runners serialise on a transaction lock. */

@@ -97,55 +97,85 @@ const KINDS: Record<string, CatalogTable['kind']> = {
   f: 'foreign-table',
 };
 
-/** Reads the live catalog once (user schemas only). */
-export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
-  await loadParser();
-  const q = async <R extends pg.QueryResultRow>(sql: string) => (await pool.query<R>(sql)).rows;
-  const userRel = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
-  const [settings] = await q<{ v: string; tz: string }>(
-    `SELECT current_setting('server_version_num') AS v, current_setting('TimeZone') AS tz`,
-  );
-  const rels = await q<{ oid: number; schema: string; name: string; kind: string; empty: boolean }>(`
+/** Relations of user schemas (not pg_catalog, information_schema, toast or temp schemas). */
+const USER_REL = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+
+const SETTINGS_SQL = `SELECT current_setting('server_version_num') AS v, current_setting('TimeZone') AS tz`;
+
+const RELS_SQL = `
     SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
            (c.relkind IN ('r', 'm') AND pg_relation_size(c.oid) = 0) AS empty
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f') AND ${userRel}`);
-  const cols = await q<{ rel: number; name: string; type: string; typname: string; typmod: number; notnull: boolean }>(`
-    SELECT a.attrelid::int AS rel, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typname, a.atttypmod AS typmod, a.attnotnull AS notnull
-    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm', 'v', 'f') AND ${userRel}`);
-  const idx = await q<{
-    rel: number;
-    schema: string;
-    name: string;
-    unique: boolean;
-    valid: boolean;
-    cols: (string | null)[];
-  }>(`
-    SELECT i.indrelid::int AS rel, n.nspname AS schema, ic.relname AS name, i.indisunique AS unique, i.indisvalid AS valid,
+    WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f') AND ${USER_REL}`;
+
+const COLUMNS_SQL = `
+    SELECT a.attrelid::int AS rel, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typname,
+           a.atttypmod AS typmod, a.attnotnull AS notnull
+    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm', 'v', 'f') AND ${USER_REL}`;
+
+const INDEXES_SQL = `
+    SELECT i.indrelid::int AS rel, n.nspname AS schema, ic.relname AS name, i.indisunique AS unique,
+           i.indisvalid AS valid,
            ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
                  WHERE k.ord <= i.indnkeyatts ORDER BY k.ord) AS cols
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
-    WHERE ${userRel}`);
-  const checks = await q<{ rel: number; name: string; validated: boolean; def: string; cols: string[] }>(`
-    SELECT con.conrelid::int AS rel, con.conname AS name, con.convalidated AS validated, pg_get_constraintdef(con.oid) AS def,
-           ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)) AS cols
+    WHERE ${USER_REL}`;
+
+const CHECKS_SQL = `
+    SELECT con.conrelid::int AS rel, con.conname AS name, con.convalidated AS validated,
+           pg_get_constraintdef(con.oid) AS def,
+           ARRAY(SELECT a.attname::text FROM pg_attribute a
+                  WHERE a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)) AS cols
     FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
-    WHERE con.contype = 'c' AND con.conrelid <> 0 AND ${userRel}`);
-  const domains = await q<{ schema: string; name: string; constrained: boolean }>(`
+    WHERE con.contype = 'c' AND con.conrelid <> 0 AND ${USER_REL}`;
+
+const DOMAINS_SQL = `
     SELECT n.nspname AS schema, t.typname AS name,
            (t.typnotnull OR EXISTS (SELECT 1 FROM pg_constraint c WHERE c.contypid = t.oid)) AS constrained
-    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND ${userRel}`);
-  const funcs = await q<{ name: string; vols: string }>(`
-    SELECT p.proname AS name, string_agg(DISTINCT p.provolatile::text, '') AS vols FROM pg_proc p GROUP BY p.proname`);
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND ${USER_REL}`;
 
-  const byOid = new Map<
-    number,
-    CatalogTable & { columns: Map<string, CatalogColumn>; indexes: CatalogIndex[]; checks: CatalogCheck[] }
-  >();
+const FUNCTIONS_SQL = `
+    SELECT p.proname AS name, string_agg(DISTINCT p.provolatile::text, '') AS vols FROM pg_proc p GROUP BY p.proname`;
+
+interface LiveRows {
+  settings: { v: string; tz: string } | undefined;
+  rels: { oid: number; schema: string; name: string; kind: string; empty: boolean }[];
+  cols: { rel: number; name: string; type: string; typname: string; typmod: number; notnull: boolean }[];
+  idx: { rel: number; schema: string; name: string; unique: boolean; valid: boolean; cols: (string | null)[] }[];
+  checks: { rel: number; name: string; validated: boolean; def: string; cols: string[] }[];
+  domains: { schema: string; name: string; constrained: boolean }[];
+  funcs: { name: string; vols: string }[];
+}
+
+async function readLiveRows(pool: pg.Pool): Promise<LiveRows> {
+  const q = async <R extends pg.QueryResultRow>(sql: string) => (await pool.query<R>(sql)).rows;
+  const [settings] = await q<NonNullable<LiveRows['settings']>>(SETTINGS_SQL);
+  const rels = await q<LiveRows['rels'][number]>(RELS_SQL);
+  const cols = await q<LiveRows['cols'][number]>(COLUMNS_SQL);
+  const idx = await q<LiveRows['idx'][number]>(INDEXES_SQL);
+  const checks = await q<LiveRows['checks'][number]>(CHECKS_SQL);
+  const domains = await q<LiveRows['domains'][number]>(DOMAINS_SQL);
+  const funcs = await q<LiveRows['funcs'][number]>(FUNCTIONS_SQL);
+  return { settings, rels, cols, idx, checks, domains, funcs };
+}
+
+type MutableTable = CatalogTable & {
+  columns: Map<string, CatalogColumn>;
+  indexes: CatalogIndex[];
+  checks: CatalogCheck[];
+};
+
+/** The tables with their columns, indexes and checks, and each index's table. */
+function assembleTables(rows: LiveRows): {
+  tables: Map<string, CatalogTable>;
+  indexTables: Map<string, QualifiedName>;
+} {
+  const byOid = new Map<number, MutableTable>();
   const tables = new Map<string, CatalogTable>();
-  for (const r of rels) {
+  for (const r of rows.rels) {
     const table = {
       name: { schema: r.schema, name: r.name },
       kind: KINDS[r.kind] ?? 'table',
@@ -157,33 +187,41 @@ export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
     byOid.set(r.oid, table);
     tables.set(keyOf(table.name), table);
   }
-  for (const c of cols)
+  for (const c of rows.cols)
     byOid
       .get(c.rel)
       ?.columns.set(c.name, { name: c.name, type: c.type, typeName: c.typname, typmod: c.typmod, notNull: c.notnull });
   const indexTables = new Map<string, QualifiedName>();
-  for (const i of idx) {
+  for (const i of rows.idx) {
     const table = byOid.get(i.rel);
     if (!table) continue;
     table.indexes.push({ name: i.name, columns: i.cols, unique: i.unique, valid: i.valid });
     indexTables.set(keyOf({ schema: i.schema, name: i.name }), table.name);
   }
-  for (const c of checks)
+  for (const c of rows.checks)
     byOid.get(c.rel)?.checks.push({
       name: c.name,
       validated: c.validated,
       notNullColumns: notNullColumnsOfDef(c.def),
       columns: c.cols,
     });
+  return { tables, indexTables };
+}
+
+/** Reads the live catalog once (user schemas only). */
+export async function createLiveCatalog(pool: pg.Pool): Promise<LintCatalog> {
+  await loadParser();
+  const rows = await readLiveRows(pool);
+  const { tables, indexTables } = assembleTables(rows);
   const domainMap = new Map(
-    domains.map((d) => [keyOf({ schema: d.schema, name: d.name }), { constrained: d.constrained }]),
+    rows.domains.map((d) => [keyOf({ schema: d.schema, name: d.name }), { constrained: d.constrained }]),
   );
   const vol = new Map<string, Volatility>(
-    funcs.map((f) => [f.name, f.vols.includes('v') ? 'v' : f.vols.includes('s') ? 's' : 'i']),
+    rows.funcs.map((f) => [f.name, f.vols.includes('v') ? 'v' : f.vols.includes('s') ? 's' : 'i']),
   );
   return {
-    serverVersionNum: Number(settings?.v),
-    timeZone: settings?.tz,
+    serverVersionNum: Number(rows.settings?.v),
+    timeZone: rows.settings?.tz,
     table: (name) => tables.get(keyOf(name)),
     indexTable: (name) => indexTables.get(keyOf(name)),
     domain: (name) => domainMap.get(keyOf(name)),

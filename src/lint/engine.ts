@@ -6,7 +6,7 @@
 import { UsageError } from '../errors.js';
 import type { LintCatalog, Volatility } from './catalog.js';
 import { DEFAULT_PG_VERSION, keyOf, parsePgVersion, type PgVersion, type QualifiedName } from './names.js';
-import { loadParser, parseSql, type ParsedStatement } from './parser.js';
+import { loadParser, parseSql, type ParsedStatement, type SyntaxProblem } from './parser.js';
 import { RULES, type RuleId } from './rules/index.js';
 import { docsAnchor, type LintRule, type RuleContext, type RuleReport, type Severity } from './rule.js';
 import { Session } from './session.js';
@@ -135,23 +135,7 @@ export function lintSqlSync(
   const file = options.file ?? '<sql>';
   const parsed = parseSql(sql);
   const { source } = parsed;
-  if (parsed.syntaxError) {
-    const pos = source.positionOfIndex(parsed.syntaxError.index);
-    return [
-      {
-        rule: 'syntax-error',
-        severity: 'error',
-        file,
-        line: pos.line,
-        column: pos.column,
-        endLine: pos.line,
-        endColumn: pos.column + 1,
-        message: `does not parse: ${parsed.syntaxError.message}`,
-        help: 'fix the SQL; zdm lints with the real Postgres grammar (libpg-query), so Postgres would reject it too',
-        docs: docsAnchor('syntax-error'),
-      },
-    ];
-  }
+  if (parsed.syntaxError) return [syntaxErrorFinding(parsed.syntaxError, file, source)];
   const version = resolveVersion(options.pgVersion, options.catalog);
   const catalog = options.catalog;
   const builtin = builtinVolatility(version.major);
@@ -194,12 +178,43 @@ export function lintSqlSync(
     }
     session.apply(stmt, known);
   }
+  runFinishHooks(resolved, { statements, session, version }, source, raw);
+
+  const directives = readDirectives(parsed.comments, statements);
+  const kept = raw.filter((f) => !suppressed(f, directives));
+  const meta = directiveFindings(directives, resolved.ids);
+  const findings = [...kept, ...meta].map((f) => toFinding(f, file, source));
+  findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  return findings;
+}
+
+function syntaxErrorFinding(problem: SyntaxProblem, file: string, source: SourceText): Finding {
+  const pos = source.positionOfIndex(problem.index);
+  return {
+    rule: 'syntax-error',
+    severity: 'error',
+    file,
+    line: pos.line,
+    column: pos.column,
+    endLine: pos.line,
+    endColumn: pos.column + 1,
+    message: `does not parse: ${problem.message}`,
+    help: 'fix the SQL; zdm lints with the real Postgres grammar (libpg-query), so Postgres would reject it too',
+    docs: docsAnchor('syntax-error'),
+  };
+}
+
+/** The rules' end-of-file checks; a finding without a statement points at the end of the file. */
+function runFinishHooks(
+  resolved: ResolvedRules,
+  file: { statements: ParsedStatement[]; session: Session; version: PgVersion },
+  source: SourceText,
+  raw: RawFinding[],
+): void {
   for (const { rule, severity } of resolved.enabled) {
     if (!rule.finish) continue;
     rule.finish({
-      statements,
-      session,
-      version,
+      ...file,
       report: (r) => {
         const at = r.statement;
         if (at) raw.push(toRaw(rule.id, severity, r, at, source));
@@ -218,13 +233,6 @@ export function lintSqlSync(
       },
     });
   }
-
-  const directives = readDirectives(parsed.comments, statements);
-  const kept = raw.filter((f) => !suppressed(f, directives));
-  const meta = directiveFindings(directives, resolved.ids);
-  const findings = [...kept, ...meta].map((f) => toFinding(f, file, source));
-  findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
-  return findings;
 }
 
 function toRaw(id: string, severity: Severity, r: RuleReport, stmt: ParsedStatement, source: SourceText): RawFinding {

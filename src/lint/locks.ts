@@ -104,60 +104,63 @@ export function referencedTables(node: unknown): RangeVar[] {
   return out;
 }
 
+/** ALTER TABLE: the strongest lock of its commands, plus partitions attached or detached and referenced tables. */
+function alterTableLocks(s: AlterTableStmt): LockTarget[] {
+  if (s.objtype === 'OBJECT_INDEX') return target(s.relation, LockMode.AccessExclusive, true);
+  let mode: LockModeValue = LockMode.AccessShare;
+  const extra: LockTarget[] = [];
+  for (const c of s.cmds ?? []) {
+    const cmd = as<AlterTableCmd>(c, 'AlterTableCmd');
+    if (!cmd) continue;
+    let m = alterCmdLock(cmd);
+    if (cmd.subtype === 'AT_DetachPartition') {
+      const concurrent = as<{ concurrent?: boolean; name?: RangeVar }>(cmd.def, 'PartitionCmd');
+      if (concurrent?.concurrent) m = LockMode.ShareUpdateExclusive;
+      extra.push(
+        ...target(concurrent?.name, concurrent?.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive),
+      );
+    }
+    if (cmd.subtype === 'AT_AttachPartition')
+      extra.push(...target(as<{ name?: RangeVar }>(cmd.def, 'PartitionCmd')?.name, LockMode.AccessExclusive));
+    for (const ref of referencedTables(cmd.def)) extra.push(...target(ref, LockMode.ShareRowExclusive));
+    if (m > mode) mode = m;
+  }
+  return [...target(s.relation, mode), ...extra];
+}
+
+/** DROP of a relation (table, index, view, sequence, ...); other DROPs take no table lock worth modelling. */
+function dropLocks(body: Record<string, unknown>): LockTarget[] {
+  const objects = (body.objects as Node[]) ?? [];
+  const type = body.removeType as string;
+  if (
+    ![
+      'OBJECT_TABLE',
+      'OBJECT_INDEX',
+      'OBJECT_MATVIEW',
+      'OBJECT_VIEW',
+      'OBJECT_SEQUENCE',
+      'OBJECT_FOREIGN_TABLE',
+    ].includes(type)
+  )
+    return [];
+  const mode = type === 'OBJECT_INDEX' && body.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive;
+  return objects.flatMap((o) => {
+    const n = nameList(o);
+    return n ? [{ relation: n, mode, viaIndex: type === 'OBJECT_INDEX' }] : [];
+  });
+}
+
 /** The relations a statement locks and how strongly (undefined: no table lock worth modelling). */
 export function statementLocks(kind: string, body: Record<string, unknown>): LockTarget[] {
   switch (kind) {
-    case 'AlterTableStmt': {
-      const s = body as AlterTableStmt;
-      if (s.objtype === 'OBJECT_INDEX') return target(s.relation, LockMode.AccessExclusive, true);
-      let mode: LockModeValue = LockMode.AccessShare;
-      const extra: LockTarget[] = [];
-      for (const c of s.cmds ?? []) {
-        const cmd = as<AlterTableCmd>(c, 'AlterTableCmd');
-        if (!cmd) continue;
-        let m = alterCmdLock(cmd);
-        if (cmd.subtype === 'AT_DetachPartition') {
-          const concurrent = as<{ concurrent?: boolean; name?: RangeVar }>(cmd.def, 'PartitionCmd');
-          if (concurrent?.concurrent) m = LockMode.ShareUpdateExclusive;
-          extra.push(
-            ...target(
-              concurrent?.name,
-              concurrent?.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive,
-            ),
-          );
-        }
-        if (cmd.subtype === 'AT_AttachPartition')
-          extra.push(...target(as<{ name?: RangeVar }>(cmd.def, 'PartitionCmd')?.name, LockMode.AccessExclusive));
-        for (const ref of referencedTables(cmd.def)) extra.push(...target(ref, LockMode.ShareRowExclusive));
-        if (m > mode) mode = m;
-      }
-      return [...target(s.relation, mode), ...extra];
-    }
+    case 'AlterTableStmt':
+      return alterTableLocks(body as AlterTableStmt);
     case 'IndexStmt':
       return target(body.relation as RangeVar, body.concurrent ? LockMode.ShareUpdateExclusive : LockMode.Share);
     case 'CreateStmt':
       return referencedTables(body).flatMap((rv) => target(rv, LockMode.ShareRowExclusive));
-    case 'DropStmt': {
-      const objects = (body.objects as Node[]) ?? [];
-      const type = body.removeType as string;
-      if (
-        ![
-          'OBJECT_TABLE',
-          'OBJECT_INDEX',
-          'OBJECT_MATVIEW',
-          'OBJECT_VIEW',
-          'OBJECT_SEQUENCE',
-          'OBJECT_FOREIGN_TABLE',
-        ].includes(type)
-      )
-        return [];
-      const mode =
-        type === 'OBJECT_INDEX' && body.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive;
-      return objects.flatMap((o) => {
-        const n = nameList(o);
-        return n ? [{ relation: n, mode, viaIndex: type === 'OBJECT_INDEX' }] : [];
-      });
-    }
+    case 'DropStmt':
+      return dropLocks(body);
     case 'TruncateStmt':
       return ((body.relations as Node[]) ?? []).flatMap((r) =>
         target(as<RangeVar>(r, 'RangeVar'), LockMode.AccessExclusive),

@@ -114,78 +114,88 @@ export class Session {
         return this.applySetConfig(body);
       case 'CreateStmt':
         return this.applyCreateTable(body as CreateStmt, known);
-      case 'CreateTableAsStmt': {
-        if (body.if_not_exists) return;
-        const into = body.into as { rel?: RangeVar } | undefined;
-        const q = this.resolveRange(into?.rel, known);
-        if (q)
-          this.newTables.set(keyOf(q), {
-            kind: body.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table',
-            columns: new Map(),
-            indexes: [],
-          });
-        return;
-      }
+      case 'CreateTableAsStmt':
+        return this.applyCreateTableAs(body, known);
       case 'ViewStmt': {
         const q = this.resolveRange(body.view as RangeVar, known);
         if (q && !body.replace) this.newTables.set(keyOf(q), { kind: 'view', columns: new Map(), indexes: [] });
         return;
       }
-      case 'IndexStmt': {
-        const table = this.resolveRange(body.relation as RangeVar, known);
-        if (!table) return;
-        const cols = ((body.indexParams as Node[]) ?? []).map((p) => as<{ name?: string }>(p, 'IndexElem')?.name ?? '');
-        this.newTables.get(keyOf(table))?.indexes.push(cols);
-        if (body.idxname && !body.if_not_exists)
-          this.newIndexes.set(keyOf({ schema: table.schema, name: body.idxname as string }), keyOf(table));
-        if (body.idxname && body.if_not_exists && this.newTables.has(keyOf(table)))
-          this.newIndexes.set(keyOf({ schema: table.schema, name: body.idxname as string }), keyOf(table));
-        return;
-      }
+      case 'IndexStmt':
+        return this.applyCreateIndex(body, known);
       case 'CreateEnumStmt': {
         const q = this.resolve(nameParts(body.typeName as Node[]));
         if (q) this.newTypes.add(keyOf(q));
         return;
       }
-      case 'CreateDomainStmt': {
-        const q = this.resolve(nameParts(body.domainname as Node[]));
-        const constrained = ((body.constraints as Node[]) ?? []).some((c) => {
-          const t = as<Constraint>(c, 'Constraint')?.contype;
-          return t === 'CONSTR_CHECK' || t === 'CONSTR_NOTNULL';
-        });
-        if (q) this.domains.set(keyOf(q), { constrained });
-        return;
-      }
+      case 'CreateDomainStmt':
+        return this.applyCreateDomain(body);
       case 'AlterDomainStmt': {
         const q = this.resolve(nameParts(body.typeName as Node[]));
         if (q && this.domains.has(keyOf(q)) && (body.subtype === 'C' || body.subtype === 'O'))
           this.domains.set(keyOf(q), { constrained: true });
         return;
       }
-      case 'AlterEnumStmt': {
-        if (!this.tx || !body.newVal || body.oldVal) return;
-        const q = this.resolve(nameParts(body.typeName as Node[]));
-        if (!q) return;
-        const set = this.tx.enumValues.get(keyOf(q)) ?? new Set<string>();
-        set.add(body.newVal as string);
-        this.tx.enumValues.set(keyOf(q), set);
-        return;
-      }
+      case 'AlterEnumStmt':
+        return this.applyAlterEnum(body);
       case 'RenameStmt':
         return this.applyRename(body, known);
-      case 'DropStmt': {
-        for (const o of (body.objects as Node[]) ?? []) {
-          const q = this.resolve(nameParts(as<{ items?: Node[] }>(o, 'List')?.items));
-          if (!q) continue;
-          this.newTables.delete(keyOf(q));
-          this.newIndexes.delete(keyOf(q));
-        }
-        return;
-      }
+      case 'DropStmt':
+        return this.applyDrop(body);
       case 'AlterTableStmt':
         return this.applyAlterTable(body as AlterTableStmt, known);
       default:
         return;
+    }
+  }
+
+  private applyCreateTableAs(body: Record<string, unknown>, known?: (q: QualifiedName) => boolean): void {
+    if (body.if_not_exists) return;
+    const into = body.into as { rel?: RangeVar } | undefined;
+    const q = this.resolveRange(into?.rel, known);
+    if (q)
+      this.newTables.set(keyOf(q), {
+        kind: body.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table',
+        columns: new Map(),
+        indexes: [],
+      });
+  }
+
+  private applyCreateIndex(body: Record<string, unknown>, known?: (q: QualifiedName) => boolean): void {
+    const table = this.resolveRange(body.relation as RangeVar, known);
+    if (!table) return;
+    const cols = ((body.indexParams as Node[]) ?? []).map((p) => as<{ name?: string }>(p, 'IndexElem')?.name ?? '');
+    this.newTables.get(keyOf(table))?.indexes.push(cols);
+    if (body.idxname && !body.if_not_exists)
+      this.newIndexes.set(keyOf({ schema: table.schema, name: body.idxname as string }), keyOf(table));
+    if (body.idxname && body.if_not_exists && this.newTables.has(keyOf(table)))
+      this.newIndexes.set(keyOf({ schema: table.schema, name: body.idxname as string }), keyOf(table));
+  }
+
+  private applyCreateDomain(body: Record<string, unknown>): void {
+    const q = this.resolve(nameParts(body.domainname as Node[]));
+    const constrained = ((body.constraints as Node[]) ?? []).some((c) => {
+      const t = as<Constraint>(c, 'Constraint')?.contype;
+      return t === 'CONSTR_CHECK' || t === 'CONSTR_NOTNULL';
+    });
+    if (q) this.domains.set(keyOf(q), { constrained });
+  }
+
+  private applyAlterEnum(body: Record<string, unknown>): void {
+    if (!this.tx || !body.newVal || body.oldVal) return;
+    const q = this.resolve(nameParts(body.typeName as Node[]));
+    if (!q) return;
+    const set = this.tx.enumValues.get(keyOf(q)) ?? new Set<string>();
+    set.add(body.newVal as string);
+    this.tx.enumValues.set(keyOf(q), set);
+  }
+
+  private applyDrop(body: Record<string, unknown>): void {
+    for (const o of (body.objects as Node[]) ?? []) {
+      const q = this.resolve(nameParts(as<{ items?: Node[] }>(o, 'List')?.items));
+      if (!q) continue;
+      this.newTables.delete(keyOf(q));
+      this.newIndexes.delete(keyOf(q));
     }
   }
 
