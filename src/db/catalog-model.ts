@@ -177,6 +177,19 @@ export interface TableInfo {
   replicaIdentityIndex?: string | null;
   /** A partitioned table's (relkind 'p') key and partitions; absent for any other table. */
   partitioning?: Partitioning;
+  /** Extended statistics objects (CREATE STATISTICS) on the table; undefined where not read. */
+  statistics?: StatisticsInfo[];
+}
+
+/** An extended statistics object: dropped with any column it covers, so a copy column must recreate it. */
+export interface StatisticsInfo {
+  schema: string;
+  name: string;
+  /** pg_get_statisticsobjdef(): `CREATE STATISTICS public.s (ndistinct) ON a, b FROM public.t`. */
+  definition: string;
+  /** The table columns it covers (keys and expressions). */
+  columns: string[];
+  comment: string | null;
 }
 
 export interface EnumInfo {

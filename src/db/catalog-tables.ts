@@ -6,6 +6,7 @@ import type {
   IndexInfo,
   InboundForeignKey,
   SequenceInfo,
+  StatisticsInfo,
   TableGrant,
   TableInfo,
   TriggerInfo,
@@ -183,6 +184,17 @@ const TRIGGERS_SQL = `SELECT tgrelid::int AS table_oid, tgname AS name, pg_get_t
             tgenabled <> 'D' AS enabled
        FROM pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal ORDER BY tgname`;
 
+/** Extended statistics objects with the columns they cover (pg_depend: keys and expressions alike). */
+const STATISTICS_SQL = `SELECT se.stxrelid::int AS table_oid, n.nspname AS schema, se.stxname AS name,
+            pg_get_statisticsobjdef(se.oid) AS definition,
+            ARRAY(SELECT DISTINCT a.attname::text FROM pg_depend d
+                    JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                   WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = se.oid AND d.refobjsubid > 0
+                   ORDER BY 1) AS columns,
+            obj_description(se.oid, 'pg_statistic_ext') AS comment
+       FROM pg_statistic_ext se JOIN pg_namespace n ON n.oid = se.stxnamespace
+      WHERE se.stxrelid = ANY($1::oid[]) ORDER BY se.stxname`;
+
 interface TableRow {
   oid: number;
   schema: string;
@@ -216,6 +228,7 @@ interface TableRows {
   grants: OfTable<TableGrant>[];
   columnGrants: ColumnGrantRow[];
   triggers: OfTable<TriggerInfo>[];
+  statistics: OfTable<StatisticsInfo>[];
   partitioning: Map<number, Partitioning>;
 }
 
@@ -233,9 +246,13 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
   const grants = await rowsFor<OfTable<TableGrant>>(client, GRANTS_SQL, oids);
   const columnGrants = await rowsFor<ColumnGrantRow>(client, COLUMN_GRANTS_SQL, oids);
   const triggers = await rowsFor<OfTable<TriggerInfo>>(client, TRIGGERS_SQL, oids);
+  const statistics = await rowsFor<OfTable<StatisticsInfo>>(client, STATISTICS_SQL, oids);
   const partitioned = tables.filter((t) => t.relkind === 'p').map((t) => t.oid);
   const partitioning = await readPartitioning(client, partitioned);
-  return { tables, columns, indexes, constraints, inbound, dependents, grants, columnGrants, triggers, partitioning };
+  return {
+    ...{ tables, columns, indexes, constraints, inbound, dependents, grants, columnGrants, triggers, statistics },
+    partitioning,
+  };
 }
 
 /** The rows of one table, without the table_oid they were matched on. */
@@ -291,6 +308,7 @@ function toTable(t: TableRow, rows: TableRows): TableInfo {
       .map(({ ref_oid: _r, schema, tname, ...f }) => ({ ...f, table: { schema, name: tname } })),
     dependents: ofTable(rows.dependents, t.oid),
     triggers: ofTable(rows.triggers, t.oid),
+    statistics: ofTable(rows.statistics, t.oid),
     grants: ofTable(rows.grants, t.oid),
     comment: t.comment,
     replicaIdentity: t.replica_identity,

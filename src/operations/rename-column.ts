@@ -145,6 +145,12 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       transactional: true,
       impact: ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...views.locks]),
     });
+    const stats = (table.statistics ?? []).filter((st) => st.columns.includes(from));
+    if (stats.length > 0)
+      ctx.note({
+        phase: 'contract',
+        text: `statistics ${stats.map((st) => displayName(st)).join(', ')}: dropped with ${quoteIdent(from)} and recreated on ${newCol} in the contract step (same name, kinds and comment; empty until the next ANALYZE)`,
+      });
     if (views.names.length > 0)
       ctx.note({
         phase: 'contract',
@@ -217,6 +223,8 @@ function contractStatements(table: TableInfo, c: ContractInput): string[] {
   // A serial column owns its sequence: dropping the column would drop the sequence with it.
   if (old.ownedSequence) out.push(ddl.sequenceOwnedBy(old.ownedSequence, t, c.to));
   out.push(ddl.dropColumn(t, c.from));
+  // Statistics objects on the old column went with it: the same ones on the new column.
+  out.push(...c.copy.statisticsStatements());
   if (c.notNullCheck) {
     // A validated CHECK (col IS NOT NULL) lets NOT NULL skip its full-table scan (PG 12+). From
     // PG 18 NOT NULL is a named constraint: give it the old column's name, as RENAME COLUMN would.

@@ -39,7 +39,7 @@ function renameColumns(tree: ParseResult, renames: ReadonlyMap<string, string>):
       // Only the column part: `t.col` has two fields, and we rename the last.
       const last = fields?.[fields.length - 1];
       if (last) renameStrings([last], renames);
-    } else if (key === 'IndexElem') {
+    } else if (key === 'IndexElem' || key === 'StatsElem') {
       const name = value.name as string | undefined;
       if (name !== undefined && renames.has(name)) value.name = renames.get(name);
     } else if (key === 'Constraint') {
@@ -132,4 +132,16 @@ export function indexDefinitionTail(definition: string, renames: ReadonlyMap<str
   const at = sql.indexOf(marker);
   if (at < 0) throw new Error(`cannot read the index definition: ${definition}`);
   return sql.slice(at + marker.length);
+}
+
+/**
+ * From pg_get_statisticsobjdef() output (`CREATE STATISTICS public.s (ndistinct) ON a, b FROM
+ * public.t`), the same statistics object on renamed columns.
+ */
+export function rewriteStatisticsDefinition(definition: string, renames: ReadonlyMap<string, string>): string {
+  const tree = parseSql(definition);
+  const stmt = tree.stmts?.[0]?.stmt as { CreateStatsStmt?: Node } | undefined;
+  if (!stmt?.CreateStatsStmt) throw new Error(`not a CREATE STATISTICS statement: ${definition}`);
+  renameColumns(tree, renames);
+  return deparseSql(tree);
 }

@@ -22,7 +22,9 @@ beforeAll(async () => {
     CREATE VIEW city_counts AS SELECT city, count(*) AS n FROM venue_cities GROUP BY city;
     CREATE ROLE ${reader};
     GRANT SELECT ON venue_cities TO ${reader};
-    COMMENT ON VIEW venue_cities IS 'venues with a city'`);
+    COMMENT ON VIEW venue_cities IS 'venues with a city';
+    CREATE STATISTICS venue_stats (ndistinct) ON city, name FROM venues;
+    COMMENT ON STATISTICS venue_stats IS 'city and name go together'`);
 });
 afterAll(async () => {
   if (!db) return;
@@ -80,6 +82,16 @@ describe('a view on a renamed column follows the rename', () => {
     );
     expect(wrong).toEqual([]);
     await expect(db.query(`INSERT INTO venue_cities (city) VALUES (NULL)`)).rejects.toThrow(/check option/);
+    // The statistics object, dropped with the old column, is there on the new one with its comment.
+    expect(
+      await db.query(`SELECT pg_get_statisticsobjdef(oid) AS d, obj_description(oid, 'pg_statistic_ext') AS comment
+                        FROM pg_statistic_ext WHERE stxname = 'venue_stats'`),
+    ).toEqual([
+      {
+        d: 'CREATE STATISTICS public.venue_stats (ndistinct) ON name, town FROM venues',
+        comment: 'city and name go together',
+      },
+    ]);
     expect(await db.query(`SELECT sum(n)::int AS n FROM city_counts`)).toEqual(
       await db.query(`SELECT count(*)::int AS n FROM venues WHERE town IS NOT NULL`),
     );

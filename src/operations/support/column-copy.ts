@@ -1,6 +1,11 @@
 import type { ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
-import { indexDefinitionTail, rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
+import {
+  indexDefinitionTail,
+  rewriteConstraintDefinition,
+  rewriteIndexDefinition,
+  rewriteStatisticsDefinition,
+} from '../../sql/rewrite.js';
 import type { PlanContext, StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
 import { validateConstraintStep } from './steps.js';
@@ -33,6 +38,20 @@ export class ColumnCopy {
   /** Indexes that use any copied column. */
   get indexes(): IndexInfo[] {
     return this.table.indexes.filter((ix) => ix.columns.some((c) => this.renames.has(c)));
+  }
+
+  /**
+   * Extended statistics objects on a copied column, recreated on the copy under their own name and
+   * comment: to run after the original column is dropped (which drops them). They hold no data
+   * until the next ANALYZE (autovacuum's or the operator's).
+   */
+  statisticsStatements(): string[] {
+    return (this.table.statistics ?? [])
+      .filter((st) => st.columns.some((c) => this.renames.has(c)))
+      .flatMap((st) => [
+        rewriteStatisticsDefinition(st.definition, this.renames),
+        ...(st.comment !== null ? [ddl.commentOnStatistics(st, quoteLiteral(st.comment))] : []),
+      ]);
   }
 
   /** Constraints of `type` ('c' CHECK, 'f' FOREIGN KEY) on any copied column. */

@@ -103,6 +103,10 @@ export function commentOnTable(t: QualifiedName, literal: string): string {
   return `COMMENT ON TABLE ${quoteQualified(t)} IS ${literal}`;
 }
 
+export function commentOnStatistics(statistics: QualifiedName, literal: string): string {
+  return `COMMENT ON STATISTICS ${quoteQualified(statistics)} IS ${literal}`;
+}
+
 export function commentOnColumn(t: QualifiedName, column: string, literal: string): string {
   return `COMMENT ON COLUMN ${quoteQualified(t)}.${quoteIdent(column)} IS ${literal}`;
 }
