@@ -179,6 +179,11 @@ export interface TableInfo {
   partitioning?: Partitioning;
   /** Extended statistics objects (CREATE STATISTICS) on the table; undefined where not read. */
   statistics?: StatisticsInfo[];
+  /**
+   * Child tables of old-style inheritance (INHERITS, not partitions), as display names; absent
+   * when there are none (or the snapshot predates it).
+   */
+  inheritedBy?: string[];
 }
 
 /** An extended statistics object: dropped with any column it covers, so a copy column must recreate it. */

@@ -21,7 +21,9 @@ const TABLES_SQL = `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS 
             GREATEST(c.reltuples, 0)::float8 AS reltuples, pg_table_size(c.oid) AS size,
             obj_description(c.oid, 'pg_class') AS comment, c.relreplident::text AS replica_identity,
             (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-              WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index
+              WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,
+            ARRAY(SELECT ch.oid::regclass::text FROM pg_inherits h JOIN pg_class ch ON ch.oid = h.inhrelid
+                   WHERE h.inhparent = c.oid AND NOT ch.relispartition ORDER BY 1) AS inherited_by
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY($1::oid[])`;
 
 /** Columns with their collation, comment, and owned sequence (serial or identity) with its parameters. */
@@ -205,6 +207,7 @@ interface TableRow {
   comment: string | null;
   replica_identity: TableInfo['replicaIdentity'];
   replica_index: string | null;
+  inherited_by: string[];
 }
 type OfTable<T> = T & { table_oid: number };
 type ColumnRow = OfTable<
@@ -314,6 +317,7 @@ function toTable(t: TableRow, rows: TableRows): TableInfo {
     replicaIdentity: t.replica_identity,
     replicaIdentityIndex: t.replica_index,
     ...(rows.partitioning.has(t.oid) ? { partitioning: rows.partitioning.get(t.oid)! } : {}),
+    ...(t.inherited_by.length > 0 ? { inheritedBy: t.inherited_by } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { importMigrationModule } from '../migration/ts-import.js';
 
 export interface EmbeddedSql {
   /** `operations[2].sql` */
@@ -67,21 +68,16 @@ export function readMigrationText(text: string): MigrationDocument {
 
 /**
  * Reads a migration file of any supported kind. `.ts`/`.js` files are imported the way
- * src/migration/load.ts imports them (tsx for TypeScript), but without its validation: lint reports
+ * src/migration/load.ts imports them (TypeScript through src/migration/ts-hooks.ts), but without its validation: lint reports
  * on the SQL it finds and leaves the file's other problems to `zdm plan`.
  */
 export async function loadMigrationDocument(file: string, text: string): Promise<MigrationDocument> {
   const ext = path.extname(file);
   if (ext === '.json' || ext === '.yaml' || ext === '.yml') return readMigrationText(text);
   const url = pathToFileURL(file).href;
-  let mod: { default?: unknown; migration?: unknown };
-  if (ext === '.ts' || ext === '.mts') {
-    const { tsImport } = await import('tsx/esm/api');
-    mod = (await tsImport(url, import.meta.url)) as typeof mod;
-  } else mod = (await import(url)) as typeof mod;
+  const mod = (await importMigrationModule(url)) as { default?: unknown; migration?: unknown };
   let exported = mod.default ?? mod.migration;
-  // A .ts file outside a "type": "module" package is compiled as CommonJS: its default export
-  // arrives as module.exports.default.
+  // A .cjs file that sets exports.default arrives as module.exports.default.
   const inner = exported as { default?: unknown; migration?: unknown; operations?: unknown } | undefined;
   if (inner && inner.operations === undefined) exported = inner.default ?? inner.migration ?? exported;
   return fromPlain(exported);

@@ -10,6 +10,7 @@ import { formatBytes } from '../config/units.js';
 import { OPERATION_KINDS } from '../operations/registry.js';
 import { listMigrationFiles } from './file-names.js';
 import { MigrationSchema, type MigrationSpec } from './schema.js';
+import { importMigrationModule } from './ts-import.js';
 
 export interface MigrationFile {
   /** File name without extension: `0001_rename_user_email`. Identifies the migration in the state. */
@@ -182,12 +183,7 @@ async function importModule(file: string, checksum: string): Promise<unknown> {
   const url = `${pathToFileURL(file).href}?checksum=${checksum}`;
   let mod: { default?: unknown; migration?: unknown };
   try {
-    if (/\.[mc]?ts$/.test(file)) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(url, import.meta.url)) as typeof mod;
-    } else {
-      mod = (await import(url)) as typeof mod;
-    }
+    mod = (await importMigrationModule(url)) as typeof mod;
   } catch (err) {
     throw new ValidationError([{ file, message: `cannot load: ${(err as Error).message.split('\n')[0]}` }], {
       cause: err,

@@ -1,6 +1,6 @@
 import { execFile as execFileCb } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,30 +20,48 @@ const fixtures = path.join(repo, 'test/api/consumer');
 let db: TestDatabase;
 let project: string;
 let tarball: string;
+let packDir: string;
+const made: string[] = [];
+
+/**
+ * A fresh project with zdm unpacked from the tarball into node_modules/zdm and, beside it, links to
+ * what `npm install <tarball> pg` would add: zdm's production dependencies (their own dependencies
+ * resolve through the links' real paths) and @types/node. Nothing else of this repository's
+ * node_modules, so a module zdm needs but does not declare fails here as it would for a user.
+ */
+async function consumerProject(type: 'module' | 'commonjs'): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), `zdm-consumer-${type}-`));
+  await mkdir(path.join(dir, 'node_modules/zdm'), { recursive: true });
+  await execFile('tar', ['xzf', tarball, '-C', path.join(dir, 'node_modules/zdm'), '--strip-components=1']);
+  const pkg = JSON.parse(await readFile(path.join(dir, 'node_modules/zdm/package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  for (const name of [...Object.keys(pkg.dependencies), '@types/node']) {
+    await mkdir(path.dirname(path.join(dir, 'node_modules', name)), { recursive: true });
+    await symlink(path.join(repo, 'node_modules', name), path.join(dir, 'node_modules', name));
+  }
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: `consumer-${type}`, type }));
+  return dir;
+}
 
 beforeAll(async () => {
   if (!existsSync(path.join(repo, 'dist/index.d.ts'))) throw new Error('dist/ is missing: run npm run build first');
   db = await createTestDatabase(testLabel(import.meta.url));
   await db.query(`CREATE TABLE users (id bigserial PRIMARY KEY, user_email text NOT NULL)`);
   await db.query(`INSERT INTO users (user_email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 2000) g`);
-  project = await mkdtemp(path.join(tmpdir(), 'zdm-consumer-'));
-  const { stdout } = await execFile('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], {
+  packDir = await mkdtemp(path.join(tmpdir(), 'zdm-pack-'));
+  const { stdout } = await execFile('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], {
     cwd: repo,
   });
-  tarball = path.join(project, stdout.trim().split('\n').pop()!);
-  await mkdir(path.join(project, 'node_modules/zdm'), { recursive: true });
-  await execFile('tar', ['xzf', tarball, '-C', path.join(project, 'node_modules/zdm'), '--strip-components=1']);
-  for (const entry of await readdir(path.join(repo, 'node_modules')))
-    if (entry !== 'zdm' && !entry.startsWith('.'))
-      await symlink(path.join(repo, 'node_modules', entry), path.join(project, 'node_modules', entry));
-  await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module' }));
+  tarball = path.join(packDir, stdout.trim().split('\n').pop()!);
+  project = await consumerProject('module');
   for (const file of ['main.ts', 'tsconfig.json']) await copyFile(path.join(fixtures, file), path.join(project, file));
   await mkdir(path.join(project, 'migrations'));
   await copyFile(path.join(fixtures, '0001_rename_email.ts'), path.join(project, 'migrations/0001_rename_email.ts'));
 }, 180_000);
 
 afterAll(async () => {
-  if (project) await rm(project, { recursive: true, force: true });
+  for (const dir of [project, packDir, ...made]) if (dir) await rm(dir, { recursive: true, force: true });
   await db?.drop();
 });
 
@@ -92,4 +110,43 @@ describe('a consumer project installed from the packed tarball', () => {
     );
     expect(columns.map((c) => c.column_name)).toEqual(['id', 'email']);
   }, 300_000);
+
+  for (const type of ['commonjs', 'module'] as const) {
+    it(`the README's first hour in a ${type} project: init, new --format ts, plan, advance --until contract`, async () => {
+      const dir = await consumerProject(type);
+      made.push(dir);
+      const table = `${type === 'module' ? 'esm' : 'cjs'}_users`;
+      await db.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, user_email text NOT NULL)`);
+      await db.query(
+        `INSERT INTO ${table} (user_email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 300) g`,
+      );
+      const env = { ...process.env, DATABASE_URL: db.url, ZDM_STATE_SCHEMA: `zdm_${table}`, NO_COLOR: '1' };
+      const zdm = (...args: string[]) =>
+        execFile(process.execPath, ['node_modules/zdm/bin/zdm.js', ...args], { cwd: dir, env });
+      await zdm('init');
+      const config = JSON.parse(await readFile(path.join(dir, 'zdm.config.json'), 'utf8')) as Record<string, unknown>;
+      expect(existsSync(path.join(dir, String(config.$schema)))).toBe(true);
+      await zdm('new', 'rename_email', '--format', 'ts');
+      const file = path.join(dir, 'migrations/0001_rename_email.ts');
+      const template = await readFile(file, 'utf8');
+      const edited = template
+        .replace(
+          "import { defineMigration } from 'zdm';",
+          `import { defineMigration, renameColumn } from 'zdm';\nconst table: string = '${table}';`,
+        )
+        .replace(/^ *\/\/ e\.g\..*$/m, "    renameColumn({ table, from: 'user_email', to: 'email' }),");
+      expect(edited).not.toBe(template);
+      await writeFile(file, edited);
+      const plan = await zdm('plan');
+      expect(plan.stdout).toContain(table);
+      await zdm('advance', '--until', 'contract');
+      const columns = await db.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
+        [table],
+      );
+      expect(columns.map((c) => c.column_name)).toEqual(['id', 'email']);
+      const counted = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE email LIKE 'u%'`);
+      expect(Number(counted[0]?.n)).toBe(300);
+    }, 300_000);
+  }
 });

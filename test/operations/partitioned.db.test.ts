@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCatalog } from '../../src/db/catalog.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { startWorkload, type AppQuery } from '../helpers/apps.js';
 import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
@@ -361,4 +362,23 @@ describe('partitioned tables under old-app and new-app traffic', () => {
       await dir.remove();
     }
   }, 240_000);
+
+  it('the catalog names old-style inheritance children (not partitions), whose rows a trigger on the parent misses', async () => {
+    await db.query(`
+      CREATE TABLE logs (id bigint PRIMARY KEY, email text);
+      CREATE TABLE logs_2023 () INHERITS (logs);
+      CREATE TABLE "Logs 2024" () INHERITS (logs);
+      CREATE TABLE pt (a int) PARTITION BY RANGE (a);
+      CREATE TABLE pt_1 PARTITION OF pt FOR VALUES FROM (0) TO (10);`);
+    const tables = (
+      await readCatalog(db.pool, {
+        tables: [
+          { schema: 'public', name: 'logs' },
+          { schema: 'public', name: 'pt' },
+        ],
+      })
+    ).tables;
+    expect(tables.get('public.logs')!.inheritedBy).toEqual(['"Logs 2024"', 'logs_2023']);
+    expect(tables.get('public.pt')!.inheritedBy).toBeUndefined();
+  });
 });
