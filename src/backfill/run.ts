@@ -192,5 +192,12 @@ async function work(step: BackfillStep, migration: string, ctx: RunnerContext, j
     await throttle.close();
     await live.flush();
   }
+  // A chunked backfill's counters were last read up to a second ago, and a reading taken while a
+  // batch of this process committed can miss it: read them again now that every worker stopped
+  // and every chunk is done, so the final report counts exactly the rows the workers covered.
+  if (s.chunked) {
+    const final = await ctx.state.backfill(pool, migration, step.id);
+    if (final) progress.shared(final);
+  }
   progress.report(null, [], 0, sizing.sizer(0).current, true);
 }

@@ -19,6 +19,7 @@ import { checkedExpression, checkedType } from './support/fragments.js';
 import { requireCompatibleTypes } from './support/foreign-key.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 import { spelledColumn } from './support/common.js';
+import { constraintClauses, foreignKeys, tableConstraintSchema, withConstraints } from './support/table-constraints.js';
 
 export const ON_DELETE = ['cascade', 'restrict', 'set null', 'set default', 'no action'] as const;
 
@@ -52,6 +53,8 @@ export const createTableSchema = z
     columns: z.array(tableColumnSchema).min(1, 'a table needs at least one column'),
     /** COMMENT ON TABLE. */
     comment: z.string().optional(),
+    /** Named table-level constraints: primaryKey, unique (with include), check, foreignKey, exclude. */
+    constraints: z.array(tableConstraintSchema).optional(),
   })
   .strict();
 
@@ -67,7 +70,11 @@ type Column = z.infer<typeof tableColumnSchema>;
 export const createTable: OperationDefinition<CreateTable> = {
   schema: createTableSchema,
   refs: (spec) => ({
-    tables: [spec.table, ...spec.columns.flatMap((c) => (c.references ? [c.references.table] : []))],
+    tables: [
+      spec.table,
+      ...spec.columns.flatMap((c) => (c.references ? [c.references.table] : [])),
+      ...(spec.constraints ?? []).flatMap((c) => (c.type === 'foreignKey' ? [c.references.table] : [])),
+    ],
     types: spec.columns.map((c) => c.type),
   }),
   summary: (spec) => `create table ${spec.table} (${spec.columns.map((c) => c.name).join(', ')})`,
@@ -75,14 +82,18 @@ export const createTable: OperationDefinition<CreateTable> = {
     const ref = parseObjectName(spec.table);
     const t: QualifiedName = { schema: ref.schema ?? change.catalog.defaultSchema, name: ref.name };
     const names = spec.columns.map((c) => parseColumnName(c.name));
-    change.addTable(
+    const self = withConstraints(
       declaredTable(
         t,
         spec.columns,
         names,
         names.filter((_, i) => spec.columns[i]!.primaryKey),
       ),
+      spec.constraints ?? [],
     );
+    change.addTable(self);
+    for (const fk of foreignKeys(self, spec.constraints ?? [], (name) => change.table(name)))
+      change.addConstraint(t, fk);
     spec.columns.forEach((c, i) => {
       if (!c.references) return;
       const r = parseObjectName(c.references.table);
@@ -107,9 +118,13 @@ export const createTable: OperationDefinition<CreateTable> = {
       ctx.fail(`columns[${names.lastIndexOf(duplicate)}].name`, `column ${quoteIdent(duplicate)} is given twice`);
     const pk = names.filter((_, i) => spec.columns[i]!.primaryKey);
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
-    const self = declaredTable(t, spec.columns, names, pk);
+    const constraints = spec.constraints ?? [];
+    if (pk.length > 0 && constraints.some((c) => c.type === 'primaryKey'))
+      ctx.fail('constraints', 'the primary key is given twice: by "primaryKey" on columns and in "constraints"');
+    const self = withConstraints(declaredTable(t, spec.columns, names, pk), constraints);
     const definitions = spec.columns.map((c, i) => columnDefinition(ctx, c, i, self, locks));
     if (pk.length > 0) definitions.push(`PRIMARY KEY (${pk.map(quoteIdent).join(', ')})`);
+    definitions.push(...constraintClauses(ctx, self, constraints, locks));
 
     ctx.steps('create_table', displayName(t)).sql('expand', {
       description: `create table ${displayName(t)}`,
@@ -118,7 +133,7 @@ export const createTable: OperationDefinition<CreateTable> = {
       impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false, estimatedRows: 0 },
       undo: { statements: [`DROP TABLE IF EXISTS ${quoteQualified(t)}`], transactional: true },
     });
-    if (pk.length === 0)
+    if (!self.primaryKey)
       ctx.note({
         phase: 'expand',
         text: `${displayName(t)} has no primary key: later zdm backfills of it walk a unique index on NOT NULL columns, else its rows by physical position (ctid)`,

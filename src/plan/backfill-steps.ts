@@ -127,5 +127,12 @@ function backfillLocks(table: TableInfo, c: BackfillContribution[]): LockTaken[]
     ...c.flatMap((x) => x.keyChecks ?? []),
   ].filter((r) => tableKey(r) !== tableKey(t));
   const unique = [...new Map(referenced.map((r) => [tableKey(r), r])).values()];
-  return [{ relation: t, mode: 'ROW EXCLUSIVE' }, ...unique.map((r) => ({ relation: r, mode: 'ROW SHARE' as const }))];
+  // A partitioned table's batches update one leaf at a time (ROW EXCLUSIVE there); the root is only read (trace harness).
+  const writes: LockTaken[] = isPartitioned(table)
+    ? [
+        { relation: t, mode: 'ACCESS SHARE' },
+        ...leafPartitions(table).map((p) => ({ relation: name(p), mode: 'ROW EXCLUSIVE' as const })),
+      ]
+    : [{ relation: t, mode: 'ROW EXCLUSIVE' }];
+  return [...writes, ...unique.map((r) => ({ relation: r, mode: 'ROW SHARE' as const }))];
 }

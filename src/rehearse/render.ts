@@ -32,5 +32,6 @@ function stepLines(step: RehearsedStep): string[] {
     `  ${step.undo ? 'undo ' : ''}${step.id} (${step.observed.ms} ms)`,
     `    planned: ${step.claimed.lock}; observed: ${observed}; rewrite ${flags(step.claimed.rewrites, step.observed.rewrites)}, scan ${flags(step.claimed.scans, step.observed.scans)} (planned/observed)`,
     ...step.mismatches.map((m) => `    MISMATCH ${m}`),
+    ...step.overstated.map((m) => `    (plan states more than observed: ${m})`),
   ];
 }

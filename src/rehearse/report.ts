@@ -1,7 +1,8 @@
 import { displayName } from '../db/quote.js';
 import { StepFailedError, errorMessage } from '../errors.js';
 import { strongestLock } from '../plan/describe.js';
-import { compareStep, mismatchText } from '../trace/compare.js';
+import { LOCK_MODES, type LockMode } from '../plan/types.js';
+import { compareStep, mismatchText, type Mismatch } from '../trace/compare.js';
 import type { StepTrace } from '../trace/tracer.js';
 
 /** One step of a rehearsal run: what the plan claims beside what was observed. */
@@ -16,8 +17,10 @@ export interface RehearsedStep {
     scans: string[];
     ms: number;
   };
-  /** Claims the observation contradicts (`... lock on public.t: plan SHARE, observed ACCESS EXCLUSIVE`). */
+  /** Claims the observation exceeds (`... lock on public.t: plan SHARE, observed ACCESS EXCLUSIVE`): the rehearsal fails. */
   mismatches: string[];
+  /** Claims stronger than what was observed (the plan states the worst case, e.g. a scan the sample's index answered): reported only. */
+  overstated: string[];
 }
 
 export interface RehearsalFailure {
@@ -57,10 +60,21 @@ export function rehearsedSteps(traces: StepTrace[]): RehearsedStep[] {
         scans: t.scanned.map(displayName),
         ms: Math.round(t.ms),
       },
-      // An undo is compared against its own statements' claims where the plan has them, else only reported.
-      mismatches: t.undo ? [] : compareStep(t.step, t).map(mismatchText),
+      // An undo has no claims of its own in the plan: only reported.
+      ...split(t.undo ? [] : compareStep(t.step, t)),
     };
   });
+}
+
+function split(found: Mismatch[]): { mismatches: string[]; overstated: string[] } {
+  const worse = (m: Mismatch) =>
+    m.what === 'lock'
+      ? LOCK_MODES.indexOf(m.observed as LockMode) > LOCK_MODES.indexOf(m.claimed as LockMode)
+      : m.claimed === 'no';
+  return {
+    mismatches: found.filter(worse).map(mismatchText),
+    overstated: found.filter((m) => !worse(m)).map(mismatchText),
+  };
 }
 
 /** The failure of a run: the step (from the error, else the last step traced) and the object the error names. */

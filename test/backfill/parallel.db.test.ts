@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
+import { rollBackAfterFailure } from '../helpers/lifecycle.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
 
 /** Parallel backfill workers: in one process (--workers N), across processes (--join), after SIGKILL. */
@@ -10,6 +11,8 @@ const dirs: { remove(): Promise<void> }[] = [];
 beforeAll(async () => {
   db = await createTestDatabase(testLabel(import.meta.url));
 });
+// A failed case's runners are killed and its migration rolled back: the next case starts clean.
+rollBackAfterFailure(() => db);
 afterAll(async () => {
   for (const d of dirs) await d.remove();
   await db?.drop();
@@ -77,20 +80,26 @@ describe('parallel backfill workers', () => {
   });
 
   it('a second process joins with --join and claims chunks; a SIGKILLed runner is resumed without missing a row', async () => {
-    const s = await scenario('par_join', 40_000);
+    const s = await scenario('par_join', 12_000);
     expect((await runCli(['advance', ...s.args])).code).toBe(0); // expand
-    const slow = ['--batch-size', '200', '--target-batch-ms', '10', '--max-rows-per-second', '3000'];
-    const first = startAdvance([...s.args, '--workers', '2', ...slow]);
+    const batches = ['--batch-size', '200', '--target-batch-ms', '10'];
+    const first = startAdvance([...s.args, '--workers', '2', ...batches, '--max-rows-per-second', '1000']);
     await waitFor('chunks created and claimed', async () =>
       (await chunks(s.migration)).some((c) => c.claimed_by) ? true : undefined,
     );
+    // Paused, the first runner holds its chunks but covers no more rows: chunks are left for the
+    // joiner however long it takes to start on a busy machine (workers claim, then wait on the pause).
+    expect((await runCli(['pause', ...s.args])).code).toBe(0);
     // Nothing to do for a second plain runner: it is locked out (exit 4), but --join helps.
-    const joiner = startAdvance([...s.args, '--join', '--workers', '2', ...slow]);
-    await waitFor('the joiner claims a chunk', async () =>
-      (await chunks(s.migration)).some((c) => c.claimed_by?.includes('--join')) ? true : undefined,
+    const joiner = startAdvance([...s.args, '--join', '--workers', '2', ...batches]);
+    await waitFor(
+      'the joiner claims a chunk',
+      async () => ((await chunks(s.migration)).some((c) => c.claimed_by?.includes('--join')) ? true : undefined),
+      60_000,
     );
     first.child.kill('SIGKILL');
     await first.exited;
+    expect((await runCli(['resume', ...s.args])).code).toBe(0);
     // The joiner finishes the chunks, including the killed runner's (its backend is gone).
     expect(await joiner.exited).toBe(0);
     expect(joiner.output()).toContain('helped backfill');
@@ -101,7 +110,13 @@ describe('parallel backfill workers', () => {
       .filter((l) => l.includes('"backfill-progress"'))
       .map((l) => JSON.parse(l) as { progress: { rowsScanned: number; done: boolean } });
     expect(progress.at(-1)?.progress.done).toBe(true);
-    expect(progress.at(-1)!.progress.rowsScanned).toBeGreaterThanOrEqual(40_000);
+    expect(progress.at(-1)!.progress.rowsScanned).toBeGreaterThanOrEqual(12_000);
+    // Its final tally is the rows the workers of both processes covered, as recorded with their batches.
+    const [bf] = await db.query<{ rows_scanned: number }>(
+      `SELECT rows_scanned::int FROM zdm.backfills WHERE migration = $1`,
+      [s.migration],
+    );
+    expect(progress.at(-1)!.progress.rowsScanned).toBe(bf!.rows_scanned);
     const rows = await chunks(s.migration);
     expect(rows.every((c) => c.done)).toBe(true);
     expect(await disagreeing('par_join')).toBe(0);
@@ -111,7 +126,7 @@ describe('parallel backfill workers', () => {
     const [m] = await db.query<{ phase: string }>(`SELECT phase FROM zdm.migrations WHERE name = $1`, [s.migration]);
     expect(m!.phase).toBe('switch');
     expect((await runCli(['advance', ...s.args, '--until', 'contract'])).code).toBe(0);
-  });
+  }, 120_000);
 
   it('--join without a parallel backfill running says so and exits 0', async () => {
     const r = await runCli(['advance', '--database-url', db.url, '--join']);
@@ -132,9 +147,16 @@ describe('parallel backfill workers', () => {
     expect(tuned.stderr).toBe('');
     expect(tuned.code).toBe(0);
     expect(tuned.stdout).toContain('"batchSize":2000');
-    const at = Date.now();
     expect(await run.exited).toBe(0);
-    expect(Date.now() - at).toBeLessThan(20_000);
+    // The running backfill took the change without a restart (not timed: a busy machine is slow anyway).
+    const events = run
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events).toContainEqual(
+      expect.objectContaining({ event: 'backfill-control', change: 'tune', batchSize: 2000, maxRowsPerSecond: null }),
+    );
     expect(await disagreeing('par_tune')).toBe(0);
     expect((await runCli(['advance', ...s.args, '--until', 'contract'])).code).toBe(0);
   });

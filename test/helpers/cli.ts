@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -44,6 +44,9 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
   });
 }
 
+/** Children of startAdvance that have not exited yet. */
+const running = new Map<ChildProcess, Promise<number | null>>();
+
 /** Starts `zdm advance` as a real child process (so it can be SIGKILLed), collecting its output. */
 export function startAdvance(args: string[]) {
   const child = spawn(process.execPath, [ZDM_BIN, 'advance', ...args], {
@@ -53,8 +56,20 @@ export function startAdvance(args: string[]) {
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
+  running.set(child, exited);
   return { child, exited, output: () => output };
+}
+
+/** Kills the startAdvance children still running (after a failed test) and waits until they exited. */
+export async function killStarted(): Promise<void> {
+  const exits = [...running].map(([child, exited]) => (child.kill('SIGKILL'), exited));
+  await Promise.all(exits);
 }
 
 /** Polls `fn` every 50 ms until it returns a value. */

@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Phase } from '../../src/plan/types.js';
 import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
+import { NoActiveMigrationError } from '../../src/errors.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import type { AppClient, AppStats } from './apps.js';
 import { tempMigrationsDir, testRunner, type TestRunner } from './runner.js';
 import { tableSnapshot, type TableSnapshot } from './schema.js';
-import { waitFor } from './cli.js';
+import { killStarted, waitFor } from './cli.js';
 import { MIN_OPS, stopAll } from './workload.js';
 
 export type LifecyclePoint = Phase | 'rollback';
@@ -181,6 +182,30 @@ export interface LifecycleContext {
   count(sql: string): Promise<number>;
 }
 
+/**
+ * After a failed case, stops what it started (simulated clients, zdm child processes) and rolls
+ * back the migration it left active, so the file's later cases do not fail on it ("active
+ * migration file missing", a runner locked out). Rollback reads the plan from zdm's state, so the
+ * case's own migration files are not needed. Passing cases are left as they are.
+ */
+export function rollBackAfterFailure(db: () => TestDatabase): void {
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    await stopAll();
+    await killStarted();
+    const dir = await tempMigrationsDir('cleanup');
+    const runner = testRunner(db().url, dir.dir);
+    try {
+      await rollback(runner, { lockWaitMs: 30_000 });
+    } catch (err) {
+      if (!(err instanceof NoActiveMigrationError)) throw err;
+    } finally {
+      await runner.close();
+      await dir.remove();
+    }
+  });
+}
+
 export function useLifecycleDatabase(fileUrl: string): LifecycleContext {
   const cleanup: (() => Promise<void>)[] = [];
   const ctx = {
@@ -203,6 +228,7 @@ export function useLifecycleDatabase(fileUrl: string): LifecycleContext {
   beforeAll(async () => {
     ctx.db = await createTestDatabase(testLabel(fileUrl));
   });
+  rollBackAfterFailure(() => ctx.db);
   afterAll(async () => {
     // Clients still running after a failed assertion would spin against a dropped database.
     await stopAll();

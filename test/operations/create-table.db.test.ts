@@ -7,7 +7,7 @@ import { expectClean, stopAfterWork, startWorkload } from '../helpers/workload.j
 
 const life = useLifecycleDatabase(import.meta.url);
 
-describe('createTable, and a second table referencing it in the same migration', () => {
+describe('createTable, and a second table referencing it in the same migration (named table constraints too)', () => {
   it('expand -> rollback -> expand -> backfill -> switch -> contract while the old app writes users and the new app writes the new tables', async () => {
     const runner = await life.scenario(
       'audit',
@@ -40,6 +40,11 @@ describe('createTable, and a second table referencing it in the same migration',
               references: { table: 'audit_log', column: 'id', onDelete: 'cascade' },
             },
             { name: 'tag', type: 'varchar(20)', unique: true },
+          ],
+          constraints: [
+            { type: 'check', name: 'tag_not_blank', expression: "tag <> ''" },
+            { type: 'unique', name: 'tag_with_entry', columns: ['tag'], include: ['entry_id'] },
+            { type: 'exclude', name: 'one_tag', method: 'btree', elements: ['tag WITH ='], where: "tag <> 'none'" },
           ],
         },
       ],
@@ -111,6 +116,9 @@ describe('createTable, and a second table referencing it in the same migration',
       'audit_tags_entry_id_fkey FOREIGN KEY (entry_id) REFERENCES audit_log(id) ON DELETE CASCADE',
       'audit_tags_pkey PRIMARY KEY (entry_id)',
       'audit_tags_tag_key UNIQUE (tag)',
+      "one_tag EXCLUDE USING btree (tag WITH =) WHERE (((tag)::text <> 'none'::text))",
+      "tag_not_blank CHECK (((tag)::text <> ''::text))",
+      'tag_with_entry UNIQUE (tag) INCLUDE (entry_id)',
     ]);
     expect(await life.count(`SELECT 1 FROM audit_log`)).toBeGreaterThan(10);
   });
