@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'schema/**', 'node_modules/**', 'bench/.tools/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'schema/**', 'node_modules/**', 'bench/.tools/**', 'coverage/**', '.zdm-tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
