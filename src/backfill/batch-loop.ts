@@ -150,12 +150,13 @@ export class BatchLoop {
       );
       return 'lost';
     }
-    // A lock wait on a row the application holds, or a batch over its statement timeout:
-    // halve the batch and try again (GitLab's split-and-retry); give up after lockRetries.
+    // A lock wait on a row the application holds, a row the application moved to another partition
+    // meanwhile, or a batch over its statement timeout: halve the batch and try again (GitLab's
+    // split-and-retry); give up after lockRetries.
     if ((isRetryableLockError(err) || sqlState(err) === '57014') && a.retry && !ctx.signal.aborted) {
       ctx.log.warn(
         { step: step.id, batchSize: a.size, next: a.sizer.shrink(), error: errorMessage(err) },
-        'backfill batch timed out; retrying with a smaller batch',
+        'backfill batch failed (lock wait, moved row or timeout); retrying with a smaller batch',
       );
       return 'retry';
     }

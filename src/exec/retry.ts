@@ -1,8 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from '../defaults.js';
 
-/** SQLSTATEs worth retrying: the lock wait timed out (55P03) or we were picked as a deadlock victim (40P01). */
-const RETRYABLE = new Set(['55P03', '40P01']);
+/**
+ * SQLSTATEs worth retrying: the lock wait timed out (55P03), we were picked as a deadlock victim
+ * (40P01), or a serialization failure (40001): among others "tuple to be locked was already moved to
+ * another partition due to concurrent update", when the application moves a row across partitions
+ * while a backfill batch locks it. Each rolled back the whole transaction, so running it again is safe.
+ */
+const RETRYABLE = new Set(['55P03', '40P01', '40001']);
 
 export function isRetryableLockError(err: unknown): boolean {
   return RETRYABLE.has((err as { code?: string } | null)?.code ?? '');
