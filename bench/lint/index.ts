@@ -67,7 +67,7 @@ export async function benchLint(): Promise<void> {
 
 ${speedTable(speed)}
 
-**zdm / squawk: ${wallRatio.toFixed(2)}x wall time${cpuRatio === undefined ? '' : `, ${cpuRatio.toFixed(2)}x CPU time`}** (target: within 2x wall time: ${wallRatio <= 2 ? 'met' : 'not met'} in this run).${baselineLine} Both exit non-zero because the corpus has errors (zdm 3, squawk 1). Both spread files over threads: squawk over its threads, zdm over up to 4 worker threads (one per 100 files, at most the available parallelism; \`ZDM_LINT_THREADS=1\` lints on one thread).
+**zdm / squawk: ${wallRatio.toFixed(2)}x wall time${cpuRatio === undefined ? '' : `, ${cpuRatio.toFixed(2)}x CPU time`}** (target: within 2x wall time: ${wallRatio <= 2 ? 'met' : 'not met'} in this run).${baselineLine} Both exit non-zero because the corpus has errors (zdm 3, squawk 1). squawk spreads files over its threads; zdm lints on one thread by default (\`ZDM_LINT_THREADS=N\` opts into worker threads: on 2 cores they cost more than they save).
 
 ### Agreement with squawk: ${agree.cases} cases
 
