@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { importMigrationModule } from '../migration/ts-import.js';
+import { exportedMigration, importMigrationModule, type ModuleExports } from '../migration/ts-import.js';
 
 export interface EmbeddedSql {
   /** `operations[2].sql` */
@@ -75,10 +75,5 @@ export async function loadMigrationDocument(file: string, text: string): Promise
   const ext = path.extname(file);
   if (ext === '.json' || ext === '.yaml' || ext === '.yml') return readMigrationText(text);
   const url = pathToFileURL(file).href;
-  const mod = (await importMigrationModule(url)) as { default?: unknown; migration?: unknown };
-  let exported = mod.default ?? mod.migration;
-  // A .cjs file that sets exports.default arrives as module.exports.default.
-  const inner = exported as { default?: unknown; migration?: unknown; operations?: unknown } | undefined;
-  if (inner && inner.operations === undefined) exported = inner.default ?? inner.migration ?? exported;
-  return fromPlain(exported);
+  return fromPlain(exportedMigration((await importMigrationModule(url)) as ModuleExports));
 }

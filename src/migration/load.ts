@@ -10,7 +10,7 @@ import { formatBytes } from '../config/units.js';
 import { OPERATION_KINDS } from '../operations/registry.js';
 import { listMigrationFiles } from './file-names.js';
 import { MigrationSchema, type MigrationSpec } from './schema.js';
-import { importMigrationModule } from './ts-import.js';
+import { exportedMigration, importMigrationModule } from './ts-import.js';
 
 export interface MigrationFile {
   /** File name without extension: `0001_rename_user_email`. Identifies the migration in the state. */
@@ -194,22 +194,6 @@ async function importModule(file: string, checksum: string): Promise<unknown> {
     throw new ValidationError([
       { file, message: 'exports no migration: use `export default defineMigration({ operations: [...] })`' },
     ]);
-  return exported;
-}
-
-type ModuleExports = { default?: unknown; migration?: unknown };
-
-/**
- * The migration a module exports. A file compiled to CommonJS (a `.ts` file in a project without
- * `"type": "module"`, a `.cts`, a `.cjs` that sets `exports.default`) arrives through import() as
- * `{ default: module.exports }`, so its `export default` is one level deeper: unwrapped here.
- */
-function exportedMigration(mod: ModuleExports): unknown {
-  const exported = mod.default ?? mod.migration;
-  if (exported !== null && typeof exported === 'object' && !('operations' in exported)) {
-    const inner = exported as ModuleExports;
-    if (inner.default !== undefined || inner.migration !== undefined) return inner.default ?? inner.migration;
-  }
   return exported;
 }
 

@@ -17,3 +17,19 @@ export async function importMigrationModule(url: string): Promise<unknown> {
   }
   return import(/* @vite-ignore */ url);
 }
+
+export type ModuleExports = { default?: unknown; migration?: unknown };
+
+/**
+ * The migration a module exports. A file compiled to CommonJS (a `.ts` file in a project without
+ * `"type": "module"`, a `.cts`, a `.cjs` that sets `exports.default`) arrives through import() as
+ * `{ default: module.exports }`, so its `export default` is one level deeper: unwrapped here.
+ */
+export function exportedMigration(mod: ModuleExports): unknown {
+  const exported = mod.default ?? mod.migration;
+  if (exported !== null && typeof exported === 'object' && !('operations' in exported)) {
+    const inner = exported as ModuleExports;
+    if (inner.default !== undefined || inner.migration !== undefined) return inner.default ?? inner.migration;
+  }
+  return exported;
+}
