@@ -31,6 +31,38 @@ export default tseslint.config(
   { files: ['src/operations/rename-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 120 }] } },
   { files: ['src/operations/support/shadow-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 110 }] } },
   { files: ['src/operations/transform-column.ts'], rules: { 'max-lines-per-function': ['error', { max: 106 }] } },
+  // The CLI is a thin layer over the library API (issue 14): its commands reach the runner, the
+  // planner, the executor and the database only through src/api (and src/fleet, which is built on
+  // it); what it may import besides is presentation (plan/rehearsal/lint report renderers), config
+  // resolution, errors and constants.
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(\.\./)+(runner|exec|backfill|replication|operations|sql|trace|embedded|db)/`,
+              message: 'the CLI calls the library API (src/api/zdm.ts), not the layers below it',
+            },
+            {
+              regex: String.raw`^(\.\./)+(plan/(?!types\.js$|render\.js$)|rehearse/(?!render\.js$)|migration/(?!scaffold\.js$)|lint/(?!report/|parser\.js$))`,
+              message:
+                'the CLI calls the library API (src/api/zdm.ts); from plan/, rehearse/, migration/ and lint/ it imports only types, renderers and the scaffold',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: String.raw`ImportExpression > Literal[value=/^(\.\.\/)+(runner|exec|backfill|replication|operations|sql|trace|embedded|db)\//]`,
+          message: 'the CLI calls the library API (src/api/zdm.ts), not the layers below it',
+        },
+      ],
+    },
+  },
   // Example migrations are user files, checked by their own loader test; not part of the project's program.
   { files: ['**/*.js', '**/*.cjs', '**/*.mjs', 'migrations-examples/**'], ...tseslint.configs.disableTypeChecked },
 );

@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { startClients, type AppClient } from '../src/demo/app-client.js';
 import { startCluster } from '../src/embedded/cluster.js';
-import { fmt, machine, writeSection } from './report.js';
+import { fmt, loadAverage, machine, writeSection } from './report.js';
 
 const DBS = Number(process.env.ZDM_FLEET_DBS ?? 20);
 const SCHEMAS = Number(process.env.ZDM_FLEET_SCHEMAS ?? 30);
@@ -155,6 +155,7 @@ interface Summary {
 }
 
 async function main(): Promise<void> {
+  const loads = [loadAverage()];
   const cluster = await startCluster({});
   const apps: AppClient[] = [];
   try {
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
     const rolled = (JSON.parse(rollback.stdout) as Summary).targets.filter((t) => t.note.startsWith('rolled back'));
     const badColumns = await usersColumns(targets.find((t) => t.name === BAD)!);
     const doneColumns = await Promise.all(targets.filter((t) => t.name !== BAD).map(usersColumns));
+    loads.push(loadAverage());
     const stats = await Promise.all(apps.splice(0).map((a) => a.stop()));
     const ops = stats.reduce((n, s) => n + s.ops, 0);
     const errors = stats.flatMap((s) => s.errors);
@@ -217,7 +219,7 @@ async function main(): Promise<void> {
     const lines = [
       `## Fleet: issue 14's done-when run`,
       '',
-      `\`npx tsx bench/fleet-done-when.ts\` (ZDM_FLEET_DBS=${DBS} ZDM_FLEET_SCHEMAS=${SCHEMAS} ZDM_FLEET_ROWS=${ROWS} ZDM_FLEET_KILL_AFTER=${KILL_AFTER}), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine()}; embedded PostgreSQL primary + streaming replica, ${DBS} databases + ${SCHEMAS} tenant schemas of one more database (listed by \`schemasQuery\`), ${fmt(ROWS)} users rows each.`,
+      `\`npx tsx bench/fleet-done-when.ts\` (ZDM_FLEET_DBS=${DBS} ZDM_FLEET_SCHEMAS=${SCHEMAS} ZDM_FLEET_ROWS=${ROWS} ZDM_FLEET_KILL_AFTER=${KILL_AFTER}), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine()}; embedded PostgreSQL primary + streaming replica, ${DBS} databases + ${SCHEMAS} tenant schemas of one more database (listed by \`schemasQuery\`), ${fmt(ROWS)} users rows each. Load average (1 / 5 / 15 min; 2 cores shared with other sessions) ${loads[0]} before, ${loads[1]} after.`,
       `Migration: \`renameColumn users.user_email → email\` (backfill) + \`addCheck payments amount > 0\`; target \`${BAD}\` has a payment of -5. An old-app writer per target (one connection, insert + update of payments) ran from before the first fleet command to after the rollback. It does not write \`users.user_email\`: a rename's contract drops the old name, and zdm has the old app gone before contract.`,
       '',
       `| step | command | exit | wall time | result |`,

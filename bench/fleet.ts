@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { startCluster } from '../src/embedded/cluster.js';
-import { fmt, machine, writeSection } from './report.js';
+import { fmt, loadAverage, machine, writeSection } from './report.js';
 
 const execFile = promisify(execFileCb);
 const DBS = Number(process.env.ZDM_BENCH_FLEET_DBS ?? 20);
@@ -41,6 +41,7 @@ export async function benchFleet(): Promise<void> {
     const fleetFile = path.join(dir, 'zdm.fleet.json');
     await writeFile(fleetFile, JSON.stringify({ targets: fleetSide.map(fleetEntry) }));
     const flags = ['--migrations-dir', migrations, '--lock-timeout', '2s'];
+    const loads = [loadAverage()];
     let started = performance.now();
     await execFile(
       process.execPath,
@@ -59,10 +60,12 @@ export async function benchFleet(): Promise<void> {
       { maxBuffer: 64 * 1024 * 1024 },
     );
     const fleetS = (performance.now() - started) / 1000;
+    loads.push(loadAverage());
     started = performance.now();
     await execFile('bash', ['-c', loopScript(loopSide, flags)], { maxBuffer: 64 * 1024 * 1024 });
     const loopS = (performance.now() - started) / 1000;
-    report(fleetS, loopS);
+    loads.push(loadAverage());
+    report(fleetS, loopS, loads);
   } finally {
     await cluster.stop();
   }
@@ -117,8 +120,9 @@ function loopScript(targets: Target[], flags: string[]): string {
   return `set -e\n${lines.join('\n')}\n`;
 }
 
-function report(fleetS: number, loopS: number): void {
+function report(fleetS: number, loopS: number, loads: string[]): void {
   const targets = DBS + SCHEMAS;
+  const env = `ZDM_BENCH_FLEET_DBS=${DBS} ZDM_BENCH_FLEET_SCHEMAS=${SCHEMAS} ZDM_BENCH_FLEET_ROWS=${ROWS} ZDM_BENCH_FLEET_CONCURRENCY=${CONCURRENCY}`;
   writeSection(
     'fleet',
     [
@@ -126,7 +130,8 @@ function report(fleetS: number, loopS: number): void {
       '',
       `${DBS} databases and ${SCHEMAS} tenant schemas of one database on one server (embedded primary + streaming replica),`,
       `a rename with backfill (${fmt(ROWS)} rows) in each, to contract; each side on its own identical targets, same run.`,
-      `Command: \`npm run bench -- fleet\`. ${machine()}`,
+      `Command: \`${env} npm run bench -- fleet\`, ${new Date().toISOString().slice(0, 10)}, ${machine()}.`,
+      `Load average (1 / 5 / 15 min; 2 cores shared with other sessions): ${loads[0]} before the fleet side, ${loads[1]} after it (before the loop), ${loads[2]} after the loop. Absolute times are inflated by that load; compare the ratio.`,
       '',
       '| side | targets | wall time | per target |',
       '| --- | --- | --- | --- |',

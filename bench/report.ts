@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 const FILE = new URL('../BENCHMARKS.md', import.meta.url);
 
@@ -27,6 +27,14 @@ export function writeSection(id: string, markdown: string, file: URL = FILE): vo
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}`;
+}
+
+/** The 1 / 5 / 15 minute load averages and the time (UTC), e.g. `3.1 / 2.4 / 1.9 at 13:50`. */
+export function loadAverage(): string {
+  const at = new Date().toISOString().slice(11, 16);
+  return `${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} at ${at}`;
 }
 
 export function median(values: number[]): number {
