@@ -26,6 +26,8 @@ export const SIGNAL_CACHE_MS = 500;
  * after a backfill, when vacuum of its dead rows conflicts with replica queries. */
 export const GATE_SAMPLES = 5;
 export const GATE_SAMPLE_WINDOW_MS = 1_000;
+/** Pause between two sample windows while a phase gate stays closed. */
+export const GATE_RETRY_MS = 1_000;
 /** How long `zdm advance` waits on a closed gate before it exits with the "waiting" code. */
 export const DEFAULT_GATE_TIMEOUT_MS = 60_000;
 

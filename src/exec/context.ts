@@ -16,6 +16,7 @@ import { loadMigrations, type MigrationFile } from '../migration/load.js';
 import { StateStore } from './state-store.js';
 import type { RunnerEvent } from './events.js';
 import type { StepObserver } from './observer.js';
+import type { GatePacing } from '../replication/gate.js';
 
 /** Limits that keep a running migration from hurting the application (see src/defaults.ts). */
 export type SafetySettings = Pick<
@@ -51,6 +52,12 @@ export interface RunnerContext {
   emit: (event: RunnerEvent) => void;
   /** Watches steps run (the trace harness); undefined in ordinary runs. */
   observer?: StepObserver;
+  /**
+   * How long phase gates sample lag and pause while closed (src/defaults.ts when not given). Not a
+   * safety limit: the test suite shortens it so that a migration's three or four gates do not
+   * add seconds to every test; the CLI and library callers keep the defaults.
+   */
+  gatePacing?: Partial<GatePacing>;
 }
 
 /** The safety settings with every default of src/defaults.ts. */
@@ -87,6 +94,7 @@ export interface RunnerContextOptions {
   signal?: AbortSignal;
   emit?: (event: RunnerEvent) => void;
   observer?: StepObserver;
+  gatePacing?: Partial<GatePacing>;
 }
 
 /** The one way a RunnerContext is put together (CLI, library callers, tests, benches) on an open connection. */
@@ -103,5 +111,6 @@ export function createRunnerContext(conn: Connection, o: RunnerContextOptions): 
     signal: o.signal ?? new AbortController().signal,
     emit: o.emit ?? (() => undefined),
     ...(o.observer ? { observer: o.observer } : {}),
+    ...(o.gatePacing ? { gatePacing: o.gatePacing } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatBytes } from '../config/units.js';
-import { GATE_SAMPLES, GATE_SAMPLE_WINDOW_MS } from '../defaults.js';
+import { GATE_RETRY_MS, GATE_SAMPLES, GATE_SAMPLE_WINDOW_MS } from '../defaults.js';
 import type { LagSummary } from '../exec/events.js';
 import type { LagProbe, LagReading } from './probe.js';
 
@@ -59,32 +59,51 @@ export function summarize(readings: LagReading[]): LagSummary[] {
   }));
 }
 
+/** How long a phase gate samples lag before it opens, and how long it pauses between windows while closed. */
+export interface GatePacing {
+  sampleWindowMs: number;
+  retryMs: number;
+}
+
+export const DEFAULT_GATE_PACING: GatePacing = { sampleWindowMs: GATE_SAMPLE_WINDOW_MS, retryMs: GATE_RETRY_MS };
+
 /**
- * The lag gate between phases: lag is sampled several times over at least a second (lag can
- * appear after a backfill, when vacuum of its dead rows conflicts with replica queries), and the
- * gate waits for it to clear up to `timeoutMs`, except for a problem that waiting will not clear
+ * The lag gate between phases: lag is sampled several times over a window, a second by default
+ * (lag can appear after a backfill, when vacuum of its dead rows conflicts with replica queries),
+ * and the gate waits for it to clear up to `timeoutMs`, except for a problem that waiting will not clear
  * (a wrong --replica URL or credentials, a promoted server), which it returns at once. Returns the
  * last verdict: closed means "wait".
  */
 export async function waitForLagGate(
   probe: LagProbe,
   limits: LagLimits,
-  options: { timeoutMs: number; signal?: AbortSignal; onClosed?: (v: LagVerdict, waitedMs: number) => void },
+  options: {
+    timeoutMs: number;
+    signal?: AbortSignal;
+    onClosed?: (v: LagVerdict, waitedMs: number) => void;
+    pacing?: Partial<GatePacing>;
+  },
 ): Promise<LagVerdict> {
+  const pacing = { ...DEFAULT_GATE_PACING, ...options.pacing };
   const started = Date.now();
   for (;;) {
-    const verdict = await sampleWindow(probe, limits, options.signal);
+    const verdict = await sampleWindow(probe, limits, pacing.sampleWindowMs, options.signal);
     if (verdict.open || verdict.final || options.signal?.aborted) return verdict;
     const waited = Date.now() - started;
     options.onClosed?.(verdict, waited);
     if (waited >= options.timeoutMs) return verdict;
-    await sleep(1000, undefined, { signal: options.signal }).catch(() => undefined);
+    await sleep(pacing.retryMs, undefined, { signal: options.signal }).catch(() => undefined);
   }
 }
 
-async function sampleWindow(probe: LagProbe, limits: LagLimits, signal?: AbortSignal): Promise<LagVerdict> {
+async function sampleWindow(
+  probe: LagProbe,
+  limits: LagLimits,
+  windowMs: number,
+  signal?: AbortSignal,
+): Promise<LagVerdict> {
   let last: LagVerdict | undefined;
-  const interval = GATE_SAMPLE_WINDOW_MS / (GATE_SAMPLES - 1);
+  const interval = windowMs / (GATE_SAMPLES - 1);
   for (let i = 0; i < GATE_SAMPLES; i++) {
     if (i > 0) await sleep(interval, undefined, { signal }).catch(() => undefined);
     last = judgeLag(await probe.read(), limits);

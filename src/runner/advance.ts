@@ -99,6 +99,7 @@ async function runPhases(ctx: RunnerContext, row: MigrationRow, until: Phase | u
       const verdict = await waitForLagGate(probe, ctx.settings, {
         timeoutMs: ctx.settings.gateTimeoutMs,
         signal: ctx.signal,
+        ...(ctx.gatePacing ? { pacing: ctx.gatePacing } : {}),
         onClosed: (v, waitedMs) => {
           ctx.emit({
             type: 'gate',
