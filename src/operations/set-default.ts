@@ -50,7 +50,7 @@ export const setDefault: OperationDefinition<SetDefault> = {
       description: `set the default of ${where} to ${value.sql}${column.default !== null ? ` (was ${column.default})` : ''}; existing rows keep their values`,
       statements: [ddl.setDefault(t, name, value.sql)],
       transactional: true,
-      impact: ctx.briefLock(t),
+      impact: ddl.treeBriefLock(table),
       undo: {
         statements: [column.default !== null ? ddl.setDefault(t, name, column.default) : ddl.dropDefault(t, name)],
         transactional: true,

@@ -53,7 +53,7 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
       description: `add CHECK (${col} IS NOT NULL) NOT VALID on ${displayName(t)}${fill ? `, and a trigger giving NULL writes ${up!.sql}` : ''}`,
       statements: [...(fill?.create ?? []), ddl.addNotNullCheck(t, name)],
       transactional: true,
-      impact: ctx.briefLock(t),
+      impact: ddl.treeBriefLock(table),
       undo: {
         statements: [ddl.dropConstraint(t, ddl.notNullCheckName(t, name), { ifExists: true }), ...(fill?.drop ?? [])],
         transactional: true,
@@ -78,7 +78,7 @@ export const setNotNull: OperationDefinition<SetNotNull> = {
       description: `SET NOT NULL on ${where} (proved by the validated check: no scan) and drop the check${fill ? ' and the trigger' : ''}`,
       statements: [...(fill?.drop ?? []), ...ddl.setNotNullStatements(t, name, { ifExists: true })],
       transactional: true,
-      impact: ctx.briefLock(t),
+      impact: ddl.treeBriefLock(table),
     });
     if (!up)
       ctx.note({

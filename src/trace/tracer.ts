@@ -45,9 +45,11 @@ const TABLE_KINDS = ['r', 'p', 'm'];
 
 /**
  * Tables the transaction read in full: a sequential scan, or an index pass returning, per index
- * scan, at least as many entries as the table has live rows (VALIDATE of a foreign key may merge
- * two full index scans). Per-row index lookups (a foreign key's check, a verify answered by an
- * index) are not a scan.
+ * scan, at least as many entries as the table has rows (VALIDATE of a foreign key may merge two
+ * full index scans). Per-row index lookups (a foreign key's check, a verify answered by an index)
+ * are not a scan. The rows: the larger of the live-row counter and pg_class.reltuples, since
+ * either can read 0 for a filled table (an ANALYZE in the transaction that inserted its rows
+ * reports none live), and a backfill's 50-row batches then looked like full passes.
  */
 const FULL_READS_SQL = `
   SELECT relid::int AS relid FROM pg_stat_xact_user_tables WHERE seq_scan > 0
@@ -55,7 +57,7 @@ const FULL_READS_SQL = `
   SELECT i.indrelid::int FROM pg_index i
    WHERE pg_stat_get_xact_numscans(i.indexrelid) > 0
      AND pg_stat_get_xact_tuples_returned(i.indexrelid)::float8 / pg_stat_get_xact_numscans(i.indexrelid)
-         >= greatest(1, pg_stat_get_live_tuples(i.indrelid))`;
+         >= greatest(1, pg_stat_get_live_tuples(i.indrelid), (SELECT c.reltuples FROM pg_class c WHERE c.oid = i.indrelid))`;
 
 /**
  * The trace harness's observer: while a step runs, another session samples pg_locks for the

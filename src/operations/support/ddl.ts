@@ -275,14 +275,31 @@ export function briefLocks(locks: LockTaken[]): Impact {
   return { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false };
 }
 
+/**
+ * `mode` on the table and, for a partitioned table, on every partition below it: what a statement
+ * on the whole tree takes (ALTER TABLE without ONLY recurses; a SELECT on the parent opens every
+ * partition its WHERE cannot prune at plan time).
+ */
+export function treeLocks(table: TableInfo, mode: LockMode): LockTaken[] {
+  return [table, ...(table.partitioning?.partitions ?? [])].map((r) => ({
+    relation: { schema: r.schema, name: r.name },
+    mode,
+  }));
+}
+
+/** A brief metadata-only change of the table (and, for a partitioned table, of every partition: ALTER TABLE recurses). */
+export function treeBriefLock(table: TableInfo, mode: LockMode = 'ACCESS EXCLUSIVE'): Impact {
+  return briefLocks(treeLocks(table, mode));
+}
+
 /** A step that reads the whole table while holding `locks` (none of them blocks DML unless stated). */
 export function scanImpact(table: TableInfo, locks: LockTaken[]): Impact {
   return { locks, lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows };
 }
 
-/** A read-only scan (a verify): ACCESS SHARE, which blocks nothing but ACCESS EXCLUSIVE. */
+/** A read-only scan (a verify): ACCESS SHARE (on every partition too), which blocks nothing but ACCESS EXCLUSIVE. */
 export function readScanImpact(table: TableInfo): Impact {
-  return scanImpact(table, [{ relation: { schema: table.schema, name: table.name }, mode: 'ACCESS SHARE' }]);
+  return scanImpact(table, treeLocks(table, 'ACCESS SHARE'));
 }
 
 /** CREATE INDEX CONCURRENTLY: SHARE UPDATE EXCLUSIVE, which no application DML waits for. */
@@ -291,12 +308,12 @@ export function indexBuildImpact(table: TableInfo): Impact {
 }
 
 /**
- * VALIDATE CONSTRAINT: SHARE UPDATE EXCLUSIVE on the table (and ROW SHARE on a foreign key's
- * referenced table) during the scan, so reads and writes continue.
+ * VALIDATE CONSTRAINT: SHARE UPDATE EXCLUSIVE on the table (on every partition too: it recurses)
+ * and ROW SHARE on a foreign key's referenced table during the scan, so reads and writes continue.
  */
 export function validateImpact(table: TableInfo, referenced?: QualifiedName): Impact {
   return scanImpact(table, [
-    { relation: { schema: table.schema, name: table.name }, mode: 'SHARE UPDATE EXCLUSIVE' },
+    ...treeLocks(table, 'SHARE UPDATE EXCLUSIVE'),
     ...(referenced ? [{ relation: referenced, mode: 'ROW SHARE' as const }] : []),
   ]);
 }

@@ -55,7 +55,7 @@ export function verifyStep(
   message: string,
   options: VerifyOptions = {},
 ): void {
-  const impact = options.index ? ddl.briefLock(qualified(table), 'ACCESS SHARE') : ddl.readScanImpact(table);
+  const impact = options.index ? ddl.briefLocks(ddl.treeLocks(table, 'ACCESS SHARE')) : ddl.readScanImpact(table);
   const reads = (options.reads ?? []).map((r) => ({ relation: r, mode: 'ACCESS SHARE' as const }));
   steps.verify('switch', {
     description,
@@ -102,7 +102,7 @@ export function addNotNullChecks(ctx: PlanContext, steps: StepBuilder, table: Ta
     description: `add NOT VALID CHECK (... IS NOT NULL) on ${displayName(t)} for ${columns.map(quoteIdent).join(', ')} (checked for new writes at once, for existing rows by VALIDATE next)`,
     statements: columns.map((c, i) => ddl.addNotNullCheck(t, c, names[i])),
     transactional: true,
-    impact: ctx.briefLock(t),
+    impact: ddl.treeBriefLock(table),
     undo: { statements: names.map((n) => ddl.dropConstraint(t, n, { ifExists: true })), transactional: true },
   });
   for (const name of names) validateConstraintStep(steps, table, name, { short: true });
