@@ -8,6 +8,8 @@ export interface AppStats {
   errors: string[];
   maxLatencyMs: number;
   latencies: number[];
+  /** The sessions' lock_timeout, when one was set: a query that waited longer on a lock is in `errors`. */
+  lockTimeoutMs: number | undefined;
 }
 
 export interface AppClient {
@@ -15,23 +17,44 @@ export interface AppClient {
   stop(): Promise<AppStats>;
 }
 
+/** Options every simulated application takes. */
+export interface AppOptions {
+  url: string;
+  name: string;
+  connections?: number;
+  thinkMs?: number;
+  /**
+   * Postgres lock_timeout of the application's sessions: a query that waits longer than this for a
+   * lock fails ("canceling statement due to lock timeout") and is counted in `errors`. The server
+   * measures the wait, so a busy machine that delays the client does not count.
+   */
+  lockTimeoutMs?: number;
+}
+
 /**
  * Simulated application clients: `connections` clients call `step(client, i, worker)` in a loop
  * (`i` counts operations across the connections); each call is one operation with its latency,
  * and errors are collected.
  */
-export function startClients(options: {
-  url: string;
-  name: string;
-  connections?: number;
-  thinkMs?: number;
-  step: (client: pg.Client, i: number, worker: number) => Promise<unknown>;
-}): AppClient {
-  const stats: AppStats = { name: options.name, ops: 0, errors: [], maxLatencyMs: 0, latencies: [] };
+export function startClients(
+  options: AppOptions & { step: (client: pg.Client, i: number, worker: number) => Promise<unknown> },
+): AppClient {
+  const stats: AppStats = {
+    name: options.name,
+    ops: 0,
+    errors: [],
+    maxLatencyMs: 0,
+    latencies: [],
+    lockTimeoutMs: options.lockTimeoutMs,
+  };
   let running = true;
   let counter = 0;
   const loops = Array.from({ length: options.connections ?? 2 }, async (_, worker) => {
-    const client = new pg.Client({ connectionString: options.url, application_name: `app ${options.name}` });
+    const client = new pg.Client({
+      connectionString: options.url,
+      application_name: `app ${options.name}`,
+      ...(options.lockTimeoutMs ? { lock_timeout: options.lockTimeoutMs } : {}),
+    });
     client.on('error', () => undefined);
     await client.connect();
     try {
@@ -69,13 +92,7 @@ export function startClients(options: {
 export type AppQuery = (i: number, worker: number) => { text: string; values?: unknown[] };
 
 /** Clients that run a fixed list of queries in turn. */
-export function startWorkload(options: {
-  url: string;
-  name: string;
-  queries: AppQuery[];
-  connections?: number;
-  thinkMs?: number;
-}): AppClient {
+export function startWorkload(options: AppOptions & { queries: AppQuery[] }): AppClient {
   return startClients({
     ...options,
     step: (client, i, worker) => {
@@ -90,16 +107,9 @@ export function startWorkload(options: {
  * reads one back, through that column. Names as a migration file writes them (`content.articles`,
  * `"User Email"`), quoted for SQL.
  */
-export function startApp(options: {
-  url: string;
-  name: string;
-  table: string;
-  column: string;
-  keyColumn?: string;
-  connections?: number;
-  thinkMs?: number;
-  value?: (i: number) => string;
-}): AppClient {
+export function startApp(
+  options: AppOptions & { table: string; column: string; keyColumn?: string; value?: (i: number) => string },
+): AppClient {
   const value = options.value ?? ((i: number) => `${options.name}-${process.pid}-${Date.now()}-${i}@example.com`);
   const ref = parseObjectName(options.table);
   const table = ref.schema === undefined ? quoteIdent(ref.name) : `${quoteIdent(ref.schema)}.${quoteIdent(ref.name)}`;
@@ -110,6 +120,7 @@ export function startApp(options: {
     name: options.name,
     ...(options.connections !== undefined ? { connections: options.connections } : {}),
     ...(options.thinkMs !== undefined ? { thinkMs: options.thinkMs } : {}),
+    ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
     queries: [
       (i, worker) => ({
         text: `INSERT INTO ${table} (name, ${column}) VALUES ($1, $2)`,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from './database.js';
+import { startWorkload } from '../helpers/apps.js';
+import { waitForWork } from '../helpers/workload.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -23,5 +25,29 @@ describe('test harness', () => {
     const { rows } = await replica.query('SELECT count(*)::int AS n, pg_is_in_recovery() AS recovery FROM t');
     await replica.end();
     expect(rows[0]).toEqual({ n: 100, recovery: true });
+  });
+
+  it('fails a test application query that waits on a lock past its bound (what expectNoLongLockWait relies on)', async () => {
+    await db.query('CREATE TABLE locked (id int)');
+    const app = startWorkload({
+      url: db.url,
+      name: 'bounded',
+      connections: 1,
+      lockTimeoutMs: 200,
+      queries: [() => ({ text: 'INSERT INTO locked VALUES (1)' })],
+    });
+    const holder = await db.pool.connect();
+    try {
+      await waitForWork(app, 1);
+      // Held until the app's query gave up: how soon it tries does not matter.
+      await holder.query('BEGIN; LOCK TABLE locked IN ACCESS EXCLUSIVE MODE');
+      await waitForWork(app, 1_000_000);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+      await app.stop();
+    }
+    expect(app.stats.lockTimeoutMs).toBe(200);
+    expect(app.stats.errors[0]).toMatch(/canceling statement due to lock timeout/);
   });
 });
