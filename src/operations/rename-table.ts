@@ -79,6 +79,10 @@ export const renameTable: OperationDefinition<RenameTable> = {
           `ALTER TABLE IF EXISTS ${quoteQualified(to)} RENAME TO ${quoteIdent(from.name)}`,
         ],
         transactional: true,
+        impact: ddl.briefLocks([
+          { relation: to, mode: 'ACCESS EXCLUSIVE' },
+          { relation: from, mode: 'ACCESS EXCLUSIVE' },
+        ]),
       },
     });
     steps.sql('contract', {

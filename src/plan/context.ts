@@ -7,7 +7,7 @@ import type { BackfillContribution, PlanContext, StepBuilder } from '../operatio
 import type { MigrationSqlLint } from '../operations/support/sql-lint.js';
 import { briefLock } from '../operations/support/ddl.js';
 import type { SchemaModel } from './model/schema-model.js';
-import type { Phase, PhaseNote, Step } from './types.js';
+import type { Impact, Phase, PhaseNote, Step } from './types.js';
 
 /** Thrown inside an operation's planner by ctx.fail(); collected into one ValidationError. */
 export class OperationProblem extends Error {
@@ -83,7 +83,7 @@ function missingColumn(state: PlanState, table: TableInfo, name: string): string
 export function planContext(state: PlanState, opIndex: number): PlanContext {
   const { migration, model } = state;
   const fail = failer(migration, opIndex);
-  const push = (phase: Phase, step: Step) => state.byPhase.get(phase)!.push(step);
+  const push = (phase: Phase, step: Step) => state.byPhase.get(phase)!.push(withUndoImpact(step));
   return {
     migration: migration.name,
     file: migration.file,
@@ -163,4 +163,21 @@ const SERIAL = /^(small|big)?serial[248]?$/i;
 
 function unknownType(text: string): string {
   return `type ${JSON.stringify(text.trim())} does not exist (looked up through the search_path); create it first, or check the spelling`;
+}
+
+/**
+ * An undo's impact, unless the operation gave one: it drops what the step added (a constraint, a
+ * trigger, a column, a table, an index) on the relations the step locked, briefly, with no rewrite
+ * and no scan. In a transaction that is ACCESS EXCLUSIVE on each (DROP CONSTRAINT, TRIGGER, COLUMN
+ * and TABLE take it, on a foreign key's referenced table too, where adding took SHARE ROW
+ * EXCLUSIVE); outside one (DROP INDEX CONCURRENTLY) the step's own modes. Undos that scan or
+ * rewrite (a NOT NULL restored, a type narrowed back) say so themselves.
+ */
+function withUndoImpact(step: Step): Step {
+  if (!('undo' in step) || !step.undo || step.undo.impact) return step;
+  const locks = step.undo.transactional
+    ? step.impact.locks.map((l) => ({ ...l, mode: 'ACCESS EXCLUSIVE' as const }))
+    : step.impact.locks;
+  const impact: Impact = { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false };
+  return { ...step, undo: { ...step.undo, impact } };
 }

@@ -76,6 +76,12 @@ interface StepBase {
 export interface Undo {
   statements: string[];
   transactional: boolean;
+  /**
+   * What the undo locks, rewrites and scans, as `impact` says for the step (the trace harness and
+   * `zdm plan --rehearse` check it on expand -> rollback). Given by the operation where it differs
+   * from the step's own locks held briefly; absent in plans recorded before it existed.
+   */
+  impact?: Impact;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { readCatalog } from '../db/catalog.js';
@@ -30,6 +31,12 @@ export interface RehearseOptions {
   settings: SafetySettings;
   log: Logger;
   signal: AbortSignal;
+  /**
+   * A running throwaway cluster to rehearse on (its databases are created and dropped here; the
+   * caller stops it): several rehearsals then share one server start. Absent: one is started and
+   * stopped for this rehearsal.
+   */
+  cluster?: Cluster;
 }
 
 /**
@@ -47,24 +54,25 @@ export async function rehearse(
   const refs = catalogRefs(migration);
   const planned = await readCatalog(target, refs);
   const source = await target.connect();
-  let cluster: Cluster | undefined;
+  let cluster = options.cluster;
+  const own = !cluster;
+  const db = `zdm_rehearsal_${randomBytes(4).toString('hex')}`;
   try {
     const script = await readSchemaScript(source, planned, refs.functions);
-    cluster = await startCluster({ replica: false, fast: true });
+    cluster ??= await startCluster({ replica: false, fast: true });
+    const server = cluster.primary;
     const notes = versionNotes(planned.serverVersionNum, cluster.binaries.major);
-    const built = await withClient(cluster.primary.url(), async (admin) => {
-      await admin.query('CREATE DATABASE zdm_rehearsal');
-      const out = await withClient(cluster!.primary.url('zdm_rehearsal'), (c) =>
-        buildRehearsalDatabase(source, c, script, options.rows),
-      );
-      await admin.query('CREATE DATABASE zdm_rehearsal_rollback TEMPLATE zdm_rehearsal');
+    const built = await withClient(server.url(), async (admin) => {
+      await admin.query(`CREATE DATABASE ${db}`);
+      const out = await withClient(server.url(db), (c) => buildRehearsalDatabase(source, c, script, options.rows));
+      await admin.query(`CREATE DATABASE ${db}_rollback TEMPLATE ${db}`);
       return out;
     });
     const sampled = Math.max(0, ...built.sample.rows.values());
     const settings = sampleSettings(options.settings, sampled);
     const runs = [
-      await runOn(cluster.primary.url('zdm_rehearsal'), migration, { ...options, settings }, 'forward'),
-      await runOn(cluster.primary.url('zdm_rehearsal_rollback'), migration, { ...options, settings }, 'rollback'),
+      await runOn(server.url(db), migration, { ...options, settings }, 'forward'),
+      await runOn(server.url(`${db}_rollback`), migration, { ...options, settings }, 'rollback'),
     ];
     return {
       migration: migration.name,
@@ -83,8 +91,15 @@ export async function rehearse(
     };
   } finally {
     source.release();
-    await cluster?.stop();
+    if (own) await cluster?.stop();
+    else if (cluster) await dropDatabases(cluster.primary.url(), [db, `${db}_rollback`]);
   }
+}
+
+async function dropDatabases(url: string, names: string[]): Promise<void> {
+  await withClient(url, async (admin) => {
+    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
 }
 
 async function runOn(
@@ -101,6 +116,8 @@ async function runOn(
       settings: options.settings,
       log: options.log,
       signal: options.signal,
+      // The throwaway server has no replica: a gate's second of lag samples would only wait.
+      gatePacing: { sampleWindowMs: 50, retryMs: 100 },
     });
     const tracer = new Tracer(conn.pool, ctx.stateSchema);
     ctx.observer = tracer;

@@ -2,7 +2,7 @@ import { displayName } from '../db/quote.js';
 import { StepFailedError, errorMessage } from '../errors.js';
 import { strongestLock } from '../plan/describe.js';
 import { LOCK_MODES, type LockMode } from '../plan/types.js';
-import { compareStep, mismatchText, type Mismatch } from '../trace/compare.js';
+import { claimedImpact, compareTrace, mismatchText, type Mismatch } from '../trace/compare.js';
 import type { StepTrace } from '../trace/tracer.js';
 
 /** One step of a rehearsal run: what the plan claims beside what was observed. */
@@ -40,35 +40,33 @@ export interface RehearsalRun {
 /** A run's traces as report rows. PURE. */
 export function rehearsedSteps(traces: StepTrace[]): RehearsedStep[] {
   return traces.map((t) => {
-    const claimed = strongestLock(t.step.impact);
+    const impact = claimedImpact(t) ?? { locks: [], lockDuration: 'none', rewritesTable: false, scansTable: false };
+    const claimed = strongestLock(impact);
     return {
       id: t.step.id,
       phase: t.step.phase,
       undo: t.undo,
       claimed: {
         lock: claimed ? `${claimed.mode} on ${displayName(claimed.relation)}` : 'none',
-        rewrites: t.step.impact.rewritesTable,
-        scans: t.step.impact.scansTable,
+        rewrites: impact.rewritesTable,
+        scans: impact.scansTable,
       },
       observed: {
         locks: t.locks
-          .filter(
-            (l) => l.existed || t.step.impact.locks.some((c) => displayName(c.relation) === displayName(l.relation)),
-          )
+          .filter((l) => l.existed || impact.locks.some((c) => displayName(c.relation) === displayName(l.relation)))
           .map((l) => ({ relation: displayName(l.relation), mode: l.mode, heldMs: Math.round(l.heldMs) })),
         rewrites: t.rewritten.map(displayName),
         scans: t.scanned.map(displayName),
         ms: Math.round(t.ms),
       },
-      // An undo has no claims of its own in the plan: only reported.
-      ...split(t.undo ? [] : compareStep(t.step, t)),
+      ...split(compareTrace(t)),
     };
   });
 }
 
 function split(found: Mismatch[]): { mismatches: string[]; overstated: string[] } {
   const worse = (m: Mismatch) =>
-    m.what === 'lock'
+    m.what === 'claim' || m.what === 'lock'
       ? LOCK_MODES.indexOf(m.observed as LockMode) > LOCK_MODES.indexOf(m.claimed as LockMode)
       : m.claimed === 'no';
   return {

@@ -1,12 +1,15 @@
 import { displayName } from '../db/quote.js';
 import { strongestLock } from '../plan/describe.js';
-import { LOCK_MODES, type LockMode, type Step } from '../plan/types.js';
+import { LOCK_MODES, type Impact, type LockMode, type Step } from '../plan/types.js';
 import type { StepTrace } from './tracer.js';
 
 /** One claim of a step's `impact` that the trace contradicts. */
 export interface Mismatch {
   stepId: string;
-  what: 'lock' | 'rewrite' | 'scan';
+  /** The claim is the step's undo's (a rollback). */
+  undo?: true;
+  /** `claim`: an undo the plan states no impact for (a plan recorded before undos had one). */
+  what: 'lock' | 'rewrite' | 'scan' | 'claim';
   /** The relation, for a lock. */
   relation?: string;
   claimed: string;
@@ -16,13 +19,34 @@ export interface Mismatch {
 const TABLE_KINDS = ['r', 'p'];
 
 /**
+ * A trace against the plan's claims for what ran: the step's `impact`, or its undo's when the
+ * trace is of an undo (rollback). PURE.
+ */
+export function compareTrace(trace: StepTrace): Mismatch[] {
+  if (!trace.undo) return compareStep(trace.step, trace);
+  const impact = claimedImpact(trace);
+  if (!impact) return [{ stepId: trace.step.id, undo: true, what: 'claim', claimed: 'none', observed: 'the undo ran' }];
+  return compareImpact(trace.step.id, impact, trace).map((m) => ({ ...m, undo: true }));
+}
+
+/** What the plan claims for the traced work: the step's impact, or its undo's (undefined when the plan gives none). */
+export function claimedImpact(trace: StepTrace): Impact | undefined {
+  if (!trace.undo) return trace.step.impact;
+  return 'undo' in trace.step ? trace.step.undo?.impact : undefined;
+}
+
+/**
  * The plan's claims against what was observed: the strongest lock on each relation (the ones the
  * step names, and every table that existed before it), rewrite yes/no, scan yes/no. PURE.
  */
 export function compareStep(step: Step, trace: StepTrace): Mismatch[] {
+  return compareImpact(step.id, step.impact, trace);
+}
+
+function compareImpact(stepId: string, impact: Impact, trace: StepTrace): Mismatch[] {
   const out: Mismatch[] = [];
   const claimed = new Map<string, LockMode>();
-  for (const l of step.impact.locks) {
+  for (const l of impact.locks) {
     const key = displayName(l.relation);
     const known = claimed.get(key);
     if (!known || LOCK_MODES.indexOf(l.mode) > LOCK_MODES.indexOf(known)) claimed.set(key, l.mode);
@@ -35,23 +59,22 @@ export function compareStep(step: Step, trace: StepTrace): Mismatch[] {
   for (const key of new Set([...claimed.keys(), ...observed.keys()])) {
     const c = claimed.get(key);
     const o = observed.get(key);
-    if (c !== o)
-      out.push({ stepId: step.id, what: 'lock', relation: key, claimed: c ?? 'none', observed: o ?? 'none' });
+    if (c !== o) out.push({ stepId, what: 'lock', relation: key, claimed: c ?? 'none', observed: o ?? 'none' });
   }
   const rewrites = trace.rewritten.length > 0;
-  if (rewrites !== step.impact.rewritesTable)
+  if (rewrites !== impact.rewritesTable)
     out.push({
-      stepId: step.id,
+      stepId,
       what: 'rewrite',
-      claimed: yesNo(step.impact.rewritesTable),
+      claimed: yesNo(impact.rewritesTable),
       observed: rewrites ? `yes (${trace.rewritten.map(displayName).join(', ')})` : 'no',
     });
   const scans = trace.scanned.length > 0;
-  if (scans !== step.impact.scansTable)
+  if (scans !== impact.scansTable)
     out.push({
-      stepId: step.id,
+      stepId,
       what: 'scan',
-      claimed: yesNo(step.impact.scansTable),
+      claimed: yesNo(impact.scansTable),
       observed: scans ? `yes (${trace.scanned.map(displayName).join(', ')})` : 'no',
     });
   return out;
@@ -63,7 +86,7 @@ function yesNo(b: boolean): string {
 
 /** `add_column:public.orders.token:expand:1 lock on public.orders: plan ACCESS EXCLUSIVE, observed SHARE` */
 export function mismatchText(m: Mismatch): string {
-  return `${m.stepId} ${m.what}${m.relation ? ` on ${m.relation}` : ''}: plan ${m.claimed}, observed ${m.observed}`;
+  return `${m.undo ? 'undo of ' : ''}${m.stepId} ${m.what}${m.relation ? ` on ${m.relation}` : ''}: plan ${m.claimed}, observed ${m.observed}`;
 }
 
 /** The strongest lock a trace saw (for reports). */

@@ -150,8 +150,13 @@ export function dropNotNullStep(
     description,
     statements: [ddl.dropNotNull(t, column)],
     transactional: true,
-    impact: ctx.briefLock(t),
-    undo: { statements: ddl.restoreNotNullStatements(table, column), transactional: false },
+    impact: ddl.treeBriefLock(table),
+    undo: {
+      statements: ddl.restoreNotNullStatements(table, column),
+      transactional: false,
+      // VALIDATE reads the table (SHARE UPDATE EXCLUSIVE); the check's ADD and DROP and SET NOT NULL are brief.
+      impact: { ...ddl.treeBriefLock(table), scansTable: true, estimatedRows: table.estimatedRows },
+    },
   });
 }
 
