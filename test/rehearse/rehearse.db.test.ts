@@ -101,7 +101,7 @@ describe('zdm plan --rehearse', () => {
     );
     expect(report.runs[1]!.steps.some((s) => s.undo)).toBe(true);
     expect(await targetState()).toEqual(before);
-  });
+  }, 180_000);
 
   it('exits 3 naming the step and the object when the cast fails on sampled rows, without writing to the target', async () => {
     const file = await dir.write(
@@ -114,5 +114,5 @@ describe('zdm plan --rehearse', () => {
     expect(r.stdout).toMatch(/FAILED at step change_column_type:public\.docs\.body:\w+:\d+ on public\.docs\.body/);
     expect(r.stdout).toContain('Rehearsal FAILED');
     expect(await targetState()).toEqual(before);
-  });
+  }, 180_000);
 });
