@@ -6,8 +6,8 @@ import { testBackends } from './harness/backends.js';
  * One vitest run, several projects:
  * - `unit`: files named *.test.ts that need no server (planning, parsing, linting);
  * - per Postgres backend: `*.db.test.ts` files, in parallel, each file in its own database of one
- *   shared primary + streaming replica; then `*.lag.test.ts` files one at a time on a second cluster,
- *   because they pause WAL replay and would make every other file's lag gate wait.
+ *   shared primary + streaming replica; `*.lag.test.ts` files one at a time on a second cluster
+ *   (beside the others: they pause WAL replay and would make every other file's lag gate wait).
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const backends = testBackends();
@@ -31,7 +31,9 @@ const dbProjects = backends.flatMap((backend) => [
       globalSetup: ['test/harness/global-setup.ts'],
       provide: { backend },
       fileParallelism: false,
-      sequence: { groupOrder: 1 },
+      // Its own cluster: it runs beside the other projects (one file at a time within it). On an
+      // external server it shares the primary with every file, so it waits for them to finish.
+      sequence: { groupOrder: backend.kind === 'external' ? 1 : 0 },
     },
   },
 ]);

@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { ValidationError, ZdmError, type ValidationIssue } from '../errors.js';
 import { version } from '../version.js';
 import type { CliIO } from './context.js';
-import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { ExitCode } from './exit-codes.js';
+import { errorJson, reportError } from './report-error.js';
 import type { RegisterCommand } from './commands/types.js';
 import { addGlobalOptions, inheritGlobals, wantsJson } from './globals.js';
 
@@ -40,32 +40,6 @@ export function buildProgram(
     });
   }
   return program;
-}
-
-/** An error: plain text on stderr, or under --json one JSON object on stdout and nothing on stderr. */
-function reportError(err: unknown, io: CliIO, json: boolean): number {
-  if (io.signal.aborted) {
-    const message = 'interrupted; the state is consistent, run `zdm advance` to continue or `zdm rollback` to undo';
-    if (json) io.stdout(`${JSON.stringify(errorJson('interrupted', ExitCode.interrupted, message))}\n`);
-    else io.stderr(`zdm: ${message}\n`);
-    return ExitCode.interrupted;
-  }
-  const code = exitCodeFor(err);
-  if (!json) {
-    if (err instanceof ZdmError) io.stderr(`zdm: ${err.message}\n`);
-    else io.stderr(`zdm: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  } else {
-    const kind = err instanceof ZdmError ? err.kind : 'unexpected';
-    const message = err instanceof Error ? err.message : String(err);
-    const issues = err instanceof ValidationError ? err.issues : undefined;
-    io.stdout(`${JSON.stringify(errorJson(kind, code, message, issues))}\n`);
-  }
-  return code;
-}
-
-/** An error under --json: one object on stdout, `{"error": {kind, exitCode, message, issues?}}`. */
-function errorJson(kind: string, exitCode: number, message: string, issues?: readonly ValidationIssue[]) {
-  return { error: { kind, exitCode, message, ...(issues ? { issues } : {}) } };
 }
 
 /** Entry point used by bin/zdm.js. Never calls process.exit: it returns the exit code. */
