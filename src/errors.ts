@@ -123,6 +123,16 @@ export function errorMessage(err: unknown): string {
 }
 
 /**
+ * An error message on one line (a table cell, a progress line, `zdm status`): its first line, with
+ * the line after it when the first ends with a colon, so a failed check's `sample (up to 10):`
+ * shows its first offending row instead of ending on the colon.
+ */
+export function errorHeadline(message: string): string {
+  const [first = '', next] = message.split('\n');
+  return first.endsWith(':') && next?.trim() ? `${first} ${next.trim()}` : first;
+}
+
+/**
  * The default branch of a switch that handles every case of a union (step kinds, result kinds): a
  * compile error where a new case is not handled, and a clear error if a value outside the types
  * arrives at run time (a plan recorded by another zdm version).

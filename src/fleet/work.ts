@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Zdm } from '../api/zdm.js';
 import type { ResolvedConfig } from '../config/settings.js';
-import { errorMessage, InterruptedError, LockHeldError, StateError } from '../errors.js';
+import { errorHeadline, errorMessage, InterruptedError, LockHeldError, StateError } from '../errors.js';
 import type { RunnerEvent } from '../exec/events.js';
 import type { Phase } from '../plan/types.js';
 import type { TargetOutcome, TargetWork } from './run.js';
@@ -89,7 +89,7 @@ const COMMANDS: Record<FleetCommand, (zdm: Zdm, o: FleetWorkOptions) => Promise<
     const last = [...report.migrations].reverse().find((m) => m.status === 'complete');
     const shown = active ?? last;
     const note = active
-      ? `active, next: ${active.nextPhase ?? '-'}${active.lastError ? `; last error: ${active.lastError.split('\n')[0]}` : ''}`
+      ? `active, next: ${active.nextPhase ?? '-'}${active.lastError ? `; last error: ${errorHeadline(active.lastError)}` : ''}`
       : `${pending} pending`;
     return {
       ...ok(shown?.name ?? null, shown?.phase ?? null, note),

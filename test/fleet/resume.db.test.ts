@@ -89,6 +89,8 @@ describe('zdm fleet advance, killed and run again', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/#tenant_a\s+0002_email_check\s+\S+\s+failed/);
+    // The error column shows the first row that breaks the check, not a line ending on "sample (up to 10):".
+    expect(r.stdout).toMatch(/#tenant_a .*violate CHECK users_email_at.*sample \(up to 10\): \{[^\n]+\}\n/);
     expect(r.stdout).toMatch(/#tenant_b\s+-\s+-\s+not-started: another target failed/);
     expect(r.stdout).toMatch(/4 targets: 0 done, 1 failed, 0 waiting, 0 locked, 3 not started/);
     const rolled = await runCli(['fleet', 'rollback', ...targets(), '--json'], { cwd: dir.dir });

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../config/units.js';
-import { UsageError } from '../../errors.js';
+import { errorHeadline, UsageError } from '../../errors.js';
 import { runFleet, type FleetProgress, type TargetOutcome } from '../../fleet/run.js';
 import { fleetEntries, resolveTargets } from '../../fleet/targets.js';
 import { fleetWork, type FleetCommand } from '../../fleet/work.js';
@@ -65,7 +65,7 @@ function progressLine(p: FleetProgress): string {
   const counts = `${p.done}/${p.total} done, ${p.running} running, ${p.failed} failed, ${p.waiting} waiting`;
   if (!p.finished) return '';
   const f = p.finished;
-  return `fleet: [${counts}] ${f.target}: ${f.status}${f.note && f.note !== f.status ? ` (${f.note})` : ''}${f.error ? `: ${f.error.split('\n')[0]}` : ''}\n`;
+  return `fleet: [${counts}] ${f.target}: ${f.status}${f.note && f.note !== f.status ? ` (${f.note})` : ''}${f.error ? `: ${errorHeadline(f.error)}` : ''}\n`;
 }
 
 interface Summary {
@@ -100,7 +100,7 @@ function table(outcomes: TargetOutcome[], s: Summary): string {
       o.phase ?? '-',
       o.note && o.note !== o.status ? `${o.status}: ${o.note}` : o.status,
       o.status === 'not-started' ? '-' : formatDuration(o.ms),
-      o.error ? o.error.split('\n')[0]! : '',
+      o.error ? errorHeadline(o.error) : '',
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { formatDuration } from '../../config/units.js';
+import { errorHeadline } from '../../errors.js';
 import { LIVE_STALE_SECONDS, type BackfillStatus, type MigrationStatus, type StatusReport } from '../../api/zdm.js';
 import { lagShort } from '../progress-line.js';
 import type { CliIO } from '../context.js';
@@ -43,7 +44,7 @@ function migrationLines(m: MigrationStatus, cwd: string, runnerAlive: boolean): 
     const head = `            backfill ${b.table}: ${b.rowsScanned.toLocaleString('en-US')}/${b.totalEstimate?.toLocaleString('en-US') ?? '?'} rows (${pct})${b.done ? ' done' : ''}, ${b.batches} batches`;
     lines.push(`${head}, ${b.live && b.live.ageSeconds < LIVE_STALE_SECONDS ? liveText(b.live) : averageText(b)}`);
   }
-  if (m.lastError) lines.push(`            last error: ${m.lastError.split('\n')[0]}`);
+  if (m.lastError) lines.push(`            last error: ${errorHeadline(m.lastError)}`);
   return lines;
 }
 
