@@ -7,17 +7,19 @@
  *
  *   npm run build && npx tsx bench/lint/startup.ts [runs=9]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, median, writeSection } from '../report.js';
-import { GNU_TIME, time } from './speed.js';
+import { benchEnv, GNU_TIME, time } from './speed.js';
 import { squawkBin } from './squawk.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const SMALL_FILE = 'ALTER TABLE users ADD COLUMN a int;\n';
 const PARSER_FLOOR = `require('node:v8').setFlagsFromString('--liftoff-only');
+require('node:v8').setFlagsFromString('--wasm-lazy-validation');
 const q = require(${JSON.stringify(path.join(root, 'node_modules/libpg-query'))});
 q.loadModule().then(() => q.parseSync('SELECT 1'));`;
 
@@ -25,6 +27,29 @@ export interface StartupRow {
   label: string;
   cpu: number[];
   ms: number[];
+  /** Instructions executed by the whole process, all threads (callgrind, one run); undefined without valgrind. */
+  instructions?: number | undefined;
+}
+
+/**
+ * valgrind, when installed: callgrind counts the instructions a process executes (all threads), a
+ * figure that does not depend on what else the machine is doing. ZDM_BENCH_LINT_CALLGRIND=0 skips it.
+ */
+const VALGRIND =
+  process.env.ZDM_BENCH_LINT_CALLGRIND === '0'
+    ? undefined
+    : ['/usr/bin/valgrind', '/usr/local/bin/valgrind'].find((p) => existsSync(p));
+
+function instructions(cmd: string, args: string[], cwd: string): number | undefined {
+  if (!VALGRIND) return undefined;
+  const r = spawnSync(VALGRIND, ['--tool=callgrind', '--callgrind-out-file=/dev/null', cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: benchEnv(),
+  });
+  const m = /Collected : (\d+)/.exec(r.stderr ?? '');
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Each process `runs` times, alternating; the first row is `zdm lint`, the last squawk. */
@@ -45,30 +70,39 @@ export function measureStartup(runs: number, log: (line: string) => void = () =>
     { label: 'floor: Node 20 doing nothing (`node -e 0`)', cmd: node, args: ['-e', '0'] },
     { label: 'squawk (native)', cmd: squawk, args: ['--reporter', 'json'] },
   ].map((p) => ({ ...p, cpu: [], ms: [] }));
+  const argv = (p: { cmd: string; args: string[] }) => [
+    ...p.args,
+    ...(p.args[0] === '-e' ? [] : p.cmd === squawk ? ['small.sql'] : ['small.sql', '--format', 'json']),
+  ];
   try {
     for (let i = 0; i < runs; i++) {
       for (const p of procs) {
-        const file = p.args[0] === '-e' ? [] : p.cmd === squawk ? ['small.sql'] : ['small.sql', '--format', 'json'];
-        const r = time(p.cmd, [...p.args, ...file], dir);
+        const r = time(p.cmd, argv(p), dir);
         p.ms.push(r.ms);
         p.cpu.push(r.cpuMs!);
       }
       log(`startup run ${i + 1}/${runs}: ${procs.map((p) => `${p.cpu.at(-1)!.toFixed(0)} ms CPU`).join(', ')}`);
     }
+    for (const p of procs) {
+      p.instructions = instructions(p.cmd, argv(p), dir);
+      if (p.instructions !== undefined) log(`callgrind: ${p.label}: ${mega(p.instructions)} instructions`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return procs.map(({ label, cpu, ms }) => ({ label, cpu, ms }));
+  return procs.map(({ label, cpu, ms, instructions }) => ({ label, cpu, ms, instructions }));
 }
 
 /** The markdown table, and the issue-15 bound: zdm's CPU ≤ 2 × squawk's + 0.1 s. */
 export function startupTable(rows: StartupRow[]): { table: string; zdmCpu: number; squawkCpu: number; bound: number } {
   const s = (ms: number) => (ms / 1000).toFixed(2);
+  const ir = (r: StartupRow) => (r.instructions === undefined ? '–' : mega(r.instructions));
   const lines = [
-    '| process | CPU time (median) | wall time (median) | all runs, CPU (s) |',
-    '|---|---|---|---|',
+    '| process | CPU time (median) | wall time (median) | instructions (callgrind, millions) | all runs, CPU (s) |',
+    '|---|---|---|---|---|',
     ...rows.map(
-      (r) => `| ${r.label} | ${s(median(r.cpu))} s | ${s(median(r.ms))} s | ${r.cpu.map((c) => s(c)).join(', ')} |`,
+      (r) =>
+        `| ${r.label} | ${s(median(r.cpu))} s | ${s(median(r.ms))} s | ${ir(r)} | ${r.cpu.map((c) => s(c)).join(', ')} |`,
     ),
   ];
   const zdmCpu = median(rows[0]!.cpu);
@@ -97,9 +131,11 @@ export function writeStartupSection(
 
 ${t.table.replace('squawk (native)', `squawk ${o.squawkVersion} (native)`)}
 
-**zdm lint: ${s3(t.zdmCpu)} s CPU against squawk's ${s3(t.squawkCpu)} s; the issue's bound, 2 × squawk + 0.1 s = ${s3(t.bound)} s: ${met ? 'met' : `not met (by ${s3(t.zdmCpu - t.bound)} s)`} in this run.** Node 20 loading the WASM parser and parsing one statement, with no zdm code at all, costs ${s3(parser)} s: ${t.zdmCpu - parser < 0.05 * parser ? "as much as the whole `zdm lint` run, so zdm's own modules, rules and report add no measurable CPU above that floor" : `zdm's own modules, rules and report add ${s3(t.zdmCpu - parser)} s above that floor`}. The floor is the limit for any Node 20 program that loads this parser (libpg-query's CommonJS build, which zdm uses, is the cheaper of its two builds; V8's \`--liftoff-only\`, which zdm sets, compiles its functions lazily); a bound below it needs a native parser or a process that stays up (a language server, a watch mode).${belowNode}
+**zdm lint: ${s3(t.zdmCpu)} s CPU against squawk's ${s3(t.squawkCpu)} s; the issue's bound, 2 × squawk + 0.1 s = ${s3(t.bound)} s: ${met ? 'met' : `not met (by ${s3(t.zdmCpu - t.bound)} s)`} in this run.** Node 20 loading the WASM parser and parsing one statement, with no zdm code at all, costs ${s3(parser)} s: ${t.zdmCpu - parser < 0.05 * parser ? "as much as the whole `zdm lint` run, so zdm's own modules, rules and report add no measurable CPU above that floor" : `zdm's own modules, rules and report add ${s3(t.zdmCpu - parser)} s above that floor`}. The floor is the limit for any Node 20 program that loads this parser (libpg-query's CommonJS build, which zdm uses, is the cheaper of its two builds; V8's \`--liftoff-only\` and \`--wasm-lazy-validation\`, which zdm sets, compile and validate its functions lazily, when first called); a bound below it needs a native parser or a process that stays up (a language server, a watch mode).${belowNode}${instructionsParagraph(rows)}
 
-Tried and dropped (2026-12-03, by hand): an esbuild bundle of the lint command (\`esbuild dist/cli/commands/lint.js --bundle --packages=external\`) took 0.9-1.0 s of CPU against 0.42-0.47 s for the unbundled modules in the same loop: the bundle inlines the lazily imported runner and API code, so it parses and evaluates far more than the lint path loads. V8 flags that change how WebAssembly compiles (\`--no-wasm-tier-up\`, \`--wasm-lazy-compilation\`) did not change the parser floor.`,
+Every process runs without NODE_EXTRA_CA_CERTS (\`benchEnv\` in \`bench/lint/speed.ts\`): this machine sets it to the 220 KB system certificate bundle, and Node then parses every certificate at start-up, before any code runs: ~410 M instructions, 4.5x \`node -e 0\` without it (callgrind, 2026-12-03). With it set, add about 0.07 s of CPU to every Node row.
+
+Tried (2026-12-03, by hand, callgrind instruction counts of \`zdm lint\` on this one-statement file, NODE_EXTRA_CA_CERTS unset): an esbuild bundle of the whole CLI *with* code splitting (\`esbuild bin/zdm.js --bundle --splitting --format=esm --packages=external\`, lazily imported commands kept in their own chunks) ran 509 M instructions against 645 M for the unbundled build (-21%): Node 20's ESM loader costs ~0.9 M instructions per module (100 one-line modules: +88 M), and \`zdm lint\` loads ~120. Not adopted yet: the bundle changes where \`import.meta.url\` points (the lint worker thread, the rule docs) and would duplicate modules shared with lazily loaded code unless the whole CLI is bundled, which every CLI test would then have to run through. An earlier bundle *without* splitting (\`esbuild dist/cli/commands/lint.js --bundle --packages=external\`) took 0.9-1.0 s of CPU against 0.42-0.47 s: it inlines the lazily imported runner and API code. Skipping commander for \`zdm lint\` (\`bench/lint/lint-only.mjs\`): 594 M against 645 M. \`--wasm-lazy-validation\`: kept (Node + parser + one parse 275 M -> 236 M). \`--wasm-lazy-compilation\` and \`--no-wasm-tier-up\` on top of \`--liftoff-only\`: no change. Replacing libpg-query's string glue (its JavaScript UTF-8 encoder and NUL search) with TextEncoder.encodeInto and TextDecoder: no measurable change on the 2,000 files (within the noise of 8 alternating passes); the parse is the WebAssembly itself and JSON.parse of its output. Batching: one parse call for all 2,000 files costs the same as 2,000 calls.`,
   );
 }
 
@@ -108,6 +144,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const t = startupTable(rows);
   console.log(t.table);
   console.log(`zdm ${s3(t.zdmCpu)} s CPU, bound 2 × squawk + 0.1 s = ${s3(t.bound)} s`);
+}
+
+/** The callgrind figures, when measured: what each layer costs in instructions. */
+function instructionsParagraph(rows: StartupRow[]): string {
+  const [zdm, , parser, node] = rows;
+  const squawk = rows.at(-1)!;
+  if ([zdm, parser, node, squawk].some((r) => r?.instructions === undefined)) return '';
+  const m = (r: StartupRow | undefined) => mega(r!.instructions!);
+  return ` In instructions (callgrind, one run of each, all threads; the same on a busy machine as on an idle one): \`zdm lint\` ${m(zdm)} M, of which Node 20 itself (\`node -e 0\`) ${m(node)} M and the parser floor ${m(parser)} M; squawk ${m(squawk)} M.`;
+}
+
+function mega(n: number): string {
+  return (n / 1e6).toFixed(n < 1e7 ? 1 : 0);
 }
 
 function s3(ms: number): string {
