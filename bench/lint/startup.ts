@@ -85,7 +85,7 @@ export function measureStartup(runs: number, log: (line: string) => void = () =>
     }
     for (const p of procs) {
       p.instructions = instructions(p.cmd, argv(p), dir);
-      if (p.instructions !== undefined) log(`callgrind: ${p.label}: ${mega(p.instructions)} instructions`);
+      if (p.instructions !== undefined) log(`callgrind: ${p.label}: ${mega(p.instructions)} M instructions`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
