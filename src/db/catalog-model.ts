@@ -129,6 +129,65 @@ export interface ColumnDependent {
   name: string;
   /** For a view or materialized view: what recreating it on a renamed column needs. */
   view?: DependentView;
+  /** For a policy, trigger, SQL-standard function or publication: what rewriting it needs. */
+  policy?: DependentPolicy;
+  trigger?: DependentTrigger;
+  function?: DependentFunction;
+  publication?: DependentPublication;
+}
+
+/** A row-level-security policy (possibly on another table, naming the column in a subquery). */
+export interface DependentPolicy {
+  table: QualifiedName;
+  name: string;
+  /** pg_get_expr of USING / WITH CHECK, read with search_path = pg_catalog; null when absent. */
+  using: string | null;
+  withCheck: string | null;
+}
+
+/** A trigger whose WHEN clause or UPDATE OF list names the column. */
+export interface DependentTrigger {
+  table: QualifiedName;
+  name: string;
+  /** pg_get_triggerdef, read with search_path = pg_catalog. */
+  definition: string;
+  /** pg_trigger.tgenabled: O origin (enabled), D disabled, R replica, A always. */
+  enabled: 'O' | 'D' | 'R' | 'A';
+  comment: string | null;
+  /** A constraint trigger (CREATE CONSTRAINT TRIGGER). */
+  constraint: boolean;
+}
+
+/** A function with a SQL-standard body (BEGIN ATOMIC / RETURN), which pg_depend tracks. */
+export interface DependentFunction {
+  /** pg_get_functiondef, read with search_path = pg_catalog. */
+  definition: string;
+  /** Its parameters' names (proargnames; empty strings for unnamed ones). */
+  argNames: string[];
+}
+
+/** A publication whose column list or row filter (PG 15+) names the column. */
+export interface DependentPublication {
+  name: string;
+  /** The published columns in order, or null when it publishes all columns. */
+  columns: string[] | null;
+  /** pg_get_expr of the row filter (search_path = pg_catalog), or null. */
+  rowFilter: string | null;
+  /** It publishes UPDATE or DELETE (its columns must then cover the replica identity). */
+  publishesChanges: boolean;
+}
+
+/**
+ * A function pg_depend does not tie to the table's columns (PL/pgSQL, an SQL function without a
+ * SQL-standard body, other languages) whose source names the table, or that a trigger on the table calls.
+ */
+export interface UntrackedFunction {
+  /** `schema.name(identity arguments)`. */
+  name: string;
+  language: string;
+  source: string;
+  /** Called by a trigger on the table (its NEW / OLD fields name the table's columns). */
+  triggerFunction: boolean;
 }
 
 /** A view or materialized view that uses a column of the table. */
@@ -166,6 +225,8 @@ export interface TableInfo {
   constraints: ConstraintInfo[];
   referencedBy: InboundForeignKey[];
   dependents: ColumnDependent[];
+  /** Functions pg_depend does not track that may name the table's columns; undefined where not read. */
+  untrackedFunctions?: UntrackedFunction[];
   triggers: TriggerInfo[];
   /** Privileges granted on the table to roles other than its owner. */
   grants?: TableGrant[];

@@ -10,8 +10,9 @@ import type {
   TableGrant,
   TableInfo,
   TriggerInfo,
+  UntrackedFunction,
 } from './catalog-model.js';
-import { withViews, type DependentRow } from './dependents.js';
+import { readUntrackedFunctions, withDefinitions, type DependentRow } from './dependents.js';
 import { readPartitioning, type Partitioning } from './partitions.js';
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
@@ -144,7 +145,8 @@ const DEPENDENTS_SQL = `SELECT DISTINCT d.refobjid::int AS table_oid, a.attname 
             COALESCE(vn.nspname || '.' || vc.relname, tg.tgname, pol.polname, se.stxname, ad_a.attname,
                      pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
                      pub.pubname, pg_describe_object(d.classid, d.objid, d.objsubid)) AS name,
-            CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN vc.oid::int END AS view_oid
+            CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN vc.oid::int END AS view_oid,
+            d.objid::int AS objid
        FROM pg_depend d
        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
        LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
@@ -228,6 +230,7 @@ interface TableRows {
   constraints: ConstraintRow[];
   inbound: InboundRow[];
   dependents: OfTable<ColumnDependent>[];
+  untracked: OfTable<UntrackedFunction>[];
   grants: OfTable<TableGrant>[];
   columnGrants: ColumnGrantRow[];
   triggers: OfTable<TriggerInfo>[];
@@ -245,7 +248,8 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
   const indexes = await rowsFor<IndexRow>(client, INDEXES_SQL, oids);
   const constraints = await rowsFor<ConstraintRow>(client, CONSTRAINTS_SQL, oids);
   const inbound = await rowsFor<InboundRow>(client, INBOUND_SQL, oids);
-  const dependents = await withViews(client, await rowsFor<DependentRow>(client, DEPENDENTS_SQL, oids));
+  const dependents = await withDefinitions(client, await rowsFor<DependentRow>(client, DEPENDENTS_SQL, oids));
+  const untracked = await readUntrackedFunctions(client, oids);
   const grants = await rowsFor<OfTable<TableGrant>>(client, GRANTS_SQL, oids);
   const columnGrants = await rowsFor<ColumnGrantRow>(client, COLUMN_GRANTS_SQL, oids);
   const triggers = await rowsFor<OfTable<TriggerInfo>>(client, TRIGGERS_SQL, oids);
@@ -253,7 +257,8 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
   const partitioned = tables.filter((t) => t.relkind === 'p').map((t) => t.oid);
   const partitioning = await readPartitioning(client, partitioned);
   return {
-    ...{ tables, columns, indexes, constraints, inbound, dependents, grants, columnGrants, triggers, statistics },
+    ...{ tables, columns, indexes, constraints, inbound, dependents, untracked, grants, columnGrants, triggers },
+    statistics,
     partitioning,
   };
 }
@@ -310,6 +315,7 @@ function toTable(t: TableRow, rows: TableRows): TableInfo {
       .filter((f) => f.ref_oid === t.oid)
       .map(({ ref_oid: _r, schema, tname, ...f }) => ({ ...f, table: { schema, name: tname } })),
     dependents: ofTable(rows.dependents, t.oid),
+    untrackedFunctions: ofTable(rows.untracked, t.oid),
     triggers: ofTable(rows.triggers, t.oid),
     statistics: ofTable(rows.statistics, t.oid),
     grants: ofTable(rows.grants, t.oid),

@@ -1,38 +1,124 @@
 import type pg from 'pg';
-import type { ColumnDependent, DependentView } from './catalog-model.js';
+import type {
+  ColumnDependent,
+  DependentFunction,
+  DependentPolicy,
+  DependentPublication,
+  DependentTrigger,
+  DependentView,
+  UntrackedFunction,
+} from './catalog-model.js';
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
-/** A row of DEPENDENTS_SQL (catalog-tables.ts): a dependent, its table and, for a view, the view's oid. */
-export type DependentRow = ColumnDependent & { table_oid: number; view_oid: number | null };
+/**
+ * A row of DEPENDENTS_SQL (catalog-tables.ts): a dependent, its table, the dependent's own oid
+ * (pg_depend.objid: the rewrite rule, policy, trigger, function or publication-table row) and, for
+ * a view, the view's oid.
+ */
+export type DependentRow = ColumnDependent & { table_oid: number; objid: number; view_oid: number | null };
 
-/** The dependents with each view's definition attached (`view`), for renameColumn to recreate it. */
-export async function withViews(
+type Definitions = Pick<ColumnDependent, 'view' | 'policy' | 'trigger' | 'function' | 'publication'>;
+
+/**
+ * The dependents with what rewriting each needs attached: a view's definition (`view`), a policy's
+ * expressions, a trigger's definition, a SQL-standard function's definition, a publication's
+ * column list and row filter; for renameColumn to carry them to the new column.
+ */
+export async function withDefinitions(
   client: Queryable,
   rows: DependentRow[],
 ): Promise<(ColumnDependent & { table_oid: number })[]> {
-  const views = await readViews(client, [...new Set(rows.flatMap((r) => (r.view_oid ? [r.view_oid] : [])))]);
-  return rows.map(({ view_oid, ...r }) => (view_oid && views.has(view_oid) ? { ...r, view: views.get(view_oid)! } : r));
+  const of = (kind: ColumnDependent['kind']) => [
+    ...new Set(rows.flatMap((r) => (r.kind === kind ? [kind === 'view' ? r.view_oid! : r.objid] : []))),
+  ];
+  const views = await readDefinitions<DependentView>(client, VIEWS_SQL, of('view'));
+  const policies = await readDefinitions<DependentPolicy>(client, POLICIES_SQL, of('policy'));
+  const triggers = await readDefinitions<DependentTrigger>(client, TRIGGERS_SQL, of('trigger'));
+  const functions = await readDefinitions<DependentFunction>(client, FUNCTIONS_SQL, of('function'));
+  // Only PG 15+ has publication column lists and row filters: before, no publication depends on a column.
+  const publications = await readDefinitions<DependentPublication>(client, PUBLICATIONS_SQL, of('publication'));
+  return rows.map(({ view_oid, objid, ...r }) => {
+    const found: Definitions = {};
+    if (r.kind === 'view' && view_oid && views.has(view_oid)) found.view = views.get(view_oid)!;
+    if (r.kind === 'policy' && policies.has(objid)) found.policy = policies.get(objid)!;
+    if (r.kind === 'trigger' && triggers.has(objid)) found.trigger = triggers.get(objid)!;
+    if (r.kind === 'function' && functions.has(objid)) found.function = functions.get(objid)!;
+    if (r.kind === 'publication' && publications.has(objid)) found.publication = publications.get(objid)!;
+    return { ...r, ...found };
+  });
 }
 
-/**
- * Definitions of views, read with search_path = pg_catalog (SET LOCAL in the statements' own implicit
- * transaction), so pg_get_viewdef qualifies every table, type and function outside pg_catalog and the
- * text means the same whatever search_path the executor later runs it with. readCatalog is given the
- * pool (no transaction block is open), so the setting ends with the statement.
- */
-async function readViews(client: Queryable, oids: number[]): Promise<Map<number, DependentView>> {
-  if (oids.length === 0) return new Map();
-  const list = oids.map((o) => String(Math.trunc(o))).join(',');
-  const results = (await client.query(
-    `SET LOCAL search_path = pg_catalog;
-     SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
+const VIEWS_SQL = `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
             pg_get_viewdef(c.oid) AS definition, COALESCE(c.reloptions, '{}')::text[] AS options,
             ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
                      AND NOT a.attisdropped ORDER BY a.attnum) AS columns
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.oid IN (${list})`,
-  )) as unknown as pg.QueryResult<DependentView & { oid: number }>[];
+      WHERE c.oid IN (%s)`;
+
+const POLICIES_SQL = `SELECT p.oid::int AS oid, json_build_object('schema', n.nspname, 'name', c.relname) AS "table",
+            p.polname AS name, pg_get_expr(p.polqual, p.polrelid) AS using,
+            pg_get_expr(p.polwithcheck, p.polrelid) AS "withCheck"
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE p.oid IN (%s)`;
+
+const TRIGGERS_SQL = `SELECT t.oid::int AS oid, json_build_object('schema', n.nspname, 'name', c.relname) AS "table",
+            t.tgname AS name, pg_get_triggerdef(t.oid) AS definition, t.tgenabled::text AS enabled,
+            obj_description(t.oid, 'pg_trigger') AS comment, t.tgconstraint <> 0 AS constraint
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE t.oid IN (%s)`;
+
+const FUNCTIONS_SQL = `SELECT p.oid::int AS oid, pg_get_functiondef(p.oid) AS definition,
+            ARRAY(SELECT COALESCE(x, '') FROM unnest(p.proargnames) x) AS "argNames"
+       FROM pg_proc p WHERE p.oid IN (%s)`;
+
+const PUBLICATIONS_SQL = `SELECT r.oid::int AS oid, p.pubname AS name,
+            CASE WHEN r.prattrs IS NOT NULL THEN ARRAY(SELECT a.attname::text FROM pg_attribute a
+              WHERE a.attrelid = r.prrelid AND a.attnum = ANY(r.prattrs) ORDER BY a.attnum) END AS columns,
+            pg_get_expr(r.prqual, r.prrelid) AS "rowFilter", p.pubupdate OR p.pubdelete AS "publishesChanges"
+       FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid
+      WHERE r.oid IN (%s)`;
+
+/**
+ * Definitions read with search_path = pg_catalog (SET LOCAL in the statements' own implicit
+ * transaction), so pg_get_viewdef, pg_get_expr, pg_get_triggerdef and pg_get_functiondef qualify
+ * every table, type and function outside pg_catalog and the text means the same whatever
+ * search_path the executor later runs it with. readCatalog is given the pool (no transaction block
+ * is open), so the setting ends with the statement.
+ */
+async function readDefinitions<T>(client: Queryable, sql: string, oids: number[]): Promise<Map<number, T>> {
+  if (oids.length === 0) return new Map();
+  const list = oids.map((o) => String(Math.trunc(o))).join(',');
+  const results = (await client.query(
+    `SET LOCAL search_path = pg_catalog; ${sql.replace('%s', list)}`,
+  )) as unknown as pg.QueryResult<T & { oid: number }>[];
   const rows = results[results.length - 1]!.rows;
-  return new Map(rows.map(({ oid, ...v }) => [oid, v]));
+  return new Map(rows.map(({ oid, ...v }) => [oid, v as T]));
+}
+
+/**
+ * Functions pg_depend does not tie to columns (their bodies are text until called) that may name
+ * a column of the tables: those whose source names the table, and the functions of the tables'
+ * triggers (NEW.column). C and internal functions are left out (no source to read). SQL-standard
+ * bodies have an empty prosrc, so they are not matched (pg_depend tracks them).
+ */
+const UNTRACKED_SQL = `SELECT c.oid::int AS table_oid,
+            pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
+            l.lanname AS language, p.prosrc AS source,
+            EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid) AS "triggerFunction"
+       FROM pg_class c
+       JOIN pg_proc p ON p.prosrc <> '' AND (strpos(lower(p.prosrc), lower(c.relname)) > 0
+            OR EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid))
+       JOIN pg_language l ON l.oid = p.prolang AND l.lanname NOT IN ('c', 'internal')
+       JOIN pg_namespace pn ON pn.oid = p.pronamespace
+      WHERE c.oid = ANY($1::oid[]) AND pn.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
+                         AND e.deptype = 'e')
+      ORDER BY 1, 2`;
+
+export async function readUntrackedFunctions(
+  client: Queryable,
+  oids: number[],
+): Promise<(UntrackedFunction & { table_oid: number })[]> {
+  return (await client.query<UntrackedFunction & { table_oid: number }>(UNTRACKED_SQL, [oids])).rows;
 }

@@ -12,6 +12,7 @@ import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync
 import type { OperationDefinition, PlanContext } from './types.js';
 import { describeDependents } from './support/dependents.js';
 import { followingViews, type FollowingViews } from './support/dependent-views.js';
+import { followingObjects, type FollowingObjects } from './support/dependent-objects.js';
 import { lockTablesStatements } from './support/lock-order.js';
 
 export const renameColumnSchema = z
@@ -57,7 +58,8 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       ctx.fail('to', `column ${quoteIdent(to)} already exists on table ${displayName(t)}`);
     const renames = new Map([[from, to]]);
     const views = followingViews(table, renames);
-    refuseUnsupported(ctx, table, from, where, views);
+    const objects = followingObjects(table, renames);
+    refuseUnsupported(ctx, table, from, where, views, objects);
 
     const fn: QualifiedName = { schema: table.schema, name: generatedName('zdm_sync', table.name, from, to) };
     const trigger = fn.name;
@@ -82,7 +84,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       ),
     ];
     if (notNullCheck) expand.push(ddl.addNotNullCheck(t, to, notNullCheck));
-    expand.push(...copy.constraintCopies([...checks, ...foreignKeys]));
+    expand.push(...copy.constraintCopies([...checks, ...foreignKeys]), ...objects.expand.statements);
     const notValid = (notNullCheck ? 1 : 0) + checks.length + foreignKeys.length;
     const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
     for (const fk of foreignKeys)
@@ -96,6 +98,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
         statements: [
           ...lockTreeFirst(table),
           ...dropSyncTriggerStatements(t, fn, trigger),
+          ...objects.expand.undo,
           ddl.dropColumn(t, to, { ifExists: true }),
         ],
         transactional: true,
@@ -123,15 +126,18 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     );
     if (notNullCheck) validateConstraintStep(steps, table, notNullCheck, { short: true });
     copy.validateSteps(steps, [...checks, ...foreignKeys]);
+    switchDependents(ctx, steps, t, objects, newCol);
 
     // contract: one short transaction of metadata-only changes (views first: readers lock them first).
-    const viewsText = views.names.length > 0 ? `; ${views.names.join(', ')} recreated on ${newCol}` : '';
+    const following = [...views.names, ...objects.contract.names];
+    const viewsText = following.length > 0 ? `; ${following.join(', ')} recreated on ${newCol}` : '';
     steps.sql('contract', {
       description: `drop ${where} and its trigger; ${newCol} takes over its default, NOT NULL, constraints and index names${viewsText}`,
       statements: [
-        ...lockTablesStatements([...views.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }]),
+        ...lockTablesStatements([...views.locks, ...objects.contract.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }]),
         ...lockTreeFirst(table),
         ...views.statements,
+        ...objects.contract.statements,
         ...contractStatements(table, {
           from,
           to,
@@ -143,19 +149,9 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
         }),
       ],
       transactional: true,
-      impact: ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...views.locks]),
+      impact: ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...views.locks, ...objects.contract.locks]),
     });
-    const stats = (table.statistics ?? []).filter((st) => st.columns.includes(from));
-    if (stats.length > 0)
-      ctx.note({
-        phase: 'contract',
-        text: `statistics ${stats.map((st) => displayName(st)).join(', ')}: dropped with ${quoteIdent(from)} and recreated on ${newCol} in the contract step (same name, kinds and comment; empty until the next ANALYZE)`,
-      });
-    if (views.names.length > 0)
-      ctx.note({
-        phase: 'contract',
-        text: `${views.names.join(', ')}: recreated on ${newCol} in the contract step (CREATE OR REPLACE VIEW: same columns, options, owner, grants and comment); until then they read ${quoteIdent(from)}, which the trigger keeps equal`,
-      });
+    dependentNotes(ctx, { table, views, objects }, from, newCol);
     ctx.note({
       phase: 'switch',
       text: `after switch, deploy the application version that reads and writes ${displayName(t)}.${newCol}; versions using ${quoteIdent(from)} keep working until contract`,
@@ -167,12 +163,78 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
   },
 };
 
+/**
+ * switch: SQL-standard functions read, and publications publish, the new column from the moment
+ * the new version may write it (the trigger keeps both equal, so a function returns the same values
+ * and a CDC consumer sees them under the new name); rollback restores their definitions.
+ */
+function switchDependents(
+  ctx: PlanContext,
+  steps: ReturnType<PlanContext['steps']>,
+  t: QualifiedName,
+  objects: FollowingObjects,
+  newCol: string,
+): void {
+  if (objects.switch.statements.length === 0) return;
+  steps.sql('switch', {
+    description: `${objects.switch.names.join(', ')}: moved to ${newCol} of ${displayName(t)}`,
+    statements: objects.switch.statements,
+    transactional: true,
+    impact: ctx.briefLock(t, 'SHARE UPDATE EXCLUSIVE'),
+    undo: { statements: objects.switch.undo, transactional: true },
+  });
+}
+
+/** The plan says which dependents follow the column, when, and which functions zdm cannot see into. */
+function dependentNotes(
+  ctx: PlanContext,
+  { table, views, objects }: { table: TableInfo; views: FollowingViews; objects: FollowingObjects },
+  from: string,
+  newCol: string,
+): void {
+  const old = quoteIdent(from);
+  const stats = (table.statistics ?? []).filter((st) => st.columns.includes(from));
+  if (stats.length > 0)
+    ctx.note({
+      phase: 'contract',
+      text: `statistics ${stats.map((st) => displayName(st)).join(', ')}: dropped with ${old} and recreated on ${newCol} in the contract step (same name, kinds and comment; empty until the next ANALYZE)`,
+    });
+  if (views.names.length > 0)
+    ctx.note({
+      phase: 'contract',
+      text: `${views.names.join(', ')}: recreated on ${newCol} in the contract step (CREATE OR REPLACE VIEW: same columns, options, owner, grants and comment); until then they read ${old}, which the trigger keeps equal`,
+    });
+
+  if (objects.expand.names.length > 0)
+    ctx.note({
+      phase: 'expand',
+      text: `${objects.expand.names.join(', ')}: recreated with ${newCol} added to its UPDATE OF list, so it fires for updates by either version (same name, enabled state and comment); rollback restores it`,
+    });
+  if (objects.switch.names.length > 0)
+    ctx.note({
+      phase: 'switch',
+      text: `${objects.switch.names.join(', ')}: moved to ${newCol} at switch (a function's body reads it, a publication's CDC consumers receive it instead of ${old}: the same values, which the trigger keeps equal; a function keeps its owner, grants and comment); rollback restores them`,
+    });
+  if (objects.contract.names.length > 0)
+    ctx.note({
+      phase: 'contract',
+      text: `${objects.contract.names.join(', ')}: rewritten on ${newCol} in the contract step (same name, roles, command, enabled state and comment); until then they read ${old}, which the trigger keeps equal`,
+    });
+  for (const text of objects.notes) ctx.note({ phase: 'expand', text });
+  for (const f of objects.untracked)
+    ctx.note({
+      phase: 'contract',
+      text: `warning: ${f} in a body zdm cannot rewrite (not tracked by Postgres): it keeps working until contract drops ${old}, then fails when called; replace it with a version using ${newCol} (a "sql" operation at contract)`,
+    });
+}
+
 function refuseUnsupported(
   ctx: PlanContext,
   table: TableInfo,
   from: string,
   where: string,
   views: FollowingViews,
+  objects: FollowingObjects,
 ): void {
   const column = table.columns.find((c) => c.name === from)!;
   if (column.identity)
@@ -195,8 +257,13 @@ function refuseUnsupported(
       'from',
       `${where} is part of exclusion constraint ${quoteIdent(exclusion[0]!.name)}, which cannot be rebuilt without a blocking lock`,
     );
-  const dependents = table.dependents.filter((d) => d.column === from && d.kind !== 'view');
-  const refused = [...views.refused, ...(dependents.length > 0 ? [describeDependents(dependents)] : [])];
+  const followed = new Set(['view', 'policy', 'trigger', 'function', 'publication']);
+  const dependents = table.dependents.filter((d) => d.column === from && !followed.has(d.kind));
+  const refused = [
+    ...views.refused,
+    ...objects.refused,
+    ...(dependents.length > 0 ? [describeDependents(dependents)] : []),
+  ];
   if (refused.length > 0) {
     ctx.fail(
       'from',

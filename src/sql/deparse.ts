@@ -5,3 +5,8 @@ import { deparseSync } from 'pgsql-deparser';
 export function deparseSql(tree: ParseResult): string {
   return deparseSync(tree, { pretty: false });
 }
+
+/** One node of a parse tree (an expression) printed as SQL. */
+export function deparseNode(node: unknown): string {
+  return deparseSync(node as ParseResult, { pretty: false });
+}

@@ -25,11 +25,26 @@ export function rewriteViewQuery(
 ): ViewRewrite {
   const tree = parseSql(definition);
   if (!deparsesFaithfully(tree)) return { refusal: 'its definition does not survive the SQL printer unchanged' };
+  const refusal = renameReferences(tree, table, renames);
+  if (refusal) return { refusal };
+  return { query: deparseSql(tree).replace(/;\s*$/, '') };
+}
+
+/**
+ * Renames, in place, the references to `table`'s columns in `renames` anywhere in `tree` (queries,
+ * subqueries, and the target columns of INSERT and UPDATE on `table`); returns why it cannot be
+ * done for sure instead, touching nothing that matters (the caller drops the tree).
+ */
+export function renameReferences(
+  tree: unknown,
+  table: QualifiedName,
+  renames: ReadonlyMap<string, string>,
+): string | null {
   const names = rangeNames(tree, table);
   const doubtful = [...names.ours].filter((n) => names.others.has(n));
-  if (doubtful.length > 0) return { refusal: `the name "${doubtful[0]}" stands for more than one relation in it` };
+  if (doubtful.length > 0) return `the name "${doubtful[0]}" stands for more than one relation in it`;
   const problem = findProblem(tree, names.ours, renames);
-  if (problem) return { refusal: problem };
+  if (problem) return problem;
   let unsure: string | null = null;
   walkScoped(tree, null, (ref, level) => {
     const fields = strings(ref.fields);
@@ -42,8 +57,25 @@ export function rewriteViewQuery(
       unsure ??= `it names "${col}" without a table, so which relation it reads cannot be known for sure`;
     if (mine) ((ref.fields as Node[])[fields.length - 1]!.String as { sval: string }).sval = renames.get(col)!;
   });
-  if (unsure) return { refusal: unsure };
-  return { query: deparseSql(tree).replace(/;\s*$/, '') };
+  renameTargets(tree, table, renames);
+  return unsure;
+}
+
+/** INSERT INTO table (col, ...) and UPDATE table SET col = ...: the target columns of `table`. */
+function renameTargets(tree: unknown, table: QualifiedName, renames: ReadonlyMap<string, string>): void {
+  walk(tree, (key, value) => {
+    if (key !== 'InsertStmt' && key !== 'UpdateStmt') return;
+    if (!isTable(value.relation as Node | undefined, table)) return;
+    const targets = (key === 'InsertStmt' ? value.cols : value.targetList) as Node[] | undefined;
+    for (const t of targets ?? []) {
+      const target = t.ResTarget as { name?: string } | undefined;
+      if (target?.name !== undefined && renames.has(target.name)) target.name = renames.get(target.name)!;
+    }
+  });
+}
+
+function isTable(rangeVar: Node | undefined, table: QualifiedName): boolean {
+  return rangeVar !== undefined && rangeVar.schemaname === table.schema && rangeVar.relname === table.name;
 }
 
 function strings(list: unknown): string[] {
@@ -58,7 +90,7 @@ function qualifiesTable(prefix: string[], ours: ReadonlySet<string>, table: Qual
 }
 
 /** Range names used for `table` (alias or table name) and for anything else, over the whole query. */
-function rangeNames(tree: ParseResult, table: QualifiedName): { ours: Set<string>; others: Set<string> } {
+function rangeNames(tree: unknown, table: QualifiedName): { ours: Set<string>; others: Set<string> } {
   const ours = new Set<string>();
   const others = new Set<string>();
   walk(tree, (key, value) => {
@@ -73,11 +105,7 @@ function rangeNames(tree: ParseResult, table: QualifiedName): { ours: Set<string
 }
 
 /** Why the query cannot be rewritten by qualified references alone, if it cannot. */
-function findProblem(
-  tree: ParseResult,
-  ours: ReadonlySet<string>,
-  renames: ReadonlyMap<string, string>,
-): string | null {
+function findProblem(tree: unknown, ours: ReadonlySet<string>, renames: ReadonlyMap<string, string>): string | null {
   let problem: string | null = null;
   walk(tree, (key, value) => {
     if (problem) return;
@@ -88,6 +116,8 @@ function findProblem(
     } else if (key === 'RangeVar' && ours.has(rangeName(value))) {
       const colnames = (value.alias as { colnames?: unknown[] } | undefined)?.colnames;
       if (colnames?.length) problem = 'it gives the table column aliases';
+    } else if (key === 'IndexElem' && renames.has(value.name as string)) {
+      problem = `it names "${value.name as string}" as an index column (ON CONFLICT), whose table is not certain`;
     }
   });
   return problem;
@@ -103,15 +133,24 @@ function walkScoped(node: unknown, level: Node | null, visit: (ref: Node, level:
   for (const [key, value] of Object.entries(node as Node)) {
     if (value === null || typeof value !== 'object') continue;
     if (key === 'ColumnRef') visit(value as Node, level);
-    walkScoped(value, key === 'SelectStmt' ? (value as Node) : level, visit);
+    walkScoped(value, LEVELS.has(key) ? (value as Node) : level, visit);
   }
 }
 
+/** The statements whose column references resolve against their own relations: query levels. */
+const LEVELS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt']);
+
 /** The query level reads exactly one relation, `table` itself (no join, subquery or function). */
 function soleRelationIsTable(level: Node | null, table: QualifiedName): boolean {
-  const from = level?.fromClause as Node[] | undefined;
-  const only = from?.length === 1 ? (from[0]!.RangeVar as Node | undefined) : undefined;
-  return only !== undefined && only.schemaname === table.schema && only.relname === table.name;
+  if (level === null) return false;
+  // UPDATE t / DELETE FROM t / INSERT INTO t: the target, unless FROM or USING adds relations.
+  const more = [
+    ...((level.fromClause as Node[] | undefined) ?? []),
+    ...((level.usingClause as Node[] | undefined) ?? []),
+  ];
+  if (level.relation !== undefined) return more.length === 0 && isTable(level.relation as Node, table);
+  const only = more.length === 1 ? (more[0]!.RangeVar as Node | undefined) : undefined;
+  return isTable(only, table);
 }
 
 function rangeName(rangeVar: Node): string {
@@ -119,7 +158,7 @@ function rangeName(rangeVar: Node): string {
 }
 
 /** The tree printed and parsed again is the same tree (source positions aside). */
-function deparsesFaithfully(tree: ParseResult): boolean {
+export function deparsesFaithfully(tree: ParseResult): boolean {
   const again = parseSql(deparseSql(tree));
   return stripLocations(again) === stripLocations(tree);
 }

@@ -11,14 +11,17 @@ import { withMigrations } from '../helpers/lifecycle.js';
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase(testLabel(import.meta.url));
-  await db.query(`CREATE TABLE members (id bigserial PRIMARY KEY, email text NOT NULL, nick text, city text, code text);
+  await db.query(`CREATE TABLE members (id bigserial PRIMARY KEY, email text NOT NULL, nick text, city text, code text,
+      zip text);
     CREATE VIEW member_cities AS SELECT id, city FROM members;
     CREATE VIEW member_pairs AS SELECT a.id FROM members a JOIN members b USING (code)`);
   // Publication column lists: PG15+; SQL-standard function bodies: PG14+.
   if (db.major >= 15) await db.query(`CREATE PUBLICATION member_feed FOR TABLE members (id, email)`);
   if (db.major >= 14)
     await db.query(`CREATE FUNCTION member_nick(bigint) RETURNS text LANGUAGE sql STABLE
-      BEGIN ATOMIC SELECT nick FROM members WHERE id = $1; END`);
+      BEGIN ATOMIC SELECT nick FROM members WHERE id = $1; END;
+      CREATE FUNCTION member_by_zip(zip text) RETURNS bigint LANGUAGE sql STABLE
+      BEGIN ATOMIC SELECT max(id) FROM members m WHERE m.zip = member_by_zip.zip; END`);
 });
 afterAll(async () => db?.drop());
 
@@ -40,12 +43,26 @@ const changes = (column: string) => [
 ];
 
 describe('a change that would fail at contract because of a dependent is refused at plan time', () => {
-  it.for(changes('email'))('publication column list: $op', async (op, ctx) => {
+  it.for(changes('email').slice(1))('publication column list: $op', async (op, ctx) => {
     if (db.major < 15) ctx.skip();
     expect(await planError(op)).toMatch(/is used by publication member_feed \(its column list or row filter/);
   });
 
-  it.for(changes('nick'))('BEGIN ATOMIC function: $op', async (op, ctx) => {
+  it('publication column list: renameColumn of a replica identity column names it and the reason', async (ctx) => {
+    if (db.major < 15) ctx.skip();
+    expect(await planError(changes('id')[0]!)).toMatch(
+      /is used by publication member_feed \("id" is in the replica identity, which the publication's columns must cover/,
+    );
+  });
+
+  it('BEGIN ATOMIC function: renameColumn of a column a parameter is named like names it and the reason', async (ctx) => {
+    if (db.major < 14) ctx.skip();
+    expect(await planError(changes('zip')[0]!)).toMatch(
+      /is used by function public\.member_by_zip\(zip text\) \(a parameter is named "zip" like the column\)/,
+    );
+  });
+
+  it.for(changes('nick').slice(1))('BEGIN ATOMIC function: $op', async (op, ctx) => {
     if (db.major < 14) ctx.skip();
     expect(await planError(op)).toMatch(
       /is used by function public\.member_nick\(bigint\) \(a SQL-standard BEGIN ATOMIC/,

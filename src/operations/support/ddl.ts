@@ -263,6 +263,47 @@ export function replaceView(view: QualifiedName, columns: string[], options: str
   return `CREATE OR REPLACE VIEW ${quoteQualified(view)} (${columns.map(quoteIdent).join(', ')})${withOptions} AS ${query}`;
 }
 
+/** ALTER POLICY with new expressions: name, roles, command and PERMISSIVE/RESTRICTIVE stay. */
+export function alterPolicy(
+  policy: { table: QualifiedName; name: string },
+  using: string | null,
+  withCheck: string | null,
+): string {
+  const clauses = [using === null ? '' : ` USING (${using})`, withCheck === null ? '' : ` WITH CHECK (${withCheck})`];
+  return `ALTER POLICY ${quoteIdent(policy.name)} ON ${quoteQualified(policy.table)}${clauses.join('')}`;
+}
+
+export function dropTrigger(t: QualifiedName, name: string, options?: { ifExists?: boolean }): string {
+  return `DROP TRIGGER${ifExists(options)} ${quoteIdent(name)} ON ${quoteQualified(t)}`;
+}
+
+/** The trigger's pg_trigger.tgenabled state set again after CREATE TRIGGER (which enables it): none for O. */
+export function triggerEnabledStatements(t: QualifiedName, name: string, enabled: 'O' | 'D' | 'R' | 'A'): string[] {
+  const how = { O: null, D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' }[enabled];
+  return how ? [`${alter(t)} ${how} TRIGGER ${quoteIdent(name)}`] : [];
+}
+
+export function commentOnTrigger(t: QualifiedName, name: string, literal: string): string {
+  return `COMMENT ON TRIGGER ${quoteIdent(name)} ON ${quoteQualified(t)} IS ${literal}`;
+}
+
+/**
+ * A table's entry in a publication replaced (column list, row filter): DROP then ADD in one
+ * transaction, so a logical decoder, which reads the publication as of each transaction, sees the
+ * old entry or the new one. SET TABLE would replace the publication's whole table list.
+ */
+export function republishTable(
+  publication: string,
+  t: QualifiedName,
+  columns: string[] | null,
+  rowFilter: string | null,
+): string[] {
+  const pub = `ALTER PUBLICATION ${quoteIdent(publication)}`;
+  const list = columns ? ` (${columns.map(quoteIdent).join(', ')})` : '';
+  const where = rowFilter === null ? '' : ` WHERE (${rowFilter})`;
+  return [`${pub} DROP TABLE ONLY ${quoteQualified(t)}`, `${pub} ADD TABLE ONLY ${quoteQualified(t)}${list}${where}`];
+}
+
 // ---- impacts ----
 
 /** Impact of a brief lock (ACCESS EXCLUSIVE unless given: metadata-only DDL) on one table. */

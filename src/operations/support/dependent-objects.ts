@@ -1,0 +1,217 @@
+import type { ColumnDependent, TableInfo } from '../../db/catalog.js';
+import { displayName, quoteIdent, quoteLiteral, type QualifiedName } from '../../db/quote.js';
+import type { LockTaken } from '../../plan/types.js';
+import {
+  namesInSource,
+  rewriteFunctionDefinition,
+  rewritePolicyExpression,
+  rewriteTriggerDefinition,
+  widenTriggerColumns,
+} from '../../sql/dependent-rewrite.js';
+import * as ddl from './ddl.js';
+
+/** Statements of one phase that carry dependents to the new columns, with what they lock and name. */
+export interface DependentChange {
+  statements: string[];
+  /** Relations other than the table, locked before it (readers take them first). */
+  locks: LockTaken[];
+  /** `policy own on public.members`, for the plan. */
+  names: string[];
+}
+
+/**
+ * Policies, triggers (WHEN, UPDATE OF), SQL-standard functions and publications that follow
+ * renamed columns. Views are dependent-views.ts's.
+ */
+export interface FollowingObjects {
+  /** expand (in the step that adds the new columns): UPDATE OF lists widened to the new columns too. */
+  expand: DependentChange & { undo: string[] };
+  /** switch: SQL-standard functions read and publications publish the new columns instead of the old ones. */
+  switch: DependentChange & { undo: string[] };
+  /** contract (before the old columns are dropped): everything on the new columns. */
+  contract: DependentChange;
+  /** Dependents that cannot follow, each with the reason. */
+  refused: string[];
+  /** Functions zdm cannot see into for sure (their bodies are not tracked): named in a plan warning. */
+  untracked: string[];
+  /** Notes about what a dependent sees during the window. */
+  notes: string[];
+}
+
+type Kind = 'policy' | 'trigger' | 'function' | 'publication';
+const KINDS: ReadonlySet<string> = new Set<Kind>(['policy', 'trigger', 'function', 'publication']);
+
+const change = (): DependentChange & { undo: string[] } => ({ statements: [], locks: [], names: [], undo: [] });
+
+/** What carries `table`'s dependents of kinds policy/trigger/function/publication to `renames`' new names. */
+export function followingObjects(table: TableInfo, renames: ReadonlyMap<string, string>): FollowingObjects {
+  const out: FollowingObjects = {
+    expand: change(),
+    switch: change(),
+    contract: change(),
+    refused: [],
+    untracked: [],
+    notes: [],
+  };
+  const seen = new Set<string>();
+  for (const d of table.dependents) {
+    if (!KINDS.has(d.kind) || !renames.has(d.column) || seen.has(`${d.kind} ${d.name}`)) continue;
+    seen.add(`${d.kind} ${d.name}`);
+    const reason = follow(out, table, d, renames);
+    if (reason) out.refused.push(`${d.kind} ${d.name} (${reason})`);
+  }
+  out.untracked = untrackedFunctions(table, renames, seen);
+  return out;
+}
+
+const t = (table: TableInfo): QualifiedName => ({ schema: table.schema, name: table.name });
+
+/** Adds what carries one dependent; returns why it cannot, instead. */
+function follow(
+  out: FollowingObjects,
+  table: TableInfo,
+  d: ColumnDependent,
+  renames: ReadonlyMap<string, string>,
+): string | null {
+  switch (d.kind) {
+    case 'policy':
+      return d.policy ? followPolicy(out, table, d.policy, renames) : 'its definition was not read';
+    case 'trigger':
+      return d.trigger ? followTrigger(out, table, d.trigger, renames) : 'its definition was not read';
+    case 'function':
+      return d.function ? followFunction(out, table, d, renames) : 'its definition was not read';
+    case 'publication':
+      return d.publication ? followPublication(out, table, d.publication, renames) : 'its definition was not read';
+    default:
+      return 'zdm cannot carry it to the new column';
+  }
+}
+
+function followPolicy(
+  out: FollowingObjects,
+  table: TableInfo,
+  p: NonNullable<ColumnDependent['policy']>,
+  renames: ReadonlyMap<string, string>,
+): string | null {
+  const exprs: (string | null)[] = [];
+  for (const e of [p.using, p.withCheck]) {
+    if (e === null) {
+      exprs.push(null);
+      continue;
+    }
+    const r = rewritePolicyExpression(e, p.table, t(table), renames);
+    if ('refusal' in r) return r.refusal;
+    exprs.push(r.sql);
+  }
+  out.contract.statements.push(ddl.alterPolicy(p, exprs[0]!, exprs[1]!));
+  if (p.table.schema !== table.schema || p.table.name !== table.name)
+    out.contract.locks.push({ relation: p.table, mode: 'ACCESS EXCLUSIVE' });
+  out.contract.names.push(`policy ${quoteIdent(p.name)} on ${displayName(p.table)}`);
+  return null;
+}
+
+function followTrigger(
+  out: FollowingObjects,
+  table: TableInfo,
+  tr: NonNullable<ColumnDependent['trigger']>,
+  renames: ReadonlyMap<string, string>,
+): string | null {
+  const final = rewriteTriggerDefinition(tr.definition, renames);
+  if ('refusal' in final) return final.refusal;
+  // During the window an UPDATE OF trigger fires for the new columns too: a new-version UPDATE sets only those.
+  const widened = widenTriggerColumns(tr.definition, renames);
+  const recreate = (definition: string, ifExists = false) => [
+    ddl.dropTrigger(tr.table, tr.name, { ifExists }),
+    definition,
+    ...ddl.triggerEnabledStatements(tr.table, tr.name, tr.enabled),
+    ...(tr.comment === null ? [] : [ddl.commentOnTrigger(tr.table, tr.name, quoteLiteral(tr.comment))]),
+  ];
+  const name = `trigger ${quoteIdent(tr.name)} on ${displayName(tr.table)}`;
+  if (widened !== null) {
+    out.expand.statements.push(...recreate(widened));
+    out.expand.undo.push(...recreate(tr.definition, true));
+    out.expand.names.push(name);
+  }
+  out.contract.statements.push(...recreate(final.sql));
+  out.contract.names.push(name);
+  if (/\bWHEN\b/i.test(tr.definition) && /\bBEFORE\b/.test(tr.definition.split(' ON ')[0]!))
+    out.notes.push(
+      `${name} is a BEFORE trigger whose WHEN clause reads the old column: until contract, a new-version write that sets only the new column is seen there with the old value if the trigger fires before zdm's (triggers fire in name order)`,
+    );
+  return null;
+}
+
+/**
+ * A SQL-standard function moves to the new columns at switch, in its own transaction, not in the
+ * contract's: a call that starts before the contract commits and waits for its lock on the table
+ * keeps the body it looked up and, once the lock is granted, plans that body again over the table
+ * without the old column ("attribute 2 of type t has been dropped", seen on PG 18). From the switch
+ * the body reads the new columns, equal to the old ones (the trigger); rollback restores the body.
+ */
+function followFunction(
+  out: FollowingObjects,
+  table: TableInfo,
+  d: ColumnDependent,
+  renames: ReadonlyMap<string, string>,
+): string | null {
+  const f = d.function!;
+  const r = rewriteFunctionDefinition(f.definition, f.argNames, t(table), renames);
+  if ('refusal' in r) return r.refusal;
+  out.switch.statements.push(r.sql);
+  out.switch.undo.push(f.definition);
+  out.switch.names.push(`function ${d.name}`);
+  return null;
+}
+
+/**
+ * The column list and row filter move to the new columns at switch, the moment the new version
+ * starts writing them: from then on a CDC consumer sees the new names (the trigger keeps both
+ * columns equal, so the values are the same). Refused where the new columns would leave the
+ * replica identity uncovered before contract moves it (UPDATE and DELETE would then fail).
+ */
+function followPublication(
+  out: FollowingObjects,
+  table: TableInfo,
+  p: NonNullable<ColumnDependent['publication']>,
+  renames: ReadonlyMap<string, string>,
+): string | null {
+  const identity = replicaIdentityColumns(table);
+  const inIdentity = [...renames.keys()].find((c) => identity.includes(c));
+  if (p.publishesChanges && inIdentity)
+    return `"${inIdentity}" is in the replica identity, which the publication's columns must cover for UPDATE and DELETE; the new column is not in it before contract`;
+  let filter = p.rowFilter;
+  if (filter !== null) {
+    const r = rewritePolicyExpression(filter, t(table), t(table), renames);
+    if ('refusal' in r) return `its row filter: ${r.refusal}`;
+    filter = r.sql;
+  }
+  const columns = p.columns?.map((c) => renames.get(c) ?? c) ?? null;
+  out.switch.statements.push(...ddl.republishTable(p.name, t(table), columns, filter));
+  out.switch.undo.push(...ddl.republishTable(p.name, t(table), p.columns, p.rowFilter));
+  out.switch.names.push(`publication ${quoteIdent(p.name)}`);
+  return null;
+}
+
+function replicaIdentityColumns(table: TableInfo): string[] {
+  if (table.replicaIdentity === 'f' || table.replicaIdentity === 'n') return [];
+  if (table.replicaIdentity === 'i') {
+    const index = table.indexes.find((i) => i.name === table.replicaIdentityIndex);
+    return index?.columns ?? [];
+  }
+  return table.primaryKey?.columns ?? [];
+}
+
+/** Untracked functions whose body names a renamed column and the table (or that a trigger on it calls). */
+function untrackedFunctions(table: TableInfo, renames: ReadonlyMap<string, string>, seen: Set<string>): string[] {
+  const out: string[] = [];
+  for (const f of table.untrackedFunctions ?? []) {
+    if (seen.has(`function ${f.name}`)) continue;
+    const found = namesInSource(f.source, [table.name, ...renames.keys()]);
+    const column = found.find((n) => renames.has(n));
+    if (column && (f.triggerFunction || found.includes(table.name)))
+      out.push(
+        `function ${f.name} (${f.language}${f.triggerFunction ? ', a trigger function of the table' : ''}) names "${column}"`,
+      );
+  }
+  return out;
+}

@@ -1,0 +1,209 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentPlan } from '../../src/runner/current-plan.js';
+import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
+import { expectRollbackFrom, runLifecycle, withMigrations, type LifecyclePoint } from '../helpers/lifecycle.js';
+import { startWorkload, stopAll } from '../helpers/workload.js';
+
+/**
+ * Dependent objects follow renameColumn (issue 12): a row-level-security policy (USING and WITH
+ * CHECK), a trigger with UPDATE OF and WHEN, a SQL-standard function (PG 14+) and a publication's
+ * column list (PG 15+) on the renamed column keep working for the old and the new application
+ * through the window and after contract, with their roles, options, grants and comments; rollback
+ * restores them; a PL/pgSQL function naming the column is named in a plan warning.
+ */
+let db: TestDatabase;
+let reader: string;
+const FIRST_OWN_ID = 1000;
+beforeAll(async () => {
+  db = await createTestDatabase(testLabel(import.meta.url));
+  reader = `${db.name}_reader`;
+  await db.query(`CREATE ROLE ${reader};
+    CREATE TABLE accounts (id bigserial PRIMARY KEY, email text NOT NULL, note text);
+    INSERT INTO accounts (email, note) SELECT 'a' || g || CASE WHEN g % 2 = 0 THEN '@keep.test' ELSE '@drop.test' END, 'n'
+      FROM generate_series(1, 200) g;
+    SELECT setval('accounts_id_seq', ${FIRST_OWN_ID});
+    GRANT SELECT, INSERT ON accounts TO ${reader};
+    GRANT USAGE ON SEQUENCE accounts_id_seq TO ${reader};
+    ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY kept ON accounts AS PERMISSIVE FOR ALL TO ${reader}
+      USING (email LIKE '%@keep.test') WITH CHECK (length(email) > 3 AND email LIKE '%@keep.test');
+    CREATE TABLE email_changes (account_id bigint NOT NULL);
+    CREATE FUNCTION log_email_change() RETURNS trigger LANGUAGE plpgsql AS
+      $$BEGIN INSERT INTO email_changes (account_id) VALUES (NEW.id); RETURN NULL; END$$;
+    CREATE TRIGGER email_changed AFTER UPDATE OF email, note ON accounts FOR EACH ROW
+      WHEN (old.email IS DISTINCT FROM new.email) EXECUTE FUNCTION log_email_change();
+    ALTER TABLE accounts ENABLE ALWAYS TRIGGER email_changed;
+    COMMENT ON TRIGGER email_changed ON accounts IS 'audit of address changes';
+    CREATE FUNCTION account_lookup(p text) RETURNS bigint LANGUAGE plpgsql STABLE AS
+      $$BEGIN RETURN (SELECT id FROM accounts WHERE email = p); END$$`);
+  if (db.major >= 14)
+    await db.query(`CREATE FUNCTION account_email(bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+        BEGIN ATOMIC SELECT email FROM accounts WHERE id = $1; END;
+      REVOKE ALL ON FUNCTION account_email(bigint) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION account_email(bigint) TO ${reader};
+      COMMENT ON FUNCTION account_email(bigint) IS 'an account''s email'`);
+  if (db.major >= 15) await db.query(`CREATE PUBLICATION account_feed FOR TABLE accounts (id, email, note)`);
+});
+afterAll(async () => {
+  await stopAll();
+  if (!db) return;
+  await db.query(`DROP OWNED BY ${reader}; DROP ROLE ${reader}`).catch(() => undefined);
+  await db.drop();
+});
+
+/** What a user checks on each dependent: definitions, roles, options, grants, comments. */
+async function facts(): Promise<Record<string, unknown>> {
+  const one = async (sql: string) => (await db.query(sql))[0] ?? null;
+  return {
+    policy: await one(`SELECT polname, polcmd::text, polpermissive, polroles::regrole[]::text[] AS roles,
+                              pg_get_expr(polqual, polrelid) AS using, pg_get_expr(polwithcheck, polrelid) AS check
+                         FROM pg_policy WHERE polrelid = 'accounts'::regclass`),
+    trigger: await one(`SELECT pg_get_triggerdef(oid) AS def, tgenabled::text AS enabled,
+                               obj_description(oid, 'pg_trigger') AS comment
+                          FROM pg_trigger WHERE tgname = 'email_changed'`),
+    function:
+      db.major >= 14
+        ? await one(`SELECT pg_get_functiondef(oid) AS def, proacl::text[] AS acl, prosecdef, provolatile::text,
+                            obj_description(oid, 'pg_proc') AS comment, proowner::regrole::text AS owner
+                       FROM pg_proc WHERE proname = 'account_email'`)
+        : null,
+    publication: db.major >= 15 ? await publishedColumns() : null,
+  };
+}
+
+async function publishedColumns(): Promise<string[] | null> {
+  const rows = await db.query<{ attnames: string[] }>(
+    `SELECT attnames::text[] AS attnames FROM pg_publication_tables WHERE pubname = 'account_feed' AND tablename = 'accounts'`,
+  );
+  return rows[0]?.attnames ?? null;
+}
+
+/** An application version writing and reading `column`, as the owner and as the policy's role. */
+const app = (name: string, column: string) => () =>
+  startWorkload({
+    url: db.url,
+    name,
+    step: async (client: pg.Client, i: number) => {
+      try {
+        return await appStep(client, i, name, column);
+      } catch (e) {
+        // A failed statement in BEGIN ... COMMIT leaves the transaction open: end it, report the case.
+        await client.query('ROLLBACK');
+        throw new Error(`query ${i % 4}: ${(e as Error).message}`);
+      }
+    },
+  });
+
+function appStep(client: pg.Client, i: number, name: string, column: string): Promise<unknown> {
+  const email = `${name}${i}${i % 2 === 0 ? '@keep.test' : '@drop.test'}`;
+  const id = 1 + (i % 200);
+  switch (i % 4) {
+    case 0:
+      return client.query(`INSERT INTO accounts (${column}, note) VALUES ($1, 'x')`, [email]);
+    case 1:
+      return client.query(`UPDATE accounts SET ${column} = $1 WHERE id = $2`, [email, id]);
+    case 2:
+      return client.query(`BEGIN; SET LOCAL ROLE ${reader};
+        INSERT INTO accounts (${column}) VALUES ('${name}-reader${i}@keep.test');
+        SELECT count(*) FROM accounts WHERE ${column} LIKE '%@drop.test'; COMMIT`);
+    default:
+      if (db.major < 14) return client.query(`SELECT ${column} FROM accounts WHERE id = $1`, [id]);
+      return client.query(`BEGIN; SET LOCAL ROLE ${reader}; SELECT account_email(${id}); COMMIT`);
+  }
+}
+
+/** Each dependent works on the column(s) a client of this point may use. */
+async function dependentsWork(point: LifecyclePoint): Promise<void> {
+  const columns =
+    point === 'contract' ? ['email_address'] : point === 'rollback' ? ['email'] : ['email', 'email_address'];
+  const current = columns.includes('email') ? 'email' : 'email_address';
+  // The policy: the role sees exactly the kept rows (one snapshot for both counts), and writes only those.
+  const client = await db.pool.connect();
+  try {
+    const results = (await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ;
+      SET LOCAL ROLE ${reader}; SELECT count(*)::int AS n FROM accounts;
+      RESET ROLE; SELECT count(*)::int AS n FROM accounts WHERE ${current} LIKE '%@keep.test'; COMMIT`)) as unknown as pg.QueryResult[];
+    expect(results[2]!.rows[0].n, `rows the policy shows at ${point}`).toBe(results[4]!.rows[0].n);
+    await expect(
+      client.query(`BEGIN; SET LOCAL ROLE ${reader}; INSERT INTO accounts (${current}) VALUES ('x@drop.test')`),
+      `WITH CHECK at ${point}`,
+    ).rejects.toThrow(/row-level security/);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+  // The trigger fires once per changed value, whichever column a version updates.
+  const id = (
+    await db.query<{ id: string }>(`INSERT INTO accounts (${current}) VALUES ('t@keep.test') RETURNING id`)
+  )[0]!.id;
+  for (const column of columns) {
+    const before = await db.query(`SELECT count(*)::int AS n FROM email_changes WHERE account_id = ${id}`);
+    await db.query(`UPDATE accounts SET ${column} = ${column} || '.x' WHERE id = ${id}`);
+    await db.query(`UPDATE accounts SET note = 'same email' WHERE id = ${id}`);
+    const after = await db.query(`SELECT count(*)::int AS n FROM email_changes WHERE account_id = ${id}`);
+    expect((after[0] as { n: number }).n - (before[0] as { n: number }).n, `trigger on ${column} at ${point}`).toBe(1);
+  }
+  if (db.major >= 14)
+    expect(await db.query(`SELECT account_email(${id}) = ${current} AS same FROM accounts WHERE id = ${id}`)).toEqual([
+      { same: true },
+    ]);
+}
+
+describe('policies, triggers, SQL functions and publications follow a renamed column', () => {
+  const migration = { operations: [{ op: 'renameColumn', table: 'accounts', from: 'email', to: 'email_address' }] };
+
+  it('the plan lists each dependent and when it follows, and warns about the PL/pgSQL function', async () => {
+    await withMigrations(db, { '0001_plan.json': migration }, async (runner) => {
+      const plan = JSON.stringify(await currentPlan(runner));
+      expect(plan).toContain('policy kept on public.accounts');
+      expect(plan).toContain('trigger email_changed on public.accounts: recreated with email_address added');
+      expect(plan).toMatch(/warning: function public\.account_lookup\(p text\) \(plpgsql\) names \\"email\\"/);
+      expect(plan).not.toMatch(/warning: function public\.log_email_change/);
+      if (db.major >= 14)
+        expect(plan).toMatch(
+          /function public\.account_email\(bigint\)(, publication account_feed)?: moved to email_address at switch/,
+        );
+      if (db.major >= 15) expect(plan).toMatch(/publication account_feed: moved to email_address at switch/);
+    });
+  });
+
+  it('rollback from switch restores every dependent', async () => {
+    const before = await facts();
+    await withMigrations(db, { '0002_switch_rollback.json': migration }, async (runner) => {
+      await expectRollbackFrom({ db, runner, tables: ['accounts'] }, 'switch');
+    });
+    expect(await facts()).toEqual(before);
+  });
+
+  it('each keeps working for both versions through the window and after contract', async () => {
+    const before = await facts();
+    await withMigrations(db, { '0003_accounts.json': migration }, async (runner) => {
+      await runLifecycle({
+        db,
+        runner,
+        tables: ['accounts'],
+        oldApp: app('old', 'email'),
+        newApp: app('new', 'email_address'),
+        check: async (point) => {
+          await dependentsWork(point);
+          if (point === 'rollback') expect(await facts()).toEqual(before);
+          if (db.major >= 15 && point === 'expand') expect(await publishedColumns()).toEqual(['id', 'email', 'note']);
+          if (db.major >= 15 && point === 'switch')
+            expect(await publishedColumns()).toEqual(['id', 'note', 'email_address']);
+        },
+      });
+    });
+    const after = await facts();
+    const renamed = JSON.parse(JSON.stringify(before).replace(/\bemail\b/g, 'email_address')) as typeof before;
+    expect(after.policy).toEqual(renamed.policy);
+    expect(after.trigger).toEqual(renamed.trigger);
+    if (db.major >= 14)
+      expect({ ...(after.function as object), def: undefined }).toEqual({
+        ...(before.function as object),
+        def: undefined,
+      });
+    if (db.major >= 14) expect((after.function as { def: string }).def).toMatch(/SELECT accounts\.email_address/);
+    if (db.major >= 15) expect(after.publication).toEqual(['id', 'note', 'email_address']);
+  });
+});
