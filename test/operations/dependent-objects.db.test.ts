@@ -90,7 +90,7 @@ const app = (name: string, column: string) => () =>
       } catch (e) {
         // A failed statement in BEGIN ... COMMIT leaves the transaction open: end it, report the case.
         await client.query('ROLLBACK');
-        throw new Error(`query ${i % 4}: ${(e as Error).message}`);
+        throw new Error(`query ${i % 4}: ${(e as Error).message}`, { cause: e });
       }
     },
   });
