@@ -4,6 +4,7 @@ import type { ColumnChangeKind, ColumnClaim, ModelChange } from '../../operation
 import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
 import type { SchemaModel } from './schema-model.js';
 import { applySqlText } from './sql-effects.js';
+import { renamedDependent } from './renamed-dependents.js';
 
 /** The operation whose apply() is running: its index in the file and its kind. */
 export interface ChangingOp {
@@ -261,7 +262,7 @@ function renamedColumn(t: TableInfo, from: string, to: string): Partial<TableInf
     indexes: t.indexes.map(index),
     constraints: t.constraints.map(constraint),
     primaryKey: t.primaryKey ? { ...t.primaryKey, columns: rename(t.primaryKey.columns) } : null,
-    dependents: t.dependents.map((d) => (d.column === from ? { ...d, column: to } : d)),
+    dependents: t.dependents.map((d) => renamedDependent(d, { schema: t.schema, name: t.name }, renames)),
   };
 }
 
