@@ -21,8 +21,8 @@ import { testRunner } from '../helpers/runner.js';
  * scan yes/no) must equal what its sessions were seen doing.
  */
 const root = path.resolve('migrations-examples');
-// from-pgroll/ is one sequence of 57 migrations, planned by from-pgroll.plan.test.ts: through a
-// database it would double this file's time.
+// from-pgroll/ is one sequence of 57 migrations, run by from-pgroll.db.test.ts (with an old
+// application writing and a rollback of each).
 const examples = readdirSync(root)
   .filter((name) => statSync(path.join(root, name)).isDirectory() && name !== 'from-pgroll')
   .sort();

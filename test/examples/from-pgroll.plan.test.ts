@@ -13,9 +13,7 @@ import { catalog } from '../helpers/catalog.js';
  * migrations-examples/from-pgroll/: pgroll's examples written as zdm migrations, in pgroll's order.
  * Each is planned (no database) against the schema the ones before it leave (the virtual schema
  * after contract), starting from an empty database, with its `sql` operations linted as
- * `zdm plan` lints them. The folder is not run by examples.db.test.ts (57 migrations through a
- * database are too slow for the suite); what each operation does on a server is in its own
- * lifecycle test.
+ * `zdm plan` lints them. from-pgroll.db.test.ts runs them on a database.
  */
 const dir = path.resolve('migrations-examples/from-pgroll');
 let migrations: MigrationFile[] = [];
