@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, userExpression } from './support/common.js';
+import { qualified, requireFreeName, spelledColumn, userExpression } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
+import { planFixingCheck } from './support/fixing-check.js';
 import type { OperationDefinition } from './types.js';
-import { columnsIn, modelConstraint } from './support/model-objects.js';
+import { columnsIn, modelConstraint, typeSql } from './support/model-objects.js';
 
 export const addCheckSchema = z
   .object({
@@ -14,6 +15,14 @@ export const addCheckSchema = z
     name: columnName,
     /** Boolean SQL expression over the table's columns: `amount > 0`. */
     expression: z.string(),
+    /**
+     * Column -> expression over the row giving a value the check accepts (`CASE WHEN length(title) > 3
+     * THEN title ELSE rpad(title, 4, '-') END`): existing rows and the old application's writes get
+     * it in a checked copy of the column, while the old application keeps its own values until switch.
+     */
+    up: z.record(z.string(), z.string().min(1)).optional(),
+    /** Column -> expression giving the old column's value from the new one, for rollback (default: the value itself). */
+    down: z.record(z.string(), z.string().min(1)).optional(),
   })
   .strict();
 
@@ -28,10 +37,17 @@ export type AddCheck = z.infer<typeof addCheckSchema>;
 export const addCheck: OperationDefinition<AddCheck> = {
   schema: addCheckSchema,
   refs: (spec) => ({ tables: [spec.table] }),
-  summary: (spec) => `add check ${spec.name} on ${spec.table}: ${spec.expression}`,
+  summary: (spec) =>
+    `add check ${spec.name} on ${spec.table}: ${spec.expression}${spec.up ? ` (${Object.keys(spec.up).join(', ')} rewritten by up)` : ''}`,
   apply(spec, change) {
     const table = change.table(spec.table);
     const columns = [...columnsIn(spec.expression)].filter((c) => table.columns.some((col) => col.name === c));
+    // With `up` each rewritten column is a shadow copy (same type): claimed, so another operation
+    // on it in the file is merged or refused like a second type change.
+    for (const written of Object.keys(spec.up ?? {})) {
+      const column = table.columns.find((c) => c.name === spelledColumn(table, written));
+      if (column) change.retypeColumn(table, column.name, typeSql(column.type), true);
+    }
     change.addConstraint(
       table,
       modelConstraint(parseColumnName(spec.name), 'c', columns, `CHECK (${spec.expression.trim()})`),
@@ -44,6 +60,11 @@ export const addCheck: OperationDefinition<AddCheck> = {
     const check = userExpression(ctx, spec.expression, 'expression', table);
     const t = qualified(table);
     const steps = ctx.steps('add_check', `${table.schema}.${table.name}.${name}`);
+    if (spec.up !== undefined) {
+      if (Object.keys(spec.up).length === 0) ctx.fail('up', 'name at least one column');
+      return planFixingCheck(ctx, steps, table, { name, expression: spec.expression, up: spec.up, down: spec.down });
+    }
+    if (spec.down !== undefined) ctx.fail('down', '`down` goes with `up`: without `up` the column is not copied');
     steps.sql('expand', {
       description: `add CHECK ${quoteIdent(name)} NOT VALID on ${displayName(t)} (enforced on new writes; existing rows are checked at switch)`,
       statements: [ddl.addCheckNotValid(t, name, spec.expression.trim())],

@@ -46,4 +46,46 @@ describe('addCheck plans (exact SQL)', () => {
       'operations[2].expression: "true); DROP TABLE orders; SELECT (1" is not one SQL expression',
     ]);
   });
+
+  it('with up: a checked shadow copy of the column, the check added NOT VALID on it, validated before the swap, renamed at contract', () => {
+    const plan = planOps(
+      [
+        {
+          op: 'addCheck',
+          table: 'orders',
+          name: 'orders_code_len',
+          expression: 'length(code) > 3',
+          up: { code: "CASE WHEN length(code) > 3 THEN code ELSE rpad(code, 4, '-') END" },
+        },
+      ],
+      fixture,
+    );
+    const sql = planSql(plan).flatMap((s) => s.sql);
+    expect(sql).toContain(
+      'ALTER TABLE public.orders ADD CONSTRAINT orders_code_len_zdm CHECK (length(code_zdm_new) > 3) NOT VALID',
+    );
+    expect(sql).toContain('ALTER TABLE public.orders VALIDATE CONSTRAINT orders_code_len_zdm');
+    expect(sql).toContain('ALTER TABLE public.orders RENAME CONSTRAINT orders_code_len_zdm TO orders_code_len');
+    expect(sql.some((s) => s.startsWith('CREATE TRIGGER zdm_fix_orders_code BEFORE INSERT OR UPDATE'))).toBe(true);
+    expect(plan.notes.map((n) => n.text).join('\n')).toContain(
+      'the old application writes public.orders.code unchanged',
+    );
+  });
+
+  it('with up: refuses a column the check does not use, down without up, and a column changed earlier in the file', () => {
+    const error = planError(
+      [
+        { op: 'addCheck', table: 'orders', name: 'c1', expression: 'length(code) > 3', up: { user_id: '1' } },
+        { op: 'addCheck', table: 'orders', name: 'c2', expression: 'length(code) > 3', down: { code: 'code' } },
+        { op: 'renameColumn', table: 'orders', from: 'shipping_method', to: 'shipping' },
+        { op: 'addCheck', table: 'orders', name: 'c3', expression: "shipping <> ''", up: { shipping: "'x'" } },
+      ],
+      fixture,
+    );
+    expect(error.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'operations[0].up.user_id: the check does not use user_id: `up` rewrites only columns the check reads',
+      'operations[1].down: `down` goes with `up`: without `up` the column is not copied',
+      'operations[3].up.shipping: operations[2] (renameColumn) already changes public.orders.shipping in this migration; `up` copies the column as it is before expand: put the check with `up` in a later migration',
+    ]);
+  });
 });

@@ -10,6 +10,8 @@ import { dollarTag, dropSyncTriggerStatements } from './sync-trigger.js';
  * value (a NOT NULL column being added or enforced, a NOT NULL column being dropped).
  *
  * The WHEN clause makes it free for writes that set the column (the backfill sets it itself).
+ * With `every`, every write gets `expression` (named `zdm_fix_...`: addCheck's `up` after the
+ * swap, rewriting what either version writes into a value the check accepts).
  * The name starts with `zdm_` so it fires after the application's own BEFORE triggers.
  */
 export interface FillTrigger {
@@ -22,9 +24,10 @@ export function fillTrigger(
   column: string,
   expression: string,
   extraColumns: string[] = [],
+  every = false,
 ): FillTrigger {
   const t: QualifiedName = { schema: table.schema, name: table.name };
-  const name = generatedName('zdm_fill', table.name, column);
+  const name = generatedName(every ? 'zdm_fix' : 'zdm_fill', table.name, column);
   const fn: QualifiedName = { schema: table.schema, name };
   const columns = new Set([...table.columns.map((c) => c.name), ...extraColumns]);
   const body = `BEGIN\n  NEW.${quoteIdent(column)} := ${qualifyColumns(expression, columns, 'new')};\n  RETURN NEW;\nEND`;
@@ -32,7 +35,7 @@ export function fillTrigger(
   return {
     create: [
       `CREATE OR REPLACE FUNCTION ${quoteQualified(fn)}() RETURNS trigger LANGUAGE plpgsql AS ${tag}\n${body}\n${tag}`,
-      `CREATE TRIGGER ${quoteIdent(name)} BEFORE INSERT OR UPDATE ON ${quoteQualified(t)} FOR EACH ROW WHEN (NEW.${quoteIdent(column)} IS NULL) EXECUTE FUNCTION ${quoteQualified(fn)}()`,
+      `CREATE TRIGGER ${quoteIdent(name)} BEFORE INSERT OR UPDATE ON ${quoteQualified(t)} FOR EACH ROW${every ? '' : ` WHEN (NEW.${quoteIdent(column)} IS NULL)`} EXECUTE FUNCTION ${quoteQualified(fn)}()`,
     ],
     drop: dropSyncTriggerStatements(t, fn, name),
   };

@@ -17,6 +17,7 @@ import { ColumnCopy } from './column-copy.js';
 import { defaultMove } from './default-move.js';
 import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
+import { fillTrigger } from './fill-trigger.js';
 import { lockTreeFirst } from './partitions.js';
 import { integerType } from './type-change.js';
 import type { StepBuilder, PlanContext } from '../types.js';
@@ -59,6 +60,11 @@ export interface ShadowUnit {
   tolerant: boolean;
   /** The column's default converted to the new type (plain defaults only). */
   convertedDefault: string | undefined;
+  /**
+   * From the swap until contract every write of the column gets this expression over the row
+   * (addCheck's `up`: both versions then write the checked column, the old one values it rejects).
+   */
+  fixWrites?: string;
 }
 
 interface Names {
@@ -332,7 +338,13 @@ function swapStatements(u: ShadowUnit, pg18: boolean): string[] {
   }
   out.push(...move(u).swap);
   out.push(syncTriggerStatements(t, n.sync, n.sync.name, afterSwap(u), allNames(u))[0]!);
+  out.push(...(fixTrigger(u)?.create ?? []));
   return out;
+}
+
+/** fixWrites' trigger; its name sorts before the sync trigger's, so the sync trigger sees the fixed value. */
+function fixTrigger(u: ShadowUnit) {
+  return u.fixWrites === undefined ? undefined : fillTrigger(u.table, u.column.name, u.fixWrites, [], true);
 }
 
 function swapBackStatements(u: ShadowUnit): string[] {
@@ -340,6 +352,7 @@ function swapBackStatements(u: ShadowUnit): string[] {
   const t = q(u.table);
   const col = u.column.name;
   return [
+    ...(fixTrigger(u)?.drop ?? []),
     ...move(u).back,
     ...(u.column.notNull ? [ddl.dropNotNull(t, col)] : []),
     ddl.renameColumn(t, col, n.shadow),
@@ -371,6 +384,7 @@ function contractStatements(
     const n = namesOf(u);
     const t = q(u.table);
     out.push(...dropSyncTriggerStatements(t, n.sync, n.sync.name).map((s) => s.replace(' IF EXISTS', '')));
+    out.push(...(fixTrigger(u)?.drop ?? []));
     if (u.tolerant)
       out.push(
         `DROP FUNCTION ${quoteQualified(n.conv)}(${quoteQualified(t)})`,
