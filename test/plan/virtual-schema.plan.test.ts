@@ -340,6 +340,41 @@ describe('what exists during the window and what only after contract', () => {
     );
   });
 
+  it('a raw sql drop after expand keeps the name taken during the window', () => {
+    const recreate = { op: 'createIndex', table: 'orders', name: 'orders_note_idx', columns: ['lower(note)'] };
+    expect(
+      issuesOf([
+        { op: 'sql', phase: 'contract', sql: 'DROP INDEX orders_note_idx', allow: ['drop-index'] },
+        recreate,
+      ])[0],
+    ).toContain(
+      'operations[1] (createIndex) creates index orders_note_idx, which operations[0] (sql) drops only at contract',
+    );
+    expect(
+      issuesOf([
+        {
+          op: 'sql',
+          phase: 'switch',
+          sql: 'DROP INDEX orders_note_idx',
+          rollback: 'CREATE INDEX orders_note_idx ON orders (note)',
+          allow: ['drop-index'],
+        },
+        recreate,
+      ])[0],
+    ).toContain('operations[0] (sql) drops only at switch');
+  });
+
+  it('a constraint renamed at contract keeps its old name taken during the window', () => {
+    expect(
+      issuesOf([
+        { op: 'renameConstraint', table: 'orders', from: 'orders_amount_check', to: 'amount_positive' },
+        { op: 'addCheck', table: 'orders', name: 'orders_amount_check', expression: 'amount >= 0' },
+      ])[0],
+    ).toContain(
+      'operations[1] (addCheck) creates constraint orders_amount_check on public.orders, which operations[0] (renameConstraint) drops only at contract',
+    );
+  });
+
   it('a column dropped at contract cannot be added again in the same migration', () => {
     expect(
       issuesOf([

@@ -3,6 +3,7 @@ import { displayName, quoteIdent, type QualifiedName } from '../../db/quote.js';
 import type { ColumnChangeKind, ColumnClaim, ModelChange } from '../../operations/types.js';
 import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
 import type { SchemaModel } from './schema-model.js';
+import type { Phase } from '../types.js';
 import { applySqlText } from './sql-effects.js';
 import { renamedDependent } from './renamed-dependents.js';
 
@@ -33,6 +34,8 @@ interface Guards {
   columns(q: QualifiedName, update: (t: TableInfo) => Partial<TableInfo>): void;
   retire(key: string): void;
   requireNotRetiring(key: string, what: string): void;
+  /** The phase the `sql` operation being applied runs in (its drops free a name only in expand). */
+  sqlPhase(phase: Phase): void;
 }
 
 function guards(model: SchemaModel, op: ChangingOp): Guards {
@@ -48,18 +51,21 @@ function guards(model: SchemaModel, op: ChangingOp): Guards {
   };
   const columns = (q: QualifiedName, update: (t: TableInfo) => Partial<TableInfo>) =>
     model.replace(q, (t) => ({ ...t, ...update(t) }));
-  // A raw `sql` operation drops in the phase it runs in; the drop operations drop at contract.
+  // The drop operations drop at contract; a raw `sql` operation in the phase it runs in, so its
+  // drop frees the name for the operations after it only when it runs in expand.
+  let sqlPhase: Phase = 'expand';
   const retire = (key: string) => {
-    if (op.kind !== 'sql') model.retiring.set(key, op.index);
+    if (op.kind !== 'sql' || sqlPhase !== 'expand')
+      model.retiring.set(key, { op: op.index, phase: op.kind === 'sql' ? sqlPhase : 'contract' });
   };
   const requireNotRetiring = (key: string, what: string) => {
     const by = model.retiring.get(key);
-    if (by !== undefined && by !== op.index)
+    if (by !== undefined && by.op !== op.index)
       op.fail(
-        `${op.describe(op.index)} creates ${what}, which ${op.describe(by)} drops only at contract: the old one still exists during the window (the old application keeps using it), so the new one cannot be created in expand. Give it another name, or create it in a later migration`,
+        `${op.describe(op.index)} creates ${what}, which ${op.describe(by.op)} drops only at ${by.phase}: the old one still exists during the window (the old application keeps using it), so the new one cannot be created in expand. Give it another name, or create it in a later migration`,
       );
   };
-  return { claim, columns, retire, requireNotRetiring };
+  return { claim, columns, retire, requireNotRetiring, sqlPhase: (phase) => (sqlPhase = phase) };
 }
 
 const constraintKey = (q: QualifiedName, name: string) => `constraint:${tableKey(q)}.${name}`;
@@ -201,6 +207,8 @@ function indexChanges(model: SchemaModel, { columns, retire, requireNotRetiring 
           definition: rewriteIndexDefinition(index.definition, { renames: new Map(), newName: to }),
         });
       }
+      // renameConstraint renames at contract: the old name stays taken during the window.
+      retire(constraintKey(q, from));
       columns(q, (t) => ({
         constraints: t.constraints.map((c) => (c.name === from ? { ...c, name: to, index: index ? to : c.index } : c)),
         primaryKey: t.primaryKey?.name === from ? { ...t.primaryKey, name: to } : t.primaryKey,
@@ -225,6 +233,7 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
         model.catalog.enums.set(tableKey(type), { ...found, labels: [...found.labels, label] });
     },
     applySql(sql, phase) {
+      g.sqlPhase(phase);
       applySqlText(this, model, sql, phase);
     },
   };

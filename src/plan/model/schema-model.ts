@@ -1,6 +1,7 @@
 import { tableKey, type Catalog, type NameRef, type TableInfo } from '../../db/catalog.js';
 import { type QualifiedName } from '../../db/quote.js';
 import type { ColumnClaim } from '../../operations/types.js';
+import type { Phase } from '../types.js';
 
 /** What an operation did to a table that later operations can no longer use by its old name. */
 export interface TableClaim {
@@ -24,11 +25,12 @@ export class SchemaModel {
   private readonly columnClaims = new Map<string, ColumnClaim[]>();
   private readonly tableClaims = new Map<string, TableClaim>();
   /**
-   * Names dropped only at contract (dropConstraint, dropIndex, dropTable): the objects still exist
-   * during the window, for the old application, so a new object of the same name cannot be added
-   * in expand. Keys: `constraint:<schema>.<table>.<name>`, `index:<schema>.<name>`, `table:<schema>.<name>`.
+   * Names dropped only after expand (dropConstraint, dropIndex, dropTable and renameConstraint's old
+   * name at contract; a `sql` operation's drops in the phase it runs in, unless expand): the objects
+   * still exist during the window, for the old application, so a new object of the same name cannot
+   * be added in expand. Keys: `constraint:<schema>.<table>.<name>`, `index:<schema>.<name>`, `table:<schema>.<name>`.
    */
-  readonly retiring = new Map<string, number>();
+  readonly retiring = new Map<string, { op: number; phase: Phase }>();
   /** Tables the file creates or renames into existence, by key (for the plan's target schemas). */
   readonly created = new Map<string, TableInfo>();
 
