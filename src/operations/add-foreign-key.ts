@@ -5,7 +5,10 @@ import { qualified, requireFreeName, userColumns, spelledColumn } from './suppor
 import * as ddl from './support/ddl.js';
 import {
   addForeignKeyNotValid,
+  foreignKeyOptions,
+  foreignKeyTail,
   hasLeadingIndex,
+  requireDeferrable,
   referentialAction,
   requireCompatibleTypes,
   requireReferencedKey,
@@ -26,6 +29,7 @@ export const addForeignKeySchema = z
     references: z.object({ table: objectName, columns: z.array(columnName).min(1) }).strict(),
     onDelete: referentialAction.optional(),
     onUpdate: referentialAction.optional(),
+    ...foreignKeyOptions,
   })
   .strict();
 
@@ -52,6 +56,7 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
         spec.columns.map((c) => spelledColumn(table, c)),
         referenced,
         spec.references.columns.map((c) => spelledColumn(referenced, c)),
+        foreignKeyTail(spec),
       ),
     );
   },
@@ -76,7 +81,11 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
       referencedColumns,
       onDelete: spec.onDelete,
       onUpdate: spec.onUpdate,
+      match: spec.match,
+      deferrable: spec.deferrable,
+      initiallyDeferred: spec.initiallyDeferred,
     };
+    requireDeferrable(ctx, fk, 'initiallyDeferred');
     requireReferencedKey(ctx, fk, 'references.columns');
     requireCompatibleTypes(
       ctx,

@@ -95,6 +95,42 @@ describe('addForeignKey lifecycle under old-app and new-app traffic', () => {
       expect(error.message).toContain(
         'rows of public.shipments whose (customer_id) has no row in public.customers; constraint shipments_customer_fk cannot be validated; sample (up to 10):\n  {"id":3,"customer_id":999999}\n',
       );
+      // Left active, it would block the next case's migration (one active migration per schema).
+      const { rollback } = await import('../../src/runner/rollback.js');
+      await rollback(runner);
     });
+  });
+
+  it('MATCH FULL (a partly NULL key is an orphan, sampled at switch), DEFERRABLE INITIALLY DEFERRED: as written in pg_constraint', async () => {
+    await db.query(`CREATE TABLE pairs (a bigint, b bigint, PRIMARY KEY (a, b)); INSERT INTO pairs VALUES (1, 1)`);
+    await db.query(`CREATE TABLE parcels (id bigserial PRIMARY KEY, a bigint, b bigint)`);
+    await db.query(`INSERT INTO parcels (a, b) VALUES (1, 1), (NULL, NULL), (NULL, 2)`);
+    const migration = {
+      operations: [
+        {
+          op: 'addForeignKey',
+          table: 'parcels',
+          name: 'parcels_pair_fk',
+          columns: ['a', 'b'],
+          references: { table: 'pairs', columns: ['a', 'b'] },
+          match: 'full',
+          deferrable: true,
+          initiallyDeferred: true,
+        },
+      ],
+    };
+    await withMigrations(db, { '0003_parcel_pair_fk.json': migration }, async (runner) => {
+      const { advance } = await import('../../src/runner/advance.js');
+      await advance(runner, { until: 'backfill' });
+      const error = (await advance(runner).catch((e: Error) => e)) as Error;
+      expect(error.message).toContain('sample (up to 10):\n  {"id":3,"a":null,"b":2}\n');
+      await db.query(`UPDATE parcels SET b = NULL WHERE id = 3`);
+      expect(await advance(runner, { until: 'contract' })).toMatchObject({ kind: 'advanced', complete: true });
+    });
+    expect(
+      await db.query(
+        `SELECT confmatchtype::text AS match, condeferrable AS deferrable, condeferred AS deferred, convalidated AS validated FROM pg_constraint WHERE conname = 'parcels_pair_fk'`,
+      ),
+    ).toEqual([{ match: 'f', deferrable: true, deferred: true, validated: true }]);
   });
 });

@@ -64,4 +64,21 @@ describe('addForeignKey plans (exact SQL)', () => {
     ]);
     expect(() => planOps([fk({ onDelete: 'explode' })], fixture)).toThrow(/onDelete/);
   });
+
+  it('match, deferrable and initiallyDeferred are written as SQL orders them, before NOT VALID', () => {
+    const plan = planOps([fk({ match: 'full', initiallyDeferred: true })], fixture);
+    expect(planSql(plan)[0]!.sql).toEqual([
+      'ALTER TABLE public.orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES public.users (id) MATCH FULL ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED NOT VALID',
+    ]);
+    expect(planSql(planOps([fk({ deferrable: true })], fixture))[0]!.sql[0]).toContain(
+      'ON DELETE CASCADE DEFERRABLE NOT VALID',
+    );
+    expect(
+      planError([fk({ deferrable: false, initiallyDeferred: true })], fixture).issues.map(
+        (i) => `${i.path}: ${i.message}`,
+      ),
+    ).toEqual([
+      'operations[0].initiallyDeferred: `initiallyDeferred: true` needs a deferrable constraint: drop `deferrable: false`',
+    ]);
+  });
 });

@@ -11,6 +11,17 @@ import type { PlanContext, StepBuilder } from '../types.js';
 
 export const referentialAction = z.enum(['cascade', 'restrict', 'no action', 'set null', 'set default']);
 
+/**
+ * A foreign key's matching and timing, as in SQL: `match` full makes a row with some but not all
+ * key columns NULL a violation (simple, the default, exempts it); `deferrable` lets a transaction
+ * postpone the check to COMMIT (SET CONSTRAINTS), `initiallyDeferred` does so unless asked.
+ */
+export const foreignKeyOptions = {
+  match: z.enum(['simple', 'full']).optional(),
+  deferrable: z.boolean().optional(),
+  initiallyDeferred: z.boolean().optional(),
+};
+
 export interface ForeignKey {
   name: string;
   columns: string[];
@@ -18,9 +29,33 @@ export interface ForeignKey {
   referencedColumns: string[];
   onDelete?: z.infer<typeof referentialAction> | undefined;
   onUpdate?: z.infer<typeof referentialAction> | undefined;
+  match?: 'simple' | 'full' | undefined;
+  deferrable?: boolean | undefined;
+  initiallyDeferred?: boolean | undefined;
 }
 
 const list = (names: string[]) => names.map(quoteIdent).join(', ');
+
+/** What follows `REFERENCES t (c)`: ` MATCH FULL ON DELETE CASCADE ... DEFERRABLE INITIALLY DEFERRED`, in SQL's order. */
+export function foreignKeyTail(fk: Omit<ForeignKey, 'name' | 'columns' | 'referenced' | 'referencedColumns'>): string {
+  return [
+    fk.match === 'full' ? ' MATCH FULL' : '',
+    fk.onDelete ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '',
+    fk.onUpdate ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : '',
+    fk.deferrable || fk.initiallyDeferred ? ' DEFERRABLE' : '',
+    fk.initiallyDeferred ? ' INITIALLY DEFERRED' : '',
+  ].join('');
+}
+
+/** `initiallyDeferred` needs a deferrable constraint: refused at plan time when `deferrable` is false. */
+export function requireDeferrable(
+  ctx: PlanContext,
+  fk: { deferrable?: boolean | undefined; initiallyDeferred?: boolean | undefined },
+  field: string,
+): void {
+  if (fk.initiallyDeferred && fk.deferrable === false)
+    ctx.fail(field, '`initiallyDeferred: true` needs a deferrable constraint: drop `deferrable: false`');
+}
 
 /** `ALTER TABLE t ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) ON DELETE CASCADE NOT VALID`: brief, no scan. */
 export function addForeignKeyNotValid(t: QualifiedName, fk: ForeignKey): string {
@@ -29,25 +64,27 @@ export function addForeignKeyNotValid(t: QualifiedName, fk: ForeignKey): string 
 
 /** `ALTER TABLE t ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) [ON DELETE ...] [NOT VALID]`. */
 export function addForeignKey(t: QualifiedName, fk: ForeignKey, notValid: boolean): string {
-  const actions = [
-    fk.onDelete ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '',
-    fk.onUpdate ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : '',
-  ].join('');
   const references = `${quoteQualified(qualified(fk.referenced))} (${list(fk.referencedColumns)})`;
   return ddl.addConstraint(
     t,
     fk.name,
-    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${references}${actions}${notValid ? ' NOT VALID' : ''}`,
+    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${references}${foreignKeyTail(fk)}${notValid ? ' NOT VALID' : ''}`,
   );
 }
 
-/** Rows of `table` without a referenced row (MATCH SIMPLE: a NULL in any column exempts the row). */
+/**
+ * Rows of `table` without a referenced row. MATCH SIMPLE: a NULL in any column exempts the row;
+ * MATCH FULL: only all of them NULL does, some NULL is a violation.
+ */
 export function foreignKeyViolation(table: TableInfo, fk: ForeignKey): string {
   const own = quoteQualified(qualified(table));
   const match = fk.columns
     .map((c, i) => `zdm_ref.${quoteIdent(fk.referencedColumns[i]!)} = ${own}.${quoteIdent(c)}`)
     .join(' AND ');
-  return `${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref WHERE ${match})`;
+  const orphan = `${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref WHERE ${match})`;
+  if (fk.match !== 'full' || fk.columns.length === 1) return orphan;
+  const someNull = `(${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NULL`).join(' OR ')}) AND NOT (${fk.columns.map((c) => `${own}.${quoteIdent(c)} IS NULL`).join(' AND ')})`;
+  return `(${orphan}) OR (${someNull})`;
 }
 
 /** switch: a sample of the rows without a referenced row, then VALIDATE in its own transaction. */

@@ -105,12 +105,14 @@ export function modelForeignKey(
   columns: string[],
   referenced: QualifiedName,
   referencedColumns: string[],
+  /** MATCH, actions and deferral, as pg_get_constraintdef prints them after the referenced columns. */
+  tail = '',
 ): ConstraintInfo {
   return modelConstraint(
     name,
     'f',
     columns,
-    `FOREIGN KEY (${columns.map(quoteIdent).join(', ')}) REFERENCES ${quoteQualified(referenced)}(${referencedColumns.map(quoteIdent).join(', ')})`,
+    `FOREIGN KEY (${columns.map(quoteIdent).join(', ')}) REFERENCES ${quoteQualified(referenced)}(${referencedColumns.map(quoteIdent).join(', ')})${tail}`,
     { references: { table: referenced, columns: referencedColumns } },
   );
 }

@@ -8,7 +8,14 @@ import { walk, type Node } from '../../sql/rewrite.js';
 import type { PlanContext } from '../types.js';
 import { spelledColumn } from './common.js';
 import { checkedExpression } from './fragments.js';
-import { referentialAction, requireCompatibleTypes, requireReferencedKey } from './foreign-key.js';
+import {
+  foreignKeyOptions,
+  foreignKeyTail,
+  referentialAction,
+  requireCompatibleTypes,
+  requireDeferrable,
+  requireReferencedKey,
+} from './foreign-key.js';
 import { columnsIn, modelConstraint, modelForeignKey, modelIndex, modelKey } from './model-objects.js';
 
 /** Named table-level constraints of createTable (`constraints`), pgroll's create_table constraints. */
@@ -37,6 +44,7 @@ export const tableConstraintSchema = z.discriminatedUnion('type', [
       references: z.object({ table: objectName, columns }).strict(),
       onDelete: referentialAction.optional(),
       onUpdate: referentialAction.optional(),
+      ...foreignKeyOptions,
     })
     .strict(),
   z
@@ -134,11 +142,8 @@ function foreignKeyClause(
     );
     locks.push({ relation: { schema: referenced.schema, name: referenced.name }, mode: 'SHARE ROW EXCLUSIVE' });
   }
-  const actions = [
-    c.onDelete ? ` ON DELETE ${c.onDelete.toUpperCase()}` : '',
-    c.onUpdate ? ` ON UPDATE ${c.onUpdate.toUpperCase()}` : '',
-  ].join('');
-  return `FOREIGN KEY (${list(own)}) REFERENCES ${quoteQualified(referenced)} (${list(theirs)})${actions}`;
+  requireDeferrable(ctx, c, `${field}.initiallyDeferred`);
+  return `FOREIGN KEY (${list(own)}) REFERENCES ${quoteQualified(referenced)} (${list(theirs)})${foreignKeyTail(c)}`;
 }
 
 /**
@@ -263,6 +268,7 @@ export function foreignKeys(
         resolved(self, c.columns),
         target,
         resolved(target, c.references.columns),
+        foreignKeyTail(c),
       ),
     ];
   });
