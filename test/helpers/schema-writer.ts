@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { quoteIdent } from '../../src/db/quote.js';
-import type { AppStats } from './apps.js';
+import { APP_LOCK_WAIT_LIMIT_MS, type AppStats } from './apps.js';
 import { track } from './workload.js';
 
 /**
@@ -145,11 +145,23 @@ export async function startSchemaWriter(o: {
   /** Shared across writers so values stay unique in the database. */
   counter: { n: number };
 }): Promise<SchemaWriter> {
-  const client = new pg.Client({ connectionString: o.url, application_name: 'app old' });
+  // Lock waits bounded by the server, as for the other test applications (helpers/apps.ts).
+  const client = new pg.Client({
+    connectionString: o.url,
+    application_name: 'app old',
+    lock_timeout: APP_LOCK_WAIT_LIMIT_MS,
+  });
   client.on('error', () => undefined);
   await client.connect();
   const tables = await readTables(client, o.schema ?? 'public', o.kept ?? []);
-  const stats: AppStats = { name: 'old', ops: 0, errors: [], maxLatencyMs: 0, latencies: [] };
+  const stats: AppStats = {
+    name: 'old',
+    ops: 0,
+    errors: [],
+    maxLatencyMs: 0,
+    latencies: [],
+    lockTimeoutMs: APP_LOCK_WAIT_LIMIT_MS,
+  };
   const inserted = new Map(tables.map((t) => [t.name, 0]));
   let running = true;
   let rounds = 0;
