@@ -256,6 +256,8 @@ export interface StatisticsInfo {
   /** The table columns it covers (keys and expressions). */
   columns: string[];
   comment: string | null;
+  /** ALTER STATISTICS ... SET STATISTICS target; null: the default (default_statistics_target). */
+  target?: number | null;
 }
 
 export interface EnumInfo {

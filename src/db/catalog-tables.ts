@@ -195,7 +195,9 @@ const STATISTICS_SQL = `SELECT se.stxrelid::int AS table_oid, n.nspname AS schem
                     JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                    WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = se.oid AND d.refobjsubid > 0
                    ORDER BY 1) AS columns,
-            obj_description(se.oid, 'pg_statistic_ext') AS comment
+            obj_description(se.oid, 'pg_statistic_ext') AS comment,
+            -- -1 before PG 17, NULL from 17: the default target
+            NULLIF(se.stxstattarget::int, -1) AS target
        FROM pg_statistic_ext se JOIN pg_namespace n ON n.oid = se.stxnamespace
       WHERE se.stxrelid = ANY($1::oid[]) ORDER BY se.stxname`;
 

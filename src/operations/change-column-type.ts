@@ -18,6 +18,7 @@ import { changesWithoutRewrite, conversionCannotFail, integerType } from './supp
 import { typeSql } from './support/model-objects.js';
 import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
 import { describeDependents } from './support/dependents.js';
+import { statisticsExpressionColumns } from '../sql/rewrite.js';
 
 export const changeColumnTypeSchema = z
   .object({
@@ -250,6 +251,14 @@ function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, fi
     ctx.fail(
       field,
       `${where} is used by ${describeDependents(dependents)}; change or drop those first (Postgres cannot change the type under them)`,
+    );
+  const expressionStats = (table.statistics ?? []).find((st) =>
+    statisticsExpressionColumns(st.definition).has(column.name),
+  );
+  if (expressionStats)
+    ctx.fail(
+      field,
+      `${where} is used in an expression of statistics object ${displayName(expressionStats)}, which zdm cannot be sure applies to the new type; drop it first and create it again after contract`,
     );
   const exclusion = table.constraints.find((c) => c.type === 'x' && c.columns.includes(column.name));
   if (exclusion)

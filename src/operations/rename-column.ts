@@ -197,7 +197,7 @@ function dependentNotes(
   if (stats.length > 0)
     ctx.note({
       phase: 'contract',
-      text: `statistics ${stats.map((st) => displayName(st)).join(', ')}: dropped with ${old} and recreated on ${newCol} in the contract step (same name, kinds and comment; empty until the next ANALYZE)`,
+      text: `statistics ${stats.map((st) => displayName(st)).join(', ')}: dropped with ${old} and recreated on ${newCol} in the contract step (same name, kinds, comment and target; empty until the next ANALYZE)`,
     });
   if (views.names.length > 0)
     ctx.note({

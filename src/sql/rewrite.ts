@@ -145,3 +145,19 @@ export function rewriteStatisticsDefinition(definition: string, renames: Readonl
   renameColumns(tree, renames);
   return deparseSql(tree);
 }
+
+/** The columns a CREATE STATISTICS statement names inside expressions (PG14+ `ON (lower(a))`), not as plain keys. */
+export function statisticsExpressionColumns(definition: string): Set<string> {
+  const out = new Set<string>();
+  const stmt = parseSql(definition).stmts?.[0]?.stmt as { CreateStatsStmt?: Node } | undefined;
+  for (const elem of (stmt?.CreateStatsStmt?.exprs ?? []) as Node[]) {
+    const expr = (elem.StatsElem as Node | undefined)?.expr;
+    walk(expr, (key, value) => {
+      if (key !== 'ColumnRef') return;
+      const fields = value.fields as Node[];
+      const last = (fields[fields.length - 1]!.String as { sval?: string } | undefined)?.sval;
+      if (last !== undefined) out.add(last);
+    });
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import type { ColumnInfo, ConstraintInfo, IndexInfo, TableInfo } from '../../db/catalog.js';
+import type { ColumnInfo, ConstraintInfo, IndexInfo, StatisticsInfo, TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import {
   indexDefinitionTail,
@@ -40,18 +40,23 @@ export class ColumnCopy {
     return this.table.indexes.filter((ix) => ix.columns.some((c) => this.renames.has(c)));
   }
 
+  /** Extended statistics objects on a copied column (dropped with it at contract). */
+  get statistics(): StatisticsInfo[] {
+    return (this.table.statistics ?? []).filter((st) => st.columns.some((c) => this.renames.has(c)));
+  }
+
   /**
-   * Extended statistics objects on a copied column, recreated on the copy under their own name and
-   * comment: to run after the original column is dropped (which drops them). They hold no data
-   * until the next ANALYZE (autovacuum's or the operator's).
+   * Extended statistics objects on a copied column, recreated under their own name, comment and
+   * sample target: to run after the original column is dropped (which drops them). `renames`: the
+   * copy's name at that point (a renamed column's new name; none for a shadow column, which has
+   * taken the original's name by then). They hold no data until the next ANALYZE.
    */
-  statisticsStatements(): string[] {
-    return (this.table.statistics ?? [])
-      .filter((st) => st.columns.some((c) => this.renames.has(c)))
-      .flatMap((st) => [
-        rewriteStatisticsDefinition(st.definition, this.renames),
-        ...(st.comment !== null ? [ddl.commentOnStatistics(st, quoteLiteral(st.comment))] : []),
-      ]);
+  statisticsStatements(renames: ReadonlyMap<string, string> = this.renames): string[] {
+    return this.statistics.flatMap((st) => [
+      rewriteStatisticsDefinition(st.definition, renames),
+      ...(st.comment !== null ? [ddl.commentOnStatistics(st, quoteLiteral(st.comment))] : []),
+      ...(st.target !== null && st.target !== undefined ? [ddl.setStatisticsTarget(st, st.target)] : []),
+    ]);
   }
 
   /** Constraints of `type` ('c' CHECK, 'f' FOREIGN KEY) on any copied column. */

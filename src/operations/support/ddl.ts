@@ -107,6 +107,11 @@ export function commentOnStatistics(statistics: QualifiedName, literal: string):
   return `COMMENT ON STATISTICS ${quoteQualified(statistics)} IS ${literal}`;
 }
 
+/** ALTER STATISTICS ... SET STATISTICS: the object's own sample target (`target` = ALTER STATISTICS ... SET STATISTICS n). */
+export function setStatisticsTarget(statistics: QualifiedName, target: number): string {
+  return `ALTER STATISTICS ${quoteQualified(statistics)} SET STATISTICS ${Math.trunc(target)}`;
+}
+
 export function commentOnColumn(t: QualifiedName, column: string, literal: string): string {
   return `COMMENT ON COLUMN ${quoteQualified(t)}.${quoteIdent(column)} IS ${literal}`;
 }

@@ -209,6 +209,12 @@ export function planShadow(
     transactional: true,
     impact: ddl.briefLocks(uniqueLocks(contractLocks)),
   });
+  const stats = [...copies.values()].flatMap(({ copy }) => copy.statistics.map((st) => displayName(st)));
+  if (stats.length > 0)
+    ctx.note({
+      phase: 'contract',
+      text: `statistics ${stats.join(', ')}: until contract on the old column(s); dropped with them and recreated on the new column(s) in the contract step (same name, kinds, comment and target; empty until the next ANALYZE)`,
+    });
 }
 
 function addShadowStatements(u: ShadowUnit): string[] {
@@ -394,6 +400,8 @@ function contractStatements(
   // The old foreign keys first: they depend on the old primary key / unique indexes.
   for (const fk of fks) out.push(ddl.dropConstraint(q(fk.table), fk.constraint.name));
   for (const u of units) out.push(ddl.dropColumn(q(u.table), namesOf(u).hidden));
+  // Statistics objects on an old column went with it: the same ones, on the column that now has its name.
+  for (const { copy } of copies.values()) out.push(...copy.statisticsStatements(new Map()));
   for (const u of units) {
     const named = ddl.notNullConstraintName(u.table, u.column.name);
     if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));
