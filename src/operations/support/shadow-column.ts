@@ -134,15 +134,7 @@ export function planShadow(
   for (const { copy } of copies.values())
     copy.indexSteps(steps, (original) => ` like ${original}, on the shadow column(s)`);
 
-  for (const u of units) {
-    const n = namesOf(u);
-    const value = u.tolerant ? `${quoteQualified(n.conv)}(${quoteIdent(u.table.name)}.*)` : u.using;
-    ctx.backfill({
-      table: u.table,
-      assignments: [{ column: n.shadow, expression: value }],
-      pending: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
-    });
-  }
+  for (const u of units) backfill(ctx, u);
 
   // switch: verify, NOT NULL checks, CHECK and FK validation, then the swap.
   for (const u of units) verifySteps(steps, u);
@@ -209,6 +201,22 @@ export function planShadow(
     transactional: true,
     impact: ddl.briefLocks(uniqueLocks(contractLocks)),
   });
+  statisticsNote(ctx, copies);
+}
+
+/** The shadow column's share of its table's backfill: `using` for every row. */
+function backfill(ctx: PlanContext, u: ShadowUnit): void {
+  const n = namesOf(u);
+  const value = u.tolerant ? `${quoteQualified(n.conv)}(${quoteIdent(u.table.name)}.*)` : u.using;
+  ctx.backfill({
+    table: u.table,
+    assignments: [{ column: n.shadow, expression: value }],
+    pending: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
+  });
+}
+
+/** The statistics objects on the old columns: recreated at contract on the new ones. */
+function statisticsNote(ctx: PlanContext, copies: Map<string, { copy: ColumnCopy }>): void {
   const stats = [...copies.values()].flatMap(({ copy }) => copy.statistics.map((st) => displayName(st)));
   if (stats.length > 0)
     ctx.note({
