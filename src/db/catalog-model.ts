@@ -202,6 +202,25 @@ export interface DependentView {
   columns: string[];
   /** pg_class.reloptions: `security_barrier=true`, `check_option=cascaded`, `security_invoker=true`. */
   options: string[];
+  /** What recreating it (DROP and CREATE, when a column type changes) must give back; undefined where not read. */
+  identity?: ViewIdentity;
+}
+
+/** What a DROP VIEW loses, for a view zdm drops and creates again. */
+export interface ViewIdentity {
+  owner: string;
+  comment: string | null;
+  /** Privileges on the view granted to roles other than its owner. */
+  grants: TableGrant[];
+  columnGrants: (TableGrant & { column: string })[];
+  columnComments: { column: string; comment: string }[];
+  /**
+   * What DROP VIEW would need CASCADE for or would drop with it, named: views and other objects
+   * built on it, its triggers, rules and column defaults, a materialized view's indexes.
+   */
+  dependents: string[];
+  /** A materialized view's indexes (pg_get_indexdef), to build on the copy. */
+  indexes: { name: string; definition: string }[];
 }
 
 export interface TriggerInfo {

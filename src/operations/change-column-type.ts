@@ -18,6 +18,7 @@ import { changesWithoutRewrite, conversionCannotFail, integerType } from './supp
 import { typeSql } from './support/model-objects.js';
 import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
 import { describeDependents } from './support/dependents.js';
+import { recreatedViews } from './support/retyped-views.js';
 import { statisticsExpressionColumns } from '../sql/rewrite.js';
 
 export const changeColumnTypeSchema = z
@@ -246,11 +247,16 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
 function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, field: string, via?: string): void {
   const where = via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (column.generated) ctx.fail(field, `${where} is a generated column; change its expression instead`);
-  const dependents = table.dependents.filter((d) => d.column === column.name && d.kind !== 'statistics');
-  if (dependents.length > 0)
+  // Statistics objects and views are recreated at contract (shadow-column.ts); the others cannot follow.
+  const dependents = table.dependents.filter(
+    (d) => d.column === column.name && d.kind !== 'statistics' && d.kind !== 'view',
+  );
+  const views = recreatedViews([{ table, columns: new Set([column.name]) }]).refused;
+  const refused = [...views, ...(dependents.length > 0 ? [describeDependents(dependents)] : [])];
+  if (refused.length > 0)
     ctx.fail(
       field,
-      `${where} is used by ${describeDependents(dependents)}; change or drop those first (Postgres cannot change the type under them)`,
+      `${where} is used by ${refused.join(', ')}; change or drop those first (Postgres cannot change the type under them)`,
     );
   const expressionStats = (table.statistics ?? []).find((st) =>
     statisticsExpressionColumns(st.definition).has(column.name),

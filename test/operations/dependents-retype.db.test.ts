@@ -6,20 +6,32 @@ import { runLifecycle, withMigrations } from '../helpers/lifecycle.js';
 
 /**
  * Dependent objects follow changeColumnType's shadow column (issue 12): the statistics object on the
- * retyped column (with its comment and sample target) is there after contract on the new column,
- * and untouched by rollback.
+ * retyped column (with its comment and sample target) and a view on it are there after contract on
+ * the new column, with everything a user set on them; through the window both application versions
+ * use the view; rollback leaves both as they were.
  */
 let db: TestDatabase;
+let reader: string;
 beforeAll(async () => {
   db = await createTestDatabase(testLabel(import.meta.url));
+  reader = `${db.name}_reader`;
   await db.query(`CREATE TABLE parcels (id bigserial PRIMARY KEY, weight int NOT NULL, zone text);
     INSERT INTO parcels (weight, zone) SELECT g % 50, 'z' || (g % 7) FROM generate_series(1, 200) g;
     CREATE STATISTICS parcel_stats (ndistinct, dependencies) ON weight, zone FROM parcels;
     ALTER STATISTICS parcel_stats SET STATISTICS 500;
-    COMMENT ON STATISTICS parcel_stats IS 'weight and zone go together'`);
+    COMMENT ON STATISTICS parcel_stats IS 'weight and zone go together';
+    CREATE VIEW heavy_parcels WITH (security_barrier) AS
+      SELECT p.id, p.weight, p.weight * 2 AS doubled, p.zone FROM parcels p WHERE p.weight >= 10 WITH CASCADED CHECK OPTION;
+    CREATE ROLE ${reader};
+    GRANT SELECT ON heavy_parcels TO ${reader};
+    GRANT UPDATE (zone) ON heavy_parcels TO ${reader};
+    COMMENT ON VIEW heavy_parcels IS 'parcels of 10 and more';
+    COMMENT ON COLUMN heavy_parcels.doubled IS 'twice the weight'`);
 });
 afterAll(async () => {
-  await db?.drop();
+  if (!db) return;
+  await db.query(`DROP OWNED BY ${reader}; DROP ROLE ${reader}`).catch(() => undefined);
+  await db.drop();
 });
 
 const statsFacts = () =>
@@ -27,22 +39,42 @@ const statsFacts = () =>
                    stxstattarget::int AS target
               FROM pg_statistic_ext WHERE stxname = 'parcel_stats'`);
 
+/** What a user checks on the view: options, owner, comments, grants and its columns with their types. */
+const viewFacts = () =>
+  db.query(
+    `SELECT c.reloptions, pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment,
+            col_description(c.oid, 3) AS doubled_comment,
+            has_table_privilege('${reader}', c.oid, 'SELECT') AS readable,
+            has_column_privilege('${reader}', c.oid, 'zone', 'UPDATE') AS zone_updatable,
+            has_column_privilege('${reader}', c.oid, 'weight', 'UPDATE') AS weight_updatable,
+            ARRAY(SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
+                   WHERE attrelid = c.oid AND attnum > 0 ORDER BY attnum) AS columns
+       FROM pg_class c WHERE c.oid = 'heavy_parcels'::regclass`,
+  );
+
 describe('dependents of a column whose type changes through a shadow column', () => {
-  it('keeps the statistics object (comment and target too) through the window, rollback and contract', async () => {
-    const before = await statsFacts();
-    expect(before).toHaveLength(1);
+  it('keep working through the window, rollback and contract: statistics (comment, target) and a view', async () => {
+    const [stats, view] = [await statsFacts(), await viewFacts()];
+    expect(stats).toHaveLength(1);
     const app = (name: string) => () =>
       startWorkload({
         url: db.url,
         name,
         queries: [
           (i) => ({ text: `INSERT INTO parcels (weight, zone) VALUES ($1, $2)`, values: [i % 50, `z${i % 7}`] }),
-          (i) => ({ text: `UPDATE parcels SET weight = $1 WHERE id = (SELECT max(id) FROM parcels)`, values: [i % 9] }),
+          (i) => ({
+            text: `UPDATE parcels SET weight = $1 WHERE id = (SELECT max(id) FROM parcels)`,
+            values: [i % 90],
+          }),
+          (i) => ({ text: `INSERT INTO heavy_parcels (weight, zone) VALUES ($1, $2)`, values: [10 + (i % 40), name] }),
+          () => ({ text: `SELECT id, weight, doubled FROM heavy_parcels WHERE id = (SELECT max(id) FROM parcels)` }),
         ],
       });
     const migration = { operations: [{ op: 'changeColumnType', table: 'parcels', column: 'weight', type: 'bigint' }] };
     await withMigrations(db, { '0001_parcels.json': migration }, async (runner) => {
-      expect(JSON.stringify(await currentPlan(runner))).toContain('statistics public.parcel_stats');
+      const plan = JSON.stringify(await currentPlan(runner));
+      expect(plan).toContain('statistics public.parcel_stats');
+      expect(plan).toContain('view public.heavy_parcels recreated on the new column');
       await runLifecycle({
         db,
         runner,
@@ -50,11 +82,14 @@ describe('dependents of a column whose type changes through a shadow column', ()
         oldApp: app('old'),
         newApp: app('new'),
         check: async (point) => {
-          if (point === 'rollback') expect(await statsFacts()).toEqual(before);
+          if (point === 'rollback') {
+            expect(await statsFacts()).toEqual(stats);
+            expect(await viewFacts()).toEqual(view);
+          }
         },
       });
     });
-    // The same object on the new column (listed in column order: the new column is the table's last).
+    // The same statistics object on the new column (listed in column order: the new column is the table's last).
     expect(await statsFacts()).toEqual([
       {
         d: 'CREATE STATISTICS public.parcel_stats (ndistinct, dependencies) ON zone, weight FROM parcels',
@@ -66,5 +101,20 @@ describe('dependents of a column whose type changes through a shadow column', ()
       await db.query(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute
                        WHERE attrelid = 'parcels'::regclass AND attname = 'weight'`),
     ).toEqual([{ t: 'bigint' }]);
+    // The view: everything as before, its weight columns now bigint; every row reads right through it.
+    expect(await viewFacts()).toEqual([
+      {
+        ...(view[0] as object),
+        columns: ['id bigint', 'weight bigint', 'doubled bigint', 'zone text'],
+      },
+    ]);
+    expect(
+      await db.query(`SELECT p.id FROM parcels p LEFT JOIN heavy_parcels h ON h.id = p.id
+                       WHERE (p.weight >= 10) <> (h.id IS NOT NULL) OR h.doubled IS DISTINCT FROM (CASE WHEN p.weight >= 10 THEN p.weight * 2 END)`),
+    ).toEqual([]);
+    await db.query(`INSERT INTO heavy_parcels (weight, zone) VALUES (3000000000, 'big')`);
+    await expect(db.query(`INSERT INTO heavy_parcels (weight, zone) VALUES (1, 'light')`)).rejects.toThrow(
+      /check option/,
+    );
   });
 });

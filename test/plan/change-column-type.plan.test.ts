@@ -182,7 +182,7 @@ describe('changeColumnType plan: other strategies and refusals', () => {
         file: '/m/0001_test.json',
         path: 'operations[0].column',
         message:
-          'public.docs.body is used by view public.doc_titles; change or drop those first (Postgres cannot change the type under them)',
+          'public.docs.body is used by view public.doc_titles (its definition was not read); change or drop those first (Postgres cannot change the type under them)',
       },
     ]);
     expect(

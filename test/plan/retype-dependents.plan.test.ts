@@ -48,3 +48,66 @@ describe('changeColumnType through a shadow column: statistics objects on the co
     ).toMatch(/used in an expression of statistics object public\.pe/);
   });
 });
+
+const identity = (dependents: string[] = []) => ({
+  owner: 'app',
+  comment: null,
+  grants: [{ grantee: 'reader', privilege: 'SELECT', grantable: false }],
+  columnGrants: [],
+  columnComments: [],
+  dependents,
+  indexes: [],
+});
+const viewOn = (name: string, relkind: 'v' | 'm', dependents: string[] = []) => ({
+  column: 'weight',
+  kind: 'view' as const,
+  name: `public.${name}`,
+  view: {
+    schema: 'public',
+    name,
+    relkind,
+    definition: ' SELECT id,\n    weight\n   FROM public.parcels;',
+    columns: ['id', 'weight'],
+    options: ['security_barrier=true'],
+    identity: identity(dependents),
+  },
+});
+const withViews = (...dependents: ReturnType<typeof viewOn>[]) =>
+  fakeCatalog([
+    table('parcels', [column('id', 'bigint', { notNull: true }), column('weight', 'integer')], { dependents }),
+  ]);
+
+describe('changeColumnType through a shadow column: views on the column', () => {
+  it('are dropped before the old column and created again after, with options, owner and grants', () => {
+    const p = plan(retype, withViews(viewOn('pv', 'v')));
+    const sql = sqlById(p)['change_column_type:public.parcels.weight:contract:1']!;
+    const drop = sql.indexOf('DROP VIEW public.pv');
+    const column = sql.findIndex((s) => s.includes('DROP COLUMN weight_zdm_old'));
+    const create = sql.indexOf(
+      "CREATE VIEW public.pv (id, weight) WITH (security_barrier = 'true') AS SELECT id,\n    weight\n   FROM public.parcels",
+    );
+    expect(sql[0]).toBe('LOCK TABLE public.pv IN ACCESS EXCLUSIVE MODE');
+    expect(0 < drop && drop < column && column < create).toBe(true);
+    expect(sql.slice(create + 1, create + 3)).toEqual([
+      'ALTER VIEW public.pv OWNER TO app',
+      'GRANT SELECT ON public.pv TO reader',
+    ]);
+    // The query is compiled on the new column in the swap, where a failure can still be rolled back.
+    const swap = Object.entries(sqlById(p)).find(
+      ([id, s]) => id.includes(':switch:') && s.some((x) => x.includes('zdm_old')),
+    );
+    expect(swap![1].some((s) => s.startsWith('CREATE TEMPORARY VIEW'))).toBe(true);
+  });
+
+  it('a view with others built on it, or a materialized view, is refused at plan time with the reason', () => {
+    const messages = [viewOn('pv', 'v', ['rule _RETURN on view public.pv2']), viewOn('pm', 'm')].map((v) =>
+      planIssues(retype, withViews(v))
+        .map((i) => i.message)
+        .join(),
+    );
+    expect(messages[0]).toMatch(
+      /used by view public\.pv \(recreating it .* would drop rule _RETURN on view public\.pv2/,
+    );
+    expect(messages[1]).toMatch(/used by view public\.pm \(a materialized view cannot be recreated/);
+  });
+});

@@ -260,12 +260,21 @@ export function adoptIndexStatements(t: QualifiedName, ix: IndexInfo, temp: stri
  * built on it stay: the view is the same object.
  */
 export function replaceView(view: QualifiedName, columns: string[], options: string[], query: string): string {
+  return `CREATE OR REPLACE VIEW${viewTail(view, columns, options, query)}`;
+}
+
+/** CREATE VIEW with its output column names and options (reloptions: `check_option=cascaded`). */
+export function createView(view: QualifiedName, columns: string[], options: string[], query: string): string {
+  return `CREATE VIEW${viewTail(view, columns, options, query)}`;
+}
+
+function viewTail(view: QualifiedName, columns: string[], options: string[], query: string): string {
   const opts = options.map((o) => {
     const at = o.indexOf('=');
     return `${quoteIdent(o.slice(0, at))} = ${quoteLiteral(o.slice(at + 1))}`;
   });
   const withOptions = opts.length > 0 ? ` WITH (${opts.join(', ')})` : '';
-  return `CREATE OR REPLACE VIEW ${quoteQualified(view)} (${columns.map(quoteIdent).join(', ')})${withOptions} AS ${query}`;
+  return ` ${quoteQualified(view)} (${columns.map(quoteIdent).join(', ')})${withOptions} AS ${query}`;
 }
 
 /** ALTER POLICY with new expressions: name, roles, command and PERMISSIVE/RESTRICTIVE stay. */

@@ -19,6 +19,7 @@ import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } fr
 import { lockTablesStatements } from './lock-order.js';
 import { fillTrigger } from './fill-trigger.js';
 import { lockTreeFirst } from './partitions.js';
+import { recreatedViews, type RecreatedViews } from './retyped-views.js';
 import { integerType } from './type-change.js';
 import type { StepBuilder, PlanContext } from '../types.js';
 import type { TypeName } from '../../sql/expression.js';
@@ -152,34 +153,21 @@ export function planShadow(
   }
   for (const { copy, checks } of copies.values()) copy.validateSteps(steps, checks);
   const fks = foreignKeyCopies(tables, renamesOf);
-  for (const fk of fks) {
-    const t = q(fk.table);
-    const referenced = fk.constraint.references!.table;
-    const fkLocks: LockTaken[] = [
-      { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
-      { relation: referenced, mode: 'SHARE ROW EXCLUSIVE' },
-    ];
-    steps.sql('switch', {
-      description: `re-create foreign key ${quoteIdent(fk.constraint.name)} of ${displayName(t)} on the new columns, NOT VALID`,
-      statements: [
-        ...lockTablesStatements(fkLocks),
-        ddl.addConstraintNotValid(t, ddl.tempName(fk.constraint.name), fk.definition),
-      ],
-      transactional: true,
-      impact: { ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'), locks: fkLocks },
-      undo: {
-        statements: [ddl.dropConstraint(t, ddl.tempName(fk.constraint.name), { ifExists: true })],
-        transactional: true,
-      },
-    });
-    validateConstraintStep(steps, fk.table, ddl.tempName(fk.constraint.name), { referenced, short: true });
-  }
+  for (const fk of fks) foreignKeySteps(ctx, steps, fk);
+  const views = recreatedViews(
+    [...byTable.values()].map((g) => ({ table: g[0]!.table, columns: new Set(g.map((u) => u.column.name)) })),
+  );
   const locks: LockTaken[] = [...byTable.values()].map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
   // A partitioned table is changed alone (its foreign keys are refused): its whole tree first.
   const trees = [...byTable.values()].flatMap((g) => lockTreeFirst(g[0]!.table));
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
-    statements: [...lockTablesStatements(locks), ...trees, ...units.flatMap((u) => swapStatements(u, pg18))],
+    statements: [
+      ...lockTablesStatements(locks),
+      ...trees,
+      ...units.flatMap((u) => swapStatements(u, pg18)),
+      ...views.probes,
+    ],
     transactional: true,
     impact: ddl.briefLocks(locks),
     undo: {
@@ -189,6 +177,7 @@ export function planShadow(
   });
 
   const contractLocks = [
+    ...views.locks,
     ...locks,
     ...fks.flatMap((fk) => [
       { relation: q(fk.table), mode: 'ACCESS EXCLUSIVE' as const },
@@ -196,12 +185,41 @@ export function planShadow(
     ]),
   ];
   steps.sql('contract', {
-    description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names`,
-    statements: [...lockTablesStatements(contractLocks), ...trees, ...contractStatements(units, copies, fks, pg18)],
+    description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names${views.names.length ? `; ${views.names.join(', ')} recreated on the new column(s)` : ''}`,
+    statements: [
+      ...lockTablesStatements(contractLocks),
+      ...trees,
+      ...contractStatements(units, copies, fks, pg18, views),
+    ],
     transactional: true,
     impact: ddl.briefLocks(uniqueLocks(contractLocks)),
   });
   statisticsNote(ctx, copies);
+  viewsNote(ctx, views);
+}
+
+/** switch: a foreign key re-created on the new columns NOT VALID, then validated. */
+function foreignKeySteps(ctx: PlanContext, steps: StepBuilder, fk: ForeignKeyCopy): void {
+  const t = q(fk.table);
+  const referenced = fk.constraint.references!.table;
+  const fkLocks: LockTaken[] = [
+    { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
+    { relation: referenced, mode: 'SHARE ROW EXCLUSIVE' },
+  ];
+  steps.sql('switch', {
+    description: `re-create foreign key ${quoteIdent(fk.constraint.name)} of ${displayName(t)} on the new columns, NOT VALID`,
+    statements: [
+      ...lockTablesStatements(fkLocks),
+      ddl.addConstraintNotValid(t, ddl.tempName(fk.constraint.name), fk.definition),
+    ],
+    transactional: true,
+    impact: { ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'), locks: fkLocks },
+    undo: {
+      statements: [ddl.dropConstraint(t, ddl.tempName(fk.constraint.name), { ifExists: true })],
+      transactional: true,
+    },
+  });
+  validateConstraintStep(steps, fk.table, ddl.tempName(fk.constraint.name), { referenced, short: true });
 }
 
 /** The shadow column's share of its table's backfill: `using` for every row. */
@@ -213,6 +231,15 @@ function backfill(ctx: PlanContext, u: ShadowUnit): void {
     assignments: [{ column: n.shadow, expression: value }],
     pending: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
   });
+}
+
+/** The views on the old columns: recreated at contract on the new ones. */
+function viewsNote(ctx: PlanContext, views: RecreatedViews): void {
+  if (views.names.length > 0)
+    ctx.note({
+      phase: 'contract',
+      text: `${views.names.join(', ')}: until contract they read the old column(s) with the old type (kept in step by the trigger); at contract dropped and created again on the new column(s) (same query, output names, options, owner, grants and comments), so their columns take the new type. Each query is compiled on the new column in the swap, so one that does not apply to the new type fails the switch, where rollback is possible`,
+    });
 }
 
 /** The statistics objects on the old columns: recreated at contract on the new ones. */
@@ -392,6 +419,7 @@ function contractStatements(
   copies: Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>,
   fks: ForeignKeyCopy[],
   pg18: boolean,
+  views: RecreatedViews,
 ): string[] {
   const out: string[] = [];
   for (const u of units) {
@@ -407,6 +435,8 @@ function contractStatements(
   }
   // The old foreign keys first: they depend on the old primary key / unique indexes.
   for (const fk of fks) out.push(ddl.dropConstraint(q(fk.table), fk.constraint.name));
+  // Views on an old column go before it and come back last, on the column that now has its name.
+  out.push(...views.drops);
   for (const u of units) out.push(ddl.dropColumn(q(u.table), namesOf(u).hidden));
   // Statistics objects on an old column went with it: the same ones, on the column that now has its name.
   for (const { copy } of copies.values()) out.push(...copy.statisticsStatements(new Map()));
@@ -417,6 +447,7 @@ function contractStatements(
   for (const { copy, checks } of copies.values()) out.push(...copy.adoptStatements(checks));
   for (const fk of fks)
     out.push(ddl.renameConstraint(q(fk.table), ddl.tempName(fk.constraint.name), fk.constraint.name));
+  out.push(...views.creates);
   return out;
 }
 
