@@ -26,7 +26,7 @@ import {
 import { buildUniqueIndexStep, validateConstraintStep, validateNotNull, verifyStep } from './support/steps.js';
 import { isPartitioned } from './support/partitions.js';
 import { columnsIn, modelColumn, modelConstraint, modelForeignKey, modelIndex } from './support/model-objects.js';
-import type { OperationDefinition, PlanContext } from './types.js';
+import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
 
 export const addColumnSchema = z
   .object({
@@ -127,144 +127,230 @@ export const addColumn: OperationDefinition<AddColumn> = {
     }
   },
   plan(spec, ctx) {
-    const table = ctx.table(spec.table, 'table');
-    const name = parseColumnName(spec.column.name);
-    if (table.columns.some((c) => c.name === name))
-      ctx.fail('column.name', `column ${quoteIdent(name)} already exists on table ${displayName(table)}`);
-    const type = spec.column.type.trim();
-    if (userType(ctx, type, 'column.type').serial) {
-      ctx.fail(
-        'column.type',
-        `"${type}" gives every existing row a sequence value, which rewrites the table under ACCESS EXCLUSIVE; create a sequence first and add an integer column with default nextval('...'), which is backfilled`,
-      );
-    }
-    const def =
-      spec.column.default !== undefined ? userExpression(ctx, spec.column.default, 'column.default', table) : undefined;
-    if (def && def.columns.size > 0)
-      ctx.fail(
-        'column.default',
-        `${JSON.stringify(spec.column.default)}: a default cannot use columns; give \`up\` to compute existing rows from other columns`,
-      );
-    const up = spec.up !== undefined ? userExpression(ctx, spec.up, 'up', table) : undefined;
-    const notNull = spec.column.nullable === false;
-    if (notNull && !def && !up) {
-      ctx.fail(
-        'column.nullable',
-        `a NOT NULL column needs a value for the existing rows and for rows the running application inserts without it: give \`column.default\` or \`up\``,
-      );
-    }
-    // Before Postgres 11 every non-NULL default in ADD COLUMN rewrites the table: backfill them all.
-    const volatile =
-      def !== undefined &&
-      (expressionVolatility(def, ctx.catalog.functions) === 'v' || ctx.catalog.serverVersionNum < 110000);
-    const strategy = chooseStrategy(def, up, volatile, notNull);
-    if (spec.column.unique && strategy.inlineDefault && table.estimatedRows > 1) {
-      ctx.fail(
-        'column.unique',
-        `every existing row of ${displayName(table)} would get the same default ${def!.sql}, which a unique constraint refuses; give \`up\` (a distinct value per row) or a volatile default such as gen_random_uuid()`,
-      );
-    }
-    const check =
-      spec.column.check !== undefined
-        ? userExpression(ctx, spec.column.check, 'column.check', table, [name])
-        : undefined;
-    const fk = spec.column.references ? foreignKey(ctx, table, name, type, spec.column.references) : undefined;
-    const checkName = generatedName(table.name, name, 'check');
-    const uniqueName = generatedName(table.name, name, 'key');
-    if (check) requireFreeName(ctx, table, checkName, 'column.check');
-    if (spec.column.unique) {
-      requireFreeName(ctx, table, uniqueName, 'column.unique');
-      if (isPartitioned(table))
-        ctx.fail(
-          'column.unique',
-          `a unique column on partitioned table ${displayName(table)} is not possible: Postgres enforces uniqueness on a partitioned table only when the key contains the partition key (${(table.partitioning?.key ?? []).map((k) => (k === null ? 'an expression' : quoteIdent(k))).join(', ')}); add the column, then addUnique on it together with the partition key`,
-        );
-    }
-    if (strategy.checkNotNull) requireFreeName(ctx, table, ddl.notNullCheckName(table, name), 'column.nullable');
-
-    const t = qualified(table);
-    const col = quoteIdent(name);
-    const where = `${displayName(t)}.${col}`;
+    const r = resolve(spec, ctx);
+    const { table, name, strategy } = r;
     const steps = ctx.steps('add_column', `${table.schema}.${table.name}.${name}`);
     const fill = strategy.fill ? fillTrigger(table, name, strategy.fill.sql, [name]) : undefined;
-
-    const expand = [
-      ddl.addColumn(t, name, type, {
-        default: strategy.inlineDefault ? def!.sql : undefined,
-        notNull: strategy.inlineNotNull,
-      }),
-    ];
-    if (def && !strategy.inlineDefault) expand.push(ddl.setDefault(t, name, def.sql));
-    if (fill) expand.push(...fill.create);
-    if (strategy.checkNotNull) expand.push(ddl.addNotNullCheck(t, name));
-    if (check) expand.push(ddl.addCheckNotValid(t, checkName, spec.column.check!.trim()));
-    if (fk) expand.push(addForeignKeyNotValid(t, fk));
-    if (spec.column.comment !== undefined) expand.push(ddl.commentOnColumn(t, name, commentValue(spec.column.comment)));
-    const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
-    if (fk) locks.push({ relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' });
-    steps.sql('expand', {
-      description: `add column ${where} ${type}${strategy.inlineDefault ? ` with default ${def!.sql} (metadata only: no rewrite)` : ''}${strategy.inlineNotNull ? ' NOT NULL' : ''}${strategy.backfill ? `; existing rows are backfilled with ${strategy.backfill.sql}` : ''}${fill ? ', a trigger filling it in rows written without it' : ''}${check || fk || strategy.checkNotNull ? ', constraints NOT VALID' : ''}`,
-      statements: expand,
-      transactional: true,
-      impact: { ...ctx.briefLock(t), locks },
-      // Dropping the column drops its constraints and indexes with it.
-      undo: { statements: [...(fill?.drop ?? []), ddl.dropColumn(t, name, { ifExists: true })], transactional: true },
-    });
-    if (spec.column.unique) {
-      buildUniqueIndexStep(steps, table, uniqueName, [name], `unique constraint ${quoteIdent(uniqueName)}`);
-      steps.sql('expand', {
-        description: `make index ${quoteIdent(uniqueName)} the unique constraint of ${where}`,
-        statements: [ddl.constraintUsingIndex(t, uniqueName, 'UNIQUE', uniqueName)],
-        transactional: true,
-        impact: ctx.briefLock(t),
-        undo: { statements: [ddl.dropConstraint(t, uniqueName, { ifExists: true })], transactional: true },
-      });
-    }
-
+    expandSteps(ctx, steps, r, fill);
     // COALESCE: the backfill pass may be shared with other operations on this table, and a value
     // the application wrote meanwhile must stay.
+    const col = quoteIdent(name);
     if (strategy.backfill)
       ctx.backfill({
         table,
         assignments: [{ column: name, expression: `COALESCE(${col}, ${strategy.backfill.sql})` }],
         pending: `${col} IS NULL`,
-        ...(fk ? { keyChecks: [qualified(fk.referenced)] } : {}),
+        ...(r.fk ? { keyChecks: [qualified(r.fk.referenced)] } : {}),
       });
-
-    if (strategy.checkNotNull)
-      validateNotNull(steps, table, name, `${strategy.backfill!.sql} gave NULL for them: fix the data or \`up\``);
-    if (check) {
-      verifyStep(
-        steps,
-        table,
-        `(${spec.column.check!.trim()}) IS FALSE`,
-        [name, ...check.columns],
-        `verify no row of ${displayName(t)} violates ${quoteIdent(checkName)}`,
-        `rows of ${displayName(t)} that violate CHECK (${spec.column.check!.trim()})`,
-      );
-      validateConstraintStep(steps, table, checkName);
-    }
-    if (fk) validateForeignKey(steps, table, fk);
-
-    const contract = [
-      ...(fill?.drop ?? []),
-      ...(strategy.checkNotNull ? ddl.setNotNullStatements(t, name, { ifExists: true }) : []),
-    ];
-    if (contract.length > 0) {
-      steps.sql('contract', {
-        description: `${fill ? `drop the trigger filling ${where}` : ''}${fill && strategy.checkNotNull ? '; ' : ''}${strategy.checkNotNull ? `SET NOT NULL on ${where} (proved by the validated check: no scan) and drop the check` : ''}`,
-        statements: contract,
-        transactional: true,
-        impact: ctx.briefLock(t),
-      });
-    }
-    const fills = def ? def.sql : strategy.fill ? strategy.fill.sql : 'NULL';
+    switchSteps(steps, r);
+    contractStep(ctx, steps, r, fill);
+    const fills = r.def ? r.def.sql : strategy.fill ? strategy.fill.sql : 'NULL';
     ctx.note({
       phase: 'expand',
       text: `the running application keeps working: rows it inserts without ${col} get ${fills}`,
     });
   },
 };
+
+/** What plan() resolved from the spec and the catalog: the input of the step builders below. */
+interface Resolved {
+  spec: AddColumn;
+  table: TableInfo;
+  name: string;
+  type: string;
+  def: ExpressionInfo | undefined;
+  strategy: Strategy;
+  check: ExpressionInfo | undefined;
+  fk: ForeignKey | undefined;
+  checkName: string;
+  uniqueName: string;
+}
+
+type FillTrigger = ReturnType<typeof fillTrigger>;
+
+/** Every plan-time refusal of addColumn, in the order they are checked. */
+function resolve(spec: AddColumn, ctx: PlanContext): Resolved {
+  const table = ctx.table(spec.table, 'table');
+  const name = parseColumnName(spec.column.name);
+  if (table.columns.some((c) => c.name === name))
+    ctx.fail('column.name', `column ${quoteIdent(name)} already exists on table ${displayName(table)}`);
+  const type = spec.column.type.trim();
+  if (userType(ctx, type, 'column.type').serial) {
+    ctx.fail(
+      'column.type',
+      `"${type}" gives every existing row a sequence value, which rewrites the table under ACCESS EXCLUSIVE; ` +
+        `create a sequence first and add an integer column with default nextval('...'), which is backfilled`,
+    );
+  }
+  const { def, strategy } = resolveValue(spec, ctx, table);
+  if (spec.column.unique && strategy.inlineDefault && table.estimatedRows > 1) {
+    ctx.fail(
+      'column.unique',
+      `every existing row of ${displayName(table)} would get the same default ${def!.sql}, which a unique ` +
+        `constraint refuses; give \`up\` (a distinct value per row) or a volatile default such as gen_random_uuid()`,
+    );
+  }
+  const check =
+    spec.column.check !== undefined ? userExpression(ctx, spec.column.check, 'column.check', table, [name]) : undefined;
+  const fk = spec.column.references ? foreignKey(ctx, table, name, type, spec.column.references) : undefined;
+  const r: Resolved = {
+    spec,
+    table,
+    name,
+    type,
+    def,
+    strategy,
+    check,
+    fk,
+    checkName: generatedName(table.name, name, 'check'),
+    uniqueName: generatedName(table.name, name, 'key'),
+  };
+  requireFreeNames(ctx, r);
+  return r;
+}
+
+/** The default and `up` expressions, and the strategy they call for. */
+function resolveValue(
+  spec: AddColumn,
+  ctx: PlanContext,
+  table: TableInfo,
+): { def: ExpressionInfo | undefined; strategy: Strategy } {
+  const def =
+    spec.column.default !== undefined ? userExpression(ctx, spec.column.default, 'column.default', table) : undefined;
+  if (def && def.columns.size > 0)
+    ctx.fail(
+      'column.default',
+      `${JSON.stringify(spec.column.default)}: a default cannot use columns; ` +
+        `give \`up\` to compute existing rows from other columns`,
+    );
+  const up = spec.up !== undefined ? userExpression(ctx, spec.up, 'up', table) : undefined;
+  const notNull = spec.column.nullable === false;
+  if (notNull && !def && !up) {
+    ctx.fail(
+      'column.nullable',
+      `a NOT NULL column needs a value for the existing rows and for rows the running application inserts ` +
+        `without it: give \`column.default\` or \`up\``,
+    );
+  }
+  // Before Postgres 11 every non-NULL default in ADD COLUMN rewrites the table: backfill them all.
+  const volatile =
+    def !== undefined &&
+    (expressionVolatility(def, ctx.catalog.functions) === 'v' || ctx.catalog.serverVersionNum < 110000);
+  return { def, strategy: chooseStrategy(def, up, volatile, notNull) };
+}
+
+/** The constraint names the plan adds must be free; a unique column cannot go on a partitioned table. */
+function requireFreeNames(ctx: PlanContext, r: Resolved): void {
+  const { spec, table, name } = r;
+  if (r.check) requireFreeName(ctx, table, r.checkName, 'column.check');
+  if (spec.column.unique) {
+    requireFreeName(ctx, table, r.uniqueName, 'column.unique');
+    if (isPartitioned(table)) {
+      const key = (table.partitioning?.key ?? []).map((k) => (k === null ? 'an expression' : quoteIdent(k)));
+      ctx.fail(
+        'column.unique',
+        `a unique column on partitioned table ${displayName(table)} is not possible: Postgres enforces ` +
+          `uniqueness on a partitioned table only when the key contains the partition key (${key.join(', ')}); ` +
+          `add the column, then addUnique on it together with the partition key`,
+      );
+    }
+  }
+  if (r.strategy.checkNotNull) requireFreeName(ctx, table, ddl.notNullCheckName(table, name), 'column.nullable');
+}
+
+/** expand: the column with its default, fill trigger, NOT VALID constraints and comment; then its unique index. */
+function expandSteps(ctx: PlanContext, steps: StepBuilder, r: Resolved, fill: FillTrigger | undefined): void {
+  const { spec, table, name, type, def, strategy, check, fk } = r;
+  const t = qualified(table);
+  const where = `${displayName(t)}.${quoteIdent(name)}`;
+  const expand = [
+    ddl.addColumn(t, name, type, {
+      default: strategy.inlineDefault ? def!.sql : undefined,
+      notNull: strategy.inlineNotNull,
+    }),
+  ];
+  if (def && !strategy.inlineDefault) expand.push(ddl.setDefault(t, name, def.sql));
+  if (fill) expand.push(...fill.create);
+  if (strategy.checkNotNull) expand.push(ddl.addNotNullCheck(t, name));
+  if (check) expand.push(ddl.addCheckNotValid(t, r.checkName, spec.column.check!.trim()));
+  if (fk) expand.push(addForeignKeyNotValid(t, fk));
+  if (spec.column.comment !== undefined) expand.push(ddl.commentOnColumn(t, name, commentValue(spec.column.comment)));
+  const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
+  if (fk) locks.push({ relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' });
+  steps.sql('expand', {
+    description: expandDescription(r, where, fill),
+    statements: expand,
+    transactional: true,
+    impact: { ...ctx.briefLock(t), locks },
+    // Dropping the column drops its constraints and indexes with it.
+    undo: { statements: [...(fill?.drop ?? []), ddl.dropColumn(t, name, { ifExists: true })], transactional: true },
+  });
+  if (spec.column.unique) {
+    const key = r.uniqueName;
+    buildUniqueIndexStep(steps, table, key, [name], `unique constraint ${quoteIdent(key)}`);
+    steps.sql('expand', {
+      description: `make index ${quoteIdent(key)} the unique constraint of ${where}`,
+      statements: [ddl.constraintUsingIndex(t, key, 'UNIQUE', key)],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: { statements: [ddl.dropConstraint(t, key, { ifExists: true })], transactional: true },
+    });
+  }
+}
+
+function expandDescription(r: Resolved, where: string, fill: FillTrigger | undefined): string {
+  const { def, strategy } = r;
+  return [
+    `add column ${where} ${r.type}`,
+    strategy.inlineDefault ? ` with default ${def!.sql} (metadata only: no rewrite)` : '',
+    strategy.inlineNotNull ? ' NOT NULL' : '',
+    strategy.backfill ? `; existing rows are backfilled with ${strategy.backfill.sql}` : '',
+    fill ? ', a trigger filling it in rows written without it' : '',
+    r.check || r.fk || strategy.checkNotNull ? ', constraints NOT VALID' : '',
+  ].join('');
+}
+
+/** switch: NOT NULL's check, the CHECK and the foreign key are verified and validated. */
+function switchSteps(steps: StepBuilder, r: Resolved): void {
+  const { spec, table, name, strategy, check, fk } = r;
+  if (strategy.checkNotNull)
+    validateNotNull(steps, table, name, `${strategy.backfill!.sql} gave NULL for them: fix the data or \`up\``);
+  if (check) {
+    const t = qualified(table);
+    verifyStep(
+      steps,
+      table,
+      `(${spec.column.check!.trim()}) IS FALSE`,
+      [name, ...check.columns],
+      `verify no row of ${displayName(t)} violates ${quoteIdent(r.checkName)}`,
+      `rows of ${displayName(t)} that violate CHECK (${spec.column.check!.trim()})`,
+    );
+    validateConstraintStep(steps, table, r.checkName);
+  }
+  if (fk) validateForeignKey(steps, table, fk);
+}
+
+/** contract: the fill trigger goes; NOT NULL is set from the validated check. */
+function contractStep(ctx: PlanContext, steps: StepBuilder, r: Resolved, fill: FillTrigger | undefined): void {
+  const { table, name, strategy } = r;
+  const t = qualified(table);
+  const where = `${displayName(t)}.${quoteIdent(name)}`;
+  const contract = [
+    ...(fill?.drop ?? []),
+    ...(strategy.checkNotNull ? ddl.setNotNullStatements(t, name, { ifExists: true }) : []),
+  ];
+  if (contract.length === 0) return;
+  const parts = [
+    fill ? `drop the trigger filling ${where}` : '',
+    strategy.checkNotNull ? `SET NOT NULL on ${where} (proved by the validated check: no scan) and drop the check` : '',
+  ];
+  steps.sql('contract', {
+    description: parts.filter((p) => p !== '').join('; '),
+    statements: contract,
+    transactional: true,
+    impact: ctx.briefLock(t),
+  });
+}
 
 interface Strategy {
   /** The default goes into ADD COLUMN: metadata only, existing rows read it without a rewrite. */

@@ -104,57 +104,84 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
     const tolerant = !(plainCast && conversionCannotFail(oldType, newType));
     const units: ShadowUnit[] = [unit(ctx, table, column, { newType, using, down, tolerant, field: 'column' })];
     const tables = new Map<string, TableInfo>([[tableKey(table), table]]);
-    const onlyColumn = (field: 'using' | 'down', text: string) => {
-      const others = [...expressionColumns(text)].filter((c) => c !== column.name);
-      if (others.length > 0)
-        ctx.fail(
-          field,
-          `${where} is referenced by foreign keys, so the change is applied to the referencing columns too: "${field}" may only refer to ${quoteIdent(column.name)} (it refers to ${others.map(quoteIdent).join(', ')})`,
-        );
-    };
-    for (const fk of table.referencedBy) {
-      const k = fk.referencedColumns.indexOf(column.name);
-      if (k < 0) continue;
-      const child = ctx.table(quoteQualified(fk.table), 'table');
-      tables.set(tableKey(child), child);
-      const childColumn = ctx.column(child, fk.columns[k]!, 'table');
-      const childType = parseTypeName(childColumn.type).sql;
-      if (childType === newType.sql) continue; // already the new type: only its foreign key is re-created
-      const childWhere = `${displayName(child)}.${quoteIdent(childColumn.name)}`;
-      if (childType !== oldType.sql)
-        ctx.fail(
-          'type',
-          `${where} is referenced by ${childWhere} (foreign key ${quoteIdent(fk.name)}) of type ${childColumn.type}, neither the old nor the new type; change or drop that foreign key first`,
-        );
-      onlyColumn('using', using);
-      onlyColumn('down', down);
-      const renames = new Map([[column.name, childColumn.name]]);
-      units.push(
-        unit(ctx, child, childColumn, {
-          newType,
-          using: renameInExpression(using, renames),
-          down: renameInExpression(down, renames),
-          tolerant,
-          field: 'table',
-          via: `${childWhere} (foreign key ${quoteIdent(fk.name)})`,
-        }),
-      );
-    }
+    addReferencingUnits(ctx, table, column, units, tables);
     planShadow(ctx, ctx.steps('change_column_type', where), units, tables);
 
-    const also = units.slice(1).map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`);
-    if (also.length)
-      ctx.note({ phase: 'expand', text: `the referencing column(s) ${also.join(', ')} change to ${newType.sql} too` });
-    ctx.note({
-      phase: 'switch',
-      text: `switch swaps the columns: from then on ${where} has type ${newType.sql} for every application version; the old column stays hidden and kept in step with \`${down}\` until contract, so values written before contract must also convert back (contract lifts that)`,
-    });
-    ctx.note({
-      phase: 'contract',
-      text: `contract drops the old column(s); ${where} ends as the table's last column (Postgres cannot reorder columns)`,
-    });
+    notes(ctx, where, units, down);
   },
 };
+
+/**
+ * The columns that reference the changed one by foreign key change with it (each a unit of its
+ * own, `using` and `down` renamed to it); one already of the new type only gets its key re-created.
+ */
+function addReferencingUnits(
+  ctx: PlanContext,
+  table: TableInfo,
+  column: ColumnInfo,
+  units: ShadowUnit[],
+  tables: Map<string, TableInfo>,
+): void {
+  const { newType, using, down, tolerant } = units[0]!;
+  const where = `${displayName(table)}.${quoteIdent(column.name)}`;
+  const oldType = parseTypeName(column.type);
+  const onlyColumn = (field: 'using' | 'down', text: string) => {
+    const others = [...expressionColumns(text)].filter((c) => c !== column.name);
+    if (others.length > 0)
+      ctx.fail(
+        field,
+        `${where} is referenced by foreign keys, so the change is applied to the referencing columns too: ` +
+          `"${field}" may only refer to ${quoteIdent(column.name)} (it refers to ${others.map(quoteIdent).join(', ')})`,
+      );
+  };
+  for (const fk of table.referencedBy) {
+    const k = fk.referencedColumns.indexOf(column.name);
+    if (k < 0) continue;
+    const child = ctx.table(quoteQualified(fk.table), 'table');
+    tables.set(tableKey(child), child);
+    const childColumn = ctx.column(child, fk.columns[k]!, 'table');
+    const childType = parseTypeName(childColumn.type).sql;
+    if (childType === newType.sql) continue; // already the new type: only its foreign key is re-created
+    const childWhere = `${displayName(child)}.${quoteIdent(childColumn.name)}`;
+    if (childType !== oldType.sql)
+      ctx.fail(
+        'type',
+        `${where} is referenced by ${childWhere} (foreign key ${quoteIdent(fk.name)}) of type ${childColumn.type}, ` +
+          `neither the old nor the new type; change or drop that foreign key first`,
+      );
+    onlyColumn('using', using);
+    onlyColumn('down', down);
+    const renames = new Map([[column.name, childColumn.name]]);
+    units.push(
+      unit(ctx, child, childColumn, {
+        newType,
+        using: renameInExpression(using, renames),
+        down: renameInExpression(down, renames),
+        tolerant,
+        field: 'table',
+        via: `${childWhere} (foreign key ${quoteIdent(fk.name)})`,
+      }),
+    );
+  }
+}
+
+function notes(ctx: PlanContext, where: string, units: ShadowUnit[], down: string): void {
+  const newType = units[0]!.newType;
+  const also = units.slice(1).map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`);
+  if (also.length)
+    ctx.note({ phase: 'expand', text: `the referencing column(s) ${also.join(', ')} change to ${newType.sql} too` });
+  ctx.note({
+    phase: 'switch',
+    text:
+      `switch swaps the columns: from then on ${where} has type ${newType.sql} for every application version; ` +
+      `the old column stays hidden and kept in step with \`${down}\` until contract, so values written before ` +
+      `contract must also convert back (contract lifts that)`,
+  });
+  ctx.note({
+    phase: 'contract',
+    text: `contract drops the old column(s); ${where} ends as the table's last column (Postgres cannot reorder columns)`,
+  });
+}
 
 /**
  * Whether Postgres changes the type in place, without rewriting the table or its indexes and

@@ -8,7 +8,7 @@ import { checkedExpression, checkedType } from './support/fragments.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
 import { addNotNullChecks, verifyInSync } from './support/steps.js';
 import { modelColumn } from './support/model-objects.js';
-import type { OperationDefinition, PlanContext } from './types.js';
+import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
 import { describeDependents } from './support/dependents.js';
 
 export const transformColumnSchema = z
@@ -64,74 +64,15 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
     if (spec.dropOld) for (const c of spec.from) change.dropColumn(table, spelledColumn(table, c));
   },
   plan(spec, ctx) {
-    const table = ctx.table(spec.table, 'table');
-    const t: QualifiedName = { schema: table.schema, name: table.name };
-    const existing = new Set(table.columns.map((c) => c.name));
-    const from = spec.from.map((name, i) => ctx.column(table, spelledColumn(table, name), `from[${i}]`).name);
-    const to = spec.to.map((c, i) => ({ ...c, name: parseColumnName(c.name), field: `to[${i}]` }));
-    checkNames(
-      ctx,
-      t,
-      from,
-      to.map((c) => c.name),
-      existing,
-    );
-    for (const [i, name] of from.entries()) {
-      const col = table.columns.find((c) => c.name === name)!;
-      if (col.generated)
-        ctx.fail(
-          `from[${i}]`,
-          `${displayName(t)}.${quoteIdent(name)} is a generated column; the trigger cannot write it`,
-        );
-    }
-    if (spec.dropOld) refuseDropDependents(ctx, table, from);
-
-    const all = new Set([...existing, ...to.map((c) => c.name)]);
-    const forward = to.map((c) => ({
-      column: c.name,
-      expression: checkedExpression(ctx, `${c.field}.up`, c.up, existing),
-      type: checkedType(ctx, `${c.field}.type`, c.type),
-    }));
-    const down = new Map(Object.entries(spec.down).map(([k, v]) => [parseColumnName(k), v]));
-    for (const key of down.keys())
-      if (!from.includes(key))
-        ctx.fail(
-          `down.${key}`,
-          `${quoteIdent(key)} is not one of the "from" columns (${from.map(quoteIdent).join(', ')})`,
-        );
-    const missing = from.filter((c) => !down.has(c));
-    if (missing.length > 0)
-      ctx.fail(
-        'down',
-        `give an expression for ${missing.map(quoteIdent).join(', ')}: rows written by the new version must fill the old columns too`,
-      );
-    const backward = from.map((c) => ({
-      column: c,
-      expression: checkedExpression(ctx, `down.${c}`, down.get(c)!, all),
-    }));
-
+    const r = resolve(spec, ctx);
+    const { table, t, from, to, forward } = r;
     const subject = `${displayName(t)}.${from.map(quoteIdent).join('+')}`;
     const fn: QualifiedName = {
       schema: t.schema,
       name: generatedName('zdm_sync', t.name, ...from, 'to', ...to.map((c) => c.name)),
     };
     const steps = ctx.steps('transform_column', subject);
-    steps.sql('expand', {
-      description: `add ${to.map((c) => quoteIdent(c.name)).join(', ')} to ${displayName(t)} with a trigger keeping them in step with ${from.map(quoteIdent).join(', ')}`,
-      statements: [
-        ...forward.map((f) => ddl.addColumn(t, f.column, f.type)),
-        ...syncTriggerStatements(t, fn, fn.name, { forward, backward }, all),
-      ],
-      transactional: true,
-      impact: ctx.briefLock(t),
-      undo: {
-        statements: [
-          ...dropSyncTriggerStatements(t, fn, fn.name),
-          ...forward.map((f) => ddl.dropColumn(t, f.column, { ifExists: true })),
-        ],
-        transactional: true,
-      },
-    });
+    expandStep(ctx, steps, r, fn);
     ctx.backfill({
       table,
       assignments: forward.map(({ column, expression: e }) => ({ column, expression: e })),
@@ -149,7 +90,10 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
     addNotNullChecks(ctx, steps, table, notNull);
 
     steps.sql('contract', {
-      description: `drop the trigger${notNull.length ? `, make ${notNull.map(quoteIdent).join(', ')} NOT NULL` : ''}${spec.dropOld ? `, drop ${from.map(quoteIdent).join(', ')}` : ''}`,
+      description:
+        'drop the trigger' +
+        (notNull.length ? `, make ${notNull.map(quoteIdent).join(', ')} NOT NULL` : '') +
+        (spec.dropOld ? `, drop ${from.map(quoteIdent).join(', ')}` : ''),
       statements: [
         ...dropSyncTriggerStatements(t, fn, fn.name),
         ...notNull.flatMap((c) => ddl.setNotNullStatements(t, c)),
@@ -158,18 +102,121 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
       transactional: true,
       impact: ctx.briefLock(t),
     });
-    ctx.note({
-      phase: 'switch',
-      text: `after switch, deploy the application version that uses ${to.map((c) => quoteIdent(c.name)).join(', ')}; versions using ${from.map(quoteIdent).join(', ')} keep working until contract`,
-    });
-    ctx.note({
-      phase: 'contract',
-      text: spec.dropOld
-        ? `contract drops ${from.map(quoteIdent).join(', ')}: run it only when no running application version uses them`
-        : `after contract ${from.map(quoteIdent).join(', ')} are no longer kept in step with the new columns`,
-    });
+    notes(ctx, spec, r);
   },
 };
+
+interface SyncColumn {
+  column: string;
+  expression: string;
+}
+
+/** What plan() resolved and checked: the columns and the trigger's expressions both ways. */
+interface Resolved {
+  table: TableInfo;
+  t: QualifiedName;
+  from: string[];
+  to: { name: string; nullable?: boolean | undefined }[];
+  /** The new columns from `up` (with their types), over the existing columns. */
+  forward: (SyncColumn & { type: string })[];
+  /** The old columns from `down`, over all columns. */
+  backward: SyncColumn[];
+  /** The table's columns with the new ones. */
+  all: Set<string>;
+}
+
+/** Every plan-time refusal of transformColumn, in the order they are checked. */
+function resolve(spec: TransformColumn, ctx: PlanContext): Resolved {
+  const table = ctx.table(spec.table, 'table');
+  const t: QualifiedName = { schema: table.schema, name: table.name };
+  const existing = new Set(table.columns.map((c) => c.name));
+  const from = spec.from.map((name, i) => ctx.column(table, spelledColumn(table, name), `from[${i}]`).name);
+  const to = spec.to.map((c, i) => ({ ...c, name: parseColumnName(c.name), field: `to[${i}]` }));
+  checkNames(
+    ctx,
+    t,
+    from,
+    to.map((c) => c.name),
+    existing,
+  );
+  for (const [i, name] of from.entries()) {
+    const col = table.columns.find((c) => c.name === name)!;
+    if (col.generated)
+      ctx.fail(
+        `from[${i}]`,
+        `${displayName(t)}.${quoteIdent(name)} is a generated column; the trigger cannot write it`,
+      );
+  }
+  if (spec.dropOld) refuseDropDependents(ctx, table, from);
+
+  const all = new Set([...existing, ...to.map((c) => c.name)]);
+  const forward = to.map((c) => ({
+    column: c.name,
+    expression: checkedExpression(ctx, `${c.field}.up`, c.up, existing),
+    type: checkedType(ctx, `${c.field}.type`, c.type),
+  }));
+  return { table, t, from, to, forward, backward: backwardColumns(spec, ctx, from, all), all };
+}
+
+/** `down`: an expression for every `from` column and for nothing else. */
+function backwardColumns(spec: TransformColumn, ctx: PlanContext, from: string[], all: Set<string>): SyncColumn[] {
+  const down = new Map(Object.entries(spec.down).map(([k, v]) => [parseColumnName(k), v]));
+  for (const key of down.keys())
+    if (!from.includes(key))
+      ctx.fail(
+        `down.${key}`,
+        `${quoteIdent(key)} is not one of the "from" columns (${from.map(quoteIdent).join(', ')})`,
+      );
+  const missing = from.filter((c) => !down.has(c));
+  if (missing.length > 0)
+    ctx.fail(
+      'down',
+      `give an expression for ${missing.map(quoteIdent).join(', ')}: ` +
+        `rows written by the new version must fill the old columns too`,
+    );
+  return from.map((c) => ({
+    column: c,
+    expression: checkedExpression(ctx, `down.${c}`, down.get(c)!, all),
+  }));
+}
+
+function expandStep(ctx: PlanContext, steps: StepBuilder, r: Resolved, fn: QualifiedName): void {
+  const { t, from, to, forward, backward } = r;
+  steps.sql('expand', {
+    description:
+      `add ${to.map((c) => quoteIdent(c.name)).join(', ')} to ${displayName(t)} with a trigger keeping them ` +
+      `in step with ${from.map(quoteIdent).join(', ')}`,
+    statements: [
+      ...forward.map((f) => ddl.addColumn(t, f.column, f.type)),
+      ...syncTriggerStatements(t, fn, fn.name, { forward, backward }, r.all),
+    ],
+    transactional: true,
+    impact: ctx.briefLock(t),
+    undo: {
+      statements: [
+        ...dropSyncTriggerStatements(t, fn, fn.name),
+        ...forward.map((f) => ddl.dropColumn(t, f.column, { ifExists: true })),
+      ],
+      transactional: true,
+    },
+  });
+}
+
+function notes(ctx: PlanContext, spec: TransformColumn, r: Resolved): void {
+  const from = r.from.map(quoteIdent).join(', ');
+  ctx.note({
+    phase: 'switch',
+    text:
+      `after switch, deploy the application version that uses ${r.to.map((c) => quoteIdent(c.name)).join(', ')}; ` +
+      `versions using ${from} keep working until contract`,
+  });
+  ctx.note({
+    phase: 'contract',
+    text: spec.dropOld
+      ? `contract drops ${from}: run it only when no running application version uses them`
+      : `after contract ${from} are no longer kept in step with the new columns`,
+  });
+}
 
 function checkNames(ctx: PlanContext, t: QualifiedName, from: string[], to: string[], existing: Set<string>): void {
   from.forEach((c, i) => from.indexOf(c) !== i && ctx.fail(`from[${i}]`, `${quoteIdent(c)} is named twice`));
