@@ -8,13 +8,19 @@ import type { RunnerEvent } from '../exec/events.js';
 import type { MigrationSpec } from '../migration/schema.js';
 import { Zdm } from './zdm.js';
 
-/** Settings: exactly the keys of zdm.config.json (durations "2s"/seconds, sizes "64MB"/bytes), validated by its schema. */
+/**
+ * Settings: exactly the keys of zdm.config.json (durations "2s"/seconds, sizes "64MB"/bytes),
+ * validated by its schema.
+ */
 export type ZdmSettings = Omit<ConfigFile, '$schema'>;
 
 export interface ZdmOptions extends ZdmSettings {
   /** A pg Pool you own (instead of databaseUrl); close() leaves it open. */
   pool?: pg.Pool;
-  /** Migrations as objects, in order (instead of migrationsDir): `{ name: '0001_rename', migration: defineMigration(...) }`. */
+  /**
+   * Migrations as objects, in order (instead of migrationsDir): `{ name: '0001_rename', migration:
+   * defineMigration(...) }`.
+   */
   migrations?: readonly { name: string; migration: MigrationSpec }[];
   /** Called with every runner event (phases, steps, gates, backfill progress); see also zdm.events(). */
   onEvent?: (event: RunnerEvent) => void;

@@ -94,7 +94,10 @@ export class Zdm {
     this.#events = new EventHub(setup.onEvent);
   }
 
-  /** The active migration's recorded plan (with step status), else a fresh plan of the next pending one or of `file`. */
+  /**
+   * The active migration's recorded plan (with step status), else a fresh plan of the next pending one
+   * or of `file`.
+   */
   async plan(options: { file?: string } = {}): Promise<PlanResult> {
     const [{ currentPlan }, path] = await Promise.all([import('../runner/current-plan.js'), import('node:path')]);
     const ctx = await this.#context();
@@ -110,7 +113,8 @@ export class Zdm {
     if (found.kind === 'nothing-pending') return found;
     if (found.kind === 'recorded')
       throw new UsageError(
-        `migration ${found.plan.migration} is active: a rehearsal runs a migration before it starts (plan a pending file)`,
+        `migration ${found.plan.migration} is active: a rehearsal runs a migration before it starts ` +
+          `(plan a pending file)`,
       );
     const [{ rehearse }, { loadMigrationFile }, path] = await Promise.all([
       import('../rehearse/rehearse.js'),
@@ -176,7 +180,10 @@ export class Zdm {
     return nothingActiveAsResult(async () => ({ kind: 'tuned' as const, ...(await tune(ctx, change)) }));
   }
 
-  /** Lints SQL files, zdm migration files (their `sql` operations) and/or SQL text. Needs no database unless `catalog`. */
+  /**
+   * Lints SQL files, zdm migration files (their `sql` operations) and/or SQL text. Needs no database
+   * unless `catalog`.
+   */
   async lint(target: LintTarget | string[], request: LintRequest = {}): Promise<LintResult> {
     const liveCatalog = request.catalog ? await this.#liveCatalog() : undefined;
     return runLint(target, {

@@ -160,7 +160,9 @@ export class BatchLoop {
       );
       return 'retry';
     }
-    const message = `batch after key ${a.cursor ? JSON.stringify(a.cursor) : '(start)'} of ${a.size} rows (${a.range.label}) failed: ${errorMessage(err)}`;
+    const message =
+      `batch after key ${a.cursor ? JSON.stringify(a.cursor) : '(start)'} ` +
+      `of ${a.size} rows (${a.range.label}) failed: ${errorMessage(err)}`;
     if (!join)
       await ctx.state
         .stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'failed', message)

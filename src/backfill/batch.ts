@@ -35,7 +35,8 @@ export async function runBatch(
   const sql = batchSql(step, cursor !== null, range.ceiling !== null, range.table);
   return inTransaction(session, async (client) => {
     const setup = await client.query<{ wal: string }>(
-      `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config($3, 'on', true), pg_current_wal_insert_lsn()::text AS wal`,
+      `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), ` +
+        `set_config($3, 'on', true), pg_current_wal_insert_lsn()::text AS wal`,
       [`${ctx.settings.lockTimeoutMs}ms`, `${statementTimeoutMs}ms`, BACKFILL_SETTING],
     );
     const bound = await client.query<Record<string, string>>(sql.bound, sql.boundParams(cursor, range.ceiling, size));
@@ -54,7 +55,8 @@ export async function runBatch(
     if (!owned) throw new LostClaim();
     await ctx.observer?.beforeCommit(step, client);
     const wal = await client.query<{ bytes: number; at: number }>(
-      `SELECT pg_wal_lsn_diff(l, $1::pg_lsn)::float8 AS bytes, pg_wal_lsn_diff(l, '0/0')::float8 AS at FROM pg_current_wal_insert_lsn() l`,
+      `SELECT pg_wal_lsn_diff(l, $1::pg_lsn)::float8 AS bytes, pg_wal_lsn_diff(l, '0/0')::float8 AS ` +
+        `at FROM pg_current_wal_insert_lsn() l`,
       [setup.rows[0]!.wal],
     );
     return { hi, updated, walBytes: wal.rows[0]!.bytes, walEnd: wal.rows[0]!.at };

@@ -106,7 +106,8 @@ async function splitForWorkers(
   if ((await ctx.state.chunks(pool, migration, step.id)).length > 0) return true;
   if (join)
     throw new StateError(
-      `the backfill of ${displayName(step.table)} runs in one worker; only a parallel backfill (zdm advance --workers N) can be joined`,
+      `the backfill of ${displayName(step.table)} runs in one worker; ` +
+        `only a parallel backfill (zdm advance --workers N) can be joined`,
     );
   if (workers <= 1) return false;
   const remaining = total === null ? null : total - row.rows_scanned;

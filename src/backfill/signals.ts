@@ -18,7 +18,11 @@ export interface LockWaits {
 
 export function judgeLockWaits(w: LockWaits, table: string): string | null {
   if (w.waiting === 0) return null;
-  return `${w.waiting} session${w.waiting === 1 ? '' : 's'} wait${w.waiting === 1 ? 's' : ''} for a lock on ${table} or held by the backfill (longest for ${formatDuration(w.longestSeconds * 1000)}; limit: none may wait)`;
+  return (
+    `${w.waiting} session${w.waiting === 1 ? '' : 's'} wait${w.waiting === 1 ? 's' : ''} for a ` +
+    `lock on ${table} or held by the backfill (longest ` +
+    `for ${formatDuration(w.longestSeconds * 1000)}; limit: none may wait)`
+  );
 }
 
 /**
@@ -51,7 +55,11 @@ export interface OldestXact {
 export function judgeXactAge(oldest: OldestXact | undefined, maxMs: number): string | null {
   if (!oldest || oldest.ageSeconds * 1000 <= maxMs) return null;
   const who = `pid ${oldest.pid}${oldest.application ? `, ${oldest.application}` : ''}, ${oldest.state}`;
-  return `the oldest transaction (${who}) has been open ${formatDuration(oldest.ageSeconds * 1000)} (limit ${formatDuration(maxMs)}): vacuum cannot remove the backfill's dead rows while it runs (--max-xact-age 0 disables this check)`;
+  return (
+    `the oldest transaction (${who}) has been open ${formatDuration(oldest.ageSeconds * 1000)} ` +
+    `(limit ${formatDuration(maxMs)}): vacuum cannot remove the backfill's dead rows while it ` +
+    `runs (--max-xact-age 0 disables this check)`
+  );
 }
 
 /**

@@ -8,7 +8,8 @@ const SAMPLE_KEYS = 4_000;
 /**
  * Bounds that split the key range after `from` (null = the start) into about `chunks` parts of
  * similar row counts, from a TABLESAMPLE of the keys: `[from, b1, ..., null]`, each chunk being
- * (bound[i], bound[i+1]] of `relation` (a leaf partition of a partitioned table). The last chunk is open-ended: rows inserted during the backfill beyond
+ * (bound[i], bound[i+1]] of `relation` (a leaf partition of a partitioned table). The last chunk is
+ * open-ended: rows inserted during the backfill beyond
  * the sampled keys are written by the sync trigger and still checked by the batches.
  */
 export async function splitKeyRange(

@@ -101,12 +101,20 @@ export class Throttle {
       const ahead = r.bytes! + since + this.reserved;
       if (ahead + next <= this.limits.maxLagBytes) continue;
       const inFlight = this.reserved > 0 ? `, batches in flight ${formatBytes(this.reserved)}` : '';
-      return `replica ${r.replica} has up to ${formatBytes(ahead)} of WAL to replay (${formatBytes(r.bytes!)} read, ${formatBytes(since)} written since${inFlight}) and the next batch writes about ${formatBytes(batchWalBytes)} (limit ${formatBytes(this.limits.maxLagBytes)})`;
+      return (
+        `replica ${r.replica} has up to ${formatBytes(ahead)} of WAL to replay ` +
+        `(${formatBytes(r.bytes!)} read, ${formatBytes(since)} written since${inFlight}) and the ` +
+        `next batch writes about ${formatBytes(batchWalBytes)} ` +
+        `(limit ${formatBytes(this.limits.maxLagBytes)})`
+      );
     }
     return null;
   }
 
-  /** The operator, the lag and the other signals are read at once (one round trip's wait, not one per signal); precedence applies to the answers. */
+  /**
+   * The operator, the lag and the other signals are read at once (one round trip's wait, not one per
+   * signal); precedence applies to the answers.
+   */
   private async evaluate(): Promise<ThrottleVerdict> {
     const [operator, readings, reasons] = await Promise.all([
       this.isPausedByOperator(),

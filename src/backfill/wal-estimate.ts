@@ -87,12 +87,16 @@ export function judgeWalRisk(
         : `${estimate.rows} rows x ~${estimate.bytesPerRow} B = ${formatBytes(estimate.totalBytes)}`;
     const backlog =
       estimate.backlogBytes < estimate.totalBytes
-        ? `${formatBytes(estimate.backlogBytes)}: --max-lag-bytes ${formatBytes(maxLagBytes)} plus a burst of batches of ${formatBytes(estimate.burstBytes)}`
+        ? `${formatBytes(estimate.backlogBytes)}: --max-lag-bytes ${formatBytes(maxLagBytes)} plus ` +
+          `a burst of batches of ${formatBytes(estimate.burstBytes)}`
         : `${formatBytes(estimate.backlogBytes)}, the whole backfill`;
     problems.push(
-      `replica ${s.name} ${why} cannot hold the WAL the backfill may put between the primary and it (up to ${backlog}; the backfill writes about ${total}). ` +
+      `replica ${s.name} ${why} cannot hold the WAL the backfill may put between the primary and it ` +
+        `(up to ${backlog}; the backfill writes about ${total}). ` +
         `A checkpoint could recycle WAL it has not received and it would have to be re-cloned. ` +
-        `${s.slot === null ? 'Give it a physical slot (primary_slot_name), raise wal_keep_size' : 'Raise max_slot_wal_keep_size'} to at least ${formatBytes(estimate.backlogBytes)}, lower --max-lag-bytes, or pass --allow-wal-risk`,
+        `${s.slot === null ? 'Give it a physical slot (primary_slot_name), raise wal_keep_size' : 'Raise max_slot_wal_keep_size'} ` +
+        `to at least ${formatBytes(estimate.backlogBytes)}, lower --max-lag-bytes, ` +
+        `or pass --allow-wal-risk`,
     );
   }
   return problems;

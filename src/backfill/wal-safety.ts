@@ -62,7 +62,10 @@ async function tableStats(pool: pg.Pool, table: string): Promise<TableStats> {
   return rows[0] ?? { tuples: -1, relpages: 0, statWidth: null, indexes: 0 };
 }
 
-/** Physical standbys connected to the primary and the slot each streams through (logical walsenders always have one and are left out). */
+/**
+ * Physical standbys connected to the primary and the slot each streams through (logical walsenders
+ * always have one and are left out).
+ */
 async function streamingStandbys(pool: pg.Pool): Promise<Standby[]> {
   const { rows } = await pool.query<Standby>(
     `SELECT coalesce(nullif(r.application_name, ''), host(r.client_addr), r.pid::text) AS name, s.slot_name AS slot
@@ -75,7 +78,8 @@ async function streamingStandbys(pool: pg.Pool): Promise<Standby[]> {
 
 async function walRetention(pool: pg.Pool): Promise<WalRetention> {
   const { rows } = await pool.query<{ name: string; setting: string; unit: string | null }>(
-    `SELECT name, setting, unit FROM pg_settings WHERE name IN ('wal_keep_size', 'wal_keep_segments', 'wal_segment_size', 'max_slot_wal_keep_size')`,
+    `SELECT name, setting, unit FROM pg_settings WHERE name IN ('wal_keep_size', ` +
+      `'wal_keep_segments', 'wal_segment_size', 'max_slot_wal_keep_size')`,
   );
   const get = (name: string) => rows.find((r) => r.name === name);
   const keepSize = get('wal_keep_size');

@@ -50,7 +50,10 @@ export class WorkerSizing {
     return Math.max(overlap, this.running--);
   }
 
-  /** After a batch of `size` rows that took `ms` and rewrote `updated` rows, `walBytes` measured while `overlap` batches ran. */
+  /**
+   * After a batch of `size` rows that took `ms` and rewrote `updated` rows, `walBytes` measured while
+   * `overlap` batches ran.
+   */
   observe(sizer: BatchSizer, size: number, ms: number, updated: number, walBytes: number, overlap: number): void {
     this.wal.observe(updated, walBytes / overlap);
     const cap = Math.min(MAX_BATCH_SIZE, this.walCap());

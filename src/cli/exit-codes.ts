@@ -11,7 +11,10 @@ export const ExitCode = {
   failure: 1,
   /** Bad usage or configuration: unknown flag, bad value, unreadable zdm.config.json. */
   usage: 2,
-  /** Blocked by validation, lint or a safety check: invalid migration file, missing table/column, drift, lint errors, WAL-retention risk. Nothing ran. */
+  /**
+   * Blocked by validation, lint or a safety check: invalid migration file, missing table/column,
+   * drift, lint errors, WAL-retention risk. Nothing ran.
+   */
   blocked: 3,
   /** Another zdm runner holds the migration lock. Nothing ran. */
   locked: 4,

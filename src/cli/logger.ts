@@ -7,7 +7,8 @@ export type { Logger };
 /**
  * Logs go to stderr (stdout carries plans, status and JSON output): human-readable on a terminal,
  * one JSON object per line otherwise (`level` as a name, `time` in ISO 8601, `msg`: the shape
- * eventLine gives events, so every line on stderr has one shape). URLs are redacted before they reach a log call; the redact
+ * eventLine gives events, so every line on stderr has one shape). URLs are redacted before they reach
+ * a log call; the redact
  * paths are a second net for fields that hold secrets.
  */
 export function createLogger(options: { level?: string; json?: boolean } = {}): Logger {

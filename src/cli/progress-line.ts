@@ -53,11 +53,13 @@ export function tallyLine(table: string, p: BackfillProgress): string {
   const rows =
     p.rowsThisRun === p.rowsScanned
       ? `${count(p.rowsScanned)} rows in ${formatDuration(p.elapsedMs)} (${rate})`
-      : `${count(p.rowsScanned)} rows, ${count(p.rowsThisRun)} of them in this run of ${formatDuration(p.elapsedMs)} (${rate})`;
+      : `${count(p.rowsScanned)} rows, ${count(p.rowsThisRun)} of them in this run ` +
+        `of ${formatDuration(p.elapsedMs)} (${rate})`;
   const pauses =
     p.pauses === 0
       ? 'no pauses'
-      : `${p.pauses} ${p.pauses === 1 ? 'pause' : 'pauses'} (${formatDuration(p.pausedTotalMs)}${p.pauses === 1 ? '' : ' in all'})`;
+      : `${p.pauses} ${p.pauses === 1 ? 'pause' : 'pauses'} ` +
+        `(${formatDuration(p.pausedTotalMs)}${p.pauses === 1 ? '' : ' in all'})`;
   return `   ${table}: backfill done: ${rows}, ${pauses}`;
 }
 

@@ -113,7 +113,10 @@ function stepLine(event: Exclude<RunnerEvent, { type: `backfill-${string}` }>): 
     case 'step-skip':
       return `   ${event.stepId}: skipped (${event.reason})`;
     case 'lock-retry':
-      return `   lock not granted, retry ${event.attempt} in ${formatDuration(event.delayMs)}${event.blockers[0] ? `: ${event.blockers[0]}` : ''}`;
+      return (
+        `   lock not granted, retry ${event.attempt} ` +
+        `in ${formatDuration(event.delayMs)}${event.blockers[0] ? `: ${event.blockers[0]}` : ''}`
+      );
     case 'gate':
       return `   gate before ${event.phase}: ${event.open ? 'open' : 'closed'}: ${event.reason}${lagText(event.lag)}`;
   }

@@ -88,7 +88,8 @@ const lockTimeout = (raw: Raw, source: string) => {
   const ms = wrap(parseDuration)(raw, source);
   if (ms < 1)
     throw new ConfigError(
-      `${source}: "${String(raw)}" must be at least 1ms: a lock timeout of 0 means no limit in Postgres, and the application's queries would queue behind zdm's DDL without bound`,
+      `${source}: "${String(raw)}" must be at least 1ms: a lock timeout of 0 means no limit in ` +
+        `Postgres, and the application's queries would queue behind zdm's DDL without bound`,
     );
   return ms;
 };

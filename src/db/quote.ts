@@ -85,7 +85,8 @@ function splitObjectName(input: string, fold: boolean): { schema?: string; name:
       const raw = s.slice(i, j).trim();
       if (!/^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*$/.test(raw)) {
         throw new Error(
-          `${JSON.stringify(input)} is not a valid name: write names that need it in double quotes, e.g. "\\"User Email\\""`,
+          `${JSON.stringify(input)} is not a valid name: write names that need it in double quotes, ` +
+            `e.g. "\\"User Email\\""`,
         );
       }
       parts.push(fold ? raw.toLowerCase() : raw);

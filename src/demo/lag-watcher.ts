@@ -40,6 +40,9 @@ export class LagWatcher {
 
   summary(): string {
     if (this.replicas.size === 0) return 'no replica seen';
-    return `peak ${this.maxSeconds.toFixed(3)} s and ${formatBytes(this.maxBytes)} of unreplayed WAL on ${[...this.replicas].join(', ')} (${this.samples} samples)`;
+    return (
+      `peak ${this.maxSeconds.toFixed(3)} s and ${formatBytes(this.maxBytes)} of unreplayed ` +
+      `WAL on ${[...this.replicas].join(', ')} (${this.samples} samples)`
+    );
   }
 }

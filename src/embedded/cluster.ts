@@ -85,7 +85,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       replica = await startReplica(binaries, runAs, dir, primary, useSlot, options);
       started.push(replica);
       log(
-        `replica listening on ${replica.host}:${replica.port}, streaming${useSlot ? ` through slot ${SLOT}` : ' without a slot'}`,
+        `replica listening on ${replica.host}:${replica.port}, ` +
+          `streaming${useSlot ? ` through slot ${SLOT}` : ' without a slot'}`,
       );
     }
     return { primary, replica, slotName: replica && useSlot ? SLOT : undefined, binaries, dir, stop };
@@ -177,7 +178,9 @@ async function startReplica(
   } finally {
     await client.end();
   }
-  const conninfo = `host=${primary.host} port=${primary.port} user=${USER} password=${primary.password} application_name=zdm_replica`;
+  const conninfo =
+    `host=${primary.host} port=${primary.port} user=${USER} ` +
+    `password=${primary.password} application_name=zdm_replica`;
   await appendConf(replica.dataDir, {
     ...baseSettings(replica.port, options),
     primary_conninfo: `'${conninfo}'`,

@@ -31,7 +31,8 @@ function migrationTables(s: string): string[] {
          updated_at timestamptz NOT NULL DEFAULT now(),
          finished_at timestamptz
        )`,
-    `COMMENT ON TABLE ${s}.migrations IS 'zdm: one row per migration file that has been activated; phase is the last completed phase'`,
+    `COMMENT ON TABLE ${s}.migrations IS 'zdm: one row per migration file that has been activated; ` +
+      `phase is the last completed phase'`,
     `CREATE TABLE ${s}.migration_targets (
          migration text NOT NULL REFERENCES ${s}.migrations (name) ON DELETE CASCADE,
          schema_name text NOT NULL,
@@ -148,7 +149,8 @@ export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schem
     await client.query(`SELECT pg_advisory_xact_lock(8021101, 0)`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.state_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE IF NOT EXISTS ${s}.state_version (version integer PRIMARY KEY, applied_at ` +
+        `timestamptz NOT NULL DEFAULT now())`,
     );
     const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.state_version`);
     for (let v = (rows[0]?.v ?? 0) + 1; v <= migrations.length; v++) {

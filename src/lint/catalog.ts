@@ -98,7 +98,9 @@ const KINDS: Record<string, CatalogTable['kind']> = {
 };
 
 /** Relations of user schemas (not pg_catalog, information_schema, toast or temp schemas). */
-const USER_REL = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+const USER_REL =
+  `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE ` +
+  `'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
 const SETTINGS_SQL = `SELECT current_setting('server_version_num') AS v, current_setting('TimeZone') AS tz`;
 

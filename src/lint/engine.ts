@@ -296,7 +296,9 @@ function directiveFindings(directives: IgnoreDirective[], enabled: Set<string>):
         ...at,
         rule: 'ignore-missing-reason',
         severity: 'warning',
-        message: `${label} gives no reason: write \`-- ${label}: ${d.rules.join(', ') || 'rule-id'} -- why this is safe\``,
+        message:
+          `${label} gives no reason: write \`-- ${label}: ${d.rules.join(', ') || 'rule-id'} ` +
+          `-- why this is safe\``,
       });
     }
   }

@@ -18,7 +18,10 @@ export function lockPhrase(mode: LockModeValue, table: QualifiedName | string | 
     case 'build':
       return `${lock} while it builds the index: ${blocks(mode)} for the whole build`;
     case 'brief':
-      return `${lock}: ${blocks(mode)}; brief, but it queues behind any long transaction and every later query queues behind it`;
+      return (
+        `${lock}: ${blocks(mode)}; brief, but it queues behind any long transaction and every ` +
+        `later query queues behind it`
+      );
     case 'wait':
       return `${lock}: ${blocks(mode)} until the transaction ends`;
   }

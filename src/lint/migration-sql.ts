@@ -68,7 +68,8 @@ export function readMigrationText(text: string): MigrationDocument {
 
 /**
  * Reads a migration file of any supported kind. `.ts`/`.js` files are imported the way
- * src/migration/load.ts imports them (TypeScript through src/migration/ts-hooks.ts), but without its validation: lint reports
+ * src/migration/load.ts imports them (TypeScript through src/migration/ts-hooks.ts), but without its
+ * validation: lint reports
  * on the SQL it finds and leaves the file's other problems to `zdm plan`.
  */
 export async function loadMigrationDocument(file: string, text: string): Promise<MigrationDocument> {

@@ -4,7 +4,8 @@ import type { MigrationSpec } from './schema.js';
 /**
  * For migration files written in TypeScript or JavaScript:
  *
- *   export default defineMigration({ operations: [renameColumn({ table: 'users', from: 'user_email', to: 'email_address' })] });
+ * export default defineMigration({ operations: [renameColumn({ table: 'users', from: 'user_email', to:
+ * 'email_address' })] });
  *
  * It returns its argument unchanged; the loader validates it exactly like a JSON file.
  */

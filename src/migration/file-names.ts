@@ -12,10 +12,14 @@ export const MIGRATION_EXTENSIONS = ['json', 'yaml', 'yml', 'ts', 'mts', 'cts', 
 export const MIGRATION_FILE = new RegExp(`^(\\d+)_([A-Za-z0-9][A-Za-z0-9_-]*)\\.(${MIGRATION_EXTENSIONS.join('|')})$`);
 
 export const NAMING_RULE =
-  'a migration file is named <number>_<name>.<ext>: digits, an underscore, a name of letters, digits, _ and - (starting with a letter or digit), and one of the extensions ' +
+  'a migration file is named <number>_<name>.<ext>: digits, an underscore, a name of letters, ' +
+  'digits, _ and - (starting with a letter or digit), and one of the extensions ' +
   MIGRATION_EXTENSIONS.map((e) => `.${e}`).join(' ');
 
-/** Type declarations, hidden files and plain SQL (what `zdm lint` reads, e.g. `0002_backfill.sql`) are never migrations. */
+/**
+ * Type declarations, hidden files and plain SQL (what `zdm lint` reads, e.g. `0002_backfill.sql`) are
+ * never migrations.
+ */
 const IGNORED = /(^\.)|(\.d\.[mc]?ts$)|(\.sql$)/i;
 
 /**
@@ -45,7 +49,10 @@ export function namingProblem(fileName: string): string | undefined {
             : !(MIGRATION_EXTENSIONS as readonly string[]).includes(ext.toLowerCase())
               ? `".${ext}" is not a migration extension`
               : 'the name has characters outside letters, digits, _ and -';
-  return `does not follow the migration naming rule: ${hint}; ${NAMING_RULE} (move other files out of the migrations directory)`;
+  return (
+    `does not follow the migration naming rule: ${hint}; ${NAMING_RULE} (move other files out ` +
+    `of the migrations directory)`
+  );
 }
 
 async function readDirectory(dir: string): Promise<{ name: string; isFile: boolean }[]> {
@@ -55,7 +62,8 @@ async function readDirectory(dir: string): Promise<{ name: string; isFile: boole
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     throw new ValidationError(
-      `cannot read migrations directory ${dir}: ${(err as Error).message} (set it with --migrations-dir, ZDM_MIGRATIONS_DIR or "migrationsDir" in zdm.config.json)`,
+      `cannot read migrations directory ${dir}: ${(err as Error).message} (set it with ` +
+        `--migrations-dir, ZDM_MIGRATIONS_DIR or "migrationsDir" in zdm.config.json)`,
     );
   }
 }

@@ -72,7 +72,9 @@ async function readLimited(file: string): Promise<Buffer> {
       throw new ValidationError([
         {
           file,
-          message: `is ${formatBytes(size)}; migration files are limited to ${formatBytes(MAX_MIGRATION_FILE_BYTES)} (load large data with a script, not a migration)`,
+          message:
+            `is ${formatBytes(size)}; migration files are limited ` +
+            `to ${formatBytes(MAX_MIGRATION_FILE_BYTES)} (load large data with a script, not a migration)`,
         },
       ]);
     return await handle.readFile();
@@ -96,7 +98,9 @@ function validate(file: string, raw: unknown, locate: (p: PropertyKey[]) => stri
         issues.push({
           file: withLine(file, locate(['operations', i, 'op'])),
           path: `operations[${i}].op`,
-          message: `unknown operation "${kind}"${hint ? ` (did you mean "${hint}"?)` : ''}; known operations: ${OPERATION_KINDS.join(', ')}`,
+          message:
+            `unknown operation "${kind}"${hint ? ` (did you mean "${hint}"?)` : ''}; ` +
+            `known operations: ${OPERATION_KINDS.join(', ')}`,
         });
       }
     });

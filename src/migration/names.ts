@@ -5,7 +5,9 @@ function checkLength(name: string, ctx: z.RefinementCtx): void {
   if (identifierBytes(name) > MAX_IDENTIFIER_BYTES) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${name}" is ${identifierBytes(name)} bytes; Postgres identifiers are at most ${MAX_IDENTIFIER_BYTES} bytes and longer ones are silently truncated`,
+      message:
+        `"${name}" is ${identifierBytes(name)} bytes; Postgres identifiers are at ` +
+        `most ${MAX_IDENTIFIER_BYTES} bytes and longer ones are silently truncated`,
     });
   }
 }

@@ -65,7 +65,8 @@ export async function newMigration(
 ): Promise<{ file: string; name: string }> {
   if (!NAME.test(name))
     throw new UsageError(
-      `zdm new: "${name}" is not a migration name: use letters, digits, _ and -, starting with a letter or digit (e.g. rename_email)`,
+      `zdm new: "${name}" is not a migration name: use letters, digits, _ and -, ` +
+        `starting with a letter or digit (e.g. rename_email)`,
     );
   const dir = path.resolve(projectDir, migrationsDir);
   if (!existsSync(dir))

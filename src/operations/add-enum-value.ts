@@ -38,7 +38,8 @@ export const addEnumValue: OperationDefinition<AddEnumValue> = {
   schema: addEnumValueSchema,
   refs: (spec) => ({ enums: [spec.type] }),
   summary: (spec) =>
-    `add value '${spec.value}' to enum ${spec.type}${spec.before !== undefined ? ` before '${spec.before}'` : spec.after !== undefined ? ` after '${spec.after}'` : ''}`,
+    `add value '${spec.value}' to ` +
+    `enum ${spec.type}${spec.before !== undefined ? ` before '${spec.before}'` : spec.after !== undefined ? ` after '${spec.after}'` : ''}`,
   apply(spec, change) {
     const type = lookupNamed(change.catalog, 'type', spec.type, change.catalog.enums).value;
     if (type) change.addEnumLabel({ schema: type.schema, name: type.name }, spec.value);
@@ -48,7 +49,8 @@ export const addEnumValue: OperationDefinition<AddEnumValue> = {
     if (!info)
       return ctx.fail(
         'type',
-        `enum type ${displayName({ schema: ref.schema ?? ctx.catalog.defaultSchema, name: ref.name })} does not exist (or is not an enum)`,
+        `enum type ${displayName({ schema: ref.schema ?? ctx.catalog.defaultSchema, name: ref.name })} ` +
+          `does not exist (or is not an enum)`,
       );
     const type: QualifiedName = { schema: info.schema, name: info.name };
     if (identifierBytes(spec.value) > MAX_IDENTIFIER_BYTES)
@@ -61,7 +63,9 @@ export const addEnumValue: OperationDefinition<AddEnumValue> = {
     if (info.labels.includes(spec.value))
       ctx.note({
         phase: 'expand',
-        text: `enum ${displayName(type)} already has the value ${quoteLiteral(spec.value)} (an earlier rollback leaves it): adding it is a no-op`,
+        text:
+          `enum ${displayName(type)} already has the value ${quoteLiteral(spec.value)} (an ` +
+          `earlier rollback leaves it): adding it is a no-op`,
       });
     if (spec.before !== undefined && spec.after !== undefined)
       ctx.fail('after', 'give either "before" or "after", not both');
@@ -75,14 +79,20 @@ export const addEnumValue: OperationDefinition<AddEnumValue> = {
     }
     const position = anchor === undefined ? '' : ` ${field.toUpperCase()} ${quoteLiteral(anchor)}`;
     ctx.steps('add_enum_value', `${displayName(type)}.${spec.value}`).sql('expand', {
-      description: `add value ${quoteLiteral(spec.value)} to enum ${displayName(type)}${position.toLowerCase()}, committed on its own (not undone by rollback: Postgres cannot drop an enum value)`,
+      description:
+        `add value ${quoteLiteral(spec.value)} to ` +
+        `enum ${displayName(type)}${position.toLowerCase()}, ` +
+        `committed on its own (not undone by rollback: Postgres cannot drop an enum value)`,
       statements: [`ALTER TYPE ${quoteQualified(type)} ADD VALUE IF NOT EXISTS ${quoteLiteral(spec.value)}${position}`],
       transactional: false,
       impact: { locks: [], lockDuration: 'brief', rewritesTable: false, scansTable: false },
     });
     ctx.note({
       phase: 'expand',
-      text: `zdm rollback leaves the value ${quoteLiteral(spec.value)} in enum ${displayName(type)}: Postgres cannot remove an enum value; nothing uses it until a new application version writes it`,
+      text:
+        `zdm rollback leaves the value ${quoteLiteral(spec.value)} in ` +
+        `enum ${displayName(type)}: Postgres cannot remove an enum value; ` +
+        `nothing uses it until a new application version writes it`,
     });
   },
 };

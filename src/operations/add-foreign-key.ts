@@ -45,7 +45,8 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
   schema: addForeignKeySchema,
   refs: (spec) => ({ tables: [spec.table, spec.references.table] }),
   summary: (spec) =>
-    `add foreign key ${spec.name} on ${spec.table} (${spec.columns.join(', ')}) referencing ${spec.references.table} (${spec.references.columns.join(', ')})`,
+    `add foreign key ${spec.name} on ${spec.table} (${spec.columns.join(', ')}) ` +
+    `referencing ${spec.references.table} (${spec.references.columns.join(', ')})`,
   apply(spec, change) {
     const table = change.table(spec.table);
     const referenced = change.table(spec.references.table);
@@ -72,7 +73,8 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
     if (columns.length !== referencedColumns.length)
       ctx.fail(
         'references.columns',
-        `${columns.length} column(s) reference ${referencedColumns.length} column(s); the lists must have the same length`,
+        `${columns.length} column(s) reference ${referencedColumns.length} column(s); ` +
+          `the lists must have the same length`,
       );
     const fk: ForeignKey = {
       name,
@@ -101,7 +103,9 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
       partitionedForeignKeySteps(steps, table, fk);
     } else {
       steps.sql('expand', {
-        description: `add foreign key ${quoteIdent(name)} NOT VALID on ${displayName(t)} referencing ${displayName(referenced)} (new writes are checked; existing rows at switch)`,
+        description:
+          `add foreign key ${quoteIdent(name)} NOT VALID on ${displayName(t)} ` +
+          `referencing ${displayName(referenced)} (new writes are checked; existing rows at switch)`,
         statements: [addForeignKeyNotValid(t, fk)],
         transactional: true,
         impact: {
@@ -119,7 +123,10 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
     if (!hasLeadingIndex(table, columns)) {
       ctx.note({
         phase: 'expand',
-        text: `no index on ${displayName(t)} (${columns.map(quoteIdent).join(', ')}): every delete or key update on ${displayName(referenced)} will scan ${displayName(t)}; consider createIndex`,
+        text:
+          `no index on ${displayName(t)} (${columns.map(quoteIdent).join(', ')}): ` +
+          `every delete or key update on ${displayName(referenced)} will scan ${displayName(t)}; ` +
+          `consider createIndex`,
       });
     }
   },

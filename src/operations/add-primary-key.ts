@@ -54,7 +54,8 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     if (table.primaryKey)
       ctx.fail(
         'table',
-        `table ${displayName(table)} already has primary key ${quoteIdent(table.primaryKey.name)} (${table.primaryKey.columns.map(quoteIdent).join(', ')})`,
+        `table ${displayName(table)} already has primary key ${quoteIdent(table.primaryKey.name)} ` +
+          `(${table.primaryKey.columns.map(quoteIdent).join(', ')})`,
       );
     const name = spec.name !== undefined ? parseColumnName(spec.name) : generatedName(table.name, 'pkey');
     requireFreeName(ctx, table, name, spec.name !== undefined ? 'name' : 'table');
@@ -78,7 +79,10 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
 
     if (nullable.length > 0) {
       steps.sql('expand', {
-        description: `add CHECK (... IS NOT NULL) NOT VALID on ${nullable.map(quoteIdent).join(', ')} of ${displayName(t)} (new writes of NULL fail from now on)`,
+        description:
+          `add CHECK (... IS NOT NULL) NOT VALID ` +
+          `on ${nullable.map(quoteIdent).join(', ')} of ${displayName(t)} (new writes of NULL fail ` +
+          `from now on)`,
         statements: nullable.map((c) => ddl.addNotNullCheck(t, c)),
         transactional: true,
         // On a partitioned table the check is added to every partition too.
@@ -109,7 +113,9 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
           impact: ctx.briefLock(t),
         };
     steps.sql('switch', {
-      description: `make ${partitioned ? "each partition's unique index its primary key, then add" : 'index'} ${quoteIdent(name)} the primary key of ${displayName(t)}${partitioned ? ' (it adopts them without a build)' : ''}${nullable.length ? ` after SET NOT NULL on ${nullable.map(quoteIdent).join(', ')} (proved by the validated checks: no scan)` : ''}`,
+      description:
+        `make ${partitioned ? "each partition's unique index its primary key, then add" : 'index'} ${quoteIdent(name)} ` +
+        `the primary key of ${displayName(t)}${partitioned ? ' (it adopts them without a build)' : ''}${nullable.length ? ` after SET NOT NULL on ${nullable.map(quoteIdent).join(', ')} (proved by the validated checks: no scan)` : ''}`,
       statements,
       transactional: true,
       impact,
@@ -120,12 +126,18 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
     });
     ctx.note({
       phase: 'expand',
-      text: `from expand on, writes to ${displayName(t)}${partitioned ? "'s partitions" : ''} that duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} fail, from both application versions`,
+      text:
+        `from expand on, writes to ${displayName(t)}${partitioned ? "'s partitions" : ''} that ` +
+        `duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} ` +
+        `fail, from both application versions`,
     });
     if (partitioned)
       ctx.note({
         phase: 'switch',
-        text: `a partition of ${displayName(t)} created after expand has no unique index yet: at switch Postgres builds it there while adding the primary key (it blocks writes to that partition only)`,
+        text:
+          `a partition of ${displayName(t)} created after expand has no unique index yet: ` +
+          `at switch Postgres builds it there while adding the primary key (it blocks writes to that ` +
+          `partition only)`,
       });
   },
 };

@@ -60,7 +60,9 @@ export const addUnique: OperationDefinition<AddUnique> = {
     }
     ctx.note({
       phase: 'expand',
-      text: `from expand on, writes that duplicate (${columns.map(quoteIdent).join(', ')}) in ${displayName(t)} fail, from both application versions`,
+      text:
+        `from expand on, writes that duplicate (${columns.map(quoteIdent).join(', ')}) ` +
+        `in ${displayName(t)} fail, from both application versions`,
     });
   },
 };

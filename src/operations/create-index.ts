@@ -47,7 +47,8 @@ export const createIndex: OperationDefinition<CreateIndex> = {
   schema: createIndexSchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) =>
-    `create ${spec.unique ? 'unique ' : ''}index ${spec.name} on ${spec.table} (${spec.columns.join(', ')})${spec.where ? ` where ${spec.where}` : ''}`,
+    `create ${spec.unique ? 'unique ' : ''}index ${spec.name} on ${spec.table} ` +
+    `(${spec.columns.join(', ')})${spec.where ? ` where ${spec.where}` : ''}`,
   apply(spec, change) {
     const table = change.table(spec.table);
     const elements = spec.columns.map((text) => {
@@ -97,7 +98,9 @@ export const createIndex: OperationDefinition<CreateIndex> = {
       `${include.length ? ` INCLUDE (${include.join(', ')})` : ''}` +
       storageParametersClause(ctx, spec.method ?? 'btree', spec.storageParameters, 'storageParameters') +
       `${spec.where !== undefined ? ` WHERE ${spec.where.trim()}` : ''}`;
-    const statement = `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteQualified(qualified(table))}${tail}`;
+    const statement =
+      `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT ` +
+      `EXISTS ${quoteIdent(name)} ON ${quoteQualified(qualified(table))}${tail}`;
     requireOneIndex(ctx, statement, elements.length, spec.where !== undefined);
     const steps = ctx.steps('create_index', `${table.schema}.${name}`);
     if (isPartitioned(table)) {
@@ -117,7 +120,8 @@ export const createIndex: OperationDefinition<CreateIndex> = {
       ctx.note({
         phase: 'expand',
         text: isPartitioned(table)
-          ? `index ${quoteIdent(name)} exists but is INVALID (not yet on every partition): the partitions' indexes are built and attached`
+          ? `index ${quoteIdent(name)} exists but is INVALID (not yet on every partition): ` +
+            `the partitions' indexes are built and attached`
           : `index ${quoteIdent(name)} exists but is INVALID (a failed build): it is dropped and built again`,
       });
     if (spec.unique)
@@ -143,7 +147,10 @@ function plainColumn(text: string): string | undefined {
   }
 }
 
-/** One element of the index: a column (quoted as needed) or an expression exactly as written, checked on the parse tree. */
+/**
+ * One element of the index: a column (quoted as needed) or an expression exactly as written, checked
+ * on the parse tree.
+ */
 function indexElement(ctx: PlanContext, table: TableInfo, text: string, field: string): string {
   const column = plainColumn(text);
   if (column !== undefined) return quoteIdent(ctx.column(table, column, field).name);
@@ -153,7 +160,8 @@ function indexElement(ctx: PlanContext, table: TableInfo, text: string, field: s
   } catch (err) {
     return ctx.fail(
       field,
-      `${JSON.stringify(text)} is not a column or index expression (${(err as Error).message}); write expressions as in SQL: "lower(email)", "(a + b)", "created_at DESC"`,
+      `${JSON.stringify(text)} is not a column or index expression (${(err as Error).message}); ` +
+        `write expressions as in SQL: "lower(email)", "(a + b)", "created_at DESC"`,
     );
   }
   const index = (tree.stmts?.length === 1 ? tree.stmts[0]!.stmt : undefined) as { IndexStmt?: Node } | undefined;
@@ -169,7 +177,8 @@ function indexElement(ctx: PlanContext, table: TableInfo, text: string, field: s
   if (missing.size > 0)
     ctx.fail(
       field,
-      `${JSON.stringify(text)} uses ${[...missing].map((c) => `column ${quoteIdent(c)}`).join(', ')}, which table ${displayName(table)} does not have`,
+      `${JSON.stringify(text)} uses ${[...missing].map((c) => `column ${quoteIdent(c)}`).join(', ')}, ` +
+        `which table ${displayName(table)} does not have`,
     );
   return text.trim();
 }

@@ -136,7 +136,9 @@ export const createTable: OperationDefinition<CreateTable> = {
     if (!self.primaryKey)
       ctx.note({
         phase: 'expand',
-        text: `${displayName(t)} has no primary key: later zdm backfills of it walk a unique index on NOT NULL columns, else its rows by physical position (ctid)`,
+        text:
+          `${displayName(t)} has no primary key: later zdm backfills of it walk a unique index ` +
+          `on NOT NULL columns, else its rows by physical position (ctid)`,
       });
   },
 };
@@ -175,7 +177,8 @@ function columnDefinition(ctx: PlanContext, c: Column, i: number, self: TableInf
     if (!isUniqueKey(target, refColumn))
       ctx.fail(
         `${field}.references.column`,
-        `${displayName(target)}.${quoteIdent(refColumn)} has no primary key or unique constraint of its own, which a foreign key needs`,
+        `${displayName(target)}.${quoteIdent(refColumn)} has no primary key or unique constraint of ` +
+          `its own, which a foreign key needs`,
       );
     if (!isSelf) locks.push({ relation: { schema: target.schema, name: target.name }, mode: 'SHARE ROW EXCLUSIVE' });
     const onDelete = c.references.onDelete ? ` ON DELETE ${c.references.onDelete.toUpperCase()}` : '';
@@ -212,7 +215,9 @@ function declaredTable(t: QualifiedName, columns: Column[], names: string[], pk:
   const index = (name: string, cols_: string[], primary: boolean): IndexInfo => ({
     name,
     schema: t.schema,
-    definition: `CREATE UNIQUE INDEX ${quoteIdent(name)} ON ${quoteQualified(t)} USING btree (${cols_.map(quoteIdent).join(', ')})`,
+    definition:
+      `CREATE UNIQUE INDEX ${quoteIdent(name)} ON ${quoteQualified(t)} ` +
+      `USING btree (${cols_.map(quoteIdent).join(', ')})`,
     unique: true,
     primary,
     valid: true,

@@ -51,19 +51,23 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     if (dependents.length > 0)
       ctx.fail(
         'column',
-        `${where} is used by ${describeDependents(dependents)}; change or drop those first (dropping the column would need CASCADE)`,
+        `${where} is used by ${describeDependents(dependents)}; ` +
+          `change or drop those first (dropping the column would need CASCADE)`,
       );
     const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(name));
     if (inbound.length > 0)
       ctx.fail(
         'column',
-        `${where} is referenced by foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; drop them first`,
+        `${where} is referenced by foreign ` +
+          `key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; ` +
+          `drop them first`,
       );
     const needsValue = column.notNull && column.default === null && !column.identity && !column.generated;
     if (needsValue && !spec.down && table.primaryKey?.columns.includes(name)) {
       ctx.fail(
         'down',
-        `${where} is part of the primary key, so it stays NOT NULL until contract: give \`down\`, the value new rows get for it`,
+        `${where} is part of the primary key, so it stays NOT NULL until contract: give \`down\`, ` +
+          `the value new rows get for it`,
       );
     }
     const down = spec.down !== undefined ? userExpression(ctx, spec.down, 'down', table) : undefined;
@@ -73,7 +77,9 @@ export const dropColumn: OperationDefinition<DropColumn> = {
 
     if (fill) {
       steps.sql('expand', {
-        description: `add a trigger giving ${where} the value ${down!.sql} in rows written without it (by the new application version)`,
+        description:
+          `add a trigger giving ${where} the value ${down!.sql} in rows written without ` +
+          `it (by the new application version)`,
         statements: fill.create,
         transactional: true,
         impact: ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
@@ -89,7 +95,9 @@ export const dropColumn: OperationDefinition<DropColumn> = {
       );
       ctx.note({
         phase: 'expand',
-        text: `rows the new application version inserts have ${where} NULL; rollback restores NOT NULL and stops while such rows exist (give \`down\` to fill them instead)`,
+        text:
+          `rows the new application version inserts have ${where} NULL; ` +
+          `rollback restores NOT NULL and stops while such rows exist (give \`down\` to fill them instead)`,
       });
     }
 

@@ -48,7 +48,9 @@ export const dropConstraint: OperationDefinition<DropConstraint> = {
     const partitioned = isPartitioned(table);
     const locks = partitioned ? treeLocks(table, constraint) : constraintDdlLocks(table, constraint, true);
     ctx.steps('drop_constraint', `${table.schema}.${table.name}.${constraint.name}`).sql('contract', {
-      description: `drop ${kind} constraint ${name} of ${displayName(t)}${constraint.index ? ` with its index ${quoteIdent(constraint.index)}` : ''}${partitioned ? `, and its copies on every partition (brief ACCESS EXCLUSIVE on each: Postgres drops a partitioned table's constraint on the whole tree at once, metadata only)` : ''}`,
+      description:
+        `drop ${kind} constraint ${name} ` +
+        `of ${displayName(t)}${constraint.index ? ` with its index ${quoteIdent(constraint.index)}` : ''}${partitioned ? `, and its copies on every partition (brief ACCESS EXCLUSIVE on each: Postgres drops a partitioned table's constraint on the whole tree at once, metadata only)` : ''}`,
       statements: [
         ...lockTablesStatements(locks, partitioned),
         ddl.dropConstraint(t, constraint.name, { ifExists: true }),
@@ -58,7 +60,9 @@ export const dropConstraint: OperationDefinition<DropConstraint> = {
     });
     ctx.note({
       phase: 'expand',
-      text: `${kind} constraint ${name} of ${displayName(t)} holds until contract, for both application versions: the new version's writes must still satisfy it during the window`,
+      text:
+        `${kind} constraint ${name} of ${displayName(t)} holds until contract, ` +
+        `for both application versions: the new version's writes must still satisfy it during the window`,
     });
   },
 };
@@ -75,14 +79,19 @@ function treeLocks(table: TableInfo, constraint: ConstraintInfo): LockTaken[] {
   return [...tree, ...constraintDdlLocks(table, constraint, true).slice(1)];
 }
 
-/** Primary keys, NOT NULL and constraint triggers have operations or consequences of their own; a key others reference cannot go alone. */
+/**
+ * Primary keys, NOT NULL and constraint triggers have operations or consequences of their own; a key
+ * others reference cannot go alone.
+ */
 function refuseUnsupported(ctx: PlanContext, table: TableInfo, constraint: ConstraintInfo): void {
   const name = quoteIdent(constraint.name);
   if (constraint.type === 'n') ctx.fail('name', `${name} is the NOT NULL constraint of a column: use dropNotNull`);
   if (constraint.type === 'p')
     ctx.fail(
       'name',
-      `${name} is the primary key of ${displayName(table)}: zdm's backfills and dual-write triggers need one; dropping it is not an operation (use a "sql" operation in contract if you must)`,
+      `${name} is the primary key of ${displayName(table)}: ` +
+        `zdm's backfills and dual-write triggers need one; ` +
+        `dropping it is not an operation (use a "sql" operation in contract if you must)`,
     );
   if (constraint.type === 't')
     ctx.fail('name', `${name} is a constraint trigger: drop it with a "sql" operation (DROP TRIGGER)`);
@@ -93,6 +102,8 @@ function refuseUnsupported(ctx: PlanContext, table: TableInfo, constraint: Const
   if (inbound.length > 0)
     ctx.fail(
       'name',
-      `${name} is the key foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')} reference; drop them first (dropping it would need CASCADE)`,
+      `${name} is the key foreign ` +
+        `key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')} ` +
+        `reference; drop them first (dropping it would need CASCADE)`,
     );
 }

@@ -36,20 +36,25 @@ export const dropDefault: OperationDefinition<DropDefault> = {
     if (column.identity)
       ctx.fail(
         'column',
-        `${where} is an identity column; its values come from a sequence, not a default (ALTER COLUMN ... DROP IDENTITY in a "sql" operation)`,
+        `${where} is an identity column; its values come from a sequence, ` +
+          `not a default (ALTER COLUMN ... DROP IDENTITY in a "sql" operation)`,
       );
     if (column.generated) ctx.fail('column', `${where} is a generated column, not a column with a default`);
     if (column.default === null) ctx.fail('column', `${where} has no default`);
     const t = qualified(table);
     ctx.steps('drop_default', `${table.schema}.${table.name}.${name}`).sql('contract', {
-      description: `drop the default of ${where} (${column.default})${column.ownedSequence ? `; sequence ${displayName(column.ownedSequence)} stays` : ''}`,
+      description:
+        `drop the default of ${where} ` +
+        `(${column.default})${column.ownedSequence ? `; sequence ${displayName(column.ownedSequence)} stays` : ''}`,
       statements: [ddl.dropDefault(t, name)],
       transactional: true,
       impact: ctx.briefLock(t),
     });
     ctx.note({
       phase: 'contract',
-      text: `from contract on, inserts into ${displayName(table)} must give ${quoteIdent(name)} (its default ${column.default} is dropped): run it when no application version relies on it`,
+      text:
+        `from contract on, inserts into ${displayName(table)} must give ${quoteIdent(name)} ` +
+        `(its default ${column.default} is dropped): run it when no application version relies on it`,
     });
   },
 };

@@ -37,14 +37,17 @@ export const dropIndex: OperationDefinition<DropIndex> = {
     if (!index)
       return ctx.fail(
         'name',
-        `index ${ref.schema !== undefined ? displayName(ref as { schema: string; name: string }) : quoteIdent(ref.name)} does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${ctx.catalog.defaultSchema})` : ''}`,
+        `index ${ref.schema !== undefined ? displayName(ref as { schema: string; name: string }) : quoteIdent(ref.name)} ` +
+          `does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${ctx.catalog.defaultSchema})` : ''}`,
       );
     const qualifiedIndex = { schema: index.schema, name: index.name };
     const table = ctx.table(quoteQualified(index.table), 'name');
     if (index.constraint) {
       ctx.fail(
         'name',
-        `index ${displayName(qualifiedIndex)} implements constraint ${quoteIdent(index.constraint)} of table ${displayName(table)}; dropping it means dropping the constraint (ALTER TABLE ... DROP CONSTRAINT in a "sql" operation)`,
+        `index ${displayName(qualifiedIndex)} implements constraint ${quoteIdent(index.constraint)} ` +
+          `of table ${displayName(table)}; dropping it means dropping the constraint (ALTER TABLE ` +
+          `... DROP CONSTRAINT in a "sql" operation)`,
       );
     }
     const keyColumns = index.unique ? plainIndexColumns(index.definition) : undefined;
@@ -54,7 +57,9 @@ export const dropIndex: OperationDefinition<DropIndex> = {
     if (inbound.length > 0) {
       ctx.fail(
         'name',
-        `index ${displayName(qualifiedIndex)} may back foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}, which reference ${displayName(table)} through it; drop them first`,
+        `index ${displayName(qualifiedIndex)} may back foreign ` +
+          `key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}, ` +
+          `which reference ${displayName(table)} through it; drop them first`,
       );
     }
     const steps = ctx.steps('drop_index', `${index.schema}.${index.name}`);
@@ -65,7 +70,10 @@ export const dropIndex: OperationDefinition<DropIndex> = {
       // statement): every table is locked first, root first (lock-order.ts).
       const impact = briefLocks(lockableTree(table), 'ACCESS EXCLUSIVE');
       steps.sql('contract', {
-        description: `drop index ${displayName(qualifiedIndex)} on partitioned table ${displayName(table)} and its partitions' indexes (brief ACCESS EXCLUSIVE on every partition: Postgres cannot drop a partitioned index concurrently)`,
+        description:
+          `drop index ${displayName(qualifiedIndex)} on partitioned ` +
+          `table ${displayName(table)} and its partitions' indexes (brief ACCESS EXCLUSIVE on every ` +
+          `partition: Postgres cannot drop a partitioned index concurrently)`,
         statements: [
           ...lockTablesStatements(impact.locks, true),
           `DROP INDEX IF EXISTS ${quoteQualified(qualifiedIndex)}`,
@@ -75,7 +83,9 @@ export const dropIndex: OperationDefinition<DropIndex> = {
       });
     } else {
       steps.sql('contract', {
-        description: `drop index ${displayName(qualifiedIndex)} on ${displayName(table)} concurrently${index.valid ? '' : ' (it is INVALID)'}`,
+        description:
+          `drop index ${displayName(qualifiedIndex)} on ${displayName(table)} ` +
+          `concurrently${index.valid ? '' : ' (it is INVALID)'}`,
         statements: [ddl.dropIndexConcurrently(qualifiedIndex)],
         transactional: false,
         impact: ctx.briefLock(index.table, 'SHARE UPDATE EXCLUSIVE'),
@@ -83,7 +93,9 @@ export const dropIndex: OperationDefinition<DropIndex> = {
     }
     ctx.note({
       phase: 'contract',
-      text: `run contract when no running application version relies on index ${displayName(qualifiedIndex)} for its query plans`,
+      text:
+        `run contract when no running application version relies on ` +
+        `index ${displayName(qualifiedIndex)} for its query plans`,
     });
   },
 };

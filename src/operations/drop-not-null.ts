@@ -50,7 +50,9 @@ export const dropNotNull: OperationDefinition<DropNotNull> = {
     );
     ctx.note({
       phase: 'expand',
-      text: `rollback restores NOT NULL on ${where} and stops at VALIDATE while rows with NULL exist: update them, then run zdm rollback again`,
+      text:
+        `rollback restores NOT NULL on ${where} and stops at VALIDATE while rows with NULL ` +
+        `exist: update them, then run zdm rollback again`,
     });
   },
 };

@@ -34,7 +34,9 @@ export const dropTable: OperationDefinition<DropTable> = {
     if (inbound.length > 0) {
       ctx.fail(
         'table',
-        `${displayName(t)} is referenced by foreign key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; drop those first`,
+        `${displayName(t)} is referenced by foreign ` +
+          `key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; ` +
+          `drop those first`,
       );
     }
     const users = [
@@ -60,7 +62,10 @@ export const dropTable: OperationDefinition<DropTable> = {
         locks.push({ relation: fk.references.table, mode: 'ACCESS EXCLUSIVE' });
     }
     ctx.steps('drop_table', displayName(t)).sql('contract', {
-      description: `drop table ${displayName(t)} with its ${table.estimatedRows.toLocaleString('en-US')} row(s) (estimated), indexes, constraints, triggers and owned sequences`,
+      description:
+        `drop table ${displayName(t)} with ` +
+        `its ${table.estimatedRows.toLocaleString('en-US')} row(s) (estimated), indexes, ` +
+        `constraints, triggers and owned sequences`,
       statements: [`DROP TABLE ${quoteQualified(t)}`],
       transactional: true,
       impact: {
@@ -73,7 +78,10 @@ export const dropTable: OperationDefinition<DropTable> = {
     });
     ctx.note({
       phase: 'contract',
-      text: `contract drops ${displayName(t)} and its data for good: run it only when no running application version uses the table, and after a backup if the data matters`,
+      text:
+        `contract drops ${displayName(t)} and its data for good: ` +
+        `run it only when no running application version uses the table, ` +
+        `and after a backup if the data matters`,
     });
   },
 };

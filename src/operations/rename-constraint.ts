@@ -41,14 +41,19 @@ export const renameConstraint: OperationDefinition<RenameConstraint> = {
     const t = qualified(table);
     const kind = CONSTRAINT_KINDS[constraint.type];
     ctx.steps('rename_constraint', `${table.schema}.${table.name}.${constraint.name}`).sql('contract', {
-      description: `rename ${kind} constraint ${quoteIdent(constraint.name)} of ${displayName(t)} to ${quoteIdent(to)}${constraint.index ? ' (its index too)' : ''}`,
+      description:
+        `rename ${kind} constraint ${quoteIdent(constraint.name)} of ${displayName(t)} ` +
+        `to ${quoteIdent(to)}${constraint.index ? ' (its index too)' : ''}`,
       statements: [ddl.renameConstraint(t, constraint.name, to)],
       transactional: true,
       impact: { ...ctx.briefLock(t), locks: constraintDdlLocks(table, constraint, false) },
     });
     ctx.note({
       phase: 'expand',
-      text: `constraint ${quoteIdent(constraint.name)} of ${displayName(t)} keeps its name until contract: the new application version must not rely on ${quoteIdent(to)} (ON CONFLICT ON CONSTRAINT, error matching) before then`,
+      text:
+        `constraint ${quoteIdent(constraint.name)} of ${displayName(t)} keeps its name until ` +
+        `contract: the new application version must not rely on ${quoteIdent(to)} (ON CONFLICT ON ` +
+        `CONSTRAINT, error matching) before then`,
     });
   },
 };

@@ -52,7 +52,8 @@ export const renameTable: OperationDefinition<RenameTable> = {
     if (to.schema !== from.schema)
       ctx.fail(
         'to',
-        `moving a table to another schema (${quoteIdent(from.schema)} -> ${quoteIdent(to.schema)}) is not supported; rename within ${quoteIdent(from.schema)}`,
+        `moving a table to another schema (${quoteIdent(from.schema)} -> ${quoteIdent(to.schema)}) ` +
+          `is not supported; rename within ${quoteIdent(from.schema)}`,
       );
     if (to.name === from.name) ctx.fail('to', `${quoteIdent(to.name)} is the table's current name`);
     if (ctx.catalog.tables.has(tableKey(to))) ctx.fail('to', `a relation named ${displayName(to)} already exists`);
@@ -62,7 +63,9 @@ export const renameTable: OperationDefinition<RenameTable> = {
     const view = quoteQualified(from);
     const steps = ctx.steps('rename_table', displayName(from));
     steps.sql('expand', {
-      description: `rename ${displayName(from)} to ${displayName(to)}, and create the view ${displayName(from)} on it so the old name keeps working`,
+      description:
+        `rename ${displayName(from)} to ${displayName(to)}, ` +
+        `and create the view ${displayName(from)} on it so the old name keeps working`,
       statements: [
         `ALTER TABLE ${view} RENAME TO ${quoteIdent(to.name)}`,
         `CREATE VIEW ${view} AS SELECT * FROM ${quoteQualified(to)}`,
@@ -93,7 +96,10 @@ export const renameTable: OperationDefinition<RenameTable> = {
     });
     ctx.note({
       phase: 'expand',
-      text: `after expand the old name ${displayName(from)} is a view: reads and writes (INSERT ... RETURNING, ON CONFLICT) work; TRUNCATE, COPY ... FROM and LOCK TABLE on the old name do not`,
+      text:
+        `after expand the old name ${displayName(from)} is a view: ` +
+        `reads and writes (INSERT ... RETURNING, ON CONFLICT) work; TRUNCATE, ` +
+        `COPY ... FROM and LOCK TABLE on the old name do not`,
     });
     ctx.note({
       phase: 'contract',

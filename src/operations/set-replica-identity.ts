@@ -34,7 +34,8 @@ export const setReplicaIdentity: OperationDefinition<SetReplicaIdentity> = {
   schema: setReplicaIdentitySchema,
   refs: (spec) => ({ tables: [spec.table] }),
   summary: (spec) =>
-    `set the replica identity of ${spec.table} to ${spec.identity === 'index' ? `index ${spec.index ?? '?'}` : spec.identity} (at contract)`,
+    `set the replica identity of ${spec.table} ` +
+    `to ${spec.identity === 'index' ? `index ${spec.index ?? '?'}` : spec.identity} (at contract)`,
   apply(spec, change) {
     const table = change.table(spec.table);
     const index =
@@ -52,7 +53,8 @@ export const setReplicaIdentity: OperationDefinition<SetReplicaIdentity> = {
     if (table.relkind === 'p')
       ctx.fail(
         'table',
-        `${displayName(t)} is partitioned: its replica identity covers no rows (Postgres does not pass it to partitions); set it on each partition`,
+        `${displayName(t)} is partitioned: its replica identity covers no rows (Postgres does not ` +
+          `pass it to partitions); set it on each partition`,
       );
     if (spec.identity !== 'index' && spec.index !== undefined)
       ctx.fail('index', `"index" goes with "identity": "index" only (this sets ${spec.identity.toUpperCase()})`);
@@ -71,7 +73,9 @@ export const setReplicaIdentity: OperationDefinition<SetReplicaIdentity> = {
     if (spec.identity === 'nothing' || (spec.identity === 'default' && !table.primaryKey))
       ctx.note({
         phase: 'contract',
-        text: `${displayName(t)} records no old key from contract on: UPDATE and DELETE fail on it while it is in a publication that publishes them`,
+        text:
+          `${displayName(t)} records no old key from contract on: ` +
+          `UPDATE and DELETE fail on it while it is in a publication that publishes them`,
       });
   },
 };
@@ -99,7 +103,8 @@ function identityIndex(ctx: PlanContext, table: TableInfo, written: string | und
   if (nullable.length > 0)
     ctx.fail(
       'index',
-      `${where} has nullable columns (${nullable.map(quoteIdent).join(', ')}); a replica identity index needs NOT NULL columns (setNotNull first)`,
+      `${where} has nullable columns (${nullable.map(quoteIdent).join(', ')}); ` +
+        `a replica identity index needs NOT NULL columns (setNotNull first)`,
     );
   const constraint = table.constraints.find((c) => c.index === index.name);
   if (constraint && /\bDEFERRABLE\b/.test(constraint.definition) && !/\bNOT DEFERRABLE\b/.test(constraint.definition))

@@ -69,18 +69,21 @@ export const sql: OperationDefinition<SqlOperation> = {
     if (statements.some((s) => s.kind === 'TransactionStmt'))
       ctx.fail(
         'sql',
-        'must not contain BEGIN/COMMIT/ROLLBACK/SAVEPOINT: zdm runs the statements in one transaction (or none, with "transactional": false)',
+        'must not contain BEGIN/COMMIT/ROLLBACK/SAVEPOINT: ' +
+          'zdm runs the statements in one transaction (or none, with "transactional": false)',
       );
 
     if (spec.phase === 'contract' && spec.rollback !== undefined)
       ctx.fail(
         'rollback',
-        'contract is never rolled back (it runs after the old shape is retired); remove "rollback" or move the SQL to an earlier phase',
+        'contract is never rolled back (it runs after the old shape is retired); ' +
+          'remove "rollback" or move the SQL to an earlier phase',
       );
     if (spec.phase !== 'contract' && spec.rollback === undefined) {
       ctx.fail(
         'rollback',
-        `zdm rollback undoes every phase before contract: give the SQL that undoes this ${spec.phase} SQL, or "" if it needs no undo`,
+        `zdm rollback undoes every phase before contract: give the SQL that undoes ` +
+          `this ${spec.phase} SQL, or "" if it needs no undo`,
       );
     }
     const undo =
@@ -95,7 +98,10 @@ export const sql: OperationDefinition<SqlOperation> = {
       if (['r', 'p'].includes(ctx.catalog.tables.get(tableKey(r))?.relkind ?? ''))
         ctx.table(`${quoteIdent(r.schema)}.${quoteIdent(r.name)}`, 'sql');
     ctx.steps('sql', `${ctx.opIndex}`).sql(spec.phase, {
-      description: `raw SQL (${statements.length} statement${statements.length === 1 ? '' : 's'}); locks from each statement's parse tree (a statement kind the linter does not model: ACCESS EXCLUSIVE on every relation it names)`,
+      description:
+        `raw SQL (${statements.length} statement${statements.length === 1 ? '' : 's'}); ` +
+        `locks from each statement's parse tree (a statement kind the linter does not model: ` +
+        `ACCESS EXCLUSIVE on every relation it names)`,
       statements: statements.map((s) => s.sql),
       transactional,
       impact: statementsImpact(ctx, statements),
@@ -106,7 +112,9 @@ export const sql: OperationDefinition<SqlOperation> = {
     if (!transactional)
       ctx.note({
         phase: spec.phase,
-        text: `operations[${ctx.opIndex}] runs outside a transaction, statement by statement: a retry after a failure runs them all again, so write them idempotent (IF [NOT] EXISTS)`,
+        text:
+          `operations[${ctx.opIndex}] runs outside a transaction, statement by statement: ` +
+          `a retry after a failure runs them all again, so write them idempotent (IF [NOT] EXISTS)`,
       });
     if (spec.rollback?.trim() === '' && spec.phase !== 'contract')
       ctx.note({
@@ -139,7 +147,8 @@ function refuseLintFindings(ctx: PlanContext, spec: SqlOperation, field: 'sql' |
   if (refused.length > 0) {
     ctx.fail(
       field,
-      `refused by lint: ${refused.map((f) => `[${f.rule}] ${f.message}`).join('; ')}. If you accept the risk, add ${JSON.stringify(refused.map((f) => f.rule))} to "allow"`,
+      `refused by lint: ${refused.map((f) => `[${f.rule}] ${f.message}`).join('; ')}. If you accept ` +
+        `the risk, add ${JSON.stringify(refused.map((f) => f.rule))} to "allow"`,
     );
   }
   for (const f of lint.findings.filter((x) => x.severity === 'warning' && !allowed.has(x.rule))) {

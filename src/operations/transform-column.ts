@@ -56,7 +56,8 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
   schema: transformColumnSchema,
   refs: (spec) => ({ tables: [spec.table], types: spec.to.map((t) => t.type) }),
   summary: (spec) =>
-    `transform ${spec.table} (${spec.from.join(', ')}) into (${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
+    `transform ${spec.table} (${spec.from.join(', ')}) into ` +
+    `(${spec.to.map((t) => t.name).join(', ')})${spec.dropOld ? ', dropping the old columns at contract' : ''}`,
   apply(spec, change) {
     const table = change.table(spec.table);
     for (const c of spec.to)
@@ -84,7 +85,8 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
       table,
       forward,
       [...from, ...to.map((c) => c.name)],
-      `rows of ${displayName(t)} whose new columns differ from their "up" expressions: the backfill has not covered them`,
+      `rows of ${displayName(t)} whose new columns differ from their "up" expressions: ` +
+        `the backfill has not covered them`,
     );
     const notNull = to.filter((c) => c.nullable === false).map((c) => c.name);
     addNotNullChecks(ctx, steps, table, notNull);
@@ -232,13 +234,15 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
     if (inbound.length)
       ctx.fail(
         `from[${i}]`,
-        `${quoteIdent(c)} is referenced by foreign key ${quoteIdent(inbound[0]!.name)} on ${displayName(inbound[0]!.table)}; "dropOld" cannot drop it`,
+        `${quoteIdent(c)} is referenced by foreign key ${quoteIdent(inbound[0]!.name)} ` +
+          `on ${displayName(inbound[0]!.table)}; "dropOld" cannot drop it`,
       );
     const users = table.dependents.filter((d) => d.column === c);
     if (users.length)
       ctx.fail(
         `from[${i}]`,
-        `${quoteIdent(c)} is used by ${describeDependents(users)}; "dropOld" would need CASCADE: change or drop those first`,
+        `${quoteIdent(c)} is used by ${describeDependents(users)}; "dropOld" would need CASCADE: ` +
+          `change or drop those first`,
       );
   }
 }

@@ -92,10 +92,13 @@ function ctidBatchSql(step: BackfillStep, relation: QualifiedName, hasCursor: bo
   const next = hasCursor ? 3 : 1;
   const limit = hasCeiling ? `least(s.last, $${next}::bigint)` : 's.last';
   const sizeParam = next + (hasCeiling ? 1 : 0);
-  const perPage = `CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE current_setting('block_size')::int / 32 END`;
+  const perPage =
+    `CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE ` +
+    `current_setting('block_size')::int / 32 END`;
   const bound =
     `SELECT (s.lo + s.n)::text AS k0, s.last::text AS k1 FROM (` +
-    `SELECT ${lo} AS lo, ${last} AS last, greatest(1, ceil($${sizeParam}::float8 / greatest(1, ${perPage})))::bigint AS n ` +
+    `SELECT ${lo} AS lo, ${last} AS last, greatest(1, ceil($${sizeParam}::float8 / ` +
+    `greatest(1, ${perPage})))::bigint AS n ` +
     `FROM pg_class c WHERE c.oid = ${regclass}) s WHERE s.lo + s.n < ${limit}`;
   const update = (hasUpper: boolean) => {
     const conditions = [

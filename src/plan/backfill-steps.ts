@@ -72,14 +72,18 @@ function walkFields(table: TableInfo, walk: RowWalk): Pick<BackfillStep, 'key' |
 function walkText(table: TableInfo, walk: RowWalk): string {
   const leaves = leafPartitions(table);
   const by = isPartitioned(table)
-    ? `partition by partition (${leaves.length} leaf partition${leaves.length === 1 ? '' : 's'}, each batch within one), `
+    ? `partition by partition (${leaves.length} leaf partition${leaves.length === 1 ? '' : 's'}, ` +
+      `each batch within one), `
     : '';
   return by + walkWithin(walk);
 }
 
 function walkWithin(walk: RowWalk): string {
   if (walk.kind === 'ctid')
-    return 'in batches of physical position (ctid block ranges: the table has no primary key and no unique index on NOT NULL columns)';
+    return (
+      'in batches of physical position (ctid block ranges: ' +
+      'the table has no primary key and no unique index on NOT NULL columns)'
+    );
   const on = `in keyset batches on (${walk.columns.map(quoteIdent).join(', ')})`;
   return walk.kind === 'unique-index'
     ? `${on} (unique index ${quoteIdent(walk.index)}: the table has no primary key)`
@@ -95,7 +99,13 @@ function walkWithin(walk: RowWalk): string {
 function inheritanceRefusal(table: TableInfo, c: BackfillContribution[]): string | undefined {
   if (!table.inheritedBy?.length) return undefined;
   const columns = [...new Set(c.flatMap((x) => x.assignments.map((a) => a.column)))].map(quoteIdent).join(', ');
-  return `table ${displayName(table)} has child tables by inheritance (${table.inheritedBy.join(', ')}): zdm would keep ${columns} in step with a trigger on ${displayName(table)} alone, and Postgres does not fire it for rows in the child tables, so their rows written during the window would differ; change the children first (or convert the tree to declarative partitioning)`;
+  return (
+    `table ${displayName(table)} has child tables by inheritance ` +
+    `(${table.inheritedBy.join(', ')}): zdm would keep ${columns} in step with a trigger ` +
+    `on ${displayName(table)} alone, and Postgres does not fire it for rows in the child ` +
+    `tables, so their rows written during the window would differ; ` +
+    `change the children first (or convert the tree to declarative partitioning)`
+  );
 }
 
 /** Why a table with no key at all cannot be walked by position here; undefined when it can. */
@@ -103,14 +113,31 @@ function ctidRefusal(table: TableInfo, serverVersionNum: number): string | undef
   const missing = `table ${displayName(table)} has no primary key and no unique index on NOT NULL columns`;
   const foreign = leafPartitions(table).filter((p) => p.relkind === 'f');
   if (foreign.length > 0)
-    return `${missing}, and its partition(s) ${foreign.map((p) => displayName(p)).join(', ')} are foreign tables, which cannot be walked by physical position; add one first (addPrimaryKey, or a unique index on NOT NULL columns)`;
+    return (
+      `${missing}, and its partition(s) ${foreign.map((p) => displayName(p)).join(', ')} are ` +
+      `foreign tables, which cannot be walked by physical position; ` +
+      `add one first (addPrimaryKey, or a unique index on NOT NULL columns)`
+    );
   if (serverVersionNum < TID_RANGE_SCAN_VERSION)
-    return `${missing}; walking it by physical position needs a TID range scan (PostgreSQL 14 and later: before, every batch would read the whole table); add one first (addPrimaryKey, or addUnique on NOT NULL columns)`;
+    return (
+      `${missing}; walking it by physical position needs a TID range scan (PostgreSQL 14 and ` +
+      `later: before, every batch would read the whole table); add one first (addPrimaryKey, ` +
+      `or addUnique on NOT NULL columns)`
+    );
   return undefined;
 }
 
 function ctidNote(table: TableInfo): string {
-  return `${displayName(table)} has no primary key and no unique index on NOT NULL columns: its backfill walks ${isPartitioned(table) ? 'each leaf partition' : 'it'} by physical position (ctid block ranges up to the ${isPartitioned(table) ? "partition's size when the walk reaches it" : "table's size at the start"}, each read with a TID range scan). Rows the application updates or inserts meanwhile move to other blocks, possibly ones already passed: the dual-write trigger writes their new columns itself, and the switch verify checks every row. A table rewrite during the backfill (VACUUM FULL, CLUSTER, pg_repack) would move every row: do not run one then`;
+  return (
+    `${displayName(table)} has no primary key and no unique index on NOT NULL columns: ` +
+    `its backfill walks ${isPartitioned(table) ? 'each leaf partition' : 'it'} by physical ` +
+    `position (ctid block ranges up to ` +
+    `the ${isPartitioned(table) ? "partition's size when the walk reaches it" : "table's size at the start"}, ` +
+    `each read with a TID range scan). Rows the application updates or inserts meanwhile move ` +
+    `to other blocks, possibly ones already passed: the dual-write trigger writes their new ` +
+    `columns itself, and the switch verify checks every row. A table rewrite during the ` +
+    `backfill (VACUUM FULL, CLUSTER, pg_repack) would move every row: do not run one then`
+  );
 }
 
 /**
@@ -127,7 +154,8 @@ function backfillLocks(table: TableInfo, c: BackfillContribution[]): LockTaken[]
     ...c.flatMap((x) => x.keyChecks ?? []),
   ].filter((r) => tableKey(r) !== tableKey(t));
   const unique = [...new Map(referenced.map((r) => [tableKey(r), r])).values()];
-  // A partitioned table's batches update one leaf at a time (ROW EXCLUSIVE there); the root is only read (trace harness).
+  // A partitioned table's batches update one leaf at a time (ROW EXCLUSIVE there); the root is only
+  // read (trace harness).
   const writes: LockTaken[] = isPartitioned(table)
     ? [
         { relation: t, mode: 'ACCESS SHARE' },

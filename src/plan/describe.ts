@@ -6,7 +6,10 @@ import { lockEffect, LOCK_MODES, type Impact, type Plan, type Step, type VerifyS
 
 /** A verify step's query: up to 10 rows that violate its condition (the runner runs exactly this). */
 export function verifySql(step: VerifyStep): string {
-  return `SELECT ${step.sampleColumns.map(quoteIdent).join(', ')} FROM ${quoteQualified(step.table)} WHERE ${step.violation} LIMIT 10`;
+  return (
+    `SELECT ${step.sampleColumns.map(quoteIdent).join(', ')} ` +
+    `FROM ${quoteQualified(step.table)} WHERE ${step.violation} LIMIT 10`
+  );
 }
 
 /** The SQL a step runs, as a reviewer should read it (backfill batches with their placeholders). */
@@ -28,7 +31,9 @@ export function stepSql(step: Step): string[] {
       const sql = batchSql(step, true, false, first ?? step.table);
       const where = first
         ? [
-            `-- partition by partition, each batch within one of the ${step.partitions!.length} leaf partitions (${displayName(first)} to ${displayName(step.partitions!.at(-1)!)}); shown for ${displayName(first)}:`,
+            `-- partition by partition, each batch within one of the ${step.partitions!.length} ` +
+              `leaf partitions (${displayName(first)} to ${displayName(step.partitions!.at(-1)!)}); ` +
+              `shown for ${displayName(first)}:`,
           ]
         : [];
       return [...where, `-- per batch, in its own transaction with zdm.backfill = on:`, sql.bound, sql.update(true)];
@@ -50,7 +55,10 @@ export function stepMode(step: Step): string {
     case 'verify':
       return 'read-only check';
     case 'backfill':
-      return `${step.walk === 'ctid' ? 'block-range (ctid)' : 'keyset'} batches, one short transaction each, cursor saved with every batch`;
+      return (
+        `${step.walk === 'ctid' ? 'block-range (ctid)' : 'keyset'} batches, ` +
+        `one short transaction each, cursor saved with every batch`
+      );
     default:
       return assertNever(step, 'step kind');
   }

@@ -72,7 +72,10 @@ function cutNote(cut: { rows: number; details: number }): string {
   ]
     .filter(Boolean)
     .join(' and ');
-  return `\n> **Cut to fit a GitHub comment (${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')} characters):** ${what}. \`zdm plan --format text\` or \`--format json\` shows the whole plan.`;
+  return (
+    `\n> **Cut to fit a GitHub comment (${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')} ` +
+    `characters):** ${what}. \`zdm plan --format text\` or \`--format json\` shows the whole plan.`
+  );
 }
 
 function head(plan: Plan, options: RenderOptions): string[] {
@@ -80,7 +83,9 @@ function head(plan: Plan, options: RenderOptions): string[] {
   const out = [
     `### zdm plan: \`${plan.migration}\``,
     '',
-    `File \`${relativeFile(plan.file, options)}\` (sha256 \`${plan.checksum.slice(0, 12)}\`), PostgreSQL ${serverVersion(plan.serverVersionNum)}, target schema(s): ${plan.targetSchemas.map((s) => `\`${s}\``).join(', ')}.`,
+    `File \`${relativeFile(plan.file, options)}\` (sha256 \`${plan.checksum.slice(0, 12)}\`), ` +
+      `PostgreSQL ${serverVersion(plan.serverVersionNum)}, ` +
+      `target schema(s): ${plan.targetSchemas.map((s) => `\`${s}\``).join(', ')}.`,
     '',
     '```mermaid',
     planDiagram(plan),
@@ -91,7 +96,8 @@ function head(plan: Plan, options: RenderOptions): string[] {
     out.push('', '| relation | strongest lock | rewrites | scans | backfill |', '|---|---|---|---|---|');
     for (const s of summary)
       out.push(
-        `| \`${displayName(s.relation)}\` | ${lockText(s)} | ${s.rewrites ? '**yes**' : 'no'} | ${s.scans} | ${backfillText(s, settings)} |`,
+        `| \`${displayName(s.relation)}\` | ${lockText(s)} | ${s.rewrites ? '**yes**' : 'no'} ` +
+          `| ${s.scans} | ${backfillText(s, settings)} |`,
       );
   }
   out.push('', ...settingsLines(plan, settings).map((l) => `- ${l}`));
@@ -106,7 +112,12 @@ function stepRows(plan: Plan, options: RenderOptions): string[] {
   return plan.steps.map((step) => {
     const lock = strongestLock(step.impact);
     const status = options.stepStatus?.get(step.id);
-    return `| ${step.phase} | \`${step.id}\`${status ? ` (${status})` : ''} | ${lock ? `${lock.mode} (${step.impact.lockDuration})` : 'none'} | ${step.impact.rewritesTable ? '**yes**' : 'no'} | ${step.impact.scansTable ? 'yes' : 'no'} | ${formatRows(step.impact.estimatedRows)} |`;
+    return (
+      `| ${step.phase} | \`${step.id}\`${status ? ` (${status})` : ''} ` +
+      `| ${lock ? `${lock.mode} (${step.impact.lockDuration})` : 'none'} ` +
+      `| ${step.impact.rewritesTable ? '**yes**' : 'no'} ` +
+      `| ${step.impact.scansTable ? 'yes' : 'no'} | ${formatRows(step.impact.estimatedRows)} |`
+    );
   });
 }
 

@@ -59,7 +59,9 @@ function textStep(step: Step, options: RenderOptions): string[] {
     `  ${step.id}${status ? `  [${status}]` : ''}`,
     `    ${step.description}`,
     `    lock: ${lockSummary(step.impact)}`,
-    `    rewrites table: ${step.impact.rewritesTable ? 'YES' : 'no'}; scans table: ${step.impact.scansTable ? 'yes' : 'no'}; rows: ${formatRows(step.impact.estimatedRows)}`,
+    `    rewrites table: ${step.impact.rewritesTable ? 'YES' : 'no'}; ` +
+      `scans table: ${step.impact.scansTable ? 'yes' : 'no'}; ` +
+      `rows: ${formatRows(step.impact.estimatedRows)}`,
     `    runs: ${stepMode(step)}`,
     '    sql:',
     ...stepSql(step).map((s) => indent(s, 6)),

@@ -106,7 +106,10 @@ const DURATION_TEXT: Record<LockDuration, string> = {
 
 /** `ACCESS EXCLUSIVE, brief, in expand and contract (blocks reads and writes)` */
 export function lockText(s: RelationSummary): string {
-  return `${s.lock.mode}, ${DURATION_TEXT[s.lock.duration]}, in ${s.lock.phases.join(', ')} (${lockEffect(s.lock.mode)})`;
+  return (
+    `${s.lock.mode}, ${DURATION_TEXT[s.lock.duration]}, ` +
+    `in ${s.lock.phases.join(', ')} (${lockEffect(s.lock.mode)})`
+  );
 }
 
 export function backfillText(s: RelationSummary, settings: SummarySettings): string {
@@ -122,7 +125,8 @@ export function backfillText(s: RelationSummary, settings: SummarySettings): str
 export function summaryLines(plan: Plan, settings: SummarySettings = DEFAULT_SUMMARY_SETTINGS): string[] {
   const lines = summarize(plan, settings).map(
     (s) =>
-      `${displayName(s.relation)}: ${lockText(s)}; rewrites: ${s.rewrites ? 'YES' : 'no'}; scans: ${s.scans}; ${backfillText(s, settings)}`,
+      `${displayName(s.relation)}: ${lockText(s)}; rewrites: ${s.rewrites ? 'YES' : 'no'}; ` +
+      `scans: ${s.scans}; ${backfillText(s, settings)}`,
   );
   lines.push(...settingsLines(plan, settings));
   return lines;
@@ -130,11 +134,16 @@ export function summaryLines(plan: Plan, settings: SummarySettings = DEFAULT_SUM
 
 export function settingsLines(plan: Plan, settings: SummarySettings): string[] {
   const lines = [
-    `lock_timeout ${formatDuration(settings.lockTimeoutMs)} for every locking statement, up to ${settings.lockRetries} attempts per step with backoff`,
+    `lock_timeout ${formatDuration(settings.lockTimeoutMs)} for every locking statement, ` +
+      `up to ${settings.lockRetries} attempts per step with backoff`,
   ];
   if (plan.steps.some((s) => s.kind === 'backfill'))
     lines.push(
-      `backfill time is a rough estimate at the first batches' pace (${settings.batchSize.toLocaleString('en-US')} rows per ${formatDuration(settings.targetBatchMs)} per worker${settings.maxRowsPerSecond ? `, capped at ${settings.maxRowsPerSecond} rows/s` : ''}); the real rate is measured while it runs`,
+      `backfill time is a rough estimate at the first batches' pace ` +
+        `(${settings.batchSize.toLocaleString('en-US')} rows ` +
+        `per ${formatDuration(settings.targetBatchMs)} per ` +
+        `worker${settings.maxRowsPerSecond ? `, capped at ${settings.maxRowsPerSecond} rows/s` : ''}); ` +
+        `the real rate is measured while it runs`,
     );
   if (plan.steps.some((s) => s.phase === 'contract'))
     lines.push('contract cannot be rolled back: zdm rollback works only before contract starts');

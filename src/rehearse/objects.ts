@@ -5,7 +5,8 @@ type Queryable = pg.ClientBase;
 
 const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
 const NOT_EXTENSION = (classid: string, oid: string) =>
-  `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${classid}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
+  `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${classid}'::regclass ` +
+  `AND e.objid = ${oid} AND e.deptype = 'e')`;
 
 /** The target's extensions (plpgsql aside): created first, where the throwaway server has them. */
 export async function extensionsSql(client: Queryable): Promise<string[]> {
@@ -130,7 +131,10 @@ export async function constraintsSql(client: Queryable, oids: number[], foreign:
   return rows.map((r) => r.sql);
 }
 
-/** Valid indexes that no constraint owns, as pg_get_indexdef prints them (on a partitioned table, its partitions get theirs). */
+/**
+ * Valid indexes that no constraint owns, as pg_get_indexdef prints them (on a partitioned table, its
+ * partitions get theirs).
+ */
 export async function indexesSql(client: Queryable, oids: number[]): Promise<{ sql: string[]; invalid: string[] }> {
   const { rows } = await client.query<{ sql: string; valid: boolean; name: string }>(
     `SELECT pg_get_indexdef(i.indexrelid) AS sql, i.indisvalid AS valid, i.indexrelid::regclass::text AS name
@@ -178,7 +182,8 @@ export async function policiesSql(client: Queryable, oids: number[]): Promise<st
 /** Extended statistics on the tables. */
 export async function statisticsSql(client: Queryable, oids: number[]): Promise<string[]> {
   const { rows } = await client.query<{ sql: string }>(
-    `SELECT pg_get_statisticsobjdef(s.oid) AS sql FROM pg_statistic_ext s WHERE s.stxrelid = ANY($1::oid[]) ORDER BY s.oid`,
+    `SELECT pg_get_statisticsobjdef(s.oid) AS sql FROM pg_statistic_ext s ` +
+      `WHERE s.stxrelid = ANY($1::oid[]) ORDER BY s.oid`,
     [oids],
   );
   return rows.map((r) => r.sql);

@@ -173,6 +173,7 @@ function versionNotes(targetNum: number, rehearsalMajor: number): string[] {
   return major === rehearsalMajor
     ? []
     : [
-        `the target runs Postgres ${major}, the rehearsal ${rehearsalMajor} (the embedded package ships ${rehearsalMajor} only): locks and plans can differ between majors`,
+        `the target runs Postgres ${major}, the rehearsal ${rehearsalMajor} (the embedded package ` +
+          `ships ${rehearsalMajor} only): locks and plans can differ between majors`,
       ];
 }

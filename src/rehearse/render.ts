@@ -4,8 +4,11 @@ import type { RehearsalRun, RehearsedStep } from './report.js';
 /** The rehearsal as text: per run, each step's claimed and observed impact, then failures and notes. PURE. */
 export function renderRehearsal(report: RehearsalReport): string {
   const out = [
-    `Rehearsal of ${report.migration} on a sample (Postgres ${report.rehearsalVersion.replace(/^postgres \(PostgreSQL\) /, '')}; target ${report.targetVersion})`,
-    'A rehearsal on a sample of rows on a throwaway server: it proves the steps run and lock what the plan says, not how long they take on the real tables.',
+    `Rehearsal of ${report.migration} on a sample ` +
+      `(Postgres ${report.rehearsalVersion.replace(/^postgres \(PostgreSQL\) /, '')}; ` +
+      `target ${report.targetVersion})`,
+    'A rehearsal on a sample of rows on a throwaway server: ' +
+      'it proves the steps run and lock what the plan says, not how long they take on the real tables.',
     `Sample: ${report.sample.map((s) => `${s.table} ${s.rows} rows`).join(', ') || 'no tables'}`,
   ];
   for (const run of report.runs) out.push('', ...runLines(run));
@@ -30,7 +33,9 @@ function stepLines(step: RehearsedStep): string[] {
   const flags = (claimed: boolean, seen: string[]) => `${claimed ? 'yes' : 'no'}/${seen.length ? 'yes' : 'no'}`;
   return [
     `  ${step.undo ? 'undo ' : ''}${step.id} (${step.observed.ms} ms)`,
-    `    planned: ${step.claimed.lock}; observed: ${observed}; rewrite ${flags(step.claimed.rewrites, step.observed.rewrites)}, scan ${flags(step.claimed.scans, step.observed.scans)} (planned/observed)`,
+    `    planned: ${step.claimed.lock}; observed: ${observed}; ` +
+      `rewrite ${flags(step.claimed.rewrites, step.observed.rewrites)}, ` +
+      `scan ${flags(step.claimed.scans, step.observed.scans)} (planned/observed)`,
     ...step.mismatches.map((m) => `    MISMATCH ${m}`),
     ...step.overstated.map((m) => `    (plan states more than observed: ${m})`),
   ];

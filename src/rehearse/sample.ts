@@ -57,12 +57,14 @@ async function insertRows(rehearsal: pg.ClientBase, table: QualifiedName, texts:
   if (texts.length === 0) return 0;
   const q = quoteQualified(table);
   const { rows } = await rehearsal.query<{ name: string }>(
-    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 ` +
+      `AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
     [q],
   );
   const cols = rows.map((r) => quoteIdent(r.name)).join(', ');
   const res = await rehearsal.query(
-    `INSERT INTO ${q} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM (SELECT (u.r::${q}).* FROM unnest($1::text[]) AS u(r)) s`,
+    `INSERT INTO ${q} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM (SELECT (u.r::${q}).* ` +
+      `FROM unnest($1::text[]) AS u(r)) s`,
     [texts],
   );
   return res.rowCount ?? 0;
@@ -105,7 +107,8 @@ async function dropDangling(rehearsal: pg.ClientBase, fks: ForeignKey[]): Promis
         .map((c, i) => `p.${quoteIdent(fk.parentColumns[i]!)} = c.${quoteIdent(c)}`)
         .join(' AND ');
       const res = await rehearsal.query(
-        `DELETE FROM ${quoteQualified(fk.child)} c WHERE ${set} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(fk.parent)} p WHERE ${match})`,
+        `DELETE FROM ${quoteQualified(fk.child)} c WHERE ${set} AND NOT EXISTS (SELECT 1 ` +
+          `FROM ${quoteQualified(fk.parent)} p WHERE ${match})`,
       );
       removed += res.rowCount ?? 0;
     }

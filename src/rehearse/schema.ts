@@ -50,7 +50,10 @@ export async function readSchemaScript(
   }
 }
 
-/** The planned tables, with partitions replaced by their roots, and every table their foreign keys reference (transitively). */
+/**
+ * The planned tables, with partitions replaced by their roots, and every table their foreign keys
+ * reference (transitively).
+ */
 async function tableSet(client: pg.ClientBase, start: number[]): Promise<{ names: QualifiedName[] }> {
   const { rows } = await client.query<{ schema: string; name: string }>(
     `WITH RECURSIVE t(oid) AS (

@@ -32,10 +32,16 @@ function identityOptions(c: ColumnInfo): string {
 
 /** `START WITH 1 INCREMENT BY 1 ...`, as CREATE SEQUENCE and an identity column take them. */
 export function sequenceOptions(s: SequenceInfo): string {
-  return `START WITH ${s.start} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} CACHE ${s.cache}${s.cycle ? ' CYCLE' : ' NO CYCLE'}`;
+  return (
+    `START WITH ${s.start} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} ` +
+    `CACHE ${s.cache}${s.cycle ? ' CYCLE' : ' NO CYCLE'}`
+  );
 }
 
-/** ALTER SEQUENCE ... OWNED BY for the table's serial columns (the sequences exist before the table: its defaults call them). */
+/**
+ * ALTER SEQUENCE ... OWNED BY for the table's serial columns (the sequences exist before the table:
+ * its defaults call them).
+ */
 export function ownedBySql(table: TableInfo): string[] {
   return table.columns
     .filter((c) => !c.identity && c.ownedSequence)

@@ -34,7 +34,9 @@ export function judgeLag(readings: LagReading[], limits: LagLimits, fraction = 1
     if (r.seconds !== null && r.seconds * 1000 > maxMs) {
       return {
         open: false,
-        reason: `replica ${r.replica} is ${r.seconds.toFixed(2)}s behind${r.via ? ` by ${r.via}` : ''} (limit ${(maxMs / 1000).toFixed(2)}s)`,
+        reason:
+          `replica ${r.replica} is ${r.seconds.toFixed(2)}s ` +
+          `behind${r.via ? ` by ${r.via}` : ''} (limit ${(maxMs / 1000).toFixed(2)}s)`,
         readings,
       };
     }

@@ -8,11 +8,17 @@ export interface LagReading {
   /** WAL bytes written on the primary that the replica has not replayed, when known. */
   bytes: number | null;
   problem?: string;
-  /** Set instead of `problem` when the operator accepted the condition (--allow-missing-replica): logged, never closes a gate. */
+  /**
+   * Set instead of `problem` when the operator accepted the condition (--allow-missing-replica):
+   * logged, never closes a gate.
+   */
   warning?: string;
   /** How `seconds` was measured ("heartbeat", "replay_lag"), named in pause reasons. */
   via?: string;
-  /** The `problem` is one that waiting will not clear (wrong credentials or database in --replica, a promoted server): a phase gate reports it at once. */
+  /**
+   * The `problem` is one that waiting will not clear (wrong credentials or database in --replica, a
+   * promoted server): a phase gate reports it at once.
+   */
   final?: boolean;
 }
 

@@ -52,7 +52,9 @@ async function activate(
     throw new ValidationError([
       {
         file: file.file,
-        message: `schema ${busy.schema_name} already has an active migration (${busy.migration}); finish it (zdm advance) or roll it back (zdm rollback) first`,
+        message:
+          `schema ${busy.schema_name} already has an active migration (${busy.migration}); ` +
+          `finish it (zdm advance) or roll it back (zdm rollback) first`,
       },
     ]);
   }

@@ -158,7 +158,9 @@ async function runVerify(step: VerifyStep, migration: string, ctx: RunnerContext
   });
   if (rows.length > 0) {
     const sample = rows.map((r) => JSON.stringify(r)).join('\n  ');
-    const message = `${step.message}; sample (up to 10):\n  ${sample}\nThe migration stays at this phase: fix the data and run \`zdm advance\` again, or \`zdm rollback\``;
+    const message =
+      `${step.message}; sample (up to 10):\n  ${sample}\nThe migration stays at this ` +
+      `phase: fix the data and run \`zdm advance\` again, or \`zdm rollback\``;
     await ctx.state.stepFinished(ctx.conn.pool, migration, step.id, step.phase, 'failed', message);
     throw new StepFailedError(step.id, message);
   }
@@ -262,7 +264,8 @@ async function lockBlockers(ctx: RunnerContext, relations: QualifiedName[]): Pro
     );
     return rows.map(
       (r) =>
-        `pid ${r.pid} (${r.app || 'no application_name'}, ${r.state}${r.xact_start ? ` since ${r.xact_start.toISOString()}` : ''}) holds ${r.mode} on ${r.rel}: ${r.query}`,
+        `pid ${r.pid} (${r.app || 'no application_name'}, ${r.state}${r.xact_start ? ` since ${r.xact_start.toISOString()}` : ''}) ` +
+        `holds ${r.mode} on ${r.rel}: ${r.query}`,
     );
   } catch {
     return [];

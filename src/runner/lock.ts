@@ -68,9 +68,16 @@ export async function lockHolder(client: pg.Client | pg.Pool, key: number): Prom
 
 function describe(holder: LockHolder | undefined, stateSchema: string): string {
   if (!holder)
-    return `another zdm runner holds the migration lock on this database (state schema ${stateSchema}); it was released while we looked: try again`;
+    return (
+      `another zdm runner holds the migration lock on this database (state ` +
+      `schema ${stateSchema}); it was released while we looked: try again`
+    );
   const who = holder.applicationName || 'a session without application_name';
   const from = holder.clientAddr ? ` from ${holder.clientAddr}` : '';
   const since = holder.backendStart ? `, connected since ${holder.backendStart}` : '';
-  return `another zdm runner holds the migration lock: "${who}" (backend pid ${holder.pid}${from}${since}). Wait for it to finish, or pass --lock-wait <duration> to wait; nothing was changed`;
+  return (
+    `another zdm runner holds the migration lock: "${who}" (backend ` +
+    `pid ${holder.pid}${from}${since}). Wait for it to finish, ` +
+    `or pass --lock-wait <duration> to wait; nothing was changed`
+  );
 }

@@ -43,7 +43,8 @@ export async function rollback(ctx: RunnerContext, options: { lockWaitMs?: numbe
       plan.steps.some((s) => s.phase === 'contract' && stepRows.has(s.id));
     if (contractStarted) {
       throw new StateError(
-        `${plan.migration}: contract has started, which drops the old shape; it cannot be rolled back. Run zdm advance to finish it`,
+        `${plan.migration}: contract has started, which drops the old shape; ` +
+          `it cannot be rolled back. Run zdm advance to finish it`,
       );
     }
     await ctx.state.audit(pool, {

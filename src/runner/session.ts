@@ -87,7 +87,10 @@ export function activeView(
     throw new ValidationError([
       {
         file: active.file!.file,
-        message: `changed since it was activated (sha256 ${active.row!.checksum.slice(0, 12)}… recorded, ${active.file!.checksum.slice(0, 12)}… now). zdm runs the plan it recorded; restore the file, or run zdm rollback and advance again to re-plan it`,
+        message:
+          `changed since it was activated (sha256 ${active.row!.checksum.slice(0, 12)}… ` +
+          `recorded, ${active.file!.checksum.slice(0, 12)}… now). zdm runs the plan it recorded; ` +
+          `restore the file, or run zdm rollback and advance again to re-plan it`,
       },
     ]);
   }
@@ -98,7 +101,12 @@ function missingFileError(row: MigrationRow): ValidationError {
   return new ValidationError([
     {
       file: row.file,
-      message: `migration ${row.name} is active (${row.phase ? `${row.phase} done` : 'activated'}) but its file is missing from the migrations directory (deleted or renamed?). Restore the file to continue with zdm advance, or run zdm rollback, which undoes it from its recorded plan; if the file is in another directory, point --migrations-dir there`,
+      message:
+        `migration ${row.name} is active (${row.phase ? `${row.phase} done` : 'activated'}) ` +
+        `but its file is missing from the migrations directory (deleted or renamed?). Restore the ` +
+        `file to continue with zdm advance, or run zdm rollback, ` +
+        `which undoes it from its recorded plan; if the file is in another directory, ` +
+        `point --migrations-dir there`,
     },
   ]);
 }

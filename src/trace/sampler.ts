@@ -67,7 +67,8 @@ export class LockSampler {
 
   private record(row: LockRow, now: number): void {
     const mode = lockModeOf(row.mode);
-    // A relation created by the step's uncommitted transaction has no visible name yet: named from the trace's after snapshot.
+    // A relation created by the step's uncommitted transaction has no visible name yet: named from the
+    // trace's after snapshot.
     if (row.oid === null || !mode) return;
     const key = `${row.oid}/${mode}`;
     const known = this.seen.get(key);
@@ -90,7 +91,10 @@ export class LockSampler {
     }
   }
 
-  /** Stops sampling, waits for the watched sessions to end (they flush their scan counters as they go), returns every lock seen. */
+  /**
+   * Stops sampling, waits for the watched sessions to end (they flush their scan counters as they go),
+   * returns every lock seen.
+   */
   async stop(): Promise<SeenLock[]> {
     this.running = false;
     try {

@@ -40,7 +40,8 @@ export async function runAdvance(
     case 'waiting':
       if (!opts.json)
         io.stdout(
-          `${result.migration}: waiting before ${result.phase}: ${result.reason}${result.ran.length ? ` (ran ${result.ran.join(', ')})` : ''}\n`,
+          `${result.migration}: waiting ` +
+            `before ${result.phase}: ${result.reason}${result.ran.length ? ` (ran ${result.ran.join(', ')})` : ''}\n`,
         );
       return ExitCode.waiting;
   }

@@ -110,7 +110,9 @@ function table(outcomes: TargetOutcome[], s: Summary): string {
       .join('  ')
       .trimEnd(),
   );
-  const total = `${s.total} targets: ${s.done} done, ${s.failed} failed, ${s.waiting} waiting, ${s.locked} locked, ${s.notStarted} not started (${formatDuration(s.ms)})`;
+  const total =
+    `${s.total} targets: ${s.done} done, ${s.failed} failed, ${s.waiting} ` +
+    `waiting, ${s.locked} locked, ${s.notStarted} not started (${formatDuration(s.ms)})`;
   return `${lines.join('\n')}\n\n${total}\n`;
 }
 

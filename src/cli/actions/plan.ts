@@ -33,7 +33,10 @@ export async function runPlan(
   });
 }
 
-/** `zdm plan --rehearse [file]`: the rehearsal report; exit 3 when a step failed or an observation contradicts the plan. */
+/**
+ * `zdm plan --rehearse [file]`: the rehearsal report; exit 3 when a step failed or an observation
+ * contradicts the plan.
+ */
 export async function runRehearse(
   io: CliIO,
   file: string | undefined,

@@ -37,11 +37,14 @@ function migrationLines(m: MigrationStatus, cwd: string, runnerAlive: boolean): 
   const lines = [`${m.status.padEnd(11)} ${m.name}${phase}  (${file})${flags.length ? `  [${flags.join('; ')}]` : ''}`];
   if (m.status === 'active')
     lines.push(
-      `            steps: ${m.steps.done}/${m.steps.total} done${m.steps.failed ? `, ${m.steps.failed} failed` : ''}${m.steps.running ? `, ${m.steps.running} running` : ''}`,
+      `            steps: ${m.steps.done}/${m.steps.total} ` +
+        `done${m.steps.failed ? `, ${m.steps.failed} failed` : ''}${m.steps.running ? `, ${m.steps.running} running` : ''}`,
     );
   for (const b of m.backfills) {
     const pct = b.percent === null ? '?' : `${b.percent.toFixed(1)}%`;
-    const head = `            backfill ${b.table}: ${b.rowsScanned.toLocaleString('en-US')}/${b.totalEstimate?.toLocaleString('en-US') ?? '?'} rows (${pct})${b.done ? ' done' : ''}, ${b.batches} batches`;
+    const head =
+      `            backfill ${b.table}: ${b.rowsScanned.toLocaleString('en-US')}/${b.totalEstimate?.toLocaleString('en-US') ?? '?'} ` +
+      `rows (${pct})${b.done ? ' done' : ''}, ${b.batches} batches`;
     lines.push(`${head}, ${b.live && b.live.ageSeconds < LIVE_STALE_SECONDS ? liveText(b.live) : averageText(b)}`);
   }
   if (m.lastError) lines.push(`            last error: ${errorHeadline(m.lastError)}`);
@@ -65,7 +68,10 @@ function phaseText(m: MigrationStatus, runnerAlive: boolean): string {
 function liveText(live: NonNullable<BackfillStatus['live']>): string {
   const eta = live.etaSeconds === null ? '?' : formatDuration(live.etaSeconds * 1000);
   const paused = live.paused ? `  [PAUSED ${formatDuration(live.pausedMs)}: ${live.paused}]` : '';
-  return `batch size ${live.batchSize}, ${Math.round(live.rowsPerSecond).toLocaleString('en-US')} rows/s, ETA ${eta}, lag ${lagShort(live.lag)}${paused}`;
+  return (
+    `batch size ${live.batchSize}, ${Math.round(live.rowsPerSecond).toLocaleString('en-US')} ` +
+    `rows/s, ETA ${eta}, lag ${lagShort(live.lag)}${paused}`
+  );
 }
 
 /** No runner is reporting: averages since the start, and how old the last report is. */

@@ -26,7 +26,8 @@ export const registerAdvance: RegisterCommand = (program, io, run) => {
     .option('--workers <n>', 'parallel backfill workers (env ZDM_WORKERS)')
     .option(
       '--join',
-      'help a parallel backfill another zdm advance is running (claims its chunks; takes no runner lock, moves no phase)',
+      'help a parallel backfill another zdm advance is running (claims its chunks; ' +
+        'takes no runner lock, moves no phase)',
     )
     .option(
       '--throttle-query <sql>',
@@ -34,7 +35,8 @@ export const registerAdvance: RegisterCommand = (program, io, run) => {
     )
     .option(
       '--max-xact-age <duration>',
-      'pause the backfill while a transaction has been open longer than this; 0 disables (env ZDM_MAX_XACT_AGE; default 10m)',
+      'pause the backfill while a transaction has been open longer than this; ' +
+        '0 disables (env ZDM_MAX_XACT_AGE; default 10m)',
     )
     .option(
       '--allow-missing-replica',

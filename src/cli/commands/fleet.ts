@@ -22,7 +22,8 @@ export const registerFleet: RegisterCommand = (program, io, run) => {
       .option('--fleet <file>', 'fleet file (default ./zdm.fleet.json, .yaml or .yml)')
       .option(
         '--target <url>',
-        'a target database, or <url>#<schema> for a tenant schema (repeatable; with a fleet file, added to it only when --fleet is given)',
+        'a target database, or <url>#<schema> for a tenant schema (repeatable; with a fleet file, ' +
+          'added to it only when --fleet is given)',
         (v: string, prev: string[] = []) => [...prev, v],
       )
       .option('--canary <n>', 'run this many targets first, all the way; the rest only if they all finish', '0')

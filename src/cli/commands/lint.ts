@@ -116,7 +116,8 @@ export function registerLint(program: Command, io: CliIO, run: RunAction): void 
   program
     .command('lint')
     .description(
-      'lint SQL migrations (plain .sql from any tool, and the sql operations of zdm migrations) for locks, rewrites and breaking changes',
+      'lint SQL migrations (plain .sql from any tool, and the sql operations of zdm migrations) for ' +
+        'locks, rewrites and breaking changes',
     )
     .argument(
       '[paths...]',

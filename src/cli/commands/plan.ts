@@ -13,7 +13,9 @@ export const registerPlan: RegisterCommand = (program, io, run) => {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option(
       '--rehearse',
-      'run the migration on a sample of its tables on a throwaway embedded Postgres (expand -> contract, and expand -> rollback) and report observed locks beside the plan; exit 3 on a failure. Read-only on the database',
+      'run the migration on a sample of its tables on a throwaway embedded Postgres (expand -> ' +
+        'contract, and expand -> rollback) and report observed locks beside the plan; ' +
+        'exit 3 on a failure. Read-only on the database',
     )
     .option('--rehearse-rows <n>', `rows sampled per table for --rehearse (default ${DEFAULT_REHEARSE_ROWS})`);
   addCommonOptions(cmd).action((file: string | undefined, opts: PlanFlags) =>

@@ -15,7 +15,8 @@ export function formatMarkdown(run: LintRun): string {
   out.push('| | location | rule | problem |', '|---|---|---|---|');
   for (const f of run.findings) {
     out.push(
-      `| ${f.severity === 'error' ? '❌' : '⚠️'} | \`${cell(f.file)}:${f.line}:${f.column}\` | [\`${f.rule}\`](${docsUrl(f.rule)}) | ${cell(f.message)} |`,
+      `| ${f.severity === 'error' ? '❌' : '⚠️'} | \`${cell(f.file)}:${f.line}:${f.column}\` | ` +
+        `[\`${f.rule}\`](${docsUrl(f.rule)}) | ${cell(f.message)} |`,
     );
   }
   out.push('');

@@ -11,14 +11,18 @@ export const addColumnAutoIncrement = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ADD COLUMN serial / GENERATED AS IDENTITY rewrites the table',
-  help: 'add a nullable bigint column, attach a sequence as its DEFAULT for new rows, backfill existing rows in batches; or build a new table and swap (zdm operation: addColumn)',
+  help:
+    'add a nullable bigint column, attach a sequence as its DEFAULT for new rows, ' +
+    'backfill existing rows in batches; or build a new table and swap (zdm operation: addColumn)',
   check(ctx) {
     for (const { col, table } of addedColumns(ctx)) {
       const type = typeInfo(col.typeName)?.name ?? '';
       const identity = columnConstraint(col, 'CONSTR_IDENTITY');
       if (!SERIAL_TYPES.has(type) && !identity) continue;
       ctx.report({
-        message: `ADD COLUMN ${col.colname ?? ''} ${identity ? 'GENERATED AS IDENTITY' : type} ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')}: every existing row gets a sequence value`,
+        message:
+          `ADD COLUMN ${col.colname ?? ''} ${identity ? 'GENERATED AS IDENTITY' : type} ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')}: ` +
+          `every existing row gets a sequence value`,
         at: col.location,
       });
     }

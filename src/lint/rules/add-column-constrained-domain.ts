@@ -12,7 +12,9 @@ export const addColumnConstrainedDomain = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ADD COLUMN of a domain type with constraints rewrites the table',
-  help: 'use the base type plus a table CHECK added NOT VALID and validated separately (zdm operation: addColumn with check)',
+  help:
+    'use the base type plus a table CHECK added NOT VALID and validated separately (zdm ' +
+    'operation: addColumn with check)',
   check(ctx) {
     for (const { col, table } of addedColumns(ctx)) {
       const t = typeInfo(col.typeName);
@@ -22,7 +24,10 @@ export const addColumnConstrainedDomain = defineRule({
         ctx.session.domains.get(keyOf(domain))?.constrained ?? ctx.catalog?.domain(domain)?.constrained ?? false;
       if (!constrained) continue;
       ctx.report({
-        message: `ADD COLUMN ${col.colname ?? ''} of domain ${t.name}, which has constraints, ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} to check the domain for every row`,
+        message:
+          `ADD COLUMN ${col.colname ?? ''} of domain ${t.name}, ` +
+          `which has constraints, ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} to check ` +
+          `the domain for every row`,
         at: col.location,
       });
     }

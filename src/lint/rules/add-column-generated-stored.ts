@@ -17,9 +17,14 @@ export const addColumnGeneratedStored = defineRule({
       const gen = columnConstraint(col, 'CONSTR_GENERATED');
       if (!gen || (gen as { generated_kind?: string }).generated_kind === 'v') continue;
       ctx.report({
-        message: `ADD COLUMN ${col.colname ?? ''} GENERATED ALWAYS AS (...) STORED ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')}: the expression is computed and stored for every existing row`,
+        message:
+          `ADD COLUMN ${col.colname ?? ''} GENERATED ALWAYS AS (...) ` +
+          `STORED ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')}: ` +
+          `the expression is computed and stored for every existing row`,
         help: atLeast(ctx.version, 18)
-          ? 'on PG 18 a VIRTUAL generated column needs no rewrite; otherwise add a plain column kept up to date by a trigger and backfill it in batches (zdm operation: transformColumn)'
+          ? 'on PG 18 a VIRTUAL generated column needs no rewrite; ' +
+            'otherwise add a plain column kept up to date by a trigger and backfill it in batches (zdm ' +
+            'operation: transformColumn)'
           : undefined,
         at: gen.location,
       });

@@ -11,7 +11,10 @@ export const addColumnRequired = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ADD COLUMN ... NOT NULL without a default fails on existing rows and breaks inserts from the running app',
-  help: 'add the column nullable (or with a constant default on PG 11+), backfill, then make it NOT NULL with the CHECK ... NOT VALID recipe (zdm operation: addColumn with nullable: false)',
+  help:
+    'add the column nullable (or with a constant default on PG 11+), backfill, ' +
+    'then make it NOT NULL with the CHECK ... NOT VALID recipe (zdm operation: ' +
+    'addColumn with nullable: false)',
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter || ctx.isNew(alter.table)) return;
@@ -31,7 +34,10 @@ export const addColumnRequired = defineRule({
         continue;
       const empty = ctx.isNewOrEmpty(alter.table);
       ctx.report({
-        message: `ADD COLUMN ${col.colname ?? ''} ... NOT NULL without a default ${empty ? '' : `fails with "contains null values" if ${alter.table ? display(alter.table) : 'the table'} has any row, and `}makes every INSERT from the running application version (which omits the column) fail`,
+        message:
+          `ADD COLUMN ${col.colname ?? ''} ... NOT NULL without a ` +
+          `default ${empty ? '' : `fails with "contains null values" if ${alter.table ? display(alter.table) : 'the table'} has any row, and `}makes ` +
+          `every INSERT from the running application version (which omits the column) fail`,
         at: notNull.location,
       });
     }

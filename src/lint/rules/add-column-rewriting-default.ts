@@ -18,7 +18,9 @@ export const addColumnRewritingDefault = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ADD COLUMN with a volatile default (or any default before PG 11) rewrites the table',
-  help: 'add the column without a default, SET DEFAULT for new rows, backfill existing rows in batches (zdm operation: addColumn, which backfills volatile defaults)',
+  help:
+    'add the column without a default, SET DEFAULT for new rows, ' +
+    'backfill existing rows in batches (zdm operation: addColumn, which backfills volatile defaults)',
   check(ctx) {
     const fast = atLeast(ctx.version, 11);
     for (const { col, table } of addedColumns(ctx)) {
@@ -27,16 +29,21 @@ export const addColumnRewritingDefault = defineRule({
       if (as<A_Const>(def.raw_expr, 'A_Const')?.isnull) continue;
       let why: string;
       if (!fast)
-        why = `on PG ${ctx.version.major} any non-NULL default is written into every row (PG 11+ stores a constant default without a rewrite)`;
+        why =
+          `on PG ${ctx.version.major} any non-NULL default is written into every row (PG 11+ ` +
+          `stores a constant default without a rewrite)`;
       else {
         const v = defaultVolatility(def.raw_expr, ctx.volatility);
         if (!v.volatile) continue;
         why = v.unknown
-          ? `${v.culprit} is not a known immutable or stable built-in, so it counts as volatile: Postgres evaluates it for every existing row`
+          ? `${v.culprit} is not a known immutable or stable built-in, so it counts as volatile: ` +
+            `Postgres evaluates it for every existing row`
           : `${v.culprit} is volatile: Postgres evaluates it for every existing row`;
       }
       ctx.report({
-        message: `ADD COLUMN ${col.colname ?? ''} ... DEFAULT ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} (${why})`,
+        message:
+          `ADD COLUMN ${col.colname ?? ''} ... ` +
+          `DEFAULT ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} (${why})`,
         at: def.location,
       });
     }

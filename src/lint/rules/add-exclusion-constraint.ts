@@ -10,7 +10,9 @@ export const addExclusionConstraint = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ADD EXCLUDE builds its index and checks every row under ACCESS EXCLUSIVE',
-  help: 'there is no online path: build a new table with the constraint, dual-write and swap, or accept a maintenance window',
+  help:
+    'there is no online path: build a new table with the constraint, dual-write and swap, ' +
+    'or accept a maintenance window',
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
@@ -18,7 +20,9 @@ export const addExclusionConstraint = defineRule({
       const c = constraintDef(cmd);
       if (cmd.subtype !== 'AT_AddConstraint' || c?.contype !== 'CONSTR_EXCLUSION') continue;
       ctx.report({
-        message: `ADD EXCLUDE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')} (an exclusion constraint cannot be NOT VALID or USING INDEX)`,
+        message:
+          `ADD EXCLUDE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')} (an ` +
+          `exclusion constraint cannot be NOT VALID or USING INDEX)`,
         at: c.location,
       });
     }

@@ -9,7 +9,10 @@ export const addForeignKeyValidating = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ADD FOREIGN KEY without NOT VALID blocks writes to both tables while it scans',
-  help: 'ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, then VALIDATE CONSTRAINT in a separate transaction (SHARE UPDATE EXCLUSIVE + ROW SHARE on the referenced table) (zdm operation: addForeignKey)',
+  help:
+    'ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, then VALIDATE CONSTRAINT in a separate ' +
+    'transaction (SHARE UPDATE EXCLUSIVE + ROW SHARE on the referenced table) (zdm operation: ' +
+    'addForeignKey)',
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
@@ -20,7 +23,10 @@ export const addForeignKeyValidating = defineRule({
         if (c?.contype !== 'CONSTR_FOREIGN' || c.skip_validation) continue;
         const ref = ctx.resolveRange(c.pktable);
         ctx.report({
-          message: `ADD FOREIGN KEY${c.conname ? ` ${c.conname}` : ''} takes SHARE ROW EXCLUSIVE on ${here} and ${ref ? display(ref) : 'the referenced table'} and scans ${here} to validate it: blocks writes to both tables for the whole scan`,
+          message:
+            `ADD FOREIGN KEY${c.conname ? ` ${c.conname}` : ''} takes SHARE ROW EXCLUSIVE ` +
+            `on ${here} and ${ref ? display(ref) : 'the referenced table'} and scans ${here} to ` +
+            `validate it: blocks writes to both tables for the whole scan`,
           at: c.location,
         });
       } else if (cmd.subtype === 'AT_AddColumn') {
@@ -31,8 +37,15 @@ export const addForeignKeyValidating = defineRule({
         // takes ACCESS EXCLUSIVE plus SHARE ROW EXCLUSIVE on the referenced table (verified).
         const ref = ctx.resolveRange(c.pktable);
         ctx.report({
-          message: `ADD COLUMN ${col?.colname ?? ''} ... REFERENCES takes ACCESS EXCLUSIVE on ${here} and SHARE ROW EXCLUSIVE on ${ref ? display(ref) : 'the referenced table'}, and validates the key by scanning ${here}: blocks reads and writes on ${here}, writes on the referenced table`,
-          help: 'add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID and VALIDATE CONSTRAINT in a separate transaction (zdm operations: addColumn with references, addForeignKey)',
+          message:
+            `ADD COLUMN ${col?.colname ?? ''} ... REFERENCES takes ACCESS EXCLUSIVE ` +
+            `on ${here} and SHARE ROW EXCLUSIVE on ${ref ? display(ref) : 'the referenced table'}, ` +
+            `and validates the key by scanning ${here}: blocks reads and writes on ${here}, ` +
+            `writes on the referenced table`,
+          help:
+            'add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY ... NOT ' +
+            'VALID and VALIDATE CONSTRAINT in a separate transaction (zdm operations: ' +
+            'addColumn with references, addForeignKey)',
           at: c.location,
         });
       }

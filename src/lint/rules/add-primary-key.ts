@@ -10,7 +10,9 @@ export const addPrimaryKey = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ADD PRIMARY KEY builds an index under ACCESS EXCLUSIVE (and may scan for NOT NULL)',
-  help: 'make the key columns NOT NULL the safe way, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX (zdm operation: addPrimaryKey)',
+  help:
+    'make the key columns NOT NULL the safe way, CREATE UNIQUE INDEX CONCURRENTLY, ' +
+    'then ADD CONSTRAINT ... PRIMARY KEY USING INDEX (zdm operation: addPrimaryKey)',
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
@@ -23,7 +25,9 @@ export const addPrimaryKey = defineRule({
             : undefined;
       if (c?.contype !== 'CONSTR_PRIMARY' || c.indexname) continue;
       ctx.report({
-        message: `ADD PRIMARY KEY ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}, and sets NOT NULL on nullable key columns with another scan`,
+        message:
+          `ADD PRIMARY KEY ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}, ` +
+          `and sets NOT NULL on nullable key columns with another scan`,
         at: c.location,
       });
     }

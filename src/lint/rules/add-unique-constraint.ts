@@ -10,7 +10,9 @@ export const addUniqueConstraint = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ADD UNIQUE builds a unique index under ACCESS EXCLUSIVE',
-  help: 'CREATE UNIQUE INDEX CONCURRENTLY n ..., then ADD CONSTRAINT n UNIQUE USING INDEX n (brief lock) (zdm operation: addUnique)',
+  help:
+    'CREATE UNIQUE INDEX CONCURRENTLY n ..., then ADD CONSTRAINT n UNIQUE ' +
+    'USING INDEX n (brief lock) (zdm operation: addUnique)',
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
@@ -23,7 +25,9 @@ export const addUniqueConstraint = defineRule({
             : undefined;
       if (c?.contype !== 'CONSTR_UNIQUE' || c.indexname) continue;
       ctx.report({
-        message: `ADD ${cmd.subtype === 'AT_AddColumn' ? 'COLUMN ... ' : ''}UNIQUE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}; it also fails if duplicates exist`,
+        message:
+          `ADD ${cmd.subtype === 'AT_AddColumn' ? 'COLUMN ... ' : ''}UNIQUE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}; ` +
+          `it also fails if duplicates exist`,
         at: c.location,
       });
     }

@@ -10,7 +10,9 @@ export const attachPartitionScan = defineRule({
   defaultOn: false,
   kinds: ['AlterTableStmt'],
   summary: 'ATTACH PARTITION scans the partition under ACCESS EXCLUSIVE unless a validated CHECK implies its bounds',
-  help: 'add a CHECK matching the partition bounds NOT VALID, VALIDATE it, ATTACH PARTITION (no scan: "implied by existing constraints"), then drop the CHECK',
+  help:
+    'add a CHECK matching the partition bounds NOT VALID, VALIDATE it, ' +
+    'ATTACH PARTITION (no scan: "implied by existing constraints"), then drop the CHECK',
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter) return;
@@ -21,7 +23,10 @@ export const attachPartitionScan = defineRule({
       // With a catalog, any validated CHECK on the partition is taken as the bounds proof.
       if (ctx.table(part)?.checks.some((c) => c.validated)) continue;
       ctx.report({
-        message: `ATTACH PARTITION takes ACCESS EXCLUSIVE on ${part ? display(part) : 'the partition'} and scans it to check the partition bounds (and scans the DEFAULT partition, if any): blocks reads and writes on it for the whole scan`,
+        message:
+          `ATTACH PARTITION takes ACCESS EXCLUSIVE ` +
+          `on ${part ? display(part) : 'the partition'} and scans it to check the partition bounds ` +
+          `(and scans the DEFAULT partition, if any): blocks reads and writes on it for the whole scan`,
       });
     }
   },

@@ -14,7 +14,9 @@ export const banCharType = defineRule({
       const t = typeInfo(type);
       if (t?.name !== 'bpchar' || t.schema) continue;
       ctx.report({
-        message: `column ${column} is char(${t.mods[0] ?? 1}): values are blank-padded, comparisons ignore trailing spaces, and it is no faster than text`,
+        message:
+          `column ${column} is char(${t.mods[0] ?? 1}): values are blank-padded, ` +
+          `comparisons ignore trailing spaces, and it is no faster than text`,
         at: location,
       });
     }

@@ -60,11 +60,21 @@ function leftoverCost(ctx: RuleContext, table: QualifiedName, column: string, fr
   const schema = ctx.session.schema;
   const citext = (from.name === 'citext') !== (to.name === 'citext');
   if (!schema.known(table, column))
-    return `Postgres re-checks any CHECK constraint that reads ${column} (a full scan under ACCESS EXCLUSIVE)${citext ? ' and rebuilds its indexes' : ''}, and without --database-url zdm cannot tell whether there is one`;
+    return (
+      `Postgres re-checks any CHECK constraint that reads ${column} (a full scan under ACCESS ` +
+      `EXCLUSIVE)${citext ? ' and rebuilds its indexes' : ''}, ` +
+      `and without --database-url zdm cannot tell whether there is one`
+    );
   if (schema.checked(table, column))
-    return `Postgres drops and re-adds the CHECK constraints that read ${column}, and re-checking them ${lockPhrase(LockMode.AccessExclusive, table, 'scan')}`;
+    return (
+      `Postgres drops and re-adds the CHECK constraints that read ${column}, ` +
+      `and re-checking them ${lockPhrase(LockMode.AccessExclusive, table, 'scan')}`
+    );
   if (citext && schema.mayBeIndexed(table, column))
-    return `the indexes on ${column} are rebuilt (citext's operator class differs from text's): it ${lockPhrase(LockMode.AccessExclusive, table, 'build')}`;
+    return (
+      `the indexes on ${column} are rebuilt (citext's operator class differs from text's): ` +
+      `it ${lockPhrase(LockMode.AccessExclusive, table, 'build')}`
+    );
   return undefined;
 }
 
@@ -79,7 +89,9 @@ export const changeColumnType = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'ALTER COLUMN ... TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE',
-  help: 'expand/contract: add a new column, keep it in sync with a trigger, backfill in batches, move reads, then drop the old column (zdm operation: changeColumnType)',
+  help:
+    'expand/contract: add a new column, keep it in sync with a trigger, backfill in batches, ' +
+    'move reads, then drop the old column (zdm operation: changeColumnType)',
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
@@ -99,7 +111,9 @@ export const changeColumnType = defineRule({
       ctx.report({
         message: leftover
           ? `${change} needs no rewrite, but ${leftover}`
-          : `${change} ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} and its indexes${col ? '' : ' (unless the change is binary-coercible, which only a catalog can tell: pass --database-url)'}; clients that depend on the old type may break`,
+          : `${change} ${lockPhrase(LockMode.AccessExclusive, table, 'rewrite')} and its ` +
+            `indexes${col ? '' : ' (unless the change is binary-coercible, which only a catalog can tell: pass --database-url)'}; ` +
+            `clients that depend on the old type may break`,
         at: def?.typeName?.location,
       });
     }

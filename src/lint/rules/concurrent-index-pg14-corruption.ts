@@ -16,7 +16,9 @@ export const concurrentIndexPg14Corruption = defineRule({
     const concurrentReindex = kind === 'ReindexStmt' && optionOn(body.params as Node[], 'concurrently');
     if (!(kind === 'IndexStmt' && body.concurrent) && !concurrentReindex) return;
     ctx.report({
-      message: `${kind === 'IndexStmt' ? 'CREATE INDEX' : 'REINDEX'} CONCURRENTLY on PG 14.${ctx.version.minor} hits a known bug (fixed in 14.4) that can silently corrupt the index`,
+      message:
+        `${kind === 'IndexStmt' ? 'CREATE INDEX' : 'REINDEX'} CONCURRENTLY on PG ` +
+        `14.${ctx.version.minor} hits a known bug (fixed in 14.4) that can silently corrupt the index`,
     });
   },
 });

@@ -24,7 +24,9 @@ export const concurrentlyInTransaction = defineRule({
   defaultOn: true,
   kinds: ['IndexStmt', 'DropStmt', 'ReindexStmt', 'AlterTableStmt'],
   summary: 'a CONCURRENTLY statement inside a transaction fails with "cannot run inside a transaction block"',
-  help: 'put the CONCURRENTLY statement in its own migration that runs outside a transaction (zdm runs createIndex/dropIndex outside one for you)',
+  help:
+    'put the CONCURRENTLY statement in its own migration that runs outside a transaction (zdm ' +
+    'runs createIndex/dropIndex outside one for you)',
   check(ctx) {
     if (!ctx.session.tx) return;
     const what = concurrentStatement(ctx.stmt.kind, ctx.stmt.body);
@@ -33,7 +35,9 @@ export const concurrentlyInTransaction = defineRule({
       ? 'inside BEGIN ... COMMIT'
       : 'in a file the runner wraps in a transaction (assume-in-transaction)';
     ctx.report({
-      message: `${what} ${why} fails: ERROR: ${what} cannot run inside a transaction block, leaving the rest of the migration half applied`,
+      message:
+        `${what} ${why} fails: ERROR: ${what} cannot run inside a transaction block, ` +
+        `leaving the rest of the migration half applied`,
     });
   },
 });

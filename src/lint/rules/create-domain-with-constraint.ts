@@ -17,7 +17,11 @@ export const createDomainWithConstraint = defineRule({
       .find((x) => x?.contype === 'CONSTR_CHECK' || x?.contype === 'CONSTR_NOTNULL');
     if (!c) return;
     ctx.report({
-      message: `domain ${strings(s.domainname).join('.')} has a ${c.contype === 'CONSTR_CHECK' ? 'CHECK' : 'NOT NULL'} constraint: adding a column of it rewrites the table, and changing the constraint scans every table that uses it under SHARE`,
+      message:
+        `domain ${strings(s.domainname).join('.')} has ` +
+        `a ${c.contype === 'CONSTR_CHECK' ? 'CHECK' : 'NOT NULL'} constraint: ` +
+        `adding a column of it rewrites the table, and changing the constraint scans every table ` +
+        `that uses it under SHARE`,
       at: c.location,
     });
   },

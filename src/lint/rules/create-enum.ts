@@ -12,7 +12,10 @@ export const createEnum = defineRule({
   check(ctx) {
     if (ctx.stmt.kind !== 'CreateEnumStmt') return;
     ctx.report({
-      message: `CREATE TYPE ${strings((ctx.stmt.body as CreateEnumStmt).typeName).join('.')} AS ENUM: values can be added but never removed or reordered without swapping the type on every column that uses it`,
+      message:
+        `CREATE TYPE ${strings((ctx.stmt.body as CreateEnumStmt).typeName).join('.')} AS ` +
+        `ENUM: values can be added but never removed or reordered without swapping the type on ` +
+        `every column that uses it`,
     });
   },
 });

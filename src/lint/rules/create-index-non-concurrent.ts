@@ -10,7 +10,10 @@ export const createIndexNonConcurrent = defineRule({
   defaultOn: true,
   kinds: ['IndexStmt'],
   summary: 'CREATE INDEX without CONCURRENTLY on an existing table blocks writes for the whole build',
-  help: 'use CREATE INDEX CONCURRENTLY, outside any transaction, with IF NOT EXISTS or a check for an INVALID index left by a failed build (zdm operation: createIndex)',
+  help:
+    'use CREATE INDEX CONCURRENTLY, outside any transaction, ' +
+    'with IF NOT EXISTS or a check for an INVALID index left by a failed build (zdm operation: ' +
+    'createIndex)',
   check(ctx) {
     if (ctx.stmt.kind !== 'IndexStmt') return;
     const s = ctx.stmt.body as IndexStmt;
@@ -22,7 +25,9 @@ export const createIndexNonConcurrent = defineRule({
     ctx.report({
       message: `${what} ${lockPhrase(LockMode.Share, table, 'build')}`,
       help: partitioned
-        ? "CONCURRENTLY is not supported on a partitioned table: create the index ON ONLY the parent, build each partition's index CONCURRENTLY, then ALTER INDEX ... ATTACH PARTITION each one"
+        ? 'CONCURRENTLY is not supported on a partitioned table: ' +
+          "create the index ON ONLY the parent, build each partition's index CONCURRENTLY, " +
+          'then ALTER INDEX ... ATTACH PARTITION each one'
         : undefined,
     });
   },

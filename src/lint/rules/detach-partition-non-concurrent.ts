@@ -20,10 +20,15 @@ export const detachPartitionNonConcurrent = defineRule({
       if (p?.concurrent) continue;
       const part = ctx.resolveRange(p?.name);
       ctx.report({
-        message: `DETACH PARTITION takes ACCESS EXCLUSIVE on ${alter.table ? display(alter.table) : 'the parent'} and ${part ? display(part) : 'the partition'}: blocks reads and writes on the whole partitioned table while it waits and runs`,
+        message:
+          `DETACH PARTITION takes ACCESS EXCLUSIVE ` +
+          `on ${alter.table ? display(alter.table) : 'the parent'} ` +
+          `and ${part ? display(part) : 'the partition'}: blocks reads and writes on the whole ` +
+          `partitioned table while it waits and runs`,
         help: atLeast(ctx.version, 14)
           ? undefined
-          : `DETACH PARTITION CONCURRENTLY needs PG 14; on PG ${ctx.version.major} run it with a short lock_timeout and retries`,
+          : `DETACH PARTITION CONCURRENTLY needs PG 14; on PG ${ctx.version.major} run it with a ` +
+            `short lock_timeout and retries`,
       });
     }
   },

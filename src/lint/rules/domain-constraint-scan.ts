@@ -4,14 +4,19 @@ import { display, keyOf } from '../names.js';
 import { nameParts } from '../session.js';
 import { defineRule } from '../rule.js';
 
-/** Domain constraints are validated against every column of every table using the domain, under SHARE (verified, even VALIDATE). */
+/**
+ * Domain constraints are validated against every column of every table using the domain, under SHARE
+ * (verified, even VALIDATE).
+ */
 export const domainConstraintScan = defineRule({
   id: 'domain-constraint-scan',
   severity: 'error',
   defaultOn: true,
   kinds: ['AlterDomainStmt'],
   summary: 'adding or validating a domain constraint scans every table using the domain under SHARE',
-  help: 'avoid constraints on domains; use column or table CHECKs (NOT VALID, then VALIDATE) instead (zdm operation: addCheck)',
+  help:
+    'avoid constraints on domains; use column or table CHECKs (NOT VALID, ' +
+    'then VALIDATE) instead (zdm operation: addCheck)',
   check(ctx) {
     if (ctx.stmt.kind !== 'AlterDomainStmt') return;
     const s = ctx.stmt.body as AlterDomainStmt;
@@ -27,7 +32,9 @@ export const domainConstraintScan = defineRule({
     else if (s.subtype === 'O') what = `ALTER DOMAIN ${label} SET NOT NULL`;
     if (!what) return;
     ctx.report({
-      message: `${what} takes SHARE on every table with a column of this domain and scans them all: blocks writes to each for the whole scan (NOT VALID + VALIDATE does not avoid it for domains)`,
+      message:
+        `${what} takes SHARE on every table with a column of this domain and scans them all: ` +
+        `blocks writes to each for the whole scan (NOT VALID + VALIDATE does not avoid it for domains)`,
     });
   },
 });

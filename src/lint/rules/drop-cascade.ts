@@ -15,7 +15,9 @@ export const dropCascade = defineRule({
       if (s.behavior !== 'DROP_CASCADE') return;
       const type = (s.removeType ?? 'OBJECT').replace(/^OBJECT_/, '').replaceAll('_', ' ');
       ctx.report({
-        message: `DROP ${type} ... CASCADE also drops, without listing them, every object that depends on it (views, foreign keys, columns of that type, materialized views)`,
+        message:
+          `DROP ${type} ... CASCADE also drops, without listing them, every object that ` +
+          `depends on it (views, foreign keys, columns of that type, materialized views)`,
       });
       return;
     }
@@ -23,7 +25,9 @@ export const dropCascade = defineRule({
     for (const cmd of alter?.cmds ?? []) {
       if ((cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_DropConstraint') && cmd.behavior === 'DROP_CASCADE') {
         ctx.report({
-          message: `DROP ${cmd.subtype === 'AT_DropColumn' ? 'COLUMN' : 'CONSTRAINT'} ${cmd.name ?? ''} CASCADE also drops every view, index and constraint that depends on it, without listing them`,
+          message:
+            `DROP ${cmd.subtype === 'AT_DropColumn' ? 'COLUMN' : 'CONSTRAINT'} ${cmd.name ?? ''} ` +
+            `CASCADE also drops every view, index and constraint that depends on it, without listing them`,
         });
       }
     }

@@ -16,7 +16,11 @@ export const dropConstraint = defineRule({
     for (const cmd of alter.cmds) {
       if (cmd.subtype !== 'AT_DropConstraint') continue;
       ctx.report({
-        message: `DROP CONSTRAINT ${cmd.name ?? ''} on ${alter.table ? display(alter.table) : 'the table'} removes an integrity guard that running code may rely on; for a FOREIGN KEY it takes ACCESS EXCLUSIVE on both the table and the referenced table`,
+        message:
+          `DROP CONSTRAINT ${cmd.name ?? ''} ` +
+          `on ${alter.table ? display(alter.table) : 'the table'} removes an integrity guard that ` +
+          `running code may rely on; for a FOREIGN KEY it takes ACCESS EXCLUSIVE on both the table ` +
+          `and the referenced table`,
       });
     }
   },

@@ -12,7 +12,9 @@ export const dropIndexNonConcurrent = defineRule({
   defaultOn: true,
   kinds: ['DropStmt'],
   summary: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table',
-  help: 'use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction) (zdm operation: dropIndex)',
+  help:
+    'use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, ' +
+    'outside a transaction) (zdm operation: dropIndex)',
   check(ctx) {
     if (ctx.stmt.kind !== 'DropStmt') return;
     const s = ctx.stmt.body as DropStmt;

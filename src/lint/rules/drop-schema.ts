@@ -15,7 +15,9 @@ export const dropSchema = defineRule({
     if (s.removeType !== 'OBJECT_SCHEMA') return;
     const names = (s.objects ?? []).map((o) => str(o) ?? '').join(', ');
     ctx.report({
-      message: `DROP SCHEMA ${names} drops ${s.behavior === 'DROP_CASCADE' ? 'every table, view, function and type in it' : 'the schema (and fails unless it is empty)'}, breaking every client that uses it`,
+      message:
+        `DROP SCHEMA ${names} drops ${s.behavior === 'DROP_CASCADE' ? 'every table, view, function and type in it' : 'the schema (and fails unless it is empty)'}, ` +
+        `breaking every client that uses it`,
     });
   },
 });

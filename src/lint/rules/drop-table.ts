@@ -9,7 +9,9 @@ export const dropTable = defineRule({
   defaultOn: true,
   kinds: ['DropStmt'],
   summary: 'DROP TABLE loses data and breaks clients that still use the table',
-  help: 'contract phase only, after no code uses the table; keep a backup (zdm operation: dropTable, which drops at contract)',
+  help:
+    'contract phase only, after no code uses the table; keep a backup (zdm operation: ' +
+    'dropTable, which drops at contract)',
   check(ctx) {
     if (ctx.stmt.kind !== 'DropStmt') return;
     const s = ctx.stmt.body as DropStmt;
@@ -22,7 +24,9 @@ export const dropTable = defineRule({
       });
       if (!table || ctx.isNew(table)) continue;
       ctx.report({
-        message: `DROP TABLE ${display(table)} loses its data, breaks clients that still use it, and takes ACCESS EXCLUSIVE on every table it references by foreign key`,
+        message:
+          `DROP TABLE ${display(table)} loses its data, breaks clients that still use it, ` +
+          `and takes ACCESS EXCLUSIVE on every table it references by foreign key`,
       });
     }
   },

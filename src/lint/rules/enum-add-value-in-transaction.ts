@@ -14,7 +14,9 @@ export const enumAddValueInTransaction = defineRule({
   defaultOn: true,
   kinds: ['AlterEnumStmt'],
   summary: 'ALTER TYPE ... ADD VALUE in a transaction fails (PG < 12) or its value cannot be used before COMMIT',
-  help: 'add the enum value in its own migration (outside a transaction before PG 12) and use it in the next one (zdm operation: addEnumValue)',
+  help:
+    'add the enum value in its own migration (outside a transaction before PG 12) and use it in ' +
+    'the next one (zdm operation: addEnumValue)',
   check(ctx) {
     if (ctx.stmt.kind !== 'AlterEnumStmt' || !ctx.session.tx) return;
     const s = ctx.stmt.body as AlterEnumStmt;
@@ -24,7 +26,9 @@ export const enumAddValueInTransaction = defineRule({
     const label = type ? display(type) : 'the enum';
     if (!atLeast(ctx.version, 12)) {
       ctx.report({
-        message: `ALTER TYPE ${label} ADD VALUE cannot run inside a transaction block on PG ${ctx.version.major}: the migration fails`,
+        message:
+          `ALTER TYPE ${label} ADD VALUE cannot run inside a transaction block on ` +
+          `PG ${ctx.version.major}: the migration fails`,
       });
       return;
     }
@@ -42,7 +46,10 @@ export const enumAddValueInTransaction = defineRule({
       });
       if (used) {
         ctx.report({
-          message: `ALTER TYPE ${label} ADD VALUE '${s.newVal}' and a later statement in the same transaction uses '${s.newVal}': it fails with "unsafe use of new value" until the ADD VALUE commits`,
+          message:
+            `ALTER TYPE ${label} ADD VALUE '${s.newVal}' and a later statement in the same ` +
+            `transaction uses '${s.newVal}': it fails with "unsafe use of new value" until the ADD ` +
+            `VALUE commits`,
         });
         return;
       }

@@ -14,7 +14,9 @@ export const enumAddValueUnordered = defineRule({
     const s = ctx.stmt.body as AlterEnumStmt;
     if (s.oldVal || !s.newVal || s.newValNeighbor) return;
     ctx.report({
-      message: `ADD VALUE '${s.newVal}' to ${strings(s.typeName).join('.')} without BEFORE/AFTER appends it last, which changes < and ORDER BY results if the order means something`,
+      message:
+        `ADD VALUE '${s.newVal}' to ${strings(s.typeName).join('.')} without BEFORE/AFTER ` +
+        `appends it last, which changes < and ORDER BY results if the order means something`,
     });
   },
 });

@@ -85,7 +85,9 @@ export const fkWithoutIndex = defineRule({
     for (const fk of fks) {
       if (!fk.table || !fk.cols.length || indexed(ctx, fk.table, fk.cols)) continue;
       ctx.report({
-        message: `foreign key on ${display(fk.table)} (${fk.cols.join(', ')}) has no index on those columns: every UPDATE or DELETE of a referenced row scans ${display(fk.table)}`,
+        message:
+          `foreign key on ${display(fk.table)} (${fk.cols.join(', ')}) has no index on those ` +
+          `columns: every UPDATE or DELETE of a referenced row scans ${display(fk.table)}`,
       });
     }
   },

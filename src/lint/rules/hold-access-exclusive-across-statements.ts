@@ -15,7 +15,11 @@ export const holdAccessExclusiveAcrossStatements = defineRule({
     if (!ae || HARMLESS.has(ctx.stmt.kind)) return;
     if (!ctx.once(`tx:${ae.statement}`)) return;
     ctx.report({
-      message: `this statement runs while the transaction still holds ACCESS EXCLUSIVE on ${display(ae.table)} (taken by statement ${ae.statement + 1}): reads and writes on it stay blocked until COMMIT, for as long as this and every later statement take`,
+      message:
+        `this statement runs while the transaction still holds ACCESS EXCLUSIVE ` +
+        `on ${display(ae.table)} (taken by statement ${ae.statement + 1}): ` +
+        `reads and writes on it stay blocked until COMMIT, ` +
+        `for as long as this and every later statement take`,
     });
   },
 });

@@ -60,7 +60,10 @@ export const identifierTooLong = defineRule({
       if (bytes <= 63 || seen.has(name)) continue;
       seen.add(name);
       ctx.report({
-        message: `identifier "${name}" is ${bytes} bytes: Postgres truncates it to 63 bytes, so later migrations and code that use the full name will not find it (and truncated names may collide)`,
+        message:
+          `identifier "${name}" is ${bytes} bytes: Postgres truncates it to 63 bytes, ` +
+          `so later migrations and code that use the full name will not find it (and truncated names ` +
+          `may collide)`,
         at: ctx.stmt.startByte + t.start,
       });
     }

@@ -14,7 +14,9 @@ export const indexTooManyColumns = defineRule({
     const n = s.indexParams?.length ?? 0;
     if (s.unique || n <= 3) return;
     ctx.report({
-      message: `index${s.idxname ? ` ${s.idxname}` : ''} has ${n} key columns: the planner rarely uses the trailing ones, and every write maintains them`,
+      message:
+        `index${s.idxname ? ` ${s.idxname}` : ''} has ${n} key columns: ` +
+        `the planner rarely uses the trailing ones, and every write maintains them`,
     });
   },
 });

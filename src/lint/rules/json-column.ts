@@ -16,7 +16,9 @@ export const jsonColumn = defineRule({
       const t = typeInfo(type);
       if (t?.name !== 'json' || t.schema) continue;
       ctx.report({
-        message: `column ${column} is json: it has no equality operator, so SELECT DISTINCT, UNION and GROUP BY on it fail, and it is reparsed on every access`,
+        message:
+          `column ${column} is json: it has no equality operator, so SELECT DISTINCT, ` +
+          `UNION and GROUP BY on it fail, and it is reparsed on every access`,
         at: location,
       });
     }

@@ -25,13 +25,18 @@ export const missingLockTimeout = defineRule({
   severity: 'warning',
   defaultOn: false,
   summary: 'a statement takes a strong lock with no lock_timeout set',
-  help: "SET lock_timeout = '2s' at the top of the file (SET LOCAL inside the transaction) and retry on timeout; zdm's runner does both",
+  help:
+    "SET lock_timeout = '2s' at the top of the file (SET LOCAL inside the transaction) and " +
+    "retry on timeout; zdm's runner does both",
   check(ctx) {
     if (ctx.session.lockTimeout?.on) return;
     const lock = strongLockOnExisting(ctx);
     if (!lock || !ctx.once('file')) return;
     ctx.report({
-      message: `no lock_timeout is set before a statement that takes ${LOCK_NAMES[lock.mode]} on ${lock.table} (${blocks(lock.mode)}): while it waits behind a long transaction, every later query on the table queues behind it`,
+      message:
+        `no lock_timeout is set before a statement that takes ${LOCK_NAMES[lock.mode]} ` +
+        `on ${lock.table} (${blocks(lock.mode)}): while it waits behind a long transaction, ` +
+        `every later query on the table queues behind it`,
     });
   },
 });

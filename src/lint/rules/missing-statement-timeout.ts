@@ -13,7 +13,9 @@ export const missingStatementTimeout = defineRule({
     const lock = strongLockOnExisting(ctx);
     if (!lock || !ctx.once('file')) return;
     ctx.report({
-      message: `no statement_timeout is set before a statement that takes ${LOCK_NAMES[lock.mode]} on ${lock.table}: a runaway statement holds that lock indefinitely`,
+      message:
+        `no statement_timeout is set before a statement that takes ${LOCK_NAMES[lock.mode]} ` +
+        `on ${lock.table}: a runaway statement holds that lock indefinitely`,
     });
   },
 });

@@ -8,12 +8,16 @@ export const opaqueDynamicSql = defineRule({
   defaultOn: false,
   kinds: ['DoStmt', 'CallStmt', 'ExecuteStmt'],
   summary: 'DO blocks, CALL and EXECUTE hide their SQL from the linter',
-  help: 'write the statements as plain SQL, or suppress with a reason: -- zdm-ignore: opaque-dynamic-sql -- why it is safe',
+  help:
+    'write the statements as plain SQL, or suppress with a reason: -- zdm-ignore: ' +
+    'opaque-dynamic-sql -- why it is safe',
   check(ctx) {
     const what = KINDS[ctx.stmt.kind];
     if (!what) return;
     ctx.report({
-      message: `${what}: the statements it runs are not visible to the linter, so their locks and rewrites are not checked`,
+      message:
+        `${what}: the statements it runs are not visible to the linter, ` +
+        `so their locks and rewrites are not checked`,
     });
   },
 });

@@ -24,7 +24,10 @@ export const preferBigint = defineRule({
       const label = t && !t.schema ? SMALL[t.name] : undefined;
       if (!t || !label) continue;
       ctx.report({
-        message: `column ${column} is ${label}${t.array ? '[]: each element' : ': it'} overflows at ${label.startsWith('small') ? '32,767' : '2,147,483,647'}, and changing it to bigint later rewrites the table (or needs an expand/contract migration)`,
+        message:
+          `column ${column} is ${label}${t.array ? '[]: each element' : ': it'} overflows ` +
+          `at ${label.startsWith('small') ? '32,767' : '2,147,483,647'}, ` +
+          `and changing it to bigint later rewrites the table (or needs an expand/contract migration)`,
         at: location,
       });
     }

@@ -14,7 +14,9 @@ export const preferIdentity = defineRule({
       const t = typeInfo(col.typeName);
       if (!t || !SERIAL_TYPES.has(t.name)) continue;
       ctx.report({
-        message: `column ${col.colname ?? ''} is ${t.name}: its sequence is a separate object with its own permissions and ownership quirks`,
+        message:
+          `column ${col.colname ?? ''} is ${t.name}: its sequence is a separate object with ` +
+          `its own permissions and ownership quirks`,
         at: col.typeName?.location,
       });
     }

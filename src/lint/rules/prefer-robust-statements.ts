@@ -10,7 +10,9 @@ export const preferRobustStatements = defineRule({
   kinds: ['CreateStmt', 'IndexStmt', 'DropStmt', 'AlterTableStmt'],
   summary:
     'outside a transaction, statements without IF [NOT] EXISTS make a partly applied migration fail when retried',
-  help: 'add IF NOT EXISTS / IF EXISTS guards, and name concurrently built indexes (check pg_index.indisvalid after a failed build)',
+  help:
+    'add IF NOT EXISTS / IF EXISTS guards, and name concurrently built indexes (check ' +
+    'pg_index.indisvalid after a failed build)',
   check(ctx) {
     if (ctx.session.tx) return;
     const { kind, body } = ctx.stmt;
@@ -33,7 +35,9 @@ export const preferRobustStatements = defineRule({
       if (cmd.subtype === 'AT_DropConstraint' && !cmd.missing_ok) problems.push('DROP CONSTRAINT without IF EXISTS');
       if (cmd.subtype === 'AT_AddConstraint' && constraintDef(cmd)?.indexname)
         problems.push(
-          'ADD CONSTRAINT ... USING INDEX (the index now belongs to the constraint, so a re-run finds no free index; a DROP CONSTRAINT IF EXISTS before it would drop the index too: check pg_constraint first)',
+          'ADD CONSTRAINT ... USING INDEX (the index now belongs to the constraint, ' +
+            'so a re-run finds no free index; a DROP CONSTRAINT IF EXISTS before it would drop the ' +
+            'index too: check pg_constraint first)',
         );
     }
     for (const p of problems)

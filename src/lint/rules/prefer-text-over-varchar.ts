@@ -14,7 +14,9 @@ export const preferTextOverVarchar = defineRule({
       const t = typeInfo(type);
       if (t?.name !== 'varchar' || !t.mods.length) continue;
       ctx.report({
-        message: `column ${column} is varchar(${t.mods[0]}): changing the limit later is DDL on the table (a rewrite when it shrinks)`,
+        message:
+          `column ${column} is varchar(${t.mods[0]}): changing the limit later is DDL on the ` +
+          `table (a rewrite when it shrinks)`,
         at: location,
       });
     }

@@ -14,7 +14,9 @@ export const preferTimestamptz = defineRule({
       const t = typeInfo(type);
       if (t?.name !== 'timestamp' || t.schema) continue;
       ctx.report({
-        message: `column ${column} is timestamp without time zone: the offset is dropped, and converting to timestamptz later rewrites the table unless the session TimeZone is UTC`,
+        message:
+          `column ${column} is timestamp without time zone: the offset is dropped, ` +
+          `and converting to timestamptz later rewrites the table unless the session TimeZone is UTC`,
         at: location,
       });
     }

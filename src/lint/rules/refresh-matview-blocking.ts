@@ -10,7 +10,9 @@ export const refreshMatviewBlocking = defineRule({
   defaultOn: true,
   kinds: ['RefreshMatViewStmt'],
   summary: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks readers for the whole refresh',
-  help: 'use REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index on the view and a populated view; takes EXCLUSIVE, so readers continue)',
+  help:
+    'use REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index on the view and a ' +
+    'populated view; takes EXCLUSIVE, so readers continue)',
   check(ctx) {
     if (ctx.stmt.kind !== 'RefreshMatViewStmt') return;
     const s = ctx.stmt.body as RefreshMatViewStmt;

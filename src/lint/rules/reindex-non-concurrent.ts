@@ -4,7 +4,8 @@ import { atLeast, display } from '../names.js';
 import { defineRule, type RuleContext } from '../rule.js';
 
 const LOCKS =
-  'takes SHARE on the table (blocks writes) and ACCESS EXCLUSIVE on each index it rebuilds (blocks reads that use it) for the whole rebuild';
+  'takes SHARE on the table (blocks writes) and ACCESS EXCLUSIVE on each index it rebuilds (blocks ' +
+  'reads that use it) for the whole rebuild';
 
 /** What the REINDEX rebuilds, as a subject for the message. */
 function subject(ctx: RuleContext, s: ReindexStmt): string | undefined {
@@ -15,7 +16,10 @@ function subject(ctx: RuleContext, s: ReindexStmt): string | undefined {
     case 'REINDEX_OBJECT_TABLE':
       return `REINDEX TABLE ${rel ? display(rel) : ''} ${LOCKS}`;
     case 'REINDEX_OBJECT_SCHEMA':
-      return `REINDEX SCHEMA ${s.name ?? ''} rebuilds every index of every table in the schema: each table in turn ${LOCKS}`;
+      return (
+        `REINDEX SCHEMA ${s.name ?? ''} rebuilds every index of every table in the schema: ` +
+        `each table in turn ${LOCKS}`
+      );
     case 'REINDEX_OBJECT_DATABASE':
       return `REINDEX DATABASE ${s.name ?? ''} rebuilds every index in the database: each table in turn ${LOCKS}`;
     default:
@@ -37,8 +41,13 @@ export const reindexNonConcurrent = defineRule({
     if (s.kind === 'REINDEX_OBJECT_TABLE' && ctx.isNewOrEmpty(ctx.resolveRange(s.relation))) return;
     if (s.kind === 'REINDEX_OBJECT_SYSTEM') {
       ctx.report({
-        message: `REINDEX SYSTEM rebuilds every system catalog index of database ${s.name ?? '(current)'}, each catalog under SHARE and each index under ACCESS EXCLUSIVE: DDL, and queries that read the catalogs (planning, connecting), wait for it`,
-        help: 'system catalogs cannot be reindexed CONCURRENTLY: run it in a maintenance window, or REINDEX (CONCURRENTLY) only the user indexes that need it',
+        message:
+          `REINDEX SYSTEM rebuilds every system catalog index of ` +
+          `database ${s.name ?? '(current)'}, each catalog under SHARE and each index under ACCESS ` +
+          `EXCLUSIVE: DDL, and queries that read the catalogs (planning, connecting), wait for it`,
+        help:
+          'system catalogs cannot be reindexed CONCURRENTLY: run it in a maintenance window, ' +
+          'or REINDEX (CONCURRENTLY) only the user indexes that need it',
       });
       return;
     }
@@ -46,7 +55,8 @@ export const reindexNonConcurrent = defineRule({
       message: subject(ctx, s) ?? `REINDEX ${LOCKS}`,
       help: atLeast(ctx.version, 12)
         ? undefined
-        : `REINDEX CONCURRENTLY needs PG 12; on PG ${ctx.version.major}, CREATE INDEX CONCURRENTLY a replacement, then drop the old index CONCURRENTLY and rename`,
+        : `REINDEX CONCURRENTLY needs PG 12; on PG ${ctx.version.major}, ` +
+          `CREATE INDEX CONCURRENTLY a replacement, then drop the old index CONCURRENTLY and rename`,
     });
   },
 });

@@ -9,7 +9,9 @@ export const renameColumn = defineRule({
   defaultOn: true,
   kinds: ['RenameStmt'],
   summary: 'RENAME COLUMN breaks the running application, which still uses the old name',
-  help: 'expand/contract: add the new column, keep both in sync with a trigger, backfill, move reads and writes, then drop the old one (zdm operation: renameColumn)',
+  help:
+    'expand/contract: add the new column, keep both in sync with a trigger, backfill, ' +
+    'move reads and writes, then drop the old one (zdm operation: renameColumn)',
   check(ctx) {
     if (ctx.stmt.kind !== 'RenameStmt') return;
     const s = ctx.stmt.body as RenameStmt;
@@ -17,7 +19,11 @@ export const renameColumn = defineRule({
     const table = ctx.resolveRange(s.relation);
     if (ctx.isNew(table)) return;
     ctx.report({
-      message: `RENAME COLUMN ${s.subname ?? ''} TO ${s.newname ?? ''} on ${table ? display(table) : 'the table'} takes ACCESS EXCLUSIVE (brief) and breaks every running app version that reads or writes ${s.subname ?? 'the column'} until it is redeployed`,
+      message:
+        `RENAME COLUMN ${s.subname ?? ''} TO ${s.newname ?? ''} ` +
+        `on ${table ? display(table) : 'the table'} takes ACCESS EXCLUSIVE (brief) and breaks ` +
+        `every running app version that reads or writes ${s.subname ?? 'the column'} until it ` +
+        `is redeployed`,
     });
   },
 });

@@ -9,7 +9,9 @@ export const renameEnumValue = defineRule({
   defaultOn: true,
   kinds: ['AlterEnumStmt'],
   summary: 'ALTER TYPE ... RENAME VALUE breaks apps that read or write the old label',
-  help: "ADD VALUE 'new' AFTER 'old', make the app accept both, backfill, stop writing 'old' (zdm operation: addEnumValue)",
+  help:
+    "ADD VALUE 'new' AFTER 'old', make the app accept both, backfill, " +
+    "stop writing 'old' (zdm operation: addEnumValue)",
   check(ctx) {
     if (ctx.stmt.kind !== 'AlterEnumStmt') return;
     const s = ctx.stmt.body as AlterEnumStmt;
@@ -17,7 +19,10 @@ export const renameEnumValue = defineRule({
     const type = ctx.resolve(nameParts(s.typeName));
     if (type && ctx.session.newTypes.has(keyOf(type))) return;
     ctx.report({
-      message: `RENAME VALUE '${s.oldVal}' TO '${s.newVal ?? ''}' on ${type ? display(type) : 'the enum'} breaks at once every app version that writes or compares '${s.oldVal}'`,
+      message:
+        `RENAME VALUE '${s.oldVal}' TO '${s.newVal ?? ''}' ` +
+        `on ${type ? display(type) : 'the enum'} breaks at once every app version that writes or ` +
+        `compares '${s.oldVal}'`,
     });
   },
 });

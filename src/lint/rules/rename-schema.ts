@@ -13,7 +13,9 @@ export const renameSchema = defineRule({
     const s = ctx.stmt.body as RenameStmt;
     if (s.renameType !== 'OBJECT_SCHEMA') return;
     ctx.report({
-      message: `ALTER SCHEMA ${s.subname ?? ''} RENAME TO ${s.newname ?? ''} breaks every query, function and search_path that names ${s.subname ?? 'the schema'}`,
+      message:
+        `ALTER SCHEMA ${s.subname ?? ''} RENAME TO ${s.newname ?? ''} breaks every query, ` +
+        `function and search_path that names ${s.subname ?? 'the schema'}`,
     });
   },
 });

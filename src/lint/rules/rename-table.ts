@@ -22,7 +22,9 @@ export const renameTable = defineRule({
   defaultOn: true,
   kinds: ['RenameStmt', 'AlterObjectSchemaStmt'],
   summary: 'RENAME TO / SET SCHEMA on a table breaks every query that uses the old name',
-  help: 'rename and CREATE VIEW <old name> AS SELECT * FROM <new name> in the same transaction (simple views are updatable), drop the view at contract (zdm operation: renameTable)',
+  help:
+    'rename and CREATE VIEW <old name> AS SELECT * FROM <new name> in the same transaction ' +
+    '(simple views are updatable), drop the view at contract (zdm operation: renameTable)',
   check(ctx) {
     let table: QualifiedName | undefined;
     let what: string;
@@ -39,7 +41,9 @@ export const renameTable = defineRule({
     } else return;
     if (!table || ctx.isNew(table) || compatibilityView(ctx, table)) return;
     ctx.report({
-      message: `ALTER TABLE ${display(table)} ${what} takes ACCESS EXCLUSIVE (brief) and breaks every running query that still names ${display(table)}`,
+      message:
+        `ALTER TABLE ${display(table)} ${what} takes ACCESS EXCLUSIVE (brief) and breaks ` +
+        `every running query that still names ${display(table)}`,
     });
   },
 });

@@ -51,7 +51,9 @@ export const requireSchemaQualified = defineRule({
     }
     for (const n of names)
       ctx.report({
-        message: `${n} is not schema-qualified: which object it names depends on the search_path of the session that runs the migration`,
+        message:
+          `${n} is not schema-qualified: which object it names depends on the search_path of ` +
+          `the session that runs the migration`,
       });
   },
 });

@@ -14,7 +14,10 @@ export const setNotNull = defineRule({
   defaultOn: true,
   kinds: ['AlterTableStmt'],
   summary: 'SET NOT NULL scans the table under ACCESS EXCLUSIVE',
-  help: 'ADD CONSTRAINT c_nn CHECK (c IS NOT NULL) NOT VALID, backfill, VALIDATE CONSTRAINT in a separate transaction, then (PG 12+) SET NOT NULL skips the scan; drop the CHECK afterwards (zdm operation: setNotNull)',
+  help:
+    'ADD CONSTRAINT c_nn CHECK (c IS NOT NULL) NOT VALID, backfill, ' +
+    'VALIDATE CONSTRAINT in a separate transaction, then (PG 12+) SET NOT NULL skips the scan; ' +
+    'drop the CHECK afterwards (zdm operation: setNotNull)',
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter?.table || ctx.isNewOrEmpty(alter.table)) return;
@@ -31,10 +34,17 @@ export const setNotNull = defineRule({
         if (ctx.session.schema.notNullProven(alter.table, column)) continue;
       }
       ctx.report({
-        message: `SET NOT NULL on ${column} ${lockPhrase(LockMode.AccessExclusive, alter.table, 'scan')} to check for NULLs${pg12 ? '' : ` (PG ${ctx.version.major} cannot use a CHECK to skip the scan)`}; it fails if any row is NULL`,
+        message:
+          `SET NOT NULL on ${column} ${lockPhrase(LockMode.AccessExclusive, alter.table, 'scan')} ` +
+          `to check for NULLs${pg12 ? '' : ` (PG ${ctx.version.major} cannot use a CHECK to skip the scan)`}; ` +
+          `it fails if any row is NULL`,
         help: pg12
-          ? `ADD CONSTRAINT ${column}_not_null CHECK (${column} IS NOT NULL) NOT VALID, backfill, VALIDATE CONSTRAINT in a separate transaction, then SET NOT NULL (no scan) and drop the CHECK${atLeast(ctx.version, 18) ? '; on PG 18, ADD CONSTRAINT ... NOT NULL ' + column + ' NOT VALID then VALIDATE also works' : ''} (zdm operation: setNotNull)`
-          : `before PG 12 SET NOT NULL always scans: keep a validated CHECK (${column} IS NOT NULL) NOT VALID + VALIDATE instead (zdm operation: setNotNull)`,
+          ? `ADD CONSTRAINT ${column}_not_null CHECK (${column} IS NOT NULL) NOT VALID, backfill, ` +
+            `VALIDATE CONSTRAINT in a separate transaction, then SET NOT NULL (no scan) and drop the ` +
+            `CHECK${atLeast(ctx.version, 18) ? '; on PG 18, ADD CONSTRAINT ... NOT NULL ' + column + ' NOT VALID then VALIDATE also works' : ''} ` +
+            `(zdm operation: setNotNull)`
+          : `before PG 12 SET NOT NULL always scans: keep a validated CHECK (${column} IS NOT NULL) ` +
+            `NOT VALID + VALIDATE instead (zdm operation: setNotNull)`,
       });
     }
   },

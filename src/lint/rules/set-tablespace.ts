@@ -15,7 +15,8 @@ export const setTablespace = defineRule({
     if (ctx.stmt.kind === 'AlterTableMoveAllStmt') {
       ctx.report({
         message:
-          'ALTER ... ALL IN TABLESPACE ... SET TABLESPACE copies every relation in the tablespace, each under ACCESS EXCLUSIVE: blocks reads and writes for each copy',
+          'ALTER ... ALL IN TABLESPACE ... SET TABLESPACE copies every relation in the tablespace, ' +
+          'each under ACCESS EXCLUSIVE: blocks reads and writes for each copy',
       });
       return;
     }
@@ -29,7 +30,9 @@ export const setTablespace = defineRule({
           ? 'materialized view'
           : 'table';
     ctx.report({
-      message: `SET TABLESPACE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'rewrite')}: it copies every data file of the ${kind}`,
+      message:
+        `SET TABLESPACE ${lockPhrase(LockMode.AccessExclusive, alter.table, 'rewrite')}: ` +
+        `it copies every data file of the ${kind}`,
     });
   },
 });

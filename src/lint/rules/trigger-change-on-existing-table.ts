@@ -26,7 +26,10 @@ export const triggerChangeOnExistingTable = defineRule({
       const table = ctx.resolveRange((ctx.stmt.body as CreateTrigStmt).relation);
       if (ctx.isNew(table)) return;
       ctx.report({
-        message: `CREATE TRIGGER takes SHARE ROW EXCLUSIVE on ${table ? display(table) : 'the table'} (blocks writes while it waits) and adds per-row work to every write`,
+        message:
+          `CREATE TRIGGER takes SHARE ROW EXCLUSIVE ` +
+          `on ${table ? display(table) : 'the table'} (blocks writes while it waits) and adds ` +
+          `per-row work to every write`,
       });
       return;
     }
@@ -34,7 +37,9 @@ export const triggerChangeOnExistingTable = defineRule({
     if (!alter || ctx.isNew(alter.table)) return;
     if (!alter.cmds.some((c) => TRIGGER_CMDS.has(c.subtype ?? ''))) return;
     ctx.report({
-      message: `ENABLE/DISABLE TRIGGER takes SHARE ROW EXCLUSIVE on ${alter.table ? display(alter.table) : 'the table'}: blocks writes while it waits`,
+      message:
+        `ENABLE/DISABLE TRIGGER takes SHARE ROW EXCLUSIVE ` +
+        `on ${alter.table ? display(alter.table) : 'the table'}: blocks writes while it waits`,
     });
   },
 });

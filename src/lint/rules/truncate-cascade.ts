@@ -13,7 +13,8 @@ export const truncateCascade = defineRule({
     if ((ctx.stmt.body as TruncateStmt).behavior !== 'DROP_CASCADE') return;
     ctx.report({
       message:
-        'TRUNCATE ... CASCADE also empties every table that references these by foreign key, and the tables referencing those, without listing them',
+        'TRUNCATE ... CASCADE also empties every table that references these by foreign key, ' +
+        'and the tables referencing those, without listing them',
     });
   },
 });

@@ -18,7 +18,9 @@ export const truncateTable = defineRule({
     const existing = tables.filter((t) => !ctx.isNew(t));
     if (!existing.length) return;
     ctx.report({
-      message: `TRUNCATE deletes every row and ${lockPhrase(LockMode.AccessExclusive, existing.length === 1 ? existing[0] : undefined, 'brief')}`,
+      message:
+        `TRUNCATE deletes every row ` +
+        `and ${lockPhrase(LockMode.AccessExclusive, existing.length === 1 ? existing[0] : undefined, 'brief')}`,
     });
   },
 });

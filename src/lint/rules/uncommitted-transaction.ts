@@ -16,7 +16,8 @@ export const uncommittedTransaction = defineRule({
       );
     ctx.report({
       message:
-        'the file ends inside the transaction opened here: the runner may commit or roll it back implicitly, so its changes may silently not be applied',
+        'the file ends inside the transaction opened here: ' +
+        'the runner may commit or roll it back implicitly, so its changes may silently not be applied',
       statement: begin,
     });
   },

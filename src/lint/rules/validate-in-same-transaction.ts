@@ -11,7 +11,10 @@ export const validateInSameTransaction = defineRule({
   kinds: ['AlterTableStmt'],
   summary:
     'VALIDATE CONSTRAINT in the same transaction as a strong lock on the table keeps that lock for the whole scan',
-  help: 'COMMIT between ADD ... NOT VALID and VALIDATE CONSTRAINT; ideally validate in a later migration (zdm validates at the switch phase: addCheck, addForeignKey)',
+  help:
+    'COMMIT between ADD ... NOT VALID and VALIDATE CONSTRAINT; ' +
+    'ideally validate in a later migration (zdm validates at the switch phase: addCheck, ' +
+    'addForeignKey)',
   check(ctx) {
     const tx = ctx.session.tx;
     const alter = alterTable(ctx);
@@ -20,7 +23,11 @@ export const validateInSameTransaction = defineRule({
     const held = tx.locks.get(keyOf(alter.table)) as LockModeValue | undefined;
     if (!held || held < LockMode.ShareRowExclusive) return;
     ctx.report({
-      message: `VALIDATE CONSTRAINT runs in a transaction that already holds ${LOCK_NAMES[held]} on ${display(alter.table)}: that lock is held for the whole validation scan, blocking ${held >= LockMode.AccessExclusive ? 'reads and writes' : 'writes'}, which defeats NOT VALID`,
+      message:
+        `VALIDATE CONSTRAINT runs in a transaction that already holds ${LOCK_NAMES[held]} ` +
+        `on ${display(alter.table)}: that lock is held for the whole validation scan, ` +
+        `blocking ${held >= LockMode.AccessExclusive ? 'reads and writes' : 'writes'}, ` +
+        `which defeats NOT VALID`,
     });
   },
 });

@@ -35,7 +35,8 @@ export function userExpression(
     if (missing.length > 0)
       ctx.fail(
         field,
-        `${JSON.stringify(text)} uses ${missing.map((c) => `column ${quoteIdent(c)}`).join(', ')}, which table ${displayName(table)} does not have`,
+        `${JSON.stringify(text)} uses ${missing.map((c) => `column ${quoteIdent(c)}`).join(', ')}, ` +
+          `which table ${displayName(table)} does not have`,
       );
   }
   return info;
@@ -52,7 +53,10 @@ export function userType(ctx: PlanContext, text: string, field: string): ColumnT
   return info;
 }
 
-/** Function names in expressions, for refs() (their volatility is read before planning); bad SQL is reported by plan(). */
+/**
+ * Function names in expressions, for refs() (their volatility is read before planning); bad SQL is
+ * reported by plan().
+ */
 export function expressionFunctions(...texts: (string | undefined)[]): string[] {
   return texts.flatMap((text) => {
     if (text === undefined) return [];

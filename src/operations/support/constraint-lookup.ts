@@ -15,7 +15,10 @@ export const CONSTRAINT_KINDS: Record<ConstraintInfo['type'], string> = {
   n: 'NOT NULL',
 };
 
-/** The constraint named in the operation's `field` (spelled exactly, else the SQL reading), or a plan error naming the table. */
+/**
+ * The constraint named in the operation's `field` (spelled exactly, else the SQL reading), or a plan
+ * error naming the table.
+ */
 export function existingConstraint(ctx: PlanContext, table: TableInfo, written: string, field: string): ConstraintInfo {
   const name = spelledConstraint(table, written);
   const found = table.constraints.find((c) => c.name === name);

@@ -28,7 +28,8 @@ export function checkedExpression(ctx: PlanContext, field: string, text: string,
       throw new Error(
         columns.size === 0
           ? `cannot refer to columns (${unknown.map(quoteIdent).join(', ')})`
-          : `refers to ${unknown.map(quoteIdent).join(', ')}, which ${unknown.length === 1 ? 'is not a column' : 'are not columns'} of the table`,
+          : `refers to ${unknown.map(quoteIdent).join(', ')}, ` +
+              `which ${unknown.length === 1 ? 'is not a column' : 'are not columns'} of the table`,
       );
     }
     return text;

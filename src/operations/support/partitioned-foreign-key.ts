@@ -36,7 +36,9 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
   const leaves = leafPartitions(table);
   for (const leaf of leaves) {
     steps.sql('expand', {
-      description: `add foreign key ${quoteIdent(fk.name)} NOT VALID on partition ${displayName(leaf)} (new writes are checked; existing rows at switch)`,
+      description:
+        `add foreign key ${quoteIdent(fk.name)} NOT VALID on ` +
+        `partition ${displayName(leaf)} (new writes are checked; existing rows at switch)`,
       statements: [SHORT_LOCK_WAIT, addForeignKey(name(leaf), fk, true)],
       transactional: true,
       impact: briefLocks([leaf, referenced], 'SHARE ROW EXCLUSIVE'),
@@ -48,13 +50,17 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
     table,
     foreignKeyViolation(table, fk),
     fk.columns,
-    `verify every row of ${displayName(table)} has its ${displayName(referenced)} row (${fk.columns.map(quoteIdent).join(', ')})`,
-    `rows of ${displayName(table)} whose (${fk.columns.map(quoteIdent).join(', ')}) has no row in ${displayName(referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`,
+    `verify every row of ${displayName(table)} has its ${displayName(referenced)} row ` +
+      `(${fk.columns.map(quoteIdent).join(', ')})`,
+    `rows of ${displayName(table)} whose (${fk.columns.map(quoteIdent).join(', ')}) has no row ` +
+      `in ${displayName(referenced)}; constraint ${quoteIdent(fk.name)} cannot be validated`,
     { reads: [referenced] },
   );
   for (const leaf of leaves) {
     steps.sql('switch', {
-      description: `validate foreign key ${quoteIdent(fk.name)} on partition ${displayName(leaf)} (scans the partition; reads and writes continue)`,
+      description:
+        `validate foreign key ${quoteIdent(fk.name)} on partition ${displayName(leaf)} ` +
+        `(scans the partition; reads and writes continue)`,
       statements: [`ALTER TABLE ${quoteQualified(leaf)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`],
       transactional: true,
       impact: withLock(partitionScan(leaf, 'SHARE UPDATE EXCLUSIVE'), referenced, 'ROW SHARE'),
@@ -63,7 +69,9 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
   const parents = [name(table), ...innerPartitions(table)];
   const impact = withLock(briefLocks([...parents, ...leaves], 'SHARE ROW EXCLUSIVE'), referenced, 'ACCESS EXCLUSIVE');
   steps.sql('switch', {
-    description: `add foreign key ${quoteIdent(fk.name)} on partitioned table ${displayName(table)}: it adopts each partition's validated constraint without a scan`,
+    description:
+      `add foreign key ${quoteIdent(fk.name)} on partitioned ` +
+      `table ${displayName(table)}: it adopts each partition's validated constraint without a scan`,
     // Every table locked up front, in the order the ALTER takes them, the first with the step's
     // lock_timeout and the others briefly (lock-order.ts).
     statements: [...lockTablesStatements(impact.locks, true), addForeignKey(qualified(table), fk, false)],

@@ -51,7 +51,11 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
     transactional: true,
   };
   steps.sql('expand', {
-    description: `create ${unique.toLowerCase()}index ${quoteIdent(ix.name)} on only partitioned table ${displayName(root)}${inner.length ? ` and its sub-partitioned tables` : ''} (no build; INVALID until every partition's index is attached; partitions created from now on get it automatically)`,
+    description:
+      `create ${unique.toLowerCase()}index ${quoteIdent(ix.name)} on only partitioned ` +
+      `table ${displayName(root)}${inner.length ? ` and its sub-partitioned tables` : ''} (no ` +
+      `build; INVALID until every partition's index is attached; ` +
+      `partitions created from now on get it automatically)`,
     statements: [onOnly(root), ...inner.flatMap((p) => [onOnly(p), attach(p)])],
     transactional: true,
     impact: briefLocks([root, ...inner], 'SHARE'),
@@ -64,17 +68,24 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
   for (const leaf of leafPartitions(table)) {
     const index = indexOf(leaf);
     steps.createIndex('expand', {
-      description: `build ${unique.toLowerCase()}index ${quoteIdent(index.name)} on partition ${displayName(leaf)} concurrently`,
+      description:
+        `build ${unique.toLowerCase()}index ${quoteIdent(index.name)} on ` +
+        `partition ${displayName(leaf)} concurrently`,
       index,
       table: name(leaf),
-      statement: `CREATE ${unique}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(index.name)} ON ${quoteQualified(leaf)}${ix.tail}`,
+      statement:
+        `CREATE ${unique}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(index.name)} ` +
+        `ON ${quoteQualified(leaf)}${ix.tail}`,
       impact: partitionScan(leaf, 'SHARE UPDATE EXCLUSIVE'),
       undo: { statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`], transactional: false },
     });
     const above = validatedAncestors(table, leaf);
     const lockAbove = above.map((t) => `LOCK TABLE ONLY ${quoteQualified(t)} IN ACCESS EXCLUSIVE MODE`);
     steps.sql('expand', {
-      description: `attach index ${displayName(index)} to ${displayName(indexOf(leaf.parent))} (brief lock on the partition's new index${above.length ? `; it completes the sub-partitioned table's index, so Postgres marks it valid in the parent's, under a brief lock on ${above.map(displayName).join(', ')}, taken first` : ''})`,
+      description:
+        `attach index ${displayName(index)} to ${displayName(indexOf(leaf.parent))} ` +
+        `(brief lock on the partition's new ` +
+        `index${above.length ? `; it completes the sub-partitioned table's index, so Postgres marks it valid in the parent's, under a brief lock on ${above.map(displayName).join(', ')}, taken first` : ''})`,
       statements: [SHORT_LOCK_WAIT, ...lockAbove, attach(leaf)],
       transactional: true,
       impact: briefLocks([...above, index], 'ACCESS EXCLUSIVE'),
@@ -82,7 +93,9 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
     });
   }
   steps.sql('expand', {
-    description: `check that index ${displayName(rootIndex)} is valid: every partition of ${displayName(root)} has its index attached`,
+    description:
+      `check that index ${displayName(rootIndex)} is valid: ` +
+      `every partition of ${displayName(root)} has its index attached`,
     statements: [requireValidIndex(root, rootIndex)],
     transactional: true,
     impact: { locks: [], lockDuration: 'none', rewritesTable: false, scansTable: false },

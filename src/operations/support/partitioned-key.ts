@@ -32,10 +32,14 @@ export function partitionedKeyIndexSteps(steps: StepBuilder, table: TableInfo, k
   for (const leaf of leafPartitions(table)) {
     const index = { schema: leaf.schema, name: partitionIndexName(leaf, key.name) };
     steps.createIndex('expand', {
-      description: `build unique index ${quoteIdent(index.name)} on partition ${displayName(leaf)} (${cols}) concurrently, for ${key.kind === 'UNIQUE' ? 'unique constraint' : 'primary key'} ${quoteIdent(key.name)}`,
+      description:
+        `build unique index ${quoteIdent(index.name)} on partition ${displayName(leaf)} ` +
+        `(${cols}) concurrently, for ${key.kind === 'UNIQUE' ? 'unique constraint' : 'primary key'} ${quoteIdent(key.name)}`,
       index,
       table: name(leaf),
-      statement: `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(index.name)} ON ${quoteQualified(leaf)} (${cols})`,
+      statement:
+        `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(index.name)} ` +
+        `ON ${quoteQualified(leaf)} (${cols})`,
       impact: partitionScan(leaf, 'SHARE UPDATE EXCLUSIVE'),
       undo: { statements: [ddl.dropIndexConcurrently(index)], transactional: false },
     });
@@ -84,7 +88,10 @@ export function partitionedUniqueSteps(steps: StepBuilder, table: TableInfo, key
   partitionedKeyIndexSteps(steps, table, key);
   const { statements, impact } = partitionedKeyStatements(table, key);
   steps.sql('expand', {
-    description: `make each partition's unique index its constraint and add ${quoteIdent(key.name)} on partitioned table ${displayName(table)}, which adopts them without a build (brief lock on every partition)`,
+    description:
+      `make each partition's unique index its constraint and add ${quoteIdent(key.name)} ` +
+      `on partitioned table ${displayName(table)}, which adopts them without a build (brief lock ` +
+      `on every partition)`,
     statements,
     transactional: true,
     impact,

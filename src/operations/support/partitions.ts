@@ -57,7 +57,8 @@ export function requireNoForeignPartitions(ctx: PlanContext, table: TableInfo, f
   if (foreign.length > 0)
     ctx.fail(
       field,
-      `${what} on partitioned table ${displayName(table)} is not possible: ${foreign.map((p) => `partition ${displayName(p)}`).join(', ')} ${foreign.length === 1 ? 'is a foreign table' : 'are foreign tables'}`,
+      `${what} on partitioned table ${displayName(table)} is not ` +
+        `possible: ${foreign.map((p) => `partition ${displayName(p)}`).join(', ')} ${foreign.length === 1 ? 'is a foreign table' : 'are foreign tables'}`,
     );
 }
 
@@ -81,18 +82,26 @@ export function requireKeyCoversPartitionKey(
     if (level.key.some((k) => k === null))
       ctx.fail(
         field,
-        `${what} is not possible on ${displayName(level.of)}: it is partitioned by an expression, and Postgres can enforce uniqueness on a partitioned table only when the key contains the partition columns`,
+        `${what} is not possible on ${displayName(level.of)}: it is partitioned by an expression, ` +
+          `and Postgres can enforce uniqueness on a partitioned table only when the key contains the ` +
+          `partition columns`,
       );
     const missing = level.key.filter((k) => !columns.includes(k!));
     if (missing.length > 0)
       ctx.fail(
         field,
-        `${what} must include the partition key of ${displayName(level.of)} (${missing.map((c) => quoteIdent(c!)).join(', ')}) as plain columns: Postgres enforces uniqueness on a partitioned table only per partition, so the key must contain the partition columns`,
+        `${what} must include the partition key of ${displayName(level.of)} ` +
+          `(${missing.map((c) => quoteIdent(c!)).join(', ')}) as plain columns: ` +
+          `Postgres enforces uniqueness on a partitioned table only per partition, ` +
+          `so the key must contain the partition columns`,
       );
   }
 }
 
-/** Name of the index zdm builds on a partition for the parent's index `index`: `<partition>_<index>`, fitting 63 bytes. */
+/**
+ * Name of the index zdm builds on a partition for the parent's index `index`: `<partition>_<index>`,
+ * fitting 63 bytes.
+ */
 export function partitionIndexName(partition: QualifiedName, index: string): string {
   return generatedName(partition.name, index);
 }

@@ -54,7 +54,8 @@ export function syncTriggerStatements(
   return [
     `CREATE OR REPLACE FUNCTION ${quoteQualified(fn)}() RETURNS trigger LANGUAGE plpgsql AS ${tag}\n${body}\n${tag}`,
     `CREATE TRIGGER ${quoteIdent(trigger)} BEFORE INSERT OR UPDATE ON ${quoteQualified(table)} FOR EACH ROW ` +
-      `WHEN (current_setting('${BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION ${quoteQualified(fn)}()`,
+      `WHEN (current_setting('${BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE ` +
+      `FUNCTION ${quoteQualified(fn)}()`,
   ];
 }
 
