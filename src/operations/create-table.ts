@@ -14,7 +14,7 @@ import { modelForeignKey } from './support/model-objects.js';
 import type { LockTaken } from '../plan/types.js';
 import { parseTypeName } from '../sql/expression.js';
 import { commentValue } from './support/comment.js';
-import { commentOnColumn, commentOnTable } from './support/ddl.js';
+import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { requireCompatibleTypes } from './support/foreign-key.js';
 import type { OperationDefinition, PlanContext } from './types.js';
@@ -128,10 +128,10 @@ export const createTable: OperationDefinition<CreateTable> = {
 
     ctx.steps('create_table', displayName(t)).sql('expand', {
       description: `create table ${displayName(t)}`,
-      statements: [`CREATE TABLE ${quoteQualified(t)} (${definitions.join(', ')})`, ...comments(t, spec, names)],
+      statements: [ddl.createTable(t, definitions), ...comments(t, spec, names)],
       transactional: true,
       impact: { locks, lockDuration: 'brief', rewritesTable: false, scansTable: false, estimatedRows: 0 },
-      undo: { statements: [`DROP TABLE IF EXISTS ${quoteQualified(t)}`], transactional: true },
+      undo: { statements: [ddl.dropTable(t, { ifExists: true })], transactional: true },
     });
     if (!self.primaryKey)
       ctx.note({
@@ -146,9 +146,9 @@ export const createTable: OperationDefinition<CreateTable> = {
 /** COMMENT ON the new table and its columns, in the CREATE TABLE's transaction. */
 function comments(t: QualifiedName, spec: CreateTable, names: string[]): string[] {
   return [
-    ...(spec.comment !== undefined ? [commentOnTable(t, commentValue(spec.comment))] : []),
+    ...(spec.comment !== undefined ? [ddl.commentOnTable(t, commentValue(spec.comment))] : []),
     ...spec.columns.flatMap((c, i) =>
-      c.comment !== undefined ? [commentOnColumn(t, names[i]!, commentValue(c.comment))] : [],
+      c.comment !== undefined ? [ddl.commentOnColumn(t, names[i]!, commentValue(c.comment))] : [],
     ),
   ];
 }

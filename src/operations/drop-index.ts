@@ -74,10 +74,7 @@ export const dropIndex: OperationDefinition<DropIndex> = {
           `drop index ${displayName(qualifiedIndex)} on partitioned ` +
           `table ${displayName(table)} and its partitions' indexes (brief ACCESS EXCLUSIVE on every ` +
           `partition: Postgres cannot drop a partitioned index concurrently)`,
-        statements: [
-          ...lockTablesStatements(impact.locks, true),
-          `DROP INDEX IF EXISTS ${quoteQualified(qualifiedIndex)}`,
-        ],
+        statements: [...lockTablesStatements(impact.locks, true), ddl.dropIndex(qualifiedIndex, { ifExists: true })],
         transactional: true,
         impact,
       });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '../db/quote.js';
+import { displayName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
+import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
 
 export const dropTableSchema = z
@@ -66,7 +67,7 @@ export const dropTable: OperationDefinition<DropTable> = {
         `drop table ${displayName(t)} with ` +
         `its ${table.estimatedRows.toLocaleString('en-US')} row(s) (estimated), indexes, ` +
         `constraints, triggers and owned sequences`,
-      statements: [`DROP TABLE ${quoteQualified(t)}`],
+      statements: [ddl.dropTable(t)],
       transactional: true,
       impact: {
         locks,

@@ -67,8 +67,8 @@ export const renameTable: OperationDefinition<RenameTable> = {
         `rename ${displayName(from)} to ${displayName(to)}, ` +
         `and create the view ${displayName(from)} on it so the old name keeps working`,
       statements: [
-        `ALTER TABLE ${view} RENAME TO ${quoteIdent(to.name)}`,
-        `CREATE VIEW ${view} AS SELECT * FROM ${quoteQualified(to)}`,
+        ddl.renameTable(from, to.name),
+        ddl.createViewOf(from, to),
         ...ddl.grantStatements(
           (table.grants ?? []).filter((g) => VIEW_PRIVILEGES.has(g.privilege)),
           view,
@@ -77,10 +77,7 @@ export const renameTable: OperationDefinition<RenameTable> = {
       transactional: true,
       impact: ctx.briefLock(from),
       undo: {
-        statements: [
-          `DROP VIEW IF EXISTS ${view}`,
-          `ALTER TABLE IF EXISTS ${quoteQualified(to)} RENAME TO ${quoteIdent(from.name)}`,
-        ],
+        statements: [ddl.dropView(from, { ifExists: true }), ddl.renameTable(to, from.name, { ifExists: true })],
         transactional: true,
         impact: ddl.briefLocks([
           { relation: to, mode: 'ACCESS EXCLUSIVE' },
@@ -90,7 +87,7 @@ export const renameTable: OperationDefinition<RenameTable> = {
     });
     steps.sql('contract', {
       description: `drop the compatibility view ${displayName(from)}`,
-      statements: [`DROP VIEW ${view}`],
+      statements: [ddl.dropView(from)],
       transactional: true,
       impact: ctx.briefLock(from),
     });

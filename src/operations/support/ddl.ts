@@ -1,4 +1,4 @@
-import type { IndexInfo, TableGrant, TableInfo } from '../../db/catalog.js';
+import type { IndexInfo, SequenceInfo, TableGrant, TableInfo } from '../../db/catalog.js';
 import { generatedName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import type { Impact, LockMode, LockTaken } from '../../plan/types.js';
 
@@ -316,6 +316,52 @@ export function republishTable(
   const list = columns ? ` (${columns.map(quoteIdent).join(', ')})` : '';
   const where = rowFilter === null ? '' : ` WHERE (${rowFilter})`;
   return [`${pub} DROP TABLE ONLY ${quoteQualified(t)}`, `${pub} ADD TABLE ONLY ${quoteQualified(t)}${list}${where}`];
+}
+
+// ---- tables, views, indexes, identity ----
+
+/** `CREATE TABLE t (...)`: column and constraint definitions, each checked on the parse tree. */
+export function createTable(t: QualifiedName, definitions: string[]): string {
+  return `CREATE TABLE ${quoteQualified(t)} (${definitions.join(', ')})`;
+}
+
+export function dropTable(t: QualifiedName, options?: { ifExists?: boolean }): string {
+  return `DROP TABLE${ifExists(options)} ${quoteQualified(t)}`;
+}
+
+/** RENAME TO, within the table's schema. */
+export function renameTable(t: QualifiedName, to: string, options?: { ifExists?: boolean }): string {
+  return `ALTER TABLE${ifExists(options)} ${quoteQualified(t)} RENAME TO ${quoteIdent(to)}`;
+}
+
+/** A view of every column of `table` (`SELECT *` is expanded when the view is created). */
+export function createViewOf(view: QualifiedName, table: QualifiedName): string {
+  return `CREATE VIEW ${quoteQualified(view)} AS SELECT * FROM ${quoteQualified(table)}`;
+}
+
+export function dropView(view: QualifiedName, options?: { ifExists?: boolean }): string {
+  return `DROP VIEW${ifExists(options)} ${quoteQualified(view)}`;
+}
+
+/** In a transaction (a partitioned index, or an index nothing reads yet); see dropIndexConcurrently. */
+export function dropIndex(index: QualifiedName, options?: { ifExists?: boolean }): string {
+  return `DROP INDEX${ifExists(options)} ${quoteQualified(index)}`;
+}
+
+/** `ADD GENERATED ALWAYS|BY DEFAULT AS IDENTITY` over a new sequence named `sequence` with `options`. */
+export function addIdentity(
+  t: QualifiedName,
+  column: string,
+  kind: string,
+  sequence: QualifiedName,
+  options: SequenceInfo,
+): string {
+  const o = options;
+  const bounds = `START WITH ${o.start} INCREMENT BY ${o.increment} MINVALUE ${o.min} MAXVALUE ${o.max}`;
+  return (
+    `${alter(t)} ALTER COLUMN ${quoteIdent(column)} ADD GENERATED ${kind} AS IDENTITY ` +
+    `(SEQUENCE NAME ${quoteQualified(sequence)} ${bounds} CACHE ${o.cache}${o.cycle ? ' CYCLE' : ' NO CYCLE'})`
+  );
 }
 
 // ---- impacts ----

@@ -99,13 +99,9 @@ function moveIdentity(
   temp: QualifiedName,
   options: SequenceInfo,
 ): string[] {
-  const o = options;
   return [
     `ALTER SEQUENCE ${quoteQualified(seq)} RENAME TO ${quoteIdent(temp.name)}`,
-    `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${quoteIdent(to)} ADD GENERATED ${kind} AS ` +
-      `IDENTITY (SEQUENCE NAME ${quoteQualified(seq)} START ` +
-      `WITH ${o.start} INCREMENT BY ${o.increment} MINVALUE ${o.min} MAXVALUE ${o.max} ` +
-      `CACHE ${o.cache}${o.cycle ? ' CYCLE' : ' NO CYCLE'})`,
+    ddl.addIdentity(table, to, kind, seq, options),
     `SELECT setval(${quoteLiteral(quoteQualified(seq))}, last_value, is_called) FROM ${quoteQualified(temp)}`,
     ddl.dropIdentity(table, from),
   ];

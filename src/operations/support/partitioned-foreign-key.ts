@@ -1,10 +1,11 @@
 import type { TableInfo } from '../../db/catalog.js';
-import { displayName, quoteIdent, quoteQualified } from '../../db/quote.js';
+import { displayName, quoteIdent } from '../../db/quote.js';
 import { qualified } from './common.js';
 import { verifyStep } from './steps.js';
 import { addForeignKey, foreignKeyViolation, type ForeignKey } from './foreign-key.js';
 import type { StepBuilder } from '../types.js';
 import { lockTablesStatements } from './lock-order.js';
+import * as ddl from './ddl.js';
 import {
   briefLocks,
   innerPartitions,
@@ -30,7 +31,7 @@ import {
 export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo, fk: ForeignKey): void {
   const referenced = qualified(fk.referenced);
   const drop = (t: { schema: string; name: string }) => ({
-    statements: [`ALTER TABLE ${quoteQualified(t)} DROP CONSTRAINT IF EXISTS ${quoteIdent(fk.name)}`],
+    statements: [ddl.dropConstraint(t, fk.name, { ifExists: true })],
     transactional: true,
   });
   const leaves = leafPartitions(table);
@@ -61,7 +62,7 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
       description:
         `validate foreign key ${quoteIdent(fk.name)} on partition ${displayName(leaf)} ` +
         `(scans the partition; reads and writes continue)`,
-      statements: [`ALTER TABLE ${quoteQualified(leaf)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`],
+      statements: [ddl.validateConstraint(leaf, fk.name)],
       transactional: true,
       impact: withLock(partitionScan(leaf, 'SHARE UPDATE EXCLUSIVE'), referenced, 'ROW SHARE'),
     });

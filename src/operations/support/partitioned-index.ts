@@ -12,6 +12,7 @@ import {
   SHORT_LOCK_WAIT,
 } from './partitions.js';
 import { lockTablesStatements } from './lock-order.js';
+import { dropIndex, dropIndexConcurrently } from './ddl.js';
 
 /** An index to create on a partitioned table: `CREATE [UNIQUE] INDEX <name> ON <table><tail>`. */
 export interface PartitionedIndex {
@@ -47,7 +48,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
   // application's statement: every table is locked first, root first (lock-order.ts).
   const lockTree = lockTablesStatements(briefLocks(lockableTree(table), 'ACCESS EXCLUSIVE').locks, true);
   const dropRoot = {
-    statements: [...lockTree, `DROP INDEX IF EXISTS ${quoteQualified(rootIndex)}`],
+    statements: [...lockTree, dropIndex(rootIndex, { ifExists: true })],
     transactional: true,
   };
   steps.sql('expand', {
@@ -61,7 +62,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
     impact: briefLocks([root, ...inner], 'SHARE'),
     // The parent's index drops every index attached to it; the inner ones are attached here too.
     undo: {
-      statements: [...dropRoot.statements, ...inner.map((p) => `DROP INDEX IF EXISTS ${quoteQualified(indexOf(p))}`)],
+      statements: [...dropRoot.statements, ...inner.map((p) => dropIndex(indexOf(p), { ifExists: true }))],
       transactional: true,
     },
   });
@@ -77,7 +78,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
         `CREATE ${unique}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(index.name)} ` +
         `ON ${quoteQualified(leaf)}${ix.tail}`,
       impact: partitionScan(leaf, 'SHARE UPDATE EXCLUSIVE'),
-      undo: { statements: [`DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(index)}`], transactional: false },
+      undo: { statements: [dropIndexConcurrently(index)], transactional: false },
     });
     const above = validatedAncestors(table, leaf);
     const lockAbove = above.map((t) => `LOCK TABLE ONLY ${quoteQualified(t)} IN ACCESS EXCLUSIVE MODE`);
