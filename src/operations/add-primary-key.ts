@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { displayName, generatedName, parseColumnName, quoteIdent } from '../db/quote.js';
+import type { ColumnInfo } from '../db/catalog.js';
+import { displayName, generatedName, parseColumnName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import { qualified, requireFreeName, userColumns, spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
@@ -12,7 +13,7 @@ import {
   requireNoForeignPartitions,
 } from './support/partitions.js';
 import { partitionedKeyIndexSteps, partitionedKeyStatements } from './support/partitioned-key.js';
-import type { OperationDefinition } from './types.js';
+import type { OperationDefinition, PlanContext } from './types.js';
 import { modelKey } from './support/model-objects.js';
 
 export const addPrimaryKeySchema = z
@@ -124,20 +125,30 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
         transactional: true,
       },
     });
-    ctx.note({
-      phase: 'expand',
-      text:
-        `from expand on, writes to ${displayName(t)}${partitioned ? "'s partitions" : ''} that ` +
-        `duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} ` +
-        `fail, from both application versions`,
-    });
-    if (partitioned)
-      ctx.note({
-        phase: 'switch',
-        text:
-          `a partition of ${displayName(t)} created after expand has no unique index yet: ` +
-          `at switch Postgres builds it there while adding the primary key (it blocks writes to that ` +
-          `partition only)`,
-      });
+    notes(ctx, t, columns, nullable, partitioned);
   },
 };
+
+function notes(
+  ctx: PlanContext,
+  t: QualifiedName,
+  columns: ColumnInfo[],
+  nullable: string[],
+  partitioned: boolean,
+): void {
+  ctx.note({
+    phase: 'expand',
+    text:
+      `from expand on, writes to ${displayName(t)}${partitioned ? "'s partitions" : ''} that ` +
+      `duplicate (${columns.map((c) => quoteIdent(c.name)).join(', ')})${nullable.length ? ' or leave a key column NULL' : ''} ` +
+      `fail, from both application versions`,
+  });
+  if (partitioned)
+    ctx.note({
+      phase: 'switch',
+      text:
+        `a partition of ${displayName(t)} created after expand has no unique index yet: ` +
+        `at switch Postgres builds it there while adding the primary key (it blocks writes to that ` +
+        `partition only)`,
+    });
+}

@@ -6,7 +6,8 @@ import { expressionFunctions, qualified, userExpression, spelledColumn } from '.
 import { fillTrigger } from './support/fill-trigger.js';
 import * as ddl from './support/ddl.js';
 import { dropNotNullStep } from './support/steps.js';
-import type { OperationDefinition } from './types.js';
+import type { TableInfo } from '../db/catalog.js';
+import type { OperationDefinition, PlanContext } from './types.js';
 import { describeDependents } from './support/dependents.js';
 
 export const dropColumnSchema = z
@@ -47,21 +48,7 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     const column = ctx.column(table, name, 'column');
     const where = `${displayName(table)}.${quoteIdent(name)}`;
     if (table.columns.length === 1) ctx.fail('column', `${where} is the only column of the table`);
-    const dependents = table.dependents.filter((d) => d.column === name);
-    if (dependents.length > 0)
-      ctx.fail(
-        'column',
-        `${where} is used by ${describeDependents(dependents)}; ` +
-          `change or drop those first (dropping the column would need CASCADE)`,
-      );
-    const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(name));
-    if (inbound.length > 0)
-      ctx.fail(
-        'column',
-        `${where} is referenced by foreign ` +
-          `key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; ` +
-          `drop them first`,
-      );
+    refuseUsedColumn(ctx, table, name, where);
     const needsValue = column.notNull && column.default === null && !column.identity && !column.generated;
     if (needsValue && !spec.down && table.primaryKey?.columns.includes(name)) {
       ctx.fail(
@@ -123,3 +110,22 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     });
   },
 };
+
+/** A column other objects use (views, functions, inbound foreign keys) cannot be dropped without CASCADE. */
+function refuseUsedColumn(ctx: PlanContext, table: TableInfo, name: string, where: string): void {
+  const dependents = table.dependents.filter((d) => d.column === name);
+  if (dependents.length > 0)
+    ctx.fail(
+      'column',
+      `${where} is used by ${describeDependents(dependents)}; ` +
+        `change or drop those first (dropping the column would need CASCADE)`,
+    );
+  const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(name));
+  if (inbound.length > 0)
+    ctx.fail(
+      'column',
+      `${where} is referenced by foreign ` +
+        `key(s) ${inbound.map((fk) => `${quoteIdent(fk.name)} on ${displayName(fk.table)}`).join(', ')}; ` +
+        `drop them first`,
+    );
+}
