@@ -49,6 +49,36 @@ export async function withDefinitions(
   });
 }
 
+const GRANTEE = `CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END`;
+
+/** A view's ViewIdentity as one json object (c: its pg_class row). */
+const IDENTITY_SQL = `json_build_object(
+  'owner', pg_get_userbyid(c.relowner)::text,
+  'comment', obj_description(c.oid, 'pg_class'),
+  'grants', COALESCE((SELECT json_agg(json_build_object('grantee', ${GRANTEE}, 'privilege', x.privilege_type,
+                        'grantable', x.is_grantable) ORDER BY 1)
+                        FROM aclexplode(c.relacl) x WHERE x.grantee <> c.relowner), '[]'),
+  'columnGrants', COALESCE((SELECT json_agg(json_build_object('column', a.attname, 'grantee', ${GRANTEE},
+                        'privilege', x.privilege_type, 'grantable', x.is_grantable))
+                        FROM pg_attribute a, aclexplode(a.attacl) x
+                       WHERE a.attrelid = c.oid AND a.attnum > 0 AND x.grantee <> c.relowner), '[]'),
+  'columnComments', COALESCE((SELECT json_agg(json_build_object('column', a.attname, 'comment', d.description))
+                        FROM pg_attribute a JOIN pg_description d
+                          ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+                       WHERE a.attrelid = c.oid AND a.attnum > 0), '[]'),
+  'indexes', COALESCE((SELECT json_agg(json_build_object('name', i.relname, 'definition', pg_get_indexdef(i.oid)))
+                        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid), '[]'),
+  'dependents', ARRAY(
+     SELECT pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_depend d
+      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.deptype IN ('n', 'a')
+        AND NOT (d.classid = 'pg_rewrite'::regclass
+                 AND EXISTS (SELECT FROM pg_rewrite r WHERE r.oid = d.objid AND r.ev_class = c.oid
+                                AND r.rulename = '_RETURN'))
+        AND NOT (d.classid = 'pg_class'::regclass
+                 AND EXISTS (SELECT FROM pg_index x WHERE x.indexrelid = d.objid AND x.indrelid = c.oid))
+        AND d.classid <> 'pg_type'::regclass
+      ORDER BY 1))`;
+
 const VIEWS_SQL = `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
             pg_get_viewdef(c.oid) AS definition, COALESCE(c.reloptions, '{}')::text[] AS options,
             ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
@@ -123,33 +153,3 @@ export async function readUntrackedFunctions(
 ): Promise<(UntrackedFunction & { table_oid: number })[]> {
   return (await client.query<UntrackedFunction & { table_oid: number }>(UNTRACKED_SQL, [oids])).rows;
 }
-
-const GRANTEE = `CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END`;
-
-/** A view's ViewIdentity as one json object (c: its pg_class row). */
-const IDENTITY_SQL = `json_build_object(
-  'owner', pg_get_userbyid(c.relowner)::text,
-  'comment', obj_description(c.oid, 'pg_class'),
-  'grants', COALESCE((SELECT json_agg(json_build_object('grantee', ${GRANTEE}, 'privilege', x.privilege_type,
-                        'grantable', x.is_grantable) ORDER BY 1)
-                        FROM aclexplode(c.relacl) x WHERE x.grantee <> c.relowner), '[]'),
-  'columnGrants', COALESCE((SELECT json_agg(json_build_object('column', a.attname, 'grantee', ${GRANTEE},
-                        'privilege', x.privilege_type, 'grantable', x.is_grantable))
-                        FROM pg_attribute a, aclexplode(a.attacl) x
-                       WHERE a.attrelid = c.oid AND a.attnum > 0 AND x.grantee <> c.relowner), '[]'),
-  'columnComments', COALESCE((SELECT json_agg(json_build_object('column', a.attname, 'comment', d.description))
-                        FROM pg_attribute a JOIN pg_description d
-                          ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
-                       WHERE a.attrelid = c.oid AND a.attnum > 0), '[]'),
-  'indexes', COALESCE((SELECT json_agg(json_build_object('name', i.relname, 'definition', pg_get_indexdef(i.oid)))
-                        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid), '[]'),
-  'dependents', ARRAY(
-     SELECT pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_depend d
-      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.deptype IN ('n', 'a')
-        AND NOT (d.classid = 'pg_rewrite'::regclass
-                 AND EXISTS (SELECT FROM pg_rewrite r WHERE r.oid = d.objid AND r.ev_class = c.oid
-                                AND r.rulename = '_RETURN'))
-        AND NOT (d.classid = 'pg_class'::regclass
-                 AND EXISTS (SELECT FROM pg_index x WHERE x.indexrelid = d.objid AND x.indrelid = c.oid))
-        AND d.classid <> 'pg_type'::regclass
-      ORDER BY 1))`;

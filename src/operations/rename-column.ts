@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
+import type { ColumnInfo, ConstraintInfo, TableInfo } from '../db/catalog.js';
 import { displayName, generatedName, parseColumnName, quoteIdent, type QualifiedName } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
@@ -9,7 +9,7 @@ import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
 import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
-import type { OperationDefinition, PlanContext } from './types.js';
+import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
 import { describeDependents } from './support/dependents.js';
 import { followingViews, type FollowingViews } from './support/dependent-views.js';
 import { followingObjects, type FollowingObjects } from './support/dependent-objects.js';
@@ -72,38 +72,24 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     const foreignKeys = copy.constraints('f');
     const notNullCheck = oldColumn.notNull ? ddl.notNullCheckName(t, to) : undefined;
 
-    // expand 1: column, sync trigger and NOT VALID copies of its constraints, in one transaction.
-    const expand = [
-      ...copy.addColumn(oldColumn, oldColumn.type),
-      ...syncTriggerStatements(
-        t,
-        fn,
-        trigger,
-        { forward: [{ column: to, expression: quoteIdent(from) }], backward: [{ column: from, expression: newCol }] },
-        new Set([from, to]),
-      ),
-    ];
-    if (notNullCheck) expand.push(ddl.addNotNullCheck(t, to, notNullCheck));
-    expand.push(...copy.constraintCopies([...checks, ...foreignKeys]), ...objects.expand.statements);
-    const notValid = (notNullCheck ? 1 : 0) + checks.length + foreignKeys.length;
-    const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
-    for (const fk of foreignKeys)
-      if (fk.references) locks.push({ relation: fk.references.table, mode: 'SHARE ROW EXCLUSIVE' });
-    steps.sql('expand', {
-      description: `add column ${newCol} to ${displayName(t)} with a trigger keeping it equal to ${quoteIdent(from)}${notValid ? `, and ${notValid} NOT VALID constraint(s)` : ''}`,
-      statements: expand,
-      transactional: true,
-      impact: { ...ctx.briefLock(t), locks },
-      undo: {
-        statements: [
-          ...lockTreeFirst(table),
-          ...dropSyncTriggerStatements(t, fn, trigger),
-          ...objects.expand.undo,
-          ddl.dropColumn(t, to, { ifExists: true }),
-        ],
-        transactional: true,
-      },
-    });
+    const r: Rename = {
+      table,
+      t,
+      from,
+      to,
+      oldColumn,
+      fn,
+      trigger,
+      newCol,
+      where,
+      copy,
+      views,
+      objects,
+      checks,
+      foreignKeys,
+      notNullCheck,
+    };
+    expandStep(ctx, steps, r);
 
     // expand 2..: every index on the old column, rebuilt concurrently on the new one.
     copy.indexSteps(steps, (original) => ` (${newCol}) like ${original}`);
@@ -128,29 +114,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     copy.validateSteps(steps, [...checks, ...foreignKeys]);
     switchDependents(ctx, steps, t, objects, newCol);
 
-    // contract: one short transaction of metadata-only changes (views first: readers lock them first).
-    const following = [...views.names, ...objects.contract.names];
-    const viewsText = following.length > 0 ? `; ${following.join(', ')} recreated on ${newCol}` : '';
-    steps.sql('contract', {
-      description: `drop ${where} and its trigger; ${newCol} takes over its default, NOT NULL, constraints and index names${viewsText}`,
-      statements: [
-        ...lockTablesStatements([...views.locks, ...objects.contract.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }]),
-        ...lockTreeFirst(table),
-        ...views.statements,
-        ...objects.contract.statements,
-        ...contractStatements(table, {
-          from,
-          to,
-          fn,
-          trigger,
-          notNullCheck,
-          copy,
-          constraints: [...checks, ...foreignKeys],
-        }),
-      ],
-      transactional: true,
-      impact: ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...views.locks, ...objects.contract.locks]),
-    });
+    contractStep(steps, r);
     dependentNotes(ctx, { table, views, objects }, from, newCol);
     ctx.note({
       phase: 'switch',
@@ -162,6 +126,88 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     });
   },
 };
+
+/** What the steps of one rename share. */
+interface Rename {
+  table: TableInfo;
+  t: QualifiedName;
+  from: string;
+  to: string;
+  oldColumn: ColumnInfo;
+  fn: QualifiedName;
+  trigger: string;
+  newCol: string;
+  where: string;
+  copy: ColumnCopy;
+  views: FollowingViews;
+  objects: FollowingObjects;
+  checks: ConstraintInfo[];
+  foreignKeys: ConstraintInfo[];
+  notNullCheck: string | undefined;
+}
+
+/** expand 1: column, sync trigger and NOT VALID copies of its constraints, in one transaction. */
+function expandStep(ctx: PlanContext, steps: StepBuilder, r: Rename): void {
+  const { table, t, from, to, oldColumn, fn, trigger, newCol, copy, objects, notNullCheck, checks, foreignKeys } = r;
+  const expand = [
+    ...copy.addColumn(oldColumn, oldColumn.type),
+    ...syncTriggerStatements(
+      t,
+      fn,
+      trigger,
+      { forward: [{ column: to, expression: quoteIdent(from) }], backward: [{ column: from, expression: newCol }] },
+      new Set([from, to]),
+    ),
+  ];
+  if (notNullCheck) expand.push(ddl.addNotNullCheck(t, to, notNullCheck));
+  expand.push(...copy.constraintCopies([...checks, ...foreignKeys]), ...objects.expand.statements);
+  const notValid = (notNullCheck ? 1 : 0) + checks.length + foreignKeys.length;
+  const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
+  for (const fk of foreignKeys)
+    if (fk.references) locks.push({ relation: fk.references.table, mode: 'SHARE ROW EXCLUSIVE' });
+  steps.sql('expand', {
+    description: `add column ${newCol} to ${displayName(t)} with a trigger keeping it equal to ${quoteIdent(from)}${notValid ? `, and ${notValid} NOT VALID constraint(s)` : ''}`,
+    statements: expand,
+    transactional: true,
+    impact: { ...ctx.briefLock(t), locks },
+    undo: {
+      statements: [
+        ...lockTreeFirst(table),
+        ...dropSyncTriggerStatements(t, fn, trigger),
+        ...objects.expand.undo,
+        ddl.dropColumn(t, to, { ifExists: true }),
+      ],
+      transactional: true,
+    },
+  });
+}
+
+/** contract: one short transaction of metadata-only changes (views first: readers lock them first). */
+function contractStep(steps: StepBuilder, r: Rename): void {
+  const { table, t, from, to, fn, trigger, newCol, where, copy, views, objects, notNullCheck, checks, foreignKeys } = r;
+  const following = [...views.names, ...objects.contract.names];
+  const viewsText = following.length > 0 ? `; ${following.join(', ')} recreated on ${newCol}` : '';
+  steps.sql('contract', {
+    description: `drop ${where} and its trigger; ${newCol} takes over its default, NOT NULL, constraints and index names${viewsText}`,
+    statements: [
+      ...lockTablesStatements([...views.locks, ...objects.contract.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }]),
+      ...lockTreeFirst(table),
+      ...views.statements,
+      ...objects.contract.statements,
+      ...contractStatements(table, {
+        from,
+        to,
+        fn,
+        trigger,
+        notNullCheck,
+        copy,
+        constraints: [...checks, ...foreignKeys],
+      }),
+    ],
+    transactional: true,
+    impact: ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...views.locks, ...objects.contract.locks]),
+  });
+}
 
 /**
  * switch: SQL-standard functions read, and publications publish, the new column from the moment

@@ -113,44 +113,13 @@ export function planShadow(
     new Map((byTable.get(tableKey(table)) ?? []).map((u) => [u.column.name, namesOf(u).shadow]));
   const pg18 = ctx.catalog.serverVersionNum >= 180000;
 
-  // expand: per table, shadow columns + triggers + CHECK copies; then the index copies.
-  const copies = new Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>();
-  for (const group of byTable.values()) {
-    const table = group[0]!.table;
-    const t = q(table);
-    const copy = new ColumnCopy(table, renamesOf(t));
-    const tableChecks = copy.constraints('c');
-    copies.set(tableKey(t), { copy, checks: tableChecks });
-    steps.sql('expand', {
-      description: `add ${group.map((u) => `${quoteIdent(namesOf(u).shadow)} ${u.newType.sql}`).join(', ')} to ${displayName(t)}, kept in step with ${group.map((u) => quoteIdent(u.column.name)).join(', ')} by trigger${tableChecks.length ? `, and ${tableChecks.length} NOT VALID CHECK copies` : ''}`,
-      statements: [...group.flatMap((u) => addShadowStatements(u)), ...copy.constraintCopies(tableChecks)],
-      transactional: true,
-      impact: ctx.briefLock(t),
-      undo: {
-        statements: [...lockTreeFirst(table), ...group.flatMap((u) => dropShadowStatements(u))],
-        transactional: true,
-      },
-    });
-  }
-  for (const { copy } of copies.values())
-    copy.indexSteps(steps, (original) => ` like ${original}, on the shadow column(s)`);
+  const copies = expandSteps(ctx, steps, byTable, renamesOf);
 
   for (const u of units) backfill(ctx, u);
 
   // switch: verify, NOT NULL checks, CHECK and FK validation, then the swap.
   for (const u of units) verifySteps(steps, u);
-  for (const u of units.filter((x) => x.column.notNull)) {
-    const t = q(u.table);
-    const name = ddl.notNullCheckName(t, namesOf(u).shadow);
-    steps.sql('switch', {
-      description: `add NOT VALID CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) on ${displayName(t)}`,
-      statements: [ddl.addNotNullCheck(t, namesOf(u).shadow, name)],
-      transactional: true,
-      impact: ctx.briefLock(t),
-      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
-    });
-    validateConstraintStep(steps, u.table, name, { short: true });
-  }
+  notNullSteps(ctx, steps, units);
   for (const { copy, checks } of copies.values()) copy.validateSteps(steps, checks);
   const fks = foreignKeyCopies(tables, renamesOf);
   for (const fk of fks) foreignKeySteps(ctx, steps, fk);
@@ -196,6 +165,54 @@ export function planShadow(
   });
   statisticsNote(ctx, copies);
   viewsNote(ctx, views);
+}
+
+type Copies = Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>;
+
+/** expand: per table, shadow columns + triggers + CHECK copies; then the index copies. */
+function expandSteps(
+  ctx: PlanContext,
+  steps: StepBuilder,
+  byTable: Map<string, ShadowUnit[]>,
+  renamesOf: (table: QualifiedName) => Map<string, string>,
+): Copies {
+  const copies: Copies = new Map();
+  for (const group of byTable.values()) {
+    const table = group[0]!.table;
+    const t = q(table);
+    const copy = new ColumnCopy(table, renamesOf(t));
+    const tableChecks = copy.constraints('c');
+    copies.set(tableKey(t), { copy, checks: tableChecks });
+    steps.sql('expand', {
+      description: `add ${group.map((u) => `${quoteIdent(namesOf(u).shadow)} ${u.newType.sql}`).join(', ')} to ${displayName(t)}, kept in step with ${group.map((u) => quoteIdent(u.column.name)).join(', ')} by trigger${tableChecks.length ? `, and ${tableChecks.length} NOT VALID CHECK copies` : ''}`,
+      statements: [...group.flatMap((u) => addShadowStatements(u)), ...copy.constraintCopies(tableChecks)],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: {
+        statements: [...lockTreeFirst(table), ...group.flatMap((u) => dropShadowStatements(u))],
+        transactional: true,
+      },
+    });
+  }
+  for (const { copy } of copies.values())
+    copy.indexSteps(steps, (original) => ` like ${original}, on the shadow column(s)`);
+  return copies;
+}
+
+/** switch: a NOT VALID CHECK (shadow IS NOT NULL) per NOT NULL column, validated without a long lock. */
+function notNullSteps(ctx: PlanContext, steps: StepBuilder, units: ShadowUnit[]): void {
+  for (const u of units.filter((x) => x.column.notNull)) {
+    const t = q(u.table);
+    const name = ddl.notNullCheckName(t, namesOf(u).shadow);
+    steps.sql('switch', {
+      description: `add NOT VALID CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) on ${displayName(t)}`,
+      statements: [ddl.addNotNullCheck(t, namesOf(u).shadow, name)],
+      transactional: true,
+      impact: ctx.briefLock(t),
+      undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
+    });
+    validateConstraintStep(steps, u.table, name, { short: true });
+  }
 }
 
 /** switch: a foreign key re-created on the new columns NOT VALID, then validated. */
