@@ -70,7 +70,7 @@ import { createDomainWithConstraint } from './create-domain-with-constraint.js';
 import { enumAddValueUnordered } from './enum-add-value-unordered.js';
 import { triggerChangeOnExistingTable } from './trigger-change-on-existing-table.js';
 
-/** Rule ids in catalog order (shared/lint-rules.md). */
+/** Rule ids in the order of the rule table in src/lint/rules/README.md. */
 export const RULE_IDS = [
   'create-index-non-concurrent',
   'drop-index-non-concurrent',
