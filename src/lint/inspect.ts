@@ -46,6 +46,25 @@ export function constraintDef(cmd: AlterTableCmd): Constraint | undefined {
   return as<Constraint>(cmd.def, 'Constraint');
 }
 
+/**
+ * The constraints of one type an ALTER TABLE adds with an index of their own (ADD CONSTRAINT, or a
+ * column constraint of ADD COLUMN), leaving out `... USING INDEX`, which adopts a built index.
+ */
+export function constraintsBuildingIndex(
+  cmds: readonly AlterTableCmd[],
+  type: Constraint['contype'],
+): { cmd: AlterTableCmd; constraint: Constraint }[] {
+  return cmds.flatMap((cmd) => {
+    const c =
+      cmd.subtype === 'AT_AddConstraint'
+        ? constraintDef(cmd)
+        : cmd.subtype === 'AT_AddColumn'
+          ? columnConstraint(columnDef(cmd), type)
+          : undefined;
+    return c && c.contype === type && !c.indexname ? [{ cmd, constraint: c }] : [];
+  });
+}
+
 export interface ColumnSite {
   col: ColumnDef;
   table: QualifiedName | undefined;

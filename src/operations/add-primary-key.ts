@@ -6,7 +6,7 @@ import { qualified, requireFreeName, userColumns, spelledColumn } from './suppor
 import * as ddl from './support/ddl.js';
 import { buildUniqueIndexStep, validateNotNull } from './support/steps.js';
 import {
-  briefLocks,
+  briefLocksOn,
   isPartitioned,
   partitionsOf,
   requireKeyCoversPartitionKey,
@@ -87,7 +87,7 @@ export const addPrimaryKey: OperationDefinition<AddPrimaryKey> = {
         statements: nullable.map((c) => ddl.addNotNullCheck(t, c)),
         transactional: true,
         // On a partitioned table the check is added to every partition too.
-        impact: partitioned ? briefLocks([t, ...partitionsOf(table)], 'ACCESS EXCLUSIVE') : ctx.briefLock(t),
+        impact: partitioned ? briefLocksOn([t, ...partitionsOf(table)], 'ACCESS EXCLUSIVE') : ctx.briefLock(t),
         undo: { statements: nullable.map(dropCheck), transactional: true },
       });
     }

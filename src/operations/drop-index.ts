@@ -4,7 +4,7 @@ import { displayName, quoteIdent, quoteQualified } from '../db/quote.js';
 import { objectName } from '../migration/names.js';
 import * as ddl from './support/ddl.js';
 import { plainIndexColumns } from './support/common.js';
-import { briefLocks, isPartitioned, lockableTree } from './support/partitions.js';
+import { briefLocksOn, isPartitioned, lockableTree } from './support/partitions.js';
 import { lockTablesStatements } from './support/lock-order.js';
 import type { OperationDefinition } from './types.js';
 
@@ -68,7 +68,7 @@ export const dropIndex: OperationDefinition<DropIndex> = {
       // partition's index: the drop takes ACCESS EXCLUSIVE on the table and every partition, briefly.
       // The drop locks each partition's index before its table (the reverse of an application's
       // statement): every table is locked first, root first (lock-order.ts).
-      const impact = briefLocks(lockableTree(table), 'ACCESS EXCLUSIVE');
+      const impact = briefLocksOn(lockableTree(table), 'ACCESS EXCLUSIVE');
       steps.sql('contract', {
         description:
           `drop index ${displayName(qualifiedIndex)} on partitioned ` +

@@ -1,4 +1,4 @@
-import { displayName } from '../db/quote.js';
+import { displayName, type QualifiedName } from '../db/quote.js';
 import { strongestLock } from '../plan/describe.js';
 import { LOCK_MODES, type Impact, type LockMode, type Step } from '../plan/types.js';
 import type { StepTrace } from './tracer.js';
@@ -61,23 +61,25 @@ function compareImpact(stepId: string, impact: Impact, trace: StepTrace): Mismat
     const o = observed.get(key);
     if (c !== o) out.push({ stepId, what: 'lock', relation: key, claimed: c ?? 'none', observed: o ?? 'none' });
   }
-  const rewrites = trace.rewritten.length > 0;
-  if (rewrites !== impact.rewritesTable)
-    out.push({
-      stepId,
-      what: 'rewrite',
-      claimed: yesNo(impact.rewritesTable),
-      observed: rewrites ? `yes (${trace.rewritten.map(displayName).join(', ')})` : 'no',
-    });
-  const scans = trace.scanned.length > 0;
-  if (scans !== impact.scansTable)
-    out.push({
-      stepId,
-      what: 'scan',
-      claimed: yesNo(impact.scansTable),
-      observed: scans ? `yes (${trace.scanned.map(displayName).join(', ')})` : 'no',
-    });
-  return out;
+  const rewrite = yesNoMismatch(stepId, 'rewrite', impact.rewritesTable, trace.rewritten);
+  const scan = yesNoMismatch(stepId, 'scan', impact.scansTable, trace.scanned);
+  return [...out, ...(rewrite ? [rewrite] : []), ...(scan ? [scan] : [])];
+}
+
+/** A rewrite or scan claim against the relations observed rewritten or scanned. */
+function yesNoMismatch(
+  stepId: string,
+  what: 'rewrite' | 'scan',
+  claimed: boolean,
+  seen: readonly QualifiedName[],
+): Mismatch | undefined {
+  if (seen.length > 0 === claimed) return undefined;
+  return {
+    stepId,
+    what,
+    claimed: yesNo(claimed),
+    observed: seen.length > 0 ? `yes (${seen.map(displayName).join(', ')})` : 'no',
+  };
 }
 
 function yesNo(b: boolean): string {

@@ -1,4 +1,4 @@
-import { alterTable, columnConstraint, columnDef, constraintDef } from '../inspect.js';
+import { alterTable, constraintsBuildingIndex } from '../inspect.js';
 import { LockMode } from '../locks.js';
 import { lockPhrase } from '../messages.js';
 import { defineRule } from '../rule.js';
@@ -16,14 +16,7 @@ export const addPrimaryKey = defineRule({
   check(ctx) {
     const alter = alterTable(ctx);
     if (!alter || ctx.isNewOrEmpty(alter.table)) return;
-    for (const cmd of alter.cmds) {
-      const c =
-        cmd.subtype === 'AT_AddConstraint'
-          ? constraintDef(cmd)
-          : cmd.subtype === 'AT_AddColumn'
-            ? columnConstraint(columnDef(cmd), 'CONSTR_PRIMARY')
-            : undefined;
-      if (c?.contype !== 'CONSTR_PRIMARY' || c.indexname) continue;
+    for (const { constraint: c } of constraintsBuildingIndex(alter.cmds, 'CONSTR_PRIMARY')) {
       ctx.report({
         message:
           `ADD PRIMARY KEY ${lockPhrase(LockMode.AccessExclusive, alter.table, 'build')}, ` +

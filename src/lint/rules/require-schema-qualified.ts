@@ -2,7 +2,7 @@ import type { Node, RangeVar } from 'libpg-query';
 import { as, strings } from '../ast.js';
 import { defineRule } from '../rule.js';
 
-const RELATION_STATEMENTS = new Set([
+const RELATION_KINDS = [
   'CreateStmt',
   'AlterTableStmt',
   'IndexStmt',
@@ -10,23 +10,14 @@ const RELATION_STATEMENTS = new Set([
   'RenameStmt',
   'CreateTrigStmt',
   'AlterObjectSchemaStmt',
-]);
+];
+const RELATION_STATEMENTS = new Set(RELATION_KINDS);
 
 export const requireSchemaQualified = defineRule({
   id: 'require-schema-qualified',
   severity: 'warning',
   defaultOn: false,
-  kinds: [
-    'CreateStmt',
-    'AlterTableStmt',
-    'IndexStmt',
-    'ViewStmt',
-    'RenameStmt',
-    'CreateTrigStmt',
-    'AlterObjectSchemaStmt',
-    'CreateTableAsStmt',
-    'DropStmt',
-  ],
+  kinds: [...RELATION_KINDS, 'CreateTableAsStmt', 'DropStmt'],
   summary: 'an unqualified relation name in DDL depends on search_path',
   help: 'qualify the name with its schema (public.users)',
   check(ctx) {

@@ -7,7 +7,7 @@ import type { StepBuilder } from '../types.js';
 import { lockTablesStatements } from './lock-order.js';
 import * as ddl from './ddl.js';
 import {
-  briefLocks,
+  briefLocksOn,
   innerPartitions,
   leafPartitions,
   name,
@@ -42,7 +42,7 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
         `partition ${displayName(leaf)} (new writes are checked; existing rows at switch)`,
       statements: [SHORT_LOCK_WAIT, addForeignKey(name(leaf), fk, true)],
       transactional: true,
-      impact: briefLocks([leaf, referenced], 'SHARE ROW EXCLUSIVE'),
+      impact: briefLocksOn([leaf, referenced], 'SHARE ROW EXCLUSIVE'),
       undo: drop(leaf),
     });
   }
@@ -68,7 +68,7 @@ export function partitionedForeignKeySteps(steps: StepBuilder, table: TableInfo,
     });
   }
   const parents = [name(table), ...innerPartitions(table)];
-  const impact = withLock(briefLocks([...parents, ...leaves], 'SHARE ROW EXCLUSIVE'), referenced, 'ACCESS EXCLUSIVE');
+  const impact = withLock(briefLocksOn([...parents, ...leaves], 'SHARE ROW EXCLUSIVE'), referenced, 'ACCESS EXCLUSIVE');
   steps.sql('switch', {
     description:
       `add foreign key ${quoteIdent(fk.name)} on partitioned ` +

@@ -2,7 +2,7 @@ import { tableKey, type PartitionInfo, type TableInfo } from '../../db/catalog.j
 import { displayName, quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import type { StepBuilder } from '../types.js';
 import {
-  briefLocks,
+  briefLocksOn,
   indexTree,
   innerPartitions,
   leafPartitions,
@@ -46,7 +46,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
     `ALTER INDEX ${quoteQualified(indexOf(p.parent))} ATTACH PARTITION ${quoteQualified(indexOf(p))}`;
   // Dropping a partitioned index locks each partition's index before its table, the reverse of an
   // application's statement: every table is locked first, root first (lock-order.ts).
-  const lockTree = lockTablesStatements(briefLocks(lockableTree(table), 'ACCESS EXCLUSIVE').locks, true);
+  const lockTree = lockTablesStatements(briefLocksOn(lockableTree(table), 'ACCESS EXCLUSIVE').locks, true);
   const dropRoot = {
     statements: [...lockTree, dropIndex(rootIndex, { ifExists: true })],
     transactional: true,
@@ -59,7 +59,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
       `partitions created from now on get it automatically)`,
     statements: [onOnly(root), ...inner.flatMap((p) => [onOnly(p), attach(p)])],
     transactional: true,
-    impact: briefLocks([root, ...inner], 'SHARE'),
+    impact: briefLocksOn([root, ...inner], 'SHARE'),
     // The parent's index drops every index attached to it; the inner ones are attached here too.
     undo: {
       statements: [...dropRoot.statements, ...inner.map((p) => dropIndex(indexOf(p), { ifExists: true }))],
@@ -89,7 +89,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
         `index${above.length ? `; it completes the sub-partitioned table's index, so Postgres marks it valid in the parent's, under a brief lock on ${above.map(displayName).join(', ')}, taken first` : ''})`,
       statements: [SHORT_LOCK_WAIT, ...lockAbove, attach(leaf)],
       transactional: true,
-      impact: briefLocks([...above, index], 'ACCESS EXCLUSIVE'),
+      impact: briefLocksOn([...above, index], 'ACCESS EXCLUSIVE'),
       undo: dropRoot,
     });
   }

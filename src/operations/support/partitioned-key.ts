@@ -5,7 +5,7 @@ import type { StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
 import { lockTablesStatements } from './lock-order.js';
 import {
-  briefLocks,
+  briefLocksOn,
   innerPartitions,
   leafPartitions,
   name,
@@ -63,7 +63,7 @@ export function partitionedKeyStatements(
   after: string[] = [],
 ): { statements: string[]; impact: Impact } {
   const cols = key.columns.map(quoteIdent).join(', ');
-  const impact = briefLocks([name(table), ...partitionsOf(table)], 'ACCESS EXCLUSIVE');
+  const impact = briefLocksOn([name(table), ...partitionsOf(table)], 'ACCESS EXCLUSIVE');
   const own = (t: QualifiedName) => partitionIndexName(t, key.name);
   return {
     statements: [

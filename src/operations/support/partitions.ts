@@ -113,8 +113,9 @@ export function indexTree(table: TableInfo, index: string): Map<string, Qualifie
   return out;
 }
 
-/** A metadata-only statement holding `mode` on each of `relations` until its transaction commits. */
-export function briefLocks(relations: QualifiedName[], mode: Impact['locks'][number]['mode']): Impact {
+/** A metadata-only statement holding the same `mode` on each of `relations` until its transaction commits
+ * (ddl.briefLocks takes a mode per relation). */
+export function briefLocksOn(relations: QualifiedName[], mode: Impact['locks'][number]['mode']): Impact {
   return ddl.briefLocks(relations.map((r) => ({ relation: name(r), mode })));
 }
 
