@@ -18,7 +18,7 @@ export function addGlobalOptions(program: Command): Command {
     .option('--json', 'machine-readable output: results and errors as JSON on stdout, JSON log lines on stderr');
 }
 
-export function logLevelOption(): Option {
+function logLevelOption(): Option {
   return new Option('--log-level <level>', 'log level (env ZDM_LOG_LEVEL)').choices([...LOG_LEVELS]);
 }
 

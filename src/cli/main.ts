@@ -16,7 +16,7 @@ async function commandsFor(argv: string[]): Promise<readonly RegisterCommand[]> 
 }
 
 /** Builds the commander program; each command's action resolves to an exit code. */
-export function buildProgram(
+function buildProgram(
   io: CliIO,
   setExit: (code: number) => void,
   commands: readonly RegisterCommand[],

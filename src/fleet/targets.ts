@@ -29,7 +29,7 @@ const DatabaseEntry = z
   .strict();
 
 /** zdm.fleet.json / zdm.fleet.yaml. */
-export const FleetFileSchema = z
+const FleetFileSchema = z
   .object({
     $schema: z.string().optional(),
     targets: z.array(z.union([z.string(), DatabaseEntry])).min(1),

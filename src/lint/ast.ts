@@ -90,10 +90,3 @@ export function rangeVarParts(rv: RangeVar | undefined): { schema: string | unde
   if (!rv?.relname) return undefined;
   return { schema: rv.schemaname, name: rv.relname };
 }
-
-/** Byte location of a node, when it records one. */
-export function locationOf(node: Node | undefined): number | undefined {
-  const u = unwrap(node);
-  const loc = u?.[1].location;
-  return typeof loc === 'number' && loc >= 0 ? loc : undefined;
-}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 
 const DIR_EXTENSIONS = new Set(['.sql', '.json', '.yaml', '.yml']);
-export const LINTABLE_EXTENSIONS = new Set(['.sql', '.json', '.yaml', '.yml', '.ts', '.mts', '.js', '.mjs']);
+const LINTABLE_EXTENSIONS = new Set(['.sql', '.json', '.yaml', '.yml', '.ts', '.mts', '.js', '.mjs']);
 
 /** A glob as a regular expression over `/`-separated relative paths. */
 export function globToRegExp(glob: string): RegExp {

@@ -2,16 +2,7 @@
  * zdm lint: a migration linter on the real Postgres parser. The programmatic API the rest of zdm
  * (the planner's `sql` operations and its own generated plans) and the CLI call.
  */
-export {
-  lintSql,
-  lintSqlSync,
-  resolveRules,
-  resolveVersion,
-  META_RULES,
-  type Finding,
-  type LintOptions,
-  type ResolvedRules,
-} from './engine.js';
+export { lintSql, META_RULES, type Finding, type LintOptions, type ResolvedRules } from './engine.js';
 export {
   createLiveCatalog,
   staticCatalog,
@@ -21,7 +12,6 @@ export {
   type CatalogIndex,
   type CatalogCheck,
 } from './catalog.js';
-export { RULES, RULE_IDS, type RuleId } from './rules/index.js';
-export { loadParser } from './parser.js';
-export { docsAnchor, type LintRule, type Severity } from './rule.js';
+export { RULES, type RuleId } from './rules/index.js';
+export { type LintRule, type Severity } from './rule.js';
 export { lintPlan, type PlanFinding } from './plan-lint.js';

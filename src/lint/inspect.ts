@@ -28,7 +28,7 @@ export function alterTable(ctx: RuleContext, objtypes: string[] = ['OBJECT_TABLE
   return target;
 }
 
-export function constraintsOf(col: ColumnDef | undefined): Constraint[] {
+function constraintsOf(col: ColumnDef | undefined): Constraint[] {
   return (col?.constraints ?? [])
     .map((c) => as<Constraint>(c, 'Constraint'))
     .filter((c): c is Constraint => c !== undefined);

@@ -4,7 +4,7 @@
  */
 import type { AlterTableCmd, AlterTableStmt, Constraint, Node, RangeVar } from 'libpg-query';
 import { optionOn } from '../sql/options.js';
-import { as, rangeVarParts, strings, unwrap } from './ast.js';
+import { as, rangeVarParts, strings } from './ast.js';
 
 export const LockMode = {
   AccessShare: 1,
@@ -59,7 +59,7 @@ function nameList(n: Node | undefined): { schema: string | undefined; name: stri
 }
 
 /** Lock level of one ALTER TABLE sub-command on the altered table. */
-export function alterCmdLock(cmd: AlterTableCmd): LockModeValue {
+function alterCmdLock(cmd: AlterTableCmd): LockModeValue {
   switch (cmd.subtype) {
     case 'AT_SetStatistics':
     case 'AT_SetOptions':
@@ -91,7 +91,7 @@ export function alterCmdLock(cmd: AlterTableCmd): LockModeValue {
 }
 
 /** Tables referenced by FOREIGN KEYs inside a node (locked SHARE ROW EXCLUSIVE while adding). */
-export function referencedTables(node: unknown): RangeVar[] {
+function referencedTables(node: unknown): RangeVar[] {
   const out: RangeVar[] = [];
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) return v.forEach(visit);
@@ -236,9 +236,4 @@ export function statementScans(kind: string, body: Record<string, unknown>): boo
     default:
       return false;
   }
-}
-
-/** The tag of a statement node, for generic checks. */
-export function tagOf(node: Node): string {
-  return unwrap(node)?.[0] ?? 'Unknown';
 }

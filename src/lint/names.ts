@@ -14,11 +14,6 @@ export function keyOf(q: QualifiedName): string {
   return `${q.schema}\u0000${q.name}`;
 }
 
-export function fromKey(key: string): QualifiedName {
-  const [schema = '', name = ''] = key.split('\u0000');
-  return { schema, name };
-}
-
 /** `public.users`, `"Billing"."User"`: quoted only where needed, like psql. */
 export function display(q: QualifiedName): string {
   return `${quoteIdent(q.schema)}.${quoteIdent(q.name)}`;

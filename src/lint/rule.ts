@@ -1,6 +1,5 @@
 /** The shape of a lint rule and what it sees. Rules are pure: they read the context and report. */
-import type { Node, RangeVar } from 'libpg-query';
-import { rangeVarParts } from './ast.js';
+import type { RangeVar } from 'libpg-query';
 import type { CatalogTable, LintCatalog, Volatility } from './catalog.js';
 import { keyOf, type PgVersion, type QualifiedName } from './names.js';
 import type { ParsedStatement } from './parser.js';
@@ -75,11 +74,6 @@ export interface LintRule<Id extends string = string> {
 
 export function defineRule<const Id extends string>(rule: LintRule<Id>): LintRule<Id> {
   return rule;
-}
-
-/** Helper used by several rules: the name of a RangeVar as the user wrote it, resolved. */
-export function relationOf(ctx: RuleContext, node: Node | RangeVar | undefined): QualifiedName | undefined {
-  return ctx.resolve(rangeVarParts(node as RangeVar));
 }
 
 export { keyOf };

@@ -60,7 +60,7 @@ export function columnTypeOf(t: TypeInfo, label: string): ColumnType {
 }
 
 /** A catalog column's type as (name, modifiers) from pg_type.typname + atttypmod. */
-export function catalogColumnType(col: CatalogColumn): ColumnType {
+function catalogColumnType(col: CatalogColumn): ColumnType {
   const m = col.typmod;
   const array = col.typeName.startsWith('_');
   const name = array ? col.typeName.slice(1) : col.typeName;

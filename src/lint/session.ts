@@ -388,7 +388,7 @@ export function nameParts(list: Node[] | undefined): { schema: string | undefine
 }
 
 /** Text of a constant argument (`'2s'`, `0`, `public`). */
-export function constText(n: Node | undefined): string | undefined {
+function constText(n: Node | undefined): string | undefined {
   const u = unwrap(n);
   if (!u) return undefined;
   const [tag, body] = u;

@@ -22,7 +22,7 @@ const MAJORS = Object.keys(TABLE)
 const cache = new Map<number, (name: string) => Volatility | undefined>();
 
 /** The generated major used for a target major. */
-export function volatilityMajorFor(major: number): number {
+function volatilityMajorFor(major: number): number {
   let best = MAJORS[0]!;
   for (const m of MAJORS)
     if (Math.abs(m - major) < Math.abs(best - major) || (Math.abs(m - major) === Math.abs(best - major) && m <= major))

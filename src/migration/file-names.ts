@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 
 /** Extensions a migration file can have (lower case): data files and modules of either kind. */
-export const MIGRATION_EXTENSIONS = ['json', 'yaml', 'yml', 'ts', 'mts', 'cts', 'js', 'mjs', 'cjs'] as const;
+const MIGRATION_EXTENSIONS = ['json', 'yaml', 'yml', 'ts', 'mts', 'cts', 'js', 'mjs', 'cjs'] as const;
 
 /**
  * The naming rule: a number, `_`, a name of letters, digits, `_` and `-` starting with a letter or
@@ -11,7 +11,7 @@ export const MIGRATION_EXTENSIONS = ['json', 'yaml', 'yml', 'ts', 'mts', 'cts', 
  */
 export const MIGRATION_FILE = new RegExp(`^(\\d+)_([A-Za-z0-9][A-Za-z0-9_-]*)\\.(${MIGRATION_EXTENSIONS.join('|')})$`);
 
-export const NAMING_RULE =
+const NAMING_RULE =
   'a migration file is named <number>_<name>.<ext>: digits, an underscore, a name of letters, ' +
   'digits, _ and - (starting with a letter or digit), and one of the extensions ' +
   MIGRATION_EXTENSIONS.map((e) => `.${e}`).join(' ');
@@ -27,14 +27,14 @@ const IGNORED = /(^\.)|(\.d\.[mc]?ts$)|(\.sql$)/i;
  * or has a migration extension in any case (`0001_x.txt`, `add_users.yaml`, `0001_x.JSON`).
  * Such a file is an error, never silently skipped; anything else (README.md, *.sql) is ignored.
  */
-export function looksLikeMigration(fileName: string): boolean {
+function looksLikeMigration(fileName: string): boolean {
   if (IGNORED.test(fileName)) return false;
   const ext = path.extname(fileName).slice(1).toLowerCase();
   return /^\d/.test(fileName) || (MIGRATION_EXTENSIONS as readonly string[]).includes(ext);
 }
 
 /** Why `fileName` breaks the naming rule, or undefined when it follows it (or is not a migration). */
-export function namingProblem(fileName: string): string | undefined {
+function namingProblem(fileName: string): string | undefined {
   if (IGNORED.test(fileName) || MIGRATION_FILE.test(fileName) || !looksLikeMigration(fileName)) return undefined;
   const ext = path.extname(fileName).slice(1);
   const hint =

@@ -21,10 +21,10 @@ import type { OperationDefinition, PlanContext } from './types.js';
 import { spelledColumn } from './support/common.js';
 import { constraintClauses, foreignKeys, tableConstraintSchema, withConstraints } from './support/table-constraints.js';
 
-export const ON_DELETE = ['cascade', 'restrict', 'set null', 'set default', 'no action'] as const;
+const ON_DELETE = ['cascade', 'restrict', 'set null', 'set default', 'no action'] as const;
 
 /** A column of a new table. */
-export const tableColumnSchema = z
+const tableColumnSchema = z
   .object({
     name: columnName,
     type: z.string().min(1),

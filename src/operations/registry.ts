@@ -60,7 +60,7 @@ export type OperationSpec = z.infer<(typeof OPERATION_SCHEMAS)[number]>;
 export type OperationKind = OperationSpec['op'];
 export type OperationOf<K extends OperationKind> = Extract<OperationSpec, { op: K }>;
 
-export const OPERATIONS: { readonly [K in OperationKind]: OperationDefinition<OperationOf<K>> } = {
+const OPERATIONS: { readonly [K in OperationKind]: OperationDefinition<OperationOf<K>> } = {
   renameColumn,
   addColumn,
   dropColumn,

@@ -10,7 +10,7 @@ import { lockEffect, PHASES, type Phase, type Plan, type Step } from './types.js
  */
 
 /** Who may run against the database during each phase (the phase model of the README). */
-export const PHASE_APPS: Record<Phase, string> = {
+const PHASE_APPS: Record<Phase, string> = {
   expand: 'old app runs',
   backfill: 'old app runs, new app may start',
   switch: 'old and new app side by side',

@@ -20,7 +20,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, options: RenderOption
 }
 
 /** The JSON form: the plan itself plus, for every step, its SQL and status. Documented in the README. */
-export function planJson(plan: Plan, options: RenderOptions = {}) {
+function planJson(plan: Plan, options: RenderOptions = {}) {
   return {
     ...plan,
     steps: plan.steps.map((s) => ({

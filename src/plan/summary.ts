@@ -78,7 +78,7 @@ function mergeLock(entry: RelationSummary, mode: LockMode, duration: LockDuratio
 }
 
 /** Rows per second the backfill starts at: the first batch size every target batch time, per worker, under the cap. */
-export function startingPace(settings: SummarySettings): number {
+function startingPace(settings: SummarySettings): number {
   const pace = (Math.max(1, settings.workers) * settings.batchSize * 1000) / settings.targetBatchMs;
   return Math.min(pace, settings.maxRowsPerSecond ?? Infinity);
 }

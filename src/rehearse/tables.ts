@@ -31,7 +31,7 @@ function identityOptions(c: ColumnInfo): string {
 }
 
 /** `START WITH 1 INCREMENT BY 1 ...`, as CREATE SEQUENCE and an identity column take them. */
-export function sequenceOptions(s: SequenceInfo): string {
+function sequenceOptions(s: SequenceInfo): string {
   return (
     `START WITH ${s.start} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} ` +
     `CACHE ${s.cache}${s.cycle ? ' CYCLE' : ' NO CYCLE'}`

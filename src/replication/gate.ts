@@ -67,7 +67,7 @@ export interface GatePacing {
   retryMs: number;
 }
 
-export const DEFAULT_GATE_PACING: GatePacing = { sampleWindowMs: GATE_SAMPLE_WINDOW_MS, retryMs: GATE_RETRY_MS };
+const DEFAULT_GATE_PACING: GatePacing = { sampleWindowMs: GATE_SAMPLE_WINDOW_MS, retryMs: GATE_RETRY_MS };
 
 /**
  * The lag gate between phases: lag is sampled several times over a window, a second by default

@@ -1,5 +1,4 @@
 import { displayName, type QualifiedName } from '../db/quote.js';
-import { strongestLock } from '../plan/describe.js';
 import { LOCK_MODES, type Impact, type LockMode, type Step } from '../plan/types.js';
 import type { StepTrace } from './tracer.js';
 
@@ -89,10 +88,4 @@ function yesNo(b: boolean): string {
 /** `add_column:public.orders.token:expand:1 lock on public.orders: plan ACCESS EXCLUSIVE, observed SHARE` */
 export function mismatchText(m: Mismatch): string {
   return `${m.undo ? 'undo of ' : ''}${m.stepId} ${m.what}${m.relation ? ` on ${m.relation}` : ''}: plan ${m.claimed}, observed ${m.observed}`;
-}
-
-/** The strongest lock a trace saw (for reports). */
-export function strongestObserved(trace: StepTrace): string {
-  const lock = strongestLock({ locks: trace.locks, lockDuration: 'none', rewritesTable: false, scansTable: false });
-  return lock ? `${lock.mode} on ${displayName(lock.relation)}` : 'none';
 }

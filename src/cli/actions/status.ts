@@ -16,7 +16,7 @@ export function runStatus(io: CliIO, opts: RunnerOptions & { json?: boolean }): 
   });
 }
 
-export function renderStatus(report: StatusReport, cwd: string): string {
+function renderStatus(report: StatusReport, cwd: string): string {
   const out: string[] = [];
   if (report.migrations.length === 0) out.push('no migrations');
   for (const m of report.migrations) out.push(...migrationLines(m, cwd, report.lockHolder !== null));

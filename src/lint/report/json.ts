@@ -5,7 +5,7 @@
 import { docsUrl } from './docs.js';
 import { counts, type LintRun } from './types.js';
 
-export const JSON_SCHEMA_VERSION = 1;
+const JSON_SCHEMA_VERSION = 1;
 
 export function formatJson(run: LintRun): string {
   const findings = run.findings.map((f) => ({

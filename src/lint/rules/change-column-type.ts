@@ -16,12 +16,7 @@ const notNarrower = (from: ColumnType, to: ColumnType) =>
   to.mods.length === 0 || (from.mods.length > 0 && to.mods[0]! >= from.mods[0]!);
 
 /** Changes Postgres makes without a rewrite (binary-coercible or a relaxed typmod). */
-export function rewriteFree(
-  from: ColumnType,
-  to: ColumnType,
-  version: PgVersion,
-  timeZone: string | undefined,
-): boolean {
+function rewriteFree(from: ColumnType, to: ColumnType, version: PgVersion, timeZone: string | undefined): boolean {
   if (from.array || to.array)
     return from.array === to.array && from.name === to.name && from.mods.join() === to.mods.join();
   if (from.name === to.name && from.mods.join() === to.mods.join()) return true;

@@ -4,7 +4,7 @@ import { optionOn } from '../../sql/options.js';
 import { defineRule } from '../rule.js';
 
 /** The statement kinds that Postgres refuses inside a transaction block. */
-export function concurrentStatement(kind: string, body: Record<string, unknown>): string | undefined {
+function concurrentStatement(kind: string, body: Record<string, unknown>): string | undefined {
   if (kind === 'IndexStmt' && body.concurrent) return 'CREATE INDEX CONCURRENTLY';
   if (kind === 'DropStmt' && body.concurrent) return 'DROP INDEX CONCURRENTLY';
   if (kind === 'ReindexStmt' && optionOn(body.params as Node[], 'concurrently')) return 'REINDEX CONCURRENTLY';

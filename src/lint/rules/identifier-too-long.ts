@@ -5,7 +5,7 @@ import { defineRule } from '../rule.js';
  * Cheap pre-filter: is there a run of 64+ bytes of identifier characters (or of a double-quoted
  * span)? Only then are the statement's tokens scanned; the scanner makes the actual decision.
  */
-export function mayHaveLongIdentifier(text: string): boolean {
+function mayHaveLongIdentifier(text: string): boolean {
   if (text.length < 22) return false;
   let run = 0;
   let quoted = false;

@@ -26,7 +26,7 @@ export function tempName(name: string): string {
 }
 
 /** A constraint definition as printed by pg_get_constraintdef, made NOT VALID (once). */
-export function withNotValid(definition: string): string {
+function withNotValid(definition: string): string {
   return /\bNOT VALID$/i.test(definition) ? definition : `${definition} NOT VALID`;
 }
 
@@ -394,7 +394,7 @@ export function treeBriefLock(table: TableInfo, mode: LockMode = 'ACCESS EXCLUSI
 }
 
 /** A step that reads the whole table while holding `locks` (none of them blocks DML unless stated). */
-export function scanImpact(table: TableInfo, locks: LockTaken[]): Impact {
+function scanImpact(table: TableInfo, locks: LockTaken[]): Impact {
   return { locks, lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows };
 }
 

@@ -26,7 +26,7 @@ export interface SqlLintOptions {
  * other migrations does not load it. Its default rule profile applies (the `lint` section of
  * zdm.config.json configures `zdm lint`, not this check); `allow` on the operation accepts rules.
  */
-export async function lintOperationSql(sql: string, options: SqlLintOptions): Promise<SqlLintResult> {
+async function lintOperationSql(sql: string, options: SqlLintOptions): Promise<SqlLintResult> {
   const { lintSql } = await import('../../lint/index.js');
   const findings = await lintSql(sql, {
     file: options.file,
