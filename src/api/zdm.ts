@@ -14,6 +14,7 @@ import type { RunnerEvent } from '../exec/events.js';
 import type { Control } from '../exec/state-store.js';
 import type { MigrationSpec } from '../migration/schema.js';
 import type { Phase } from '../plan/types.js';
+import type { GatePacing } from '../replication/gate.js';
 import type { AdvanceResult } from '../runner/advance.js';
 import type { PauseResult, TuneResult } from '../runner/control.js';
 import type { PlanResult } from '../runner/current-plan.js';
@@ -42,7 +43,7 @@ export type RollbackOutcome = ({ kind: 'rolled-back' } & RollbackResult) | Locke
 export type PauseOutcome = ({ kind: 'paused' | 'resumed' } & PauseResult) | NothingActiveResult;
 export type TuneOutcome = ({ kind: 'tuned' } & TuneResult) | NothingActiveResult;
 
-export type { AdvanceResult, JoinResult, PauseResult, RollbackResult, StatusReport, TuneResult };
+export type { AdvanceResult, GatePacing, JoinResult, PauseResult, RollbackResult, StatusReport, TuneResult };
 export type { BackfillStatus, MigrationStatus } from '../runner/status.js';
 export type { Control } from '../exec/state-store.js';
 export type { BackfillProgress, LagSummary, OperatorChange, RunnerEvent } from '../exec/events.js';
@@ -75,6 +76,8 @@ export interface ZdmSetup {
   log?: Logger;
   signal?: AbortSignal;
   onEvent?: (event: RunnerEvent) => void;
+  /** Phase-gate sampling pace (src/defaults.ts when not given): a test suite shortens it, see RunnerContext. */
+  gatePacing?: Partial<GatePacing>;
 }
 
 interface Opened {
@@ -266,6 +269,7 @@ export class Zdm {
       ...(s.log ? { log: s.log } : {}),
       ...(s.signal ? { signal: s.signal } : {}),
       emit: this.#events.emit,
+      ...(s.gatePacing ? { gatePacing: s.gatePacing } : {}),
     });
     return { conn, ctx };
   }

@@ -1,4 +1,5 @@
 import { resolveConfig, type FlagValues, type ResolvedConfig } from '../config/resolve.js';
+import type { GatePacing } from '../api/zdm.js';
 import { UsageError } from '../errors.js';
 import { LOG_LEVELS } from './globals.js';
 import { createLogger, type Logger } from './logger.js';
@@ -15,6 +16,8 @@ export interface CliIO {
   stderrIsTTY: boolean;
   /** The terminal's width, read at each redraw of the progress bar (undefined: 80). */
   stderrColumns?: () => number | undefined;
+  /** Phase-gate sampling pace, for tests that run the CLI in-process (the product keeps src/defaults.ts). */
+  gatePacing?: Partial<GatePacing>;
 }
 
 export interface CommandContext {

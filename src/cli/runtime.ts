@@ -26,6 +26,7 @@ export async function withZdm<T>(
     log: cli.log,
     signal: io.signal,
     ...(emit ? { onEvent: emit } : {}),
+    ...(io.gatePacing ? { gatePacing: io.gatePacing } : {}),
   });
   try {
     return await fn(zdm, cli);

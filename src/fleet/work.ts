@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Zdm } from '../api/zdm.js';
+import { Zdm, type GatePacing } from '../api/zdm.js';
 import type { ResolvedConfig } from '../config/settings.js';
 import { errorHeadline, errorMessage, InterruptedError, LockHeldError, StateError } from '../errors.js';
 import type { RunnerEvent } from '../exec/events.js';
@@ -17,6 +17,7 @@ export interface FleetWorkOptions {
   until?: Phase;
   lockWaitMs: number;
   onEvent?: (target: FleetTarget, event: RunnerEvent) => void;
+  gatePacing?: Partial<GatePacing>;
 }
 
 type Outcome = Omit<TargetOutcome, 'target' | 'ms'>;
@@ -52,6 +53,7 @@ function targetZdm(target: FleetTarget, command: FleetCommand, o: FleetWorkOptio
     log: o.log.child({ target: target.name }),
     signal: o.signal,
     ...(target.schema ? { schema: target.schema } : {}),
+    ...(o.gatePacing ? { gatePacing: o.gatePacing } : {}),
     ...(o.onEvent ? { onEvent: (e: RunnerEvent) => o.onEvent!(target, e) } : {}),
   });
 }

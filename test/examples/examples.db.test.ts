@@ -18,7 +18,9 @@ import { testRunner } from '../helpers/runner.js';
  * zdm generates for each of its migrations is lint-clean against that database's live catalog
  * (exceptions are justified in test/helpers/plan-lint-exceptions.ts). The trace harness
  * (src/trace) watches every step: its plan `impact` (strongest lock per relation, rewrite yes/no,
- * scan yes/no) must equal what its sessions were seen doing.
+ * scan yes/no) must equal what its sessions were seen doing. The examples run concurrently (each
+ * on its own database, the tracer watching only its own runner's sessions): the file waits on the
+ * server most of the time, and one after another they took 53-63 s of an idle run.
  */
 const root = path.resolve('migrations-examples');
 // from-pgroll/ is one sequence of 57 migrations, run by from-pgroll.db.test.ts (with an old
@@ -42,9 +44,10 @@ afterAll(async () => {
 describe('migrations-examples', () => {
   it('has an example for every operation', () => expect(examples.length).toBeGreaterThanOrEqual(19));
 
-  it.each(examples)(
+  it.concurrent.for(examples)(
     '%s runs through all four phases, its plans lint-clean',
-    async (example) => {
+    { timeout: 180_000 },
+    async (example, { expect }) => {
       const dir = path.join(root, example);
       const db = await createTestDatabase(`${testLabel(import.meta.url)}_${example}`);
       // Batches small against these tables (1,000-5,000 rows): a batch covering a large share of a
@@ -84,6 +87,5 @@ describe('migrations-examples', () => {
         expect(compareStep(wrong, t).map((m) => m.what)).toContain('rewrite');
       }
     },
-    180_000,
   );
 });

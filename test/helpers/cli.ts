@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { TEST_GATE_PACING } from './runner.js';
 
 export interface CliResult {
   code: number;
@@ -23,6 +24,7 @@ export async function runCli(
     cwd: options.cwd ?? process.cwd(),
     stdoutIsTTY: false,
     stderrIsTTY: false,
+    gatePacing: TEST_GATE_PACING,
   });
   return { code, stdout, stderr };
 }

@@ -37,6 +37,7 @@ export async function runFleetCommand(io: CliIO, command: FleetCommand, opts: Fl
     log: cli.log,
     signal: io.signal,
     lockWaitMs,
+    ...(io.gatePacing ? { gatePacing: io.gatePacing } : {}),
     ...(opts.until ? { until: opts.until } : {}),
   });
   const started = Date.now();
