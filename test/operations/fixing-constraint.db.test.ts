@@ -26,7 +26,7 @@ const posts = (name: string, title: (i: number) => string) =>
 
 const UP = "CASE WHEN length(title) > 3 THEN title ELSE rpad(title, 4, '-') END";
 
-describe('addCheck with up: the check fixes the data it would reject', () => {
+describe('constraints whose up fixes the data they would reject', () => {
   it('short titles padded in a checked copy; the old application keeps its values until switch and never fails', async () => {
     await db.query(`CREATE TABLE posts (id bigserial PRIMARY KEY, title text NOT NULL DEFAULT 'untitled')`);
     await db.query(
@@ -78,6 +78,75 @@ describe('addCheck with up: the check fixes the data it would reject', () => {
       ]);
       expect(after.posts!.triggers).toEqual([]);
       expect(await count(db, `SELECT count(*) AS n FROM posts WHERE title = 'p1--'`)).toBeGreaterThan(0);
+    });
+  });
+
+  it('addUnique: duplicates get up in a copy carrying the unique index; after the swap only a duplicating write is rewritten', async () => {
+    await db.query(`CREATE TABLE reviews (id bigserial PRIMARY KEY, review text NOT NULL)`);
+    await db.query(
+      `INSERT INTO reviews (review) SELECT 'r' || g % 300 FROM generate_series(1, 1000) g; ANALYZE reviews`,
+    );
+    const reviews = (name: string, review: (i: number) => string) =>
+      startWorkload({
+        url: db.url,
+        name,
+        queries: [
+          (i) => ({ text: `INSERT INTO reviews (review) VALUES ($1)`, values: [review(i)] }),
+          (i) => ({
+            text: `UPDATE reviews SET review = $1 WHERE id = (SELECT max(id) - (random() * 50)::int FROM reviews)`,
+            values: [review(i)],
+          }),
+        ],
+      });
+    const up = "review || '-' || id";
+    const migration = {
+      operations: [
+        { op: 'addUnique', table: 'reviews', name: 'reviews_review_unique', columns: ['review'], up: { review: up } },
+      ],
+    };
+    const duplicated = () =>
+      count(db, `SELECT count(*) AS n FROM (SELECT review FROM reviews GROUP BY review HAVING count(*) > 1) d`);
+    await withMigrations(db, { '0002_reviews_unique.json': migration }, async (runner) => {
+      const { after } = await runLifecycle({
+        db,
+        runner,
+        tables: ['reviews'],
+        // The old version writes a handful of values over and over; the new one, values of its own.
+        oldApp: () => reviews('old', (i) => `old ${i % 5}`),
+        newApp: () => reviews('new', (i) => `new ${i} ${Math.random()}`),
+        check: async (point) => {
+          if (point === 'rollback' || point === 'expand') expect(await duplicated()).toBeGreaterThan(0);
+          if (point === 'backfill')
+            expect(
+              await count(db, `SELECT count(*) AS n FROM reviews WHERE review_zdm_new IS DISTINCT FROM (${up})`),
+            ).toBe(0);
+          if (point === 'switch') {
+            expect(await duplicated()).toBe(0);
+            // An accepted value is kept as written; a duplicate gets up instead of failing.
+            const [kept] = await db.query<{ id: string; review: string }>(
+              `INSERT INTO reviews (review) VALUES ('a fresh one') RETURNING id, review`,
+            );
+            expect(kept!.review).toBe('a fresh one');
+            const [fixed] = await db.query<{ id: string; review: string }>(
+              `INSERT INTO reviews (review) VALUES ('a fresh one') RETURNING id, review`,
+            );
+            expect(fixed!.review).toBe(`a fresh one-${fixed!.id}`);
+          }
+          if (point === 'contract')
+            // Row 1 is old: neither version updates it.
+            await expect(
+              db.query(`INSERT INTO reviews (review) SELECT review FROM reviews WHERE id = 1`),
+            ).rejects.toThrow(/reviews_review_unique/);
+        },
+      });
+      expect(after.reviews!.constraints).toContain('reviews_review_unique UNIQUE (review)');
+      expect(after.reviews!.columns).toEqual([
+        "id bigint not null default nextval('reviews_id_seq'::regclass) collation 0",
+        'review text not null collation 100',
+      ]);
+      expect(after.reviews!.triggers).toEqual([]);
+      expect(await count(db, `SELECT count(*) AS n FROM reviews WHERE review = 'r1'`)).toBe(0);
+      expect(await count(db, `SELECT count(*) AS n FROM reviews WHERE review = 'r1-1'`)).toBe(1);
     });
   });
 });
