@@ -122,15 +122,16 @@ describe('constraints whose up fixes the data they would reject', () => {
             ).toBe(0);
           if (point === 'switch') {
             expect(await duplicated()).toBe(0);
-            // An accepted value is kept as written; a duplicate gets up instead of failing.
-            const [kept] = await db.query<{ id: string; review: string }>(
-              `INSERT INTO reviews (review) VALUES ('a fresh one') RETURNING id, review`,
+            // An accepted value is kept as written; a duplicate gets up instead of failing (row 1
+            // is old: neither version updates it, so its value is there to duplicate).
+            const [kept] = await db.query<{ review: string }>(
+              `INSERT INTO reviews (review) VALUES ('a fresh one') RETURNING review`,
             );
             expect(kept!.review).toBe('a fresh one');
             const [fixed] = await db.query<{ id: string; review: string }>(
-              `INSERT INTO reviews (review) VALUES ('a fresh one') RETURNING id, review`,
+              `INSERT INTO reviews (review) SELECT review FROM reviews WHERE id = 1 RETURNING id, review`,
             );
-            expect(fixed!.review).toBe(`a fresh one-${fixed!.id}`);
+            expect(fixed!.review).toBe(`r1-1-${fixed!.id}`);
           }
           if (point === 'contract')
             // Row 1 is old: neither version updates it.
@@ -147,6 +148,86 @@ describe('constraints whose up fixes the data they would reject', () => {
       expect(after.reviews!.triggers).toEqual([]);
       expect(await count(db, `SELECT count(*) AS n FROM reviews WHERE review = 'r1'`)).toBe(0);
       expect(await count(db, `SELECT count(*) AS n FROM reviews WHERE review = 'r1-1'`)).toBe(1);
+    });
+  });
+
+  it('addForeignKey: orphans get up (NULL) in a copy carrying the key; after the swap only an orphan write is rewritten', async () => {
+    await db.query(`CREATE TABLE authors (id int PRIMARY KEY)`);
+    await db.query(`CREATE TABLE books (id bigserial PRIMARY KEY, author_id int)`);
+    await db.query(`INSERT INTO authors SELECT generate_series(1, 100)`);
+    await db.query(`INSERT INTO books (author_id) SELECT g % 150 FROM generate_series(1, 1000) g; ANALYZE books`);
+    const books = (name: string, author: (i: number) => number) =>
+      startWorkload({
+        url: db.url,
+        name,
+        queries: [
+          (i) => ({ text: `INSERT INTO books (author_id) VALUES ($1)`, values: [author(i)] }),
+          (i) => ({
+            text: `UPDATE books SET author_id = $1 WHERE id = (SELECT max(id) - (random() * 50)::int FROM books)`,
+            values: [author(i)],
+          }),
+        ],
+      });
+    const migration = {
+      operations: [
+        {
+          op: 'addForeignKey',
+          table: 'books',
+          name: 'books_author_fk',
+          columns: ['author_id'],
+          references: { table: 'authors', columns: ['id'] },
+          onDelete: 'cascade',
+          up: { author_id: 'NULL' },
+        },
+      ],
+    };
+    const orphans = (column = 'author_id') =>
+      count(
+        db,
+        `SELECT count(*) AS n FROM books b WHERE ${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM authors a WHERE a.id = b.${column})`,
+      );
+    await withMigrations(db, { '0003_books_author.json': migration }, async (runner) => {
+      const { after } = await runLifecycle({
+        db,
+        runner,
+        tables: ['books', 'authors'],
+        // The old version writes authors that do not exist every other time; the new one, existing ones.
+        oldApp: () => books('old', (i) => (i % 2 === 0 ? 1000 + i : 1 + (i % 100))),
+        newApp: () => books('new', (i) => 1 + (i % 100)),
+        check: async (point) => {
+          if (point === 'rollback' || point === 'expand') expect(await orphans()).toBeGreaterThan(0);
+          if (point === 'expand' || point === 'backfill') expect(await orphans('author_id_zdm_new')).toBe(0);
+          if (point === 'backfill')
+            expect(
+              await count(
+                db,
+                `SELECT count(*) AS n FROM books WHERE author_id BETWEEN 1 AND 100 AND author_id_zdm_new IS DISTINCT FROM author_id`,
+              ),
+            ).toBe(0);
+          if (point === 'switch') {
+            expect(await orphans()).toBe(0);
+            const [kept] = await db.query<{ author_id: number | null }>(
+              `INSERT INTO books (author_id) VALUES (7) RETURNING author_id`,
+            );
+            expect(kept!.author_id).toBe(7);
+            const [fixed] = await db.query<{ author_id: number | null }>(
+              `INSERT INTO books (author_id) VALUES (99999) RETURNING author_id`,
+            );
+            expect(fixed!.author_id).toBeNull();
+          }
+          if (point === 'contract')
+            await expect(db.query(`INSERT INTO books (author_id) VALUES (99999)`)).rejects.toThrow(/books_author_fk/);
+        },
+      });
+      expect(after.books!.constraints).toContain(
+        'books_author_fk FOREIGN KEY (author_id) REFERENCES authors(id) ON DELETE CASCADE',
+      );
+      expect(after.books!.columns).toEqual([
+        "id bigint not null default nextval('books_id_seq'::regclass) collation 0",
+        'author_id integer collation 0',
+      ]);
+      expect(after.books!.triggers).toEqual([]);
+      expect(await count(db, `SELECT count(*) AS n FROM books WHERE author_id IS NULL`)).toBeGreaterThan(0);
     });
   });
 });

@@ -2,15 +2,23 @@ import { tableKey, type TableInfo } from '../../db/catalog.js';
 import { displayName, parseColumnName, quoteIdent, quoteQualified } from '../../db/quote.js';
 import { expressionColumns, parseExpression, parseTypeName } from '../../sql/expression.js';
 import type { ModelChange, PlanContext, StepBuilder } from '../types.js';
-import { expressionFunctions, spelledColumn } from './common.js';
+import { expressionFunctions, qualified, spelledColumn } from './common.js';
 import { describeDependents } from './dependents.js';
 import { checkedExpression } from './fragments.js';
 import { modelConstraint, modelKey, typeSql } from './model-objects.js';
 import { rowKeyColumns } from './row-key.js';
+import * as ddl from './ddl.js';
+import { addForeignKeyNotValid, type ForeignKey } from './foreign-key.js';
+import { lockTablesStatements } from './lock-order.js';
+import { validateConstraintStep } from './steps.js';
+import type { LockTaken } from '../../plan/types.js';
 import { planShadow, namesOf, type ShadowUnit } from './shadow-column.js';
 
-/** The constraint a fixing `up` makes hold: a CHECK expression, or UNIQUE over columns. */
-export type FixedConstraint = { kind: 'check'; expression: string } | { kind: 'unique'; columns: string[] };
+/** The constraint a fixing `up` makes hold: a CHECK expression, UNIQUE over columns, or a foreign key. */
+export type FixedConstraint =
+  | { kind: 'check'; expression: string }
+  | { kind: 'unique'; columns: string[] }
+  | { kind: 'foreignKey'; fk: ForeignKey };
 
 export interface FixingConstraint {
   /** The constraint's name (parsed). */
@@ -57,17 +65,55 @@ export function planFixingConstraint(
   // CHECK NOT VALID, a unique index), validates it at switch and names it at contract (there is
   // no original to drop).
   const withConstraint = withNewConstraint(table, fix.name, fix.constraint, [...used]);
+  const fk = fix.constraint.kind === 'foreignKey' ? fix.constraint.fk : undefined;
+  // A foreign key on the copy is validated at switch, before the swap; pushed first, it runs first.
+  if (fk) validateConstraintStep(steps, table, ddl.tempName(fk.name), { referenced: qualified(fk.referenced) });
   planShadow(
     ctx,
     steps,
     units.map((u) => ({ ...u, table: withConstraint })),
     new Map([[tableKey(table), withConstraint]]),
   );
+  if (fk) foreignKeyOnCopy(ctx, steps, table, fk, units);
   notes(ctx, table, fix, units);
 }
 
-function usedColumns(constraint: FixedConstraint): Set<string> {
-  return constraint.kind === 'check' ? expressionColumns(constraint.expression) : new Set(constraint.columns);
+function usedColumns(c: FixedConstraint): Set<string> {
+  if (c.kind === 'check') return expressionColumns(c.expression);
+  return new Set(c.kind === 'unique' ? c.columns : c.fk.columns);
+}
+
+/**
+ * The foreign key on the copies: added NOT VALID in expand, right after them (from then on a
+ * delete of a referenced row acts on the copy as the key says, so the copy never points at a
+ * missing row and the switch verify holds), validated at switch (pushed before the swap), and
+ * given its name at contract, once the old column is gone.
+ */
+function foreignKeyOnCopy(ctx: PlanContext, steps: StepBuilder, table: TableInfo, fk: ForeignKey, units: ShadowUnit[]) {
+  const t = qualified(table);
+  const shadows = new Map(units.map((u) => [u.column.name, namesOf(u).shadow]));
+  const onCopy: ForeignKey = {
+    ...fk,
+    name: ddl.tempName(fk.name),
+    columns: fk.columns.map((c) => shadows.get(c) ?? c),
+  };
+  const locks: LockTaken[] = [
+    { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
+    { relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' },
+  ];
+  steps.sql('expand', {
+    description: `add foreign key ${quoteIdent(onCopy.name)} NOT VALID on the copies in ${displayName(t)}`,
+    statements: [...lockTablesStatements(locks), addForeignKeyNotValid(t, onCopy)],
+    transactional: true,
+    impact: { ...ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'), locks },
+    undo: { statements: [ddl.dropConstraint(t, onCopy.name, { ifExists: true })], transactional: true },
+  });
+  steps.sql('contract', {
+    description: `name the foreign key ${quoteIdent(fk.name)}`,
+    statements: [ddl.renameConstraint(t, onCopy.name, fk.name)],
+    transactional: true,
+    impact: ctx.briefLock(t),
+  });
 }
 
 function withNewConstraint(table: TableInfo, name: string, c: FixedConstraint, used: string[]): TableInfo {
@@ -80,7 +126,10 @@ function withNewConstraint(table: TableInfo, name: string, c: FixedConstraint, u
       ],
     };
   // Only the index: the copy builds it on the shadow and adopts it as the constraint at contract.
-  return { ...table, indexes: [...table.indexes, modelKey(table, name, c.columns, 'u').index] };
+  if (c.kind === 'unique')
+    return { ...table, indexes: [...table.indexes, modelKey(table, name, c.columns, 'u').index] };
+  // A foreign key is added on the copy by foreignKeyOnCopy, not re-created by the copy machinery.
+  return table;
 }
 
 function unitOf(
@@ -102,7 +151,8 @@ function unitOf(
       field,
       `${ctx.describeOp(earlier.op)} already changes ${displayName(table)}.${quoteIdent(column.name)} ` +
         `in this migration; \`up\` copies the column as it is before expand: ` +
-        `put the ${fix.constraint.kind === 'check' ? 'check' : 'unique constraint'} with \`up\` in a later migration`,
+        `put the ${{ check: 'check', unique: 'unique constraint', foreignKey: 'foreign key' }[fix.constraint.kind]} ` +
+        `with \`up\` in a later migration`,
     );
   if (!used.has(column.name))
     ctx.fail(
@@ -118,7 +168,8 @@ function unitOf(
     table,
     column,
     newType: parseTypeName(column.type),
-    using: up,
+    // A foreign key's `up` is for orphans only: it may be a constant (NULL), not a rewrite of every value.
+    using: fix.constraint.kind === 'foreignKey' ? guard(column.name, up) : up,
     down: downText === undefined ? quoteIdent(column.name) : checkedExpression(ctx, `down.${written}`, downText, names),
     tolerant: false,
     convertedDefault: column.default !== null && !sequenceDefault(column) ? column.default : undefined,
@@ -150,6 +201,8 @@ function requireSameValueEachTime(ctx: PlanContext, field: string, up: string): 
 function fixGuard(ctx: PlanContext, table: TableInfo, c: FixedConstraint): (column: string, up: string) => string {
   if (c.kind === 'check')
     return (column, up) => `CASE WHEN (${c.expression.trim()}) IS FALSE THEN (${up}) ELSE ${quoteIdent(column)} END`;
+  if (c.kind === 'foreignKey')
+    return (column, up) => `CASE WHEN ${orphan(c.fk)} THEN (${up}) ELSE ${quoteIdent(column)} END`;
   const key = rowKeyColumns(table);
   if (key.includes('ctid'))
     ctx.fail(
@@ -165,10 +218,28 @@ function fixGuard(ctx: PlanContext, table: TableInfo, c: FixedConstraint): (colu
   return (column, up) => `CASE WHEN ${duplicate} THEN (${up}) ELSE ${quoteIdent(column)} END`;
 }
 
+/**
+ * The row's key has no referenced row. The row's columns stay outside the subquery (`IN`), so
+ * they mean the row's own even where the referenced table has columns of the same names (a key
+ * onto its own table); MATCH SIMPLE exempts a key with a NULL (`IN` gives NULL), MATCH FULL only
+ * an all-NULL one.
+ */
+function orphan(fk: ForeignKey): string {
+  const own = `(${fk.columns.map(quoteIdent).join(', ')})`;
+  const theirs = fk.referencedColumns.map((col) => `zdm_ref.${quoteIdent(col)}`);
+  const missing =
+    `${own} IN (SELECT ${theirs.join(', ')} FROM ${quoteQualified(qualified(fk.referenced))} zdm_ref ` +
+    `WHERE ${theirs.map((r) => `${r} IS NOT NULL`).join(' AND ')}) IS FALSE`;
+  if (fk.match !== 'full' || fk.columns.length === 1) return `(${missing})`;
+  const n = fk.columns.length;
+  return `(${missing} OR num_nonnulls(${fk.columns.map(quoteIdent).join(', ')}) NOT IN (0, ${n}))`;
+}
+
 function notes(ctx: PlanContext, table: TableInfo, fix: FixingConstraint, units: ShadowUnit[]): void {
   const where = units.map((u) => `${displayName(table)}.${quoteIdent(u.column.name)}`).join(', ');
-  const rejected = fix.constraint.kind === 'check' ? 'violate' : 'duplicate other rows under';
-  const verb = fix.constraint.kind === 'check' ? 'violate' : 'duplicate another row under';
+  const kind = fix.constraint.kind;
+  const rejected = kind === 'check' ? 'violate' : kind === 'unique' ? 'duplicate other rows under' : 'have no row for';
+  const verb = kind === 'check' ? 'violate' : kind === 'unique' ? 'duplicate another row under' : 'have no row for';
   ctx.note({
     phase: 'contract',
     text:
