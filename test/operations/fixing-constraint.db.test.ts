@@ -230,4 +230,55 @@ describe('constraints whose up fixes the data they would reject', () => {
       expect(await count(db, `SELECT count(*) AS n FROM books WHERE author_id IS NULL`)).toBeGreaterThan(0);
     });
   });
+
+  it('a check with up after a direct type change, NOT NULL with up, a default and a unique constraint on the same column (pgroll 35)', async () => {
+    await db.query(`CREATE TABLE events (id bigserial PRIMARY KEY, name varchar(255) DEFAULT '<placeholder>')`);
+    await db.query(
+      `INSERT INTO events (name) SELECT CASE WHEN g % 10 = 0 THEN NULL ELSE 'event ' || g END FROM generate_series(1, 500) g`,
+    );
+    await db.query(`INSERT INTO events (name) VALUES ('ab'); ANALYZE events`);
+    const UP_NAME = "CASE WHEN name IS NULL OR length(name) <= 3 THEN 'placeholder ' || id ELSE name END";
+    const migration = {
+      operations: [
+        { op: 'changeColumnType', table: 'events', column: 'name', type: 'text' },
+        { op: 'setDefault', table: 'events', column: 'name', default: "'unknown event'" },
+        { op: 'setNotNull', table: 'events', column: 'name', up: "'placeholder ' || id" },
+        { op: 'addUnique', table: 'events', name: 'events_name_unique', columns: ['name'] },
+        {
+          op: 'addCheck',
+          table: 'events',
+          name: 'event_name_length',
+          expression: 'length(name) > 3',
+          up: { name: UP_NAME },
+        },
+      ],
+    };
+    // Unique names (the unique constraint holds from expand): the old version writes a short one now
+    // and then, the new one long ones.
+    const events = (name: string, value: (i: number) => string | null) =>
+      startWorkload({
+        url: db.url,
+        name,
+        queries: [(i) => ({ text: `INSERT INTO events (name) VALUES ($1)`, values: [value(i)] })],
+      });
+    await withMigrations(db, { '0004_events_name.json': migration }, async (runner) => {
+      const { after } = await runLifecycle({
+        db,
+        runner,
+        tables: ['events'],
+        oldApp: () => events('old', (i) => (i % 20 === 0 ? `s${i / 20}` : `old event ${i} ${Math.random()}`)),
+        newApp: () => events('new', (i) => `new event ${i} ${Math.random()}`),
+        check: async (point) => {
+          if (point === 'switch' || point === 'contract')
+            expect(await count(db, `SELECT count(*) AS n FROM events WHERE name IS NULL OR length(name) <= 3`)).toBe(0);
+        },
+      });
+      expect(after.events!.columns).toContain("name text not null default 'unknown event'::text collation 100");
+      expect(after.events!.constraints).toEqual(
+        expect.arrayContaining(['event_name_length CHECK ((length(name) > 3))', 'events_name_unique UNIQUE (name)']),
+      );
+      expect(after.events!.constraints.join(' ')).not.toMatch(/zdm/);
+      expect(after.events!.triggers).toEqual([]);
+    });
+  });
 });

@@ -146,7 +146,8 @@ function unitOf(
   const column = ctx.column(table, spelledColumn(table, written), field);
   refuse(ctx, table, column.name, field);
   const earlier = ctx.changedBy(table, column.name);
-  if (earlier)
+  // A direct type change (in place at expand, no rewrite) composes: the copy gets the new type.
+  if (earlier && !(earlier.change === 'retype' && !earlier.shadow))
     ctx.fail(
       field,
       `${ctx.describeOp(earlier.op)} already changes ${displayName(table)}.${quoteIdent(column.name)} ` +
