@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { displayName, parseColumnName, quoteIdent } from '../db/quote.js';
 import { columnName, objectName } from '../migration/names.js';
-import { qualified, requireFreeName, spelledColumn, userExpression } from './support/common.js';
+import { qualified, requireFreeName, userExpression } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
-import { planFixingCheck } from './support/fixing-check.js';
+import { claimFixedColumns, fixingFunctions, planFixingConstraint } from './support/fixing-constraint.js';
 import type { OperationDefinition } from './types.js';
-import { columnsIn, modelConstraint, typeSql } from './support/model-objects.js';
+import { columnsIn, modelConstraint } from './support/model-objects.js';
 
 export const addCheckSchema = z
   .object({
@@ -36,18 +36,13 @@ export type AddCheck = z.infer<typeof addCheckSchema>;
  */
 export const addCheck: OperationDefinition<AddCheck> = {
   schema: addCheckSchema,
-  refs: (spec) => ({ tables: [spec.table] }),
+  refs: (spec) => ({ tables: [spec.table], functions: fixingFunctions(spec) }),
   summary: (spec) =>
     `add check ${spec.name} on ${spec.table}: ${spec.expression}${spec.up ? ` (${Object.keys(spec.up).join(', ')} rewritten by up)` : ''}`,
   apply(spec, change) {
     const table = change.table(spec.table);
     const columns = [...columnsIn(spec.expression)].filter((c) => table.columns.some((col) => col.name === c));
-    // With `up` each rewritten column is a shadow copy (same type): claimed, so another operation
-    // on it in the file is merged or refused like a second type change.
-    for (const written of Object.keys(spec.up ?? {})) {
-      const column = table.columns.find((c) => c.name === spelledColumn(table, written));
-      if (column) change.retypeColumn(table, column.name, typeSql(column.type), true);
-    }
+    claimFixedColumns(change, table, spec.up);
     change.addConstraint(
       table,
       modelConstraint(parseColumnName(spec.name), 'c', columns, `CHECK (${spec.expression.trim()})`),
@@ -61,8 +56,8 @@ export const addCheck: OperationDefinition<AddCheck> = {
     const t = qualified(table);
     const steps = ctx.steps('add_check', `${table.schema}.${table.name}.${name}`);
     if (spec.up !== undefined) {
-      if (Object.keys(spec.up).length === 0) ctx.fail('up', 'name at least one column');
-      return planFixingCheck(ctx, steps, table, { name, expression: spec.expression, up: spec.up, down: spec.down });
+      const constraint = { kind: 'check' as const, expression: spec.expression };
+      return planFixingConstraint(ctx, steps, table, { name, constraint, up: spec.up, down: spec.down });
     }
     if (spec.down !== undefined) ctx.fail('down', '`down` goes with `up`: without `up` the column is not copied');
     steps.sql('expand', {

@@ -53,6 +53,7 @@ export const addEnumValue: OperationDefinition<AddEnumValue> = {
           `does not exist (or is not an enum)`,
       );
     const type: QualifiedName = { schema: info.schema, name: info.name };
+    ctx.notedFolding('type', spec.type, type.name, displayName(type), 'type');
     if (identifierBytes(spec.value) > MAX_IDENTIFIER_BYTES)
       ctx.fail(
         'value',

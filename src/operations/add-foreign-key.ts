@@ -18,6 +18,7 @@ import {
 import { partitionedForeignKeySteps } from './support/partitioned-foreign-key.js';
 import { isPartitioned, requireNoForeignPartitions } from './support/partitions.js';
 import type { OperationDefinition } from './types.js';
+import { claimFixedColumns, fixingFunctions, planFixingConstraint } from './support/fixing-constraint.js';
 import { modelForeignKey } from './support/model-objects.js';
 
 export const addForeignKeySchema = z
@@ -30,6 +31,15 @@ export const addForeignKeySchema = z
     onDelete: referentialAction.optional(),
     onUpdate: referentialAction.optional(),
     ...foreignKeyOptions,
+    /**
+     * Column -> the value a row without a referenced row gets instead (`NULL`, or a fallback key):
+     * existing rows and the old application's writes get it in a copy of the column that carries
+     * the key, while the old application keeps its own values until switch. Rows with a
+     * referenced row keep their value.
+     */
+    up: z.record(z.string(), z.string().min(1)).optional(),
+    /** Column -> expression giving the old column's value from the new one, for rollback (default: the value). */
+    down: z.record(z.string(), z.string().min(1)).optional(),
   })
   .strict();
 
@@ -43,13 +53,15 @@ export type AddForeignKey = z.infer<typeof addForeignKeySchema>;
  */
 export const addForeignKey: OperationDefinition<AddForeignKey> = {
   schema: addForeignKeySchema,
-  refs: (spec) => ({ tables: [spec.table, spec.references.table] }),
+  refs: (spec) => ({ tables: [spec.table, spec.references.table], functions: fixingFunctions(spec) }),
   summary: (spec) =>
     `add foreign key ${spec.name} on ${spec.table} (${spec.columns.join(', ')}) ` +
-    `referencing ${spec.references.table} (${spec.references.columns.join(', ')})`,
+    `referencing ${spec.references.table} (${spec.references.columns.join(', ')})` +
+    (spec.up ? ` (${Object.keys(spec.up).join(', ')} of rows without one rewritten by up)` : ''),
   apply(spec, change) {
     const table = change.table(spec.table);
     const referenced = change.table(spec.references.table);
+    claimFixedColumns(change, table, spec.up);
     change.addConstraint(
       table,
       modelForeignKey(
@@ -98,7 +110,12 @@ export const addForeignKey: OperationDefinition<AddForeignKey> = {
     );
     const t = qualified(table);
     const steps = ctx.steps('add_foreign_key', `${table.schema}.${table.name}.${name}`);
-    if (isPartitioned(table)) {
+    if (spec.up !== undefined) {
+      const constraint = { kind: 'foreignKey' as const, fk };
+      planFixingConstraint(ctx, steps, table, { name, constraint, up: spec.up, down: spec.down });
+    } else if (spec.down !== undefined) {
+      ctx.fail('down', '`down` goes with `up`: without `up` the column is not copied');
+    } else if (isPartitioned(table)) {
       requireNoForeignPartitions(ctx, table, 'table', 'a foreign key');
       partitionedForeignKeySteps(steps, table, fk);
     } else {

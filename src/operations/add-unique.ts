@@ -7,6 +7,7 @@ import { buildUniqueIndexStep } from './support/steps.js';
 import { isPartitioned, requireKeyCoversPartitionKey, requireNoForeignPartitions } from './support/partitions.js';
 import { partitionedUniqueSteps } from './support/partitioned-key.js';
 import type { OperationDefinition } from './types.js';
+import { claimFixedColumns, fixingFunctions, planFixingConstraint } from './support/fixing-constraint.js';
 import { modelKey } from './support/model-objects.js';
 
 export const addUniqueSchema = z
@@ -15,6 +16,14 @@ export const addUniqueSchema = z
     table: objectName,
     name: columnName,
     columns: z.array(columnName).min(1),
+    /**
+     * Column -> expression over the row giving a value that makes the row unique (`review || '-' || id`):
+     * existing rows and the old application's writes get it in a copy of the column that carries
+     * the constraint, while the old application keeps its own values until switch.
+     */
+    up: z.record(z.string(), z.string().min(1)).optional(),
+    /** Column -> expression giving the old column's value from the new one, for rollback (default: the value). */
+    down: z.record(z.string(), z.string().min(1)).optional(),
   })
   .strict();
 
@@ -27,12 +36,15 @@ export type AddUnique = z.infer<typeof addUniqueSchema>;
  */
 export const addUnique: OperationDefinition<AddUnique> = {
   schema: addUniqueSchema,
-  refs: (spec) => ({ tables: [spec.table] }),
-  summary: (spec) => `add unique constraint ${spec.name} on ${spec.table} (${spec.columns.join(', ')})`,
+  refs: (spec) => ({ tables: [spec.table], functions: fixingFunctions(spec) }),
+  summary: (spec) =>
+    `add unique constraint ${spec.name} on ${spec.table} (${spec.columns.join(', ')})` +
+    (spec.up ? ` (${Object.keys(spec.up).join(', ')} rewritten by up)` : ''),
   apply(spec, change) {
     const table = change.table(spec.table);
     const name = parseColumnName(spec.name);
     const columns = spec.columns.map((c) => spelledColumn(table, c));
+    claimFixedColumns(change, table, spec.up);
     const key = modelKey(table, name, columns, 'u');
     change.addIndex(table, key.index);
     change.addConstraint(table, key.constraint);
@@ -44,6 +56,11 @@ export const addUnique: OperationDefinition<AddUnique> = {
     const columns = userColumns(ctx, table, spec.columns, 'columns').map((c) => c.name);
     const t = qualified(table);
     const steps = ctx.steps('add_unique', `${table.schema}.${table.name}.${name}`);
+    if (spec.up !== undefined) {
+      const constraint = { kind: 'unique' as const, columns };
+      return planFixingConstraint(ctx, steps, table, { name, constraint, up: spec.up, down: spec.down });
+    }
+    if (spec.down !== undefined) ctx.fail('down', '`down` goes with `up`: without `up` the column is not copied');
     if (isPartitioned(table)) {
       requireNoForeignPartitions(ctx, table, 'table', 'a unique constraint');
       requireKeyCoversPartitionKey(ctx, table, columns, 'columns', 'a unique constraint');

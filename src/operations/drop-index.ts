@@ -41,6 +41,7 @@ export const dropIndex: OperationDefinition<DropIndex> = {
           `does not exist${ref.schema === undefined ? ` (looked up through the search_path; first schema: ${ctx.catalog.defaultSchema})` : ''}`,
       );
     const qualifiedIndex = { schema: index.schema, name: index.name };
+    ctx.notedFolding('name', spec.name, index.name, displayName(qualifiedIndex), 'index');
     const table = ctx.table(quoteQualified(index.table), 'name');
     if (index.constraint) {
       ctx.fail(

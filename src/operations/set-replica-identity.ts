@@ -89,6 +89,7 @@ function identityIndex(ctx: PlanContext, table: TableInfo, written: string | und
     table.indexes.map((i) => i.name),
   );
   const index = table.indexes.find((i) => i.name === name);
+  if (index) ctx.notedFolding('index', written, name, quoteIdent(name), 'index');
   const where = `index ${quoteIdent(name)}`;
   if (!index)
     ctx.fail(

@@ -170,6 +170,13 @@ export interface PlanContext {
   changedBy(table: QualifiedName, column: string): ColumnClaim | undefined;
   /** `operations[3] (renameColumn)`: how messages name another operation of the file. */
   describeOp(op: number): string;
+  /**
+   * When `written` (the name in the operation's `field`) has capitals and means the object named
+   * `name` only by folding (none is spelled exactly so), a plan note says which object it chose
+   * (`shown`); once per name. `what`: its kind (`index`, `type`, `constraint`). ctx.table and
+   * ctx.column do it themselves.
+   */
+  notedFolding(field: string, written: string, name: string, shown: string, what: string): void;
   /** The linter's verdict on this operation's SQL at `field` (computed before planning); undefined when not linted. */
   sqlLint(field: string): SqlLintResult | undefined;
 }

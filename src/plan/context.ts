@@ -1,6 +1,13 @@
 import { tableKey, type Catalog, type ColumnInfo, type TableInfo } from '../db/catalog.js';
 import type { TypeInfo } from '../db/catalog-types.js';
-import { displayName, parseObjectName, quoteIdent, spelledObjectName, type QualifiedName } from '../db/quote.js';
+import {
+  displayName,
+  parseColumnName,
+  parseObjectName,
+  quoteIdent,
+  spelledObjectName,
+  type QualifiedName,
+} from '../db/quote.js';
 import type { ValidationIssue } from '../errors.js';
 import type { MigrationFile } from '../migration/load.js';
 import type { BackfillContribution, PlanContext, StepBuilder } from '../operations/types.js';
@@ -79,6 +86,40 @@ function missingColumn(state: PlanState, table: TableInfo, name: string): string
   return `column ${quoteIdent(name)} does not exist on table ${displayName(table)}${similar ? ` (there is ${quoteIdent(similar.name)}: names are case-sensitive when quoted)` : ''}`;
 }
 
+/** A plan note: the name written in `field` means `chosen` by folding (once per kind and name). */
+function noteFolding(state: PlanState, opIndex: number, field: string, written: string, chosen: string, what: string) {
+  const key = `${what}:${chosen}:${written}`;
+  if (state.folded.has(key)) return;
+  state.folded.add(key);
+  state.notes.push({
+    phase: 'expand',
+    text:
+      `operations[${opIndex}].${field} ${JSON.stringify(written)} means ${chosen}: no ${what} is named exactly ` +
+      `${JSON.stringify(written)}, so the name folds to lower case as in SQL`,
+  });
+}
+
+/**
+ * The name as the file wrote it at `field` (`columns[0]`, `up.title`): the string there, or for a
+ * map the key (`up.title` -> `title`), when it reads as `name`.
+ */
+function writtenName(spec: unknown, field: string, name: string): string | undefined {
+  const parts = field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
+  let value: unknown = spec;
+  for (const p of parts)
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[p] : undefined;
+  const reads = (text: unknown): text is string => {
+    try {
+      return typeof text === 'string' && parseColumnName(text) === name;
+    } catch {
+      return false;
+    }
+  };
+  if (reads(value)) return value;
+  const key = parts[parts.length - 1];
+  return reads(key) ? key : undefined;
+}
+
 /** The context one operation plans in: resolution through the virtual schema, step builder, notes. */
 export function planContext(state: PlanState, opIndex: number): PlanContext {
   const { migration, model } = state;
@@ -94,19 +135,17 @@ export function planContext(state: PlanState, opIndex: number): PlanContext {
       if (!table) return fail(field, missingTable(state, name));
       if (!['r', 'p'].includes(table.relkind))
         fail(field, `${displayName(table)} is not a table (relkind ${table.relkind})`);
-      if (folded && !state.folded.has(name)) {
-        state.folded.add(name);
-        state.notes.push({
-          phase: 'expand',
-          text: `operations[${opIndex}].${field} ${JSON.stringify(name)} means ${displayName(table)}: no table is named exactly ${JSON.stringify(name)}, so the name folds to lower case as in SQL`,
-        });
-      }
+      if (folded) noteFolding(state, opIndex, field, name, displayName(table), 'table');
       state.tables.set(tableKey(table), table);
       return table;
     },
     column(table, name, field): ColumnInfo {
       const column = table.columns.find((c) => c.name === name);
       if (!column) return fail(field, missingColumn(state, table, name));
+      const written = writtenName(migration.spec.operations[opIndex], field, name);
+      const spelled = written === undefined ? undefined : spelledObjectName(written);
+      if (written !== undefined && spelled !== undefined && spelled.name !== name)
+        noteFolding(state, opIndex, field, written, `${displayName(table)}.${quoteIdent(name)}`, 'column');
       const claim = model.columnClaim(table, name);
       if (claim?.shadow && claim.op !== opIndex)
         fail(
@@ -140,6 +179,10 @@ export function planContext(state: PlanState, opIndex: number): PlanContext {
     briefLock,
     changedBy: (table, column) => model.columnClaim(table, column),
     describeOp: (op) => describeOp(migration, op),
+    notedFolding(field, written, name, shown, what) {
+      const spelled = spelledObjectName(written);
+      if (spelled !== undefined && spelled.name !== name) noteFolding(state, opIndex, field, written, shown, what);
+    },
     sqlLint: (field) => state.sqlLint?.get(`operations[${opIndex}].${field}`),
   };
 }

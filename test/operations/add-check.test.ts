@@ -88,4 +88,37 @@ describe('addCheck plans (exact SQL)', () => {
       'operations[3].up.shipping: operations[2] (renameColumn) already changes public.orders.shipping in this migration; `up` copies the column as it is before expand: put the check with `up` in a later migration',
     ]);
   });
+
+  it('with up after a type change of the column: composes with a direct one (the copy gets the new type), refused after a rewriting one', () => {
+    const check = {
+      op: 'addCheck',
+      table: 'orders',
+      name: 'c1',
+      expression: 'length(shipping_method) > 3',
+      up: { shipping_method: "rpad(shipping_method, 4, '-')" },
+    };
+    const sql = planSql(
+      planOps([{ op: 'changeColumnType', table: 'orders', column: 'shipping_method', type: 'text' }, check], fixture),
+    )
+      .flatMap((s) => s.sql)
+      .join('\n');
+    expect(sql).toContain('ALTER TABLE public.orders ALTER COLUMN shipping_method TYPE text');
+    expect(sql).toContain('ALTER TABLE public.orders ADD COLUMN shipping_method_zdm_new text');
+    const error = planError(
+      [
+        {
+          op: 'changeColumnType',
+          table: 'orders',
+          column: 'shipping_method',
+          type: 'integer',
+          using: 'shipping_method::integer',
+        },
+        check,
+      ],
+      fixture,
+    );
+    expect(error.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'operations[1].up.shipping_method: public.orders.shipping_method gets a new type from operations[0] (changeColumnType) through a new column swapped in at switch, so operations[1] (addCheck) cannot change it in the same migration: put it before operations[0] (changeColumnType) or in a later migration',
+    ]);
+  });
 });

@@ -81,4 +81,57 @@ describe('addForeignKey plans (exact SQL)', () => {
       'operations[0].initiallyDeferred: `initiallyDeferred: true` needs a deferrable constraint: drop `deferrable: false`',
     ]);
   });
+
+  it('with up: the key NOT VALID on a copy of the column at expand, up only for rows without a referenced row, validated before the swap, named at contract', () => {
+    const steps = planSql(planOps([fk({ up: { user_id: 'NULL' } })], fixture));
+    const orphanTest =
+      '((user_id) IN (SELECT zdm_ref.id FROM public.users zdm_ref WHERE zdm_ref.id IS NOT NULL) IS FALSE)';
+    expect(steps.map((s) => [s.id, s.sql.at(-1)])).toEqual([
+      ['add_foreign_key:public.orders.orders_user_fk:expand:1', expect.stringContaining('CREATE TRIGGER zdm_sync_')],
+      [
+        'add_foreign_key:public.orders.orders_user_fk:expand:2',
+        'ALTER TABLE public.orders ADD CONSTRAINT orders_user_fk_zdm FOREIGN KEY (user_id_zdm_new) REFERENCES public.users (id) ON DELETE CASCADE NOT VALID',
+      ],
+      [
+        'backfill:public.orders:backfill:1',
+        expect.stringContaining(`SET user_id_zdm_new = CASE WHEN ${orphanTest} THEN (NULL) ELSE user_id END`),
+      ],
+      [
+        'add_foreign_key:public.orders.orders_user_fk:switch:1',
+        'ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_fk_zdm',
+      ],
+      [
+        'add_foreign_key:public.orders.orders_user_fk:switch:2',
+        expect.stringContaining('user_id_zdm_new IS DISTINCT FROM'),
+      ],
+      [
+        'add_foreign_key:public.orders.orders_user_fk:switch:3',
+        expect.stringContaining('CREATE TRIGGER zdm_fix_orders_user_id'),
+      ],
+      [
+        'add_foreign_key:public.orders.orders_user_fk:contract:1',
+        'ALTER TABLE public.orders DROP COLUMN user_id_zdm_old',
+      ],
+      [
+        'add_foreign_key:public.orders.orders_user_fk:contract:2',
+        'ALTER TABLE public.orders RENAME CONSTRAINT orders_user_fk_zdm TO orders_user_fk',
+      ],
+    ]);
+  });
+
+  it('with up: refuses a column outside the key, down without up, and a volatile up', () => {
+    const error = planError(
+      [
+        fk({ up: { code: "'x'" } }),
+        fk({ name: 'f2', down: { user_id: 'user_id' } }),
+        fk({ name: 'f3', up: { user_id: 'random()::int' } }),
+      ],
+      { ...fixture, functions: new Map([['random', 'v' as const]]) },
+    );
+    expect(error.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "operations[0].up.code: code is not one of the constraint's columns: `up` rewrites only those",
+      'operations[1].down: `down` goes with `up`: without `up` the column is not copied',
+      'operations[2].up.user_id: random is volatile: `up` must give a row the same value each time, since the switch checks every copied value against it; derive it from the row (its key, for example), or declare a function of yours that does IMMUTABLE or STABLE',
+    ]);
+  });
 });

@@ -66,4 +66,50 @@ describe('dropNotNull lifecycle under old-app and new-app traffic', () => {
       },
     );
   });
+
+  it("with down: NOT NULL kept until contract, the new version's NULL writes get down, so the old version never reads NULL and rollback is clean", async () => {
+    await db.query(`CREATE TABLE notes (id bigserial PRIMARY KEY, title text NOT NULL)`);
+    await db.query(`INSERT INTO notes (title) SELECT 'note ' || g FROM generate_series(1, 1000) g; ANALYZE notes`);
+    const latest = `(SELECT max(id) - (random() * 50)::int FROM notes)`;
+    const migration = { operations: [{ op: 'dropNotNull', table: 'notes', column: 'title', down: "'untitled'" }] };
+    await withMigrations(db, { '0002_title_optional.json': migration }, async (runner) => {
+      const { after } = await runLifecycle({
+        db,
+        runner,
+        tables: ['notes'],
+        oldApp: () =>
+          startWorkload({
+            url: db.url,
+            name: 'old',
+            queries: [
+              (i) => ({ text: `INSERT INTO notes (title) VALUES ($1)`, values: [`old ${i}`] }),
+              // The old version relies on NOT NULL: a NULL title fails its query.
+              () => ({
+                text: `SELECT 1 / (CASE WHEN title IS NULL THEN 0 ELSE 1 END) FROM notes WHERE id = ${latest}`,
+              }),
+            ],
+          }),
+        newApp: () =>
+          startWorkload({
+            url: db.url,
+            name: 'new',
+            queries: [
+              () => ({ text: `INSERT INTO notes (title) VALUES (NULL)` }),
+              () => ({ text: `UPDATE notes SET title = NULL WHERE id = ${latest}` }),
+            ],
+          }),
+        check: async (point) => {
+          // NULL is stored from contract on, when only the new version runs.
+          if (point !== 'contract')
+            expect(await count(db, `SELECT count(*) AS n FROM notes WHERE title IS NULL`)).toBe(0);
+          if (point !== 'rollback')
+            expect(await count(db, `SELECT count(*) AS n FROM notes WHERE title = 'untitled'`)).toBeGreaterThan(0);
+        },
+      });
+      expect(after.notes!.columns).toContain('title text collation 100');
+      expect(after.notes!.triggers).toEqual([]);
+      await db.query(`INSERT INTO notes (title) VALUES (NULL)`);
+      expect(await count(db, `SELECT count(*) AS n FROM notes WHERE title IS NULL`)).toBeGreaterThan(0);
+    });
+  });
 });

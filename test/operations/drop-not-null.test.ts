@@ -34,4 +34,30 @@ describe('dropNotNull plans (exact SQL)', () => {
       'operations[1].column: public.users.id is part of primary key users_pkey; primary-key columns are always NOT NULL',
     ]);
   });
+
+  it('with down: a trigger giving NULL writes down at expand; NOT NULL dropped with it at contract', () => {
+    const plan = planOps([{ op: 'dropNotNull', table: 'users', column: 'name', down: "'unknown'" }], fixture);
+    const steps = planSql(plan);
+    expect(steps.map((s) => s.id)).toEqual([
+      'drop_not_null:public.users.name:expand:1',
+      'drop_not_null:public.users.name:contract:1',
+    ]);
+    expect(steps[0]!.sql[1]).toBe(
+      'CREATE TRIGGER zdm_fill_users_name BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW WHEN (NEW.name IS NULL) EXECUTE FUNCTION public.zdm_fill_users_name()',
+    );
+    expect(steps[0]!.undo).toEqual([
+      'DROP TRIGGER IF EXISTS zdm_fill_users_name ON public.users',
+      'DROP FUNCTION IF EXISTS public.zdm_fill_users_name()',
+    ]);
+    expect(steps[1]!.sql).toEqual([
+      'DROP TRIGGER IF EXISTS zdm_fill_users_name ON public.users',
+      'DROP FUNCTION IF EXISTS public.zdm_fill_users_name()',
+      'ALTER TABLE public.users ALTER COLUMN name DROP NOT NULL',
+    ]);
+    expect(
+      planError([{ op: 'dropNotNull', table: 'users', column: 'name', down: 'nickname' }], fixture).issues.map(
+        (i) => `${i.path}: ${i.message}`,
+      ),
+    ).toEqual(['operations[0].down: "nickname" uses column nickname, which table public.users does not have']);
+  });
 });

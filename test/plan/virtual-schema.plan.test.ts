@@ -290,6 +290,28 @@ describe('names: the object spelled exactly, else the SQL reading', () => {
     );
   });
 
+  it('a column, constraint or index name that matches only by folding: the plan says which object it chose', () => {
+    const notesOf = (operations: unknown[]) => planOps(operations, catalog([people()])).notes.map((n) => n.text);
+    expect(notesOf([{ op: 'setComment', table: 'people', column: 'ID', comment: 'key' }])).toContain(
+      'operations[0].column "ID" means public.people.id: no column is named exactly "ID", so the name folds to lower case as in SQL',
+    );
+    expect(
+      notesOf([{ op: 'addUnique', table: 'people', name: 'people_id_key', columns: ['Id'], up: { Id: 'id' } }]),
+    ).toContain(
+      'operations[0].columns[0] "Id" means public.people.id: no column is named exactly "Id", so the name folds to lower case as in SQL',
+    );
+    expect(notesOf([{ op: 'dropConstraint', table: 'people', name: 'EMAIL_CHECK' }])).toContain(
+      'operations[0].name "EMAIL_CHECK" means email_check on public.people: no constraint is named exactly "EMAIL_CHECK", so the name folds to lower case as in SQL',
+    );
+    expect(notesOf([{ op: 'dropIndex', name: 'PEOPLE_EMAIL_IDX' }])).toContain(
+      'operations[0].name "PEOPLE_EMAIL_IDX" means public.people_email_idx: no index is named exactly "PEOPLE_EMAIL_IDX", so the name folds to lower case as in SQL',
+    );
+    // Spelled exactly: no note.
+    expect(notesOf([{ op: 'setComment', table: 'people', column: 'Email', comment: 'x' }]).join('\n')).not.toContain(
+      'folds',
+    );
+  });
+
   it('enum types: the one spelled exactly', () => {
     const cat = catalog([people()]);
     cat.enums.set('public.Mood', { schema: 'public', name: 'Mood', labels: ['ok'] });

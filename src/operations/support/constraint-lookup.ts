@@ -22,7 +22,10 @@ export const CONSTRAINT_KINDS: Record<ConstraintInfo['type'], string> = {
 export function existingConstraint(ctx: PlanContext, table: TableInfo, written: string, field: string): ConstraintInfo {
   const name = spelledConstraint(table, written);
   const found = table.constraints.find((c) => c.name === name);
-  if (found) return found;
+  if (found) {
+    ctx.notedFolding(field, written, found.name, `${quoteIdent(found.name)} on ${displayName(table)}`, 'constraint');
+    return found;
+  }
   const similar = table.constraints.find((c) => c.name.toLowerCase() === name.toLowerCase());
   const known = table.constraints.filter((c) => c.type !== 'n').map((c) => quoteIdent(c.name));
   return ctx.fail(

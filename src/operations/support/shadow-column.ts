@@ -2,6 +2,8 @@ import { tableKey, type ColumnInfo, type ConstraintInfo, type TableInfo } from '
 import {
   displayName,
   generatedName,
+  identifierBytes,
+  MAX_IDENTIFIER_BYTES,
   quoteIdent,
   quoteLiteral,
   quoteQualified,
@@ -458,7 +460,7 @@ function contractStatements(
   // Statistics objects on an old column went with it: the same ones, on the column that now has its name.
   for (const { copy } of copies.values()) out.push(...copy.statisticsStatements(new Map()));
   for (const u of units) {
-    const named = ddl.notNullConstraintName(u.table, u.column.name);
+    const named = ddl.notNullConstraintName(u.table, u.column.name) ?? defaultNotNullName(u);
     if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));
   }
   for (const { copy, checks } of copies.values()) out.push(...copy.adoptStatements(checks));
@@ -466,6 +468,16 @@ function contractStatements(
     out.push(ddl.renameConstraint(q(fk.table), ddl.tempName(fk.constraint.name), fk.constraint.name));
   out.push(...views.creates);
   return out;
+}
+
+/**
+ * The name Postgres 18 gives a NOT NULL constraint (`<table>_<column>_not_null`), for a column
+ * that is NOT NULL only by an earlier operation of the migration (setNotNull before a fixing
+ * `up`); a name Postgres would have to shorten is left as zdm's.
+ */
+function defaultNotNullName(u: ShadowUnit): string | undefined {
+  const name = `${u.table.name}_${u.column.name}_not_null`;
+  return identifierBytes(name) <= MAX_IDENTIFIER_BYTES ? name : undefined;
 }
 
 function uniqueLocks(locks: LockTaken[]): LockTaken[] {

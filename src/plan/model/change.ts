@@ -38,11 +38,20 @@ interface Guards {
   sqlPhase(phase: Phase): void;
 }
 
+/**
+ * A constraint's `up` (addCheck, addUnique, addForeignKey) copies the column as an earlier direct
+ * type change (no rewrite: done in place at expand) leaves it: the copy has the new type, so the
+ * two compose. Two type changes, or a copy after a shadow type change, stay refused.
+ */
+function copiesAfterDirectRetype(earlier: ColumnClaim, kind: string, change: ColumnChangeKind, shadow: boolean) {
+  return earlier.change === 'retype' && !earlier.shadow && change === 'retype' && shadow && kind !== 'changeColumnType';
+}
+
 function guards(model: SchemaModel, op: ChangingOp): Guards {
   const claim = (table: QualifiedName, column: string, change: ColumnChangeKind, detail = '', shadow = false) => {
     const mine: ColumnClaim = { op: op.index, kind: op.kind, change, detail, ...(shadow ? { shadow } : {}) };
     const earlier = model.columnClaim(table, column);
-    if (earlier && earlier.op !== op.index) {
+    if (earlier && earlier.op !== op.index && !copiesAfterDirectRetype(earlier, op.kind, change, shadow)) {
       op.fail(
         `${op.describe(earlier.op)} and ${op.describe(op.index)} both change column ${displayName(table)}.${quoteIdent(column)}: ${op.describe(earlier.op)} ${VERB[earlier.change](earlier)}, ${op.describe(op.index)} ${VERB[change](mine)}. One operation per migration may add, drop, rename or change the type of a column: combine them into one operation or move the second to a later migration`,
       );
