@@ -45,8 +45,13 @@ export function integerType(type: TypeName): (typeof INTEGER_TYPES)[number] | un
   return INTEGER_TYPES.find((t) => t === name);
 }
 
-/** Conversions that cannot fail for any value, so the sync trigger needs no error handling. */
+/**
+ * Conversions that cannot fail for any value, so the sync trigger needs no error handling: the
+ * widenings Postgres makes in place among them (a partitioned table's indexed column takes the
+ * shadow column for those too).
+ */
 export function conversionCannotFail(from: TypeName, to: TypeName): boolean {
+  if (changesWithoutRewrite(from, to)) return true;
   const a = integerType(from);
   const b = integerType(to);
   if (a && b) return INTEGER_TYPES.indexOf(b) >= INTEGER_TYPES.indexOf(a);
