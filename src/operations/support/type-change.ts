@@ -30,8 +30,9 @@ export function changesWithoutRewrite(from: TypeName, to: TypeName): boolean {
   }
   if (a === 'cidr' && b === 'inet') return true;
   if (a === b && ['timestamp', 'timestamptz', 'time', 'timetz'].includes(a)) {
-    // Precision up (or removed): stored values need no rounding.
-    return m === undefined || (n !== undefined && m >= n);
+    // Precision up, removed, or the maximum (6, what no precision means): stored values need no
+    // rounding (Postgres's TemporalSimplify; timestamp -> timestamp(6) kept the relfilenode on 15 and 18).
+    return m === undefined || m === 6 || (n !== undefined && m >= n);
   }
   return false;
 }
