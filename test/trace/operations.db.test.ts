@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { compareStep, compareTrace, mismatchText } from '../../src/trace/compare.js';
+import type { SqlStep } from '../../src/plan/types.js';
 import { Tracer } from '../../src/trace/tracer.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { tempMigrationsDir, testRunner, type TestRunner } from '../helpers/runner.js';
@@ -170,5 +171,26 @@ describe('trace: operations without an example', () => {
         ['tokens', 'key', 'tokens_token_key'],
       ]),
     );
+  });
+
+  it('a deliberately wrong claim fails: a lock left out, a scan or a rewrite denied (on the traces above)', () => {
+    const forward = tracer.traces.filter((t) => !t.undo);
+    const locking = forward.filter((t) => t.locks.some((l) => l.existed && ['r', 'p'].includes(l.relkind)));
+    const scanning = forward.filter((t) => t.scanned.length > 0);
+    expect(locking.length).toBeGreaterThan(10);
+    expect(scanning.length).toBeGreaterThan(0);
+    const wrong = (t: (typeof forward)[number], impact: object) =>
+      compareStep({ ...t.step, impact: { ...t.step.impact, ...impact } }, t).map((m) => m.what);
+    for (const t of locking) expect(wrong(t, { locks: [] })).toContain('lock');
+    for (const t of scanning) expect(wrong(t, { scansTable: false })).toContain('scan');
+    const undoRewrites = tracer.traces.filter((t) => t.undo && t.rewritten.length > 0);
+    expect(undoRewrites.map((t) => t.step.id)).toContain('change_column_type:public.accounts.code:expand:1');
+    // The fast path's undo as the plan claimed it before (brief, no rewrite) is caught.
+    for (const t of undoRewrites) {
+      const step = t.step as SqlStep;
+      const brief = { ...step.undo!.impact!, lockDuration: 'brief' as const, rewritesTable: false };
+      const claimedBrief = { ...t, step: { ...step, undo: { ...step.undo!, impact: brief } } };
+      expect(compareTrace(claimedBrief).map((m) => m.what)).toContain('rewrite');
+    }
   });
 });
