@@ -39,8 +39,9 @@ export type ChangeColumnType = z.infer<typeof changeColumnTypeSchema>;
 /**
  * changeColumnType. Two strategies:
  * - direct, when Postgres changes the type without rewriting the table or rebuilding indexes
- *   (operations/type-change.ts: varchar widening, to text, numeric precision up, ...) and no CHECK
- *   constraint would be re-verified: one ALTER COLUMN ... TYPE in expand, a brief ACCESS EXCLUSIVE.
+ *   (operations/type-change.ts: varchar widening, to text, numeric precision up, ...), no CHECK
+ *   constraint would be re-verified and, on a partitioned table, no index uses the column: one
+ *   ALTER COLUMN ... TYPE in expand, a brief ACCESS EXCLUSIVE (on every partition too).
  *   Its rollback narrows the type back, which Postgres does by rewriting the table under ACCESS
  *   EXCLUSIVE (and fails if longer values were written meanwhile): the plan says so.
  * - otherwise a shadow column kept in step by trigger, backfilled, swapped at switch and the old one
@@ -190,6 +191,10 @@ function notes(ctx: PlanContext, where: string, units: ShadowUnit[], down: strin
 function changesDirectly(table: TableInfo, column: ColumnInfo, using: string | undefined, newType: string): boolean {
   const checks = table.constraints.filter((c) => c.type === 'c' && c.columns.includes(column.name));
   if (checks.length > 0) return false;
+  // On a partitioned table Postgres rebuilds every partition's index on the column even for these
+  // changes (it reuses a plain table's index, not a partitioned one's: seen on 15 and 18), a scan
+  // of each partition under ACCESS EXCLUSIVE: the shadow column builds them concurrently instead.
+  if (table.relkind === 'p' && table.indexes.some((ix) => ix.columns.includes(column.name))) return false;
   const plain = `${quoteIdent(column.name)}::${newType}`;
   try {
     if (using !== undefined && renameInExpression(using, new Map()) !== renameInExpression(plain, new Map()))
@@ -318,15 +323,25 @@ function planDirect(
   const col = quoteIdent(column.name);
   // Without COLLATE, ALTER ... TYPE resets the collation to the type's default (and rebuilds indexes).
   const collate = column.collation ? ` COLLATE ${column.collation}` : '';
+  // Back to the old type is itself catalog-only only when that direction is one of those changes
+  // (text <-> unbounded varchar); a narrowing rewrites the table (and every partition) under
+  // ACCESS EXCLUSIVE, seen by the trace harness (test/trace/operations.db.test.ts).
+  const narrowing = !changesWithoutRewrite(newType, oldType);
   ctx.steps('change_column_type', `${displayName(t)}.${col}`).sql('expand', {
     description: `change ${displayName(t)}.${col} from ${oldType.sql} to ${newType.sql}: Postgres does it without rewriting the table or its indexes (catalog change only)`,
     statements: [ddl.setColumnType(t, column.name, `${newType.sql}${collate}`)],
+    // ALTER TABLE without ONLY: every partition of a partitioned table changes too.
     transactional: true,
-    impact: ctx.briefLock(t),
-    undo: { statements: [ddl.setColumnType(t, column.name, `${oldType.sql}${collate}`)], transactional: true },
+    impact: ddl.treeBriefLock(table),
+    undo: {
+      statements: [ddl.setColumnType(t, column.name, `${oldType.sql}${collate}`)],
+      transactional: true,
+      impact: narrowing ? ddl.rewriteImpact(table) : ddl.treeBriefLock(table),
+    },
   });
-  ctx.note({
-    phase: 'expand',
-    text: `rolling back ${displayName(t)}.${col} to ${oldType.sql} is a narrowing: Postgres rewrites the table under ACCESS EXCLUSIVE to do it, and it fails if wider values were written meanwhile`,
-  });
+  if (narrowing)
+    ctx.note({
+      phase: 'expand',
+      text: `rolling back ${displayName(t)}.${col} to ${oldType.sql} is a narrowing: Postgres rewrites the table${table.relkind === 'p' ? ' (every partition)' : ''} under ACCESS EXCLUSIVE to do it, and it fails if wider values were written meanwhile`,
+    });
 }

@@ -162,7 +162,8 @@ function expandStep(ctx: PlanContext, steps: StepBuilder, r: Rename): void {
   if (notNullCheck) expand.push(ddl.addNotNullCheck(t, to, notNullCheck));
   expand.push(...copy.constraintCopies([...checks, ...foreignKeys]), ...objects.expand.statements);
   const notValid = (notNullCheck ? 1 : 0) + checks.length + foreignKeys.length;
-  const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
+  // ALTER TABLE recurses: every partition of a partitioned table is locked too (trace harness).
+  const locks: LockTaken[] = ddl.treeLocks(table, 'ACCESS EXCLUSIVE');
   for (const fk of foreignKeys)
     if (fk.references) locks.push({ relation: fk.references.table, mode: 'SHARE ROW EXCLUSIVE' });
   steps.sql('expand', {
@@ -205,7 +206,7 @@ function contractStep(steps: StepBuilder, r: Rename): void {
       }),
     ],
     transactional: true,
-    impact: ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...views.locks, ...objects.contract.locks]),
+    impact: ddl.briefLocks([...ddl.treeLocks(table, 'ACCESS EXCLUSIVE'), ...views.locks, ...objects.contract.locks]),
   });
 }
 

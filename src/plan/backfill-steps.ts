@@ -3,7 +3,7 @@ import { displayName, quoteIdent } from '../db/quote.js';
 import { rowWalk, type RowWalk } from '../operations/support/row-key.js';
 import type { BackfillContribution } from '../operations/types.js';
 import type { BackfillStep, LockTaken, PhaseNote } from './types.js';
-import { isPartitioned, leafPartitions, name } from '../operations/support/partitions.js';
+import { innerPartitions, isPartitioned, leafPartitions, name } from '../operations/support/partitions.js';
 
 /** TID range scans (`ctid >= ... AND ctid < ...` read as a block range) exist from PostgreSQL 14. */
 const TID_RANGE_SCAN_VERSION = 140000;
@@ -154,11 +154,12 @@ function backfillLocks(table: TableInfo, c: BackfillContribution[]): LockTaken[]
     ...c.flatMap((x) => x.keyChecks ?? []),
   ].filter((r) => tableKey(r) !== tableKey(t));
   const unique = [...new Map(referenced.map((r) => [tableKey(r), r])).values()];
-  // A partitioned table's batches update one leaf at a time (ROW EXCLUSIVE there); the root is only
-  // read (trace harness).
+  // A partitioned table's batches update one leaf at a time (ROW EXCLUSIVE there); the root and the
+  // sub-partitioned tables are only read (the leaf's partition constraint opens its parents; trace harness).
   const writes: LockTaken[] = isPartitioned(table)
     ? [
         { relation: t, mode: 'ACCESS SHARE' },
+        ...innerPartitions(table).map((p) => ({ relation: name(p), mode: 'ACCESS SHARE' as const })),
         ...leafPartitions(table).map((p) => ({ relation: name(p), mode: 'ROW EXCLUSIVE' as const })),
       ]
     : [{ relation: t, mode: 'ROW EXCLUSIVE' }];

@@ -23,10 +23,12 @@ export async function rolesSql(client: Queryable, oids: number[]): Promise<strin
        JOIN pg_roles r ON r.oid = pr.oid WHERE p.polrelid = ANY($1::oid[]) ORDER BY 1`,
     [oids],
   );
-  return rows.map(
-    (r) =>
-      `DO $zdm$ BEGIN CREATE ROLE ${quoteIdent(r.name)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $zdm$`,
-  );
+  return rows.map((r) => createRoleSql(r.name));
+}
+
+/** A role created NOLOGIN unless the cluster has it (roles are the cluster's, not the database's). */
+export function createRoleSql(name: string): string {
+  return `DO $zdm$ BEGIN CREATE ROLE ${quoteIdent(name)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $zdm$`;
 }
 
 /**

@@ -75,17 +75,34 @@ function split(found: Mismatch[]): { mismatches: string[]; overstated: string[] 
   };
 }
 
-/** The failure of a run: the step (from the error, else the last step traced) and the object the error names. */
+/**
+ * The failure of a run: the step (from the error, else the last step traced) and the object the
+ * error names (for a DROP that other objects block, those objects).
+ */
 export function failureOf(err: unknown, traces: StepTrace[]): RehearsalFailure {
   const last = traces.at(-1);
   const step = err instanceof StepFailedError ? err.stepId : (last?.step.id ?? null);
   const pgErr = (err instanceof Error && err.cause ? err.cause : err) as Record<string, unknown>;
   const named = [pgErr.schema, pgErr.table, pgErr.column].filter((p): p is string => typeof p === 'string' && p !== '');
+  const dependents = pgErr.code === '2BP01' && typeof pgErr.detail === 'string' ? dependentsIn(pgErr.detail) : [];
   const object =
-    typeof pgErr.constraint === 'string'
-      ? pgErr.constraint
-      : named.length > 1
-        ? named.join('.')
-        : (step?.split(':')[1] ?? null);
+    dependents.length > 0
+      ? dependents.join(', ')
+      : typeof pgErr.constraint === 'string'
+        ? pgErr.constraint
+        : named.length > 1
+          ? named.join('.')
+          : (step?.split(':')[1] ?? null);
   return { step, object, message: errorMessage(err instanceof Error && err.cause instanceof Error ? err.cause : err) };
+}
+
+/**
+ * The objects a DROP found depending on what it drops (dependent_objects_still_exist, 2BP01), from
+ * the error's detail: `view public.legacy_count depends on table public.legacy`, one per line.
+ */
+function dependentsIn(detail: string): string[] {
+  return detail
+    .split('\n')
+    .map((line) => /^(.+?) depends on /.exec(line.trim())?.[1])
+    .filter((d): d is string => d !== undefined);
 }

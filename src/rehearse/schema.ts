@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { readCatalog, type Catalog, type TableInfo } from '../db/catalog.js';
 import { quoteIdent, type QualifiedName } from '../db/quote.js';
 import * as objects from './objects.js';
+import { grantsSql, rulesSql } from './privileges.js';
 import { createTableSql, ownedBySql, tableExtrasSql } from './tables.js';
 
 /** What recreates the touched tables on the throwaway server, in order, around the sample's load. */
@@ -15,7 +16,7 @@ export interface SchemaScript {
   /** Constraints and indexes, built once the sample is loaded. */
   afterLoad: string[];
   foreignKeys: string[];
-  /** Triggers, policies, statistics, comments, views, publications: a failure is a note. */
+  /** Triggers, policies, statistics, comments, views, publications, rules, grants: a failure is a note. */
   late: { name: string; sql: string }[];
   notes: string[];
 }
@@ -24,7 +25,7 @@ export interface SchemaScript {
  * Reads, read-only and in one snapshot, everything the rehearsal recreates: the tables the plan
  * read (their partitions, and the tables their foreign keys reference), their columns, types,
  * defaults, constraints, indexes, triggers, sequences, enum and domain types, the functions they
- * call, dependent views, policies and publications. Names print fully qualified (search_path is
+ * call, dependent views, policies, publications, rules and grants (to roles created there). Names print fully qualified (search_path is
  * pg_catalog in this transaction).
  */
 export async function readSchemaScript(
@@ -78,6 +79,9 @@ async function assemble(
   const keys = await objects.partitionKeys(client, oids);
   const indexes = await objects.indexesSql(client, oids);
   const views = await objects.viewsSql(client, oids);
+  const viewNames = views.map((v) => v.name);
+  const privileges = await grantsSql(client, oids, viewNames);
+  const rules = await rulesSql(client, oids, viewNames);
   const late = [
     ...(await objects.triggersSql(client, oids)),
     ...(await objects.policiesSql(client, oids)),
@@ -93,6 +97,7 @@ async function assemble(
       ...schemasSql(tables),
       ...(await objects.extensionsSql(client)),
       ...(await objects.rolesSql(client, oids)),
+      ...privileges.roles,
       ...(await objects.typesSql(client, oids, [...typeOids, ...enumOids])),
       ...(await objects.functionsSql(client, oids, functionNames)),
       ...(await objects.sequencesSql(client, oids)),
@@ -114,7 +119,8 @@ async function assemble(
     ),
     afterLoad: [...(await objects.constraintsSql(client, oids, false)), ...indexes.sql, ...tables.flatMap(ownedBySql)],
     foreignKeys: await objects.constraintsSql(client, oids, true),
-    late: [...late, ...views, ...publications],
+    // Grants and rules once every relation they name exists; each one's own statement names it in a note.
+    late: [...late, ...views, ...publications, ...[...rules, ...privileges.grants].map((sql) => ({ name: sql, sql }))],
     notes: indexes.invalid.map((name) => `INVALID index ${name} not recreated (a failed concurrent build's leftover)`),
   };
 }

@@ -249,6 +249,26 @@ describe('partitioned tables: plans', () => {
     expect(planError(change('account_id', 'jsonb'), catalog([t])).message).toMatch(/a conversion that can fail/);
   });
 
+  it('changeColumnType in place: every partition locked, the undo a rewrite of each; an indexed column goes through a shadow column', () => {
+    const t = events();
+    t.columns.push(col('code', 'character varying(20)'));
+    const widen = [{ op: 'changeColumnType', table: 'events', column: 'code', type: 'varchar(40)' }];
+    const [step] = planOps(widen, catalog([t])).steps;
+    const tree = ['events', 'events_01', 'events_02', 'events_02_h0'];
+    const locks = (impact: { locks: { relation: { name: string }; mode: string }[] }) =>
+      impact.locks.map((l) => `${l.relation.name} ${l.mode}`);
+    expect(step!.impact).toMatchObject({ lockDuration: 'brief', rewritesTable: false });
+    expect(locks(step!.impact)).toEqual(tree.map((n) => `${n} ACCESS EXCLUSIVE`));
+    const undo = step!.kind === 'sql' ? step!.undo?.impact : undefined;
+    expect(undo).toMatchObject({ lockDuration: 'rewrite', rewritesTable: true, scansTable: true });
+    expect(locks(undo!)).toEqual(tree.map((n) => `${n} ACCESS EXCLUSIVE`));
+    // Postgres would rebuild every partition's index on the column under ACCESS EXCLUSIVE.
+    t.indexes.push(index('events_code', 'CREATE INDEX events_code ON ONLY public.events USING btree (code)', ['code']));
+    expect(planOps(widen, catalog([t])).steps.map((s) => s.description)).toContainEqual(
+      expect.stringContaining('code_zdm_new'),
+    );
+  });
+
   it('dropIndex on a partitioned index: one brief DROP INDEX (Postgres cannot drop it concurrently)', () => {
     const t = events();
     t.indexes.push({

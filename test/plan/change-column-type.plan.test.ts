@@ -136,10 +136,28 @@ describe('changeColumnType plan: other strategies and refusals', () => {
     expect(p.steps[0]).toMatchObject({
       phase: 'expand',
       statements: ['ALTER TABLE public.docs ALTER COLUMN title TYPE varchar(200) COLLATE pg_catalog."C"'],
-      undo: { statements: ['ALTER TABLE public.docs ALTER COLUMN title TYPE varchar(50) COLLATE pg_catalog."C"'] },
+      undo: {
+        statements: ['ALTER TABLE public.docs ALTER COLUMN title TYPE varchar(50) COLLATE pg_catalog."C"'],
+        impact: { lockDuration: 'rewrite', rewritesTable: true, scansTable: true },
+      },
       impact: { lockDuration: 'brief', rewritesTable: false, scansTable: false },
     });
     expect(p.notes.map((n) => n.text).join('\n')).toMatch(/rewrites the table under ACCESS EXCLUSIVE/);
+  });
+
+  it('an in-place change whose way back is in place too (timestamp -> timestamp(6), the maximum): a brief undo, no note', () => {
+    const stamps = table('stamps', [column('id', 'bigint', { notNull: true }), column('at', 'timestamp(6)')], {
+      primaryKey: { name: 'stamps_pkey', columns: ['id'] },
+    });
+    const p = plan(
+      [{ op: 'changeColumnType', table: 'stamps', column: 'at', type: 'timestamp' }],
+      fakeCatalog([stamps]),
+    );
+    expect(p.steps).toHaveLength(1);
+    expect(p.steps[0]).toMatchObject({
+      undo: { impact: { lockDuration: 'brief', rewritesTable: false, scansTable: false } },
+    });
+    expect(p.notes.map((n) => n.text).join('\n')).not.toMatch(/narrowing/);
   });
 
   it('converts text -> jsonb through error-catching functions, and converts the default', () => {

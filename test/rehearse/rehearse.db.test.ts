@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCatalog } from '../../src/db/catalog.js';
+import { readSchemaScript } from '../../src/rehearse/schema.js';
 import { createTestDatabase, testLabel, withAdmin, type TestDatabase } from '../harness/database.js';
 import { runCli } from '../helpers/cli.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
@@ -6,13 +8,15 @@ import { tempMigrationsDir } from '../helpers/runner.js';
 /**
  * `zdm plan --rehearse` against a target reached through a read-only role: the touched tables
  * (with their enum type, serial sequence, trigger and its function, foreign key to a parent,
- * dependent view, policy and publication) are recreated on a throwaway embedded Postgres, a
- * sample is loaded, and the migration runs there under the trace harness.
+ * dependent view, policy, publication, rule, and grants to a role the throwaway server lacks) are
+ * recreated on a throwaway embedded Postgres, a sample is loaded, and the migration runs there
+ * under the trace harness.
  */
 let db: TestDatabase;
 let dir: Awaited<ReturnType<typeof tempMigrationsDir>>;
 let readerUrl: string;
 const reader = `zdm_reader_${Math.random().toString(36).slice(2, 8)}`;
+const clerk = `zdm_clerk_${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
   db = await createTestDatabase(testLabel(import.meta.url));
@@ -35,10 +39,19 @@ beforeAll(async () => {
     CREATE TABLE docs (id bigserial PRIMARY KEY, body text NOT NULL);
     INSERT INTO docs (body) SELECT '{"n": ' || g || '}' FROM generate_series(1, 300) g;
     INSERT INTO docs (body) VALUES ('not json');
+    CREATE RULE orders_keep_paid AS ON DELETE TO orders WHERE old.state = 'paid' DO INSTEAD NOTHING;
+    CREATE TABLE legacy (id bigserial PRIMARY KEY, payload text);
+    INSERT INTO legacy (payload) SELECT 'p' || g FROM generate_series(1, 50) g;
+    CREATE VIEW legacy_count AS SELECT count(*) AS n FROM legacy;
     ANALYZE;`);
   await withAdmin(db.url, async (c) => {
     await c.query(`CREATE ROLE ${reader} LOGIN PASSWORD 'r' IN ROLE pg_read_all_data`);
     await c.query(`ALTER ROLE ${reader} SET default_transaction_read_only = on`);
+    await c.query(`CREATE ROLE ${clerk} NOLOGIN`);
+    await c.query(`GRANT SELECT, INSERT ON orders TO ${clerk};
+                   GRANT UPDATE (amount) ON orders TO ${clerk};
+                   GRANT SELECT ON paid_orders TO ${clerk};
+                   GRANT USAGE ON SEQUENCE orders_id_seq TO ${clerk}`);
   });
   const url = new URL(db.url);
   url.username = reader;
@@ -47,7 +60,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dir?.remove();
-  if (db) await withAdmin(db.url, (c) => c.query(`DROP ROLE IF EXISTS ${reader}`));
+  if (db)
+    await withAdmin(db.url, (c) =>
+      c.query(`DROP OWNED BY ${clerk}; DROP ROLE ${clerk}; DROP ROLE IF EXISTS ${reader}`),
+    );
   await db?.drop();
 });
 
@@ -57,10 +73,12 @@ async function targetState(): Promise<unknown> {
     SELECT (SELECT md5(string_agg(c.relname || ':' || c.relfilenode || ':' || c.relkind::text, ',' ORDER BY c.relname))
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')) AS relations,
            (SELECT md5(string_agg(attrelid::regclass || '.' || attname || ':' || atttypid, ',' ORDER BY attrelid::regclass::text, attnum))
-              FROM pg_attribute WHERE attrelid::regclass::text IN ('orders', 'customers', 'docs')) AS columns,
+              FROM pg_attribute WHERE attrelid::regclass::text IN ('orders', 'customers', 'docs', 'legacy')) AS columns,
            (SELECT md5(string_agg(conname || pg_get_constraintdef(oid), ',' ORDER BY conname)) FROM pg_constraint WHERE connamespace = 'public'::regnamespace) AS constraints,
            (SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) FROM orders o) AS orders,
            (SELECT md5(string_agg(d::text, ',' ORDER BY d.id)) FROM docs d) AS docs,
+           (SELECT md5(string_agg(l::text, ',' ORDER BY l.id)) FROM legacy l) AS legacy,
+           (SELECT md5(string_agg(relname || coalesce(relacl::text, ''), ',' ORDER BY relname)) FROM pg_class WHERE relnamespace = 'public'::regnamespace) AS grants,
            (SELECT count(*) FROM pg_namespace WHERE nspname = 'zdm') AS zdm_schema`);
 }
 
@@ -112,6 +130,47 @@ describe('zdm plan --rehearse', () => {
     const r = await runCli(['plan', file, '--rehearse', '--database-url', readerUrl]);
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout).toMatch(/FAILED at step change_column_type:public\.docs\.body:\w+:\d+ on public\.docs\.body/);
+    expect(r.stdout).toContain('Rehearsal FAILED');
+    expect(await targetState()).toEqual(before);
+  }, 180_000);
+
+  it('recreates the grants (to roles it creates there) and rules of what it rehearses, each named if it cannot', async () => {
+    const pool = db.pool;
+    const planned = await readCatalog(pool, { tables: [{ schema: 'public', name: 'orders' }] });
+    const client = await pool.connect();
+    try {
+      const script = await readSchemaScript(client, planned, []);
+      const late = script.late.map((l) => l.sql);
+      expect(script.before).toContainEqual(expect.stringContaining(`CREATE ROLE ${clerk} NOLOGIN`));
+      expect(late).toEqual(
+        expect.arrayContaining([
+          `GRANT SELECT ON TABLE public.orders TO ${clerk}`,
+          `GRANT INSERT ON TABLE public.orders TO ${clerk}`,
+          `GRANT UPDATE (amount) ON TABLE public.orders TO ${clerk}`,
+          `GRANT SELECT ON TABLE public.paid_orders TO ${clerk}`,
+          `GRANT USAGE ON SEQUENCE public.orders_id_seq TO ${clerk}`,
+          expect.stringMatching(/^CREATE RULE orders_keep_paid AS\s+ON DELETE TO public\.orders/),
+        ]),
+      );
+    } finally {
+      client.release();
+    }
+    // The first test's rehearsal of orders ran them all on the throwaway server: no "not recreated" note.
+  });
+
+  it('exits 3 naming the step and the dependent object when a drop is blocked in the rehearsal, without writing to the target', async () => {
+    // legacy_count reads the table but no column of it: the plan passes; DROP TABLE at contract
+    // finds the view (dependent_objects_still_exist).
+    const file = await dir.write('0003_drop_legacy.yaml', 'operations:\n  - op: dropTable\n    table: legacy\n');
+    const before = await targetState();
+    const plain = await runCli(['plan', file, '--database-url', readerUrl]);
+    expect(plain.code, plain.stdout + plain.stderr).toBe(0);
+    const r = await runCli(['plan', file, '--rehearse', '--database-url', readerUrl]);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toContain(
+      'FAILED at step drop_table:public.legacy:contract:1 on view legacy_count: ' +
+        'cannot drop table legacy because other objects depend on it (view legacy_count depends on table legacy)',
+    );
     expect(r.stdout).toContain('Rehearsal FAILED');
     expect(await targetState()).toEqual(before);
   }, 180_000);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advance } from '../../src/runner/advance.js';
-import { compareStep, mismatchText } from '../../src/trace/compare.js';
+import { rollback } from '../../src/runner/rollback.js';
+import { compareStep, compareTrace, mismatchText } from '../../src/trace/compare.js';
+import type { SqlStep } from '../../src/plan/types.js';
 import { Tracer } from '../../src/trace/tracer.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { tempMigrationsDir, testRunner, type TestRunner } from '../helpers/runner.js';
@@ -9,7 +11,8 @@ import { tempMigrationsDir, testRunner, type TestRunner } from '../helpers/runne
  * The trace harness (src/trace) over the operations that have no example in migrations-examples/
  * (test/examples/examples.db.test.ts traces those): one migration of several operations on a
  * small table, and the partitioned variants, each step's plan `impact` (strongest lock per
- * relation, rewrite yes/no, scan yes/no) equal to what its sessions were seen doing.
+ * relation, rewrite yes/no, scan yes/no) equal to what its sessions were seen doing. Most
+ * migrations also run to switch, roll back (each undo's own impact checked) and run again to contract.
  */
 
 let db: TestDatabase;
@@ -28,6 +31,22 @@ beforeAll(async () => {
     CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
     CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
     INSERT INTO events SELECT g, date '2025-06-01' + (g % 400), CASE WHEN g % 7 = 0 THEN NULL ELSE 'k' END FROM generate_series(1, 2000) g;
+    ALTER TABLE accounts ADD COLUMN code varchar(20), ADD COLUMN tag text;
+    UPDATE accounts SET code = 'c' || id, tag = 't' || id;
+    CREATE TABLE orders (id bigint NOT NULL, at date NOT NULL, account_id bigint NOT NULL, amount integer NOT NULL,
+                         ref varchar(20) NOT NULL, note text, label varchar(20), CONSTRAINT orders_amount_check CHECK (amount >= 0))
+      PARTITION BY RANGE (at);
+    CREATE TABLE orders_2025 PARTITION OF orders FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    CREATE TABLE orders_2026 PARTITION OF orders FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY HASH (id);
+    CREATE TABLE orders_2026_h0 PARTITION OF orders_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+    CREATE TABLE orders_2026_h1 PARTITION OF orders_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+    CREATE INDEX orders_note ON orders (note);
+    INSERT INTO orders SELECT g, date '2025-09-01' + (g % 400), 1 + g % 2000, g % 50, 'r' || g, 'n' || (g % 9), 'l'
+      FROM generate_series(1, 4000) g;
+    CREATE TABLE hits (path text NOT NULL, ua text);
+    INSERT INTO hits SELECT '/p' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'ua' END FROM generate_series(1, 2000) g;
+    CREATE TABLE tokens (token text NOT NULL UNIQUE, label text);
+    INSERT INTO tokens SELECT 'k' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'l' END FROM generate_series(1, 2000) g;
     ANALYZE;`);
   runner = testRunner(db.url, dir.dir, { batchSize: 50, targetBatchMs: 1 });
   tracer = new Tracer(runner.conn.pool, runner.stateSchema);
@@ -52,6 +71,24 @@ async function traced(name: string, operations: object[]): Promise<string[]> {
   return traces.flatMap((t) => compareStep(t.step, t).map(mismatchText));
 }
 
+/**
+ * Forward to switch, rollback (undoing what expand and switch did: nothing for an operation that
+ * acts at contract only), forward again to contract: the mismatches of every step, and of every
+ * undo that had something to act on (an undo after another one dropped its object, IF EXISTS, locks
+ * nothing: not a mismatch).
+ */
+async function tracedWithRollback(name: string, operations: object[]): Promise<string[]> {
+  await dir.write(`${name}.json`, { operations });
+  const from = tracer.traces.length;
+  expect(await advance(runner, { until: 'switch' })).toMatchObject({ kind: 'advanced', migration: name });
+  expect(await rollback(runner)).toMatchObject({ migration: name });
+  expect(await advance(runner, { until: 'contract' })).toMatchObject({ migration: name, complete: true });
+  return tracer.traces
+    .slice(from)
+    .flatMap((t) => compareTrace(t).filter((m) => !(t.undo && m.what === 'lock' && m.observed === 'none')))
+    .map(mismatchText);
+}
+
 describe('trace: operations without an example', () => {
   it('setNotNull, dropConstraint, setDefault, renameConstraint, setComment, setReplicaIdentity: observed = planned', async () => {
     const mismatches = await traced('0001_accounts', [
@@ -71,5 +108,89 @@ describe('trace: operations without an example', () => {
       { op: 'setDefault', table: 'events', column: 'kind', default: "'none'" },
     ]);
     expect(mismatches).toEqual([]);
+  });
+
+  it('changeColumnType in place (varchar widening): brief; its rollback narrows back by a rewrite, as planned', async () => {
+    expect(
+      await tracedWithRollback('0003_accounts_code', [
+        { op: 'changeColumnType', table: 'accounts', column: 'code', type: 'varchar(40)' },
+        { op: 'changeColumnType', table: 'accounts', column: 'tag', type: 'varchar' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('addPrimaryKey, addUnique, addForeignKey, createIndex on a partitioned table: observed = planned, rollback too', async () => {
+    expect(
+      await tracedWithRollback('0004_orders_keys', [
+        { op: 'addPrimaryKey', table: 'orders', columns: ['id', 'at'] },
+        { op: 'addUnique', table: 'orders', name: 'orders_ref_key', columns: ['ref', 'at', 'id'] },
+        {
+          op: 'addForeignKey',
+          table: 'orders',
+          name: 'orders_account_fk',
+          columns: ['account_id'],
+          references: { table: 'accounts', columns: ['id'] },
+        },
+        { op: 'createIndex', table: 'orders', name: 'orders_account', columns: ['account_id'] },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('changeColumnType (in place and shadow column) and renameColumn on a partitioned table: observed = planned, rollback too', async () => {
+    expect(
+      await tracedWithRollback('0005_orders_columns', [
+        { op: 'changeColumnType', table: 'orders', column: 'label', type: 'varchar(40)' },
+        { op: 'changeColumnType', table: 'orders', column: 'amount', type: 'bigint' },
+        { op: 'renameColumn', table: 'orders', from: 'note', to: 'remark' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('dropIndex and dropConstraint on a partitioned table: observed = planned', async () => {
+    expect(
+      await traced('0006_orders_drops', [
+        { op: 'dropIndex', name: 'orders_account' },
+        { op: 'dropConstraint', table: 'orders', name: 'orders_ref_key' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('backfills walking a table by ctid (no key) and by a unique NOT NULL index (no primary key): observed = planned', async () => {
+    expect(
+      await traced('0007_keyless', [
+        { op: 'setNotNull', table: 'hits', column: 'ua', up: "coalesce(ua, 'none')" },
+        { op: 'setNotNull', table: 'tokens', column: 'label', up: "coalesce(label, 'none')" },
+      ]),
+    ).toEqual([]);
+    const walks = tracer.traces.filter((t) => t.step.kind === 'backfill').map((t) => t.step);
+    expect(
+      walks.map((s) => (s.kind === 'backfill' ? [s.table.name, s.walk ?? 'key', s.keyIndex ?? null] : [])),
+    ).toEqual(
+      expect.arrayContaining([
+        ['hits', 'ctid', null],
+        ['tokens', 'key', 'tokens_token_key'],
+      ]),
+    );
+  });
+
+  it('a deliberately wrong claim fails: a lock left out, a scan or a rewrite denied (on the traces above)', () => {
+    const forward = tracer.traces.filter((t) => !t.undo);
+    const locking = forward.filter((t) => t.locks.some((l) => l.existed && ['r', 'p'].includes(l.relkind)));
+    const scanning = forward.filter((t) => t.scanned.length > 0);
+    expect(locking.length).toBeGreaterThan(10);
+    expect(scanning.length).toBeGreaterThan(0);
+    const wrong = (t: (typeof forward)[number], impact: object) =>
+      compareStep({ ...t.step, impact: { ...t.step.impact, ...impact } }, t).map((m) => m.what);
+    for (const t of locking) expect(wrong(t, { locks: [] })).toContain('lock');
+    for (const t of scanning) expect(wrong(t, { scansTable: false })).toContain('scan');
+    const undoRewrites = tracer.traces.filter((t) => t.undo && t.rewritten.length > 0);
+    expect(undoRewrites.map((t) => t.step.id)).toContain('change_column_type:public.accounts.code:expand:1');
+    // The fast path's undo as the plan claimed it before (brief, no rewrite) is caught.
+    for (const t of undoRewrites) {
+      const step = t.step as SqlStep;
+      const brief = { ...step.undo!.impact!, lockDuration: 'brief' as const, rewritesTable: false };
+      const claimedBrief = { ...t, step: { ...step, undo: { ...step.undo!, impact: brief } } };
+      expect(compareTrace(claimedBrief).map((m) => m.what)).toContain('rewrite');
+    }
   });
 });

@@ -393,6 +393,20 @@ export function treeBriefLock(table: TableInfo, mode: LockMode = 'ACCESS EXCLUSI
   return briefLocks(treeLocks(table, mode));
 }
 
+/**
+ * ALTER TABLE rewriting every row (and rebuilding the indexes) under ACCESS EXCLUSIVE on the table
+ * and, for a partitioned table, on every partition: reads and writes wait for the whole rewrite.
+ */
+export function rewriteImpact(table: TableInfo): Impact {
+  return {
+    locks: treeLocks(table, 'ACCESS EXCLUSIVE'),
+    lockDuration: 'rewrite',
+    rewritesTable: true,
+    scansTable: true,
+    estimatedRows: table.estimatedRows,
+  };
+}
+
 /** A step that reads the whole table while holding `locks` (none of them blocks DML unless stated). */
 function scanImpact(table: TableInfo, locks: LockTaken[]): Impact {
   return { locks, lockDuration: 'scan', rewritesTable: false, scansTable: true, estimatedRows: table.estimatedRows };

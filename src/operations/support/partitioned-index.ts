@@ -10,6 +10,7 @@ import {
   partitionScan,
   lockableTree,
   SHORT_LOCK_WAIT,
+  withLock,
 } from './partitions.js';
 import { lockTablesStatements } from './lock-order.js';
 import { dropIndex, dropIndexConcurrently } from './ddl.js';
@@ -50,6 +51,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
   const dropRoot = {
     statements: [...lockTree, dropIndex(rootIndex, { ifExists: true })],
     transactional: true,
+    impact: briefLocksOn(lockableTree(table), 'ACCESS EXCLUSIVE'),
   };
   steps.sql('expand', {
     description:
@@ -64,6 +66,7 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
     undo: {
       statements: [...dropRoot.statements, ...inner.map((p) => dropIndex(indexOf(p), { ifExists: true }))],
       transactional: true,
+      impact: dropRoot.impact,
     },
   });
   for (const leaf of leafPartitions(table)) {
@@ -89,7 +92,12 @@ export function partitionedIndexSteps(steps: StepBuilder, table: TableInfo, ix: 
         `index${above.length ? `; it completes the sub-partitioned table's index, so Postgres marks it valid in the parent's, under a brief lock on ${above.map(displayName).join(', ')}, taken first` : ''})`,
       statements: [SHORT_LOCK_WAIT, ...lockAbove, attach(leaf)],
       transactional: true,
-      impact: briefLocksOn([...above, index], 'ACCESS EXCLUSIVE'),
+      // ATTACH PARTITION also opens the partition and its parent with ACCESS SHARE (trace harness).
+      impact: withLock(
+        withLock(briefLocksOn([...above, index], 'ACCESS EXCLUSIVE'), leaf, 'ACCESS SHARE'),
+        leaf.parent,
+        'ACCESS SHARE',
+      ),
       undo: dropRoot,
     });
   }

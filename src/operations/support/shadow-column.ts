@@ -131,6 +131,7 @@ export function planShadow(
   const locks: LockTaken[] = [...byTable.values()].map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
   // A partitioned table is changed alone (its foreign keys are refused): its whole tree first.
   const trees = [...byTable.values()].flatMap((g) => lockTreeFirst(g[0]!.table));
+  const treeLocks = [...byTable.values()].flatMap((g) => ddl.treeLocks(g[0]!.table, 'ACCESS EXCLUSIVE'));
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
     statements: [
@@ -140,7 +141,7 @@ export function planShadow(
       ...views.probes,
     ],
     transactional: true,
-    impact: ddl.briefLocks(locks),
+    impact: ddl.briefLocks(treeLocks),
     undo: {
       statements: [...lockTablesStatements(locks), ...trees, ...units.flatMap((u) => swapBackStatements(u))],
       transactional: true,
@@ -163,7 +164,7 @@ export function planShadow(
       ...contractStatements(units, copies, fks, pg18, views),
     ],
     transactional: true,
-    impact: ddl.briefLocks(uniqueLocks(contractLocks)),
+    impact: ddl.briefLocks(uniqueLocks([...contractLocks, ...treeLocks])),
   });
   statisticsNote(ctx, copies);
   viewsNote(ctx, views);
@@ -189,7 +190,8 @@ function expandSteps(
       description: `add ${group.map((u) => `${quoteIdent(namesOf(u).shadow)} ${u.newType.sql}`).join(', ')} to ${displayName(t)}, kept in step with ${group.map((u) => quoteIdent(u.column.name)).join(', ')} by trigger${tableChecks.length ? `, and ${tableChecks.length} NOT VALID CHECK copies` : ''}`,
       statements: [...group.flatMap((u) => addShadowStatements(u)), ...copy.constraintCopies(tableChecks)],
       transactional: true,
-      impact: ctx.briefLock(t),
+      // ALTER TABLE recurses: every partition of a partitioned table is locked too (trace harness).
+      impact: ddl.treeBriefLock(table),
       undo: {
         statements: [...lockTreeFirst(table), ...group.flatMap((u) => dropShadowStatements(u))],
         transactional: true,
@@ -210,7 +212,7 @@ function notNullSteps(ctx: PlanContext, steps: StepBuilder, units: ShadowUnit[])
       description: `add NOT VALID CHECK (${quoteIdent(namesOf(u).shadow)} IS NOT NULL) on ${displayName(t)}`,
       statements: [ddl.addNotNullCheck(t, namesOf(u).shadow, name)],
       transactional: true,
-      impact: ctx.briefLock(t),
+      impact: ddl.treeBriefLock(u.table),
       undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
     validateConstraintStep(steps, u.table, name, { short: true });

@@ -30,8 +30,9 @@ export function changesWithoutRewrite(from: TypeName, to: TypeName): boolean {
   }
   if (a === 'cidr' && b === 'inet') return true;
   if (a === b && ['timestamp', 'timestamptz', 'time', 'timetz'].includes(a)) {
-    // Precision up (or removed): stored values need no rounding.
-    return m === undefined || (n !== undefined && m >= n);
+    // Precision up, removed, or the maximum (6, what no precision means): stored values need no
+    // rounding (Postgres's TemporalSimplify; timestamp -> timestamp(6) kept the relfilenode on 15 and 18).
+    return m === undefined || m === 6 || (n !== undefined && m >= n);
   }
   return false;
 }
@@ -45,8 +46,13 @@ export function integerType(type: TypeName): (typeof INTEGER_TYPES)[number] | un
   return INTEGER_TYPES.find((t) => t === name);
 }
 
-/** Conversions that cannot fail for any value, so the sync trigger needs no error handling. */
+/**
+ * Conversions that cannot fail for any value, so the sync trigger needs no error handling: the
+ * widenings Postgres makes in place among them (a partitioned table's indexed column takes the
+ * shadow column for those too).
+ */
 export function conversionCannotFail(from: TypeName, to: TypeName): boolean {
+  if (changesWithoutRewrite(from, to)) return true;
   const a = integerType(from);
   const b = integerType(to);
   if (a && b) return INTEGER_TYPES.indexOf(b) >= INTEGER_TYPES.indexOf(a);
