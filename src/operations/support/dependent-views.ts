@@ -16,6 +16,39 @@ export interface FollowingViews {
   refused: string[];
 }
 
+/** A view on changed columns that `viewsOn` let through: what recreating it needs. */
+export interface ViewOn {
+  table: TableInfo;
+  view: DependentView;
+  /** Its schema-qualified name. */
+  name: QualifiedName;
+  /** `schema.name` as the catalog names the dependent, for refusals. */
+  label: string;
+}
+
+/**
+ * The views on `columns` of each table, each once (a view on several of them, or on two of the
+ * tables, is met once). Those `refusal` gives a reason for are not returned: they are pushed to
+ * `refused` as `view schema.name (reason)`.
+ */
+export function viewsOn(
+  changes: readonly { table: TableInfo; columns: { has(column: string): boolean } }[],
+  refusal: (d: ColumnDependent) => string | null,
+  refused: string[],
+): ViewOn[] {
+  const out: ViewOn[] = [];
+  const seen = new Set<string>();
+  for (const { table, columns } of changes)
+    for (const d of table.dependents) {
+      if (d.kind !== 'view' || !columns.has(d.column) || seen.has(d.name)) continue;
+      seen.add(d.name);
+      const reason = refusal(d);
+      if (reason) refused.push(`view ${d.name} (${reason})`);
+      else out.push({ table, view: d.view!, name: { schema: d.view!.schema, name: d.view!.name }, label: d.name });
+    }
+  return out;
+}
+
 /**
  * The plain views on `table`'s renamed columns, recreated on the new names with CREATE OR REPLACE
  * VIEW (same object: owner, grants, comment and views on it kept; column names and options given
@@ -24,22 +57,12 @@ export interface FollowingViews {
  */
 export function followingViews(table: TableInfo, renames: ReadonlyMap<string, string>): FollowingViews {
   const out: FollowingViews = { statements: [], locks: [], names: [], refused: [] };
-  const seen = new Set<string>();
-  for (const d of table.dependents) {
-    if (d.kind !== 'view' || !renames.has(d.column) || seen.has(d.name)) continue;
-    seen.add(d.name);
-    const reason = viewRefusal(d);
-    if (reason) {
-      out.refused.push(`view ${d.name} (${reason})`);
-      continue;
-    }
-    const view = d.view!;
+  for (const { view, name, label } of viewsOn([{ table, columns: renames }], viewRefusal, out.refused)) {
     const rewritten = rewriteViewQuery(view.definition, table, renames);
     if ('refusal' in rewritten) {
-      out.refused.push(`view ${d.name} (${rewritten.refusal})`);
+      out.refused.push(`view ${label} (${rewritten.refusal})`);
       continue;
     }
-    const name: QualifiedName = { schema: view.schema, name: view.name };
     out.statements.push(ddl.replaceView(name, view.columns, view.options, rewritten.query));
     out.locks.push({ relation: name, mode: 'ACCESS EXCLUSIVE' });
     out.names.push(`view ${displayName(name)}`);
@@ -47,7 +70,7 @@ export function followingViews(table: TableInfo, renames: ReadonlyMap<string, st
   return out;
 }
 
-function viewRefusal(d: ColumnDependent & { view?: DependentView }): string | null {
+function viewRefusal(d: ColumnDependent): string | null {
   if (!d.view) return 'its definition was not read';
   if (d.view.relkind === 'm') return 'a materialized view cannot be recreated on the new column yet';
   return null;

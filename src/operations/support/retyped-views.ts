@@ -8,6 +8,7 @@ import {
   type QualifiedName,
 } from '../../db/quote.js';
 import type { LockTaken } from '../../plan/types.js';
+import { viewsOn } from './dependent-views.js';
 import * as ddl from './ddl.js';
 
 /**
@@ -41,29 +42,15 @@ export interface RecreatedViews {
 /** The views on `columns` of each table (a view on several of them once). */
 export function recreatedViews(changes: { table: TableInfo; columns: ReadonlySet<string> }[]): RecreatedViews {
   const out: RecreatedViews = { drops: [], creates: [], probes: [], locks: [], names: [], refused: [] };
-  const seen = new Set<string>();
-  for (const { table, columns } of changes)
-    for (const d of table.dependents) {
-      if (d.kind !== 'view' || !columns.has(d.column) || seen.has(d.name)) continue;
-      seen.add(d.name);
-      const reason = refusal(d);
-      if (reason) {
-        out.refused.push(`view ${d.name} (${reason})`);
-        continue;
-      }
-      const view = d.view!;
-      const name: QualifiedName = { schema: view.schema, name: view.name };
-      const query = view.definition.trim().replace(/;$/, '');
-      out.drops.push(`DROP VIEW ${quoteQualified(name)}`);
-      out.creates.push(ddl.createView(name, view.columns, view.options, query), ...identityStatements(name, view));
-      const probe = generatedName('zdm_probe', view.name);
-      out.probes.push(
-        `CREATE TEMPORARY VIEW ${quoteIdent(probe)} AS ${query}`,
-        `DROP VIEW pg_temp.${quoteIdent(probe)}`,
-      );
-      out.locks.push({ relation: name, mode: 'ACCESS EXCLUSIVE' });
-      out.names.push(`view ${displayName(name)}`);
-    }
+  for (const { view, name } of viewsOn(changes, refusal, out.refused)) {
+    const query = view.definition.trim().replace(/;$/, '');
+    out.drops.push(`DROP VIEW ${quoteQualified(name)}`);
+    out.creates.push(ddl.createView(name, view.columns, view.options, query), ...identityStatements(name, view));
+    const probe = generatedName('zdm_probe', view.name);
+    out.probes.push(`CREATE TEMPORARY VIEW ${quoteIdent(probe)} AS ${query}`, `DROP VIEW pg_temp.${quoteIdent(probe)}`);
+    out.locks.push({ relation: name, mode: 'ACCESS EXCLUSIVE' });
+    out.names.push(`view ${displayName(name)}`);
+  }
   return out;
 }
 
