@@ -204,6 +204,10 @@ export interface DependentView {
   options: string[];
   /** What recreating it (DROP and CREATE, when a column type changes) must give back; undefined where not read. */
   identity?: ViewIdentity;
+  /** A materialized view: false when it was created WITH NO DATA (never refreshed). */
+  populated?: boolean;
+  /** A materialized view: pg_class.reltuples (-1 or 0 when never analyzed). */
+  estimatedRows?: number;
 }
 
 /** What a DROP VIEW loses, for a view zdm drops and creates again. */

@@ -83,7 +83,7 @@ const VIEWS_SQL = `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS n
             pg_get_viewdef(c.oid) AS definition, COALESCE(c.reloptions, '{}')::text[] AS options,
             ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
                      AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
-            ${IDENTITY_SQL} AS identity
+            ${IDENTITY_SQL} AS identity, c.relispopulated AS populated, c.reltuples::float8 AS "estimatedRows"
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid IN (%s)`;
 

@@ -1,15 +1,9 @@
 import type { ColumnDependent, DependentView, TableInfo } from '../../db/catalog.js';
-import {
-  displayName,
-  generatedName,
-  quoteIdent,
-  quoteLiteral,
-  quoteQualified,
-  type QualifiedName,
-} from '../../db/quote.js';
+import { displayName, generatedName, quoteIdent, quoteQualified } from '../../db/quote.js';
 import type { LockTaken } from '../../plan/types.js';
-import { viewsOn } from './dependent-views.js';
+import { viewsOn } from './views-on.js';
 import * as ddl from './ddl.js';
+import { identityStatements, matviewCopies, matviewRefusal, type MatviewCopies } from './matview-copies.js';
 
 /**
  * Views on columns whose type changes through a shadow column. A view binds to a column by its
@@ -37,13 +31,20 @@ export interface RecreatedViews {
   names: string[];
   /** Views that cannot be recreated, with the reason for each. */
   refused: string[];
+  /** Materialized views: copied at switch (after the swap, reading the new column), swapped in at contract. */
+  matviews: MatviewCopies;
 }
 
 /** The views on `columns` of each table (a view on several of them once). */
 export function recreatedViews(changes: { table: TableInfo; columns: ReadonlySet<string> }[]): RecreatedViews {
-  const out: RecreatedViews = { drops: [], creates: [], probes: [], locks: [], names: [], refused: [] };
-  for (const { view, name } of viewsOn(changes, refusal, out.refused)) {
-    const query = view.definition.trim().replace(/;$/, '');
+  const refused: string[] = [];
+  const all = viewsOn(changes, (d) => (d.view?.relkind === 'm' ? matviewRefusal(d) : refusal(d)), refused);
+  const matviews = matviewCopies(
+    all.filter((v) => v.view.relkind === 'm').map((on) => ({ on, query: queryOf(on.view) })),
+  );
+  const out: RecreatedViews = { drops: [], creates: [], probes: [], locks: [], names: [], refused, matviews };
+  for (const { view, name } of all.filter((v) => v.view.relkind === 'v')) {
+    const query = queryOf(view);
     out.drops.push(`DROP VIEW ${quoteQualified(name)}`);
     out.creates.push(ddl.createView(name, view.columns, view.options, query), ...identityStatements(name, view));
     const probe = generatedName('zdm_probe', view.name);
@@ -54,31 +55,18 @@ export function recreatedViews(changes: { table: TableInfo; columns: ReadonlySet
   return out;
 }
 
+/**
+ * The query Postgres printed at plan time: it names the column by name, which after the swap is
+ * the new one.
+ */
+function queryOf(view: DependentView): string {
+  return view.definition.trim().replace(/;$/, '');
+}
+
 function refusal(d: ColumnDependent): string | null {
   const identity = d.view?.identity;
   if (!d.view || !identity) return 'its definition was not read';
-  if (d.view.relkind === 'm')
-    return 'a materialized view cannot be recreated on the new column type yet: drop it in a "sql" operation and create it again after contract';
   if (identity.dependents.length > 0)
     return `recreating it for the new column type would drop ${identity.dependents.join(', ')} with it`;
   return null;
-}
-
-function identityStatements(name: QualifiedName, view: DependentView): string[] {
-  const id = view.identity!;
-  const on = quoteQualified(name);
-  const columns = [...new Set(id.columnGrants.map((g) => g.column))];
-  return [
-    `ALTER VIEW ${on} OWNER TO ${quoteIdent(id.owner)}`,
-    ...ddl.grantStatements(id.grants, on),
-    ...columns.flatMap((c) =>
-      ddl.grantStatements(
-        id.columnGrants.filter((g) => g.column === c),
-        on,
-        c,
-      ),
-    ),
-    ...(id.comment !== null ? [`COMMENT ON VIEW ${on} IS ${quoteLiteral(id.comment)}`] : []),
-    ...id.columnComments.map((c) => ddl.commentOnColumn(name, c.column, quoteLiteral(c.comment))),
-  ];
 }
