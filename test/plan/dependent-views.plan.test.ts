@@ -128,7 +128,9 @@ describe('renameColumn recreates the views on the column at contract', () => {
       'ALTER MATERIALIZED VIEW public.city_totals_zdm RENAME TO city_totals',
       'ALTER INDEX public.city_totals_key_zdm RENAME TO city_totals_key',
     ]);
-    expect(p.notes.some((n) => n.text.includes('full recompute of each query, about 1200 rows'))).toBe(true);
+    expect(
+      p.notes.some((n) => n.text.includes('full recompute of each query: public.city_totals about 1200 rows')),
+    ).toBe(true);
     // One with a view built on it is refused, naming what the swap would drop.
     expect(planIssues(rename, members(mv(['rule _RETURN on view public.v2'])))[0]!.message).toMatch(
       /used by view public\.city_totals \(replacing it by a copy on the new column would drop rule _RETURN on view public\.v2/,

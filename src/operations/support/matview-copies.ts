@@ -17,7 +17,7 @@ import { followUpLockTimeout } from './lock-order.js';
  */
 export interface MatviewCopies {
   /** switch, one step each (after the new column is readable under the name the query uses). */
-  builds: { view: QualifiedName; table: TableInfo; statements: string[]; undo: string[]; estimatedRows: number }[];
+  builds: { view: QualifiedName; table: TableInfo; statements: string[]; undo: string[]; size: string }[];
   /** contract, before the old columns are dropped: drop each original, the copy and its indexes take the names. */
   swaps: string[];
   /** ACCESS EXCLUSIVE on each original and its copy, to take before the tables' locks. */
@@ -43,7 +43,7 @@ export function matviewCopies(views: { on: ViewOn; query: string }[]): MatviewCo
         ...identityStatements(copy, view, 'MATERIALIZED VIEW'),
       ],
       undo: [`DROP MATERIALIZED VIEW IF EXISTS ${quoteQualified(copy)}`],
-      estimatedRows: Math.max(0, view.estimatedRows ?? 0),
+      size: sizeOf(view),
     });
     out.swaps.push(
       `DROP MATERIALIZED VIEW ${quoteQualified(name)}`,
@@ -85,7 +85,7 @@ export function matviewRefusal(d: ColumnDependent): string | null {
 export function matviewCopySteps(ctx: PlanContext, steps: StepBuilder, copies: MatviewCopies, reads: string): void {
   for (const b of copies.builds)
     steps.sql('switch', {
-      description: `build a copy of materialized view ${displayName(b.view)} reading ${reads} (a full recompute of its query, about ${b.estimatedRows} rows), with its indexes, owner, grants and comments; it takes the original's place at contract`,
+      description: `build a copy of materialized view ${displayName(b.view)} reading ${reads} (a full recompute of its query, ${b.size}), with its indexes, owner, grants and comments; it takes the original's place at contract`,
       statements: b.statements,
       transactional: true,
       impact: ddl.readScanImpact(b.table),
@@ -96,10 +96,9 @@ export function matviewCopySteps(ctx: PlanContext, steps: StepBuilder, copies: M
 /** The plan says which materialized views are copied, what the copy costs, and what it does not carry. */
 export function matviewNote(ctx: PlanContext, copies: MatviewCopies, reads: string): void {
   if (copies.names.length === 0) return;
-  const rows = copies.builds.reduce((n, b) => n + b.estimatedRows, 0);
   ctx.note({
     phase: 'switch',
-    text: `${copies.names.join(', ')}: copied at switch reading ${reads} (a full recompute of each query, about ${rows} rows in all: it reads every table the query reads, blocking no reads or writes), with the same output names, storage options, indexes, owner, grants and comments; at contract the copy takes the original's name and its indexes theirs. The copy holds the data as of the switch: a REFRESH of the original during the window is not carried over, so refresh again after contract if it matters`,
+    text: `${copies.names.join(', ')}: copied at switch reading ${reads} (a full recompute of each query: ${copies.builds.map((b) => `${displayName(b.view)} ${b.size}`).join(', ')}; it reads every table the query reads, blocking no reads or writes), with the same output names, storage options, indexes, owner, grants and comments; at contract the copy takes the original's name and its indexes theirs. The copy holds the data as of the switch: a REFRESH of the original during the window is not carried over, so refresh again after contract if it matters`,
   });
 }
 
@@ -125,4 +124,10 @@ export function identityStatements(
     ...(id.comment !== null ? [`COMMENT ON ${kind} ${on} IS ${quoteLiteral(id.comment)}`] : []),
     ...id.columnComments.map((c) => ddl.commentOnColumn(name, c.column, quoteLiteral(c.comment))),
   ];
+}
+
+/** `about 1200 rows`, or why the size is not known (pg_class.reltuples is -1 until the first VACUUM or ANALYZE). */
+function sizeOf(view: DependentView): string {
+  const rows = view.estimatedRows ?? -1;
+  return rows >= 0 ? `about ${Math.round(rows)} rows` : 'size unknown: never analyzed';
 }
