@@ -222,7 +222,10 @@ function notes(ctx: PlanContext, spec: TransformColumn, r: Resolved): void {
   if (users.length > 0)
     ctx.note({
       phase: 'contract',
-      text: `warning: ${describeDependents(users)} read(s) ${from}, which after contract no longer follow the new columns (rows the new version writes leave them as they were): recreate them on ${r.to.map((c) => quoteIdent(c.name)).join(', ')} in a "sql" operation, or drop them`,
+      text:
+        `warning: ${describeDependents(users)} read(s) ${from}, which after contract no longer follow ` +
+        `the new columns (rows the new version writes leave them as they were): recreate them on ` +
+        `${r.to.map((c) => quoteIdent(c.name)).join(', ')} in a "sql" operation, or drop them`,
     });
 }
 
@@ -247,7 +250,8 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
     if (users.length)
       ctx.fail(
         `from[${i}]`,
-        `${displayName(table)}.${quoteIdent(c)} is used by ${describeDependents(users)}; "dropOld" would need CASCADE: ` +
+        `${displayName(table)}.${quoteIdent(c)} is used by ${describeDependents(users)}; ` +
+          `"dropOld" would need CASCADE: ` +
           `change or drop those first (a "sql" operation before this one that drops them unblocks it)`,
       );
   }

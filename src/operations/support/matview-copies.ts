@@ -85,7 +85,10 @@ export function matviewRefusal(d: ColumnDependent): string | null {
 export function matviewCopySteps(ctx: PlanContext, steps: StepBuilder, copies: MatviewCopies, reads: string): void {
   for (const b of copies.builds)
     steps.sql('switch', {
-      description: `build a copy of materialized view ${displayName(b.view)} reading ${reads} (a full recompute of its query, ${b.size}), with its indexes, owner, grants and comments; it takes the original's place at contract`,
+      description:
+        `build a copy of materialized view ${displayName(b.view)} reading ${reads} ` +
+        `(a full recompute of its query, ${b.size}), with its indexes, owner, grants and comments; ` +
+        `it takes the original's place at contract`,
       statements: b.statements,
       transactional: true,
       impact: ddl.readScanImpact(b.table),
@@ -98,7 +101,13 @@ export function matviewNote(ctx: PlanContext, copies: MatviewCopies, reads: stri
   if (copies.names.length === 0) return;
   ctx.note({
     phase: 'switch',
-    text: `${copies.names.join(', ')}: copied at switch reading ${reads} (a full recompute of each query: ${copies.builds.map((b) => `${displayName(b.view)} ${b.size}`).join(', ')}; it reads every table the query reads, blocking no reads or writes), with the same output names, storage options, indexes, owner, grants and comments; at contract the copy takes the original's name and its indexes theirs. The copy holds the data as of the switch: a REFRESH of the original during the window is not carried over, so refresh again after contract if it matters`,
+    text:
+      `${copies.names.join(', ')}: copied at switch reading ${reads} (a full recompute of each query: ` +
+      `${copies.builds.map((b) => `${displayName(b.view)} ${b.size}`).join(', ')}; it reads every table the ` +
+      `query reads, blocking no reads or writes), with the same output names, storage options, indexes, ` +
+      `owner, grants and comments; at contract the copy takes the original's name and its indexes theirs. ` +
+      `The copy holds the data as of the switch: a REFRESH of the original during the window is not ` +
+      `carried over, so refresh again after contract if it matters`,
   });
 }
 

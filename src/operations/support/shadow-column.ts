@@ -156,7 +156,10 @@ export function planShadow(
     ]),
   ];
   steps.sql('contract', {
-    description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names${recreated(views)}`,
+    description:
+      `drop the old column(s) ` +
+      `${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} ` +
+      `with their triggers, foreign keys and indexes; the copies take the original names${recreated(views)}`,
     statements: [
       ...swapsFirst(views.matviews, lockTablesStatements(contractLocks)),
       ...trees,
