@@ -204,6 +204,15 @@ export interface DependentView {
   options: string[];
   /** What recreating it (DROP and CREATE, when a column type changes) must give back; undefined where not read. */
   identity?: ViewIdentity;
+  /** A materialized view: false when it was created WITH NO DATA (never refreshed). */
+  populated?: boolean;
+  /** A materialized view: pg_class.reltuples (-1 or 0 when never analyzed). */
+  estimatedRows?: number;
+  /**
+   * A plain view: the views and materialized views built on it, and on those, in an order they can
+   * be created in; undefined when there are none or they were not read.
+   */
+  chain?: DependentView[];
 }
 
 /** What a DROP VIEW loses, for a view zdm drops and creates again. */

@@ -32,7 +32,7 @@ export async function withDefinitions(
   const of = (kind: ColumnDependent['kind']) => [
     ...new Set(rows.flatMap((r) => (r.kind === kind ? [kind === 'view' ? r.view_oid! : r.objid] : []))),
   ];
-  const views = await readDefinitions<DependentView>(client, VIEWS_SQL, of('view'));
+  const views = await withChains(client, await readDefinitions<DependentView>(client, VIEWS_SQL, of('view')));
   const policies = await readDefinitions<DependentPolicy>(client, POLICIES_SQL, of('policy'));
   const triggers = await readDefinitions<DependentTrigger>(client, TRIGGERS_SQL, of('trigger'));
   const functions = await readDefinitions<DependentFunction>(client, FUNCTIONS_SQL, of('function'));
@@ -48,6 +48,34 @@ export async function withDefinitions(
     return { ...r, ...found };
   });
 }
+
+/**
+ * Each plain view's `chain`: the views built on it, and on those, in an order they can be created
+ * in (by their longest path from it: a view comes after every view it reads).
+ */
+async function withChains(client: Queryable, views: Map<number, DependentView>): Promise<Map<number, DependentView>> {
+  const roots = [...views].filter(([, v]) => v.relkind === 'v').map(([oid]) => oid);
+  if (roots.length === 0) return views;
+  const links = (await client.query<{ root: number; oid: number }>(CHAIN_SQL, [roots])).rows;
+  const chained = await readDefinitions<DependentView>(client, VIEWS_SQL, [...new Set(links.map((l) => l.oid))]);
+  for (const root of roots) {
+    const chain = links.filter((l) => l.root === root && chained.has(l.oid)).map((l) => chained.get(l.oid)!);
+    if (chain.length > 0) views.set(root, { ...views.get(root)!, chain });
+  }
+  return views;
+}
+
+const CHAIN_SQL = `WITH RECURSIVE chain(root, oid, depth) AS (
+       SELECT v, v, 0 FROM unnest($1::oid[]) v
+       UNION
+       SELECT c.root, r.ev_class, c.depth + 1
+         FROM chain c
+         JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
+                         AND d.classid = 'pg_rewrite'::regclass AND d.deptype = 'n'
+         JOIN pg_rewrite r ON r.oid = d.objid AND r.ev_class <> c.oid
+        WHERE c.depth < 50)
+     SELECT root::int AS root, oid::int AS oid FROM chain WHERE depth > 0
+      GROUP BY root, oid ORDER BY root, max(depth), oid`;
 
 const GRANTEE = `CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END`;
 
@@ -83,7 +111,7 @@ const VIEWS_SQL = `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS n
             pg_get_viewdef(c.oid) AS definition, COALESCE(c.reloptions, '{}')::text[] AS options,
             ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
                      AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
-            ${IDENTITY_SQL} AS identity
+            ${IDENTITY_SQL} AS identity, c.relispopulated AS populated, c.reltuples::float8 AS "estimatedRows"
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid IN (%s)`;
 

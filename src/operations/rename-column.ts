@@ -12,6 +12,7 @@ import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync
 import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
 import { describeDependents } from './support/dependents.js';
 import { followingViews, type FollowingViews } from './support/dependent-views.js';
+import { matviewCopySteps, matviewNote, swapsFirst } from './support/matview-copies.js';
 import { followingObjects, type FollowingObjects } from './support/dependent-objects.js';
 import { lockTablesStatements } from './support/lock-order.js';
 
@@ -112,7 +113,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     );
     if (notNullCheck) validateConstraintStep(steps, table, notNullCheck, { short: true });
     copy.validateSteps(steps, [...checks, ...foreignKeys]);
-    switchDependents(ctx, steps, t, objects, newCol);
+    switchDependents(ctx, steps, t, { objects, views }, newCol);
 
     contractStep(steps, r);
     dependentNotes(ctx, { table, views, objects }, from, newCol);
@@ -186,12 +187,16 @@ function expandStep(ctx: PlanContext, steps: StepBuilder, r: Rename): void {
 /** contract: one short transaction of metadata-only changes (views first: readers lock them first). */
 function contractStep(steps: StepBuilder, r: Rename): void {
   const { table, t, from, to, fn, trigger, newCol, where, copy, views, objects, notNullCheck, checks, foreignKeys } = r;
-  const following = [...views.names, ...objects.contract.names];
+  const following = [...views.names, ...views.matviews.names, ...objects.contract.names];
+  const locks = [...views.locks, ...views.matviews.locks, ...objects.contract.locks];
   const viewsText = following.length > 0 ? `; ${following.join(', ')} recreated on ${newCol}` : '';
   steps.sql('contract', {
     description: `drop ${where} and its trigger; ${newCol} takes over its default, NOT NULL, constraints and index names${viewsText}`,
     statements: [
-      ...lockTablesStatements([...views.locks, ...objects.contract.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }]),
+      ...swapsFirst(
+        views.matviews,
+        lockTablesStatements([...views.locks, ...objects.contract.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }]),
+      ),
       ...lockTreeFirst(table),
       ...views.statements,
       ...objects.contract.statements,
@@ -206,7 +211,7 @@ function contractStep(steps: StepBuilder, r: Rename): void {
       }),
     ],
     transactional: true,
-    impact: ddl.briefLocks([...ddl.treeLocks(table, 'ACCESS EXCLUSIVE'), ...views.locks, ...objects.contract.locks]),
+    impact: ddl.briefLocks([...ddl.treeLocks(table, 'ACCESS EXCLUSIVE'), ...locks]),
   });
 }
 
@@ -219,9 +224,10 @@ function switchDependents(
   ctx: PlanContext,
   steps: ReturnType<PlanContext['steps']>,
   t: QualifiedName,
-  objects: FollowingObjects,
+  { objects, views }: { objects: FollowingObjects; views: FollowingViews },
   newCol: string,
 ): void {
+  matviewCopySteps(ctx, steps, views.matviews, newCol);
   if (objects.switch.statements.length === 0) return;
   steps.sql('switch', {
     description: `${objects.switch.names.join(', ')}: moved to ${newCol} of ${displayName(t)}`,
@@ -251,7 +257,7 @@ function dependentNotes(
       phase: 'contract',
       text: `${views.names.join(', ')}: recreated on ${newCol} in the contract step (CREATE OR REPLACE VIEW: same columns, options, owner, grants and comment); until then they read ${old}, which the trigger keeps equal`,
     });
-
+  matviewNote(ctx, views.matviews, newCol);
   if (objects.expand.names.length > 0)
     ctx.note({
       phase: 'expand',

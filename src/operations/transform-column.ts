@@ -218,6 +218,15 @@ function notes(ctx: PlanContext, spec: TransformColumn, r: Resolved): void {
       ? `contract drops ${from}: run it only when no running application version uses them`
       : `after contract ${from} are no longer kept in step with the new columns`,
   });
+  const users = spec.dropOld ? [] : r.table.dependents.filter((d) => r.from.includes(d.column));
+  if (users.length > 0)
+    ctx.note({
+      phase: 'contract',
+      text:
+        `warning: ${describeDependents(users)} read(s) ${from}, which after contract no longer follow ` +
+        `the new columns (rows the new version writes leave them as they were): recreate them on ` +
+        `${r.to.map((c) => quoteIdent(c.name)).join(', ')} in a "sql" operation, or drop them`,
+    });
 }
 
 function checkNames(ctx: PlanContext, t: QualifiedName, from: string[], to: string[], existing: Set<string>): void {
@@ -241,8 +250,9 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
     if (users.length)
       ctx.fail(
         `from[${i}]`,
-        `${quoteIdent(c)} is used by ${describeDependents(users)}; "dropOld" would need CASCADE: ` +
-          `change or drop those first`,
+        `${displayName(table)}.${quoteIdent(c)} is used by ${describeDependents(users)}; ` +
+          `"dropOld" would need CASCADE: ` +
+          `change or drop those first (a "sql" operation before this one that drops them unblocks it)`,
       );
   }
 }

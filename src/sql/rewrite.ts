@@ -115,6 +115,25 @@ export function qualifyColumns(expression: string, columns: ReadonlySet<string>,
 }
 
 /**
+ * From pg_get_indexdef() output, the same index (columns, method, predicate, UNIQUE) under the
+ * name `name` on `on` (a copy of the indexed relation with the same columns), built in a transaction.
+ */
+export function retargetIndexDefinition(
+  definition: string,
+  name: string,
+  on: { schema: string; name: string },
+): string {
+  const tree = parseSql(definition);
+  const stmt = tree.stmts?.[0]?.stmt as { IndexStmt?: Node } | undefined;
+  if (!stmt?.IndexStmt) throw new Error(`not a CREATE INDEX statement: ${definition}`);
+  stmt.IndexStmt.idxname = name;
+  stmt.IndexStmt.relation = { schemaname: on.schema, relname: on.name, inh: true, relpersistence: 'p' };
+  stmt.IndexStmt.concurrent = false;
+  stmt.IndexStmt.if_not_exists = false;
+  return deparseSql(tree);
+}
+
+/**
  * From pg_get_indexdef() output, everything after the table name (` USING btree (a) WHERE b`) on
  * renamed columns: what a partitioned index is built from, once per partition.
  */

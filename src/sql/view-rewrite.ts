@@ -168,3 +168,23 @@ function stripLocations(tree: unknown): string {
     key === 'location' || key === 'stmt_len' || key === 'stmt_location' ? undefined : value,
   );
 }
+
+/**
+ * A view's query reading other relations in place of some it reads (`targets`: `schema.name` ->
+ * the relation to read instead), on the parse tree; null when the query does not print back to the
+ * same tree. For compiling the views built on a view against a temporary copy of it.
+ */
+export function retargetRelations(definition: string, targets: ReadonlyMap<string, QualifiedName>): string | null {
+  const tree = parseSql(definition);
+  if (!deparsesFaithfully(tree)) return null;
+  walk(tree, (key, value) => {
+    if (key !== 'RangeVar' || typeof value.relname !== 'string') return;
+    const to = targets.get(`${String(value.schemaname ?? '')}.${value.relname}`);
+    if (!to) return;
+    // References qualified by the relation's own name keep resolving: it becomes the alias.
+    if (!value.alias) value.alias = { aliasname: value.relname };
+    value.schemaname = to.schema;
+    value.relname = to.name;
+  });
+  return deparseSql(tree).replace(/;\s*$/, '');
+}

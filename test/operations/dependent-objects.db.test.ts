@@ -10,7 +10,9 @@ import { startWorkload, stopAll } from '../helpers/workload.js';
  * CHECK), a trigger with UPDATE OF and WHEN, a SQL-standard function (PG 14+) and a publication's
  * column list (PG 15+) on the renamed column keep working for the old and the new application
  * through the window and after contract, with their roles, options, grants and comments; rollback
- * restores them; a PL/pgSQL function naming the column is named in a plan warning.
+ * restores them; a PL/pgSQL function naming the column is named in a plan warning. A materialized
+ * view on the column is copied at switch on the new column and takes its place at contract, with its
+ * storage options, unique index (REFRESH ... CONCURRENTLY keeps working), owner, grant and comment.
  */
 let db: TestDatabase;
 let reader: string;
@@ -35,6 +37,11 @@ beforeAll(async () => {
       WHEN (old.email IS DISTINCT FROM new.email) EXECUTE FUNCTION log_email_change();
     ALTER TABLE accounts ENABLE ALWAYS TRIGGER email_changed;
     COMMENT ON TRIGGER email_changed ON accounts IS 'audit of address changes';
+    CREATE MATERIALIZED VIEW account_domains WITH (fillfactor = 70) AS
+      SELECT split_part(email, '@', 2) AS domain, count(*) AS n FROM accounts GROUP BY 1;
+    CREATE UNIQUE INDEX account_domains_key ON account_domains (domain);
+    GRANT SELECT ON account_domains TO ${reader};
+    COMMENT ON MATERIALIZED VIEW account_domains IS 'accounts per domain';
     CREATE FUNCTION account_lookup(p text) RETURNS bigint LANGUAGE plpgsql STABLE AS
       $$BEGIN RETURN (SELECT id FROM accounts WHERE email = p); END$$`);
   if (db.major >= 14)
@@ -69,7 +76,26 @@ async function facts(): Promise<Record<string, unknown>> {
                        FROM pg_proc WHERE proname = 'account_email'`)
         : null,
     publication: db.major >= 15 ? await publishedColumns() : null,
+    matview:
+      await one(`SELECT c.reloptions, pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment,
+                               has_table_privilege('${reader}', c.oid, 'SELECT') AS readable,
+                               ARRAY(SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = c.oid) AS indexes,
+                               to_regclass('account_domains_zdm') IS NOT NULL AS copy_left
+                          FROM pg_class c WHERE c.oid = 'account_domains'::regclass`),
   };
+}
+
+/** The materialized view refreshes (CONCURRENTLY: its unique index is there) and then holds what its query gives on `column`. */
+async function matviewWorks(column: string, point: LifecyclePoint): Promise<void> {
+  await db.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY account_domains`);
+  const results = (await db.pool
+    .query(`BEGIN ISOLATION LEVEL REPEATABLE READ; REFRESH MATERIALIZED VIEW account_domains;
+    SELECT count(*)::int AS n FROM (
+      (SELECT domain, n FROM account_domains EXCEPT SELECT split_part(${column}, '@', 2), count(*) FROM accounts GROUP BY 1)
+      UNION ALL
+      (SELECT split_part(${column}, '@', 2), count(*) FROM accounts GROUP BY 1 EXCEPT SELECT domain, n FROM account_domains)) d;
+    COMMIT`)) as unknown as pg.QueryResult[];
+  expect(results[2]!.rows, `rows the materialized view differs by at ${point}`).toEqual([{ n: 0 }]);
 }
 
 async function publishedColumns(): Promise<string[] | null> {
@@ -144,6 +170,7 @@ async function dependentsWork(point: LifecyclePoint): Promise<void> {
     const after = await db.query(`SELECT count(*)::int AS n FROM email_changes WHERE account_id = ${id}`);
     expect((after[0] as { n: number }).n - (before[0] as { n: number }).n, `trigger on ${column} at ${point}`).toBe(1);
   }
+  await matviewWorks(current, point);
   if (db.major >= 14)
     expect(await db.query(`SELECT account_email(${id}) = ${current} AS same FROM accounts WHERE id = ${id}`)).toEqual([
       { same: true },
@@ -165,6 +192,7 @@ describe('policies, triggers, SQL functions and publications follow a renamed co
           /function public\.account_email\(bigint\)(, publication account_feed)?: moved to email_address at switch/,
         );
       if (db.major >= 15) expect(plan).toMatch(/publication account_feed: moved to email_address at switch/);
+      expect(plan).toContain('build a copy of materialized view public.account_domains reading email_address');
     });
   });
 
@@ -205,5 +233,10 @@ describe('policies, triggers, SQL functions and publications follow a renamed co
       });
     if (db.major >= 14) expect((after.function as { def: string }).def).toMatch(/SELECT accounts\.email_address/);
     if (db.major >= 15) expect(after.publication).toEqual(['id', 'note', 'email_address']);
+    // The copy took the materialized view's place: the same storage option, index, owner, grant and comment.
+    expect(after.matview).toEqual(before.matview);
+    expect(await db.query(`SELECT pg_get_viewdef('account_domains'::regclass) ~ 'email_address' AS reads_new`)).toEqual(
+      [{ reads_new: true }],
+    );
   });
 });

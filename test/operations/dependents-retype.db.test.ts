@@ -8,7 +8,10 @@ import { runLifecycle, withMigrations } from '../helpers/lifecycle.js';
  * Dependent objects follow changeColumnType's shadow column (issue 12): the statistics object on the
  * retyped column (with its comment and sample target) and a view on it are there after contract on
  * the new column, with everything a user set on them; through the window both application versions
- * use the view; rollback leaves both as they were.
+ * use the view; rollback leaves both as they were. A materialized view on it is copied after the swap
+ * (reading the new column) and takes its place at contract: storage option, unique index (REFRESH
+ * ... CONCURRENTLY works), owner, grant and comment kept, its columns of the new type. A view built on
+ * the view is recreated with it, in build order.
  */
 let db: TestDatabase;
 let reader: string;
@@ -26,7 +29,15 @@ beforeAll(async () => {
     GRANT SELECT ON heavy_parcels TO ${reader};
     GRANT UPDATE (zone) ON heavy_parcels TO ${reader};
     COMMENT ON VIEW heavy_parcels IS 'parcels of 10 and more';
-    COMMENT ON COLUMN heavy_parcels.doubled IS 'twice the weight'`);
+    COMMENT ON COLUMN heavy_parcels.doubled IS 'twice the weight';
+    CREATE VIEW heavy_zones AS SELECT zone, max(weight) AS heaviest, max(doubled) AS doubled FROM heavy_parcels GROUP BY zone;
+    GRANT SELECT ON heavy_zones TO ${reader};
+    COMMENT ON VIEW heavy_zones IS 'built on heavy_parcels';
+    CREATE MATERIALIZED VIEW zone_weights WITH (fillfactor = 70) AS
+      SELECT zone, max(weight) AS heaviest, count(*) AS n FROM parcels GROUP BY zone;
+    CREATE UNIQUE INDEX zone_weights_zone ON zone_weights (zone);
+    GRANT SELECT ON zone_weights TO ${reader};
+    COMMENT ON MATERIALIZED VIEW zone_weights IS 'per zone'`);
 });
 afterAll(async () => {
   if (!db) return;
@@ -52,9 +63,30 @@ const viewFacts = () =>
        FROM pg_class c WHERE c.oid = 'heavy_parcels'::regclass`,
   );
 
+/** The view built on the view: grant, comment, column types. */
+const topFacts = () =>
+  db.query(
+    `SELECT obj_description(c.oid, 'pg_class') AS comment, has_table_privilege('${reader}', c.oid, 'SELECT') AS readable,
+            ARRAY(SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
+                   WHERE attrelid = c.oid AND attnum > 0 ORDER BY attnum) AS columns
+       FROM pg_class c WHERE c.oid = 'heavy_zones'::regclass`,
+  );
+
+/** The materialized view: what a user set on it, its column types, and whether a leftover copy exists. */
+const matviewFacts = () =>
+  db.query(
+    `SELECT c.reloptions, pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment,
+            has_table_privilege('${reader}', c.oid, 'SELECT') AS readable,
+            ARRAY(SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = c.oid) AS indexes,
+            ARRAY(SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
+                   WHERE attrelid = c.oid AND attnum > 0 ORDER BY attnum) AS columns,
+            to_regclass('zone_weights_zdm') IS NOT NULL AS copy_left
+       FROM pg_class c WHERE c.oid = 'zone_weights'::regclass`,
+  );
+
 describe('dependents of a column whose type changes through a shadow column', () => {
-  it('keep working through the window, rollback and contract: statistics (comment, target) and a view', async () => {
-    const [stats, view] = [await statsFacts(), await viewFacts()];
+  it('keep working through the window, rollback and contract: statistics (comment, target), a view, a view on it and a materialized view', async () => {
+    const [stats, view, matview, top] = [await statsFacts(), await viewFacts(), await matviewFacts(), await topFacts()];
     expect(stats).toHaveLength(1);
     const app = (name: string) => () =>
       startWorkload({
@@ -68,13 +100,18 @@ describe('dependents of a column whose type changes through a shadow column', ()
           }),
           (i) => ({ text: `INSERT INTO heavy_parcels (weight, zone) VALUES ($1, $2)`, values: [10 + (i % 40), name] }),
           () => ({ text: `SELECT id, weight, doubled FROM heavy_parcels WHERE id = (SELECT max(id) FROM parcels)` }),
+          () => ({ text: `SELECT zone, heaviest FROM zone_weights WHERE zone = 'z1'` }),
+          () => ({ text: `SELECT zone, heaviest, doubled FROM heavy_zones WHERE zone = 'z2'` }),
         ],
       });
     const migration = { operations: [{ op: 'changeColumnType', table: 'parcels', column: 'weight', type: 'bigint' }] };
     await withMigrations(db, { '0001_parcels.json': migration }, async (runner) => {
       const plan = JSON.stringify(await currentPlan(runner));
       expect(plan).toContain('statistics public.parcel_stats');
-      expect(plan).toContain('view public.heavy_parcels recreated on the new column');
+      expect(plan).toContain(
+        'view public.heavy_parcels, view public.heavy_zones, materialized view public.zone_weights recreated on the new column',
+      );
+      expect(plan).toContain('build a copy of materialized view public.zone_weights reading the new column(s)');
       await runLifecycle({
         db,
         runner,
@@ -85,6 +122,8 @@ describe('dependents of a column whose type changes through a shadow column', ()
           if (point === 'rollback') {
             expect(await statsFacts()).toEqual(stats);
             expect(await viewFacts()).toEqual(view);
+            expect(await matviewFacts()).toEqual(matview);
+            expect(await topFacts()).toEqual(top);
           }
         },
       });
@@ -112,7 +151,20 @@ describe('dependents of a column whose type changes through a shadow column', ()
       await db.query(`SELECT p.id FROM parcels p LEFT JOIN heavy_parcels h ON h.id = p.id
                        WHERE (p.weight >= 10) <> (h.id IS NOT NULL) OR h.doubled IS DISTINCT FROM (CASE WHEN p.weight >= 10 THEN p.weight * 2 END)`),
     ).toEqual([]);
+    // The view built on it: recreated with it, its columns of the new type.
+    expect(await topFacts()).toEqual([
+      { ...(top[0] as object), columns: ['zone text', 'heaviest bigint', 'doubled bigint'] },
+    ]);
+    // The materialized view: the copy took its place, its heaviest column now bigint; it refreshes
+    // concurrently (its unique index is there) with a value only the new type holds.
+    expect(await matviewFacts()).toEqual([
+      { ...(matview[0] as object), columns: ['zone text', 'heaviest bigint', 'n bigint'] },
+    ]);
     await db.query(`INSERT INTO heavy_parcels (weight, zone) VALUES (3000000000, 'big')`);
+    await db.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY zone_weights`);
+    expect(await db.query(`SELECT heaviest::text AS h FROM zone_weights WHERE zone = 'big'`)).toEqual([
+      { h: '3000000000' },
+    ]);
     await expect(db.query(`INSERT INTO heavy_parcels (weight, zone) VALUES (1, 'light')`)).rejects.toThrow(
       /check option/,
     );

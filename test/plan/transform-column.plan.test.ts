@@ -92,3 +92,28 @@ describe('transformColumn plan: name -> first_name + last_name', () => {
     expect(planIssues([bad4], fakeCatalog([users]))[0]).toMatchObject({ path: 'operations[0].to[0].type' });
   });
 });
+
+describe('transformColumn: views on the old columns', () => {
+  const withView = table('users', users.columns, {
+    primaryKey: users.primaryKey,
+    dependents: [{ column: 'name', kind: 'view', name: 'public.user_names' }],
+  });
+
+  it('with dropOld, one is refused naming it, unless a "sql" operation before drops it', () => {
+    expect(planIssues([split], fakeCatalog([withView])).map((i) => i.message)).toEqual([
+      'public.users.name is used by view public.user_names; "dropOld" would need CASCADE: change or drop those first (a "sql" operation before this one that drops them unblocks it)',
+    ]);
+    const p = plan(
+      [{ op: 'sql', phase: 'contract', sql: 'DROP VIEW user_names', allow: ['drop-view'] }, split],
+      fakeCatalog([withView]),
+    );
+    expect(p.steps.some((s) => s.phase === 'contract' && s.operations[0] === 1)).toBe(true);
+  });
+
+  it('without dropOld, the plan warns that the view keeps reading the old column, no longer kept in step', () => {
+    const p = plan([{ ...split, dropOld: false }], fakeCatalog([withView]));
+    expect(p.notes.find((n) => n.text.startsWith('warning: view public.user_names'))?.text).toContain(
+      'after contract no longer follow the new columns',
+    );
+  });
+});

@@ -268,6 +268,17 @@ export function createView(view: QualifiedName, columns: string[], options: stri
   return `CREATE VIEW${viewTail(view, columns, options, query)}`;
 }
 
+/** CREATE MATERIALIZED VIEW with its output column names and storage parameters (`fillfactor=70`). */
+export function createMaterializedView(
+  view: QualifiedName,
+  columns: string[],
+  options: string[],
+  query: string,
+  withData: boolean,
+): string {
+  return `CREATE MATERIALIZED VIEW${viewTail(view, columns, options, query)} WITH ${withData ? '' : 'NO '}DATA`;
+}
+
 function viewTail(view: QualifiedName, columns: string[], options: string[], query: string): string {
   const opts = options.map((o) => {
     const at = o.indexOf('=');

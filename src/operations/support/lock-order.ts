@@ -30,5 +30,10 @@ export function lockTablesStatements(locks: LockTaken[], only = false): string[]
   if (list.length < 2) return [];
   const lock = (l: { relation: QualifiedName; mode: string }) =>
     `LOCK TABLE ${only ? 'ONLY ' : ''}${quoteQualified(l.relation)} IN ${l.mode} MODE`;
-  return [lock(list[0]!), `SET LOCAL lock_timeout = '${FOLLOW_UP_LOCK_TIMEOUT_MS}ms'`, ...list.slice(1).map(lock)];
+  return [lock(list[0]!), followUpLockTimeout(), ...list.slice(1).map(lock)];
+}
+
+/** The statement giving every lock after the first the short timeout. */
+export function followUpLockTimeout(): string {
+  return `SET LOCAL lock_timeout = '${FOLLOW_UP_LOCK_TIMEOUT_MS}ms'`;
 }

@@ -1,14 +1,10 @@
 import type { ColumnDependent, DependentView, TableInfo } from '../../db/catalog.js';
-import {
-  displayName,
-  generatedName,
-  quoteIdent,
-  quoteLiteral,
-  quoteQualified,
-  type QualifiedName,
-} from '../../db/quote.js';
+import { displayName, generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
+import { retargetRelations } from '../../sql/view-rewrite.js';
 import type { LockTaken } from '../../plan/types.js';
+import { viewsOn } from './views-on.js';
 import * as ddl from './ddl.js';
+import { identityStatements, matviewCopies, matviewRefusal, type MatviewCopies } from './matview-copies.js';
 
 /**
  * Views on columns whose type changes through a shadow column. A view binds to a column by its
@@ -36,62 +32,89 @@ export interface RecreatedViews {
   names: string[];
   /** Views that cannot be recreated, with the reason for each. */
   refused: string[];
+  /** Materialized views: copied at switch (after the swap, reading the new column), swapped in at contract. */
+  matviews: MatviewCopies;
 }
 
-/** The views on `columns` of each table (a view on several of them once). */
+/**
+ * The views on `columns` of each table (a view on several of them once), each with the views built
+ * on it (its `chain`): dropped from the last built to the view itself, created again in the order
+ * they were built, each probed in the swap against the probes of the views it reads.
+ */
 export function recreatedViews(changes: { table: TableInfo; columns: ReadonlySet<string> }[]): RecreatedViews {
-  const out: RecreatedViews = { drops: [], creates: [], probes: [], locks: [], names: [], refused: [] };
-  const seen = new Set<string>();
-  for (const { table, columns } of changes)
-    for (const d of table.dependents) {
-      if (d.kind !== 'view' || !columns.has(d.column) || seen.has(d.name)) continue;
-      seen.add(d.name);
-      const reason = refusal(d);
-      if (reason) {
-        out.refused.push(`view ${d.name} (${reason})`);
-        continue;
-      }
-      const view = d.view!;
-      const name: QualifiedName = { schema: view.schema, name: view.name };
-      const query = view.definition.trim().replace(/;$/, '');
-      out.drops.push(`DROP VIEW ${quoteQualified(name)}`);
-      out.creates.push(ddl.createView(name, view.columns, view.options, query), ...identityStatements(name, view));
-      const probe = generatedName('zdm_probe', view.name);
-      out.probes.push(
-        `CREATE TEMPORARY VIEW ${quoteIdent(probe)} AS ${query}`,
-        `DROP VIEW pg_temp.${quoteIdent(probe)}`,
-      );
-      out.locks.push({ relation: name, mode: 'ACCESS EXCLUSIVE' });
-      out.names.push(`view ${displayName(name)}`);
+  const refused: string[] = [];
+  const all = viewsOn(changes, (d) => (d.view?.relkind === 'm' ? matviewRefusal(d) : refusal(d)), refused);
+  const matviews = matviewCopies(
+    all.filter((v) => v.view.relkind === 'm').map((on) => ({ on, query: queryOf(on.view) })),
+  );
+  const out: RecreatedViews = { drops: [], creates: [], probes: [], locks: [], names: [], refused, matviews };
+  const plain = all.filter((v) => v.view.relkind === 'v');
+  const chained = new Set(plain.flatMap(({ view }) => (view.chain ?? []).map(keyOf)));
+  const emitted = new Map<string, string>();
+  for (const { view, label } of plain) {
+    // A view on the column that is also built on another one is recreated in that one's chain.
+    if (chained.has(keyOf(view))) continue;
+    const members = [view, ...(view.chain ?? [])];
+    const shared = members.find((m) => emitted.has(keyOf(m)));
+    const probes = shared
+      ? `view ${keyOf(shared)} is built on it and on view ${emitted.get(keyOf(shared))!} too`
+      : probesOf(members);
+    if (typeof probes === 'string') {
+      refused.push(`view ${label} (${probes})`);
+      continue;
     }
+    for (const m of members) emitted.set(keyOf(m), label);
+    for (const m of [...members].reverse()) out.drops.push(`DROP VIEW ${quoteQualified(nameOf(m))}`);
+    for (const m of members)
+      out.creates.push(
+        ddl.createView(nameOf(m), m.columns, m.options, queryOf(m)),
+        ...identityStatements(nameOf(m), m),
+      );
+    out.probes.push(...probes);
+    out.locks.push(...members.map((m) => ({ relation: nameOf(m), mode: 'ACCESS EXCLUSIVE' as const })));
+    out.names.push(members.map((m) => `view ${displayName(nameOf(m))}`).join(', '));
+  }
   return out;
 }
 
-function refusal(d: ColumnDependent): string | null {
-  const identity = d.view?.identity;
-  if (!d.view || !identity) return 'its definition was not read';
-  if (d.view.relkind === 'm')
-    return 'a materialized view cannot be recreated on the new column type yet: drop it in a "sql" operation and create it again after contract';
-  if (identity.dependents.length > 0)
-    return `recreating it for the new column type would drop ${identity.dependents.join(', ')} with it`;
-  return null;
+const nameOf = (v: DependentView): QualifiedName => ({ schema: v.schema, name: v.name });
+const keyOf = (v: DependentView) => `${v.schema}.${v.name}`;
+
+/**
+ * Each view compiled as a temporary view in the swap (the first on the new column, each later one
+ * reading the probes of the views before it), then all dropped; or why one cannot be.
+ */
+function probesOf(members: DependentView[]): string[] | string {
+  const targets = new Map<string, QualifiedName>();
+  const creates: string[] = [];
+  for (const m of members) {
+    const query = targets.size === 0 ? queryOf(m) : retargetRelations(m.definition, targets);
+    if (query === null) return `view ${keyOf(m)} built on it does not print back to the same query`;
+    const probe = { schema: 'pg_temp', name: generatedName('zdm_probe', m.name) };
+    creates.push(`CREATE TEMPORARY VIEW ${quoteIdent(probe.name)} AS ${query}`);
+    targets.set(keyOf(m), probe);
+  }
+  const drops = [...targets.values()].reverse().map((p) => `DROP VIEW pg_temp.${quoteIdent(p.name)}`);
+  return [...creates, ...drops];
 }
 
-function identityStatements(name: QualifiedName, view: DependentView): string[] {
-  const id = view.identity!;
-  const on = quoteQualified(name);
-  const columns = [...new Set(id.columnGrants.map((g) => g.column))];
-  return [
-    `ALTER VIEW ${on} OWNER TO ${quoteIdent(id.owner)}`,
-    ...ddl.grantStatements(id.grants, on),
-    ...columns.flatMap((c) =>
-      ddl.grantStatements(
-        id.columnGrants.filter((g) => g.column === c),
-        on,
-        c,
-      ),
-    ),
-    ...(id.comment !== null ? [`COMMENT ON VIEW ${on} IS ${quoteLiteral(id.comment)}`] : []),
-    ...id.columnComments.map((c) => ddl.commentOnColumn(name, c.column, quoteLiteral(c.comment))),
-  ];
+/**
+ * The query Postgres printed at plan time: it names the column by name, which after the swap is
+ * the new one.
+ */
+function queryOf(view: DependentView): string {
+  return view.definition.trim().replace(/;$/, '');
+}
+
+/**
+ * Why a view cannot be recreated with the views built on it: what DROP would also take beyond
+ * those views (a materialized view built on it, a trigger or rule of one of them).
+ */
+function refusal(d: ColumnDependent): string | null {
+  const members = d.view ? [d.view, ...(d.view.chain ?? [])] : [];
+  if (!d.view || members.some((m) => !m.identity)) return 'its definition was not read';
+  const chain = new Set(members.slice(1).map((m) => `rule _RETURN on view ${quoteQualified(nameOf(m))}`));
+  const others = [...new Set(members.flatMap((m) => m.identity!.dependents.filter((x) => !chain.has(x))))];
+  if (others.length > 0) return `recreating it for the new column type would drop ${others.join(', ')} with it`;
+  return null;
 }

@@ -22,6 +22,7 @@ import { lockTablesStatements } from './lock-order.js';
 import { fillTrigger } from './fill-trigger.js';
 import { lockTreeFirst } from './partitions.js';
 import { recreatedViews, type RecreatedViews } from './retyped-views.js';
+import { matviewCopySteps, matviewNote, swapsFirst } from './matview-copies.js';
 import { integerType } from './type-change.js';
 import type { StepBuilder, PlanContext } from '../types.js';
 import type { TypeName } from '../../sql/expression.js';
@@ -147,6 +148,7 @@ export function planShadow(
       transactional: true,
     },
   });
+  matviewCopySteps(ctx, steps, views.matviews, 'the new column(s)');
 
   const contractLocks = [
     ...views.locks,
@@ -157,17 +159,26 @@ export function planShadow(
     ]),
   ];
   steps.sql('contract', {
-    description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names${views.names.length ? `; ${views.names.join(', ')} recreated on the new column(s)` : ''}`,
+    description:
+      `drop the old column(s) ` +
+      `${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} ` +
+      `with their triggers, foreign keys and indexes; the copies take the original names${recreated(views)}`,
     statements: [
-      ...lockTablesStatements(contractLocks),
+      ...swapsFirst(views.matviews, lockTablesStatements(contractLocks)),
       ...trees,
       ...contractStatements(units, copies, fks, pg18, views),
     ],
     transactional: true,
-    impact: ddl.briefLocks(uniqueLocks([...contractLocks, ...treeLocks])),
+    impact: ddl.briefLocks(uniqueLocks([...views.matviews.locks, ...contractLocks, ...treeLocks])),
   });
   statisticsNote(ctx, copies);
   viewsNote(ctx, views);
+  matviewNote(ctx, views.matviews, 'the new column(s)');
+}
+
+function recreated(views: RecreatedViews): string {
+  const names = [...views.names, ...views.matviews.names];
+  return names.length ? `; ${names.join(', ')} recreated on the new column(s)` : '';
 }
 
 type Copies = Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>;
