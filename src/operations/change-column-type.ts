@@ -279,7 +279,7 @@ function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, fi
     (d) => d.column === column.name && d.kind !== 'statistics' && d.kind !== 'view',
   );
   const views = recreatedViews([{ table, columns: new Set([column.name]) }]).refused;
-  const refused = [...views, ...(dependents.length > 0 ? [describeDependents(dependents)] : [])];
+  const refused = [...views, ...(dependents.length > 0 ? [describeDependents(dependents, table)] : [])];
   if (refused.length > 0)
     ctx.fail(
       field,

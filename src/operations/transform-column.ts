@@ -241,7 +241,7 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
     if (users.length)
       ctx.fail(
         `from[${i}]`,
-        `${quoteIdent(c)} is used by ${describeDependents(users)}; "dropOld" would need CASCADE: ` +
+        `${quoteIdent(c)} is used by ${describeDependents(users, table)}; "dropOld" would need CASCADE: ` +
           `change or drop those first`,
       );
   }

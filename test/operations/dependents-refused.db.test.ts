@@ -14,7 +14,11 @@ beforeAll(async () => {
   await db.query(`CREATE TABLE members (id bigserial PRIMARY KEY, email text NOT NULL, nick text, city text, code text,
       zip text);
     CREATE VIEW member_cities AS SELECT id, city FROM members;
-    CREATE VIEW member_pairs AS SELECT a.id FROM members a JOIN members b USING (code)`);
+    CREATE VIEW member_pairs AS SELECT a.id FROM members a JOIN members b USING (code);
+    CREATE TABLE parcels (id bigserial PRIMARY KEY, grams int, kilos numeric GENERATED ALWAYS AS (grams / 1000.0) STORED)`);
+  if (db.major >= 18)
+    await db.query(`CREATE TABLE boxes (id bigserial PRIMARY KEY, side int CHECK (side > 0),
+      volume int GENERATED ALWAYS AS (side * side * side) VIRTUAL)`);
   // Publication column lists: PG15+; SQL-standard function bodies: PG14+.
   if (db.major >= 15) await db.query(`CREATE PUBLICATION member_feed FOR TABLE members (id, email)`);
   if (db.major >= 14)
@@ -77,6 +81,50 @@ describe('a change that would fail at contract because of a dependent is refused
     expect(await planError(changes('code')[0]!)).toMatch(
       /is used by view public\.member_pairs \(it joins USING \("code"\), which cannot name two different columns\)/,
     );
+  });
+
+  const parcelChanges = [
+    { op: 'renameColumn', table: 'parcels', from: 'grams', to: 'weight_g' },
+    { op: 'dropColumn', table: 'parcels', column: 'grams' },
+    { op: 'changeColumnType', table: 'parcels', column: 'grams', type: 'bigint' },
+    {
+      op: 'transformColumn',
+      table: 'parcels',
+      from: ['grams'],
+      to: [{ name: 'mg', type: 'bigint', up: 'grams * 1000' }],
+      down: { grams: 'mg / 1000' },
+      dropOld: true,
+    },
+  ];
+  it.for(parcelChanges)('stored generated column: $op names it, the reason and the way out', async (op) => {
+    const message = await planError(op);
+    expect(message).toMatch(
+      /is used by generated column kilos \(a stored generated column: recreating it over the changed column rewrites the whole table under an ACCESS EXCLUSIVE lock/,
+    );
+    expect(message).toContain('ALTER TABLE public.parcels ALTER COLUMN kilos DROP EXPRESSION');
+  });
+
+  it('virtual generated column (PG 18): renameColumn on a table with a CHECK constraint names it', async (ctx) => {
+    if (db.major < 18) ctx.skip();
+    expect(await planError({ op: 'renameColumn', table: 'boxes', from: 'side', to: 'edge' })).toMatch(
+      /is used by generated column volume \(a virtual generated column, whose expression Postgres changes \(SET EXPRESSION\) only on a table without CHECK constraints, and public\.boxes has "?boxes_side_check/,
+    );
+  });
+
+  it('the way out: DROP EXPRESSION in a sql step before the rename lets it plan', async () => {
+    const plan = await withMigrations(
+      db,
+      {
+        '0001_plain.json': {
+          operations: [
+            { op: 'sql', phase: 'expand', sql: 'ALTER TABLE parcels ALTER COLUMN kilos DROP EXPRESSION', rollback: '' },
+            parcelChanges[0],
+          ],
+        },
+      },
+      (runner) => currentPlan(runner),
+    );
+    expect(plan.kind).toBe('planned');
   });
 
   it('a sql step that drops the function and the publication first lets the drop plan', async (ctx) => {

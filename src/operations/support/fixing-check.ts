@@ -109,7 +109,7 @@ function refuse(ctx: PlanContext, table: TableInfo, column: string, field: strin
   if (dependents.length > 0)
     ctx.fail(
       field,
-      `${where} is used by ${describeDependents(dependents)}; \`up\` needs a copy of the column, which they would not follow`,
+      `${where} is used by ${describeDependents(dependents, table)}; \`up\` needs a copy of the column, which they would not follow`,
     );
   const exclusion = table.constraints.find((c) => c.type === 'x' && c.columns.includes(column));
   if (exclusion)
