@@ -102,7 +102,11 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
       ctx.fail('type', `${where} is an identity column; its type can only change to smallint, integer or bigint`);
     // A plain widening cast (int -> bigint, anything -> text) cannot fail: no error handling needed.
     const tolerant = !(plainCast && conversionCannotFail(oldType, newType));
-    const units: ShadowUnit[] = [unit(ctx, table, column, { newType, using, down, tolerant, field: 'column' })];
+    // CREATE STATISTICS refuses a type without a default btree operator class (read with the catalog).
+    const unsortable = ctx.catalog.typeFacts?.get(ctx.type(spec.type, 'type')?.oid ?? 0)?.sortable === false;
+    const units: ShadowUnit[] = [
+      unit(ctx, table, column, { newType, using, down, tolerant, unsortable, field: 'column' }),
+    ];
     const tables = new Map<string, TableInfo>([[tableKey(table), table]]);
     addReferencingUnits(ctx, table, column, units, tables);
     planShadow(ctx, ctx.steps('change_column_type', where), units, tables);
@@ -122,7 +126,7 @@ function addReferencingUnits(
   units: ShadowUnit[],
   tables: Map<string, TableInfo>,
 ): void {
-  const { newType, using, down, tolerant } = units[0]!;
+  const { newType, using, down, tolerant, unsortable } = units[0]!;
   const where = `${displayName(table)}.${quoteIdent(column.name)}`;
   const oldType = parseTypeName(column.type);
   const onlyColumn = (field: 'using' | 'down', text: string) => {
@@ -158,6 +162,7 @@ function addReferencingUnits(
         using: renameInExpression(using, renames),
         down: renameInExpression(down, renames),
         tolerant,
+        unsortable,
         field: 'table',
         via: `${childWhere} (foreign key ${quoteIdent(fk.name)})`,
       }),
@@ -224,6 +229,7 @@ interface UnitInput {
   using: string;
   down: string;
   tolerant: boolean;
+  unsortable?: boolean;
   field: string;
   /** Why this column changes too (a referencing column). */
   via?: string;
@@ -239,6 +245,7 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
     using: input.using,
     down: input.down,
     tolerant: input.tolerant,
+    unsortable: input.unsortable,
     convertedDefault: undefined,
   };
   const n = namesOf(draft);

@@ -59,6 +59,11 @@ export interface ShadowUnit {
   down: string;
   /** The conversion can fail on some values: the trigger and the backfill catch errors (see tolerantFunctions). */
   tolerant: boolean;
+  /**
+   * The new type has no default btree operator class (json, xml, point: TypeFacts.sortable), which
+   * CREATE STATISTICS needs: the statistics objects on the column are not recreated (plan warning).
+   */
+  unsortable?: boolean;
   /** The column's default converted to the new type (plain defaults only). */
   convertedDefault: string | undefined;
   /**
@@ -153,18 +158,32 @@ export function planShadow(
       { relation: fk.constraint.references!.table, mode: 'ACCESS EXCLUSIVE' as const },
     ]),
   ];
+  const lost = lostStatistics(units);
   steps.sql('contract', {
     description: `drop the old column(s) ${units.map((u) => `${displayName(u.table)}.${quoteIdent(namesOf(u).hidden)}`).join(', ')} with their triggers, foreign keys and indexes; the copies take the original names${views.names.length ? `; ${views.names.join(', ')} recreated on the new column(s)` : ''}`,
     statements: [
       ...lockTablesStatements(contractLocks),
       ...trees,
-      ...contractStatements(units, copies, fks, pg18, views),
+      ...contractStatements(units, copies, fks, pg18, views, lost),
     ],
     transactional: true,
     impact: ddl.briefLocks(uniqueLocks(contractLocks)),
   });
-  statisticsNote(ctx, copies);
+  statisticsNote(ctx, copies, lost);
   viewsNote(ctx, views);
+}
+
+/**
+ * Statistics objects (by `schema.name`) on a column whose new type CREATE STATISTICS refuses
+ * ("cannot be used in statistics because its type json has no default btree operator class"):
+ * the contract would fail recreating them, so they are dropped with the old column, with a warning.
+ */
+function lostStatistics(units: ShadowUnit[]): Map<string, ShadowUnit> {
+  const out = new Map<string, ShadowUnit>();
+  for (const u of units.filter((x) => x.unsortable))
+    for (const st of u.table.statistics ?? [])
+      if (st.columns.includes(u.column.name)) out.set(`${st.schema}.${st.name}`, u);
+  return out;
 }
 
 type Copies = Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>;
@@ -260,8 +279,22 @@ function viewsNote(ctx: PlanContext, views: RecreatedViews): void {
 }
 
 /** The statistics objects on the old columns: recreated at contract on the new ones. */
-function statisticsNote(ctx: PlanContext, copies: Map<string, { copy: ColumnCopy }>): void {
-  const stats = [...copies.values()].flatMap(({ copy }) => copy.statistics.map((st) => displayName(st)));
+function statisticsNote(
+  ctx: PlanContext,
+  copies: Map<string, { copy: ColumnCopy }>,
+  lost: ReadonlyMap<string, ShadowUnit>,
+): void {
+  const stats = [...copies.values()].flatMap(({ copy }) =>
+    copy.statistics.filter((st) => !lost.has(`${st.schema}.${st.name}`)).map((st) => displayName(st)),
+  );
+  for (const [name, u] of lost)
+    ctx.note({
+      phase: 'contract',
+      text:
+        `warning: statistics ${name} is dropped with the old column ${displayName(u.table)}.` +
+        `${quoteIdent(u.column.name)} and not recreated: its new type ${u.newType.sql} has no default btree ` +
+        `operator class, which CREATE STATISTICS needs; create it again without that column if it still helps`,
+    });
   if (stats.length > 0)
     ctx.note({
       phase: 'contract',
@@ -437,6 +470,7 @@ function contractStatements(
   fks: ForeignKeyCopy[],
   pg18: boolean,
   views: RecreatedViews,
+  lost: ReadonlyMap<string, ShadowUnit>,
 ): string[] {
   const out: string[] = [];
   for (const u of units) {
@@ -456,7 +490,7 @@ function contractStatements(
   out.push(...views.drops);
   for (const u of units) out.push(ddl.dropColumn(q(u.table), namesOf(u).hidden));
   // Statistics objects on an old column went with it: the same ones, on the column that now has its name.
-  for (const { copy } of copies.values()) out.push(...copy.statisticsStatements(new Map()));
+  for (const { copy } of copies.values()) out.push(...copy.statisticsStatements(new Map(), new Set(lost.keys())));
   for (const u of units) {
     const named = ddl.notNullConstraintName(u.table, u.column.name);
     if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));
