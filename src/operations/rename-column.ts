@@ -8,7 +8,12 @@ import { lockTreeFirst } from './support/partitions.js';
 import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
-import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
+import {
+  comparesAsText,
+  distinctSql,
+  dropSyncTriggerStatements,
+  syncTriggerStatements,
+} from './support/sync-trigger.js';
 import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
 import { describeDependents } from './support/dependents.js';
 import { followingViews, type FollowingViews } from './support/dependent-views.js';
@@ -88,6 +93,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       checks,
       foreignKeys,
       notNullCheck,
+      asText: comparesAsText(ctx.catalog, oldColumn.typeOid),
     };
     expandStep(ctx, steps, r);
 
@@ -97,7 +103,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     ctx.backfill({
       table,
       assignments: [{ column: to, expression: quoteIdent(from) }],
-      pending: `${newCol} IS DISTINCT FROM ${quoteIdent(from)}`,
+      pending: distinctSql(newCol, quoteIdent(from), r.asText),
       keyChecks: foreignKeys.flatMap((fk) => (fk.references ? [fk.references.table] : [])),
     });
 
@@ -105,7 +111,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     verifyStep(
       steps,
       table,
-      `${newCol} IS DISTINCT FROM ${quoteIdent(from)}`,
+      distinctSql(newCol, quoteIdent(from), r.asText),
       [from, to],
       `verify no row of ${displayName(t)} has ${newCol} different from ${quoteIdent(from)}`,
       `rows of ${displayName(t)} where ${newCol} differs from ${quoteIdent(from)}: the backfill has not covered them`,
@@ -144,18 +150,21 @@ interface Rename {
   checks: ConstraintInfo[];
   foreignKeys: ConstraintInfo[];
   notNullCheck: string | undefined;
+  /** The column's type has no = operator: the trigger compares text forms. */
+  asText: boolean;
 }
 
 /** expand 1: column, sync trigger and NOT VALID copies of its constraints, in one transaction. */
 function expandStep(ctx: PlanContext, steps: StepBuilder, r: Rename): void {
   const { table, t, from, to, oldColumn, fn, trigger, newCol, copy, objects, notNullCheck, checks, foreignKeys } = r;
+  const forward = [{ column: to, expression: quoteIdent(from), asText: r.asText }];
   const expand = [
     ...copy.addColumn(oldColumn, oldColumn.type),
     ...syncTriggerStatements(
       t,
       fn,
       trigger,
-      { forward: [{ column: to, expression: quoteIdent(from) }], backward: [{ column: from, expression: newCol }] },
+      { forward, backward: [{ column: from, expression: newCol }] },
       new Set([from, to]),
     ),
   ];
