@@ -14,6 +14,7 @@ import { ColumnCopy } from './support/column-copy.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
+import { comparesAsText } from './support/sync-trigger.js';
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
 import { typeSql } from './support/model-objects.js';
 import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
@@ -246,6 +247,7 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
     down: input.down,
     tolerant: input.tolerant,
     unsortable: input.unsortable,
+    oldUnsortable: comparesAsText(ctx.catalog, column.typeOid),
     convertedDefault: undefined,
   };
   const n = namesOf(draft);

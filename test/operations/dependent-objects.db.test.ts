@@ -394,4 +394,25 @@ describe('a renamed column of a type without an = operator', () => {
       { id: 51, content: '{"old": 3}' },
     ]);
   });
+
+  it('changeColumnType json -> jsonb: the shadow column, then the hidden old one, compared as text', async () => {
+    await db.query(`CREATE TABLE notes (id bigserial PRIMARY KEY, body json);
+      INSERT INTO notes (body) SELECT json_build_object('n', g) FROM generate_series(1, 50) g`);
+    const migration = { operations: [{ op: 'changeColumnType', table: 'notes', column: 'body', type: 'jsonb' }] };
+    await withMigrations(db, { '0006_notes.json': migration }, async (runner) => {
+      await advance(runner, { until: 'expand' });
+      await db.query(`UPDATE notes SET body = '{"before": 1}' WHERE id = 1`);
+      await advance(runner, { until: 'switch' });
+      // After the swap the trigger derives the hidden json column and compares it: json = json does not exist.
+      await db.query(`UPDATE notes SET body = '{"after": 2}' WHERE id = 2`);
+      await db.query(`INSERT INTO notes (body) VALUES ('{"after": 3}')`);
+      await advance(runner, { until: 'contract' });
+    });
+    expect(await db.query(`SELECT id::int, body FROM notes WHERE id IN (1, 2, 3, 51) ORDER BY id`)).toEqual([
+      { id: 1, body: { before: 1 } },
+      { id: 2, body: { after: 2 } },
+      { id: 3, body: { n: 3 } },
+      { id: 51, body: { after: 3 } },
+    ]);
+  });
 });

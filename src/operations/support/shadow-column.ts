@@ -15,7 +15,7 @@ import { rowKeyColumns } from './row-key.js';
 import { validateConstraintStep } from './steps.js';
 import { ColumnCopy } from './column-copy.js';
 import { defaultMove } from './default-move.js';
-import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
+import { distinctSql, dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
 import { fillTrigger } from './fill-trigger.js';
 import { lockTreeFirst } from './partitions.js';
@@ -64,6 +64,8 @@ export interface ShadowUnit {
    * CREATE STATISTICS needs: the statistics objects on the column are not recreated (plan warning).
    */
   unsortable?: boolean;
+  /** The old type has no default btree operator class either: the old column is compared as text. */
+  oldUnsortable?: boolean;
   /** The column's default converted to the new type (plain defaults only). */
   convertedDefault: string | undefined;
   /**
@@ -265,7 +267,8 @@ function backfill(ctx: PlanContext, u: ShadowUnit): void {
   ctx.backfill({
     table: u.table,
     assignments: [{ column: n.shadow, expression: value }],
-    pending: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
+    // unsortable: a type without a btree class may have no = operator either (json): compared as text.
+    pending: distinctSql(quoteIdent(n.shadow), `(${value})`, u.unsortable),
   });
 }
 
@@ -356,7 +359,7 @@ function beforeSwap(u: ShadowUnit): SyncMapping {
   const n = namesOf(u);
   const forward = u.tolerant ? `${quoteQualified(n.conv)}(new)` : u.using;
   return {
-    forward: [{ column: n.shadow, expression: forward }],
+    forward: [{ column: n.shadow, expression: forward, asText: u.unsortable }],
     backward: [{ column: u.column.name, expression: renameInExpression(u.down, new Map([[u.column.name, n.shadow]])) }],
   };
 }
@@ -365,7 +368,7 @@ function beforeSwap(u: ShadowUnit): SyncMapping {
 function afterSwap(u: ShadowUnit): SyncMapping {
   const n = namesOf(u);
   return {
-    forward: [{ column: n.hidden, expression: u.down }],
+    forward: [{ column: n.hidden, expression: u.down, asText: u.oldUnsortable }],
     backward: [
       { column: u.column.name, expression: renameInExpression(u.using, new Map([[u.column.name, n.hidden]])) },
     ],
@@ -392,7 +395,7 @@ function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
   steps.verify('switch', {
     description: `verify no row of ${displayName(t)} has ${quoteIdent(n.shadow)} out of step with ${quoteIdent(u.column.name)}`,
     table: t,
-    violation: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
+    violation: distinctSql(quoteIdent(n.shadow), `(${value})`, u.unsortable),
     sampleColumns: [...new Set([...key, u.column.name, n.shadow])],
     message: `rows of ${displayName(t)} where ${quoteIdent(n.shadow)} differs from ${u.using}: the backfill has not covered them`,
     impact,
