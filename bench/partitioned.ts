@@ -76,8 +76,18 @@ async function oneSide(url: string, dir: string, side: 'zdm' | 'bulk', admin: pg
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const stepMs = new Map<string, number>();
-  const runner = runnerFor(url, dir, {}, (e: RunnerEvent) => {
+  // ZDM_BENCH_TARGET_MS: the backfill's target batch duration (default: the product's, 200 ms).
+  const target = process.env.ZDM_BENCH_TARGET_MS ? { targetBatchMs: Number(process.env.ZDM_BENCH_TARGET_MS) } : {};
+  const runner = runnerFor(url, dir, target, (e: RunnerEvent) => {
     if (e.type === 'step-done') stepMs.set(e.stepId, e.ms);
+    // ZDM_BENCH_TRACE=1: every backfill progress event and pause, to see where the step's time goes.
+    if (process.env.ZDM_BENCH_TRACE && e.type === 'backfill-progress') {
+      const p = e.progress;
+      process.stderr.write(
+        `  ${p.elapsedMs.toFixed(0)} ms: batch ${p.batches} size ${p.batchSize} took ${p.lastBatchMs.toFixed(0)} ms, ` +
+          `${p.rowsScanned} rows, paused ${p.pausedTotalMs.toFixed(0)} ms (${p.pauses})${p.paused ? ` ${p.paused}` : ''}\n`,
+      );
+    }
   });
   try {
     await setup(client);

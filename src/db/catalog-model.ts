@@ -151,6 +151,12 @@ export interface DependentTrigger {
   name: string;
   /** pg_get_triggerdef, read with search_path = pg_catalog. */
   definition: string;
+  /**
+   * Only in the virtual schema, after a renameColumn: the definition the trigger has during the
+   * window (its UPDATE OF list widened to the new column at expand), where `definition` is the one
+   * after contract. A later rename of the same migration widens and restores this one.
+   */
+  windowDefinition?: string;
   /** pg_trigger.tgenabled: O origin (enabled), D disabled, R replica, A always. */
   enabled: 'O' | 'D' | 'R' | 'A';
   comment: string | null;

@@ -14,6 +14,7 @@ import { ColumnCopy } from './support/column-copy.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
+import { comparesAsText } from './support/sync-trigger.js';
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
 import { typeSql } from './support/model-objects.js';
 import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
@@ -103,7 +104,11 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
       ctx.fail('type', `${where} is an identity column; its type can only change to smallint, integer or bigint`);
     // A plain widening cast (int -> bigint, anything -> text) cannot fail: no error handling needed.
     const tolerant = !(plainCast && conversionCannotFail(oldType, newType));
-    const units: ShadowUnit[] = [unit(ctx, table, column, { newType, using, down, tolerant, field: 'column' })];
+    // CREATE STATISTICS refuses a type without a default btree operator class (read with the catalog).
+    const unsortable = ctx.catalog.typeFacts?.get(ctx.type(spec.type, 'type')?.oid ?? 0)?.sortable === false;
+    const units: ShadowUnit[] = [
+      unit(ctx, table, column, { newType, using, down, tolerant, unsortable, field: 'column' }),
+    ];
     const tables = new Map<string, TableInfo>([[tableKey(table), table]]);
     addReferencingUnits(ctx, table, column, units, tables);
     planShadow(ctx, ctx.steps('change_column_type', where), units, tables);
@@ -123,7 +128,7 @@ function addReferencingUnits(
   units: ShadowUnit[],
   tables: Map<string, TableInfo>,
 ): void {
-  const { newType, using, down, tolerant } = units[0]!;
+  const { newType, using, down, tolerant, unsortable } = units[0]!;
   const where = `${displayName(table)}.${quoteIdent(column.name)}`;
   const oldType = parseTypeName(column.type);
   const onlyColumn = (field: 'using' | 'down', text: string) => {
@@ -159,6 +164,7 @@ function addReferencingUnits(
         using: renameInExpression(using, renames),
         down: renameInExpression(down, renames),
         tolerant,
+        unsortable,
         field: 'table',
         via: `${childWhere} (foreign key ${quoteIdent(fk.name)})`,
       }),
@@ -229,6 +235,7 @@ interface UnitInput {
   using: string;
   down: string;
   tolerant: boolean;
+  unsortable?: boolean;
   field: string;
   /** Why this column changes too (a referencing column). */
   via?: string;
@@ -244,6 +251,8 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
     using: input.using,
     down: input.down,
     tolerant: input.tolerant,
+    unsortable: input.unsortable,
+    oldUnsortable: comparesAsText(ctx.catalog, column.typeOid),
     convertedDefault: undefined,
   };
   const n = namesOf(draft);
@@ -284,7 +293,7 @@ function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, fi
     (d) => d.column === column.name && d.kind !== 'statistics' && d.kind !== 'view',
   );
   const views = recreatedViews([{ table, columns: new Set([column.name]) }]).refused;
-  const refused = [...views, ...(dependents.length > 0 ? [describeDependents(dependents)] : [])];
+  const refused = [...views, ...(dependents.length > 0 ? [describeDependents(dependents, table)] : [])];
   if (refused.length > 0)
     ctx.fail(
       field,

@@ -117,7 +117,7 @@ function refuseUsedColumn(ctx: PlanContext, table: TableInfo, name: string, wher
   if (dependents.length > 0)
     ctx.fail(
       'column',
-      `${where} is used by ${describeDependents(dependents)}; ` +
+      `${where} is used by ${describeDependents(dependents, table)}; ` +
         `change or drop those first (dropping the column would need CASCADE)`,
     );
   const inbound = table.referencedBy.filter((fk) => fk.referencedColumns.includes(name));

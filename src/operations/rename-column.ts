@@ -8,7 +8,12 @@ import { lockTreeFirst } from './support/partitions.js';
 import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
-import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
+import {
+  comparesAsText,
+  distinctSql,
+  dropSyncTriggerStatements,
+  syncTriggerStatements,
+} from './support/sync-trigger.js';
 import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
 import { describeDependents } from './support/dependents.js';
 import { followingViews, type FollowingViews } from './support/dependent-views.js';
@@ -89,6 +94,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       checks,
       foreignKeys,
       notNullCheck,
+      asText: comparesAsText(ctx.catalog, oldColumn.typeOid),
     };
     expandStep(ctx, steps, r);
 
@@ -98,7 +104,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     ctx.backfill({
       table,
       assignments: [{ column: to, expression: quoteIdent(from) }],
-      pending: `${newCol} IS DISTINCT FROM ${quoteIdent(from)}`,
+      pending: distinctSql(newCol, quoteIdent(from), r.asText),
       keyChecks: foreignKeys.flatMap((fk) => (fk.references ? [fk.references.table] : [])),
     });
 
@@ -106,7 +112,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     verifyStep(
       steps,
       table,
-      `${newCol} IS DISTINCT FROM ${quoteIdent(from)}`,
+      distinctSql(newCol, quoteIdent(from), r.asText),
       [from, to],
       `verify no row of ${displayName(t)} has ${newCol} different from ${quoteIdent(from)}`,
       `rows of ${displayName(t)} where ${newCol} differs from ${quoteIdent(from)}: the backfill has not covered them`,
@@ -145,18 +151,21 @@ interface Rename {
   checks: ConstraintInfo[];
   foreignKeys: ConstraintInfo[];
   notNullCheck: string | undefined;
+  /** The column's type has no = operator: the trigger compares text forms. */
+  asText: boolean;
 }
 
 /** expand 1: column, sync trigger and NOT VALID copies of its constraints, in one transaction. */
 function expandStep(ctx: PlanContext, steps: StepBuilder, r: Rename): void {
   const { table, t, from, to, oldColumn, fn, trigger, newCol, copy, objects, notNullCheck, checks, foreignKeys } = r;
+  const forward = [{ column: to, expression: quoteIdent(from), asText: r.asText }];
   const expand = [
     ...copy.addColumn(oldColumn, oldColumn.type),
     ...syncTriggerStatements(
       t,
       fn,
       trigger,
-      { forward: [{ column: to, expression: quoteIdent(from) }], backward: [{ column: from, expression: newCol }] },
+      { forward, backward: [{ column: from, expression: newCol }] },
       new Set([from, to]),
     ),
   ];
@@ -187,7 +196,7 @@ function expandStep(ctx: PlanContext, steps: StepBuilder, r: Rename): void {
 /** contract: one short transaction of metadata-only changes (views first: readers lock them first). */
 function contractStep(steps: StepBuilder, r: Rename): void {
   const { table, t, from, to, fn, trigger, newCol, where, copy, views, objects, notNullCheck, checks, foreignKeys } = r;
-  const following = [...views.names, ...views.matviews.names, ...objects.contract.names];
+  const following = [...views.names, ...views.matviews.names, ...objects.contract.names, ...objects.generated.names];
   const locks = [...views.locks, ...views.matviews.locks, ...objects.contract.locks];
   const viewsText = following.length > 0 ? `; ${following.join(', ')} recreated on ${newCol}` : '';
   steps.sql('contract', {
@@ -208,6 +217,7 @@ function contractStep(steps: StepBuilder, r: Rename): void {
         notNullCheck,
         copy,
         constraints: [...checks, ...foreignKeys],
+        generated: objects.generated.statements,
       }),
     ],
     transactional: true,
@@ -268,6 +278,11 @@ function dependentNotes(
       phase: 'switch',
       text: `${objects.switch.names.join(', ')}: moved to ${newCol} at switch (a function's body reads it, a publication's CDC consumers receive it instead of ${old}: the same values, which the trigger keeps equal; a function keeps its owner, grants and comment); rollback restores them`,
     });
+  if (objects.generated.names.length > 0)
+    ctx.note({
+      phase: 'contract',
+      text: `${objects.generated.names.join(', ')}: its expression reads ${newCol} from the contract step (SET EXPRESSION, no rewrite for a virtual column); until then it reads ${old}, which the trigger keeps equal`,
+    });
   if (objects.contract.names.length > 0)
     ctx.note({
       phase: 'contract',
@@ -310,12 +325,12 @@ function refuseUnsupported(
       'from',
       `${where} is part of exclusion constraint ${quoteIdent(exclusion[0]!.name)}, which cannot be rebuilt without a blocking lock`,
     );
-  const followed = new Set(['view', 'policy', 'trigger', 'function', 'publication']);
+  const followed = new Set(['view', 'policy', 'trigger', 'function', 'publication', 'generated column']);
   const dependents = table.dependents.filter((d) => d.column === from && !followed.has(d.kind));
   const refused = [
     ...views.refused,
     ...objects.refused,
-    ...(dependents.length > 0 ? [describeDependents(dependents)] : []),
+    ...(dependents.length > 0 ? [describeDependents(dependents, table)] : []),
   ];
   if (refused.length > 0) {
     ctx.fail(
@@ -333,6 +348,8 @@ interface ContractInput {
   notNullCheck: string | undefined;
   copy: ColumnCopy;
   constraints: ConstraintInfo[];
+  /** SET EXPRESSION of the virtual generated columns on the old column (dependent-objects.ts). */
+  generated: string[];
 }
 
 function contractStatements(table: TableInfo, c: ContractInput): string[] {
@@ -342,14 +359,33 @@ function contractStatements(table: TableInfo, c: ContractInput): string[] {
   if (old.default !== null) out.push(ddl.setDefault(t, c.to, old.default));
   // A serial column owns its sequence: dropping the column would drop the sequence with it.
   if (old.ownedSequence) out.push(ddl.sequenceOwnedBy(old.ownedSequence, t, c.to));
-  out.push(ddl.dropColumn(t, c.from));
-  // Statistics objects on the old column went with it: the same ones on the new column.
-  out.push(...c.copy.statisticsStatements());
-  if (c.notNullCheck) {
-    // A validated CHECK (col IS NOT NULL) lets NOT NULL skip its full-table scan (PG 12+). From
-    // PG 18 NOT NULL is a named constraint: give it the old column's name, as RENAME COLUMN would.
-    out.push(...ddl.setNotNullStatements(t, c.to, { constraintName: ddl.notNullConstraintName(table, c.from) }));
+  if (c.generated.length > 0) out.push(...generatedFirst(table, c), ...c.copy.statisticsStatements());
+  else {
+    out.push(ddl.dropColumn(t, c.from));
+    // Statistics objects on the old column went with it: the same ones on the new column.
+    out.push(...c.copy.statisticsStatements());
+    if (c.notNullCheck) {
+      // A validated CHECK (col IS NOT NULL) lets NOT NULL skip its full-table scan (PG 12+). From
+      // PG 18 NOT NULL is a named constraint: give it the old column's name, as RENAME COLUMN would.
+      out.push(...ddl.setNotNullStatements(t, c.to, { constraintName: ddl.notNullConstraintName(table, c.from) }));
+    }
   }
   out.push(...c.copy.adoptStatements(c.constraints));
+  return out;
+}
+
+/**
+ * With virtual generated columns to carry: their SET EXPRESSION needs a table without CHECK
+ * constraints and must come before the old column's drop, so the NOT NULL check goes first, the
+ * NOT NULL constraint (PG 18: named) under a name of its own until the old column's is free.
+ */
+function generatedFirst(table: TableInfo, c: ContractInput): string[] {
+  const t: QualifiedName = { schema: table.schema, name: table.name };
+  const out: string[] = [];
+  const finalName = ddl.notNullConstraintName(table, c.from);
+  const interim = finalName === undefined ? undefined : generatedName(t.name, c.to, 'zdm_nn');
+  if (c.notNullCheck) out.push(...ddl.setNotNullStatements(t, c.to, { constraintName: interim }));
+  out.push(...c.generated, ddl.dropColumn(t, c.from));
+  if (c.notNullCheck && interim && finalName) out.push(ddl.renameConstraint(t, interim, finalName));
   return out;
 }

@@ -223,7 +223,7 @@ function notes(ctx: PlanContext, spec: TransformColumn, r: Resolved): void {
     ctx.note({
       phase: 'contract',
       text:
-        `warning: ${describeDependents(users)} read(s) ${from}, which after contract no longer follow ` +
+        `warning: ${describeDependents(users, r.table)} read(s) ${from}, which after contract no longer follow ` +
         `the new columns (rows the new version writes leave them as they were): recreate them on ` +
         `${r.to.map((c) => quoteIdent(c.name)).join(', ')} in a "sql" operation, or drop them`,
     });
@@ -250,7 +250,7 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
     if (users.length)
       ctx.fail(
         `from[${i}]`,
-        `${displayName(table)}.${quoteIdent(c)} is used by ${describeDependents(users)}; ` +
+        `${displayName(table)}.${quoteIdent(c)} is used by ${describeDependents(users, table)}; ` +
           `"dropOld" would need CASCADE: ` +
           `change or drop those first (a "sql" operation before this one that drops them unblocks it)`,
       );

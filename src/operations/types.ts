@@ -100,7 +100,7 @@ export interface ModelChange {
   alterColumn(
     table: QualifiedName,
     column: string,
-    patch: Partial<Pick<ColumnInfo, 'notNull' | 'default' | 'comment'>>,
+    patch: Partial<Pick<ColumnInfo, 'notNull' | 'default' | 'comment' | 'generated'>>,
   ): void;
   /** Table attributes that are no structural change (its comment, its replica identity). */
   alterTable(

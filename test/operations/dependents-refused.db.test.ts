@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advance } from '../../src/runner/advance.js';
 import { currentPlan } from '../../src/runner/current-plan.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { withMigrations } from '../helpers/lifecycle.js';
@@ -6,7 +7,8 @@ import { withMigrations } from '../helpers/lifecycle.js';
 /**
  * Dependents Postgres would refuse a DROP COLUMN for, read from the real catalog: a migration that
  * would fail at contract because of them (the old column is dropped there) is refused at plan
- * time, naming the object (issue 12). Only plans: nothing runs.
+ * time, naming the object (issue 12). Only plans, but for one migration run to contract: a
+ * statistics object on a column retyped to box, which CREATE STATISTICS refuses.
  */
 let db: TestDatabase;
 beforeAll(async () => {
@@ -14,7 +16,15 @@ beforeAll(async () => {
   await db.query(`CREATE TABLE members (id bigserial PRIMARY KEY, email text NOT NULL, nick text, city text, code text,
       zip text);
     CREATE VIEW member_cities AS SELECT id, city FROM members;
-    CREATE VIEW member_pairs AS SELECT a.id FROM members a JOIN members b USING (code)`);
+    CREATE VIEW member_pairs AS SELECT a.id FROM members a JOIN members b USING (code);
+    CREATE TABLE parcels (id bigserial PRIMARY KEY, grams int, kilos numeric GENERATED ALWAYS AS (grams / 1000.0) STORED);
+    CREATE TABLE labels (id bigserial PRIMARY KEY, body text, lang text);
+    INSERT INTO labels (body, lang) SELECT '(' || g || ',' || g || '),(0,0)', 'l' || (g % 3) FROM generate_series(1, 50) g;
+    CREATE STATISTICS label_stats (ndistinct) ON body, lang FROM labels;
+    CREATE STATISTICS lang_stats (ndistinct) ON id, lang FROM labels`);
+  if (db.major >= 18)
+    await db.query(`CREATE TABLE boxes (id bigserial PRIMARY KEY, side int CHECK (side > 0),
+      volume int GENERATED ALWAYS AS (side * side * side) VIRTUAL)`);
   // Publication column lists: PG15+; SQL-standard function bodies: PG14+.
   if (db.major >= 15) await db.query(`CREATE PUBLICATION member_feed FOR TABLE members (id, email)`);
   if (db.major >= 14)
@@ -77,6 +87,70 @@ describe('a change that would fail at contract because of a dependent is refused
     expect(await planError(changes('code')[0]!)).toMatch(
       /is used by view public\.member_pairs \(it joins USING \("code"\), which cannot name two different columns\)/,
     );
+  });
+
+  const parcelChanges = [
+    { op: 'renameColumn', table: 'parcels', from: 'grams', to: 'weight_g' },
+    { op: 'dropColumn', table: 'parcels', column: 'grams' },
+    { op: 'changeColumnType', table: 'parcels', column: 'grams', type: 'bigint' },
+    {
+      op: 'transformColumn',
+      table: 'parcels',
+      from: ['grams'],
+      to: [{ name: 'mg', type: 'bigint', up: 'grams * 1000' }],
+      down: { grams: 'mg / 1000' },
+      dropOld: true,
+    },
+  ];
+  it.for(parcelChanges)('stored generated column: $op names it, the reason and the way out', async (op) => {
+    const message = await planError(op);
+    expect(message).toMatch(
+      /is used by generated column kilos \(a stored generated column: recreating it over the changed column rewrites the whole table under an ACCESS EXCLUSIVE lock/,
+    );
+    expect(message).toContain('ALTER TABLE public.parcels ALTER COLUMN kilos DROP EXPRESSION');
+  });
+
+  it('virtual generated column (PG 18): renameColumn on a table with a CHECK constraint names it', async (ctx) => {
+    if (db.major < 18) ctx.skip();
+    expect(await planError({ op: 'renameColumn', table: 'boxes', from: 'side', to: 'edge' })).toMatch(
+      /is used by generated column volume \(a virtual generated column, whose expression Postgres changes \(SET EXPRESSION\) only on a table without CHECK constraints, and public\.boxes has "?boxes_side_check/,
+    );
+  });
+
+  it('the way out: DROP EXPRESSION in a sql step before the rename lets it plan', async () => {
+    const plan = await withMigrations(
+      db,
+      {
+        '0001_plain.json': {
+          operations: [
+            { op: 'sql', phase: 'expand', sql: 'ALTER TABLE parcels ALTER COLUMN kilos DROP EXPRESSION', rollback: '' },
+            parcelChanges[0],
+          ],
+        },
+      },
+      (runner) => currentPlan(runner),
+    );
+    expect(plan.kind).toBe('planned');
+  });
+
+  // box has an = operator (the trigger and the backfill compare values with it) but no btree operator class.
+  it('statistics on a column retyped to box (no default btree operator class): dropped with a warning, the contract runs', async () => {
+    const migration = { operations: [{ op: 'changeColumnType', table: 'labels', column: 'body', type: 'box' }] };
+    await withMigrations(db, { '0001_labels.json': migration }, async (runner) => {
+      const plan = JSON.stringify(await currentPlan(runner));
+      expect(plan).toMatch(
+        /warning: statistics public\.label_stats is dropped with the old column public\.labels\.body and not recreated: its new type (pg_catalog\.)?box has no default btree operator class/,
+      );
+      expect(plan, 'no statement recreates it').not.toContain('"CREATE STATISTICS');
+      for (let i = 0; i < 4; i++) await advance(runner);
+    });
+    expect(
+      await db.query(`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute
+                       WHERE attrelid = 'labels'::regclass AND attname = 'body'`),
+    ).toEqual([{ type: 'box' }]);
+    expect(await db.query(`SELECT stxname FROM pg_statistic_ext WHERE stxrelid = 'labels'::regclass`)).toEqual([
+      { stxname: 'lang_stats' },
+    ]);
   });
 
   it('a sql step that drops the function and the publication first lets the drop plan', async (ctx) => {

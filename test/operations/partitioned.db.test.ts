@@ -6,6 +6,9 @@ import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
 import { startWorkload as startWriter, stopAll, stopAfterWork } from '../helpers/workload.js';
 import { runLifecycle, withMigrations } from '../helpers/lifecycle.js';
+import { advance } from '../../src/runner/advance.js';
+import { rollback } from '../../src/runner/rollback.js';
+import { tableSnapshot } from '../helpers/schema.js';
 import { partitionsWithoutIndex, treeSnapshot } from '../helpers/partitions.js';
 
 let db: TestDatabase;
@@ -362,6 +365,62 @@ describe('partitioned tables under old-app and new-app traffic', () => {
       await dir.remove();
     }
   }, 240_000);
+
+  /** The operations the tests above do not run, each on a sub-partitioned table. */
+  const others: [string, object][] = [
+    [
+      'addColumn',
+      { op: 'addColumn', table: 'ev', column: { name: 'flag', type: 'boolean', default: 'false', nullable: false } },
+    ],
+    ['dropDefault', { op: 'dropDefault', table: 'ev', column: 'kind' }],
+    ['dropNotNull', { op: 'dropNotNull', table: 'ev', column: 'kind' }],
+    ['setComment', { op: 'setComment', table: 'ev', column: 'note', comment: 'a note' }],
+    ['dropIndex', { op: 'dropIndex', name: 'ev_note' }],
+    ['dropColumn', { op: 'dropColumn', table: 'ev', column: 'qty' }],
+    [
+      'transformColumn',
+      {
+        op: 'transformColumn',
+        table: 'ev',
+        from: ['note'],
+        to: [{ name: 'note2', type: 'text', up: "note || '!'" }],
+        down: { note: "rtrim(note2, '!')" },
+      },
+    ],
+    ['addCheck', { op: 'addCheck', table: 'ev', name: 'ev_id_pos', expression: 'id > 0' }],
+    ['renameTable', { op: 'renameTable', from: 'ev', to: 'ev_renamed' }],
+  ];
+  it('every other operation on a sub-partitioned table: expand, rollback exact on every level, then through contract', async () => {
+    await db.query(`CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL, kind text NOT NULL DEFAULT 'k', note text, qty int,
+        PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+      CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+      CREATE TABLE ev_2 PARTITION OF ev FOR VALUES FROM ('2024-02-01') TO ('2024-03-01') PARTITION BY HASH (id);
+      CREATE TABLE ev_2_h0 PARTITION OF ev_2 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+      CREATE TABLE ev_2_h1 PARTITION OF ev_2 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+      INSERT INTO ev SELECT g, '2024-01-01'::date + (g % 59), 'k' || (g % 3), 'n', g FROM generate_series(1, 300) g;
+      CREATE INDEX ev_note ON ev (note);`);
+    const tree = ['ev', 'ev_1', 'ev_2', 'ev_2_h0', 'ev_2_h1'];
+    const snapshot = async () => Promise.all(tree.map((t) => tableSnapshot(db.pool, t)));
+    for (const [i, [name, op]] of others.entries()) {
+      const before = await snapshot();
+      await withMigrations(db, { [`01${i}_${name}.json`]: { operations: [op] } }, async (runner) => {
+        await advance(runner, { until: 'expand' });
+        await rollback(runner);
+        expect(await snapshot(), `${name}: every level as before after rollback`).toEqual(before);
+        expect(await advance(runner, { until: 'contract' }), name).toMatchObject({ complete: true });
+      });
+    }
+    // Every leaf ended with the parent's columns, and the rows survived the copies.
+    const columns = (t: string) =>
+      db.query(`SELECT string_agg(attname, ',' ORDER BY attname) AS c FROM pg_attribute
+                 WHERE attrelid = '${t}'::regclass AND attnum > 0 AND NOT attisdropped`);
+    const root = await columns('ev_renamed');
+    expect(root).toEqual([{ c: 'at,flag,id,kind,note2,note'.split(',').sort().join(',') }]);
+    for (const leaf of ['ev_1', 'ev_2_h0', 'ev_2_h1']) expect(await columns(leaf), leaf).toEqual(root);
+    expect(await db.query(`SELECT count(*)::int AS n FROM ev_renamed WHERE note2 = note || '!' AND NOT flag`)).toEqual([
+      { n: 300 },
+    ]);
+  });
 
   it('the catalog names old-style inheritance children (not partitions), whose rows a trigger on the parent misses', async () => {
     await db.query(`

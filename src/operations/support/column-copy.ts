@@ -49,10 +49,12 @@ export class ColumnCopy {
    * Extended statistics objects on a copied column, recreated under their own name, comment and
    * sample target: to run after the original column is dropped (which drops them). `renames`: the
    * copy's name at that point (a renamed column's new name; none for a shadow column, which has
-   * taken the original's name by then). They hold no data until the next ANALYZE.
+   * taken the original's name by then). They hold no data until the next ANALYZE. `skip`: by
+   * `schema.name`, ones that cannot be recreated (dropped with the column, the plan warns).
    */
-  statisticsStatements(renames: ReadonlyMap<string, string> = this.renames): string[] {
-    return this.statistics.flatMap((st) => [
+  statisticsStatements(renames: ReadonlyMap<string, string> = this.renames, skip?: ReadonlySet<string>): string[] {
+    const kept = this.statistics.filter((st) => !skip?.has(`${st.schema}.${st.name}`));
+    return kept.flatMap((st) => [
       rewriteStatisticsDefinition(st.definition, renames),
       ...(st.comment !== null ? [ddl.commentOnStatistics(st, quoteLiteral(st.comment))] : []),
       ...(st.target !== null && st.target !== undefined ? [ddl.setStatisticsTarget(st, st.target)] : []),

@@ -130,6 +130,11 @@ export function setNotNull(t: QualifiedName, column: string, constraintName?: st
     : `${alter(t)} ALTER COLUMN ${quoteIdent(column)} SET NOT NULL`;
 }
 
+/** `ALTER COLUMN ... SET EXPRESSION AS (...)` (PG 17+): for a virtual generated column (PG 18) a catalog change only. */
+export function setGeneratedExpression(t: QualifiedName, column: string, expression: string): string {
+  return `${alter(t)} ALTER COLUMN ${quoteIdent(column)} SET EXPRESSION AS (${expression})`;
+}
+
 export function dropNotNull(t: QualifiedName, column: string): string {
   return `${alter(t)} ALTER COLUMN ${quoteIdent(column)} DROP NOT NULL`;
 }

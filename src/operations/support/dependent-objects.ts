@@ -9,6 +9,7 @@ import {
   widenTriggerColumns,
 } from '../../sql/dependent-rewrite.js';
 import * as ddl from './ddl.js';
+import { generatedColumnReason } from './dependents.js';
 
 /** Statements of one phase that carry dependents to the new columns, with what they lock and name. */
 export interface DependentChange {
@@ -30,6 +31,12 @@ export interface FollowingObjects {
   switch: DependentChange & { undo: string[] };
   /** contract (before the old columns are dropped): everything on the new columns. */
   contract: DependentChange;
+  /**
+   * contract, once zdm's own CHECK constraints on the table are gone and before the old columns are
+   * dropped: virtual generated columns' expressions on the new columns (SET EXPRESSION is refused on a
+   * table with a CHECK constraint).
+   */
+  generated: DependentChange;
   /** Dependents that cannot follow, each with the reason. */
   refused: string[];
   /** Functions zdm cannot see into for sure (their bodies are not tracked): named in a plan warning. */
@@ -38,8 +45,8 @@ export interface FollowingObjects {
   notes: string[];
 }
 
-type Kind = 'policy' | 'trigger' | 'function' | 'publication';
-const KINDS: ReadonlySet<string> = new Set<Kind>(['policy', 'trigger', 'function', 'publication']);
+type Kind = 'policy' | 'trigger' | 'function' | 'publication' | 'generated column';
+const KINDS: ReadonlySet<string> = new Set<Kind>(['policy', 'trigger', 'function', 'publication', 'generated column']);
 
 const change = (): DependentChange & { undo: string[] } => ({ statements: [], locks: [], names: [], undo: [] });
 
@@ -49,6 +56,7 @@ export function followingObjects(table: TableInfo, renames: ReadonlyMap<string, 
     expand: change(),
     switch: change(),
     contract: change(),
+    generated: change(),
     refused: [],
     untracked: [],
     notes: [],
@@ -82,6 +90,8 @@ function follow(
       return d.function ? followFunction(out, table, d, renames) : 'its definition was not read';
     case 'publication':
       return d.publication ? followPublication(out, table, d.publication, renames) : 'its definition was not read';
+    case 'generated column':
+      return followGenerated(out, table, d.name, renames);
     default:
       return 'zdm cannot carry it to the new column';
   }
@@ -119,7 +129,9 @@ function followTrigger(
   const final = rewriteTriggerDefinition(tr.definition, renames);
   if ('refusal' in final) return final.refusal;
   // During the window an UPDATE OF trigger fires for the new columns too: a new-version UPDATE sets only those.
-  const widened = widenTriggerColumns(tr.definition, renames);
+  // After an earlier rename of the same migration, the trigger is the one that rename widened.
+  const window = tr.windowDefinition ?? tr.definition;
+  const widened = widenTriggerColumns(window, renames);
   const recreate = (definition: string, ifExists = false) => [
     ddl.dropTrigger(tr.table, tr.name, { ifExists }),
     definition,
@@ -129,7 +141,7 @@ function followTrigger(
   const name = `trigger ${quoteIdent(tr.name)} on ${displayName(tr.table)}`;
   if (widened !== null) {
     out.expand.statements.push(...recreate(widened));
-    out.expand.undo.push(...recreate(tr.definition, true));
+    out.expand.undo.push(...recreate(window, true));
     out.expand.names.push(name);
   }
   out.contract.statements.push(...recreate(final.sql));
@@ -189,6 +201,35 @@ function followPublication(
   out.switch.statements.push(...ddl.republishTable(p.name, t(table), columns, filter));
   out.switch.undo.push(...ddl.republishTable(p.name, t(table), p.columns, p.rowFilter));
   out.switch.names.push(`publication ${quoteIdent(p.name)}`);
+  return null;
+}
+
+/**
+ * A virtual generated column (PG 18) reads the new columns from contract: SET EXPRESSION on a
+ * virtual column changes the catalog only (no rewrite, no scan: its values are computed when read),
+ * in the contract transaction before the old columns are dropped. Until then it reads the old
+ * columns, which the trigger keeps equal. Postgres refuses SET EXPRESSION on a virtual column of a
+ * table with CHECK constraints (it would have to check them again), so such a table is refused
+ * here, at plan time. A stored one cannot follow without a rewrite (generatedColumnReason).
+ */
+function followGenerated(
+  out: FollowingObjects,
+  table: TableInfo,
+  name: string,
+  renames: ReadonlyMap<string, string>,
+): string | null {
+  const column = table.columns.find((c) => c.name === name);
+  if (column?.generated !== 'v' || column.default === null) return generatedColumnReason(table, name);
+  const checks = table.constraints.filter((c) => c.type === 'c');
+  if (checks.length > 0)
+    return (
+      `a virtual generated column, whose expression Postgres changes (SET EXPRESSION) only on a table without ` +
+      `CHECK constraints, and ${displayName(table)} has ${checks.map((c) => quoteIdent(c.name)).join(', ')}`
+    );
+  const r = rewritePolicyExpression(column.default, t(table), t(table), renames);
+  if ('refusal' in r) return r.refusal;
+  out.generated.statements.push(ddl.setGeneratedExpression(t(table), name, r.sql));
+  out.generated.names.push(`virtual generated column ${quoteIdent(name)}`);
   return null;
 }
 

@@ -277,7 +277,7 @@ function refuse(ctx: PlanContext, table: TableInfo, column: string, field: strin
   if (dependents.length > 0)
     ctx.fail(
       field,
-      `${where} is used by ${describeDependents(dependents)}; ` +
+      `${where} is used by ${describeDependents(dependents, table)}; ` +
         `\`up\` needs a copy of the column, which they would not follow`,
     );
   const exclusion = table.constraints.find((c) => c.type === 'x' && c.columns.includes(column));

@@ -17,7 +17,7 @@ import { rowKeyColumns } from './row-key.js';
 import { validateConstraintStep } from './steps.js';
 import { ColumnCopy } from './column-copy.js';
 import { defaultMove } from './default-move.js';
-import { dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
+import { distinctSql, dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
 import { fillTrigger } from './fill-trigger.js';
 import { lockTreeFirst } from './partitions.js';
@@ -62,6 +62,13 @@ export interface ShadowUnit {
   down: string;
   /** The conversion can fail on some values: the trigger and the backfill catch errors (see tolerantFunctions). */
   tolerant: boolean;
+  /**
+   * The new type has no default btree operator class (json, xml, point: TypeFacts.sortable), which
+   * CREATE STATISTICS needs: the statistics objects on the column are not recreated (plan warning).
+   */
+  unsortable?: boolean;
+  /** The old type has no default btree operator class either: the old column is compared as text. */
+  oldUnsortable?: boolean;
   /** The column's default converted to the new type (plain defaults only). */
   convertedDefault: string | undefined;
   /**
@@ -158,6 +165,7 @@ export function planShadow(
       { relation: fk.constraint.references!.table, mode: 'ACCESS EXCLUSIVE' as const },
     ]),
   ];
+  const lost = lostStatistics(units);
   steps.sql('contract', {
     description:
       `drop the old column(s) ` +
@@ -166,12 +174,12 @@ export function planShadow(
     statements: [
       ...swapsFirst(views.matviews, lockTablesStatements(contractLocks)),
       ...trees,
-      ...contractStatements(units, copies, fks, pg18, views),
+      ...contractStatements(units, copies, fks, pg18, views, lost),
     ],
     transactional: true,
     impact: ddl.briefLocks(uniqueLocks([...views.matviews.locks, ...contractLocks, ...treeLocks])),
   });
-  statisticsNote(ctx, copies);
+  statisticsNote(ctx, copies, lost);
   viewsNote(ctx, views);
   matviewNote(ctx, views.matviews, 'the new column(s)');
 }
@@ -179,6 +187,19 @@ export function planShadow(
 function recreated(views: RecreatedViews): string {
   const names = [...views.names, ...views.matviews.names];
   return names.length ? `; ${names.join(', ')} recreated on the new column(s)` : '';
+}
+
+/**
+ * Statistics objects (by `schema.name`) on a column whose new type CREATE STATISTICS refuses
+ * ("cannot be used in statistics because its type json has no default btree operator class"):
+ * the contract would fail recreating them, so they are dropped with the old column, with a warning.
+ */
+function lostStatistics(units: ShadowUnit[]): Map<string, ShadowUnit> {
+  const out = new Map<string, ShadowUnit>();
+  for (const u of units.filter((x) => x.unsortable))
+    for (const st of u.table.statistics ?? [])
+      if (st.columns.includes(u.column.name)) out.set(`${st.schema}.${st.name}`, u);
+  return out;
 }
 
 type Copies = Map<string, { copy: ColumnCopy; checks: ConstraintInfo[] }>;
@@ -261,7 +282,8 @@ function backfill(ctx: PlanContext, u: ShadowUnit): void {
   ctx.backfill({
     table: u.table,
     assignments: [{ column: n.shadow, expression: value }],
-    pending: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
+    // unsortable: a type without a btree class may have no = operator either (json): compared as text.
+    pending: distinctSql(quoteIdent(n.shadow), `(${value})`, u.unsortable),
   });
 }
 
@@ -275,8 +297,22 @@ function viewsNote(ctx: PlanContext, views: RecreatedViews): void {
 }
 
 /** The statistics objects on the old columns: recreated at contract on the new ones. */
-function statisticsNote(ctx: PlanContext, copies: Map<string, { copy: ColumnCopy }>): void {
-  const stats = [...copies.values()].flatMap(({ copy }) => copy.statistics.map((st) => displayName(st)));
+function statisticsNote(
+  ctx: PlanContext,
+  copies: Map<string, { copy: ColumnCopy }>,
+  lost: ReadonlyMap<string, ShadowUnit>,
+): void {
+  const stats = [...copies.values()].flatMap(({ copy }) =>
+    copy.statistics.filter((st) => !lost.has(`${st.schema}.${st.name}`)).map((st) => displayName(st)),
+  );
+  for (const [name, u] of lost)
+    ctx.note({
+      phase: 'contract',
+      text:
+        `warning: statistics ${name} is dropped with the old column ${displayName(u.table)}.` +
+        `${quoteIdent(u.column.name)} and not recreated: its new type ${u.newType.sql} has no default btree ` +
+        `operator class, which CREATE STATISTICS needs; create it again without that column if it still helps`,
+    });
   if (stats.length > 0)
     ctx.note({
       phase: 'contract',
@@ -338,7 +374,7 @@ function beforeSwap(u: ShadowUnit): SyncMapping {
   const n = namesOf(u);
   const forward = u.tolerant ? `${quoteQualified(n.conv)}(new)` : u.using;
   return {
-    forward: [{ column: n.shadow, expression: forward }],
+    forward: [{ column: n.shadow, expression: forward, asText: u.unsortable }],
     backward: [{ column: u.column.name, expression: renameInExpression(u.down, new Map([[u.column.name, n.shadow]])) }],
   };
 }
@@ -347,7 +383,7 @@ function beforeSwap(u: ShadowUnit): SyncMapping {
 function afterSwap(u: ShadowUnit): SyncMapping {
   const n = namesOf(u);
   return {
-    forward: [{ column: n.hidden, expression: u.down }],
+    forward: [{ column: n.hidden, expression: u.down, asText: u.oldUnsortable }],
     backward: [
       { column: u.column.name, expression: renameInExpression(u.using, new Map([[u.column.name, n.hidden]])) },
     ],
@@ -374,7 +410,7 @@ function verifySteps(steps: StepBuilder, u: ShadowUnit): void {
   steps.verify('switch', {
     description: `verify no row of ${displayName(t)} has ${quoteIdent(n.shadow)} out of step with ${quoteIdent(u.column.name)}`,
     table: t,
-    violation: `${quoteIdent(n.shadow)} IS DISTINCT FROM (${value})`,
+    violation: distinctSql(quoteIdent(n.shadow), `(${value})`, u.unsortable),
     sampleColumns: [...new Set([...key, u.column.name, n.shadow])],
     message: `rows of ${displayName(t)} where ${quoteIdent(n.shadow)} differs from ${u.using}: the backfill has not covered them`,
     impact,
@@ -452,6 +488,7 @@ function contractStatements(
   fks: ForeignKeyCopy[],
   pg18: boolean,
   views: RecreatedViews,
+  lost: ReadonlyMap<string, ShadowUnit>,
 ): string[] {
   const out: string[] = [];
   for (const u of units) {
@@ -471,7 +508,7 @@ function contractStatements(
   out.push(...views.drops);
   for (const u of units) out.push(ddl.dropColumn(q(u.table), namesOf(u).hidden));
   // Statistics objects on an old column went with it: the same ones, on the column that now has its name.
-  for (const { copy } of copies.values()) out.push(...copy.statisticsStatements(new Map()));
+  for (const { copy } of copies.values()) out.push(...copy.statisticsStatements(new Map(), new Set(lost.keys())));
   for (const u of units) {
     const named = ddl.notNullConstraintName(u.table, u.column.name) ?? defaultNotNullName(u);
     if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));

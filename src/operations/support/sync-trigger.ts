@@ -1,3 +1,4 @@
+import type { Catalog } from '../../db/catalog.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import { BACKFILL_SETTING } from '../../plan/backfill-sql.js';
 import { qualifyColumns } from '../../sql/rewrite.js';
@@ -19,8 +20,11 @@ import { qualifyColumns } from '../../sql/rewrite.js';
  * run in name order, and sees their final values.
  */
 export interface SyncMapping {
-  /** New columns and how each is computed from old columns (expressions over unqualified names). */
-  forward: { column: string; expression: string }[];
+  /**
+   * New columns and how each is computed from old columns (expressions over unqualified names).
+   * `asText`: the column's type has no = operator (json, xml, point): compared as text.
+   */
+  forward: { column: string; expression: string; asText?: boolean }[];
   /** Old columns and how each is computed from new columns. */
   backward: { column: string; expression: string }[];
 }
@@ -36,7 +40,7 @@ export function syncTriggerStatements(
     list.map((m) => `NEW.${quoteIdent(m.column)} := ${qualifyColumns(m.expression, allColumns, 'new')};`).join(' ');
   const newWritten = mapping.forward.map((m) => `NEW.${quoteIdent(m.column)} IS NOT NULL`).join(' OR ');
   const newChanged = mapping.forward
-    .map((m) => `NEW.${quoteIdent(m.column)} IS DISTINCT FROM OLD.${quoteIdent(m.column)}`)
+    .map((m) => distinctSql(`NEW.${quoteIdent(m.column)}`, `OLD.${quoteIdent(m.column)}`, m.asText))
     .join(' OR ');
   const body = [
     'BEGIN',
@@ -57,6 +61,19 @@ export function syncTriggerStatements(
       `WHEN (current_setting('${BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE ` +
       `FUNCTION ${quoteQualified(fn)}()`,
   ];
+}
+
+/**
+ * `a IS DISTINCT FROM b`, or on their text forms when the type has no = operator (`json = json`
+ * does not exist: IS DISTINCT FROM fails at run time, in the trigger on every UPDATE).
+ */
+export function distinctSql(a: string, b: string, asText = false): string {
+  return asText ? `${a}::text IS DISTINCT FROM ${b}::text` : `${a} IS DISTINCT FROM ${b}`;
+}
+
+/** A type without a default btree class may have no = operator either (json, xml, point): compare as text. */
+export function comparesAsText(catalog: Catalog, typeOid: number): boolean {
+  return catalog.typeFacts?.get(typeOid)?.sortable === false;
 }
 
 export function dropSyncTriggerStatements(table: QualifiedName, fn: QualifiedName, trigger: string): string[] {

@@ -1,4 +1,5 @@
-import { tableKey, type ConstraintInfo, type IndexInfo, type TableInfo } from '../../db/catalog.js';
+import { tableKey, type ColumnInfo, type ConstraintInfo, type IndexInfo, type TableInfo } from '../../db/catalog.js';
+import { rewritePolicyExpression } from '../../sql/dependent-rewrite.js';
 import { displayName, quoteIdent, type QualifiedName } from '../../db/quote.js';
 import type { ColumnChangeKind, ColumnClaim, ModelChange } from '../../operations/types.js';
 import { rewriteConstraintDefinition, rewriteIndexDefinition } from '../../sql/rewrite.js';
@@ -139,7 +140,10 @@ function columnChanges(model: SchemaModel, op: ChangingOp, { claim, columns }: G
         indexes: t.indexes.filter((ix) => !ix.columns.includes(name)),
         constraints: t.constraints.filter((c) => !c.columns.includes(name)),
         primaryKey: t.primaryKey?.columns.includes(name) ? null : t.primaryKey,
-        dependents: t.dependents.filter((d) => d.column !== name),
+        // a dropped generated column no longer depends on the columns its expression read
+        dependents: t.dependents.filter(
+          (d) => d.column !== name && !(d.kind === 'generated column' && d.name === name),
+        ),
       }));
     },
     renameColumn(q, from, to) {
@@ -276,12 +280,19 @@ function renamedColumn(t: TableInfo, from: string, to: string): Partial<TableInf
         }
       : c;
   return {
-    columns: t.columns.map((c) => (c.name === from ? { ...c, name: to } : c)),
+    columns: t.columns.map((c) => (c.name === from ? { ...c, name: to } : generatedOn(c, t, renames))),
     indexes: t.indexes.map(index),
     constraints: t.constraints.map(constraint),
     primaryKey: t.primaryKey ? { ...t.primaryKey, columns: rename(t.primaryKey.columns) } : null,
     dependents: t.dependents.map((d) => renamedDependent(d, { schema: t.schema, name: t.name }, renames)),
   };
+}
+
+/** A generated column's expression as it reads after the rename (a virtual one follows it at contract). */
+function generatedOn(c: ColumnInfo, t: QualifiedName, renames: ReadonlyMap<string, string>): ColumnInfo {
+  if (!c.generated || c.default === null) return c;
+  const r = rewritePolicyExpression(c.default, t, t, renames);
+  return 'sql' in r ? { ...c, default: r.sql } : c;
 }
 
 function addInbound(model: SchemaModel, from: QualifiedName, fk: ConstraintInfo): void {

@@ -4,6 +4,7 @@ import {
   rewriteFunctionDefinition,
   rewritePolicyExpression,
   rewriteTriggerDefinition,
+  widenTriggerColumns,
 } from '../../sql/dependent-rewrite.js';
 import { rewriteViewQuery } from '../../sql/view-rewrite.js';
 
@@ -34,7 +35,10 @@ export function renamedDependent(
   }
   if (d.trigger && sameTable(d.trigger.table, table)) {
     const r = rewriteTriggerDefinition(d.trigger.definition, renames);
-    if ('sql' in r) out.trigger = { ...d.trigger, definition: r.sql };
+    // During the window the trigger has the rename's widened UPDATE OF list (dependent-objects.ts).
+    const window = d.trigger.windowDefinition ?? d.trigger.definition;
+    const windowDefinition = widenTriggerColumns(window, renames) ?? window;
+    if ('sql' in r) out.trigger = { ...d.trigger, definition: r.sql, windowDefinition };
   }
   if (d.function) {
     const r = rewriteFunctionDefinition(d.function.definition, d.function.argNames, table, renames);

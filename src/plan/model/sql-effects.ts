@@ -175,6 +175,14 @@ class SqlEffects {
         return this.change.alterColumn(table, name!, { notNull: true });
       case 'AT_DropNotNull':
         return this.change.alterColumn(table, name!, { notNull: false });
+      case 'AT_DropExpression':
+        // a plain column from now on, keeping its values: it no longer depends on the columns it read
+        this.change.alterColumn(table, name!, { generated: '', default: null });
+        this.model.replace(table, (t) => ({
+          ...t,
+          dependents: t.dependents.filter((d) => !(d.kind === 'generated column' && d.name === name)),
+        }));
+        return;
       case 'AT_DropConstraint':
         return this.change.dropConstraint(table, name!);
       case 'AT_AddConstraint': {
