@@ -1,6 +1,6 @@
 // `zdm lint` without the rest of the CLI: the built lint command alone (no commander, no other
 // commands registered), to show what the CLI around it costs. Used by speed.ts.
-import { runLint } from '../../dist/cli/commands/lint.js';
+import { runLint } from '../../dist/cli/actions/lint.js';
 
 const [, , ...args] = process.argv;
 const formatAt = args.indexOf('--format');
