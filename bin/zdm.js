@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in src/cli and is compiled to dist/ by `npm install` (prepare) or `npm run build`.
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the CLI lives in src/cli, is compiled to dist/ and bundled into dist/cli-bundle/ by
+// `npm install` (prepare) or `npm run build` (scripts/bundle-cli.mjs).
+import { main } from '../dist/cli-bundle/main.js';
 
 main(process.argv).then((code) => {
   process.exitCode = code;

@@ -63,7 +63,7 @@ export async function benchLint(): Promise<void> {
 
 ### Speed: ${fmt(speed.files)} files, ${fmt(speed.statements)} statements
 
-\`bench/lint/speed.ts\` generates ${fmt(speed.files)} \`.sql\` files of ${speed.statements / speed.files} statements each (a deterministic mix of safe and dangerous DDL, DML, comments and string literals that mention DDL) into a temporary directory and runs, in turn: \`node bin/zdm.js lint migrations --format json\`${base ? ' (and the same with the baseline build)' : ''}, the lint command without the rest of the CLI (\`node bench/lint/lint-only.mjs migrations --format json\`), and \`squawk --reporter json 'migrations/*.sql'\`. Wall time is the whole process, start-up included, as a user sees it.${gnuTime}
+\`bench/lint/speed.ts\` generates ${fmt(speed.files)} \`.sql\` files of ${speed.statements / speed.files} statements each (a deterministic mix of safe and dangerous DDL, DML, comments and string literals that mention DDL) into a temporary directory and runs, in turn: \`node bin/zdm.js lint migrations --format json\`${base ? ' (and the same with the baseline build)' : ''}, the same lint command from dist/ as tsc writes it, one module per source file, instead of the esbuild bundle bin/zdm.js runs (\`node bench/lint/lint-only.mjs migrations --format json\`), and \`squawk --reporter json 'migrations/*.sql'\`. Wall time is the whole process, start-up included, as a user sees it.${gnuTime}
 
 ${speedTable(speed)}
 

@@ -1,6 +1,7 @@
-// `zdm lint` without the rest of the CLI: the built lint command alone (no commander, no other
-// commands registered), to show what the CLI around it costs. Used by speed.ts.
-import { runLint } from '../../dist/cli/commands/lint.js';
+// `zdm lint` from dist/ as tsc writes it, one module per source file (bin/zdm.js runs the esbuild
+// bundle, dist/cli-bundle/), without commander like bin/zdm.js: shows what the bundle saves. Used by
+// speed.ts and startup.ts.
+import { runLint } from '../../dist/cli/actions/lint.js';
 
 const [, , ...args] = process.argv;
 const formatAt = args.indexOf('--format');

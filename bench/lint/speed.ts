@@ -120,7 +120,7 @@ export function measureSpeed(runs: number, log: (line: string) => void = () => {
         status: null,
       },
       {
-        label: 'lint command alone (bench/lint/lint-only.mjs)',
+        label: 'lint command unbundled (bench/lint/lint-only.mjs)',
         cmd: process.execPath,
         args: [path.join(root, 'bench/lint/lint-only.mjs'), 'migrations', '--format', 'json'],
         ms: [],

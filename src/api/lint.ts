@@ -36,6 +36,14 @@ export interface LintResult extends LintRun {
   warnings: number;
 }
 
+/**
+ * The linter's modules, imported on first use (so `import 'zdm'` does not load them). A process that
+ * lints right away may load them first (the CLI does, before it sets a V8 flag).
+ */
+export function loadLinter() {
+  return Promise.all([import('../lint/files.js'), import('../lint/report/types.js'), import('../lint/run.js')]);
+}
+
 /** Lints `target` with the `lint` settings (zdm.config.json's section) and the request's overrides. */
 export async function runLint(
   target: LintTarget | string[],
@@ -43,11 +51,7 @@ export async function runLint(
 ): Promise<LintResult> {
   const t = Array.isArray(target) ? { paths: target } : target;
   if (!t.paths?.length && t.sql === undefined) throw new UsageError('lint: give paths and/or sql');
-  const [{ expandPaths }, { counts }, { lintInputs }] = await Promise.all([
-    import('../lint/files.js'),
-    import('../lint/report/types.js'),
-    import('../lint/run.js'),
-  ]);
+  const [{ expandPaths }, { counts }, { lintInputs }] = await loadLinter();
   const lint = request.settings;
   const inputs: LintInput[] = [];
   if (t.sql !== undefined) inputs.push({ name: t.sqlName ?? '<sql>', path: undefined, text: t.sql });

@@ -34,11 +34,3 @@ export function inheritGlobals(program: Command, action: Command): void {
   if (json && action.options.some((o) => o.long === '--format') && action.getOptionValueSource('format') === 'default')
     action.setOptionValue('format', 'json');
 }
-
-/** Whether the command line asks for JSON output (for errors reported before or outside a command's action). */
-export function wantsJson(argv: string[]): boolean {
-  const args = argv.slice(2);
-  const end = args.indexOf('--');
-  const own = end === -1 ? args : args.slice(0, end);
-  return own.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && own[i + 1] === 'json'));
-}

@@ -1,45 +1,24 @@
-import { Command, CommanderError } from 'commander';
-import { version } from '../version.js';
 import type { CliIO } from './context.js';
-import { ExitCode } from './exit-codes.js';
-import { errorJson, reportError } from './report-error.js';
-import type { RegisterCommand } from './commands/types.js';
-import { addGlobalOptions, inheritGlobals, wantsJson } from './globals.js';
+import { parseLintArgs } from './commands/lint-args.js';
+import { reportError } from './report-error.js';
 
-/**
- * The commands to register: `zdm lint ...` loads only the lint command (not the other commands'
- * modules; see BENCHMARKS.md "Lint start-up"). Global options before `lint` load them all.
- */
-async function commandsFor(argv: string[]): Promise<readonly RegisterCommand[]> {
-  if (argv[2] === 'lint') return [(await import('./commands/lint.js')).registerLint];
-  return (await import('./commands/index.js')).COMMANDS;
+/** Whether the command line asks for JSON output (for errors reported before or outside a command's action). */
+export function wantsJson(argv: string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  const own = end === -1 ? args : args.slice(0, end);
+  return own.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && own[i + 1] === 'json'));
 }
 
-/** Builds the commander program; each command's action resolves to an exit code. */
-function buildProgram(
-  io: CliIO,
-  setExit: (code: number) => void,
-  commands: readonly RegisterCommand[],
-  json = false,
-): Command {
-  const program = new Command('zdm')
-    .description('Zero-downtime schema migrations for PostgreSQL')
-    .version(version, '-V, --version')
-    // Under --json a usage error is the JSON object main() prints on stdout, and nothing else.
-    .configureOutput({ writeOut: io.stdout, writeErr: json ? () => undefined : io.stderr })
-    .exitOverride()
-    .showHelpAfterError('(run zdm --help for usage)');
-  addGlobalOptions(program).hook('preAction', (_, action) => inheritGlobals(program, action));
-  for (const register of commands) {
-    register(program, io, async (action) => {
-      try {
-        setExit(await action());
-      } catch (err) {
-        setExit(reportError(err, io, json));
-      }
-    });
-  }
-  return program;
+/**
+ * `zdm lint` with paths and its own options runs without commander (src/cli/commands/lint-args.ts);
+ * every other command line goes through commander (src/cli/program.ts), loaded only then.
+ */
+async function run(argv: string[], io: CliIO, json: boolean): Promise<number> {
+  const lint = argv[2] === 'lint' ? parseLintArgs(argv.slice(3)) : undefined;
+  if (!lint) return (await import('./program.js')).runProgram(io, argv, json);
+  const { runLint } = await import('./actions/lint.js');
+  return runLint(io, lint.paths, lint.flags);
 }
 
 /** Entry point used by bin/zdm.js. Never calls process.exit: it returns the exit code. */
@@ -59,21 +38,13 @@ export async function main(argv: string[], partialIo: Partial<CliIO> = {}): Prom
     stderrColumns: () => process.stderr.columns,
     ...partialIo,
   };
-  let code: number = ExitCode.ok;
   const json = wantsJson(argv);
   try {
-    await buildProgram(io, (c) => (code = c), await commandsFor(argv), json).parseAsync(argv);
+    return await run(argv, io, json);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version exit through here with code 0.
-      if (err.exitCode === 0) return ExitCode.ok;
-      if (json) io.stdout(`${JSON.stringify(errorJson('usage', ExitCode.usage, err.message))}\n`);
-      return ExitCode.usage;
-    }
-    code = reportError(err, io, json);
+    return reportError(err, io, json);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  return code;
 }

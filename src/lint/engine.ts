@@ -138,8 +138,9 @@ export function lintSqlSync(
   if (parsed.syntaxError) return [syntaxErrorFinding(parsed.syntaxError, file, source)];
   const version = resolveVersion(options.pgVersion, options.catalog);
   const catalog = options.catalog;
-  const builtin = builtinVolatility(version.major);
-  const volatility = (name: string): Volatility | undefined => catalog?.volatility?.(name) ?? builtin(name);
+  // The built-in table is read on the first call (most files never ask).
+  const volatility = (name: string): Volatility | undefined =>
+    catalog?.volatility?.(name) ?? builtinVolatility(version.major)(name);
   const session = new Session(Boolean(options.assumeInTransaction), catalog);
   const known = catalog
     ? (q: QualifiedName) => catalog.table(q) !== undefined || catalog.indexTable(q) !== undefined

@@ -4,7 +4,7 @@
  * Other majors are approximated by the nearest generated major: a name absent there counts as
  * volatile (the conservative side), and built-ins rarely change volatility between majors.
  */
-import data from './data/volatility.json' with { type: 'json' };
+import { readFileSync } from 'node:fs';
 
 /** pg_proc.provolatile: immutable, stable, volatile. */
 export type Volatility = 'i' | 's' | 'v';
@@ -15,14 +15,26 @@ interface MajorEntry {
   stable: string[];
 }
 
-const TABLE = data as Record<string, MajorEntry>;
-const MAJORS = Object.keys(TABLE)
-  .map(Number)
-  .sort((a, b) => a - b);
+/**
+ * The 146 KB table, read when a rule first asks for a function's volatility (most files never do):
+ * imported, it was parsed at every start-up (BENCHMARKS.md "Lint start-up"). Built next to this
+ * module: tsconfig.json includes the file, so tsc copies it to dist/.
+ */
+let table: Record<string, MajorEntry> | undefined;
+function volatilityTable(): Record<string, MajorEntry> {
+  table ??= JSON.parse(readFileSync(new URL('./data/volatility.json', import.meta.url), 'utf8')) as Record<
+    string,
+    MajorEntry
+  >;
+  return table;
+}
 const cache = new Map<number, (name: string) => Volatility | undefined>();
 
 /** The generated major used for a target major. */
 function volatilityMajorFor(major: number): number {
+  const MAJORS = Object.keys(volatilityTable())
+    .map(Number)
+    .sort((a, b) => a - b);
   let best = MAJORS[0]!;
   for (const m of MAJORS)
     if (Math.abs(m - major) < Math.abs(best - major) || (Math.abs(m - major) === Math.abs(best - major) && m <= major))
@@ -34,7 +46,7 @@ function volatilityMajorFor(major: number): number {
 export function builtinVolatility(major: number): (name: string) => Volatility | undefined {
   let lookup = cache.get(major);
   if (!lookup) {
-    const entry = TABLE[String(volatilityMajorFor(major))]!;
+    const entry = volatilityTable()[String(volatilityMajorFor(major))]!;
     const map = new Map<string, Volatility>();
     for (const n of entry.immutable) map.set(n, 'i');
     for (const n of entry.stable) map.set(n, 's');

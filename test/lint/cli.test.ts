@@ -144,7 +144,7 @@ describe('zdm lint', () => {
   });
 
   it('reads stdin with -, named by --stdin-filename', async () => {
-    const { runLint } = await import('../../src/cli/commands/lint.js');
+    const { runLint } = await import('../../src/cli/actions/lint.js');
     let out = '';
     const io = {
       stdout: (t: string) => void (out += t),
