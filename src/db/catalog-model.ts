@@ -136,6 +136,23 @@ export interface ColumnDependent {
   publication?: DependentPublication;
 }
 
+/**
+ * Something outside the table that DROP TABLE would need CASCADE for, read from pg_depend on the
+ * table itself, its row type and the objects dropped with it (owned sequences, indexes...): a view
+ * or rule reading the table as a whole, a function taking or returning its row type, another
+ * table's column of that type, a default using its sequence, an inheriting table. Foreign keys
+ * from other tables are referencedBy.
+ */
+export interface TableDependent {
+  kind: 'view' | 'function' | 'other';
+  /** pg_describe_object's text with every name qualified: `view public.c`, `column x of table public.t`. */
+  description: string;
+  /** view: `schema.name`; function: `schema.name(identity arguments)`; other: its relation's `schema.name`. */
+  name: string;
+  /** other: the column of that relation it is or belongs to (a column, its default), if any. */
+  column: string | null;
+}
+
 /** A row-level-security policy (possibly on another table, naming the column in a subquery). */
 export interface DependentPolicy {
   table: QualifiedName;
@@ -259,6 +276,8 @@ export interface TableInfo {
   constraints: ConstraintInfo[];
   referencedBy: InboundForeignKey[];
   dependents: ColumnDependent[];
+  /** What depends on the table as a whole (see TableDependent); undefined where not read. */
+  tableDependents?: TableDependent[];
   /** Functions pg_depend does not track that may name the table's columns; undefined where not read. */
   untrackedFunctions?: UntrackedFunction[];
   triggers: TriggerInfo[];

@@ -7,12 +7,13 @@ import type {
   InboundForeignKey,
   SequenceInfo,
   StatisticsInfo,
+  TableDependent,
   TableGrant,
   TableInfo,
   TriggerInfo,
   UntrackedFunction,
 } from './catalog-model.js';
-import { readUntrackedFunctions, withDefinitions, type DependentRow } from './dependents.js';
+import { readTableDependents, readUntrackedFunctions, withDefinitions, type DependentRow } from './dependents.js';
 import { readPartitioning, type Partitioning } from './partitions.js';
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
@@ -232,6 +233,7 @@ interface TableRows {
   constraints: ConstraintRow[];
   inbound: InboundRow[];
   dependents: OfTable<ColumnDependent>[];
+  tableDependents: OfTable<TableDependent>[];
   untracked: OfTable<UntrackedFunction>[];
   grants: OfTable<TableGrant>[];
   columnGrants: ColumnGrantRow[];
@@ -251,6 +253,7 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
   const constraints = await rowsFor<ConstraintRow>(client, CONSTRAINTS_SQL, oids);
   const inbound = await rowsFor<InboundRow>(client, INBOUND_SQL, oids);
   const dependents = await withDefinitions(client, await rowsFor<DependentRow>(client, DEPENDENTS_SQL, oids));
+  const tableDependents = await readTableDependents(client, oids);
   const untracked = await readUntrackedFunctions(client, oids);
   const grants = await rowsFor<OfTable<TableGrant>>(client, GRANTS_SQL, oids);
   const columnGrants = await rowsFor<ColumnGrantRow>(client, COLUMN_GRANTS_SQL, oids);
@@ -262,6 +265,7 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
     ...{ tables, columns, indexes, constraints, inbound, dependents, untracked, grants, columnGrants, triggers },
     statistics,
     partitioning,
+    tableDependents,
   };
 }
 
@@ -317,6 +321,7 @@ function toTable(t: TableRow, rows: TableRows): TableInfo {
       .filter((f) => f.ref_oid === t.oid)
       .map(({ ref_oid: _r, schema, tname, ...f }) => ({ ...f, table: { schema, name: tname } })),
     dependents: ofTable(rows.dependents, t.oid),
+    tableDependents: ofTable(rows.tableDependents, t.oid),
     untrackedFunctions: ofTable(rows.untracked, t.oid),
     triggers: ofTable(rows.triggers, t.oid),
     statistics: ofTable(rows.statistics, t.oid),

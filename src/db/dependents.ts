@@ -6,6 +6,7 @@ import type {
   DependentPublication,
   DependentTrigger,
   DependentView,
+  TableDependent,
   UntrackedFunction,
 } from './catalog-model.js';
 
@@ -180,4 +181,59 @@ export async function readUntrackedFunctions(
   oids: number[],
 ): Promise<(UntrackedFunction & { table_oid: number })[]> {
   return (await client.query<UntrackedFunction & { table_oid: number }>(UNTRACKED_SQL, [oids])).rows;
+}
+
+/**
+ * What depends on each table as a whole: `owned` is the table and what DROP TABLE drops with it
+ * (auto and internal dependencies, followed down: row type and its array type, indexes,
+ * constraints, owned sequences, partitions, triggers, rules, policies); the dependents are the
+ * normal dependencies on any of those from outside that set. Other tables' foreign keys are left
+ * to referencedBy. Read with search_path = pg_catalog, so every name in a description is qualified.
+ */
+const TABLE_DEPENDENTS_SQL = `WITH RECURSIVE owned(root, classid, objid) AS (
+       SELECT t, 'pg_class'::regclass::oid, t FROM unnest(ARRAY[%s]::oid[]) t
+       UNION
+       SELECT o.root, d.classid, d.objid FROM owned o
+         JOIN pg_depend d ON d.refclassid = o.classid AND d.refobjid = o.objid AND d.deptype IN ('a', 'i')),
+     dep AS (
+       SELECT DISTINCT o.root, d.classid, d.objid, d.objsubid FROM owned o
+         JOIN pg_depend d ON d.refclassid = o.classid AND d.refobjid = o.objid AND d.deptype = 'n'
+        WHERE NOT EXISTS (SELECT FROM owned x WHERE x.root = o.root AND x.classid = d.classid AND x.objid = d.objid)
+          AND NOT EXISTS (SELECT FROM pg_constraint f WHERE d.classid = 'pg_constraint'::regclass
+                             AND f.oid = d.objid AND f.contype = 'f'))
+     SELECT DISTINCT dep.root::int AS table_oid,
+            CASE WHEN vc.oid IS NOT NULL THEN 'view' WHEN p.oid IS NOT NULL THEN 'function' ELSE 'other' END AS kind,
+            CASE WHEN vc.oid IS NOT NULL THEN pg_describe_object('pg_class'::regclass, vc.oid, 0)
+                 ELSE pg_describe_object(dep.classid, dep.objid, dep.objsubid) END AS description,
+            COALESCE(vn.nspname || '.' || vc.relname,
+                     pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                     rn.nspname || '.' || rc.relname, '') AS name,
+            ra.attname::text AS column
+       FROM dep
+       LEFT JOIN pg_rewrite r ON dep.classid = 'pg_rewrite'::regclass AND r.oid = dep.objid
+       LEFT JOIN pg_class vc ON vc.oid = r.ev_class AND r.rulename = '_RETURN' AND vc.relkind IN ('v', 'm')
+       LEFT JOIN pg_namespace vn ON vn.oid = vc.relnamespace
+       LEFT JOIN pg_proc p ON dep.classid = 'pg_proc'::regclass AND p.oid = dep.objid
+       LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
+       LEFT JOIN pg_attrdef ad ON dep.classid = 'pg_attrdef'::regclass AND ad.oid = dep.objid
+       LEFT JOIN pg_constraint co ON dep.classid = 'pg_constraint'::regclass AND co.oid = dep.objid
+       LEFT JOIN pg_trigger tg ON dep.classid = 'pg_trigger'::regclass AND tg.oid = dep.objid
+       LEFT JOIN pg_policy pol ON dep.classid = 'pg_policy'::regclass AND pol.oid = dep.objid
+       LEFT JOIN pg_class rc ON rc.oid = COALESCE(CASE WHEN dep.classid = 'pg_class'::regclass THEN dep.objid END,
+                                                  r.ev_class, ad.adrelid, co.conrelid, tg.tgrelid, pol.polrelid)
+       LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+       LEFT JOIN pg_attribute ra ON ra.attrelid = rc.oid
+             AND ra.attnum = COALESCE(ad.adnum, CASE WHEN dep.classid = 'pg_class'::regclass THEN dep.objsubid END)
+      ORDER BY 1, 3`;
+
+export async function readTableDependents(
+  client: Queryable,
+  oids: number[],
+): Promise<(TableDependent & { table_oid: number })[]> {
+  if (oids.length === 0) return [];
+  const list = oids.map((o) => String(Math.trunc(o))).join(',');
+  const results = (await client.query(
+    `SET LOCAL search_path = pg_catalog; ${TABLE_DEPENDENTS_SQL.replace('%s', list)}`,
+  )) as unknown as pg.QueryResult<TableDependent & { table_oid: number }>[];
+  return results[results.length - 1]!.rows;
 }

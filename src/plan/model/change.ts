@@ -109,6 +109,8 @@ function tableChanges(model: SchemaModel, op: ChangingOp, { retire, requireNotRe
       model.catalog.tables.delete(tableKey(q));
       model.created.delete(tableKey(q));
       model.claimTable(q, { op: op.index, kind: op.kind, change: 'drop', detail: '' });
+      // its columns of another table's row type, its defaults using another table's sequence...
+      model.forgetTableDependents((d) => d.kind === 'other' && d.name === `${q.schema}.${q.name}`);
     },
     renameTable(q, to) {
       const table = model.current(q);
@@ -145,6 +147,7 @@ function columnChanges(model: SchemaModel, op: ChangingOp, { claim, columns }: G
           (d) => d.column !== name && !(d.kind === 'generated column' && d.name === name),
         ),
       }));
+      model.forgetTableDependents((d) => d.kind === 'other' && d.name === `${q.schema}.${q.name}` && d.column === name);
     },
     renameColumn(q, from, to) {
       claim(q, from, 'rename-from', to);

@@ -1,4 +1,4 @@
-import { tableKey, type Catalog, type NameRef, type TableInfo } from '../../db/catalog.js';
+import { tableKey, type Catalog, type NameRef, type TableDependent, type TableInfo } from '../../db/catalog.js';
 import { type QualifiedName } from '../../db/quote.js';
 import type { ColumnClaim } from '../../operations/types.js';
 import type { Phase } from '../types.js';
@@ -64,6 +64,13 @@ export class SchemaModel {
     this.catalog.tables.set(tableKey(q), next);
     if (this.created.has(tableKey(q))) this.created.set(tableKey(q), next);
     return next;
+  }
+
+  /** Whole-table dependents matching `gone` (dropped by an earlier operation) removed from every table. */
+  forgetTableDependents(gone: (d: TableDependent) => boolean): void {
+    for (const table of [...this.catalog.tables.values()])
+      if (table.tableDependents?.some(gone))
+        this.replace(table, (t) => ({ ...t, tableDependents: t.tableDependents!.filter((d) => !gone(d)) }));
   }
 
   columnClaim(table: QualifiedName, column: string): ColumnClaim | undefined {

@@ -91,9 +91,17 @@ class SqlEffects {
           break;
         }
         case 'OBJECT_TRIGGER':
-        case 'OBJECT_POLICY': {
+        case 'OBJECT_POLICY':
+        case 'OBJECT_RULE': {
           const table = this.table(rangeVar(parts.slice(0, -1)));
-          if (table) this.dropOwnDependent(table, parts[parts.length - 1]!, body.removeType === 'OBJECT_TRIGGER');
+          if (!table) break;
+          const name = parts[parts.length - 1]!;
+          if (body.removeType !== 'OBJECT_RULE')
+            this.dropOwnDependent(table, name, body.removeType === 'OBJECT_TRIGGER');
+          const what = `${String(body.removeType).slice('OBJECT_'.length).toLowerCase()} ${name} on `;
+          this.model.forgetTableDependents(
+            (d) => d.name === `${table.schema}.${table.name}` && d.description.startsWith(what),
+          );
           break;
         }
         default:
@@ -115,13 +123,13 @@ class SqlEffects {
       const parts = strings({ List: { items: (o.ObjectWithArgs as Body | undefined)?.objname ?? [] } });
       const name = parts[parts.length - 1]!;
       const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
-      this.dropDependents(
-        (d) =>
-          d.kind === 'function' &&
-          (schema
-            ? d.name.startsWith(`${schema}.${name}(`)
-            : d.name.slice(d.name.indexOf('.') + 1).startsWith(`${name}(`)),
-      );
+      const gone = (d: { kind: string; name: string }) =>
+        d.kind === 'function' &&
+        (schema
+          ? d.name.startsWith(`${schema}.${name}(`)
+          : d.name.slice(d.name.indexOf('.') + 1).startsWith(`${name}(`));
+      this.dropDependents(gone);
+      this.model.forgetTableDependents(gone);
     }
     return true;
   }
@@ -138,6 +146,7 @@ class SqlEffects {
   private dropDependent(kind: 'view', q: QualifiedName): void {
     const name = `${q.schema}.${q.name}`;
     this.dropDependents((d) => (d.kind === kind || d.kind === 'rule') && d.name === name);
+    this.model.forgetTableDependents((d) => d.kind === kind && d.name === name);
     const relation = this.model.catalog.tables.get(tableKey(q));
     if (relation && ['v', 'm'].includes(relation.relkind)) this.model.catalog.tables.delete(tableKey(q));
   }
@@ -170,6 +179,11 @@ class SqlEffects {
       case 'AT_AlterColumnType':
         return this.change.retypeColumn(table, name!, typeSql((def!.ColumnDef as Body).typeName), false);
       case 'AT_ColumnDefault':
+        if (!def)
+          this.model.forgetTableDependents(
+            (d) =>
+              d.name === `${table.schema}.${table.name}` && d.column === name && d.description.startsWith('default'),
+          );
         return this.change.alterColumn(table, name!, { default: def ? deparseSync(def as never) : null });
       case 'AT_SetNotNull':
         return this.change.alterColumn(table, name!, { notNull: true });
