@@ -40,9 +40,9 @@ beforeAll(async () => {
     INSERT INTO docs (body) SELECT '{"n": ' || g || '}' FROM generate_series(1, 300) g;
     INSERT INTO docs (body) VALUES ('not json');
     CREATE RULE orders_keep_paid AS ON DELETE TO orders WHERE old.state = 'paid' DO INSTEAD NOTHING;
-    CREATE TABLE legacy (id bigserial PRIMARY KEY, payload text);
-    INSERT INTO legacy (payload) SELECT 'p' || g FROM generate_series(1, 50) g;
-    CREATE VIEW legacy_count AS SELECT count(*) AS n FROM legacy;
+    CREATE TABLE prices (id bigserial PRIMARY KEY, amount numeric NOT NULL UNIQUE);
+    INSERT INTO prices (amount) SELECT g FROM generate_series(1, 48) g;
+    INSERT INTO prices (amount) VALUES (100.2), (100.4);
     ANALYZE;`);
   await withAdmin(db.url, async (c) => {
     await c.query(`CREATE ROLE ${reader} LOGIN PASSWORD 'r' IN ROLE pg_read_all_data`);
@@ -73,11 +73,11 @@ async function targetState(): Promise<unknown> {
     SELECT (SELECT md5(string_agg(c.relname || ':' || c.relfilenode || ':' || c.relkind::text, ',' ORDER BY c.relname))
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')) AS relations,
            (SELECT md5(string_agg(attrelid::regclass || '.' || attname || ':' || atttypid, ',' ORDER BY attrelid::regclass::text, attnum))
-              FROM pg_attribute WHERE attrelid::regclass::text IN ('orders', 'customers', 'docs', 'legacy')) AS columns,
+              FROM pg_attribute WHERE attrelid::regclass::text IN ('orders', 'customers', 'docs', 'prices')) AS columns,
            (SELECT md5(string_agg(conname || pg_get_constraintdef(oid), ',' ORDER BY conname)) FROM pg_constraint WHERE connamespace = 'public'::regnamespace) AS constraints,
            (SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) FROM orders o) AS orders,
            (SELECT md5(string_agg(d::text, ',' ORDER BY d.id)) FROM docs d) AS docs,
-           (SELECT md5(string_agg(l::text, ',' ORDER BY l.id)) FROM legacy l) AS legacy,
+           (SELECT md5(string_agg(p::text, ',' ORDER BY p.id)) FROM prices p) AS prices,
            (SELECT md5(string_agg(relname || coalesce(relacl::text, ''), ',' ORDER BY relname)) FROM pg_class WHERE relnamespace = 'public'::regnamespace) AS grants,
            (SELECT count(*) FROM pg_namespace WHERE nspname = 'zdm') AS zdm_schema`);
 }
@@ -158,18 +158,20 @@ describe('zdm plan --rehearse', () => {
     // The first test's rehearsal of orders ran them all on the throwaway server: no "not recreated" note.
   });
 
-  it('exits 3 naming the step and the dependent object when a drop is blocked in the rehearsal, without writing to the target', async () => {
-    // legacy_count reads the table but no column of it: the plan passes; DROP TABLE at contract
-    // finds the view (dependent_objects_still_exist).
-    const file = await dir.write('0003_drop_legacy.yaml', 'operations:\n  - op: dropTable\n    table: legacy\n');
+  it('exits 3 naming the step and the object when sampled values collide in a copied unique index, without writing to the target', async () => {
+    // 100.2 and 100.4 are distinct numerics but both become 100 as integers: the plan cannot know
+    // (it reads no data); the backfill into the shadow column hits its copy of the unique index.
+    const file = await dir.write(
+      '0003_prices_integer.yaml',
+      'operations:\n  - op: changeColumnType\n    table: prices\n    column: amount\n    type: integer\n',
+    );
     const before = await targetState();
     const plain = await runCli(['plan', file, '--database-url', readerUrl]);
     expect(plain.code, plain.stdout + plain.stderr).toBe(0);
     const r = await runCli(['plan', file, '--rehearse', '--database-url', readerUrl]);
     expect(r.code, r.stdout + r.stderr).toBe(3);
-    expect(r.stdout).toContain(
-      'FAILED at step drop_table:public.legacy:contract:1 on view legacy_count: ' +
-        'cannot drop table legacy because other objects depend on it (view legacy_count depends on table legacy)',
+    expect(r.stdout).toMatch(
+      /FAILED at step backfill:public\.prices:backfill:\d+ on prices_amount_key\w*: duplicate key value violates unique constraint "prices_amount_key\w*" \(Key \(amount\w*\)=\(100\) already exists/,
     );
     expect(r.stdout).toContain('Rehearsal FAILED');
     expect(await targetState()).toEqual(before);
