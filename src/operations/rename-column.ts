@@ -64,7 +64,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
       ctx.fail('to', `column ${quoteIdent(to)} already exists on table ${displayName(t)}`);
     const renames = new Map([[from, to]]);
     const views = followingViews(table, renames);
-    const objects = followingObjects(table, renames);
+    const objects = followingObjects(table, renames, ctx.laterRenames(t));
     refuseUnsupported(ctx, table, from, where, views, objects);
 
     const fn: QualifiedName = { schema: table.schema, name: generatedName('zdm_sync', table.name, from, to) };

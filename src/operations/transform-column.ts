@@ -5,7 +5,13 @@ import { columnName, objectName } from '../migration/names.js';
 import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
-import { dropSyncTriggerStatements, syncTriggerStatements } from './support/sync-trigger.js';
+import {
+  compareVia,
+  comparesAsText,
+  distinctSql,
+  dropSyncTriggerStatements,
+  syncTriggerStatements,
+} from './support/sync-trigger.js';
 import { addNotNullChecks, verifyInSync } from './support/steps.js';
 import { modelColumn } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
@@ -77,7 +83,7 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
     ctx.backfill({
       table,
       assignments: forward.map(({ column, expression: e }) => ({ column, expression: e })),
-      pending: forward.map((f) => `${quoteIdent(f.column)} IS DISTINCT FROM (${f.expression})`).join(' OR '),
+      pending: forward.map((f) => distinctSql(quoteIdent(f.column), f.value, f.via)).join(' OR '),
     });
 
     verifyInSync(
@@ -119,8 +125,13 @@ interface Resolved {
   t: QualifiedName;
   from: string[];
   to: { name: string; nullable?: boolean | undefined }[];
-  /** The new columns from `up` (with their types), over the existing columns. */
-  forward: (SyncColumn & { type: string })[];
+  /**
+   * The new columns from `up` (with their types), over the existing columns. `value`: `up` cast to the
+   * column's type, what the column holds (`jsonb IS DISTINCT FROM json` does not resolve); `asText`: the
+   * type has no = operator (json, xml, point): the trigger compares text forms, the backfill and the
+   * verify compare `via` (json as jsonb: a value the new version writes equals `up`'s if only spacing differs).
+   */
+  forward: (SyncColumn & { type: string; value: string; asText: boolean; via: string | undefined })[];
   /** The old columns from `down`, over all columns. */
   backward: SyncColumn[];
   /** The table's columns with the new ones. */
@@ -152,11 +163,13 @@ function resolve(spec: TransformColumn, ctx: PlanContext): Resolved {
   if (spec.dropOld) refuseDropDependents(ctx, table, from);
 
   const all = new Set([...existing, ...to.map((c) => c.name)]);
-  const forward = to.map((c) => ({
-    column: c.name,
-    expression: checkedExpression(ctx, `${c.field}.up`, c.up, existing),
-    type: checkedType(ctx, `${c.field}.type`, c.type),
-  }));
+  const forward = to.map((c) => {
+    const expression = checkedExpression(ctx, `${c.field}.up`, c.up, existing);
+    const type = checkedType(ctx, `${c.field}.type`, c.type);
+    const oid = ctx.type(c.type, `${c.field}.type`)?.oid ?? 0;
+    const [asText, via] = [comparesAsText(ctx.catalog, oid), compareVia(ctx.catalog, oid)];
+    return { column: c.name, expression, type, value: `(${expression})::${type}`, asText, via };
+  });
   return { table, t, from, to, forward, backward: backwardColumns(spec, ctx, from, all), all };
 }
 

@@ -168,6 +168,8 @@ export interface PlanContext {
   briefLock(table: QualifiedName, mode?: Impact['locks'][number]['mode']): Impact;
   /** What an earlier operation of the file did to a column (virtual schema), if anything. */
   changedBy(table: QualifiedName, column: string): ColumnClaim | undefined;
+  /** The renameColumn operations after this one in the file on `table`: old name -> new name. */
+  laterRenames(table: QualifiedName): ReadonlyMap<string, string>;
   /** `operations[3] (renameColumn)`: how messages name another operation of the file. */
   describeOp(op: number): string;
   /**

@@ -178,6 +178,7 @@ export function planContext(state: PlanState, opIndex: number): PlanContext {
     },
     briefLock,
     changedBy: (table, column) => model.columnClaim(table, column),
+    laterRenames: (table) => laterRenames(state, opIndex, table),
     describeOp: (op) => describeOp(migration, op),
     notedFolding(field, written, name, shown, what) {
       const spelled = spelledObjectName(written);
@@ -185,6 +186,17 @@ export function planContext(state: PlanState, opIndex: number): PlanContext {
     },
     sqlLint: (field) => state.sqlLint?.get(`operations[${opIndex}].${field}`),
   };
+}
+
+/** See PlanContext.laterRenames. */
+function laterRenames(state: PlanState, opIndex: number, table: QualifiedName): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const spec of state.migration.spec.operations.slice(opIndex + 1)) {
+    if (spec.op !== 'renameColumn') continue;
+    const t = lookupTable(state.model, spec.table).table;
+    if (t && tableKey(t) === tableKey(table)) out.set(parseColumnName(spec.from), parseColumnName(spec.to));
+  }
+  return out;
 }
 
 /** See PlanContext.type. */

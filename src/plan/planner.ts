@@ -10,6 +10,7 @@ import { backfillSteps } from './backfill-steps.js';
 import { describeOp, failer, lookupTable, OperationProblem, planContext, type PlanState } from './context.js';
 import { modelChange } from './model/change.js';
 import { SchemaModel } from './model/schema-model.js';
+import { setExpressionConflicts } from './set-expression-checks.js';
 import { PHASES, type Gate, type Phase, type Plan, type Step } from './types.js';
 
 /** Every catalog name a migration's operations need, for readCatalog() before planning. */
@@ -100,9 +101,10 @@ export function planAgainstModel(
     note: (note) => state.notes.push(note),
   });
   state.byPhase.get('backfill')!.push(...backfills);
+  const steps = PHASES.flatMap((p) => state.byPhase.get(p)!);
+  if (issues.length === 0) issues.push(...setExpressionConflicts(steps, migration));
   if (issues.length > 0) throw new ValidationError(issues);
 
-  const steps = PHASES.flatMap((p) => state.byPhase.get(p)!);
   const tables = [...state.tables.values()];
   const schemas = [...new Set(tables.map((t) => t.schema))].sort();
   const plan: Plan = {

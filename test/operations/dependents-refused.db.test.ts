@@ -7,8 +7,9 @@ import { withMigrations } from '../helpers/lifecycle.js';
 /**
  * Dependents Postgres would refuse a DROP COLUMN for, read from the real catalog: a migration that
  * would fail at contract because of them (the old column is dropped there) is refused at plan
- * time, naming the object (issue 12). Only plans, but for one migration run to contract: a
- * statistics object on a column retyped to box, which CREATE STATISTICS refuses.
+ * time, naming the object (issue 12). Only plans, but for two migrations run to contract: a
+ * statistics object on a column retyped to box, which CREATE STATISTICS refuses, and (PG 18) a
+ * virtual generated column's rename after a setNotNull adding a CHECK until its own contract.
  */
 let db: TestDatabase;
 beforeAll(async () => {
@@ -24,7 +25,9 @@ beforeAll(async () => {
     CREATE STATISTICS lang_stats (ndistinct) ON id, lang FROM labels`);
   if (db.major >= 18)
     await db.query(`CREATE TABLE boxes (id bigserial PRIMARY KEY, side int CHECK (side > 0),
-      volume int GENERATED ALWAYS AS (side * side * side) VIRTUAL)`);
+      volume int GENERATED ALWAYS AS (side * side * side) VIRTUAL);
+      CREATE TABLE tiles (id bigserial PRIMARY KEY, side int, note text, area int GENERATED ALWAYS AS (side * side) VIRTUAL);
+      INSERT INTO tiles (side, note) SELECT g, 'n' FROM generate_series(1, 20) g`);
   // Publication column lists: PG15+; SQL-standard function bodies: PG14+.
   if (db.major >= 15) await db.query(`CREATE PUBLICATION member_feed FOR TABLE members (id, email)`);
   if (db.major >= 14)
@@ -35,8 +38,9 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-async function planError(operation: object): Promise<string> {
-  return withMigrations(db, { '0001_dependent.json': { operations: [operation] } }, async (runner) => {
+async function planError(operation: object | object[]): Promise<string> {
+  const operations = Array.isArray(operation) ? operation : [operation];
+  return withMigrations(db, { '0001_dependent.json': { operations } }, async (runner) => {
     const error = await currentPlan(runner).then(
       () => undefined,
       (e: unknown) => e as Error,
@@ -115,6 +119,39 @@ describe('a change that would fail at contract because of a dependent is refused
     expect(await planError({ op: 'renameColumn', table: 'boxes', from: 'side', to: 'edge' })).toMatch(
       /is used by generated column volume \(a virtual generated column, whose expression Postgres changes \(SET EXPRESSION\) only on a table without CHECK constraints, and public\.boxes has "?boxes_side_check/,
     );
+  });
+
+  const renameSide = { op: 'renameColumn', table: 'tiles', from: 'side', to: 'edge' };
+  const laterChecks = [
+    { op: 'setNotNull', table: 'tiles', column: 'note' },
+    { op: 'addCheck', table: 'tiles', name: 'tiles_note_short', expression: 'length(note) < 10' },
+  ];
+  it.for(laterChecks)(
+    'virtual generated column (PG 18): a CHECK a later $op adds before the contract step is refused, naming it',
+    async (later, ctx) => {
+      if (db.major < 18) ctx.skip('virtual generated columns are PG 18+');
+      const message = await planError([renameSide, later]);
+      expect(message).toContain('operations[0]');
+      expect(message).toMatch(
+        new RegExp(
+          `changes a virtual generated column of public\\.tiles \\(SET EXPRESSION\\), which Postgres refuses on a ` +
+            `table with a CHECK constraint, and "?tiles_note_\\w+"? \\(added by operations\\[1\\], ${later.op}\\)`,
+        ),
+      );
+    },
+  );
+
+  it('virtual generated column (PG 18): with the setNotNull first in the file the rename runs to contract', async (ctx) => {
+    if (db.major < 18) ctx.skip('virtual generated columns are PG 18+');
+    await withMigrations(db, { '0001_tiles.json': { operations: [laterChecks[0], renameSide] } }, async (runner) => {
+      await advance(runner, { until: 'contract' });
+    });
+    expect(
+      await db.query(`SELECT pg_get_expr(d.adbin, d.adrelid) AS expression FROM pg_attrdef d
+        JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+        WHERE a.attname = 'area' AND d.adrelid = 'tiles'::regclass`),
+    ).toEqual([{ expression: '(edge * edge)' }]);
+    expect(await db.query(`SELECT id::int, area FROM tiles WHERE id = 3`)).toEqual([{ id: 3, area: 9 }]);
   });
 
   it('the way out: DROP EXPRESSION in a sql step before the rename lets it plan', async () => {

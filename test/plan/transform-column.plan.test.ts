@@ -42,10 +42,10 @@ describe('transformColumn plan: name -> first_name + last_name', () => {
       "IF NEW.first_name IS NOT NULL OR NEW.last_name IS NOT NULL THEN NEW.name := (new.first_name || ' ') || new.last_name; ELSE NEW.first_name := split_part(new.name, ' ', 1); NEW.last_name := split_part(new.name, ' ', 2); END IF;",
     );
     expect(sql['backfill:public.users:backfill:1']![2]).toBe(
-      "UPDATE public.users SET first_name = split_part(name,' ',1), last_name = split_part(name,' ',2) WHERE id > $1::bigint AND id <= $2::bigint AND (first_name IS DISTINCT FROM (split_part(name,' ',1)) OR last_name IS DISTINCT FROM (split_part(name,' ',2)))",
+      "UPDATE public.users SET first_name = split_part(name,' ',1), last_name = split_part(name,' ',2) WHERE id > $1::bigint AND id <= $2::bigint AND (first_name IS DISTINCT FROM (split_part(name,' ',1))::text OR last_name IS DISTINCT FROM (split_part(name,' ',2))::text)",
     );
     expect(sql[id('switch', 1)]).toEqual([
-      "SELECT id, name, first_name, last_name FROM public.users WHERE first_name IS DISTINCT FROM (split_part(name,' ',1)) OR last_name IS DISTINCT FROM (split_part(name,' ',2)) LIMIT 10",
+      "SELECT id, name, first_name, last_name FROM public.users WHERE first_name IS DISTINCT FROM (split_part(name,' ',1))::text OR last_name IS DISTINCT FROM (split_part(name,' ',2))::text LIMIT 10",
     ]);
     expect(sql[id('switch', 2)]).toEqual([
       'ALTER TABLE public.users ADD CONSTRAINT users_first_name_zdm_not_null CHECK (first_name IS NOT NULL) NOT VALID',

@@ -50,8 +50,15 @@ const KINDS: ReadonlySet<string> = new Set<Kind>(['policy', 'trigger', 'function
 
 const change = (): DependentChange & { undo: string[] } => ({ statements: [], locks: [], names: [], undo: [] });
 
-/** What carries `table`'s dependents of kinds policy/trigger/function/publication to `renames`' new names. */
-export function followingObjects(table: TableInfo, renames: ReadonlyMap<string, string>): FollowingObjects {
+/**
+ * What carries `table`'s dependents of kinds policy/trigger/function/publication to `renames`' new names.
+ * `later`: the renames of the operations after this one in the file (PlanContext.laterRenames).
+ */
+export function followingObjects(
+  table: TableInfo,
+  renames: ReadonlyMap<string, string>,
+  later: ReadonlyMap<string, string> = new Map(),
+): FollowingObjects {
   const out: FollowingObjects = {
     expand: change(),
     switch: change(),
@@ -65,7 +72,7 @@ export function followingObjects(table: TableInfo, renames: ReadonlyMap<string, 
   for (const d of table.dependents) {
     if (!KINDS.has(d.kind) || !renames.has(d.column) || seen.has(`${d.kind} ${d.name}`)) continue;
     seen.add(`${d.kind} ${d.name}`);
-    const reason = follow(out, table, d, renames);
+    const reason = follow(out, table, d, renames, later);
     if (reason) out.refused.push(`${d.kind} ${d.name} (${reason})`);
   }
   out.untracked = untrackedFunctions(table, renames, seen);
@@ -80,12 +87,13 @@ function follow(
   table: TableInfo,
   d: ColumnDependent,
   renames: ReadonlyMap<string, string>,
+  later: ReadonlyMap<string, string>,
 ): string | null {
   switch (d.kind) {
     case 'policy':
       return d.policy ? followPolicy(out, table, d.policy, renames) : 'its definition was not read';
     case 'trigger':
-      return d.trigger ? followTrigger(out, table, d.trigger, renames) : 'its definition was not read';
+      return d.trigger ? followTrigger(out, table, d.trigger, renames, later) : 'its definition was not read';
     case 'function':
       return d.function ? followFunction(out, table, d, renames) : 'its definition was not read';
     case 'publication':
@@ -125,9 +133,12 @@ function followTrigger(
   table: TableInfo,
   tr: NonNullable<ColumnDependent['trigger']>,
   renames: ReadonlyMap<string, string>,
+  later: ReadonlyMap<string, string>,
 ): string | null {
   const final = rewriteTriggerDefinition(tr.definition, renames);
   if ('refusal' in final) return final.refusal;
+  // A later rename of the file is still in its window after this contract: its new columns stay in UPDATE OF.
+  const contract = widenTriggerColumns(final.sql, later) ?? final.sql;
   // During the window an UPDATE OF trigger fires for the new columns too: a new-version UPDATE sets only those.
   // After an earlier rename of the same migration, the trigger is the one that rename widened.
   const window = tr.windowDefinition ?? tr.definition;
@@ -144,7 +155,7 @@ function followTrigger(
     out.expand.undo.push(...recreate(window, true));
     out.expand.names.push(name);
   }
-  out.contract.statements.push(...recreate(final.sql));
+  out.contract.statements.push(...recreate(contract));
   out.contract.names.push(name);
   if (/\bWHEN\b/i.test(tr.definition) && /\bBEFORE\b/.test(tr.definition.split(' ON ')[0]!))
     out.notes.push(

@@ -4,6 +4,7 @@ import type { PlanContext, StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
 import { plainIndexColumns } from './common.js';
 import { rowKeyColumns } from './row-key.js';
+import { distinctSql } from './sync-trigger.js';
 
 /**
  * Steps several operations emit the same way: VALIDATE and verify at switch, NOT NULL through a
@@ -75,18 +76,21 @@ export function leadingBtreeIndex(table: TableInfo, column: string): string | un
   )?.name;
 }
 
-/** The verify step before switch: no row where a new column differs from what its expression gives. */
+/**
+ * The verify step before switch: no row where a new column differs from `value`, what its expression
+ * gives (`via`: the type has no = operator, compared as this type: compareVia).
+ */
 export function verifyInSync(
   steps: StepBuilder,
   table: TableInfo,
-  pairs: { column: string; expression: string }[],
+  pairs: { column: string; value: string; via: string | undefined }[],
   sample: string[],
   message: string,
 ): void {
   verifyStep(
     steps,
     table,
-    pairs.map((p) => `${quoteIdent(p.column)} IS DISTINCT FROM (${p.expression})`).join(' OR '),
+    pairs.map((p) => distinctSql(quoteIdent(p.column), p.value, p.via)).join(' OR '),
     sample,
     `verify no row of ${displayName(table)} has ${pairs.map((p) => quoteIdent(p.column)).join(', ')} out of step`,
     message,

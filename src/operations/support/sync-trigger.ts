@@ -65,10 +65,26 @@ export function syncTriggerStatements(
 
 /**
  * `a IS DISTINCT FROM b`, or on their text forms when the type has no = operator (`json = json`
- * does not exist: IS DISTINCT FROM fails at run time, in the trigger on every UPDATE).
+ * does not exist: IS DISTINCT FROM fails at run time, in the trigger on every UPDATE); `via` a type
+ * name: both cast to it (compareVia).
  */
-export function distinctSql(a: string, b: string, asText = false): string {
-  return asText ? `${a}::text IS DISTINCT FROM ${b}::text` : `${a} IS DISTINCT FROM ${b}`;
+export function distinctSql(a: string, b: string, via: boolean | string = false): string {
+  const cast = via === true ? 'text' : via || undefined;
+  return cast ? `${a}::${cast} IS DISTINCT FROM ${b}::${cast}` : `${a} IS DISTINCT FROM ${b}`;
+}
+
+const JSON_OID = 114;
+const JSON_ARRAY_OID = 199;
+
+/**
+ * How to tell whether a column holds the value an expression gives, for a type without an = operator:
+ * json by its jsonb value (a writer's '{"n": 1}' is the '{"n" : 1}' json_build_object gives), json[]
+ * likewise, other types (xml, point, box) by their text forms; undefined: with the type's own =.
+ */
+export function compareVia(catalog: Catalog, typeOid: number): string | undefined {
+  if (typeOid === JSON_OID) return 'jsonb';
+  if (typeOid === JSON_ARRAY_OID) return 'jsonb[]';
+  return comparesAsText(catalog, typeOid) ? 'text' : undefined;
 }
 
 /** A type without a default btree class may have no = operator either (json, xml, point): compare as text. */
