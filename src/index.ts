@@ -2,6 +2,7 @@
  * zdm's public API (see the README, "zdm as a library"):
  * - createZdm(): plan, advance, rollback, status, pause, resume, tune and lint from code, with
  *   expected outcomes as typed results and failures as typed errors;
+ * - runFleet(): one of plan, advance, rollback, status on many databases and tenant schemas, as `zdm fleet`;
  * - defineMigration() and one helper per operation, for migration files written in TypeScript or
  *   JavaScript (each returns exactly the JSON/YAML object), and the types of their shapes.
  */
@@ -22,6 +23,18 @@ export {
   type RollbackOutcome,
   type TuneOutcome,
 } from './api/zdm.js';
+export {
+  runFleet,
+  type RunFleetOptions,
+  type FleetResult,
+  type FleetSummary,
+  type FleetCommand,
+  type FleetEntry,
+  type FleetTarget,
+  type FleetProgress,
+  type TargetOutcome,
+  type TargetStatus,
+} from './api/fleet.js';
 export type { LintRequest, LintResult, LintTarget, Finding } from './api/lint.js';
 export type { AdvanceResult } from './runner/advance.js';
 export type { RollbackResult } from './runner/rollback.js';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConfigFileSchema, type ConfigFile } from '../config/schema.js';
-import { applySettings } from '../config/settings.js';
+import { applySettings, type ResolvedConfig } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
 import type { RunnerEvent } from '../exec/events.js';
 import type { MigrationSpec } from '../migration/schema.js';
@@ -49,17 +49,13 @@ const RUNTIME_KEYS = ['pool', 'migrations', 'onEvent', 'logger', 'signal', 'cwd'
  * names each bad key) and returns a Zdm. It connects on the first call that needs the database.
  */
 export function createZdm(options: ZdmOptions): Zdm {
-  const settings: Record<string, unknown> = { ...options };
-  for (const key of RUNTIME_KEYS) delete settings[key];
-  const parsed = SettingsSchema.safeParse(settings);
-  if (!parsed.success) throw new ConfigError(issues(parsed.error));
+  const cwd = options.cwd ?? process.cwd();
+  const config = resolveSettings('createZdm', options, RUNTIME_KEYS, cwd);
   if (options.pool && options.databaseUrl) throw new ConfigError('createZdm: give databaseUrl or pool, not both');
   if (options.pool && options.schema)
     throw new ConfigError('createZdm: schema is not for a given pool: set its search_path');
   if (options.migrations && options.migrationsDir)
     throw new ConfigError('createZdm: give migrationsDir or migrations, not both');
-  const cwd = options.cwd ?? process.cwd();
-  const config = applySettings(parsed.data, 'createZdm', {}, {}, cwd);
   return new Zdm({
     config,
     cwd,
@@ -71,6 +67,23 @@ export function createZdm(options: ZdmOptions): Zdm {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
+}
+
+/**
+ * The settings among `options` (every key but `runtimeKeys`), validated by zdm.config.json's schema
+ * (a ConfigError names each bad key, prefixed with `who`) and resolved like the config file's.
+ */
+export function resolveSettings(
+  who: string,
+  options: object,
+  runtimeKeys: readonly string[],
+  cwd: string,
+): ResolvedConfig {
+  const settings: Record<string, unknown> = { ...options };
+  for (const key of runtimeKeys) delete settings[key];
+  const parsed = SettingsSchema.safeParse(settings);
+  if (!parsed.success) throw new ConfigError(issues(parsed.error, undefined, who));
+  return applySettings(parsed.data, who, {}, {}, cwd);
 }
 
 /** Names checked here; each migration is validated like a file when first loaded (ValidationError). */
@@ -85,8 +98,8 @@ function objectMigrations(list: ZdmOptions['migrations'] & object): ZdmOptions['
   return list;
 }
 
-function issues(error: z.ZodError, prefix?: string): string {
+function issues(error: z.ZodError, prefix?: string, who = 'createZdm'): string {
   return error.issues
-    .map((i) => `createZdm: ${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(options)'}: ${i.message}`)
+    .map((i) => `${who}: ${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(options)'}: ${i.message}`)
     .join('\n');
 }

@@ -22,6 +22,11 @@ export const ExitCode = {
   waiting: 5,
   /** Interrupted (Ctrl-C / SIGTERM); the state is consistent and `zdm advance` continues. */
   interrupted: 130,
+  /**
+   * The reader of stdout or stderr closed the pipe (`zdm lint | head -1`): zdm stops quietly, as git
+   * does when SIGPIPE ends it (128 + 13). A running command stops at a safe point, as on Ctrl-C.
+   */
+  brokenPipe: 141,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

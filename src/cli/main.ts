@@ -1,4 +1,6 @@
+import { watchBrokenPipe } from './broken-pipe.js';
 import type { CliIO } from './context.js';
+import { ExitCode } from './exit-codes.js';
 import { parseLintArgs } from './commands/lint-args.js';
 import { reportError } from './report-error.js';
 
@@ -27,9 +29,10 @@ export async function main(argv: string[], partialIo: Partial<CliIO> = {}): Prom
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const pipe = watchBrokenPipe(onSignal);
   const io: CliIO = {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: (t) => void (pipe.broken || process.stdout.write(t)),
+    stderr: (t) => void (pipe.broken || process.stderr.write(t)),
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
@@ -40,9 +43,11 @@ export async function main(argv: string[], partialIo: Partial<CliIO> = {}): Prom
   };
   const json = wantsJson(argv);
   try {
-    return await run(argv, io, json);
+    const code = await run(argv, io, json);
+    return pipe.broken ? ExitCode.brokenPipe : code;
   } catch (err) {
-    return reportError(err, io, json);
+    const code = reportError(err, io, json);
+    return pipe.broken ? ExitCode.brokenPipe : code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

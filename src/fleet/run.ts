@@ -47,7 +47,7 @@ export interface FleetProgress {
 }
 
 /** Runs `work` on every target: canaries first, then up to `concurrency` at once; never throws. */
-export async function runFleet(
+export async function runOnTargets(
   targets: FleetTarget[],
   work: TargetWork,
   options: FleetOptions,

@@ -36,6 +36,8 @@ const FleetFileSchema = z
   })
   .strict();
 
+/** A fleet file's entry: a database URL, or a database with its name, replicas and tenant schemas. */
+export type FleetEntry = string | z.infer<typeof DatabaseEntry>;
 type Entry = z.infer<typeof DatabaseEntry>;
 
 const FLEET_FILES = ['zdm.fleet.json', 'zdm.fleet.yaml', 'zdm.fleet.yml'];
@@ -67,10 +69,15 @@ function readFleetFile(file: string): Entry[] {
   } catch (err) {
     throw new ConfigError(`${file}: cannot read: ${(err as Error).message}`);
   }
+  return parseEntries(file, raw);
+}
+
+/** The targets of a fleet file (`where`: the file) or of runFleet's options, validated by one schema. */
+export function parseEntries(where: string, raw: unknown): Entry[] {
   const parsed = FleetFileSchema.safeParse(raw);
   if (!parsed.success)
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n'),
+      parsed.error.issues.map((i) => `${where}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n'),
     );
   return parsed.data.targets.map((t) => (typeof t === 'string' ? { databaseUrl: t } : t));
 }

@@ -12,7 +12,7 @@ export type FleetCommand = 'plan' | 'advance' | 'rollback' | 'status';
 export interface FleetWorkOptions {
   config: ResolvedConfig;
   cwd: string;
-  log: Logger;
+  log?: Logger;
   signal: AbortSignal;
   until?: Phase;
   lockWaitMs: number;
@@ -50,7 +50,7 @@ function targetZdm(target: FleetTarget, command: FleetCommand, o: FleetWorkOptio
     },
     cwd: o.cwd,
     label: `fleet ${command}`,
-    log: o.log.child({ target: target.name }),
+    ...(o.log ? { log: o.log.child({ target: target.name }) } : {}),
     signal: o.signal,
     ...(target.schema ? { schema: target.schema } : {}),
     ...(o.gatePacing ? { gatePacing: o.gatePacing } : {}),

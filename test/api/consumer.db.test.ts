@@ -103,6 +103,7 @@ describe('a consumer project installed from the packed tarball', () => {
       { advance: 'advanced', ran: ['expand', 'backfill', 'switch', 'contract'], complete: true },
       { rollbackAfter: 'nothing-active', pauseAfter: 'nothing-active' },
       { lint: 'blocked', rules: expect.arrayContaining(['set-not-null']) as unknown },
+      { fleet: [['one', '0001_rename_email', 'contract', 'done']] },
       { events: expect.arrayContaining(['phase-start', 'phase-done', 'step-done', 'backfill-progress']) as unknown },
     ]);
     const columns = await db.query<{ column_name: string }>(

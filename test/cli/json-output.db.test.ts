@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { runCli, spawnCli, spawnCliClosingStdout } from '../helpers/cli.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
 
 /*
@@ -101,6 +101,17 @@ describe('errors under --json: one JSON object on stdout, and the documented exi
     expect(parsed(r.stdout)).toMatchObject({
       error: { kind: 'validation', exitCode: 3, issues: [{ path: 'operations[0].to', message: 'Required' }] },
     });
+  });
+});
+
+describe('the reader of stdout closes the pipe early', () => {
+  it('zdm status --json | head -c 10, the pipe closed before status writes: exit 141, nothing on stderr', async () => {
+    const r = await spawnCliClosingStdout(
+      ['status', '--json', '--database-url', db.url, '--migrations-dir', dir.dir],
+      0,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(141);
   });
 });
 

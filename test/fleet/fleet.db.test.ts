@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
+import { ConfigError, runFleet, type FleetProgress } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
 import { startWorkload, stopAll, waitForWork } from '../helpers/workload.js';
@@ -167,4 +168,32 @@ describe('zdm fleet', () => {
     expect(noUntil.stdout).toContain('--until');
     expect(noUntil.stderr).toBe('');
   });
+
+  it('runFleet from code: the same run as `zdm fleet`, with events and progress per target', async () => {
+    await tenants.query('CREATE SCHEMA tenant_lib');
+    await seed(tenants, 'tenant_lib');
+    const events = new Set<string>();
+    const progress: FleetProgress[] = [];
+    const options = {
+      targets: [{ name: 'lib', databaseUrl: tenants.url, schemas: ['tenant_lib'] }],
+      migrationsDir: path.join(dir.dir, 'migrations'),
+      lockTimeout: '2s',
+    };
+    await expect(runFleet({ ...options, command: 'advance' })).rejects.toThrow(ConfigError);
+    await expect(runFleet({ ...options, command: 'plan', batchSize: 0 })).rejects.toThrow(/runFleet: batchSize/);
+    const result = await runFleet({
+      ...options,
+      command: 'advance',
+      until: 'contract',
+      onEvent: (target, e) => events.add(`${target.name}:${e.type}`),
+      onProgress: (p) => progress.push(p),
+    });
+    expect(result.summary).toMatchObject({ total: 1, done: 1, failed: 0 });
+    expect(result.targets).toEqual([
+      expect.objectContaining({ target: 'lib#tenant_lib', migration: '0001_rename_and_check', status: 'done' }),
+    ]);
+    expect(events).toContain('lib#tenant_lib:phase-done');
+    expect(progress.at(-1)).toMatchObject({ total: 1, done: 1, finished: { target: 'lib#tenant_lib' } });
+    expect(await columns(tenants, 'tenant_lib')).toEqual(['id', 'email']);
+  }, 120_000);
 });

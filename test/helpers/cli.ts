@@ -46,6 +46,27 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
   });
 }
 
+/**
+ * Runs the built CLI with its stdout piped into a reader that closes the pipe early, as `zdm ... | head -1`
+ * does: after `keepBytes` bytes (0: before the CLI writes anything). Resolves with what was read, the exit
+ * code and stderr.
+ */
+export function spawnCliClosingStdout(args: string[], keepBytes: number): Promise<CliResult> {
+  const child = spawn(process.execPath, [ZDM_BIN, ...args], {
+    env: { ...process.env, ZDM_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const close = () => child.stdout.destroy();
+  if (keepBytes === 0) close();
+  else child.stdout.on('data', (d: Buffer) => ((stdout += d.toString('utf8')), stdout.length >= keepBytes && close()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : 1), stdout, stderr })),
+  );
+}
+
 /** Children of startAdvance that have not exited yet. */
 const running = new Map<ChildProcess, Promise<number | null>>();
 

@@ -1,8 +1,13 @@
 import { formatDuration } from '../../config/units.js';
 import { errorHeadline, UsageError } from '../../errors.js';
-import { runFleet, type FleetProgress, type TargetOutcome } from '../../fleet/run.js';
-import { fleetEntries, resolveTargets } from '../../fleet/targets.js';
-import { fleetWork, type FleetCommand } from '../../fleet/work.js';
+import {
+  executeFleet,
+  type FleetCommand,
+  type FleetProgress,
+  type FleetSummary,
+  type TargetOutcome,
+} from '../../api/fleet.js';
+import { fleetEntries } from '../../fleet/targets.js';
 import type { Phase } from '../../plan/types.js';
 import { commandContext, type CliIO } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -30,25 +35,21 @@ export async function runFleetCommand(io: CliIO, command: FleetCommand, opts: Fl
   if (command === 'advance' && !opts.until)
     throw new UsageError('zdm fleet advance: give --until <phase>, so running it again resumes instead of moving on');
   const cli = commandContext(io, opts);
-  const targets = await resolveTargets(fleetEntries(io.cwd, opts.fleet, opts.target ?? []));
-  const work = fleetWork(command, {
+  const { summary, targets: outcomes } = await executeFleet({
+    command,
+    entries: fleetEntries(io.cwd, opts.fleet, opts.target ?? []),
     config: cli.config,
     cwd: io.cwd,
     log: cli.log,
     signal: io.signal,
     lockWaitMs,
-    ...(io.gatePacing ? { gatePacing: io.gatePacing } : {}),
-    ...(opts.until ? { until: opts.until } : {}),
-  });
-  const started = Date.now();
-  const outcomes = await runFleet(targets, work, {
     canary,
     concurrency,
     onFailure: opts.onFailure,
-    signal: io.signal,
     onProgress: (p) => p.finished && io.stderr(progressLine(p)),
+    ...(io.gatePacing ? { gatePacing: io.gatePacing } : {}),
+    ...(opts.until ? { until: opts.until } : {}),
   });
-  const summary = summarize(outcomes, Date.now() - started);
   io.stdout(
     opts.json ? `${JSON.stringify({ command, summary, targets: outcomes }, null, 2)}\n` : table(outcomes, summary),
   );
@@ -69,30 +70,7 @@ function progressLine(p: FleetProgress): string {
   return `fleet: [${counts}] ${f.target}: ${f.status}${f.note && f.note !== f.status ? ` (${f.note})` : ''}${f.error ? `: ${errorHeadline(f.error)}` : ''}\n`;
 }
 
-interface Summary {
-  total: number;
-  done: number;
-  failed: number;
-  waiting: number;
-  locked: number;
-  notStarted: number;
-  ms: number;
-}
-
-function summarize(outcomes: TargetOutcome[], ms: number): Summary {
-  const n = (status: TargetOutcome['status'][]) => outcomes.filter((o) => status.includes(o.status)).length;
-  return {
-    total: outcomes.length,
-    done: n(['done']),
-    failed: n(['failed', 'interrupted']),
-    waiting: n(['waiting']),
-    locked: n(['locked']),
-    notStarted: n(['not-started']),
-    ms,
-  };
-}
-
-function table(outcomes: TargetOutcome[], s: Summary): string {
+function table(outcomes: TargetOutcome[], s: FleetSummary): string {
   const rows = [
     ['TARGET', 'MIGRATION', 'PHASE', 'STATUS', 'TIME', 'ERROR'],
     ...outcomes.map((o) => [

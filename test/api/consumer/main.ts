@@ -2,11 +2,26 @@
  * A consumer project's script (compiled with tsc against the installed package's types, then run):
  * drives one migration through every phase with the library API only.
  */
-import { createZdm, ConfigError, type AdvanceOutcome, type LintResult, type RunnerEvent, type Zdm } from 'zdm';
+import {
+  createZdm,
+  runFleet,
+  ConfigError,
+  type AdvanceOutcome,
+  type FleetResult,
+  type LintResult,
+  type RunnerEvent,
+  type Zdm,
+} from 'zdm';
 
 // The package's types are real types, not `any` (an unresolved import in a .d.ts would make them any).
 type IsAny<T> = 0 extends 1 & T ? true : false;
-const typed: [IsAny<AdvanceOutcome>, IsAny<LintResult>, IsAny<Zdm>, IsAny<RunnerEvent>] = [false, false, false, false];
+const typed: [IsAny<AdvanceOutcome>, IsAny<LintResult>, IsAny<Zdm>, IsAny<RunnerEvent>, IsAny<FleetResult>] = [
+  false,
+  false,
+  false,
+  false,
+  false,
+];
 
 const [databaseUrl = '', migrationsDir = ''] = process.argv.slice(2);
 const log: unknown[] = [];
@@ -46,5 +61,12 @@ try {
   await zdm.close();
 }
 await reading;
+// Fleet mode from code: the same database as a one-target fleet, where the migration is complete.
+const fleet: FleetResult = await runFleet({
+  command: 'status',
+  targets: [{ name: 'one', databaseUrl }],
+  migrationsDir,
+});
+log.push({ fleet: fleet.targets.map((t) => [t.target, t.migration, t.phase, t.status]) });
 log.push({ events: [...new Set(events)].sort() });
 process.stdout.write(`${JSON.stringify(log)}\n`);
