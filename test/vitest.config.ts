@@ -11,6 +11,8 @@ import { testBackends } from './harness/backends.js';
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const backends = testBackends();
+/** Unit files that vi.mock a module: with a shared module graph the mock could reach other files. */
+const MOCKING_UNIT_FILES = ['test/cli/lint-args.test.ts'];
 
 const dbProjects = backends.flatMap((backend) => [
   {
@@ -54,9 +56,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.db.test.ts', 'test/**/*.lag.test.ts'],
+          exclude: ['test/**/*.db.test.ts', 'test/**/*.lag.test.ts', ...MOCKING_UNIT_FILES],
           sequence: { groupOrder: 0 },
+          // Pure tests share one module graph per worker (src imported once, not once per file):
+          // half the unit project's CPU time. Files that mock modules run isolated, below.
+          isolate: false,
         },
+      },
+      {
+        extends: true,
+        test: { name: 'unit-mocks', include: MOCKING_UNIT_FILES, sequence: { groupOrder: 0 } },
       },
       ...dbProjects,
     ],

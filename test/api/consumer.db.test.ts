@@ -6,13 +6,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_PATH } from '../../src/lint/rule.js';
-import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
+import { createTestDatabase, onSecondaryBackend, testLabel, type TestDatabase } from '../harness/database.js';
 
 /**
  * The library as a user gets it: `npm pack` of the built package (npm test builds first), unpacked
  * into a fresh project's node_modules/zdm, a TypeScript script type-checked against the package's
  * own .d.ts files and run with node. Its dependencies are this repository's node_modules, linked
  * (the test must not download). The migration file is TypeScript importing 'zdm' as users write it.
+ * It runs on the embedded server only: the package is the same whatever the major (the library's
+ * lifecycle runs on every major in test/api/*.db.test.ts), and packing, installing and type-checking
+ * it took 69 s of an idle run on PG 15 for the same proof.
  */
 const execFile = promisify(execFileCb);
 const repo = path.resolve('.');
@@ -44,7 +47,10 @@ async function consumerProject(type: 'module' | 'commonjs'): Promise<string> {
   return dir;
 }
 
+const secondary = onSecondaryBackend();
+
 beforeAll(async () => {
+  if (secondary) return;
   if (!existsSync(path.join(repo, 'dist/index.d.ts'))) throw new Error('dist/ is missing: run npm run build first');
   db = await createTestDatabase(testLabel(import.meta.url));
   await db.query(`CREATE TABLE users (id bigserial PRIMARY KEY, user_email text NOT NULL)`);
@@ -65,7 +71,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe('a consumer project installed from the packed tarball', () => {
+describe.skipIf(secondary)('a consumer project installed from the packed tarball', () => {
   it("holds every file the README links to and the lint rules' docs findings point to; no source maps", async () => {
     const { stdout } = await execFile('tar', ['tzf', tarball]);
     const files = stdout.split('\n').map((f) => f.replace(/^package\//, ''));

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { createRunnerContext } from '../../src/exec/context.js';
 import { loadMigrations, type MigrationFile } from '../../src/migration/load.js';
 import { advance } from '../../src/runner/advance.js';
 import { rollback } from '../../src/runner/rollback.js';
-import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
+import { createTestDatabase, onSecondaryBackend, testLabel, type TestDatabase } from '../harness/database.js';
 import { expectNoLongLockWait } from '../helpers/apps.js';
 import { TEST_SETTINGS } from '../helpers/runner.js';
 import { tableSnapshot } from '../helpers/schema.js';
@@ -32,8 +32,7 @@ vi.mock('../../src/defaults.js', async (importOriginal) => ({
  * on both majors in test/operations/), and the sequence is the suite's longest: it runs on the
  * run's embedded (or external / container) server and is skipped on the other majors.
  */
-const backend = inject('server').backendId;
-const secondary = /-system$/.test(backend) || (backend.startsWith('pg-') && backend !== 'pg-embedded');
+const secondary = onSecondaryBackend();
 
 /** References pgroll's examples add a foreign key for later (21, 47): the application keeps them from the start. */
 const KEPT: KeptReference[] = [

@@ -100,3 +100,14 @@ export async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promi
     await client.end();
   }
 }
+
+/**
+ * True on the run's other Postgres majors (the Debian-packaged ones, `pg15-system`, ...): a file
+ * whose proof needs one server (the rehearsal runs on embedded PG anyway; the packed package and the
+ * from-pgroll sequence do not depend on the major) runs on the embedded, external or container
+ * server only and is skipped there.
+ */
+export function onSecondaryBackend(): boolean {
+  const backend = inject('server').backendId;
+  return /-system$/.test(backend) || (backend.startsWith('pg-') && backend !== 'pg-embedded');
+}

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startCluster, type Cluster } from '../../src/embedded/cluster.js';
 import { loadMigrations } from '../../src/migration/load.js';
 import { rehearse } from '../../src/rehearse/rehearse.js';
 import { advance } from '../../src/runner/advance.js';
-import { createTestDatabase, testLabel } from '../harness/database.js';
+import { createTestDatabase, onSecondaryBackend, testLabel } from '../harness/database.js';
 import { TEST_SETTINGS, testRunner } from '../helpers/runner.js';
 
 /**
@@ -24,8 +24,7 @@ import { TEST_SETTINGS, testRunner } from '../helpers/runner.js';
  * The examples are rehearsed concurrently (databases of their own on the shared cluster): one after
  * another they took 123 s of an idle run.
  */
-const backend = inject('server').backendId;
-const secondary = /-system$/.test(backend) || (backend.startsWith('pg-') && backend !== 'pg-embedded');
+const secondary = onSecondaryBackend();
 const root = path.resolve('migrations-examples');
 const examples = readdirSync(root)
   .filter((name) => statSync(path.join(root, name)).isDirectory() && name !== 'from-pgroll')
