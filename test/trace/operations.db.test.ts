@@ -89,7 +89,9 @@ async function tracedWithRollback(name: string, operations: object[]): Promise<s
     .map(mismatchText);
 }
 
-describe('trace: operations without an example', () => {
+// Tables of 2,000-4,000 rows (a smaller one is read by a sequential scan): a lifecycle with rollback
+// took over 60 s at load 25.
+describe('trace: operations without an example', { timeout: 180_000 }, () => {
   it('setNotNull, dropConstraint, setDefault, renameConstraint, setComment, setReplicaIdentity: observed = planned', async () => {
     const mismatches = await traced('0001_accounts', [
       { op: 'setNotNull', table: 'accounts', column: 'email', up: "coalesce(email, 'none')" },
