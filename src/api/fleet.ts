@@ -61,7 +61,8 @@ export interface FleetResult {
 /** A fleet run with its settings resolved: what runFleet and `zdm fleet` both run. */
 export interface FleetRun {
   command: FleetCommand;
-  entries: readonly FleetEntry[];
+  /** Checked entries (parseEntries: the fleet file's schema), not bare URLs. */
+  entries: readonly Exclude<FleetEntry, string>[];
   config: ResolvedConfig;
   cwd: string;
   until?: Phase;
@@ -110,9 +111,10 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetResult> {
   if (!Number.isInteger(canary) || canary < 0) throw new ConfigError('runFleet: canary: expected a whole number >= 0');
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new ConfigError('runFleet: concurrency: expected a whole number >= 1');
+  const { parseEntries } = await import('../fleet/targets.js');
   return executeFleet({
     command: options.command,
-    entries: options.targets,
+    entries: parseEntries('runFleet', { targets: options.targets }),
     config,
     cwd,
     canary,
@@ -127,14 +129,17 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetResult> {
   });
 }
 
-/** The one fleet path: runFleet and the CLI's `zdm fleet` (which resolves its settings from flags). */
+/**
+ * The one fleet path: runFleet and the CLI's `zdm fleet` (which resolves its settings from flags and
+ * its entries from the fleet file, checked as it is read). Each caller checks its own input.
+ */
 export async function executeFleet(run: FleetRun): Promise<FleetResult> {
-  const [{ parseEntries, resolveTargets }, { fleetWork }, { runOnTargets }] = await Promise.all([
+  const [{ resolveTargets }, { fleetWork }, { runOnTargets }] = await Promise.all([
     import('../fleet/targets.js'),
     import('../fleet/work.js'),
     import('../fleet/run.js'),
   ]);
-  const targets = await resolveTargets(parseEntries('runFleet', { targets: run.entries }));
+  const targets = await resolveTargets(run.entries);
   const work = fleetWork(run.command, {
     config: run.config,
     cwd: run.cwd,

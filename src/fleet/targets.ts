@@ -83,7 +83,7 @@ export function parseEntries(where: string, raw: unknown): Entry[] {
 }
 
 /** Every target, with tenant schemas listed by query read from their database (in name order). */
-export async function resolveTargets(entries: Entry[]): Promise<FleetTarget[]> {
+export async function resolveTargets(entries: readonly Entry[]): Promise<FleetTarget[]> {
   const targets: FleetTarget[] = [];
   for (const entry of entries) {
     const base = entry.name ?? shortUrl(entry.databaseUrl);

@@ -105,7 +105,7 @@ export const changeColumnType: OperationDefinition<ChangeColumnType> = {
     // A plain widening cast (int -> bigint, anything -> text) cannot fail: no error handling needed.
     const tolerant = !(plainCast && conversionCannotFail(oldType, newType));
     // CREATE STATISTICS refuses a type without a default btree operator class (read with the catalog).
-    const unsortable = ctx.catalog.typeFacts?.get(ctx.type(spec.type, 'type')?.oid ?? 0)?.sortable === false;
+    const unsortable = comparesAsText(ctx.catalog, ctx.type(spec.type, 'type')?.oid ?? 0);
     const units: ShadowUnit[] = [
       unit(ctx, table, column, { newType, using, down, tolerant, unsortable, field: 'column' }),
     ];
