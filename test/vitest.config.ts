@@ -23,6 +23,9 @@ const dbProjects = backends.flatMap((backend) => [
       globalSetup: ['test/harness/global-setup.ts'],
       provide: { backend },
       sequence: { groupOrder: 0 },
+      // Files share one module graph per worker, as in the unit project (each file still has its own
+      // database); measured on test/operations: CPU 115 s -> 64 s. No db file mocks a module.
+      isolate: false,
     },
   },
   {

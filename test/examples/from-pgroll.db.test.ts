@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { createRunnerContext } from '../../src/exec/context.js';
 import { loadMigrations, type MigrationFile } from '../../src/migration/load.js';
@@ -18,10 +18,7 @@ import { stopAll } from '../helpers/workload.js';
  * phases, so here it takes its samples back to back (the window itself is tested by
  * test/runner/phase-gate.lag.test.ts).
  */
-vi.mock('../../src/defaults.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../src/defaults.js')>()),
-  GATE_SAMPLE_WINDOW_MS: 0,
-}));
+const GATE_PACING = { sampleWindowMs: 0 };
 
 /**
  * migrations-examples/from-pgroll/, all 57 in order on one database: each through expand ->
@@ -98,6 +95,7 @@ describe.skipIf(secondary)('migrations-examples/from-pgroll on a database', () =
       migrationsDir: 'migrations-examples/from-pgroll',
       migrations,
       settings: { ...TEST_SETTINGS, batchSize: 200 },
+      gatePacing: GATE_PACING,
       log: pino({ level: process.env.ZDM_TEST_LOG ?? 'silent' }),
     });
     const counter = { n: 1_000_000 };
