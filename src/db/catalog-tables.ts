@@ -18,9 +18,20 @@ import { readPartitioning, type Partitioning } from './partitions.js';
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
-/** The tables themselves: pg_class, size, comment and replica identity. */
+/**
+ * The tables themselves: pg_class, size, comment and replica identity. A partitioned table has no
+ * storage of its own, and autovacuum never analyzes it (reltuples stays -1): its rows and size are
+ * its leaf partitions' sums.
+ */
 const TABLES_SQL = `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
-            GREATEST(c.reltuples, 0)::float8 AS reltuples, pg_table_size(c.oid) AS size,
+            CASE WHEN c.relkind = 'p'
+                 THEN (SELECT COALESCE(sum(GREATEST(l.reltuples, 0)), 0) FROM pg_partition_tree(c.oid) pt
+                         JOIN pg_class l ON l.oid = pt.relid WHERE pt.isleaf)
+                 ELSE GREATEST(c.reltuples, 0) END::float8 AS reltuples,
+            CASE WHEN c.relkind = 'p'
+                 THEN (SELECT COALESCE(sum(pg_table_size(pt.relid)), 0) FROM pg_partition_tree(c.oid) pt
+                        WHERE pt.isleaf)
+                 ELSE pg_table_size(c.oid) END AS size,
             obj_description(c.oid, 'pg_class') AS comment, c.relreplident::text AS replica_identity,
             (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
               WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,
