@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentPlan } from '../../src/runner/current-plan.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { startWorkload } from '../helpers/apps.js';
-import { runLifecycle, withMigrations } from '../helpers/lifecycle.js';
+import { expectRollbackFrom, runLifecycle, withMigrations } from '../helpers/lifecycle.js';
 
 /**
  * Dependent objects follow changeColumnType's shadow column (issue 12): the statistics object on the
@@ -252,6 +252,10 @@ describe('views on a column transformColumn replaces', () => {
       const plan = JSON.stringify(await currentPlan(runner));
       expect(plan).toContain('view public.heavy_shipments: recreated in the contract step');
       expect(plan).toContain('build a copy of materialized view public.note_grams reading the new columns');
+      // Rolled back after switch (views probed, the materialized view copied): every view as it was, no copy left.
+      await expectRollbackFrom({ db, runner, tables: ['shipments'] }, 'switch');
+      expect(await shipmentViews()).toEqual(before);
+      expect(await db.query(`SELECT to_regclass('note_grams_zdm') IS NULL AS gone`)).toEqual([{ gone: true }]);
       await runLifecycle({
         db,
         runner,
