@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advance } from '../../src/runner/advance.js';
 import { currentPlan } from '../../src/runner/current-plan.js';
+import { rollback } from '../../src/runner/rollback.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { startWorkload } from '../helpers/apps.js';
 import { expectRollbackFrom, runLifecycle, withMigrations } from '../helpers/lifecycle.js';
@@ -288,5 +290,33 @@ describe('views on a column transformColumn replaces', () => {
     ]);
     await expect(db.query(`UPDATE heavy_shipments SET note = 'x' WHERE id = 1`)).resolves.toBeDefined();
     await expect(db.query(`INSERT INTO shipments (kg, note) VALUES (0.5, 'light')`)).resolves.toBeDefined();
+  });
+
+  it('a "down" that would change a view\'s output column fails the switch, which rollback undoes, never contract', async () => {
+    await db.query(`CREATE TABLE tags (id bigserial PRIMARY KEY, label text);
+      INSERT INTO tags (label) SELECT 't' || g FROM generate_series(1, 20) g;
+      CREATE VIEW tag_labels AS SELECT id, label FROM tags`);
+    const view = await relationFacts('tag_labels');
+    const migration = {
+      operations: [
+        {
+          op: 'transformColumn',
+          table: 'tags',
+          from: ['label'],
+          to: [{ name: 'tag', type: 'text', up: 'lower(label)' }],
+          down: { label: 'tag COLLATE "C"' },
+          dropOld: true,
+        },
+      ],
+    };
+    await withMigrations(db, { '0003_tags.json': migration }, async (runner) => {
+      await advance(runner, { until: 'backfill' });
+      await expect(advance(runner, { until: 'switch' })).rejects.toThrow(
+        /cannot change collation of view column "label"/,
+      );
+      await rollback(runner);
+    });
+    expect(await relationFacts('tag_labels')).toEqual(view);
+    expect(await db.query(`SELECT label FROM tag_labels WHERE id = 2`)).toEqual([{ label: 't2' }]);
   });
 });
