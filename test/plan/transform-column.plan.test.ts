@@ -176,4 +176,15 @@ describe('transformColumn: views on the old columns', () => {
     );
     expect(p.steps.some((s) => s.phase === 'contract' && s.operations[0] === 1)).toBe(true);
   });
+
+  it('a "sql" operation before that replaces the view without the old column takes it out of the operation\'s hands', () => {
+    const replace = {
+      op: 'sql',
+      phase: 'contract',
+      sql: "CREATE OR REPLACE VIEW user_names AS SELECT id, first_name || ' ' || last_name AS name FROM users",
+    };
+    const p = plan([replace, split], fakeCatalog([withView(plainView)]));
+    expect(contract(p).some((s) => s.includes('user_names'))).toBe(false);
+    expect(p.steps.map((s) => s.id)).not.toContain('transform_column:public.users.name:switch:4');
+  });
 });
