@@ -129,6 +129,11 @@ export interface ColumnDependent {
   name: string;
   /** For a view or materialized view: what recreating it on a renamed column needs. */
   view?: DependentView;
+  /**
+   * Planning only: a view a `sql` operation of the migration creates or replaces (the virtual schema,
+   * plan/model/view-effects.ts), that operation (`operations[0] (sql)`); its definition is not read.
+   */
+  definedBy?: string;
   /** For a policy, trigger, SQL-standard function or publication: what rewriting it needs. */
   policy?: DependentPolicy;
   trigger?: DependentTrigger;

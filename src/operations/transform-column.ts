@@ -16,6 +16,10 @@ import { addNotNullChecks, verifyInSync } from './support/steps.js';
 import { modelColumn } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
 import { describeDependents } from './support/dependents.js';
+import type { FollowingViews } from './support/dependent-views.js';
+import { lockTablesStatements } from './support/lock-order.js';
+import { swapsFirst } from './support/matview-copies.js';
+import { transformedViewNotes, transformedViewSteps, transformedViews } from './support/transformed-views.js';
 
 export const transformColumnSchema = z
   .object({
@@ -55,6 +59,8 @@ export type TransformColumn = z.infer<typeof transformColumnSchema>;
  * - switch: verify no row is out of step; NOT NULL columns get a NOT VALID CHECK, then VALIDATE;
  * - contract: drop the trigger, SET NOT NULL (no scan: the CHECK proves it), and with `dropOld` drop
  *   the old columns with their indexes and constraints.
+ * Views on the old columns read them through the window and `down` over the new columns from contract
+ * on (support/transformed-views.ts); materialized views are copied at switch and swapped in at contract.
  * Rollback drops the trigger and the new columns. Expressions that raise errors (a bad cast in
  * `up`) make the writing statement fail, as they would in the application: keep them total.
  */
@@ -96,20 +102,8 @@ export const transformColumn: OperationDefinition<TransformColumn> = {
     );
     const notNull = to.filter((c) => c.nullable === false).map((c) => c.name);
     addNotNullChecks(ctx, steps, table, notNull);
-
-    steps.sql('contract', {
-      description:
-        'drop the trigger' +
-        (notNull.length ? `, make ${notNull.map(quoteIdent).join(', ')} NOT NULL` : '') +
-        (spec.dropOld ? `, drop ${from.map(quoteIdent).join(', ')}` : ''),
-      statements: [
-        ...dropSyncTriggerStatements(t, fn, fn.name),
-        ...notNull.flatMap((c) => ddl.setNotNullStatements(t, c)),
-        ...(spec.dropOld ? from.map((c) => ddl.dropColumn(t, c)) : []),
-      ],
-      transactional: true,
-      impact: ctx.briefLock(t),
-    });
+    transformedViewSteps(ctx, steps, t, r.views);
+    contractStep(ctx, steps, spec, r, fn, notNull);
     notes(ctx, spec, r);
   },
 };
@@ -136,6 +130,8 @@ interface Resolved {
   backward: SyncColumn[];
   /** The table's columns with the new ones. */
   all: Set<string>;
+  /** Views on the old columns: recreated on `down` at contract (support/transformed-views.ts). */
+  views: FollowingViews;
 }
 
 /** Every plan-time refusal of transformColumn, in the order they are checked. */
@@ -170,7 +166,46 @@ function resolve(spec: TransformColumn, ctx: PlanContext): Resolved {
     const [asText, via] = [comparesAsText(ctx.catalog, oid), compareVia(ctx.catalog, oid)];
     return { column: c.name, expression, type, value: `(${expression})::${type}`, asText, via };
   });
-  return { table, t, from, to, forward, backward: backwardColumns(spec, ctx, from, all), all };
+  const backward = backwardColumns(spec, ctx, from, all);
+  const views = transformedViews(table, from, backward, spec.dropOld === true);
+  if (views.refused.length > 0)
+    ctx.fail(
+      'from',
+      `${displayName(t)}.${from.map(quoteIdent).join('/')} is used by ${views.refused.join(', ')}, which zdm ` +
+        `cannot move to the new columns: replace it without them or drop it first (a "sql" operation before this ` +
+        `one unblocks it)`,
+    );
+  return { table, t, from, to, forward, backward, all, views };
+}
+
+/** contract: drop the trigger, NOT NULL, views recreated on `down` (locked before the table), old columns dropped. */
+function contractStep(
+  ctx: PlanContext,
+  steps: StepBuilder,
+  spec: TransformColumn,
+  r: Resolved,
+  fn: QualifiedName,
+  notNull: string[],
+): void {
+  const { t, from, views } = r;
+  const following = [...views.names, ...views.matviews.names];
+  const locks = [...views.locks, ...views.matviews.locks];
+  steps.sql('contract', {
+    description:
+      'drop the trigger' +
+      (notNull.length ? `, make ${notNull.map(quoteIdent).join(', ')} NOT NULL` : '') +
+      (following.length ? `; ${following.join(', ')} recreated on the new columns` : '') +
+      (spec.dropOld ? `, drop ${from.map(quoteIdent).join(', ')}` : ''),
+    statements: [
+      ...swapsFirst(views.matviews, lockTablesStatements([...views.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }])),
+      ...dropSyncTriggerStatements(t, fn, fn.name),
+      ...notNull.flatMap((c) => ddl.setNotNullStatements(t, c)),
+      ...views.statements,
+      ...(spec.dropOld ? from.map((c) => ddl.dropColumn(t, c)) : []),
+    ],
+    transactional: true,
+    impact: locks.length ? ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...locks]) : ctx.briefLock(t),
+  });
 }
 
 /** `down`: an expression for every `from` column and for nothing else. */
@@ -231,7 +266,8 @@ function notes(ctx: PlanContext, spec: TransformColumn, r: Resolved): void {
       ? `contract drops ${from}: run it only when no running application version uses them`
       : `after contract ${from} are no longer kept in step with the new columns`,
   });
-  const users = spec.dropOld ? [] : r.table.dependents.filter((d) => r.from.includes(d.column));
+  transformedViewNotes(ctx, r.views, r.from);
+  const users = spec.dropOld ? [] : r.table.dependents.filter((d) => r.from.includes(d.column) && d.kind !== 'view');
   if (users.length > 0)
     ctx.note({
       phase: 'contract',
@@ -259,7 +295,8 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
         `${quoteIdent(c)} is referenced by foreign key ${quoteIdent(inbound[0]!.name)} ` +
           `on ${displayName(inbound[0]!.table)}; "dropOld" cannot drop it`,
       );
-    const users = table.dependents.filter((d) => d.column === c);
+    // Views follow (support/transformed-views.ts) or are refused with their reason.
+    const users = table.dependents.filter((d) => d.column === c && d.kind !== 'view');
     if (users.length)
       ctx.fail(
         `from[${i}]`,

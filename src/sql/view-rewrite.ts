@@ -40,24 +40,79 @@ export function renameReferences(
   table: QualifiedName,
   renames: ReadonlyMap<string, string>,
 ): string | null {
+  const unsure = rewriteReferences(tree, table, renames, (ref) => {
+    const fields = ref.fields as Node[];
+    const col = (fields[fields.length - 1]!.String as { sval: string }).sval;
+    (fields[fields.length - 1]!.String as { sval: string }).sval = renames.get(col)!;
+  });
+  if (unsure === null) renameTargets(tree, table, renames);
+  return unsure;
+}
+
+/**
+ * A view's query with every reference to a column of `table` in `substitutes` replaced by that
+ * column's expression (SQL over `table`'s columns, written without qualifiers), its column
+ * references qualified by the reference's own qualifier (or, for a bare reference, by the range name
+ * of the one relation its query level reads): what transformColumn's `down` gives the view.
+ * Refused exactly where a rename would be (rewriteViewQuery).
+ */
+export function substituteViewQuery(
+  definition: string,
+  table: QualifiedName,
+  substitutes: ReadonlyMap<string, string>,
+): ViewRewrite {
+  const tree = parseSql(definition);
+  if (!deparsesFaithfully(tree)) return { refusal: 'its definition does not survive the SQL printer unchanged' };
+  const refusal = rewriteReferences(tree, table, substitutes, (ref, holder, qualifier) => {
+    const fields = strings(ref.fields);
+    const expression = expressionNode(substitutes.get(fields[fields.length - 1]!)!, qualifier);
+    delete holder.ColumnRef;
+    Object.assign(holder, expression);
+  });
+  if (refusal) return { refusal };
+  return { query: deparseSql(tree).replace(/;\s*$/, '') };
+}
+
+/** `expression` parsed, every (bare) column reference in it qualified by `qualifier`. */
+function expressionNode(expression: string, qualifier: string[]): Node {
+  const select = parseSql(`SELECT ${expression}`).stmts![0]!.stmt as Node;
+  const value = (((select.SelectStmt as Node).targetList as Node[])[0]!.ResTarget as Node).val as Node;
+  walk(value, (key, node) => {
+    if (key !== 'ColumnRef') return;
+    const fields = node.fields as Node[];
+    if (fields.length === 1) node.fields = [...qualifier.map((sval) => ({ String: { sval } })), ...fields];
+  });
+  return value;
+}
+
+/**
+ * Calls `act` on each reference in `tree` to a column of `table` in `columns` that certainly reads
+ * `table`, with the node holding it and the qualifier that names `table` there; returns why the
+ * references cannot be told for sure instead (then `act` may have run on some: drop the tree).
+ */
+function rewriteReferences(
+  tree: unknown,
+  table: QualifiedName,
+  columns: ReadonlyMap<string, string>,
+  act: (ref: Node, holder: Node, qualifier: string[]) => void,
+): string | null {
   const names = rangeNames(tree, table);
   const doubtful = [...names.ours].filter((n) => names.others.has(n));
   if (doubtful.length > 0) return `the name "${doubtful[0]}" stands for more than one relation in it`;
-  const problem = findProblem(tree, names.ours, renames);
+  const problem = findProblem(tree, names.ours, columns);
   if (problem) return problem;
   let unsure: string | null = null;
-  walkScoped(tree, null, (ref, level) => {
+  walkScoped(tree, null, (ref, level, holder) => {
     const fields = strings(ref.fields);
     const col = fields[fields.length - 1]!;
-    if (!renames.has(col)) return;
+    if (!columns.has(col)) return;
     const prefix = fields.slice(0, -1);
     // Postgres 16+ prints a query level with one relation without qualifiers: there, a bare name is that relation's.
     const mine = prefix.length === 0 ? soleRelationIsTable(level, table) : qualifiesTable(prefix, names.ours, table);
     if (prefix.length === 0 && !mine)
       unsure ??= `it names "${col}" without a table, so which relation it reads cannot be known for sure`;
-    if (mine) ((ref.fields as Node[])[fields.length - 1]!.String as { sval: string }).sval = renames.get(col)!;
+    if (mine) act(ref, holder, prefix.length > 0 ? prefix : [soleRangeName(level!)]);
   });
-  renameTargets(tree, table, renames);
   return unsure;
 }
 
@@ -124,7 +179,11 @@ function findProblem(tree: unknown, ours: ReadonlySet<string>, renames: Readonly
 }
 
 /** Calls `visit` for each ColumnRef with the SelectStmt (query level) it belongs to. */
-function walkScoped(node: unknown, level: Node | null, visit: (ref: Node, level: Node | null) => void): void {
+function walkScoped(
+  node: unknown,
+  level: Node | null,
+  visit: (ref: Node, level: Node | null, holder: Node) => void,
+): void {
   if (Array.isArray(node)) {
     for (const item of node) walkScoped(item, level, visit);
     return;
@@ -132,7 +191,7 @@ function walkScoped(node: unknown, level: Node | null, visit: (ref: Node, level:
   if (node === null || typeof node !== 'object') return;
   for (const [key, value] of Object.entries(node as Node)) {
     if (value === null || typeof value !== 'object') continue;
-    if (key === 'ColumnRef') visit(value as Node, level);
+    if (key === 'ColumnRef') visit(value as Node, level, node as Node);
     walkScoped(value, LEVELS.has(key) ? (value as Node) : level, visit);
   }
 }
@@ -151,6 +210,12 @@ function soleRelationIsTable(level: Node | null, table: QualifiedName): boolean 
   if (level.relation !== undefined) return more.length === 0 && isTable(level.relation as Node, table);
   const only = more.length === 1 ? (more[0]!.RangeVar as Node | undefined) : undefined;
   return isTable(only, table);
+}
+
+/** The range name of the one relation a query level reads (soleRelationIsTable holds). */
+function soleRangeName(level: Node): string {
+  const only = (level.relation as Node | undefined) ?? ((level.fromClause as Node[])[0]!.RangeVar as Node);
+  return rangeName(only);
 }
 
 function rangeName(rangeVar: Node): string {

@@ -22,7 +22,10 @@ beforeAll(async () => {
     CREATE TABLE labels (id bigserial PRIMARY KEY, body text, lang text);
     INSERT INTO labels (body, lang) SELECT '(' || g || ',' || g || '),(0,0)', 'l' || (g % 3) FROM generate_series(1, 50) g;
     CREATE STATISTICS label_stats (ndistinct) ON body, lang FROM labels;
-    CREATE STATISTICS lang_stats (ndistinct) ON id, lang FROM labels`);
+    CREATE STATISTICS lang_stats (ndistinct) ON id, lang FROM labels;
+    CREATE TABLE people (id bigserial PRIMARY KEY, name text, nick text);
+    INSERT INTO people (name, nick) SELECT 'name ' || g, 'nick ' || g FROM generate_series(1, 20) g;
+    CREATE VIEW people_labels AS SELECT id, name AS label FROM people`);
   if (db.major >= 18)
     await db.query(`CREATE TABLE boxes (id bigserial PRIMARY KEY, side int CHECK (side > 0),
       volume int GENERATED ALWAYS AS (side * side * side) VIRTUAL);
@@ -206,5 +209,31 @@ describe('a change that would fail at contract because of a dependent is refused
       (runner) => currentPlan(runner),
     );
     expect(plan.kind).toBe('planned');
+  });
+
+  it("a sql step's CREATE OR REPLACE VIEW: what the view reads from then on decides what later operations see", async () => {
+    // The view no longer reads "name": the drop plans and runs to contract.
+    const unblocked = [
+      {
+        op: 'sql',
+        phase: 'contract',
+        sql: 'CREATE OR REPLACE VIEW people_labels AS SELECT id, nick AS label FROM people',
+      },
+      { op: 'dropColumn', table: 'people', column: 'name' },
+    ];
+    await withMigrations(db, { '0004_people.json': { operations: unblocked } }, async (runner) => {
+      expect(await advance(runner, { until: 'contract' })).toMatchObject({ complete: true });
+    });
+    expect(await db.query(`SELECT label FROM people_labels WHERE id = 3`)).toEqual([{ label: 'nick 3' }]);
+    // A view created on "nick" makes the drop a refusal at plan time, instead of a DROP COLUMN failing at contract.
+    const created = {
+      op: 'sql',
+      phase: 'expand',
+      sql: 'CREATE VIEW people_nicks AS SELECT p.id, upper(p.nick) AS shout FROM people p',
+      rollback: 'DROP VIEW people_nicks',
+    };
+    expect(await planError([created, { op: 'dropColumn', table: 'people', column: 'nick' }])).toMatch(
+      /people\.nick is used by view public\.people_labels, view public\.people_nicks; change or drop those first/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ColumnDependent } from '../../src/db/catalog.js';
 import { loadParser } from '../../src/sql/parser.js';
 import { column, fakeCatalog, table } from '../helpers/catalog-literal.js';
 import { expectNoScanUnderAccessExclusive, plan, planIssues, sqlById } from '../helpers/plans.js';
@@ -94,26 +95,96 @@ describe('transformColumn plan: name -> first_name + last_name', () => {
 });
 
 describe('transformColumn: views on the old columns', () => {
-  const withView = table('users', users.columns, {
-    primaryKey: users.primaryKey,
-    dependents: [{ column: 'name', kind: 'view', name: 'public.user_names' }],
+  const userNames = (definition: string, columns = ['id', 'name'], options: string[] = []): ColumnDependent => ({
+    column: 'name',
+    kind: 'view',
+    name: 'public.user_names',
+    view: { schema: 'public', name: 'user_names', relkind: 'v', definition, columns, options },
+  });
+  const withView = (...dependents: ColumnDependent[]) =>
+    table('users', users.columns, { primaryKey: users.primaryKey, dependents });
+  const contract = (p: ReturnType<typeof plan>) => sqlById(p)['transform_column:public.users.name:contract:1']!;
+  const plainView = userNames(
+    " SELECT id,\n    name\n   FROM public.users\n  WHERE (name <> ''::text);",
+    ['id', 'name'],
+    ['security_barrier=true'],
+  );
+
+  it('read "down" over the new columns from contract on: same object, output names, types and options', () => {
+    const p = plan([split], fakeCatalog([withView(plainView)]));
+    const replace =
+      "CREATE OR REPLACE VIEW public.user_names (id, name) WITH (security_barrier = 'true') AS SELECT id, " +
+      "CAST((users.first_name || ' ') || users.last_name AS text) FROM public.users " +
+      "WHERE CAST((users.first_name || ' ') || users.last_name AS text) <> ''::text";
+    const sql = contract(p);
+    expect(sql.slice(0, 3)).toEqual([
+      'LOCK TABLE public.user_names IN ACCESS EXCLUSIVE MODE',
+      "SET LOCAL lock_timeout = '100ms'",
+      'LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE',
+    ]);
+    expect(sql).toContain(replace);
+    expect(sql.indexOf(replace)).toBeLessThan(sql.indexOf('ALTER TABLE public.users DROP COLUMN name'));
+    // At switch the new query replaces the old one on a temporary copy: Postgres checks the output columns.
+    const probe = sqlById(p)['transform_column:public.users.name:switch:4']!;
+    expect(probe).toEqual([
+      "CREATE VIEW pg_temp.zdm_probe_user_names (id, name) WITH (security_barrier = 'true') AS SELECT id,\n    " +
+        "name\n   FROM public.users\n  WHERE (name <> ''::text)",
+      replace.replace('public.user_names', 'pg_temp.zdm_probe_user_names'),
+      'DROP VIEW pg_temp.zdm_probe_user_names',
+    ]);
+    const note = p.notes.find((n) => n.text.startsWith('view public.user_names: recreated in the contract step'));
+    expect(note?.text).toContain('replaced by its "down" expression over the new columns, cast to the old type');
   });
 
-  it('with dropOld, one is refused naming it, unless a "sql" operation before drops it', () => {
-    expect(planIssues([split], fakeCatalog([withView])).map((i) => i.message)).toEqual([
-      'public.users.name is used by view public.user_names; "dropOld" would need CASCADE: change or drop those first (a "sql" operation before this one that drops them unblocks it)',
+  it('a qualified reference keeps its qualifier, and an old column with a collation keeps it', () => {
+    const coll = table(
+      'users',
+      [
+        column('id', 'bigint', { notNull: true }),
+        column('name', 'character varying(40)', { collation: 'pg_catalog."C"' }),
+      ],
+      {
+        primaryKey: users.primaryKey,
+        dependents: [
+          userNames(' SELECT u.id,\n    u.name\n   FROM (public.users u\n JOIN public.other o ON ((o.id = u.id)));'),
+        ],
+      },
+    );
+    const sql = contract(plan([{ ...split, dropOld: false }], fakeCatalog([coll])));
+    expect(sql).toContain(
+      'CREATE OR REPLACE VIEW public.user_names (id, name) AS SELECT u.id, ' +
+        'CAST((u.first_name || \' \') || u.last_name AS varchar(40)) COLLATE pg_catalog."C" ' +
+        'FROM public.users AS u JOIN public.other AS o ON o.id = u.id',
+    );
+    expect(sql).not.toContain('DROP COLUMN');
+  });
+
+  it('refuses, naming the view and the reason, what cannot be carried; a "sql" operation before that drops it unblocks it', () => {
+    const natural = userNames(' SELECT u.name FROM (public.users u NATURAL JOIN public.other o);', ['name']);
+    expect(planIssues([split], fakeCatalog([withView(natural)])).map((i) => i.message)).toEqual([
+      'public.users.name is used by view public.user_names (it has a NATURAL join, whose columns are matched by ' +
+        'name), which zdm cannot move to the new columns: replace it without them or drop it first (a "sql" ' +
+        'operation before this one unblocks it)',
     ]);
+    const readsOld = { ...split, down: { name: "coalesce(first_name, name) || ' ' || last_name" } };
+    expect(planIssues([readsOld], fakeCatalog([withView(plainView)]))[0]?.message).toContain(
+      'view public.user_names (its "down" for name reads name, which contract drops)',
+    );
     const p = plan(
       [{ op: 'sql', phase: 'contract', sql: 'DROP VIEW user_names', allow: ['drop-view'] }, split],
-      fakeCatalog([withView]),
+      fakeCatalog([withView(natural)]),
     );
     expect(p.steps.some((s) => s.phase === 'contract' && s.operations[0] === 1)).toBe(true);
   });
 
-  it('without dropOld, the plan warns that the view keeps reading the old column, no longer kept in step', () => {
-    const p = plan([{ ...split, dropOld: false }], fakeCatalog([withView]));
-    expect(p.notes.find((n) => n.text.startsWith('warning: view public.user_names'))?.text).toContain(
-      'after contract no longer follow the new columns',
-    );
+  it('a "sql" operation before that replaces the view without the old column takes it out of the operation\'s hands', () => {
+    const replace = {
+      op: 'sql',
+      phase: 'contract',
+      sql: "CREATE OR REPLACE VIEW user_names AS SELECT id, first_name || ' ' || last_name AS name FROM users",
+    };
+    const p = plan([replace, split], fakeCatalog([withView(plainView)]));
+    expect(contract(p).some((s) => s.includes('user_names'))).toBe(false);
+    expect(p.steps.map((s) => s.id)).not.toContain('transform_column:public.users.name:switch:4');
   });
 });

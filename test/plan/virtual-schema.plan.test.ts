@@ -77,6 +77,47 @@ describe('the virtual schema: later operations see what earlier ones did', () =>
     expect(plan.steps.filter((s) => s.phase === 'contract').map((s) => s.operations[0])).toEqual([0, 1]);
   });
 
+  it('a raw sql CREATE OR REPLACE VIEW decides anew which columns the view reads (Postgres parser)', () => {
+    const withView = table('orders', orders().columns, {
+      dependents: [{ column: 'customer_name', kind: 'view', name: 'public.order_names' }],
+    });
+    const replace = (query: string) => ({
+      op: 'sql',
+      phase: 'contract',
+      sql: `CREATE OR REPLACE VIEW order_names AS ${query}`,
+    });
+    const drop = { op: 'dropColumn', table: 'orders', column: 'customer_name' };
+    // No longer reading the column: the drop plans.
+    const plan = planOps([replace('SELECT o.id, o.amount FROM orders o'), drop], catalog([withView, customers()]));
+    expect(plan.steps.filter((s) => s.phase === 'contract').map((s) => s.operations[0])).toEqual([0, 1]);
+    // Reading it, however it is named: the drop is refused naming the view.
+    for (const query of [
+      'SELECT id, customer_name AS who FROM orders',
+      'SELECT o.* FROM public.orders o',
+      'SELECT c.name FROM customers c JOIN orders USING (id) WHERE orders.customer_name IS NOT NULL',
+      'WITH x AS (SELECT customer_name FROM orders) SELECT * FROM x',
+    ])
+      expect(issues([replace(query), drop], [withView, customers()]), query).toEqual([
+        'operations[1].column: public.orders.customer_name is used by view public.order_names; change or drop those first (dropping the column would need CASCADE)',
+      ]);
+    // The reverse: a view created on the column makes it a dependent, which a rename names, with the way out.
+    const created = {
+      op: 'sql',
+      phase: 'expand',
+      sql: 'CREATE MATERIALIZED VIEW names AS SELECT customer_name FROM orders',
+      rollback: 'DROP MATERIALIZED VIEW names',
+    };
+    expect(issues([created, { op: 'renameColumn', table: 'orders', from: 'customer_name', to: 'buyer' }])).toEqual([
+      'operations[1].from: public.orders.customer_name is used by view public.names (operations[0] (sql) of this migration defines it; zdm recreates only views that exist before the migration: define it after this operation, at contract, or in a later migration); change or drop those first (dropping the column would need CASCADE)',
+    ]);
+    // Bare names count for every table of the query that has such a column, never for one without it.
+    const bare = replace('SELECT name, amount FROM orders, customers');
+    expect(planOps([bare, drop], catalog([withView, customers()])).steps).toHaveLength(2);
+    expect(issues([bare, { op: 'dropColumn', table: 'customers', column: 'name' }], [withView, customers()])).toEqual([
+      'operations[1].column: public.customers.name is used by view public.order_names; change or drop those first (dropping the column would need CASCADE)',
+    ]);
+  });
+
   it('a raw sql operation that adds a column makes it usable by later operations', () => {
     const plan = planOps(
       [

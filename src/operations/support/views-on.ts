@@ -27,7 +27,10 @@ export function viewsOn(
     for (const d of table.dependents) {
       if (d.kind !== 'view' || !columns.has(d.column) || seen.has(d.name)) continue;
       seen.add(d.name);
-      const reason = refusal(d);
+      const reason = d.definedBy
+        ? `${d.definedBy} of this migration defines it; zdm recreates only views that exist before the ` +
+          `migration: define it after this operation, at contract, or in a later migration`
+        : refusal(d);
       if (reason) refused.push(`view ${d.name} (${reason})`);
       else out.push({ table, view: d.view!, name: { schema: d.view!.schema, name: d.view!.name }, label: d.name });
     }

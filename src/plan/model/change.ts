@@ -250,7 +250,7 @@ export function modelChange(model: SchemaModel, op: ChangingOp): ModelChange {
     },
     applySql(sql, phase) {
       g.sqlPhase(phase);
-      applySqlText(this, model, sql, phase);
+      applySqlText(this, model, sql, phase, op.describe(op.index));
     },
   };
 }

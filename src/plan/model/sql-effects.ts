@@ -7,6 +7,7 @@ import type { Phase } from '../types.js';
 import { splitStatements } from '../../sql/statements.js';
 import { walk, type Node } from '../../sql/rewrite.js';
 import type { SchemaModel } from './schema-model.js';
+import { definedView } from './view-effects.js';
 
 type Body = Record<string, unknown>;
 type RangeVar = { relname?: string; schemaname?: string };
@@ -15,19 +16,27 @@ type RangeVar = { relname?: string; schemaname?: string };
  * Applies a raw `sql` operation's statements to the virtual schema, read with the real parser:
  * DROP VIEW / MATERIALIZED VIEW / TABLE / INDEX / TRIGGER / POLICY / FUNCTION / PROCEDURE /
  * PUBLICATION, ALTER PUBLICATION ... SET / DROP TABLE, ALTER TABLE ADD / DROP / ALTER
- * COLUMN and ADD / DROP CONSTRAINT, RENAME of a column or table, CREATE INDEX and CREATE TABLE.
+ * COLUMN and ADD / DROP CONSTRAINT, RENAME of a column or table, CREATE INDEX and CREATE TABLE,
+ * CREATE [OR REPLACE] VIEW and CREATE MATERIALIZED VIEW (what the new query reads replaces what the
+ * view read: view-effects.ts; `definedBy` names the operation, for refusals).
  * Statements on objects the model does not hold, and other kinds of statement, change nothing.
  * A dependent dropped in any phase counts as gone for the operations after it in the file: their
  * steps in the same or a later phase run after it (steps of one phase run in file order).
  */
-export function applySqlText(change: ModelChange, model: SchemaModel, sql: string, _phase: Phase): void {
+export function applySqlText(
+  change: ModelChange,
+  model: SchemaModel,
+  sql: string,
+  _phase: Phase,
+  definedBy: string,
+): void {
   let statements;
   try {
     statements = splitStatements(sql);
   } catch {
     return; // the operation's plan() reported it
   }
-  const effects = new SqlEffects(change, model);
+  const effects = new SqlEffects(change, model, definedBy);
   for (const s of statements) effects.apply(s.kind, s.node[s.kind] as Body, s.sql);
 }
 
@@ -35,6 +44,7 @@ class SqlEffects {
   constructor(
     private readonly change: ModelChange,
     private readonly model: SchemaModel,
+    private readonly definedBy: string,
   ) {}
 
   apply(kind: string, body: Body, text: string): void {
@@ -54,6 +64,9 @@ class SqlEffects {
         return;
       case 'CreateStmt':
         return this.createTable(body);
+      case 'ViewStmt':
+      case 'CreateTableAsStmt':
+        return this.defineView(kind, body);
       default:
         return;
     }
@@ -149,6 +162,31 @@ class SqlEffects {
     this.model.forgetTableDependents((d) => d.kind === kind && d.name === name);
     const relation = this.model.catalog.tables.get(tableKey(q));
     if (relation && ['v', 'm'].includes(relation.relkind)) this.model.catalog.tables.delete(tableKey(q));
+  }
+
+  /**
+   * CREATE [OR REPLACE] VIEW, CREATE MATERIALIZED VIEW: the view depends on what its new query reads,
+   * and on nothing it read before. zdm does not read the new definition as Postgres will print it, so
+   * a later operation that would have to recreate the view refuses it (`definedBy`).
+   */
+  private defineView(kind: string, body: Body): void {
+    const view = definedView(this.model, kind, body);
+    if (!view) return;
+    const name = tableKey(view.name);
+    const mine = (d: { kind: string; name: string }) => (d.kind === 'view' || d.kind === 'rule') && d.name === name;
+    if (body.if_not_exists && [...this.model.catalog.tables.values()].some((t) => t.dependents.some(mine))) return;
+    this.dropDependents(mine);
+    this.model.forgetTableDependents(mine);
+    const description = `${view.relkind === 'm' ? 'materialized view' : 'view'} ${name}`;
+    for (const { table, columns } of view.reads.values())
+      this.model.replace(table, (t) => ({
+        ...t,
+        dependents: [
+          ...t.dependents,
+          ...[...columns].map((column) => ({ column, kind: 'view' as const, name, definedBy: this.definedBy })),
+        ],
+        tableDependents: [...(t.tableDependents ?? []), { kind: 'view', description, name, column: null }],
+      }));
   }
 
   private dropOwnDependent(table: TableInfo, name: string, trigger: boolean): void {
