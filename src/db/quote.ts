@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { QUOTED_KEYWORDS } from './keywords.js';
 
 /** Postgres truncates identifiers longer than NAMEDATALEN-1 bytes (with only a NOTICE). */
@@ -141,5 +140,6 @@ export function generatedName(...parts: string[]): string {
 }
 
 function shortHash(text: string, length = 8): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  // node:crypto loaded on first use: `zdm lint` imports this module for its quoting and rarely needs a hash.
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex').slice(0, length);
 }

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { ParseResult, ScanResult } from 'libpg-query';
+import { withSmallerInitialMemory } from './wasm-memory.js';
 
 /**
  * The real Postgres grammar (libpg-query 18, compiled to WASM), loaded once per process for the
@@ -20,10 +23,53 @@ import type { ParseResult, ScanResult } from 'libpg-query';
  * loading the module and parsing one statement takes 236 M instructions against 275 M without it
  * (`node -e 0`: 90 M).
  */
-type PgQuery = typeof import('libpg-query');
-let pgQuery: PgQuery | undefined;
+/** What zdm uses of the Emscripten module libpg-query's glue (wasm/libpg-query.js) builds. */
+interface PgQueryWasm {
+  _malloc(size: number): number;
+  _free(ptr: number): void;
+  lengthBytesUTF8(s: string): number;
+  stringToUTF8(s: string, ptr: number, max: number): void;
+  UTF8ToString(ptr: number): string;
+  getValue(ptr: number, type: 'i32'): number;
+  _wasm_parse_query_raw(ptr: number): number;
+  _wasm_free_parse_result(ptr: number): void;
+  _wasm_scan(ptr: number): number;
+  _wasm_free_string(ptr: number): void;
+}
+type Factory = (options: {
+  instantiateWasm: (imports: object, done: (instance: object) => void) => object;
+}) => Promise<PgQueryWasm>;
+/** Node's WebAssembly global (the ES2023 lib zdm compiles against does not declare it). */
+const { WebAssembly: webAssembly } = globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object }> };
+};
+
+/** A syntax error, as libpg-query's own SqlError: the message and where (cursorPosition: 0-based). */
+export class SqlError extends Error {
+  constructor(
+    message: string,
+    readonly sqlDetails: {
+      message: string;
+      cursorPosition: number;
+      fileName?: string | undefined;
+      functionName?: string | undefined;
+      lineNumber?: number | undefined;
+    },
+  ) {
+    super(message);
+    this.name = 'SqlError';
+  }
+}
+
+let wasm: PgQueryWasm | undefined;
 let loaded: Promise<void> | undefined;
 
+/**
+ * The package's own entry point (wasm/index.cjs) instantiates the module as it is required, with the
+ * declared 128 MB of memory (src/sql/wasm-memory.ts says why that costs a garbage collection). zdm
+ * requires the Emscripten glue next to it instead and hands it the module with less initial memory;
+ * parseSql and scanSql below do what the package's parseSync and scanSync do.
+ */
 export function loadParser(): Promise<void> {
   loaded ??= (async () => {
     try {
@@ -32,27 +78,88 @@ export function loadParser(): Promise<void> {
     } catch {
       // an embedder that refuses V8 flags: the parser is only slower
     }
-    // require, not import(): the package's entry point is CommonJS (index.cjs), and import() of
-    // CommonJS makes Node scan its source for export names first (cjs-module-lexer), 10-30 ms of
-    // CPU at start-up for nothing.
-    const mod = createRequire(import.meta.url)('libpg-query') as PgQuery;
-    await mod.loadModule();
-    pgQuery = mod;
+    // require, not import(): the glue is CommonJS, and import() of CommonJS makes Node scan its
+    // source for export names first (cjs-module-lexer), 10-30 ms of CPU at start-up for nothing.
+    const require = createRequire(import.meta.url);
+    const dir = path.dirname(require.resolve('libpg-query'));
+    const factory = require(path.join(dir, 'libpg-query.js')) as Factory;
+    const bytes = withSmallerInitialMemory(readFileSync(path.join(dir, 'libpg-query.wasm')));
+    wasm = await new Promise<PgQueryWasm>((resolve, reject) => {
+      const instantiateWasm = (imports: object, done: (instance: object) => void) => {
+        webAssembly.instantiate(bytes, imports).then((r) => done(r.instance), reject);
+        return {};
+      };
+      factory({ instantiateWasm }).then(resolve, reject);
+    });
   })();
   return loaded;
 }
 
-function lib(): PgQuery {
-  if (!pgQuery) throw new Error('the SQL parser is not loaded: await loadParser() first');
-  return pgQuery;
+function lib(): PgQueryWasm {
+  if (!wasm) throw new Error('the SQL parser is not loaded: await loadParser() first');
+  return wasm;
 }
 
-/** Parses SQL with the Postgres 18 grammar (after loadParser). Throws libpg-query's SqlError on bad SQL. */
+/** Calls `fn` with `sql` copied into the module's memory as a NUL-terminated UTF-8 string. */
+function withString<T>(m: PgQueryWasm, sql: string, fn: (ptr: number) => T): T {
+  const size = m.lengthBytesUTF8(sql) + 1;
+  const ptr = m._malloc(size);
+  try {
+    m.stringToUTF8(sql, ptr, size);
+    return fn(ptr);
+  } finally {
+    m._free(ptr);
+  }
+}
+
+function syntaxError(m: PgQueryWasm, errorPtr: number): SqlError {
+  const str = (at: number) => {
+    const ptr = m.getValue(errorPtr + at, 'i32');
+    return ptr ? m.UTF8ToString(ptr) : undefined;
+  };
+  const message = str(0) ?? 'Unknown error';
+  const lineNumber = m.getValue(errorPtr + 12, 'i32');
+  const cursor = m.getValue(errorPtr + 16, 'i32');
+  return new SqlError(message, {
+    message,
+    cursorPosition: cursor > 0 ? cursor - 1 : 0,
+    fileName: str(8),
+    functionName: str(4),
+    lineNumber: lineNumber > 0 ? lineNumber : undefined,
+  });
+}
+
+/** Parses SQL with the Postgres 18 grammar (after loadParser). Throws SqlError on bad SQL. */
 export function parseSql(sql: string): ParseResult {
-  return lib().parseSync(sql);
+  const m = lib();
+  if (sql === '') throw new Error('Query cannot be empty');
+  return withString(m, sql, (queryPtr) => {
+    const result = m._wasm_parse_query_raw(queryPtr);
+    if (!result) throw new Error('Failed to parse query: memory allocation failed');
+    try {
+      const error = m.getValue(result + 8, 'i32');
+      if (error) throw syntaxError(m, error);
+      const tree = m.getValue(result, 'i32');
+      if (!tree) throw new Error('No parse tree generated');
+      return JSON.parse(m.UTF8ToString(tree)) as ParseResult;
+    } finally {
+      m._wasm_free_parse_result(result);
+    }
+  });
 }
 
 /** The Postgres scanner's tokens, comments included (after loadParser). */
 export function scanSql(sql: string): ScanResult {
-  return lib().scanSync(sql);
+  const m = lib();
+  return withString(m, sql, (queryPtr) => {
+    const result = m._wasm_scan(queryPtr);
+    try {
+      const text = m.UTF8ToString(result);
+      if (text.startsWith('syntax error') || text.startsWith('deparse error') || text.startsWith('ERROR'))
+        throw new Error(text);
+      return JSON.parse(text) as ScanResult;
+    } finally {
+      if (result) m._wasm_free_string(result);
+    }
+  });
 }

@@ -50,13 +50,16 @@ export async function runLint(
   // V8 rejects the code cache of Node's own modules loaded after a V8 flag is set (a flag changes
   // the hash the cache is checked against): node:crypto, node:os and node:worker_threads cost ~35 M
   // more instructions compiled from source (callgrind). So the linter's modules, which load them,
-  // are loaded first, then the flag is set; the parser sets its own when the lint starts.
+  // are loaded first (node:crypto only for SARIF, node:worker_threads only with ZDM_LINT_THREADS),
+  // then the flag is set; the parser sets its own when the lint starts.
   await loadLinter();
-  oneShotJit();
   const config = await resolveConfigAsync({ config: flags.config }, io.env, io.cwd);
   const format = (flags.format ?? 'text') as Format;
   if (!FORMATS.includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${flags.format}"`);
+  // SARIF fingerprints hash with node:crypto, which the other formats do not load.
+  if (format === 'sarif') process.getBuiltinModule('node:crypto');
+  oneShotJit();
   let maxWarnings: number | undefined;
   if (flags.maxWarnings !== undefined) {
     maxWarnings = Number(flags.maxWarnings);

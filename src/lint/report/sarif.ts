@@ -2,7 +2,6 @@
  * SARIF 2.1.0, for code-scanning uploads: every rule carries fullDescription, help (text and
  * markdown) and helpUri; every result a partialFingerprints entry that survives lines moving.
  */
-import { createHash } from 'node:crypto';
 import { version } from '../../version.js';
 import { META_RULES, type Finding } from '../engine.js';
 import { RULES } from '../rules/index.js';
@@ -36,6 +35,8 @@ function sarifRules(base: string) {
  * are not about a statement), and which occurrence of that triple it is: stable when lines move.
  */
 function fingerprints(findings: readonly Finding[]): string[] {
+  // node:crypto is loaded only for this format (~14 M instructions; runLint loads it early for sarif).
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const seen = new Map<string, number>();
   return findings.map((f) => {
     const what = (f.statement ?? f.message).replace(/\s+/g, ' ').trim();
