@@ -128,6 +128,12 @@ describe('a table whose row type another table stores', () => {
 });
 
 describe('a table whose row type a function takes', () => {
+  it('renameColumn of a column the function reads through that parameter is refused at plan time (contract could not drop it)', async () => {
+    const message = await planError({ op: 'renameColumn', table: 'items', from: 'note', to: 'label' });
+    expect(message).toContain('function public.item_label(i items)');
+    expect(message).toContain("it takes the table's row type (parameter i)");
+  });
+
   it('changeColumnType of another column and addColumn with a default run to contract; the function still works', async () => {
     const migration = {
       operations: [
