@@ -24,7 +24,8 @@ beforeAll(async () => {
     INSERT INTO batches SELECT 1, array_agg(o ORDER BY id) FROM orders o;
     CREATE TABLE items (id bigint PRIMARY KEY, qty int NOT NULL, note text);
     INSERT INTO items SELECT g, g, 'i' || g FROM generate_series(1, 50) g;
-    CREATE FUNCTION item_label(i items) RETURNS text LANGUAGE sql STABLE RETURN (i).note || '/' || (i).id;`);
+    CREATE FUNCTION item_label(i items) RETURNS text LANGUAGE sql STABLE RETURN (i).note || '/' || (i).id;
+    CREATE FUNCTION item_qty(i items) RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RETURN i.qty; END $$;`);
 });
 afterAll(async () => db?.drop());
 
@@ -132,6 +133,14 @@ describe('a table whose row type a function takes', () => {
     const message = await planError({ op: 'renameColumn', table: 'items', from: 'note', to: 'label' });
     expect(message).toContain('function public.item_label(i items)');
     expect(message).toContain("it takes the table's row type (parameter i)");
+  });
+
+  it('renameColumn of a column a PL/pgSQL function reads through that parameter: the plan warns, naming it', async () => {
+    const migration = { operations: [{ op: 'renameColumn', table: 'items', from: 'qty', to: 'quantity' }] };
+    const plan = await withMigrations(db, { '0005_items_qty.json': migration }, (runner) => currentPlan(runner));
+    expect(JSON.stringify(plan)).toContain(
+      `warning: function public.item_qty(i items) (plpgsql, taking the table's row type) names \\"qty\\"`,
+    );
   });
 
   it('changeColumnType of another column and addColumn with a default run to contract; the function still works', async () => {
