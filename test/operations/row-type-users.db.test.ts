@@ -68,6 +68,18 @@ describe('a table whose row type another table stores', () => {
     expect(message).toContain('A plain ALTER TABLE ... RENAME COLUMN in a "sql" operation keeps those values');
   });
 
+  it('addCheck with `up` (a copy of the column taking over its name) is refused at plan time', async () => {
+    const message = await planError({
+      op: 'addCheck',
+      table: 'orders',
+      name: 'orders_note_long',
+      expression: 'length(note) > 2',
+      up: { note: "rpad(note, 3, '-')" },
+    });
+    expect(message).toContain('operations[0].up: "up" puts each of its columns in a copy');
+    for (const column of stored) expect(message).toContain(column);
+  });
+
   it('addColumn with a default, dropColumn and setNotNull run to contract (the default set, then backfilled); rollback exact; the stored rows still read', async () => {
     const before = await tableSnapshot(db.pool, 'orders');
     const migration = {
