@@ -207,7 +207,8 @@ export interface DependentPublication {
 
 /**
  * A function pg_depend does not tie to the table's columns (PL/pgSQL, an SQL function without a
- * SQL-standard body, other languages) whose source names the table, or that a trigger on the table calls.
+ * SQL-standard body, other languages) whose source names the table, that a trigger on the table
+ * calls, or that takes or returns the table's row type (or an array of it).
  */
 export interface UntrackedFunction {
   /** `schema.name(identity arguments)`. */
@@ -216,6 +217,8 @@ export interface UntrackedFunction {
   source: string;
   /** Called by a trigger on the table (its NEW / OLD fields name the table's columns). */
   triggerFunction: boolean;
+  /** Takes or returns the table's row type or an array of it (its fields name the table's columns). */
+  rowType: boolean;
 }
 
 /** A view or materialized view that uses a column of the table. */

@@ -165,10 +165,14 @@ async function readDefinitions<T>(client: Queryable, sql: string, oids: number[]
 const UNTRACKED_SQL = `SELECT c.oid::int AS table_oid,
             pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
             l.lanname AS language, p.prosrc AS source,
-            EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid) AS "triggerFunction"
+            EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid) AS "triggerFunction",
+            (rt.oid = ANY(p.proargtypes::oid[] || p.prorettype) OR rt.typarray = ANY(p.proargtypes::oid[] || p.prorettype))
+              AS "rowType"
        FROM pg_class c
+       JOIN pg_type rt ON rt.oid = c.reltype
        JOIN pg_proc p ON p.prosrc <> '' AND (strpos(lower(p.prosrc), lower(c.relname)) > 0
-            OR EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid))
+            OR EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid)
+            OR rt.oid = ANY(p.proargtypes::oid[] || p.prorettype) OR rt.typarray = ANY(p.proargtypes::oid[] || p.prorettype))
        JOIN pg_language l ON l.oid = p.prolang AND l.lanname NOT IN ('c', 'internal')
        JOIN pg_namespace pn ON pn.oid = p.pronamespace
       WHERE c.oid = ANY($1::oid[]) AND pn.nspname NOT IN ('pg_catalog', 'information_schema')

@@ -15,6 +15,7 @@ import {
 } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { fillTrigger } from './support/fill-trigger.js';
+import { rowTypeUse } from './support/row-type-users.js';
 import {
   addForeignKeyNotValid,
   referentialAction,
@@ -183,7 +184,9 @@ function resolve(spec: AddColumn, ctx: PlanContext): Resolved {
     );
   }
   const { def, strategy } = resolveValue(spec, ctx, table);
-  if (spec.column.unique && strategy.inlineDefault && table.estimatedRows > 1) {
+  const sameForAll =
+    def !== undefined && spec.up === undefined && expressionVolatility(def, ctx.catalog.functions) !== 'v';
+  if (spec.column.unique && sameForAll && table.estimatedRows > 1) {
     ctx.fail(
       'column.unique',
       `every existing row of ${displayName(table)} would get the same default ${def!.sql}, which a unique ` +
@@ -233,9 +236,21 @@ function resolveValue(
     );
   }
   // Before Postgres 11 every non-NULL default in ADD COLUMN rewrites the table: backfill them all.
+  // Postgres refuses ADD COLUMN with a default on a table whose row type a column uses: SET DEFAULT
+  // and the backfill then (row-type-users.ts).
+  const rowType = def !== undefined ? rowTypeUse(table) : undefined;
+  if (rowType)
+    ctx.note({
+      phase: 'expand',
+      text:
+        `${rowType}: Postgres refuses ADD COLUMN with a default there, so the default is set for new rows ` +
+        `(SET DEFAULT) and existing rows of ${displayName(table)} are backfilled with it`,
+    });
   const volatile =
     def !== undefined &&
-    (expressionVolatility(def, ctx.catalog.functions) === 'v' || ctx.catalog.serverVersionNum < 110000);
+    (expressionVolatility(def, ctx.catalog.functions) === 'v' ||
+      ctx.catalog.serverVersionNum < 110000 ||
+      rowType !== undefined);
   return { def, strategy: chooseStrategy(def, up, volatile, notNull) };
 }
 

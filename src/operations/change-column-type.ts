@@ -18,6 +18,7 @@ import { comparesAsText } from './support/sync-trigger.js';
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
 import { typeSql } from './support/model-objects.js';
 import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
+import { rowTypeUse } from './support/row-type-users.js';
 import { describeDependents } from './support/dependents.js';
 import { recreatedViews } from './support/retyped-views.js';
 import { statisticsExpressionColumns } from '../sql/rewrite.js';
@@ -298,6 +299,16 @@ function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, fi
     ctx.fail(
       field,
       `${where} is used by ${refused.join(', ')}; change or drop those first (Postgres cannot change the type under them)`,
+    );
+  const rowType = rowTypeUse(table);
+  if (rowType)
+    ctx.fail(
+      field,
+      `${where} cannot change type: ${rowType}. Postgres refuses to change a column's type under it ("cannot ` +
+        `alter table ... because column ... uses its row type"), and a shadow column would leave ` +
+        `${quoteIdent(column.name)} NULL in the rows stored there once contract drops the old column. Change ` +
+        `those columns to another type (or drop them) first, in a "sql" operation before this one or an ` +
+        `earlier migration`,
     );
   const expressionStats = (table.statistics ?? []).find((st) =>
     statisticsExpressionColumns(st.definition).has(column.name),

@@ -5,6 +5,7 @@ import { columnName, objectName } from '../migration/names.js';
 import type { LockTaken } from '../plan/types.js';
 import { ColumnCopy } from './support/column-copy.js';
 import { lockTreeFirst } from './support/partitions.js';
+import { rowTypeUse } from './support/row-type-users.js';
 import { spelledColumn } from './support/common.js';
 import * as ddl from './support/ddl.js';
 import { validateConstraintStep, verifyStep } from './support/steps.js';
@@ -324,6 +325,16 @@ function refuseUnsupported(
     ctx.fail(
       'from',
       `${where} is part of exclusion constraint ${quoteIdent(exclusion[0]!.name)}, which cannot be rebuilt without a blocking lock`,
+    );
+  const rowType = rowTypeUse(table);
+  if (rowType)
+    ctx.fail(
+      'from',
+      `${where} cannot be renamed the expand/contract way: ${rowType}, whose stored rows keep ` +
+        `${quoteIdent(from)}'s value at its position; renameColumn's copy would read NULL there once contract ` +
+        `drops ${quoteIdent(from)}. A plain ALTER TABLE ... RENAME COLUMN in a "sql" operation keeps those ` +
+        `values (application versions using the old name stop working at once); or change those columns to ` +
+        `another type (or drop them) first`,
     );
   const followed = new Set(['view', 'policy', 'trigger', 'function', 'publication', 'generated column']);
   const dependents = table.dependents.filter((d) => d.column === from && !followed.has(d.kind));

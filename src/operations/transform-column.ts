@@ -20,6 +20,7 @@ import type { FollowingViews } from './support/dependent-views.js';
 import { lockTablesStatements } from './support/lock-order.js';
 import { swapsFirst } from './support/matview-copies.js';
 import { transformedViewNotes, transformedViewSteps, transformedViews } from './support/transformed-views.js';
+import { lockTreeFirst } from './support/partitions.js';
 
 export const transformColumnSchema = z
   .object({
@@ -198,13 +199,15 @@ function contractStep(
       (spec.dropOld ? `, drop ${from.map(quoteIdent).join(', ')}` : ''),
     statements: [
       ...swapsFirst(views.matviews, lockTablesStatements([...views.locks, { relation: t, mode: 'ACCESS EXCLUSIVE' }])),
+      // DROP TRIGGER alone locks a partitioned table's partitions before the parent: the tree root first.
+      ...lockTreeFirst(r.table),
       ...dropSyncTriggerStatements(t, fn, fn.name),
       ...notNull.flatMap((c) => ddl.setNotNullStatements(t, c)),
       ...views.statements,
       ...(spec.dropOld ? from.map((c) => ddl.dropColumn(t, c)) : []),
     ],
     transactional: true,
-    impact: locks.length ? ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...locks]) : ctx.briefLock(t),
+    impact: ddl.briefLocks([...ddl.treeLocks(r.table, 'ACCESS EXCLUSIVE'), ...locks]),
   });
 }
 
@@ -242,8 +245,11 @@ function expandStep(ctx: PlanContext, steps: StepBuilder, r: Resolved, fn: Quali
     ],
     transactional: true,
     impact: ctx.briefLock(t),
+    // DROP TRIGGER alone locks a partitioned table's partitions before the parent (a deadlock with
+    // the application's writes, which lock the parent first): the tree is locked root first.
     undo: {
       statements: [
+        ...lockTreeFirst(r.table),
         ...dropSyncTriggerStatements(t, fn, fn.name),
         ...forward.map((f) => ddl.dropColumn(t, f.column, { ifExists: true })),
       ],

@@ -1,6 +1,7 @@
 import { assertNever, NoActiveMigrationError, StateError } from '../errors.js';
 import type { Step, Undo } from '../plan/types.js';
 import type { RunnerContext } from '../exec/context.js';
+import type { StepStatus } from '../exec/state-store.js';
 import { executeUndo } from './executor.js';
 import { activeView, migrationViews, withRunnerLock } from './session.js';
 
@@ -9,10 +10,16 @@ export interface RollbackResult {
   undone: string[];
 }
 
-function undoOf(step: Step): Undo | undefined {
+/**
+ * What undoes a step that ran (`failed`: its last run failed). A transactional step that failed
+ * applied nothing (its transaction rolled back): running its undo could fail on what is not there
+ * (ALTER COLUMN ... TYPE back, a rollback SQL dropping a column never added) and leave the migration
+ * stuck between a failed expand and a failed rollback.
+ */
+function undoOf(step: Step, failed: boolean): Undo | undefined {
   switch (step.kind) {
     case 'sql':
-      return step.undo;
+      return failed && step.transactional ? undefined : step.undo;
     case 'create-index':
       return step.undo;
     case 'backfill':
@@ -21,6 +28,24 @@ function undoOf(step: Step): Undo | undefined {
       return undefined;
     default:
       return assertNever(step, 'step kind');
+  }
+}
+
+/**
+ * Runs a step's undo. A failed undo records the step as failed; it gets the status it had back (a
+ * step that was done is still applied), so that a rollback run again after the cause is fixed (the
+ * new version's NULLs under a NOT NULL coming back) undoes it instead of taking it for a step that
+ * failed forward and applied nothing.
+ */
+async function undoStep(step: Step, undo: Undo, was: StepStatus, migration: string, ctx: RunnerContext) {
+  try {
+    await executeUndo(step, undo, migration, ctx);
+  } catch (err) {
+    const status = was === 'done' ? 'done' : 'failed';
+    await ctx.state
+      .stepFinished(ctx.conn.pool, migration, step.id, step.phase, status, `rollback: ${(err as Error).message}`)
+      .catch(() => undefined);
+    throw err;
   }
 }
 
@@ -59,12 +84,12 @@ export async function rollback(ctx: RunnerContext, options: { lockWaitMs?: numbe
       for (const step of [...plan.steps].reverse()) {
         const state = stepRows.get(step.id);
         if (!state || state.status === 'undone') continue;
-        const undo = undoOf(step);
+        const undo = undoOf(step, state.status === 'failed');
         ctx.log.info(
           { migration: plan.migration, step: step.id },
           undo ? `undo: ${undo.statements.join('; ')}` : 'nothing to undo',
         );
-        if (undo) await executeUndo(step, undo, plan.migration, ctx);
+        if (undo) await undoStep(step, undo, state.status, plan.migration, ctx);
         else await ctx.state.stepFinished(pool, plan.migration, step.id, step.phase, 'undone');
         undone.push(step.id);
       }

@@ -85,9 +85,32 @@ export function rewriteFunctionDefinition(
   if (clash) return { refusal: `a parameter is named "${clash}" like the column` };
   const tree = parseSql(definition);
   if (!deparsesFaithfully(tree)) return { refusal: UNFAITHFUL };
+  const rowParam = rowTypeParameter(tree, table);
+  if (rowParam !== undefined && namesInSource(definition, [...renames.keys()]).length > 0)
+    return {
+      refusal:
+        `it takes the table's row type (parameter ${rowParam}) and may read the column through it, ` +
+        `which zdm cannot rewrite: Postgres would keep it on the old column, and contract could not drop it`,
+    };
   const refusal = renameReferences(tree, table, renames);
   if (refusal) return { refusal };
   return { sql: deparseSql(tree).replace(/;\s*$/, '') };
+}
+
+/** The name (or position) of a parameter of a CREATE FUNCTION whose type is `table`'s row type or an array of it. */
+function rowTypeParameter(tree: ReturnType<typeof parseSql>, table: QualifiedName): string | undefined {
+  const stmt = (tree.stmts?.[0]?.stmt as Node | undefined)?.CreateFunctionStmt as Node | undefined;
+  const parameters = (stmt?.parameters as Node[] | undefined) ?? [];
+  for (const [i, p] of parameters.entries()) {
+    const param = p.FunctionParameter as Node;
+    const names = (((param.argType as Node | undefined)?.names as Node[] | undefined) ?? []).map(
+      (n) => (n.String as { sval: string }).sval,
+    );
+    const [schema, name] = names.length > 1 ? names.slice(-2) : [undefined, names[0]];
+    if (name === table.name && (schema === undefined || schema === table.schema))
+      return (param.name as string | undefined) ?? `$${i + 1}`;
+  }
+  return undefined;
 }
 
 /**

@@ -92,6 +92,25 @@ describe('sql operations in expand, switch and contract', () => {
       0,
     );
   });
+
+  it('a transactional step that failed applied nothing: rollback does not run its undo (which would fail too)', async () => {
+    const runner = await life.scenario('raw_sql_failing', `CREATE TABLE failing (id bigserial PRIMARY KEY)`, [
+      {
+        op: 'sql',
+        phase: 'expand',
+        sql: `ALTER TABLE failing ADD COLUMN extra int; SELECT 1 / (SELECT count(*) FROM failing)::int`,
+        rollback: 'ALTER TABLE failing DROP COLUMN extra',
+        allow: ['drop-column'],
+      },
+    ]);
+    await expect(advance(runner)).rejects.toThrow(/division by zero/);
+    expect(
+      await life.count(`SELECT 1 FROM pg_attribute WHERE attrelid = 'failing'::regclass AND attname = 'extra'`),
+    ).toBe(0);
+    // Before: "column "extra" of relation "failing" does not exist", and the migration stuck.
+    expect((await rollback(runner)).undone).toHaveLength(1);
+    expect(await life.count(`SELECT 1 FROM zdm.migrations WHERE status = 'active'`)).toBe(0);
+  });
 });
 
 describe('sql operations refused by the linter', () => {

@@ -253,17 +253,23 @@ function replicaIdentityColumns(table: TableInfo): string[] {
   return table.primaryKey?.columns ?? [];
 }
 
-/** Untracked functions whose body names a renamed column and the table (or that a trigger on it calls). */
+/**
+ * Untracked functions whose body names a renamed column and the table (or that a trigger on it
+ * calls, or that takes or returns its row type: `o.note` of a parameter `o orders`).
+ */
 function untrackedFunctions(table: TableInfo, renames: ReadonlyMap<string, string>, seen: Set<string>): string[] {
   const out: string[] = [];
   for (const f of table.untrackedFunctions ?? []) {
     if (seen.has(`function ${f.name}`)) continue;
     const found = namesInSource(f.source, [table.name, ...renames.keys()]);
     const column = found.find((n) => renames.has(n));
-    if (column && (f.triggerFunction || found.includes(table.name)))
-      out.push(
-        `function ${f.name} (${f.language}${f.triggerFunction ? ', a trigger function of the table' : ''}) names "${column}"`,
-      );
+    const how = f.triggerFunction
+      ? ', a trigger function of the table'
+      : f.rowType
+        ? ", taking the table's row type"
+        : '';
+    if (column && (f.triggerFunction || f.rowType || found.includes(table.name)))
+      out.push(`function ${f.name} (${f.language}${how}) names "${column}"`);
   }
   return out;
 }

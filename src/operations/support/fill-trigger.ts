@@ -1,6 +1,7 @@
 import type { TableInfo } from '../../db/catalog.js';
 import { generatedName, quoteIdent, quoteQualified, type QualifiedName } from '../../db/quote.js';
 import { qualifyColumns } from '../../sql/rewrite.js';
+import { lockTreeFirst } from './partitions.js';
 import { dollarTag, dropSyncTriggerStatements } from './sync-trigger.js';
 
 /**
@@ -16,7 +17,13 @@ import { dollarTag, dropSyncTriggerStatements } from './sync-trigger.js';
  */
 export interface FillTrigger {
   create: string[];
+  /**
+   * First in its step: on a partitioned table it locks the tree root first (lockTreeFirst), as DROP
+   * TRIGGER alone locks the partitions before the parent, deadlocking with the application's writes.
+   */
   drop: string[];
+  /** The drop alone, for a step that has locked the tree already. */
+  dropInLockedTree: string[];
 }
 
 export function fillTrigger(
@@ -37,6 +44,7 @@ export function fillTrigger(
       `CREATE OR REPLACE FUNCTION ${quoteQualified(fn)}() RETURNS trigger LANGUAGE plpgsql AS ${tag}\n${body}\n${tag}`,
       `CREATE TRIGGER ${quoteIdent(name)} BEFORE INSERT OR UPDATE ON ${quoteQualified(t)} FOR EACH ROW${every ? '' : ` WHEN (NEW.${quoteIdent(column)} IS NULL)`} EXECUTE FUNCTION ${quoteQualified(fn)}()`,
     ],
-    drop: dropSyncTriggerStatements(t, fn, name),
+    drop: [...lockTreeFirst(table), ...dropSyncTriggerStatements(t, fn, name)],
+    dropInLockedTree: dropSyncTriggerStatements(t, fn, name),
   };
 }

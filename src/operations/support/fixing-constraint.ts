@@ -13,6 +13,7 @@ import { lockTablesStatements } from './lock-order.js';
 import { validateConstraintStep } from './steps.js';
 import type { LockTaken } from '../../plan/types.js';
 import { planShadow, namesOf, type ShadowUnit } from './shadow-column.js';
+import { rowTypeUse } from './row-type-users.js';
 
 /** The constraint a fixing `up` makes hold: a CHECK expression, UNIQUE over columns, or a foreign key. */
 export type FixedConstraint =
@@ -48,6 +49,15 @@ export function planFixingConstraint(
   fix: FixingConstraint,
 ): void {
   if (Object.keys(fix.up).length === 0) ctx.fail('up', 'name at least one column');
+  const rowType = rowTypeUse(table);
+  if (rowType)
+    ctx.fail(
+      'up',
+      `"up" puts each of its columns in a copy that takes over the column's name: ${rowType}, whose stored ` +
+        `rows would read NULL there once contract drops the original. Fix the rows first (a "sql" operation, ` +
+        `or an earlier migration) and add the constraint without "up", or change those columns to another ` +
+        `type first`,
+    );
   const used = usedColumns(fix.constraint);
   const guard = fixGuard(ctx, table, fix.constraint);
   const units = Object.entries(fix.up).map(([written, text]) => unitOf(ctx, table, fix, used, guard, written, text));

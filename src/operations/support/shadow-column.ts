@@ -461,7 +461,7 @@ function swapBackStatements(u: ShadowUnit): string[] {
   const t = q(u.table);
   const col = u.column.name;
   return [
-    ...(fixTrigger(u)?.drop ?? []),
+    ...(fixTrigger(u)?.dropInLockedTree ?? []),
     ...move(u).back,
     ...(u.column.notNull ? [ddl.dropNotNull(t, col)] : []),
     ddl.renameColumn(t, col, n.shadow),
@@ -495,7 +495,7 @@ function contractStatements(
     const n = namesOf(u);
     const t = q(u.table);
     out.push(...dropSyncTriggerStatements(t, n.sync, n.sync.name).map((s) => s.replace(' IF EXISTS', '')));
-    out.push(...(fixTrigger(u)?.drop ?? []));
+    out.push(...(fixTrigger(u)?.dropInLockedTree ?? []));
     if (u.tolerant)
       out.push(
         `DROP FUNCTION ${quoteQualified(n.conv)}(${quoteQualified(t)})`,

@@ -157,6 +157,14 @@ function columnChanges(model: SchemaModel, op: ChangingOp, { claim, columns }: G
     retypeColumn(q, name, type, shadow) {
       claim(q, name, 'retype', type, shadow);
       columns(q, (t) => ({ columns: t.columns.map((c) => (c.name === name ? { ...c, type } : c)) }));
+      // a column of another table's row type no longer is
+      model.forgetTableDependents(
+        (d) =>
+          d.kind === 'other' &&
+          d.name === `${q.schema}.${q.name}` &&
+          d.column === name &&
+          d.description.startsWith('column '),
+      );
     },
     alterColumn(q, name, patch) {
       const earlier = model.columnClaim(q, name);
