@@ -187,7 +187,7 @@ function contractStep(
   fn: QualifiedName,
   notNull: string[],
 ): void {
-  const { t, from, views } = r;
+  const { table, t, from, views } = r;
   const following = [...views.names, ...views.matviews.names];
   const locks = [...views.locks, ...views.matviews.locks];
   steps.sql('contract', {
@@ -204,7 +204,8 @@ function contractStep(
       ...(spec.dropOld ? from.map((c) => ddl.dropColumn(t, c)) : []),
     ],
     transactional: true,
-    impact: locks.length ? ddl.briefLocks([{ relation: t, mode: 'ACCESS EXCLUSIVE' }, ...locks]) : ctx.briefLock(t),
+    // LOCK TABLE and ALTER TABLE recurse: every partition of a partitioned table is locked too.
+    impact: ddl.briefLocks([...ddl.treeLocks(table, 'ACCESS EXCLUSIVE'), ...locks]),
   });
 }
 
@@ -241,7 +242,7 @@ function expandStep(ctx: PlanContext, steps: StepBuilder, r: Resolved, fn: Quali
       ...syncTriggerStatements(t, fn, fn.name, { forward, backward }, r.all),
     ],
     transactional: true,
-    impact: ctx.briefLock(t),
+    impact: ddl.treeBriefLock(r.table),
     undo: {
       statements: [
         ...dropSyncTriggerStatements(t, fn, fn.name),
