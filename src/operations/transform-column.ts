@@ -19,6 +19,7 @@ import { describeDependents } from './support/dependents.js';
 import type { FollowingViews } from './support/dependent-views.js';
 import { lockTablesStatements } from './support/lock-order.js';
 import { swapsFirst } from './support/matview-copies.js';
+import { wholeRowNote } from './support/whole-row.js';
 import { transformedViewNotes, transformedViewSteps, transformedViews } from './support/transformed-views.js';
 
 export const transformColumnSchema = z
@@ -268,6 +269,14 @@ function notes(ctx: PlanContext, spec: TransformColumn, r: Resolved): void {
       : `after contract ${from} are no longer kept in step with the new columns`,
   });
   transformedViewNotes(ctx, r.views, r.from);
+  const added = r.to.map((c) => quoteIdent(c.name)).join(', ');
+  wholeRowNote(ctx, r.table, {
+    window: `from expand each row also carries ${added} (NULL until the backfill)`,
+    after: spec.dropOld
+      ? `from contract ${from} are gone, ${added} the row's last fields`
+      : `after contract rows keep ${from}, no longer kept in step`,
+    backfills: true,
+  });
   const users = spec.dropOld ? [] : r.table.dependents.filter((d) => r.from.includes(d.column) && d.kind !== 'view');
   if (users.length > 0)
     ctx.note({
