@@ -288,6 +288,12 @@ export interface TableInfo {
   tableDependents?: TableDependent[];
   /** Functions pg_depend does not track that may name the table's columns; undefined where not read. */
   untrackedFunctions?: UntrackedFunction[];
+  /**
+   * What reads whole rows of the table (a row value, row_to_json(t), a trigger's WHEN (NEW IS DISTINCT
+   * FROM OLD), a policy's f(t)), by pg_describe_object: `view public.v`, `trigger t on table public.t`.
+   * Postgres keeps them working when columns come and go, but their output follows; undefined where not read.
+   */
+  wholeRowReaders?: string[];
   triggers: TriggerInfo[];
   /** Privileges granted on the table to roles other than its owner. */
   grants?: TableGrant[];

@@ -13,7 +13,13 @@ import type {
   TriggerInfo,
   UntrackedFunction,
 } from './catalog-model.js';
-import { readTableDependents, readUntrackedFunctions, withDefinitions, type DependentRow } from './dependents.js';
+import {
+  readTableDependents,
+  readUntrackedFunctions,
+  readWholeRowReaders,
+  withDefinitions,
+  type DependentRow,
+} from './dependents.js';
 import { readPartitioning, type Partitioning } from './partitions.js';
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
@@ -246,6 +252,7 @@ interface TableRows {
   dependents: OfTable<ColumnDependent>[];
   tableDependents: OfTable<TableDependent>[];
   untracked: OfTable<UntrackedFunction>[];
+  wholeRow: { table_oid: number; description: string }[];
   grants: OfTable<TableGrant>[];
   columnGrants: ColumnGrantRow[];
   triggers: OfTable<TriggerInfo>[];
@@ -266,6 +273,7 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
   const dependents = await withDefinitions(client, await rowsFor<DependentRow>(client, DEPENDENTS_SQL, oids));
   const tableDependents = await readTableDependents(client, oids);
   const untracked = await readUntrackedFunctions(client, oids);
+  const wholeRow = await readWholeRowReaders(client, oids);
   const grants = await rowsFor<OfTable<TableGrant>>(client, GRANTS_SQL, oids);
   const columnGrants = await rowsFor<ColumnGrantRow>(client, COLUMN_GRANTS_SQL, oids);
   const triggers = await rowsFor<OfTable<TriggerInfo>>(client, TRIGGERS_SQL, oids);
@@ -277,6 +285,7 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
     statistics,
     partitioning,
     tableDependents,
+    wholeRow,
   };
 }
 
@@ -334,6 +343,7 @@ function toTable(t: TableRow, rows: TableRows): TableInfo {
     dependents: ofTable(rows.dependents, t.oid),
     tableDependents: ofTable(rows.tableDependents, t.oid),
     untrackedFunctions: ofTable(rows.untracked, t.oid),
+    wholeRowReaders: rows.wholeRow.filter((r) => r.table_oid === t.oid).map((r) => r.description),
     triggers: ofTable(rows.triggers, t.oid),
     statistics: ofTable(rows.statistics, t.oid),
     grants: ofTable(rows.grants, t.oid),

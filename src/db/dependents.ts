@@ -241,3 +241,39 @@ export async function readTableDependents(
   )) as unknown as pg.QueryResult<TableDependent & { table_oid: number }>[];
   return results[results.length - 1]!.rows;
 }
+
+/**
+ * What reads whole rows of each table (not a column dependent: Postgres records a whole-row Var as
+ * no column, and drops the whole-table entry when the object also names a column, so any pg_depend
+ * row on the table is a candidate): views
+ * and rules (a row value, row_to_json(t), NEW / OLD), policies, triggers' WHEN and SQL-standard
+ * function bodies whose stored expression has a whole-row Var (`:varattno 0`). A whole-row Var of
+ * another relation of the same query matches too; the result only feeds plan notes. Postgres keeps
+ * these working across ADD / DROP / RENAME COLUMN: the row value follows the table's row type.
+ * prosqlbody (PG 14+) is read through to_jsonb, so the text is the same on every version.
+ */
+const WHOLE_ROW_SQL = `SELECT DISTINCT d.refobjid::int AS table_oid,
+            CASE WHEN vc.oid IS NOT NULL THEN pg_describe_object('pg_class'::regclass, vc.oid, 0)
+                 ELSE pg_describe_object(d.classid, d.objid, 0) END AS description
+       FROM pg_depend d
+       LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+       LEFT JOIN pg_class vc ON vc.oid = r.ev_class AND r.rulename = '_RETURN' AND vc.relkind IN ('v', 'm')
+       LEFT JOIN pg_policy pol ON d.classid = 'pg_policy'::regclass AND pol.oid = d.objid
+       LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid AND NOT tg.tgisinternal
+       LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY(ARRAY[%s]::oid[])
+        AND concat(r.ev_action::text, r.ev_qual::text, pol.polqual::text, pol.polwithcheck::text, tg.tgqual::text,
+                   to_jsonb(p) ->> 'prosqlbody') LIKE '%:varattno 0 %'
+      ORDER BY 1, 2`;
+
+export async function readWholeRowReaders(
+  client: Queryable,
+  oids: number[],
+): Promise<{ table_oid: number; description: string }[]> {
+  if (oids.length === 0) return [];
+  const list = oids.map((o) => String(Math.trunc(o))).join(',');
+  const results = (await client.query(
+    `SET LOCAL search_path = pg_catalog; ${WHOLE_ROW_SQL.replace('%s', list)}`,
+  )) as unknown as pg.QueryResult<{ table_oid: number; description: string }>[];
+  return results[results.length - 1]!.rows;
+}

@@ -14,6 +14,7 @@ import { ColumnCopy } from './support/column-copy.js';
 import * as ddl from './support/ddl.js';
 import { checkedExpression, checkedType } from './support/fragments.js';
 import { namesOf, planShadow, type ShadowUnit } from './support/shadow-column.js';
+import { wholeRowNote } from './support/whole-row.js';
 import { comparesAsText } from './support/sync-trigger.js';
 import { changesWithoutRewrite, conversionCannotFail, integerType } from './support/type-change.js';
 import { typeSql } from './support/model-objects.js';
@@ -189,6 +190,17 @@ function notes(ctx: PlanContext, where: string, units: ShadowUnit[], down: strin
     phase: 'contract',
     text: `contract drops the old column(s); ${where} ends as the table's last column (Postgres cannot reorder columns)`,
   });
+  for (const u of units) {
+    const n = namesOf(u);
+    const [c, shadow, hidden] = [u.column.name, n.shadow, n.hidden].map(quoteIdent);
+    wholeRowNote(ctx, u.table, {
+      window:
+        `from expand each row also carries ${shadow} (${newType.sql}, NULL until the backfill); from switch ` +
+        `${c} is that ${newType.sql} value and ${hidden} the old one`,
+      after: `from contract ${hidden} is gone and ${c} is the row's last field`,
+      backfills: true,
+    });
+  }
 }
 
 /**

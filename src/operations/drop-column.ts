@@ -9,6 +9,7 @@ import { dropNotNullStep } from './support/steps.js';
 import type { TableInfo } from '../db/catalog.js';
 import type { OperationDefinition, PlanContext } from './types.js';
 import { describeDependents } from './support/dependents.js';
+import { wholeRowNote } from './support/whole-row.js';
 
 export const dropColumnSchema = z
   .object({
@@ -107,6 +108,11 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     ctx.note({
       phase: 'contract',
       text: `run contract only when no running application version uses ${where}: it is dropped`,
+    });
+    wholeRowNote(ctx, table, {
+      window: null,
+      after: `from contract rows no longer carry ${quoteIdent(name)}`,
+      backfills: false,
     });
   },
 };

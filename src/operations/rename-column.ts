@@ -21,6 +21,7 @@ import { followingViews, type FollowingViews } from './support/dependent-views.j
 import { matviewCopySteps, matviewNote, swapsFirst } from './support/matview-copies.js';
 import { followingObjects, type FollowingObjects } from './support/dependent-objects.js';
 import { lockTablesStatements } from './support/lock-order.js';
+import { wholeRowNote } from './support/whole-row.js';
 
 export const renameColumnSchema = z
   .object({
@@ -290,6 +291,11 @@ function dependentNotes(
       text: `${objects.contract.names.join(', ')}: rewritten on ${newCol} in the contract step (same name, roles, command, enabled state and comment); until then they read ${old}, which the trigger keeps equal`,
     });
   for (const text of objects.notes) ctx.note({ phase: 'expand', text });
+  wholeRowNote(ctx, table, {
+    window: `from expand each row also carries ${newCol} (NULL until the backfill) beside ${old}`,
+    after: `from contract ${newCol} takes the place of ${old} as the row's last field`,
+    backfills: true,
+  });
   for (const f of objects.untracked)
     ctx.note({
       phase: 'contract',

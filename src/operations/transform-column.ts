@@ -19,6 +19,7 @@ import { describeDependents } from './support/dependents.js';
 import type { FollowingViews } from './support/dependent-views.js';
 import { lockTablesStatements } from './support/lock-order.js';
 import { swapsFirst } from './support/matview-copies.js';
+import { wholeRowNote } from './support/whole-row.js';
 import { transformedViewNotes, transformedViewSteps, transformedViews } from './support/transformed-views.js';
 import { lockTreeFirst } from './support/partitions.js';
 
@@ -188,7 +189,7 @@ function contractStep(
   fn: QualifiedName,
   notNull: string[],
 ): void {
-  const { t, from, views } = r;
+  const { table, t, from, views } = r;
   const following = [...views.names, ...views.matviews.names];
   const locks = [...views.locks, ...views.matviews.locks];
   steps.sql('contract', {
@@ -207,6 +208,7 @@ function contractStep(
       ...(spec.dropOld ? from.map((c) => ddl.dropColumn(t, c)) : []),
     ],
     transactional: true,
+    // LOCK TABLE and ALTER TABLE recurse: every partition of a partitioned table is locked too.
     impact: ddl.briefLocks([...ddl.treeLocks(r.table, 'ACCESS EXCLUSIVE'), ...locks]),
   });
 }
@@ -244,7 +246,7 @@ function expandStep(ctx: PlanContext, steps: StepBuilder, r: Resolved, fn: Quali
       ...syncTriggerStatements(t, fn, fn.name, { forward, backward }, r.all),
     ],
     transactional: true,
-    impact: ctx.briefLock(t),
+    impact: ddl.treeBriefLock(r.table),
     // DROP TRIGGER alone locks a partitioned table's partitions before the parent (a deadlock with
     // the application's writes, which lock the parent first): the tree is locked root first.
     undo: {
@@ -273,6 +275,14 @@ function notes(ctx: PlanContext, spec: TransformColumn, r: Resolved): void {
       : `after contract ${from} are no longer kept in step with the new columns`,
   });
   transformedViewNotes(ctx, r.views, r.from);
+  const added = r.to.map((c) => quoteIdent(c.name)).join(', ');
+  wholeRowNote(ctx, r.table, {
+    window: `from expand each row also carries ${added} (NULL until the backfill)`,
+    after: spec.dropOld
+      ? `from contract ${from} are gone, ${added} the row's last fields`
+      : `after contract rows keep ${from}, no longer kept in step`,
+    backfills: true,
+  });
   const users = spec.dropOld ? [] : r.table.dependents.filter((d) => r.from.includes(d.column) && d.kind !== 'view');
   if (users.length > 0)
     ctx.note({

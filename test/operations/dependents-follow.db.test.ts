@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advance } from '../../src/runner/advance.js';
 import { currentPlan } from '../../src/runner/current-plan.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { startWorkload } from '../helpers/apps.js';
-import { runLifecycle, withMigrations } from '../helpers/lifecycle.js';
+import { count, runLifecycle, withMigrations } from '../helpers/lifecycle.js';
 
 /**
  * Dependent objects follow renameColumn (issue 12): a view on the renamed column keeps working for
  * the old and the new application through the window (it reads the old column, which the trigger
  * keeps equal), and is recreated on the new column at contract, the same object with the same
  * output columns, options, grants, comment and the views built on it; rollback leaves it as it was.
+ * What reads whole rows of a table (no column dependency in pg_depend) is named in a plan note by
+ * every column change: Postgres keeps it working, its output follows the row (README, "Whole-row readers").
  */
 let db: TestDatabase;
 let reader: string;
@@ -24,7 +27,23 @@ beforeAll(async () => {
     GRANT SELECT ON venue_cities TO ${reader};
     COMMENT ON VIEW venue_cities IS 'venues with a city';
     CREATE STATISTICS venue_stats (ndistinct) ON city, name FROM venues;
-    COMMENT ON STATISTICS venue_stats IS 'city and name go together'`);
+    COMMENT ON STATISTICS venue_stats IS 'city and name go together';
+    CREATE TABLE stock (id bigserial PRIMARY KEY, qty int, note text);
+    INSERT INTO stock (qty, note) SELECT g, 'n' || g FROM generate_series(1, 20) g;
+    CREATE VIEW stock_rows AS SELECT s AS r FROM stock s;
+    CREATE VIEW stock_json AS SELECT row_to_json(s) AS j FROM stock s;
+    CREATE TABLE stock_log (j json);
+    CREATE RULE stock_logged AS ON UPDATE TO stock DO ALSO INSERT INTO stock_log VALUES (row_to_json(NEW));
+    CREATE FUNCTION stock_ok(stock) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1.id > 0';
+    ALTER TABLE stock ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY stock_visible ON stock USING (stock_ok(stock));
+    CREATE TABLE stock_audit (at timestamptz DEFAULT now());
+    CREATE FUNCTION stock_touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN INSERT INTO stock_audit DEFAULT VALUES; RETURN NULL; END';
+    CREATE TRIGGER stock_changed AFTER UPDATE ON stock FOR EACH ROW WHEN (OLD IS DISTINCT FROM NEW) EXECUTE FUNCTION stock_touch()`);
+  // SQL-standard function bodies: PG14+.
+  if (db.major >= 14)
+    await db.query(`CREATE FUNCTION stock_all() RETURNS SETOF json LANGUAGE sql STABLE
+      BEGIN ATOMIC SELECT row_to_json(x) FROM public.stock x ORDER BY x.id; END`);
 });
 afterAll(async () => {
   if (!db) return;
@@ -95,5 +114,78 @@ describe('a view on a renamed column follows the rename', () => {
     expect(await db.query(`SELECT sum(n)::int AS n FROM city_counts`)).toEqual(
       await db.query(`SELECT count(*)::int AS n FROM venues WHERE town IS NOT NULL`),
     );
+  });
+});
+
+describe('whole-row readers (a row value, row_to_json, NEW / OLD compared whole, f(t)) are named in a plan note', () => {
+  const readers = () => [
+    'view public.stock_json',
+    'view public.stock_rows',
+    'rule stock_logged on table public.stock',
+    'policy stock_visible on table public.stock',
+    'trigger stock_changed on table public.stock',
+    ...(db.major >= 14 ? ['function public.stock_all()'] : []),
+  ];
+  const changes = [
+    {
+      operation: { op: 'renameColumn', table: 'stock', from: 'qty', to: 'amount' },
+      says: 'from expand each row also carries amount (NULL until the backfill) beside qty; from contract amount takes the place of qty',
+    },
+    {
+      operation: { op: 'changeColumnType', table: 'stock', column: 'qty', type: 'bigint' },
+      says: 'from expand each row also carries qty_zdm_new (bigint, NULL until the backfill); from switch qty is that bigint value and qty_zdm_old the old one; from contract qty_zdm_old is gone',
+    },
+    {
+      operation: {
+        op: 'transformColumn',
+        table: 'stock',
+        from: ['qty'],
+        to: [{ name: 'dozens', type: 'numeric', up: 'qty / 12.0' }],
+        down: { qty: '(dozens * 12)::int' },
+        dropOld: true,
+      },
+      says: 'from expand each row also carries dozens (NULL until the backfill); from contract qty are gone',
+    },
+    {
+      operation: { op: 'dropColumn', table: 'stock', column: 'qty' },
+      says: 'from contract rows no longer carry qty (a json consumer',
+    },
+  ];
+
+  it.for(changes)('$operation.op: the note names each reader and what it sees when', async ({ operation, says }) => {
+    await withMigrations(db, { [`0002_stock_${operation.op}.json`]: { operations: [operation] } }, async (runner) => {
+      const plan = await currentPlan(runner);
+      const notes = plan.kind === 'planned' ? plan.plan.notes.map((n) => n.text) : [];
+      const note = notes.find((n) => n.includes('read(s) whole rows of public.stock'));
+      expect(note, notes.join('\n')).toBeDefined();
+      expect(note).toContain(`${[...readers()].sort().join(', ')}: read(s)`);
+      expect(note).toContain(says);
+      expect(note!.includes('the backfill updates every row')).toBe(operation.op !== 'dropColumn');
+    });
+  });
+
+  it('changeColumnType runs to contract: each reader keeps working and gives what the note says', async () => {
+    const keys = async () =>
+      (await db.query<{ k: string[] }>(`SELECT ARRAY(SELECT json_object_keys(j)) AS k FROM stock_json LIMIT 1`))[0]!.k;
+    const operation = { op: 'changeColumnType', table: 'stock', column: 'qty', type: 'bigint' };
+    await withMigrations(db, { '0003_stock_retype.json': { operations: [operation] } }, async (runner) => {
+      await advance(runner, { until: 'expand' });
+      expect(await keys()).toEqual(['id', 'qty', 'note', 'qty_zdm_new']);
+      await advance(runner, { until: 'switch' });
+      expect(await keys()).toEqual(['id', 'qty_zdm_old', 'note', 'qty']);
+      // The backfill's updates fired the trigger and the rule for every row (the new column changed).
+      expect(await count(db, `SELECT count(*) AS n FROM stock_audit`)).toBe(20);
+      expect(await count(db, `SELECT count(*) AS n FROM stock_log`)).toBe(20);
+      expect(await advance(runner, { until: 'contract' })).toMatchObject({ complete: true });
+    });
+    expect(await keys()).toEqual(['id', 'note', 'qty']);
+    expect(await db.query(`SELECT (r).qty, pg_typeof((r).qty)::text AS type FROM stock_rows WHERE (r).id = 3`)).toEqual(
+      [{ qty: 3, type: 'bigint' }],
+    );
+    await db.query(`UPDATE stock SET qty = qty + 1 WHERE id = 3`);
+    expect(await db.query(`SELECT j->>'qty' AS qty FROM stock_log ORDER BY ctid DESC LIMIT 1`)).toEqual([{ qty: '4' }]);
+    expect(await count(db, `SELECT count(*) AS n FROM stock_audit`)).toBe(21);
+    if (db.major >= 14)
+      expect(await db.query(`SELECT x->>'qty' AS qty FROM stock_all() x LIMIT 1`)).toEqual([{ qty: '1' }]);
   });
 });

@@ -175,6 +175,21 @@ describe('trace: operations without an example', { timeout: 180_000 }, () => {
     );
   });
 
+  it('transformColumn on a partitioned table (sub-partitioned): every partition locked at expand and contract, as planned', async () => {
+    expect(
+      await traced('0008_orders_transform', [
+        {
+          op: 'transformColumn',
+          table: 'orders',
+          from: ['amount'],
+          to: [{ name: 'amount_cents', type: 'bigint', up: 'amount * 100' }],
+          down: { amount: '(amount_cents / 100)::bigint' },
+          dropOld: true,
+        },
+      ]),
+    ).toEqual([]);
+  });
+
   it('a deliberately wrong claim fails: a lock left out, a scan or a rewrite denied (on the traces above)', () => {
     const forward = tracer.traces.filter((t) => !t.undo);
     const locking = forward.filter((t) => t.locks.some((l) => l.existed && ['r', 'p'].includes(l.relkind)));
