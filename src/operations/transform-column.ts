@@ -189,7 +189,7 @@ function contractStep(
   fn: QualifiedName,
   notNull: string[],
 ): void {
-  const { table, t, from, views } = r;
+  const { t, from, views } = r;
   const following = [...views.names, ...views.matviews.names];
   const locks = [...views.locks, ...views.matviews.locks];
   steps.sql('contract', {
