@@ -17,7 +17,12 @@ type Queryable = pg.Pool | pg.PoolClient | pg.Client;
  * (pg_depend.objid: the rewrite rule, policy, trigger, function or publication-table row) and, for
  * a view, the view's oid.
  */
-export type DependentRow = ColumnDependent & { table_oid: number; objid: number; view_oid: number | null };
+export type DependentRow = Omit<ColumnDependent, 'on'> & {
+  table_oid: number;
+  objid: number;
+  view_oid: number | null;
+  on: ColumnDependent['on'] | null;
+};
 
 type Definitions = Pick<ColumnDependent, 'view' | 'policy' | 'trigger' | 'function' | 'publication'>;
 
@@ -39,8 +44,8 @@ export async function withDefinitions(
   const functions = await readDefinitions<DependentFunction>(client, FUNCTIONS_SQL, of('function'));
   // Only PG 15+ has publication column lists and row filters: before, no publication depends on a column.
   const publications = await readDefinitions<DependentPublication>(client, PUBLICATIONS_SQL, of('publication'));
-  return rows.map(({ view_oid, objid, ...r }) => {
-    const found: Definitions = {};
+  return rows.map(({ view_oid, objid, on, ...r }) => {
+    const found: Definitions & Pick<ColumnDependent, 'on'> = on ? { on } : {};
     if (r.kind === 'view' && view_oid && views.has(view_oid)) found.view = views.get(view_oid)!;
     if (r.kind === 'policy' && policies.has(objid)) found.policy = policies.get(objid)!;
     if (r.kind === 'trigger' && triggers.has(objid)) found.trigger = triggers.get(objid)!;

@@ -35,7 +35,7 @@ export function describeDependents(dependents: readonly ColumnDependent[], table
   return dependents
     .map((d) => {
       const why = d.kind === 'generated column' ? ` (${generatedColumnReason(table, d.name)})` : (WHY[d.kind] ?? '');
-      return `${d.kind} ${d.name}${why}`;
+      return `${d.kind} ${d.name}${d.on ? ` on partition ${displayName(d.on)}` : ''}${why}`;
     })
     .join(', ');
 }
