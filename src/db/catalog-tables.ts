@@ -191,12 +191,21 @@ const DEPENDENTS_SQL = `${RELATIONS}
        LEFT JOIN pg_publication_rel pr ON d.classid = 'pg_publication_rel'::regclass AND pr.oid = d.objid
        LEFT JOIN pg_publication pub ON pub.oid = pr.prpubid
       WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
-        AND d.deptype = 'n'
-        -- a partition's generated columns and the triggers cloned from the table's follow the table's own
-        AND NOT (rels.rel <> rels.root AND (d.classid = 'pg_attrdef'::regclass OR COALESCE(tg.tgparentid, 0) <> 0))
-        -- foreign keys of other tables are read as referencedBy
-        AND d.classid <> 'pg_constraint'::regclass
-        AND NOT (d.classid = 'pg_attrdef'::regclass AND ad_a.attnum = a.attnum)
+        AND ((d.deptype = 'n'
+              -- a partition's generated columns and the triggers cloned from the table's follow the table's own
+              AND NOT (rels.rel <> rels.root
+                       AND (d.classid = 'pg_attrdef'::regclass OR COALESCE(tg.tgparentid, 0) <> 0))
+              -- foreign keys of other tables are read as referencedBy
+              AND d.classid <> 'pg_constraint'::regclass
+              AND NOT (d.classid = 'pg_attrdef'::regclass AND ad_a.attnum = a.attnum))
+          -- a partition's own index or constraint (not the table's, attached or inherited), which DROP
+          -- COLUMN drops silently with the column: as other, named by pg_describe_object
+          OR (rels.rel <> rels.root AND d.deptype = 'a'
+              AND ((d.classid = 'pg_class'::regclass AND EXISTS (SELECT FROM pg_index x WHERE x.indexrelid = d.objid)
+                    AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = d.objid))
+                OR (d.classid = 'pg_constraint'::regclass
+                    AND EXISTS (SELECT FROM pg_constraint k WHERE k.oid = d.objid AND k.coninhcount = 0
+                                   AND k.conparentid = 0 AND k.contype <> 'n')))))
       ORDER BY 1, 2, 3, 4`;
 
 /** Table privileges granted to roles other than the owner. */
