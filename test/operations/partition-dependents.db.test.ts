@@ -8,7 +8,7 @@ import type { TestRunner } from '../helpers/runner.js';
 
 /**
  * Objects on a column of a PARTITION (not of the partitioned table) follow a change of the table's
- * column like those on the table itself (issue 12): a view, a row-level-security policy, a statistics
+ * column like those on the table itself (issue 12): a view, a row-level-security policy, an UPDATE OF trigger, a statistics
  * object, a column privilege and a column comment on a partition, a statistics object on a
  * sub-partition's leaf. They were invisible to planning: contract failed on the view and policy (the
  * migration then stuck), and the rest were lost with the old column. No traffic here (the lifecycles
@@ -19,7 +19,8 @@ let reader: string;
 beforeAll(async () => {
   db = await createTestDatabase(testLabel(import.meta.url));
   reader = `${db.name}_r2`;
-  await db.query(`CREATE ROLE ${reader} NOLOGIN`);
+  await db.query(`CREATE ROLE ${reader} NOLOGIN;
+    CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN NEW.note := NEW.note || ''+''; RETURN NEW; END'`);
 });
 afterAll(async () => {
   if (!db) return;
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 /** `t` by month (October, November, December hashed in two), with an object of each kind on a partition. */
-function setup(t: string, withPolicy = true): string {
+function setup(t: string, withPolicy = true, withTrigger = false): string {
   return `CREATE TABLE ${t} (id bigint, at date NOT NULL, qty int, note text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
     CREATE TABLE ${t}_10 PARTITION OF ${t} FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
     CREATE TABLE ${t}_11 PARTITION OF ${t} FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
@@ -42,6 +43,7 @@ function setup(t: string, withPolicy = true): string {
     GRANT SELECT (qty) ON ${t}_11 TO ${reader};
     COMMENT ON COLUMN ${t}_11.qty IS 'partition col comment';
     ${withPolicy ? `ALTER TABLE ${t}_11 ENABLE ROW LEVEL SECURITY; CREATE POLICY ${t}_p11 ON ${t}_11 USING (qty > 0);` : ''}
+    ${withTrigger ? `CREATE TRIGGER ${t}_11_upd BEFORE UPDATE OF qty ON ${t}_11 FOR EACH ROW EXECUTE FUNCTION touch()` : ''};
     INSERT INTO ${t} SELECT g, date '2026-10-01' + g % 90, g, 'n' FROM generate_series(1, 900) g;`;
 }
 
@@ -53,6 +55,7 @@ async function facts(t: string, col: string): Promise<Record<string, unknown>> {
             (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
               WHERE attrelid = '${t}_10_qty'::regclass AND attname = 'qty') AS view_type,
             (SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polname = '${t}_p11') AS policy,
+            (SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = '${t}_11_upd') AS trigger,
             (SELECT string_agg(pg_get_statisticsobjdef(oid), '; ' ORDER BY stxname) FROM pg_statistic_ext
               WHERE stxname IN ('${t}_10_st', '${t}_12_st')) AS stats,
             (SELECT obj_description(oid, 'pg_statistic_ext') FROM pg_statistic_ext WHERE stxname = '${t}_10_st')
@@ -75,8 +78,9 @@ async function step(runner: TestRunner, phase: string): Promise<void> {
 async function lifecycle(runner: TestRunner, t: string, col: string): Promise<void> {
   const before = await facts(t, col);
   await step(runner, 'expand');
-  // during the window the old column reads as before (the partitions have the new column too)
-  expect({ ...(await facts(t, col)), columns: before.columns }).toEqual(before);
+  // during the window the old column reads as before (the partitions have the new column too, and an
+  // UPDATE OF trigger fires for either column: checked after contract)
+  expect({ ...(await facts(t, col)), columns: before.columns, trigger: before.trigger }).toEqual(before);
   await rollback(runner);
   expect(await facts(t, col)).toEqual(before);
   for (const phase of ['expand', 'backfill', 'switch', 'contract']) await step(runner, phase);
@@ -94,8 +98,8 @@ async function planError(operation: object): Promise<string> {
 }
 
 describe('objects on a partition column follow the change of the partitioned table column', () => {
-  it('renameColumn: the partition view, policy, statistics, column privilege and comment move to the new name', async () => {
-    await db.query(setup('ev'));
+  it('renameColumn: the partition view, policy, UPDATE OF trigger, statistics, column privilege and comment move to the new name', async () => {
+    await db.query(setup('ev', true, true));
     const migration = { operations: [{ op: 'renameColumn', table: 'ev', from: 'qty', to: 'quantity' }] };
     await withMigrations(db, { '0001_ev_rename.json': migration }, async (runner) => {
       const plan = JSON.stringify(await currentPlan(runner));
@@ -110,6 +114,8 @@ describe('objects on a partition column follow the change of the partitioned tab
       view_type: 'integer',
       columns: 'at,id,note,quantity',
       policy: '(quantity > 0)',
+      trigger:
+        'CREATE TRIGGER ev_11_upd BEFORE UPDATE OF quantity ON public.ev_11 FOR EACH ROW EXECUTE FUNCTION touch()',
       stats:
         'CREATE STATISTICS public.ev_10_st (dependencies) ON note, quantity FROM ev_10; ' +
         'CREATE STATISTICS public.ev_12_st (ndistinct) ON id, quantity FROM ev_12_h1',
@@ -119,6 +125,12 @@ describe('objects on a partition column follow the change of the partitioned tab
     });
     const [view] = await db.query<{ d: string }>(`SELECT pg_get_viewdef('ev_10_qty'::regclass) AS d`);
     expect(view!.d).toMatch(/quantity AS qty/);
+    // the partition's UPDATE OF trigger fires for the new column (row 40 is in November)
+    const [was] = await db.query<{ note: string }>(`SELECT note FROM ev WHERE id = 40`);
+    const [touched] = await db.query<{ note: string }>(
+      `UPDATE ev SET quantity = quantity + 1 WHERE id = 40 RETURNING note`,
+    );
+    expect(touched!.note).toBe(`${was!.note}+`);
   });
 
   it('changeColumnType: a partition policy is refused at plan time, naming it and its partition', async () => {
@@ -141,6 +153,7 @@ describe('objects on a partition column follow the change of the partitioned tab
       view_type: 'bigint',
       columns: 'at,id,note,qty',
       policy: null,
+      trigger: null,
       stats:
         'CREATE STATISTICS public.lg_10_st (dependencies) ON note, qty FROM lg_10; ' +
         'CREATE STATISTICS public.lg_12_st (ndistinct) ON id, qty FROM lg_12_h1',
