@@ -15,7 +15,7 @@ import type {
   UntrackedFunction,
 } from './catalog-model.js';
 import { readTableDependents, readUntrackedFunctions, withDefinitions, type DependentRow } from './dependents.js';
-import { readPartitioning, type Partitioning } from './partitions.js';
+import { readPartitioning, RELATIONS, type Partitioning } from './partitions.js';
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
@@ -135,17 +135,6 @@ const INBOUND_SQL = `SELECT c.confrelid::int AS ref_oid, c.conname AS name, n.ns
        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
       WHERE c.contype = 'f' AND c.confrelid = ANY($1::oid[])
       ORDER BY c.conname`;
-
-/**
- * Each table of $1 with itself and, for a partitioned table, every partition below it (sub-partitions
- * too): an object on a partition's column is dropped with that column as surely as one on the table's,
- * so the dependents, statistics and column privileges and comments of the partitions are read with
- * the table (`on` names the partition). Prefixed to the queries that read them.
- */
-const RELATIONS = `WITH rels(root, rel) AS (
-       SELECT r.oid, r.oid FROM unnest($1::oid[]) r(oid)
-       UNION
-       SELECT r.oid, t.relid FROM unnest($1::oid[]) r(oid), pg_partition_tree(r.oid) t WHERE t.level > 0)`;
 
 /** The partition (as jsonb {schema, name}: rows go through DISTINCT) a row is on, or null when it is on the table itself. */
 const ON_PARTITION = `CASE WHEN rels.rel <> rels.root THEN (SELECT jsonb_build_object('schema', pn.nspname, 'name', pc.relname)

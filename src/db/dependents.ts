@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { RELATIONS } from './partitions.js';
 import type {
   ColumnDependent,
   DependentFunction,
@@ -165,20 +166,25 @@ async function readDefinitions<T>(client: Queryable, sql: string, oids: number[]
  * Functions pg_depend does not tie to columns (their bodies are text until called) that may name
  * a column of the tables: those whose source names the table, and the functions of the tables'
  * triggers (NEW.column). C and internal functions are left out (no source to read). SQL-standard
- * bodies have an empty prosrc, so they are not matched (pg_depend tracks them).
+ * bodies have an empty prosrc, so they are not matched (pg_depend tracks them). A partitioned
+ * table's partitions too: a function may name a partition, or be a partition's own trigger's.
  */
-const UNTRACKED_SQL = `SELECT c.oid::int AS table_oid,
+const UNTRACKED_SQL = `${RELATIONS}
+     SELECT rels.root::int AS table_oid,
             pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
             l.lanname AS language, p.prosrc AS source,
-            EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid) AS "triggerFunction"
-       FROM pg_class c
+            bool_or(EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid
+                                AND (rels.rel = rels.root OR t.tgparentid = 0))) AS "triggerFunction"
+       FROM rels JOIN pg_class c ON c.oid = rels.rel
        JOIN pg_proc p ON p.prosrc <> '' AND (strpos(lower(p.prosrc), lower(c.relname)) > 0
-            OR EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid))
+            OR EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid
+                                                 AND (rels.rel = rels.root OR t.tgparentid = 0)))
        JOIN pg_language l ON l.oid = p.prolang AND l.lanname NOT IN ('c', 'internal')
        JOIN pg_namespace pn ON pn.oid = p.pronamespace
-      WHERE c.oid = ANY($1::oid[]) AND pn.nspname NOT IN ('pg_catalog', 'information_schema')
+      WHERE pn.nspname NOT IN ('pg_catalog', 'information_schema')
         AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
                          AND e.deptype = 'e')
+      GROUP BY rels.root, p.oid, pn.nspname, l.lanname
       ORDER BY 1, 2`;
 
 export async function readUntrackedFunctions(

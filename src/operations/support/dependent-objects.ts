@@ -10,6 +10,7 @@ import {
 } from '../../sql/dependent-rewrite.js';
 import * as ddl from './ddl.js';
 import { generatedColumnReason } from './dependents.js';
+import { partitionsOf } from './partitions.js';
 
 /** Statements of one phase that carry dependents to the new columns, with what they lock and name. */
 export interface DependentChange {
@@ -265,11 +266,14 @@ function replicaIdentityColumns(table: TableInfo): string[] {
 /** Untracked functions whose body names a renamed column and the table (or that a trigger on it calls). */
 function untrackedFunctions(table: TableInfo, renames: ReadonlyMap<string, string>, seen: Set<string>): string[] {
   const out: string[] = [];
+  // a partitioned table's rows are also read and written through its partitions' names
+  const tables = [table.name, ...partitionsOf(table).map((p) => p.name)];
   for (const f of table.untrackedFunctions ?? []) {
     if (seen.has(`function ${f.name}`)) continue;
-    const found = namesInSource(f.source, [table.name, ...renames.keys()]);
+    seen.add(`function ${f.name}`);
+    const found = namesInSource(f.source, [...tables, ...renames.keys()]);
     const column = found.find((n) => renames.has(n));
-    if (column && (f.triggerFunction || found.includes(table.name)))
+    if (column && (f.triggerFunction || found.some((n) => tables.includes(n))))
       out.push(
         `function ${f.name} (${f.language}${f.triggerFunction ? ', a trigger function of the table' : ''}) names "${column}"`,
       );
