@@ -170,6 +170,36 @@ describe('objects on a partition column follow the change of the partitioned tab
     expect(type!.t).toBe('bigint');
   });
 
+  it('transformColumn with dropOld: a partition view reads the new column through down after contract', async () => {
+    await db.query(`CREATE TABLE tf (id bigint, at date NOT NULL, qty int, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+      CREATE TABLE tf_10 PARTITION OF tf FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
+      CREATE VIEW tf_10_qty AS SELECT id, qty FROM tf_10;
+      INSERT INTO tf SELECT g, date '2026-10-01' + g % 30, g FROM generate_series(1, 300) g`);
+    const migration = {
+      operations: [
+        {
+          op: 'transformColumn',
+          table: 'tf',
+          from: ['qty'],
+          to: [{ name: 'cents', type: 'bigint', up: 'qty * 100' }],
+          down: { qty: 'cents / 100' },
+          dropOld: true,
+        },
+      ],
+    };
+    await withMigrations(db, { '0004_tf_transform.json': migration }, async (runner) => {
+      expect(JSON.stringify(await currentPlan(runner))).toContain('view public.tf_10_qty');
+      for (const phase of ['expand', 'backfill', 'switch', 'contract']) await step(runner, phase);
+    });
+    const [view] = await db.query<{ d: string; s: string; t: string }>(
+      `SELECT pg_get_viewdef('tf_10_qty'::regclass) AS d, (SELECT sum(qty)::text FROM tf_10_qty) AS s,
+              (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+                WHERE attrelid = 'tf_10_qty'::regclass AND attname = 'qty') AS t`,
+    );
+    expect(view).toMatchObject({ s: '45150', t: 'integer' });
+    expect(view!.d).toMatch(/cents/);
+  });
+
   it('dropColumn of a column a partition view reads is refused at plan time, naming the view', async () => {
     await db.query(setup('dr', false));
     await db.query(
