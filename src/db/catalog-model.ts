@@ -127,6 +127,11 @@ export interface ColumnDependent {
    * other: pg_describe_object's text; trigger, policy, statistics, generated column: the bare name.
    */
   name: string;
+  /**
+   * The partition whose column it depends on, when that is a partition of the table (at any level)
+   * rather than the table itself; absent for the table's own dependents.
+   */
+  on?: QualifiedName;
   /** For a view or materialized view: what recreating it on a renamed column needs. */
   view?: DependentView;
   /**
@@ -305,13 +310,27 @@ export interface TableInfo {
   replicaIdentityIndex?: string | null;
   /** A partitioned table's (relkind 'p') key and partitions; absent for any other table. */
   partitioning?: Partitioning;
-  /** Extended statistics objects (CREATE STATISTICS) on the table; undefined where not read. */
+  /**
+   * Extended statistics objects (CREATE STATISTICS) on the table, and on its partitions (their
+   * definition names the partition); undefined where not read.
+   */
   statistics?: StatisticsInfo[];
+  /** A partitioned table's partitions' columns with a comment or column privileges of their own. */
+  partitionColumns?: PartitionColumn[];
   /**
    * Child tables of old-style inheritance (INHERITS, not partitions), as display names; absent
    * when there are none (or the snapshot predates it).
    */
   inheritedBy?: string[];
+}
+
+/** A column of a partition with its own comment or column privileges (the partitioned table's are not inherited). */
+export interface PartitionColumn {
+  partition: QualifiedName;
+  column: string;
+  comment: string | null;
+  /** Privileges on the column granted to roles other than the partition's owner. */
+  grants: TableGrant[];
 }
 
 /** An extended statistics object: dropped with any column it covers, so a copy column must recreate it. */

@@ -6,6 +6,7 @@ import type {
   IndexInfo,
   InboundForeignKey,
   SequenceInfo,
+  PartitionColumn,
   StatisticsInfo,
   TableDependent,
   TableGrant,
@@ -20,7 +21,7 @@ import {
   withDefinitions,
   type DependentRow,
 } from './dependents.js';
-import { readPartitioning, type Partitioning } from './partitions.js';
+import { readPartitioning, RELATIONS, type Partitioning } from './partitions.js';
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
@@ -141,6 +142,10 @@ const INBOUND_SQL = `SELECT c.confrelid::int AS ref_oid, c.conname AS name, n.ns
       WHERE c.contype = 'f' AND c.confrelid = ANY($1::oid[])
       ORDER BY c.conname`;
 
+/** The partition (as jsonb {schema, name}: rows go through DISTINCT) a row is on, or null when it is on the table itself. */
+const ON_PARTITION = `CASE WHEN rels.rel <> rels.root THEN (SELECT jsonb_build_object('schema', pn.nspname, 'name', pc.relname)
+              FROM pg_class pc JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pc.oid = rels.rel) END`;
+
 /**
  * Objects that depend on a column other than the table's own indexes and constraints (read
  * above) and foreign keys of other tables (referencedBy): views and rules (pg_rewrite), triggers,
@@ -149,7 +154,8 @@ const INBOUND_SQL = `SELECT c.confrelid::int AS ref_oid, c.conname AS name, n.ns
  * dependency is read too, as `other` named by pg_describe_object, so that no dependent Postgres
  * would refuse a DROP COLUMN for first surfaces at contract. Views get their definition (withViews).
  */
-const DEPENDENTS_SQL = `SELECT DISTINCT d.refobjid::int AS table_oid, a.attname AS column,
+const DEPENDENTS_SQL = `${RELATIONS}
+     SELECT DISTINCT rels.root::int AS table_oid, a.attname AS column,
             CASE d.classid
               WHEN 'pg_rewrite'::regclass
                 THEN CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN 'view' ELSE 'rule' END
@@ -164,8 +170,8 @@ const DEPENDENTS_SQL = `SELECT DISTINCT d.refobjid::int AS table_oid, a.attname 
                      pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
                      pub.pubname, pg_describe_object(d.classid, d.objid, d.objsubid)) AS name,
             CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN vc.oid::int END AS view_oid,
-            d.objid::int AS objid
-       FROM pg_depend d
+            d.objid::int AS objid, ${ON_PARTITION} AS "on"
+       FROM rels JOIN pg_depend d ON d.refobjid = rels.rel
        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
        LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
        LEFT JOIN pg_class vc ON vc.oid = r.ev_class
@@ -179,11 +185,22 @@ const DEPENDENTS_SQL = `SELECT DISTINCT d.refobjid::int AS table_oid, a.attname 
        LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
        LEFT JOIN pg_publication_rel pr ON d.classid = 'pg_publication_rel'::regclass AND pr.oid = d.objid
        LEFT JOIN pg_publication pub ON pub.oid = pr.prpubid
-      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY($1::oid[]) AND d.refobjsubid > 0
-        AND d.deptype = 'n'
-        -- foreign keys of other tables are read as referencedBy
-        AND d.classid <> 'pg_constraint'::regclass
-        AND NOT (d.classid = 'pg_attrdef'::regclass AND ad_a.attnum = a.attnum)
+      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+        AND ((d.deptype = 'n'
+              -- a partition's generated columns and the triggers cloned from the table's follow the table's own
+              AND NOT (rels.rel <> rels.root
+                       AND (d.classid = 'pg_attrdef'::regclass OR COALESCE(tg.tgparentid, 0) <> 0))
+              -- foreign keys of other tables are read as referencedBy
+              AND d.classid <> 'pg_constraint'::regclass
+              AND NOT (d.classid = 'pg_attrdef'::regclass AND ad_a.attnum = a.attnum))
+          -- a partition's own index or constraint (not the table's, attached or inherited), which DROP
+          -- COLUMN drops silently with the column: as other, named by pg_describe_object
+          OR (rels.rel <> rels.root AND d.deptype = 'a'
+              AND ((d.classid = 'pg_class'::regclass AND EXISTS (SELECT FROM pg_index x WHERE x.indexrelid = d.objid)
+                    AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = d.objid))
+                OR (d.classid = 'pg_constraint'::regclass
+                    AND EXISTS (SELECT FROM pg_constraint k WHERE k.oid = d.objid AND k.coninhcount = 0
+                                   AND k.conparentid = 0 AND k.contype <> 'n')))))
       ORDER BY 1, 2, 3, 4`;
 
 /** Table privileges granted to roles other than the owner. */
@@ -206,8 +223,12 @@ const TRIGGERS_SQL = `SELECT tgrelid::int AS table_oid, tgname AS name, pg_get_t
             tgenabled <> 'D' AS enabled
        FROM pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal ORDER BY tgname`;
 
-/** Extended statistics objects with the columns they cover (pg_depend: keys and expressions alike). */
-const STATISTICS_SQL = `SELECT se.stxrelid::int AS table_oid, n.nspname AS schema, se.stxname AS name,
+/**
+ * Extended statistics objects with the columns they cover (pg_depend: keys and expressions alike),
+ * the partitions' too (their definition names the partition).
+ */
+const STATISTICS_SQL = `${RELATIONS}
+     SELECT rels.root::int AS table_oid, n.nspname AS schema, se.stxname AS name,
             pg_get_statisticsobjdef(se.oid) AS definition,
             ARRAY(SELECT DISTINCT a.attname::text FROM pg_depend d
                     JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
@@ -216,8 +237,22 @@ const STATISTICS_SQL = `SELECT se.stxrelid::int AS table_oid, n.nspname AS schem
             obj_description(se.oid, 'pg_statistic_ext') AS comment,
             -- -1 before PG 17, NULL from 17: the default target
             NULLIF(se.stxstattarget::int, -1) AS target
-       FROM pg_statistic_ext se JOIN pg_namespace n ON n.oid = se.stxnamespace
-      WHERE se.stxrelid = ANY($1::oid[]) ORDER BY se.stxname`;
+       FROM rels JOIN pg_statistic_ext se ON se.stxrelid = rels.rel JOIN pg_namespace n ON n.oid = se.stxnamespace
+      ORDER BY se.stxname`;
+
+/** The partitions' columns that have a comment or privileges of their own (not the table's). */
+const PARTITION_COLUMNS_SQL = `${RELATIONS}
+     SELECT rels.root::int AS table_oid, ${ON_PARTITION} AS partition, a.attname AS column,
+            col_description(a.attrelid, a.attnum) AS comment,
+            COALESCE((SELECT json_agg(json_build_object('grantee', CASE WHEN x.grantee = 0 THEN 'PUBLIC'
+                                        ELSE pg_get_userbyid(x.grantee)::text END,
+                                      'privilege', x.privilege_type, 'grantable', x.is_grantable)
+                                      ORDER BY x.grantee, x.privilege_type)
+                        FROM aclexplode(a.attacl) x WHERE x.grantee <> c.relowner), '[]') AS grants
+       FROM rels JOIN pg_class c ON c.oid = rels.rel JOIN pg_attribute a ON a.attrelid = rels.rel
+      WHERE rels.rel <> rels.root AND a.attnum > 0 AND NOT a.attisdropped
+        AND (a.attacl IS NOT NULL OR col_description(a.attrelid, a.attnum) IS NOT NULL)
+      ORDER BY rels.rel::regclass::text, a.attnum`;
 
 interface TableRow {
   oid: number;
@@ -257,6 +292,7 @@ interface TableRows {
   columnGrants: ColumnGrantRow[];
   triggers: OfTable<TriggerInfo>[];
   statistics: OfTable<StatisticsInfo>[];
+  partitionColumns: OfTable<PartitionColumn>[];
   partitioning: Map<number, Partitioning>;
 }
 
@@ -278,11 +314,13 @@ async function readRows(client: Queryable, oids: number[]): Promise<TableRows> {
   const columnGrants = await rowsFor<ColumnGrantRow>(client, COLUMN_GRANTS_SQL, oids);
   const triggers = await rowsFor<OfTable<TriggerInfo>>(client, TRIGGERS_SQL, oids);
   const statistics = await rowsFor<OfTable<StatisticsInfo>>(client, STATISTICS_SQL, oids);
+  const partitionColumns = await rowsFor<OfTable<PartitionColumn>>(client, PARTITION_COLUMNS_SQL, oids);
   const partitioned = tables.filter((t) => t.relkind === 'p').map((t) => t.oid);
   const partitioning = await readPartitioning(client, partitioned);
   return {
     ...{ tables, columns, indexes, constraints, inbound, dependents, untracked, grants, columnGrants, triggers },
     statistics,
+    partitionColumns,
     partitioning,
     tableDependents,
     wholeRow,
@@ -350,7 +388,9 @@ function toTable(t: TableRow, rows: TableRows): TableInfo {
     comment: t.comment,
     replicaIdentity: t.replica_identity,
     replicaIdentityIndex: t.replica_index,
-    ...(rows.partitioning.has(t.oid) ? { partitioning: rows.partitioning.get(t.oid)! } : {}),
+    ...(rows.partitioning.has(t.oid)
+      ? { partitioning: rows.partitioning.get(t.oid)!, partitionColumns: ofTable(rows.partitionColumns, t.oid) }
+      : {}),
     ...(t.inherited_by.length > 0 ? { inheritedBy: t.inherited_by } : {}),
   };
 }

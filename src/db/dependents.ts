@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { RELATIONS } from './partitions.js';
 import type {
   ColumnDependent,
   DependentFunction,
@@ -17,7 +18,12 @@ type Queryable = pg.Pool | pg.PoolClient | pg.Client;
  * (pg_depend.objid: the rewrite rule, policy, trigger, function or publication-table row) and, for
  * a view, the view's oid.
  */
-export type DependentRow = ColumnDependent & { table_oid: number; objid: number; view_oid: number | null };
+export type DependentRow = Omit<ColumnDependent, 'on'> & {
+  table_oid: number;
+  objid: number;
+  view_oid: number | null;
+  on: ColumnDependent['on'] | null;
+};
 
 type Definitions = Pick<ColumnDependent, 'view' | 'policy' | 'trigger' | 'function' | 'publication'>;
 
@@ -39,8 +45,8 @@ export async function withDefinitions(
   const functions = await readDefinitions<DependentFunction>(client, FUNCTIONS_SQL, of('function'));
   // Only PG 15+ has publication column lists and row filters: before, no publication depends on a column.
   const publications = await readDefinitions<DependentPublication>(client, PUBLICATIONS_SQL, of('publication'));
-  return rows.map(({ view_oid, objid, ...r }) => {
-    const found: Definitions = {};
+  return rows.map(({ view_oid, objid, on, ...r }) => {
+    const found: Definitions & Pick<ColumnDependent, 'on'> = on ? { on } : {};
     if (r.kind === 'view' && view_oid && views.has(view_oid)) found.view = views.get(view_oid)!;
     if (r.kind === 'policy' && policies.has(objid)) found.policy = policies.get(objid)!;
     if (r.kind === 'trigger' && triggers.has(objid)) found.trigger = triggers.get(objid)!;
@@ -160,24 +166,30 @@ async function readDefinitions<T>(client: Queryable, sql: string, oids: number[]
  * Functions pg_depend does not tie to columns (their bodies are text until called) that may name
  * a column of the tables: those whose source names the table, and the functions of the tables'
  * triggers (NEW.column). C and internal functions are left out (no source to read). SQL-standard
- * bodies have an empty prosrc, so they are not matched (pg_depend tracks them).
+ * bodies have an empty prosrc, so they are not matched (pg_depend tracks them). A partitioned
+ * table's partitions too: a function may name a partition, or be a partition's own trigger's.
  */
-const UNTRACKED_SQL = `SELECT c.oid::int AS table_oid,
+const UNTRACKED_SQL = `${RELATIONS}
+     SELECT rels.root::int AS table_oid,
             pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
             l.lanname AS language, p.prosrc AS source,
-            EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid) AS "triggerFunction",
-            (rt.oid = ANY(p.proargtypes::oid[] || p.prorettype) OR rt.typarray = ANY(p.proargtypes::oid[] || p.prorettype))
-              AS "rowType"
-       FROM pg_class c
-       JOIN pg_type rt ON rt.oid = c.reltype
+            bool_or(EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid
+                                AND (rels.rel = rels.root OR t.tgparentid = 0))) AS "triggerFunction",
+            bool_or(rt.oid = ANY(p.proargtypes::oid[] || p.prorettype)
+                    OR rt.typarray = ANY(p.proargtypes::oid[] || p.prorettype)) AS "rowType"
+       FROM rels JOIN pg_class c ON c.oid = rels.rel
+       JOIN pg_class rc ON rc.oid = rels.root
+       JOIN pg_type rt ON rt.oid = rc.reltype
        JOIN pg_proc p ON p.prosrc <> '' AND (strpos(lower(p.prosrc), lower(c.relname)) > 0
-            OR EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid)
+            OR EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid
+                                                 AND (rels.rel = rels.root OR t.tgparentid = 0))
             OR rt.oid = ANY(p.proargtypes::oid[] || p.prorettype) OR rt.typarray = ANY(p.proargtypes::oid[] || p.prorettype))
        JOIN pg_language l ON l.oid = p.prolang AND l.lanname NOT IN ('c', 'internal')
        JOIN pg_namespace pn ON pn.oid = p.pronamespace
-      WHERE c.oid = ANY($1::oid[]) AND pn.nspname NOT IN ('pg_catalog', 'information_schema')
+      WHERE pn.nspname NOT IN ('pg_catalog', 'information_schema')
         AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
                          AND e.deptype = 'e')
+      GROUP BY rels.root, p.oid, pn.nspname, l.lanname
       ORDER BY 1, 2`;
 
 export async function readUntrackedFunctions(

@@ -27,6 +27,17 @@ export interface PartitionInfo extends QualifiedName {
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
+/**
+ * Each table of $1 with itself and, for a partitioned table, every partition below it (sub-partitions
+ * too): an object on a partition's column is dropped with that column as surely as one on the table's,
+ * so the dependents, statistics and column privileges and comments of the partitions are read with
+ * the table (`on` names the partition). Prefixed to the queries that read them.
+ */
+export const RELATIONS = `WITH rels(root, rel) AS (
+       SELECT r.oid, r.oid FROM unnest($1::oid[]) r(oid)
+       UNION
+       SELECT r.oid, t.relid FROM unnest($1::oid[]) r(oid), pg_partition_tree(r.oid) t WHERE t.level > 0)`;
+
 /** Partitioning of each partitioned table among `oids` (plain tables are absent from the map). */
 export async function readPartitioning(client: Queryable, oids: number[]): Promise<Map<number, Partitioning>> {
   const out = new Map<number, Partitioning>();

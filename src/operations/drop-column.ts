@@ -8,7 +8,7 @@ import * as ddl from './support/ddl.js';
 import { dropNotNullStep } from './support/steps.js';
 import type { TableInfo } from '../db/catalog.js';
 import type { OperationDefinition, PlanContext } from './types.js';
-import { describeDependents } from './support/dependents.js';
+import { describeDependents, isPartitionOwn } from './support/dependents.js';
 import { wholeRowNote } from './support/whole-row.js';
 
 export const dropColumnSchema = z
@@ -98,6 +98,9 @@ export const dropColumn: OperationDefinition<DropColumn> = {
     const goes = [
       ...indexes.map((ix) => `index ${quoteIdent(ix.name)}`),
       ...constraints.filter((c) => !c.index).map((c) => `constraint ${quoteIdent(c.name)}`),
+      ...table.dependents
+        .filter((d) => d.column === name && isPartitionOwn(d))
+        .map((d) => `${d.name} (of ${displayName(d.on!)})`),
     ];
     steps.sql('contract', {
       description: `drop column ${where}${goes.length ? `, with ${goes.join(', ')}` : ''}`,
@@ -119,7 +122,7 @@ export const dropColumn: OperationDefinition<DropColumn> = {
 
 /** A column other objects use (views, functions, inbound foreign keys) cannot be dropped without CASCADE. */
 function refuseUsedColumn(ctx: PlanContext, table: TableInfo, name: string, where: string): void {
-  const dependents = table.dependents.filter((d) => d.column === name);
+  const dependents = table.dependents.filter((d) => d.column === name && !isPartitionOwn(d));
   if (dependents.length > 0)
     ctx.fail(
       'column',

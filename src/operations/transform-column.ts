@@ -15,7 +15,7 @@ import {
 import { addNotNullChecks, verifyInSync } from './support/steps.js';
 import { modelColumn } from './support/model-objects.js';
 import type { OperationDefinition, PlanContext, StepBuilder } from './types.js';
-import { describeDependents } from './support/dependents.js';
+import { describeDependents, isPartitionOwn } from './support/dependents.js';
 import type { FollowingViews } from './support/dependent-views.js';
 import { lockTablesStatements } from './support/lock-order.js';
 import { swapsFirst } from './support/matview-copies.js';
@@ -311,8 +311,9 @@ function refuseDropDependents(ctx: PlanContext, table: TableInfo, from: string[]
         `${quoteIdent(c)} is referenced by foreign key ${quoteIdent(inbound[0]!.name)} ` +
           `on ${displayName(inbound[0]!.table)}; "dropOld" cannot drop it`,
       );
-    // Views follow (support/transformed-views.ts) or are refused with their reason.
-    const users = table.dependents.filter((d) => d.column === c && d.kind !== 'view');
+    // Views follow (support/transformed-views.ts) or are refused with their reason; a partition's own
+    // index or constraint goes with the column.
+    const users = table.dependents.filter((d) => d.column === c && d.kind !== 'view' && !isPartitionOwn(d));
     if (users.length)
       ctx.fail(
         `from[${i}]`,

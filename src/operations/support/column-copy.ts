@@ -68,14 +68,21 @@ export class ColumnCopy {
 
   /**
    * ADD COLUMN for the copy of `column` (collation kept when `collate`), its comment and its column
-   * privileges (a role granted SELECT (email) can read the copy, under its new name, after contract).
+   * privileges (a role granted SELECT (email) can read the copy, under its new name, after contract);
+   * on a partitioned table, each partition's own comment and privileges on the column too (a
+   * partition's column does not inherit the table's, nor the table's the partition's).
    */
   addColumn(column: ColumnInfo, type: string, collate = true): string[] {
     const copy = this.renames.get(column.name)!;
+    const own = (this.table.partitionColumns ?? []).filter((p) => p.column === column.name);
     return [
       ddl.addColumn(this.t, copy, type, { collation: collate ? column.collation : null }),
       ...(column.comment !== null ? [ddl.commentOnColumn(this.t, copy, quoteLiteral(column.comment))] : []),
       ...ddl.grantStatements(column.grants ?? [], quoteQualified(this.t), copy),
+      ...own.flatMap((p) => [
+        ...(p.comment !== null ? [ddl.commentOnColumn(p.partition, copy, quoteLiteral(p.comment))] : []),
+        ...ddl.grantStatements(p.grants, quoteQualified(p.partition), copy),
+      ]),
     ];
   }
 

@@ -10,6 +10,7 @@ import {
 } from '../../sql/dependent-rewrite.js';
 import * as ddl from './ddl.js';
 import { generatedColumnReason } from './dependents.js';
+import { partitionsOf } from './partitions.js';
 
 /** Statements of one phase that carry dependents to the new columns, with what they lock and name. */
 export interface DependentChange {
@@ -73,13 +74,16 @@ export function followingObjects(
     if (!KINDS.has(d.kind) || !renames.has(d.column) || seen.has(`${d.kind} ${d.name}`)) continue;
     seen.add(`${d.kind} ${d.name}`);
     const reason = follow(out, table, d, renames, later);
-    if (reason) out.refused.push(`${d.kind} ${d.name} (${reason})`);
+    const on = d.on ? ` on partition ${displayName(d.on)}` : '';
+    if (reason) out.refused.push(`${d.kind} ${d.name}${on} (${reason})`);
   }
   out.untracked = untrackedFunctions(table, renames, seen);
   return out;
 }
 
 const t = (table: TableInfo): QualifiedName => ({ schema: table.schema, name: table.name });
+/** The relation whose column `d` reads: the table, or the partition of it `d` is on. */
+const relationOf = (table: TableInfo, d: ColumnDependent): QualifiedName => d.on ?? t(table);
 
 /** Adds what carries one dependent; returns why it cannot, instead. */
 function follow(
@@ -91,12 +95,13 @@ function follow(
 ): string | null {
   switch (d.kind) {
     case 'policy':
-      return d.policy ? followPolicy(out, table, d.policy, renames) : 'its definition was not read';
+      return d.policy ? followPolicy(out, relationOf(table, d), d.policy, renames) : 'its definition was not read';
     case 'trigger':
       return d.trigger ? followTrigger(out, table, d.trigger, renames, later) : 'its definition was not read';
     case 'function':
       return d.function ? followFunction(out, table, d, renames) : 'its definition was not read';
     case 'publication':
+      if (d.on) return PARTITION_PUBLICATION;
       return d.publication ? followPublication(out, table, d.publication, renames) : 'its definition was not read';
     case 'generated column':
       return followGenerated(out, table, d.name, renames);
@@ -105,9 +110,14 @@ function follow(
   }
 }
 
+const PARTITION_PUBLICATION =
+  `zdm does not yet carry a partition's own publication column list or row filter: publish the partitioned ` +
+  `table instead, or drop the partition from the publication before this migration and add it back after contract`;
+
+/** `table`: the relation whose columns the policy reads (the policy's own table, or the partition it is on). */
 function followPolicy(
   out: FollowingObjects,
-  table: TableInfo,
+  table: QualifiedName,
   p: NonNullable<ColumnDependent['policy']>,
   renames: ReadonlyMap<string, string>,
 ): string | null {
@@ -117,7 +127,7 @@ function followPolicy(
       exprs.push(null);
       continue;
     }
-    const r = rewritePolicyExpression(e, p.table, t(table), renames);
+    const r = rewritePolicyExpression(e, p.table, table, renames);
     if ('refusal' in r) return r.refusal;
     exprs.push(r.sql);
   }
@@ -178,7 +188,7 @@ function followFunction(
   renames: ReadonlyMap<string, string>,
 ): string | null {
   const f = d.function!;
-  const r = rewriteFunctionDefinition(f.definition, f.argNames, t(table), renames);
+  const r = rewriteFunctionDefinition(f.definition, f.argNames, relationOf(table, d), renames);
   if ('refusal' in r) return r.refusal;
   out.switch.statements.push(r.sql);
   out.switch.undo.push(f.definition);
@@ -259,16 +269,19 @@ function replicaIdentityColumns(table: TableInfo): string[] {
  */
 function untrackedFunctions(table: TableInfo, renames: ReadonlyMap<string, string>, seen: Set<string>): string[] {
   const out: string[] = [];
+  // a partitioned table's rows are also read and written through its partitions' names
+  const tables = [table.name, ...partitionsOf(table).map((p) => p.name)];
   for (const f of table.untrackedFunctions ?? []) {
     if (seen.has(`function ${f.name}`)) continue;
-    const found = namesInSource(f.source, [table.name, ...renames.keys()]);
+    seen.add(`function ${f.name}`);
+    const found = namesInSource(f.source, [...tables, ...renames.keys()]);
     const column = found.find((n) => renames.has(n));
     const how = f.triggerFunction
       ? ', a trigger function of the table'
       : f.rowType
         ? ", taking the table's row type"
         : '';
-    if (column && (f.triggerFunction || f.rowType || found.includes(table.name)))
+    if (column && (f.triggerFunction || f.rowType || found.some((n) => tables.includes(n))))
       out.push(`function ${f.name} (${f.language}${how}) names "${column}"`);
   }
   return out;

@@ -37,7 +37,8 @@ export interface FollowingViews {
 export function followingViews(
   table: TableInfo,
   renames: ReadonlyMap<string, string>,
-  rewrite: (on: ViewOn) => ViewRewrite = (on) => rewriteViewQuery(on.view.definition, table, renames),
+  // A view on a partition reads the partition's columns, which the table's rename renames too.
+  rewrite: (on: ViewOn) => ViewRewrite = (on) => rewriteViewQuery(on.view.definition, on.relation, renames),
   probe = false,
 ): FollowingViews {
   const refused: string[] = [];

@@ -7,6 +7,19 @@ const WHY: Partial<Record<ColumnDependent['kind'], string>> = {
   function: ' (a SQL-standard BEGIN ATOMIC body)',
 };
 
+/** Why a partition's own index or constraint blocks a change of the partitioned table's column, and the way out. */
+const PARTITION_OWN =
+  ` (the partition's own, not the partitioned table's, so zdm does not rebuild it on the new column: drop it ` +
+  `before this migration and create it again after contract, or create it on the partitioned table instead)`;
+
+/**
+ * A partition's own index or constraint on the column (read as `other` on the partition): DROP
+ * COLUMN drops it with the column, so it blocks only a change that keeps the column's values.
+ */
+export function isPartitionOwn(d: ColumnDependent): boolean {
+  return d.on !== undefined && d.kind === 'other';
+}
+
 /**
  * Why a generated column using the changed column cannot follow, and the way out. A stored one
  * would have to be added again (or given a new expression) over the new column: Postgres rewrites
@@ -34,8 +47,13 @@ export function generatedColumnReason(table: TableInfo, name: string): string {
 export function describeDependents(dependents: readonly ColumnDependent[], table: TableInfo): string {
   return dependents
     .map((d) => {
-      const why = d.kind === 'generated column' ? ` (${generatedColumnReason(table, d.name)})` : (WHY[d.kind] ?? '');
-      return `${d.kind} ${d.name}${why}`;
+      const why =
+        d.kind === 'generated column'
+          ? ` (${generatedColumnReason(table, d.name)})`
+          : isPartitionOwn(d)
+            ? PARTITION_OWN
+            : (WHY[d.kind] ?? '');
+      return `${d.kind} ${d.name}${d.on ? ` on partition ${displayName(d.on)}` : ''}${why}`;
     })
     .join(', ');
 }

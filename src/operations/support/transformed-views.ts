@@ -33,9 +33,11 @@ export function transformedViews(
     table,
     substitutes,
     (on) => {
-      const bad = table.dependents.find((d) => d.kind === 'view' && d.name === on.label && reasons.has(d.column));
+      const view = `${on.name.schema}.${on.name.name}`;
+      const bad = table.dependents.find((d) => d.kind === 'view' && d.name === view && reasons.has(d.column));
       if (bad) return { refusal: reasons.get(bad.column)! };
-      return substituteViewQuery(on.view.definition, table, substitutes);
+      // a view on a partition reads the partition's columns, which transformColumn replaces too
+      return substituteViewQuery(on.view.definition, on.relation, substitutes);
     },
     true,
   );

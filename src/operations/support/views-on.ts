@@ -1,5 +1,5 @@
 import type { ColumnDependent, DependentView, TableInfo } from '../../db/catalog.js';
-import type { QualifiedName } from '../../db/quote.js';
+import { displayName, type QualifiedName } from '../../db/quote.js';
 
 /** A view on changed columns that `viewsOn` let through: what recreating it needs. */
 export interface ViewOn {
@@ -9,6 +9,8 @@ export interface ViewOn {
   name: QualifiedName;
   /** `schema.name` as the catalog names the dependent, for refusals. */
   label: string;
+  /** The relation whose columns it reads: the table, or the partition of it the view is on. */
+  relation: QualifiedName;
 }
 
 /**
@@ -32,7 +34,14 @@ export function viewsOn(
           `migration: define it after this operation, at contract, or in a later migration`
         : refusal(d);
       if (reason) refused.push(`view ${d.name} (${reason})`);
-      else out.push({ table, view: d.view!, name: { schema: d.view!.schema, name: d.view!.name }, label: d.name });
+      else
+        out.push({
+          table,
+          view: d.view!,
+          name: { schema: d.view!.schema, name: d.view!.name },
+          label: d.on ? `${d.name} (on partition ${displayName(d.on)})` : d.name,
+          relation: d.on ?? { schema: table.schema, name: table.name },
+        });
     }
   return out;
 }

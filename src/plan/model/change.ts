@@ -146,6 +146,7 @@ function columnChanges(model: SchemaModel, op: ChangingOp, { claim, columns }: G
         dependents: t.dependents.filter(
           (d) => d.column !== name && !(d.kind === 'generated column' && d.name === name),
         ),
+        ...(t.partitionColumns ? { partitionColumns: t.partitionColumns.filter((p) => p.column !== name) } : {}),
       }));
       model.forgetTableDependents((d) => d.kind === 'other' && d.name === `${q.schema}.${q.name}` && d.column === name);
     },
@@ -296,6 +297,9 @@ function renamedColumn(t: TableInfo, from: string, to: string): Partial<TableInf
     constraints: t.constraints.map(constraint),
     primaryKey: t.primaryKey ? { ...t.primaryKey, columns: rename(t.primaryKey.columns) } : null,
     dependents: t.dependents.map((d) => renamedDependent(d, { schema: t.schema, name: t.name }, renames)),
+    ...(t.partitionColumns
+      ? { partitionColumns: t.partitionColumns.map((p) => (p.column === from ? { ...p, column: to } : p)) }
+      : {}),
   };
 }
 

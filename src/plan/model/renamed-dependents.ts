@@ -17,10 +17,12 @@ import { rewriteViewQuery } from '../../sql/view-rewrite.js';
  */
 export function renamedDependent(
   d: ColumnDependent,
-  table: QualifiedName,
+  of: QualifiedName,
   renames: ReadonlyMap<string, string>,
 ): ColumnDependent {
   const out: ColumnDependent = { ...d, column: renames.get(d.column) ?? d.column };
+  // A dependent on a partition's column reads it through the partition, renamed with the table's.
+  const table = d.on ?? of;
   if (d.view && d.view.relkind === 'v') {
     const r = rewriteViewQuery(d.view.definition, table, renames);
     if ('query' in r) out.view = { ...d.view, definition: r.query };
