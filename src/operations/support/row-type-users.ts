@@ -14,9 +14,20 @@ import { displayName } from '../../db/quote.js';
  */
 export function rowTypeColumns(table: TableInfo): TableDependent[] {
   return (table.tableDependents ?? []).filter(
-    (d) => d.kind === 'other' && d.column !== null && d.description.startsWith('column '),
+    (d) =>
+      d.kind === 'other' &&
+      d.column !== null &&
+      d.description.startsWith('column ') &&
+      !STORES_NOTHING.test(d.description),
   );
 }
+
+/**
+ * A view's (or foreign table's) column of the row type stores no rows: Postgres does not check it
+ * (find_composite_type_dependencies), and its values follow the table's row type like any whole-row
+ * reader's (support/whole-row.ts).
+ */
+const STORES_NOTHING = / of (view|foreign table) /;
 
 /** `the row type of public.orders is the type of column x of table public.archive`, or undefined. */
 export function rowTypeUse(table: TableInfo): string | undefined {
