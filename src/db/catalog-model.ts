@@ -161,6 +161,11 @@ export interface TableDependent {
   name: string;
   /** other: the column of that relation it is or belongs to (a column, its default), if any. */
   column: string | null;
+  /**
+   * other: whether that relation stores rows (a table, materialized view or composite type), so a
+   * column of it typed with the table's row type holds values of it; not a view or foreign table.
+   */
+  storesRows: boolean;
 }
 
 /** A row-level-security policy (possibly on another table, naming the column in a subquery). */

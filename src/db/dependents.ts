@@ -224,7 +224,7 @@ const TABLE_DEPENDENTS_SQL = `WITH RECURSIVE owned(root, classid, objid) AS (
             COALESCE(vn.nspname || '.' || vc.relname,
                      pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
                      rn.nspname || '.' || rc.relname, '') AS name,
-            ra.attname::text AS column
+            ra.attname::text AS column, COALESCE(rc.relkind IN ('r', 'p', 'm', 'c'), false) AS "storesRows"
        FROM dep
        LEFT JOIN pg_rewrite r ON dep.classid = 'pg_rewrite'::regclass AND r.oid = dep.objid
        LEFT JOIN pg_class vc ON vc.oid = r.ev_class AND r.rulename = '_RETURN' AND vc.relkind IN ('v', 'm')

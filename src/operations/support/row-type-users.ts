@@ -13,21 +13,12 @@ import { displayName } from '../../db/quote.js';
  *   copy) is a new position: once contract drops the original, every stored row reads NULL there.
  */
 export function rowTypeColumns(table: TableInfo): TableDependent[] {
+  // A view's (or foreign table's) column of the row type stores no rows: Postgres does not check it
+  // (find_composite_type_dependencies), and its values follow the row type like any whole-row reader's.
   return (table.tableDependents ?? []).filter(
-    (d) =>
-      d.kind === 'other' &&
-      d.column !== null &&
-      d.description.startsWith('column ') &&
-      !STORES_NOTHING.test(d.description),
+    (d) => d.kind === 'other' && d.column !== null && d.description.startsWith('column ') && d.storesRows,
   );
 }
-
-/**
- * A view's (or foreign table's) column of the row type stores no rows: Postgres does not check it
- * (find_composite_type_dependencies), and its values follow the table's row type like any whole-row
- * reader's (support/whole-row.ts).
- */
-const STORES_NOTHING = / of (view|foreign table) /;
 
 /** `the row type of public.orders is the type of column x of table public.archive`, or undefined. */
 export function rowTypeUse(table: TableInfo): string | undefined {

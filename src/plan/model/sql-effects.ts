@@ -185,7 +185,10 @@ class SqlEffects {
           ...t.dependents,
           ...[...columns].map((column) => ({ column, kind: 'view' as const, name, definedBy: this.definedBy })),
         ],
-        tableDependents: [...(t.tableDependents ?? []), { kind: 'view', description, name, column: null }],
+        tableDependents: [
+          ...(t.tableDependents ?? []),
+          { kind: 'view', description, name, column: null, storesRows: false },
+        ],
       }));
   }
 
