@@ -33,12 +33,13 @@ export function catalogRefs(migration: MigrationFile): {
   for (const spec of migration.spec.operations) {
     const wanted = definitionOf(spec).refs(spec as never);
     // Both readings of a name with capitals: the object spelled exactly wins when it exists (tables,
-    // enum types, indexes; columns and constraints are read with their table).
+    // enum types, indexes, the tables referencing a table; columns and constraints are read with
+    // their table).
     for (const t of wanted.tables ?? []) refs.tables.push(...readings(t));
     for (const e of wanted.enums ?? []) refs.enums.push(...readings(e));
     for (const i of wanted.indexes ?? []) refs.indexes.push(...readings(i));
     refs.functions.push(...(wanted.functions ?? []));
-    for (const r of wanted.referencing ?? []) refs.referencing.push(parseObjectName(r));
+    for (const r of wanted.referencing ?? []) refs.referencing.push(...readings(r));
     refs.types.push(...(wanted.types ?? []));
   }
   return refs;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentPlan } from '../../src/runner/current-plan.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { startWorkload } from '../helpers/apps.js';
 import { spawnCli } from '../helpers/cli.js';
@@ -93,6 +94,33 @@ describe('operations that build on each other, under old- and new-app writes', (
       const { after } = await runLifecycle({ db, runner, tables: ['parcels'], oldApp, newApp });
       expect(after.parcels!.columns.map((c) => c.split(' ')[0])).toEqual(['id', 'weight']);
       expect(await rows(`SELECT to_regclass('parcel_codes') AS v`)).toEqual([{ v: null }]);
+    });
+  });
+});
+
+describe('a table spelled with capitals and referenced by foreign keys', () => {
+  it('changeColumnType on "Orders".id plans the key-less referencing table\'s column too', async () => {
+    await db.query(`CREATE TABLE "Orders" (id serial PRIMARY KEY, note text);
+      CREATE TABLE order_lines (order_id int NOT NULL REFERENCES "Orders"(id), sku text)`);
+    const migration = { operations: [{ op: 'changeColumnType', table: 'Orders', column: 'id', type: 'bigint' }] };
+    await withMigrations(db, { '0001_widen_orders.json': migration }, async (runner) => {
+      // Before the fix the referencing tables were looked up as "orders" (folded) and the plan
+      // failed with "table public.order_lines does not exist".
+      expect(JSON.stringify(await currentPlan(runner))).toContain(
+        'the referencing column(s) public.order_lines.order_id change to bigint too',
+      );
+    });
+  });
+
+  it('a partitioned referencing table is refused at plan time, naming its foreign key', async () => {
+    await db.query(`CREATE TABLE "Carts" (id serial PRIMARY KEY);
+      CREATE TABLE cart_payments (paid_on date NOT NULL, cart_id int REFERENCES "Carts"(id)) PARTITION BY RANGE (paid_on);
+      CREATE TABLE cart_payments_2026 PARTITION OF cart_payments FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`);
+    const migration = { operations: [{ op: 'changeColumnType', table: 'Carts', column: 'id', type: 'bigint' }] };
+    await withMigrations(db, { '0001_widen_carts.json': migration }, async (runner) => {
+      await expect(currentPlan(runner)).rejects.toThrow(
+        /public\.cart_payments\.cart_id \(foreign key cart_payments_cart_id_fkey\) cannot change type through a shadow column: on partitioned table/,
+      );
     });
   });
 });
