@@ -2,6 +2,7 @@ import { tableKey, type TableInfo } from '../db/catalog.js';
 import { displayName, quoteIdent } from '../db/quote.js';
 import { rowWalk, type RowWalk } from '../operations/support/row-key.js';
 import type { BackfillContribution } from '../operations/types.js';
+import { backfillTriggersNote } from './backfill-triggers.js';
 import type { BackfillStep, LockTaken, PhaseNote } from './types.js';
 import { innerPartitions, isPartitioned, leafPartitions, name } from '../operations/support/partitions.js';
 
@@ -39,7 +40,10 @@ export function backfillSteps(
     }
     if (walk.kind === 'ctid') p.note({ phase: 'backfill', text: ctidNote(table) });
     const t = { schema: table.schema, name: table.name };
-    const columns = c.flatMap((x) => x.assignments.map((a) => quoteIdent(a.column))).join(', ');
+    const assigned = c.flatMap((x) => x.assignments.map((a) => a.column));
+    const triggers = backfillTriggersNote(table, assigned);
+    if (triggers) p.note({ phase: 'backfill', text: triggers });
+    const columns = assigned.map(quoteIdent).join(', ');
     steps.push({
       kind: 'backfill',
       id: `backfill:${displayName(t)}:backfill:1`,

@@ -100,15 +100,31 @@ describe('operations that build on each other, under old- and new-app writes', (
 
 describe('a table spelled with capitals and referenced by foreign keys', () => {
   it('changeColumnType on "Orders".id plans the key-less referencing table\'s column too', async () => {
-    await db.query(`CREATE TABLE "Orders" (id serial PRIMARY KEY, note text);
-      CREATE TABLE order_lines (order_id int NOT NULL REFERENCES "Orders"(id), sku text)`);
+    await db.query(`CREATE TABLE "Orders" (id serial PRIMARY KEY, note text, status text, updated_at timestamptz);
+      CREATE TABLE order_lines (order_id int NOT NULL REFERENCES "Orders"(id), sku text);
+      CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+      CREATE TRIGGER "Touch" BEFORE UPDATE ON "Orders" FOR EACH ROW EXECUTE FUNCTION touch();
+      CREATE TRIGGER audit AFTER UPDATE ON "Orders" FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+        EXECUTE FUNCTION touch();
+      CREATE TRIGGER per_statement AFTER UPDATE ON "Orders" FOR EACH STATEMENT EXECUTE FUNCTION touch();
+      CREATE TRIGGER status_only BEFORE UPDATE OF status ON "Orders" FOR EACH ROW EXECUTE FUNCTION touch();
+      CREATE TRIGGER off BEFORE UPDATE ON "Orders" FOR EACH ROW EXECUTE FUNCTION touch();
+      ALTER TABLE "Orders" DISABLE TRIGGER off`);
     const migration = { operations: [{ op: 'changeColumnType', table: 'Orders', column: 'id', type: 'bigint' }] };
     await withMigrations(db, { '0001_widen_orders.json': migration }, async (runner) => {
       // Before the fix the referencing tables were looked up as "orders" (folded) and the plan
       // failed with "table public.order_lines does not exist".
-      expect(JSON.stringify(await currentPlan(runner))).toContain(
-        'the referencing column(s) public.order_lines.order_id change to bigint too',
+      const plan = JSON.stringify(await currentPlan(runner));
+      expect(plan).toContain('the referencing column(s) public.order_lines.order_id change to bigint too');
+      // The table's own UPDATE triggers fire for every row the backfill copies: the plan names them
+      // (not UPDATE OF another column, not a disabled one) and how to keep one out.
+      expect(plan).toContain(
+        'the backfill of public.\\"Orders\\" updates every row, which fires its trigger(s) ' +
+          '\\"Touch\\" (BEFORE UPDATE, for each row), audit (AFTER UPDATE, for each row, when its WHEN holds), ' +
+          'per_statement (AFTER UPDATE, once per batch): ',
       );
+      expect(plan).toContain("current_setting('zdm.backfill', true) = 'on'");
+      expect(plan).not.toMatch(/status_only \(|off \(/);
     });
   });
 
