@@ -93,6 +93,9 @@ function validate(file: string, raw: unknown, locate: (p: PropertyKey[]) => stri
   if (Array.isArray(ops)) {
     ops.forEach((op, i) => {
       const kind = (op as { op?: unknown } | null)?.op;
+      const missing = missingOp(op);
+      if (missing)
+        issues.push({ file: withLine(file, locate(['operations', i])), path: `operations[${i}]`, message: missing });
       if (typeof kind === 'string' && !(OPERATION_KINDS as string[]).includes(kind)) {
         const hint = closest(kind, OPERATION_KINDS);
         issues.push({
@@ -109,6 +112,24 @@ function validate(file: string, raw: unknown, locate: (p: PropertyKey[]) => stri
   const result = MigrationSchema.safeParse(raw);
   if (result.success) return result.data as MigrationSpec;
   throw new ValidationError(result.error.issues.map((issue) => toIssue(file, issue, locate)));
+}
+
+/**
+ * Why an operation object without an "op" field is wrong, naming the kind when it is written as a
+ * key, as pgroll writes operations (`{ "rename_column": { ... } }`); undefined when it has "op".
+ */
+function missingOp(op: unknown): string | undefined {
+  if (op === null || typeof op !== 'object' || Array.isArray(op) || 'op' in op) return undefined;
+  const keys = Object.keys(op);
+  const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const kind = keys.map(camel).find((k) => (OPERATION_KINDS as string[]).includes(k));
+  const pgroll = keys.length === 1 && /^[a-z]+(_[a-z]+)+$/.test(keys[0]!);
+  const example = kind ? `{ "op": "${kind}", "table": ..., ... }` : '{ "op": "renameColumn", "table": ..., ... }';
+  return (
+    `each operation needs an "op" field naming its kind, beside its other fields: ${example}` +
+    (kind ? ` (found "${keys.find((k) => camel(k) === kind)}" as a key)` : '') +
+    (pgroll ? `; pgroll's operations map to zdm's as migrations-examples/from-pgroll/README.md shows` : '')
+  );
 }
 
 function toIssue(
