@@ -111,7 +111,12 @@ export class Zdm {
    * `zdm plan --rehearse`: the migration `plan()` would plan (not an active one), run on a sample
    * of its tables on a throwaway embedded Postgres under the trace harness. Read-only on the target.
    */
-  async rehearse(options: { file?: string; rows: number }): Promise<RehearsalReport | { kind: 'nothing-pending' }> {
+  async rehearse(options: {
+    file?: string;
+    rows: number;
+    /** The bin directory of the Postgres the throwaway server runs (default: embedded, else a system one). */
+    binDir?: string;
+  }): Promise<RehearsalReport | { kind: 'nothing-pending' }> {
     const found = await this.plan(options.file ? { file: options.file } : {});
     if (found.kind === 'nothing-pending') return found;
     if (found.kind === 'recorded')
@@ -133,6 +138,7 @@ export class Zdm {
       settings: ctx.settings,
       log: ctx.log,
       signal: ctx.signal,
+      ...(options.binDir ? { binDir: path.resolve(this.#setup.cwd, options.binDir) } : {}),
     });
   }
 

