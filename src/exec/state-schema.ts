@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/quote.js';
+import { checkStateAccess } from './state-access.js';
 import { inTransaction } from './transaction.js';
 
 /**
@@ -136,6 +137,7 @@ function liveProgressColumn(s: string): string {
 
 /** Creates or upgrades the state schema; concurrent runners serialise on a transaction lock. */
 export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schema: string): Promise<void> {
+  await checkStateAccess(client, schema, true);
   const s = quoteIdent(schema);
   const migrations = stateMigrations(schema);
   const { rows: present } = await client.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [
@@ -162,6 +164,7 @@ export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schem
 
 /** Whether zdm's state tables exist (read-only callers must not create them). */
 export async function stateExists(on: pg.Pool | pg.ClientBase, schema: string): Promise<boolean> {
+  await checkStateAccess(on, schema, false);
   const { rows } = await on.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [
     `${quoteIdent(schema)}.migrations`,
   ]);

@@ -8,6 +8,7 @@ import type { RunnerContext } from '../exec/context.js';
 import { sqlState } from '../exec/retry.js';
 import { inTransaction, withClient } from '../exec/transaction.js';
 import { executeStep } from './executor.js';
+import { missingPrivileges } from './privileges.js';
 import { activeView, migrationViews, planFile, withRunnerLock } from './session.js';
 import type { MigrationRow } from '../exec/state-store.js';
 
@@ -58,6 +59,8 @@ async function activate(
       },
     ]);
   }
+  const missing = await missingPrivileges(pool, plan);
+  if (missing.length > 0) throw new ValidationError(missing.map((message) => ({ file: file.file, message })));
   try {
     const record = (client: pg.PoolClient) =>
       inTransaction(client, async () => {

@@ -6,6 +6,7 @@ import { lockHolder, lockKey } from './lock.js';
 import { migrationViews } from './session.js';
 import type { BackfillRow } from '../exec/state-store.js';
 import type { LiveProgress } from '../exec/events.js';
+import { checkStateAccess } from '../exec/state-access.js';
 
 export interface BackfillStatus {
   stepId: string;
@@ -56,6 +57,7 @@ export interface StatusReport {
 /** Read-only: never creates the state schema, never takes the runner lock. */
 export async function status(ctx: RunnerContext): Promise<StatusReport> {
   const pool = ctx.conn.pool;
+  await checkStateAccess(pool, ctx.stateSchema, false);
   const { rows } = await pool.query<{ ok: boolean; now: Date }>(
     `SELECT to_regclass($1) IS NOT NULL AS ok, now() AS now`,
     [`${quoteIdent(ctx.stateSchema)}.migrations`],
