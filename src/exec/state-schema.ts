@@ -137,7 +137,7 @@ function liveProgressColumn(s: string): string {
 
 /** Creates or upgrades the state schema; concurrent runners serialise on a transaction lock. */
 export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schema: string): Promise<void> {
-  await checkStateAccess(client, schema, true);
+  await checkStateAccess(client, schema, 'write');
   const s = quoteIdent(schema);
   const migrations = stateMigrations(schema);
   const { rows: present } = await client.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [
@@ -164,7 +164,7 @@ export async function ensureStateSchema(client: pg.PoolClient | pg.Client, schem
 
 /** Whether zdm's state tables exist (read-only callers must not create them). */
 export async function stateExists(on: pg.Pool | pg.ClientBase, schema: string): Promise<boolean> {
-  await checkStateAccess(on, schema, false);
+  await checkStateAccess(on, schema, 'read');
   const { rows } = await on.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [
     `${quoteIdent(schema)}.migrations`,
   ]);

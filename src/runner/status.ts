@@ -57,7 +57,7 @@ export interface StatusReport {
 /** Read-only: never creates the state schema, never takes the runner lock. */
 export async function status(ctx: RunnerContext): Promise<StatusReport> {
   const pool = ctx.conn.pool;
-  await checkStateAccess(pool, ctx.stateSchema, false);
+  await checkStateAccess(pool, ctx.stateSchema, 'read');
   const { rows } = await pool.query<{ ok: boolean; now: Date }>(
     `SELECT to_regclass($1) IS NOT NULL AS ok, now() AS now`,
     [`${quoteIdent(ctx.stateSchema)}.migrations`],
