@@ -223,6 +223,75 @@ describe('objects on a partition column follow the change of the partitioned tab
       AND attrelid::regclass::text LIKE 'dr%' AND NOT attisdropped`);
     expect(left).toEqual([]);
   });
+
+  it("a partition's own NOT NULL on the column (the table's allows NULL): renameColumn and changeColumnType plans warn, naming the partition and the way to restore it", async () => {
+    await db.query(setup('nn', false));
+    await db.query(`DROP VIEW nn_10_qty; ALTER TABLE nn_11 ALTER COLUMN qty SET NOT NULL`);
+    for (const [file, op, after] of [
+      ['0004_nn_rename.json', { op: 'renameColumn', table: 'nn', from: 'qty', to: 'quantity' }, 'quantity'],
+      ['0005_nn_retype.json', { op: 'changeColumnType', table: 'nn', column: 'qty', type: 'bigint' }, 'qty'],
+    ] as const) {
+      const result = await withMigrations(db, { [file]: { operations: [op] } }, (runner) => currentPlan(runner));
+      expect(result.kind).toBe('planned');
+      const notes = (result.kind === 'planned' ? result.plan.notes : [])
+        .map((n) => n.text)
+        .filter((t) => t.includes('NOT NULL of its own'));
+      expect(notes).toEqual([
+        expect.stringContaining(
+          `warning: partition public.nn_11 has NOT NULL of its own on qty (public.nn.qty allows NULL)`,
+        ),
+      ]);
+      expect(notes[0]).toContain(`from contract public.nn_11.${after} allows NULL`);
+      expect(notes[0]).toContain(`ALTER TABLE public.nn_11 ALTER COLUMN ${after} SET NOT NULL`);
+    }
+  });
+
+  it('a publication of one partition with a column list (publish_via_partition_root off and on): renameColumn, changeColumnType and dropColumn are refused at plan time, naming each publication and its partition', async () => {
+    await db.query(setup('pb', false));
+    await db.query(`DROP VIEW pb_10_qty;
+      CREATE PUBLICATION pb_leaf FOR TABLE pb_11 (id, at, qty) WITH (publish = 'insert');
+      CREATE PUBLICATION pb_root FOR TABLE pb_10 (id, at, qty) WITH (publish = 'insert', publish_via_partition_root = true)`);
+    for (const op of [
+      { op: 'renameColumn', table: 'pb', from: 'qty', to: 'quantity' },
+      { op: 'changeColumnType', table: 'pb', column: 'qty', type: 'bigint' },
+      { op: 'dropColumn', table: 'pb', column: 'qty' },
+    ]) {
+      const message = await planError(op);
+      for (const [pub, partition] of [
+        ['pb_leaf', 'pb_11'],
+        ['pb_root', 'pb_10'],
+      ])
+        expect(message).toContain(`publication ${pub} on partition public.${partition}`);
+    }
+  });
+
+  it('a materialized view on a partition (not the table): carried by renameColumn (same output names, index, grant, data), refused for dropColumn naming it', async () => {
+    await db.query(setup('mv', false));
+    await db.query(`DROP VIEW mv_10_qty; CREATE MATERIALIZED VIEW mv_10_sum AS SELECT id, qty FROM mv_10;
+      CREATE UNIQUE INDEX mv_10_sum_id ON mv_10_sum (id); GRANT SELECT ON mv_10_sum TO ${reader}`);
+    expect(await planError({ op: 'dropColumn', table: 'mv', column: 'qty' })).toContain(
+      'public.mv.qty is used by view public.mv_10_sum on partition public.mv_10',
+    );
+    const mv = async () =>
+      db.query(`SELECT (SELECT sum(qty)::text FROM mv_10_sum) AS total,
+          (SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'mv_10_sum'::regclass AND attnum > 0) AS cols,
+          (SELECT string_agg(indexrelid::regclass::text, ',') FROM pg_index WHERE indrelid = 'mv_10_sum'::regclass) AS indexes,
+          has_table_privilege('${reader}', 'mv_10_sum', 'SELECT') AS granted,
+          pg_get_viewdef('mv_10_sum'::regclass) LIKE '%quantity%' AS reads_new`);
+    const before = await mv();
+    expect(before).toEqual([
+      { total: await sumOf('mv_10', 'qty'), cols: 'id,qty', indexes: 'mv_10_sum_id', granted: true, reads_new: false },
+    ]);
+    const migration = { operations: [{ op: 'renameColumn', table: 'mv', from: 'qty', to: 'quantity' }] };
+    await withMigrations(db, { '0007_mv_rename.json': migration }, async (runner) => {
+      await step(runner, 'expand');
+      await rollback(runner);
+      expect(await mv()).toEqual(before);
+      for (const phase of ['expand', 'backfill', 'switch', 'contract']) await step(runner, phase);
+    });
+    expect(await mv()).toEqual([{ ...before[0], reads_new: true }]);
+    await db.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY mv_10_sum`);
+  });
 });
 
 async function sumOf(table: string, column: string): Promise<string> {
