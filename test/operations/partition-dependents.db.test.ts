@@ -1,9 +1,11 @@
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advance } from '../../src/runner/advance.js';
 import { currentPlan } from '../../src/runner/current-plan.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
-import { withMigrations } from '../helpers/lifecycle.js';
+import { runLifecycle, withMigrations, type LifecyclePoint } from '../helpers/lifecycle.js';
+import { startWorkload } from '../helpers/workload.js';
 import type { TestRunner } from '../helpers/runner.js';
 
 /**
@@ -292,7 +294,76 @@ describe('objects on a partition column follow the change of the partitioned tab
     expect(await mv()).toEqual([{ ...before[0], reads_new: true }]);
     await db.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY mv_10_sum`);
   });
+
+  it('policies with USING and WITH CHECK on the partitioned table and on a partition follow renameColumn, under old- and new-app writers; rollback exact', async () => {
+    await db.query(setup('pw', false));
+    await db.query(`DROP VIEW pw_10_qty; GRANT SELECT, INSERT ON pw, pw_11 TO ${reader};
+      ALTER TABLE pw ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY pw_root ON pw FOR ALL TO ${reader} USING (qty % 2 = 0) WITH CHECK (qty < 100000);
+      ALTER TABLE pw_11 ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY pw_p11 ON pw_11 FOR ALL TO ${reader} USING (qty % 3 = 0) WITH CHECK (qty < 50000)`);
+    const writer = (name: string, column: string) => () =>
+      startWorkload({
+        url: db.url,
+        name,
+        step: (client, i) =>
+          client.query(
+            `INSERT INTO pw (id, at, ${column}, note) VALUES (1000000 + (random() * 1e12)::bigint, $1, $2, $3)`,
+            [i % 2 === 0 ? '2026-11-05' : '2026-10-05', i % 1000, name],
+          ),
+      });
+    const migration = { operations: [{ op: 'renameColumn', table: 'pw', from: 'qty', to: 'quantity' }] };
+    await withMigrations(db, { '0008_pw_rename.json': migration }, (runner) =>
+      runLifecycle({
+        db,
+        runner,
+        tables: ['pw', 'pw_11'],
+        settleMs: 50,
+        oldApp: writer('old', 'qty'),
+        newApp: writer('new', 'quantity'),
+        check: (point) => policiesWork(point),
+      }),
+    );
+    const [policies] = await db.query<{
+      p: string;
+    }>(`SELECT string_agg(polname || ': ' || pg_get_expr(polqual, polrelid)
+        || ' / ' || pg_get_expr(polwithcheck, polrelid), '; ' ORDER BY polname) AS p FROM pg_policy WHERE polname LIKE 'pw_%'`);
+    expect(policies!.p).toBe(
+      'pw_p11: ((quantity % 3) = 0) / (quantity < 50000); pw_root: ((quantity % 2) = 0) / (quantity < 100000)',
+    );
+  }, 180_000);
 });
+
+/** The reader sees exactly the rows each policy's USING lets through, and WITH CHECK refuses a write through each column a client of `point` may use. */
+async function policiesWork(point: LifecyclePoint): Promise<void> {
+  const columns = point === 'contract' ? ['quantity'] : point === 'rollback' ? ['qty'] : ['qty', 'quantity'];
+  const current = columns[0]!;
+  const client = await db.pool.connect();
+  try {
+    const results = (await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL ROLE ${reader};
+      SELECT (SELECT count(*) FROM pw)::int AS root, (SELECT count(*) FROM pw_11)::int AS part; RESET ROLE;
+      SELECT (SELECT count(*) FROM pw WHERE ${current} % 2 = 0)::int AS root,
+             (SELECT count(*) FROM pw_11 WHERE ${current} % 3 = 0)::int AS part; COMMIT`)) as unknown as pg.QueryResult[];
+    expect(results[2]!.rows[0], `rows the policies show at ${point}`).toEqual(results[4]!.rows[0]);
+    for (const column of columns) {
+      for (const [table, at, value] of [
+        ['pw', '2026-10-05', 100002],
+        ['pw_11', '2026-11-05', 60000],
+      ] as const) {
+        await client.query(`BEGIN; SET LOCAL ROLE ${reader}`);
+        await client.query(`INSERT INTO ${table} (id, at, ${column}) VALUES (-1, '${at}', 6)`);
+        await expect(
+          client.query(`INSERT INTO ${table} (id, at, ${column}) VALUES (-2, '${at}', ${value})`),
+          `WITH CHECK of ${table} through ${column} at ${point}`,
+        ).rejects.toThrow(/row-level security/);
+        await client.query('ROLLBACK');
+      }
+    }
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
 
 async function sumOf(table: string, column: string): Promise<string> {
   const [row] = await db.query<{ s: string }>(`SELECT sum(${column})::text AS s FROM ${table}`);
