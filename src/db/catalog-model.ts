@@ -336,6 +336,8 @@ export interface PartitionColumn {
   comment: string | null;
   /** Privileges on the column granted to roles other than the partition's owner. */
   grants: TableGrant[];
+  /** NOT NULL on the partition's column while the partitioned table's column allows NULL (absent: no). */
+  notNull?: boolean;
 }
 
 /** An extended statistics object: dropped with any column it covers, so a copy column must recreate it. */

@@ -240,18 +240,23 @@ const STATISTICS_SQL = `${RELATIONS}
        FROM rels JOIN pg_statistic_ext se ON se.stxrelid = rels.rel JOIN pg_namespace n ON n.oid = se.stxnamespace
       ORDER BY se.stxname`;
 
-/** The partitions' columns that have a comment or privileges of their own (not the table's). */
+/**
+ * The partitions' columns that have a comment or privileges of their own (not the table's), or a
+ * NOT NULL of their own (the table's column allows NULL).
+ */
 const PARTITION_COLUMNS_SQL = `${RELATIONS}
      SELECT rels.root::int AS table_oid, ${ON_PARTITION} AS partition, a.attname AS column,
-            col_description(a.attrelid, a.attnum) AS comment,
+            col_description(a.attrelid, a.attnum) AS comment, a.attnotnull AND NOT ra.attnotnull AS "notNull",
             COALESCE((SELECT json_agg(json_build_object('grantee', CASE WHEN x.grantee = 0 THEN 'PUBLIC'
                                         ELSE pg_get_userbyid(x.grantee)::text END,
                                       'privilege', x.privilege_type, 'grantable', x.is_grantable)
                                       ORDER BY x.grantee, x.privilege_type)
                         FROM aclexplode(a.attacl) x WHERE x.grantee <> c.relowner), '[]') AS grants
        FROM rels JOIN pg_class c ON c.oid = rels.rel JOIN pg_attribute a ON a.attrelid = rels.rel
+       JOIN pg_attribute ra ON ra.attrelid = rels.root AND ra.attname = a.attname
       WHERE rels.rel <> rels.root AND a.attnum > 0 AND NOT a.attisdropped
-        AND (a.attacl IS NOT NULL OR col_description(a.attrelid, a.attnum) IS NOT NULL)
+        AND (a.attacl IS NOT NULL OR col_description(a.attrelid, a.attnum) IS NOT NULL
+             OR (a.attnotnull AND NOT ra.attnotnull))
       ORDER BY rels.rel::regclass::text, a.attnum`;
 
 interface TableRow {

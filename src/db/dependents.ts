@@ -203,7 +203,10 @@ export async function readUntrackedFunctions(
  * What depends on each table as a whole: `owned` is the table and what DROP TABLE drops with it
  * (auto and internal dependencies, followed down: row type and its array type, indexes,
  * constraints, owned sequences, partitions, triggers, rules, policies); the dependents are the
- * normal dependencies on any of those from outside that set. Other tables' foreign keys are left
+ * normal dependencies on any of those from outside that set, and on the domains over its row type
+ * (and over those, and their array types: `through`), which Postgres follows as it checks a row
+ * type's users (find_composite_type_dependencies): a column of such a domain stores rows of the
+ * table like a column of the row type, and the domain itself stays a dependent (DROP TABLE needs it gone). Other tables' foreign keys are left
  * to referencedBy. Read with search_path = pg_catalog, so every name in a description is qualified.
  */
 const TABLE_DEPENDENTS_SQL = `WITH RECURSIVE owned(root, classid, objid) AS (
@@ -211,8 +214,15 @@ const TABLE_DEPENDENTS_SQL = `WITH RECURSIVE owned(root, classid, objid) AS (
        UNION
        SELECT o.root, d.classid, d.objid FROM owned o
          JOIN pg_depend d ON d.refclassid = o.classid AND d.refobjid = o.objid AND d.deptype IN ('a', 'i')),
+     through(root, classid, objid) AS (
+       SELECT root, classid, objid FROM owned
+       UNION
+       SELECT t.root, d.classid, d.objid FROM through t
+         JOIN pg_depend d ON d.refclassid = t.classid AND d.refobjid = t.objid
+         JOIN pg_type ty ON d.classid = 'pg_type'::regclass AND ty.oid = d.objid
+        WHERE t.classid = 'pg_type'::regclass AND (ty.typtype = 'd' OR d.deptype IN ('a', 'i'))),
      dep AS (
-       SELECT DISTINCT o.root, d.classid, d.objid, d.objsubid FROM owned o
+       SELECT DISTINCT o.root, d.classid, d.objid, d.objsubid FROM through o
          JOIN pg_depend d ON d.refclassid = o.classid AND d.refobjid = o.objid AND d.deptype = 'n'
         WHERE NOT EXISTS (SELECT FROM owned x WHERE x.root = o.root AND x.classid = d.classid AND x.objid = d.objid)
           AND NOT EXISTS (SELECT FROM pg_constraint f WHERE d.classid = 'pg_constraint'::regclass

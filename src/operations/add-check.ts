@@ -64,7 +64,8 @@ export const addCheck: OperationDefinition<AddCheck> = {
       description: `add CHECK ${quoteIdent(name)} NOT VALID on ${displayName(t)} (enforced on new writes; existing rows are checked at switch)`,
       statements: [ddl.addCheckNotValid(t, name, spec.expression.trim())],
       transactional: true,
-      impact: ctx.briefLock(t),
+      // ADD CONSTRAINT recurses to every partition.
+      impact: ddl.treeBriefLock(table),
       undo: { statements: [ddl.dropConstraint(t, name, { ifExists: true })], transactional: true },
     });
     verifyStep(

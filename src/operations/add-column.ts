@@ -290,7 +290,8 @@ function expandSteps(ctx: PlanContext, steps: StepBuilder, r: Resolved, fill: Fi
   if (check) expand.push(ddl.addCheckNotValid(t, r.checkName, spec.column.check!.trim()));
   if (fk) expand.push(addForeignKeyNotValid(t, fk));
   if (spec.column.comment !== undefined) expand.push(ddl.commentOnColumn(t, name, commentValue(spec.column.comment)));
-  const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
+  // ADD COLUMN recurses to every partition (ACCESS EXCLUSIVE on each), as does CREATE TRIGGER (SHARE ROW EXCLUSIVE).
+  const locks: LockTaken[] = ddl.treeLocks(table, 'ACCESS EXCLUSIVE');
   if (fk) locks.push({ relation: qualified(fk.referenced), mode: 'SHARE ROW EXCLUSIVE' });
   steps.sql('expand', {
     description: expandDescription(r, where, fill),
@@ -363,7 +364,8 @@ function contractStep(ctx: PlanContext, steps: StepBuilder, r: Resolved, fill: F
     description: parts.filter((p) => p !== '').join('; '),
     statements: contract,
     transactional: true,
-    impact: ctx.briefLock(t),
+    // The trigger's drop locks the tree first; SET NOT NULL recurses to every partition.
+    impact: ddl.treeBriefLock(table),
   });
 }
 

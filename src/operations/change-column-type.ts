@@ -271,7 +271,7 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
   const n = namesOf(draft);
   if (table.relkind === 'p') {
     const what = `${where} cannot change type through a shadow column`;
-    new ColumnCopy(table, new Map([[column.name, n.shadow]])).refusePartitioned(ctx, input.field, what);
+    new ColumnCopy(table, new Map([[column.name, n.shadow]])).refusePartitioned(ctx, input.field, what, (c) => c);
     if (input.tolerant)
       ctx.fail(
         input.field,

@@ -70,7 +70,8 @@ export const dropColumn: OperationDefinition<DropColumn> = {
           `it (by the new application version)`,
         statements: fill.create,
         transactional: true,
-        impact: ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
+        // CREATE TRIGGER on a partitioned table clones it to every partition, each locked the same way.
+        impact: ddl.treeBriefLock(table, 'SHARE ROW EXCLUSIVE'),
         undo: { statements: fill.drop, transactional: true },
       });
     } else if (needsValue) {
@@ -91,8 +92,9 @@ export const dropColumn: OperationDefinition<DropColumn> = {
 
     const indexes = table.indexes.filter((ix) => ix.columns.includes(name));
     const constraints = table.constraints.filter((c) => c.columns.includes(name) && c.type !== 'n');
-    // Dropping a foreign key takes ACCESS EXCLUSIVE on the referenced table as well.
-    const locks: LockTaken[] = [{ relation: t, mode: 'ACCESS EXCLUSIVE' }];
+    // DROP COLUMN recurses to every partition; dropping a foreign key takes ACCESS EXCLUSIVE on the
+    // referenced table as well.
+    const locks: LockTaken[] = ddl.treeLocks(table, 'ACCESS EXCLUSIVE');
     for (const c of constraints)
       if (c.type === 'f' && c.references) locks.push({ relation: c.references.table, mode: 'ACCESS EXCLUSIVE' });
     const goes = [

@@ -48,7 +48,8 @@ export const dropDefault: OperationDefinition<DropDefault> = {
         `(${column.default})${column.ownedSequence ? `; sequence ${displayName(column.ownedSequence)} stays` : ''}`,
       statements: [ddl.dropDefault(t, name)],
       transactional: true,
-      impact: ctx.briefLock(t),
+      // DROP DEFAULT recurses to every partition.
+      impact: ddl.treeBriefLock(table),
     });
     ctx.note({
       phase: 'contract',

@@ -86,7 +86,8 @@ function planWithDown(ctx: PlanContext, table: TableInfo, name: string, text: st
       `(NOT NULL stays until contract)`,
     statements: fill.create,
     transactional: true,
-    impact: ctx.briefLock(t, 'SHARE ROW EXCLUSIVE'),
+    // CREATE TRIGGER on a partitioned table clones it to every partition, each locked the same way.
+    impact: ddl.treeBriefLock(table, 'SHARE ROW EXCLUSIVE'),
     undo: { statements: fill.drop, transactional: true },
   });
   steps.sql('contract', {

@@ -75,7 +75,7 @@ export const renameColumn: OperationDefinition<RenameColumn> = {
     const newCol = quoteIdent(to);
 
     const copy = new ColumnCopy(table, renames);
-    copy.refusePartitioned(ctx, 'from', `${where} cannot be renamed the expand/contract way`);
+    copy.refusePartitioned(ctx, 'from', `${where} cannot be renamed the expand/contract way`, () => to);
     const checks = copy.constraints('c');
     const foreignKeys = copy.constraints('f');
     const notNullCheck = oldColumn.notNull ? ddl.notNullCheckName(t, to) : undefined;

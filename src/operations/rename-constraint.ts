@@ -5,6 +5,8 @@ import { qualified, requireFreeName, spelledConstraint } from './support/common.
 import { CONSTRAINT_KINDS, constraintDdlLocks, existingConstraint } from './support/constraint-lookup.js';
 import * as ddl from './support/ddl.js';
 import type { OperationDefinition } from './types.js';
+import type { ConstraintInfo, TableInfo } from '../db/catalog.js';
+import type { LockTaken } from '../plan/types.js';
 
 export const renameConstraintSchema = z
   .object({
@@ -46,7 +48,7 @@ export const renameConstraint: OperationDefinition<RenameConstraint> = {
         `to ${quoteIdent(to)}${constraint.index ? ' (its index too)' : ''}`,
       statements: [ddl.renameConstraint(t, constraint.name, to)],
       transactional: true,
-      impact: { ...ctx.briefLock(t), locks: constraintDdlLocks(table, constraint, false) },
+      impact: { ...ctx.briefLock(t), locks: renameLocks(table, constraint) },
     });
     ctx.note({
       phase: 'expand',
@@ -57,3 +59,14 @@ export const renameConstraint: OperationDefinition<RenameConstraint> = {
     });
   },
 };
+
+/**
+ * RENAME CONSTRAINT of a CHECK (or, on 18, NOT NULL) constraint renames it on every partition too
+ * (a partitioned table's CHECK constraints are inherited), locking each ACCESS EXCLUSIVE; other
+ * kinds (a key's index, a foreign key) are renamed on the table alone.
+ */
+function renameLocks(table: TableInfo, constraint: ConstraintInfo): LockTaken[] {
+  return constraint.type === 'c' || constraint.type === 'n'
+    ? ddl.treeLocks(table, 'ACCESS EXCLUSIVE')
+    : constraintDdlLocks(table, constraint, false);
+}

@@ -48,7 +48,12 @@ export const setComment: OperationDefinition<SetComment> = {
       statements: [comment(spec.comment)],
       transactional: true,
       impact: ctx.briefLock(t, 'SHARE UPDATE EXCLUSIVE'),
-      undo: { statements: [comment(previous)], transactional: true },
+      // COMMENT ON takes SHARE UPDATE EXCLUSIVE, restoring the old one too (not a drop).
+      undo: {
+        statements: [comment(previous)],
+        transactional: true,
+        impact: ctx.briefLock(t, 'SHARE UPDATE EXCLUSIVE'),
+      },
     });
   },
 };

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../db/quote.js';
+import { quoteIdent, quoteLiteral } from '../db/quote.js';
 
 type Queryable = pg.ClientBase;
 
@@ -119,36 +119,22 @@ export async function partitionKeys(client: Queryable, oids: number[]): Promise<
   return new Map(rows.map((r) => [r.oid, r.key]));
 }
 
-/** Constraints defined on the tables themselves (not inherited), `f` foreign keys or every other kind. */
+/**
+ * Constraints defined on the tables themselves (not inherited, not a partition's clone of its
+ * parent's: a partition's own only), `f` foreign keys or every other kind.
+ */
 export async function constraintsSql(client: Queryable, oids: number[], foreign: boolean): Promise<string[]> {
   const { rows } = await client.query<{ sql: string }>(
     `SELECT 'ALTER TABLE ' || c.conrelid::regclass::text || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' ' ||
             pg_get_constraintdef(c.oid) AS sql
-       FROM pg_constraint c
+       FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
       WHERE c.conrelid = ANY($1::oid[]) AND c.conislocal AND c.conparentid = 0
+        AND NOT (r.relispartition AND c.coninhcount > 0)
         AND (CASE WHEN $2 THEN c.contype = 'f' ELSE c.contype IN ('p', 'u', 'c', 'x') END)
       ORDER BY c.contype DESC, c.oid`,
     [oids, foreign],
   );
   return rows.map((r) => r.sql);
-}
-
-/**
- * Valid indexes that no constraint owns, as pg_get_indexdef prints them (on a partitioned table, its
- * partitions get theirs).
- */
-export async function indexesSql(client: Queryable, oids: number[]): Promise<{ sql: string[]; invalid: string[] }> {
-  const { rows } = await client.query<{ sql: string; valid: boolean; name: string }>(
-    `SELECT pg_get_indexdef(i.indexrelid) AS sql, i.indisvalid AS valid, i.indexrelid::regclass::text AS name
-       FROM pg_index i
-      WHERE i.indrelid = ANY($1::oid[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
-      ORDER BY i.indexrelid`,
-    [oids],
-  );
-  return {
-    sql: rows.filter((r) => r.valid).map((r) => r.sql),
-    invalid: rows.filter((r) => !r.valid).map((r) => r.name),
-  };
 }
 
 /** Triggers (not clones on partitions, not internal), disabled ones disabled again. */
@@ -213,39 +199,58 @@ export async function viewsSql(client: Queryable, oids: number[]): Promise<{ nam
   });
 }
 
-/** Publications that publish the tables (with their column lists and row filters on 15+), or all tables. */
-export async function publicationsSql(
-  client: Queryable,
-  tables: { schema: string; name: string }[],
-): Promise<string[]> {
-  const { rows } = await client.query<{ name: string; all: boolean; ops: string; row: Record<string, unknown> | null }>(
-    `SELECT p.pubname AS name, p.puballtables AS all,
-            concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
-                      CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END) AS ops,
-            to_jsonb(pt) || jsonb_build_object('listed', (SELECT to_jsonb(pr) ->> 'prattrs' FROM pg_publication_rel pr
-              WHERE pr.prpubid = p.oid AND pr.prrelid = to_regclass(quote_ident(pt.schemaname) || '.' || quote_ident(pt.tablename)))) AS row
-       FROM pg_publication p LEFT JOIN pg_publication_tables pt ON pt.pubname = p.pubname AND NOT p.puballtables
-        AND (pt.schemaname, pt.tablename) IN (SELECT s, t FROM unnest($1::text[], $2::text[]) AS x(s, t))
-      WHERE p.puballtables OR pt.tablename IS NOT NULL ORDER BY p.oid`,
-    [tables.map((t) => t.schema), tables.map((t) => t.name)],
+/**
+ * Publications that publish the tables or their partitions (each relation as the publication names
+ * it, with its column list and row filter on 15+, publish_via_partition_root kept), the schemas
+ * holding them (TABLES IN SCHEMA, 15+), or all tables.
+ */
+export async function publicationsSql(client: Queryable, oids: number[]): Promise<string[]> {
+  const { rows: version } = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  const v15 = Number(version[0]!.v) >= 150000;
+  const listed = v15
+    ? `(SELECT array_agg(quote_ident(a.attname) ORDER BY a.attnum) FROM pg_attribute a
+         WHERE a.attrelid = pr.prrelid AND a.attnum = ANY(pr.prattrs::int2[])) AS cols,
+       pg_get_expr(pr.prqual, pr.prrelid) AS filter`
+    : 'NULL::text[] AS cols, NULL::text AS filter';
+  const schemas = v15
+    ? `UNION ALL
+       SELECT p.oid, p.pubname, p.puballtables, p.pubviaroot, 'TABLES IN SCHEMA ' || pn.pnnspid::regnamespace::text, NULL, NULL
+         FROM pg_publication p JOIN pg_publication_namespace pn ON pn.pnpubid = p.oid
+        WHERE pn.pnnspid IN (SELECT relnamespace FROM pg_class WHERE oid = ANY($1::oid[]))`
+    : '';
+  const { rows } = await client.query<PublicationRow>(
+    `SELECT p.oid, p.pubname AS name, p.puballtables AS all, p.pubviaroot AS via_root,
+            CASE WHEN pr.prrelid IS NOT NULL THEN 'TABLE ' || pr.prrelid::regclass::text END AS item, ${listed}
+       FROM pg_publication p LEFT JOIN pg_publication_rel pr ON pr.prpubid = p.oid AND pr.prrelid = ANY($1::oid[])
+      WHERE p.puballtables OR pr.prrelid IS NOT NULL
+     ${schemas}
+     ORDER BY 1`,
+    [oids],
   );
-  const byPub = new Map<string, { all: boolean; ops: string; items: string[] }>();
+  const { rows: ops } = await client.query<{ name: string; ops: string }>(
+    `SELECT pubname AS name, concat_ws(', ', CASE WHEN pubinsert THEN 'insert' END, CASE WHEN pubupdate THEN 'update' END,
+            CASE WHEN pubdelete THEN 'delete' END, CASE WHEN pubtruncate THEN 'truncate' END) AS ops FROM pg_publication`,
+  );
+  const byPub = new Map<string, { all: boolean; viaRoot: boolean; items: string[] }>();
   for (const r of rows) {
-    const pub = byPub.get(r.name) ?? { all: r.all, ops: r.ops, items: [] };
+    const pub = byPub.get(r.name) ?? { all: r.all, viaRoot: r.via_root, items: [] };
     byPub.set(r.name, pub);
-    if (r.row) pub.items.push(publishedTable(r.row));
+    if (r.item)
+      pub.items.push(`${r.item}${r.cols ? ` (${r.cols.join(', ')})` : ''}${r.filter ? ` WHERE (${r.filter})` : ''}`);
   }
   return [...byPub].map(([name, p]) => {
-    const what = p.all ? 'FOR ALL TABLES' : `FOR TABLE ${p.items.join(', ')}`;
-    return `CREATE PUBLICATION ${quoteIdent(name)} ${what} WITH (publish = ${quoteLiteral(p.ops)})`;
+    const what = p.all ? 'FOR ALL TABLES' : `FOR ${p.items.join(', ')}`;
+    const publish = quoteLiteral(ops.find((o) => o.name === name)?.ops ?? '');
+    const via = p.viaRoot ? ', publish_via_partition_root = true' : '';
+    return `CREATE PUBLICATION ${quoteIdent(name)} ${what} WITH (publish = ${publish}${via})`;
   });
 }
 
-function publishedTable(row: Record<string, unknown>): string {
-  const q = quoteQualified({ schema: String(row.schemaname), name: String(row.tablename) });
-  const listed = typeof row.listed === 'string' && row.listed.trim() !== '';
-  const cols =
-    listed && Array.isArray(row.attnames) ? ` (${(row.attnames as string[]).map(quoteIdent).join(', ')})` : '';
-  const filter = typeof row.rowfilter === 'string' ? ` WHERE (${row.rowfilter})` : '';
-  return `${q}${cols}${filter}`;
+interface PublicationRow {
+  name: string;
+  all: boolean;
+  via_root: boolean;
+  item: string | null;
+  cols: string[] | null;
+  filter: string | null;
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { readCatalog, type Catalog, type TableInfo } from '../db/catalog.js';
 import { quoteIdent, type QualifiedName } from '../db/quote.js';
 import * as objects from './objects.js';
+import { indexesSql, partitionColumnsSql, treeOids } from './partitions.js';
 import { grantsSql, rulesSql } from './privileges.js';
 import { createTableSql, ownedBySql, tableExtrasSql } from './tables.js';
 
@@ -23,7 +24,7 @@ export interface SchemaScript {
 
 /**
  * Reads, read-only and in one snapshot, everything the rehearsal recreates: the tables the plan
- * read (their partitions, and the tables their foreign keys reference), their columns, types,
+ * read (their partitions with what each has of its own, and the tables their foreign keys reference), their columns, types,
  * defaults, constraints, indexes, triggers, sequences, enum and domain types, the functions they
  * call, dependent views, policies, publications, rules and grants (to roles created there). Names print fully qualified (search_path is
  * pg_catalog in this transaction).
@@ -74,21 +75,23 @@ async function assemble(
   functionNames: string[],
 ): Promise<SchemaScript> {
   const oids = tables.map((t) => t.oid);
+  // The tables with their partitions: a partition's own objects are recreated with the tables'.
+  const tree = await treeOids(client, oids);
   const typeOids = [...(planned.types?.values() ?? [])].map((t) => t.oid);
   const enumOids = await enumTypeOids(client, [...planned.enums.values()]);
   const keys = await objects.partitionKeys(client, oids);
-  const indexes = await objects.indexesSql(client, oids);
-  const views = await objects.viewsSql(client, oids);
+  const indexes = await indexesSql(client, tree);
+  const views = await objects.viewsSql(client, tree);
   const viewNames = views.map((v) => v.name);
   const privileges = await grantsSql(client, oids, viewNames);
-  const rules = await rulesSql(client, oids, viewNames);
+  const rules = await rulesSql(client, tree, viewNames);
   const late = [
-    ...(await objects.triggersSql(client, oids)),
-    ...(await objects.policiesSql(client, oids)),
-    ...(await objects.statisticsSql(client, oids)),
+    ...(await objects.triggersSql(client, tree)),
+    ...(await objects.policiesSql(client, tree)),
+    ...(await objects.statisticsSql(client, tree)),
     ...tables.flatMap(tableExtrasSql),
   ].map((sql) => ({ name: sql.split(' ').slice(0, 3).join(' '), sql }));
-  const publications = (await objects.publicationsSql(client, tables)).map((sql) => ({
+  const publications = (await objects.publicationsSql(client, tree)).map((sql) => ({
     name: sql.split(' ').slice(0, 3).join(' '),
     sql,
   }));
@@ -96,15 +99,16 @@ async function assemble(
     before: [
       ...schemasSql(tables),
       ...(await objects.extensionsSql(client)),
-      ...(await objects.rolesSql(client, oids)),
+      ...(await objects.rolesSql(client, tree)),
       ...privileges.roles,
       ...(await objects.typesSql(client, oids, [...typeOids, ...enumOids])),
-      ...(await objects.functionsSql(client, oids, functionNames)),
-      ...(await objects.sequencesSql(client, oids)),
+      ...(await objects.functionsSql(client, tree, functionNames)),
+      ...(await objects.sequencesSql(client, tree)),
     ],
     tables: [
       ...tables.map((t) => createTableSql(t, keys.get(t.oid) ?? null)),
       ...(await objects.partitionsSql(client, oids)),
+      ...(await partitionColumnsSql(client, oids)),
     ],
     sampled: tables.map((t) => ({ schema: t.schema, name: t.name })),
     foreignKeyColumns: tables.flatMap((t) =>
@@ -117,11 +121,15 @@ async function assemble(
           parentColumns: c.references!.columns,
         })),
     ),
-    afterLoad: [...(await objects.constraintsSql(client, oids, false)), ...indexes.sql, ...tables.flatMap(ownedBySql)],
-    foreignKeys: await objects.constraintsSql(client, oids, true),
+    afterLoad: [...(await objects.constraintsSql(client, tree, false)), ...indexes.sql, ...tables.flatMap(ownedBySql)],
+    foreignKeys: await objects.constraintsSql(client, tree, true),
     // Grants and rules once every relation they name exists; each one's own statement names it in a note.
     late: [...late, ...views, ...publications, ...[...rules, ...privileges.grants].map((sql) => ({ name: sql, sql }))],
-    notes: indexes.invalid.map((name) => `INVALID index ${name} not recreated (a failed concurrent build's leftover)`),
+    notes: indexes.invalid.map(
+      (name) =>
+        `INVALID index ${name} not recreated (a failed concurrent build's leftover, or a partitioned index ` +
+        `missing a partition's)`,
+    ),
   };
 }
 

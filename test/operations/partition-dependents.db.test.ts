@@ -1,9 +1,11 @@
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advance } from '../../src/runner/advance.js';
 import { currentPlan } from '../../src/runner/current-plan.js';
 import { rollback } from '../../src/runner/rollback.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
-import { withMigrations } from '../helpers/lifecycle.js';
+import { runLifecycle, withMigrations, type LifecyclePoint } from '../helpers/lifecycle.js';
+import { startWorkload } from '../helpers/workload.js';
 import type { TestRunner } from '../helpers/runner.js';
 
 /**
@@ -223,7 +225,145 @@ describe('objects on a partition column follow the change of the partitioned tab
       AND attrelid::regclass::text LIKE 'dr%' AND NOT attisdropped`);
     expect(left).toEqual([]);
   });
+
+  it("a partition's own NOT NULL on the column (the table's allows NULL): renameColumn and changeColumnType plans warn, naming the partition and the way to restore it", async () => {
+    await db.query(setup('nn', false));
+    await db.query(`DROP VIEW nn_10_qty; ALTER TABLE nn_11 ALTER COLUMN qty SET NOT NULL`);
+    for (const [file, op, after] of [
+      ['0004_nn_rename.json', { op: 'renameColumn', table: 'nn', from: 'qty', to: 'quantity' }, 'quantity'],
+      ['0005_nn_retype.json', { op: 'changeColumnType', table: 'nn', column: 'qty', type: 'bigint' }, 'qty'],
+    ] as const) {
+      const result = await withMigrations(db, { [file]: { operations: [op] } }, (runner) => currentPlan(runner));
+      expect(result.kind).toBe('planned');
+      const notes = (result.kind === 'planned' ? result.plan.notes : [])
+        .map((n) => n.text)
+        .filter((t) => t.includes('NOT NULL of its own'));
+      expect(notes).toEqual([
+        expect.stringContaining(
+          `warning: partition public.nn_11 has NOT NULL of its own on qty (public.nn.qty allows NULL)`,
+        ),
+      ]);
+      expect(notes[0]).toContain(`from contract public.nn_11.${after} allows NULL`);
+      expect(notes[0]).toContain(`ALTER TABLE public.nn_11 ALTER COLUMN ${after} SET NOT NULL`);
+    }
+  });
+
+  it('a publication of one partition with a column list (publish_via_partition_root off and on): renameColumn, changeColumnType and dropColumn are refused at plan time, naming each publication and its partition', async () => {
+    await db.query(setup('pb', false));
+    await db.query(`DROP VIEW pb_10_qty;
+      CREATE PUBLICATION pb_leaf FOR TABLE pb_11 (id, at, qty) WITH (publish = 'insert');
+      CREATE PUBLICATION pb_root FOR TABLE pb_10 (id, at, qty) WITH (publish = 'insert', publish_via_partition_root = true)`);
+    for (const op of [
+      { op: 'renameColumn', table: 'pb', from: 'qty', to: 'quantity' },
+      { op: 'changeColumnType', table: 'pb', column: 'qty', type: 'bigint' },
+      { op: 'dropColumn', table: 'pb', column: 'qty' },
+    ]) {
+      const message = await planError(op);
+      for (const [pub, partition] of [
+        ['pb_leaf', 'pb_11'],
+        ['pb_root', 'pb_10'],
+      ])
+        expect(message).toContain(`publication ${pub} on partition public.${partition}`);
+    }
+  });
+
+  it('a materialized view on a partition (not the table): carried by renameColumn (same output names, index, grant, data), refused for dropColumn naming it', async () => {
+    await db.query(setup('mv', false));
+    await db.query(`DROP VIEW mv_10_qty; CREATE MATERIALIZED VIEW mv_10_sum AS SELECT id, qty FROM mv_10;
+      CREATE UNIQUE INDEX mv_10_sum_id ON mv_10_sum (id); GRANT SELECT ON mv_10_sum TO ${reader}`);
+    expect(await planError({ op: 'dropColumn', table: 'mv', column: 'qty' })).toContain(
+      'public.mv.qty is used by view public.mv_10_sum on partition public.mv_10',
+    );
+    const mv = async () =>
+      db.query(`SELECT (SELECT sum(qty)::text FROM mv_10_sum) AS total,
+          (SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'mv_10_sum'::regclass AND attnum > 0) AS cols,
+          (SELECT string_agg(indexrelid::regclass::text, ',') FROM pg_index WHERE indrelid = 'mv_10_sum'::regclass) AS indexes,
+          has_table_privilege('${reader}', 'mv_10_sum', 'SELECT') AS granted,
+          pg_get_viewdef('mv_10_sum'::regclass) LIKE '%quantity%' AS reads_new`);
+    const before = await mv();
+    expect(before).toEqual([
+      { total: await sumOf('mv_10', 'qty'), cols: 'id,qty', indexes: 'mv_10_sum_id', granted: true, reads_new: false },
+    ]);
+    const migration = { operations: [{ op: 'renameColumn', table: 'mv', from: 'qty', to: 'quantity' }] };
+    await withMigrations(db, { '0007_mv_rename.json': migration }, async (runner) => {
+      await step(runner, 'expand');
+      await rollback(runner);
+      expect(await mv()).toEqual(before);
+      for (const phase of ['expand', 'backfill', 'switch', 'contract']) await step(runner, phase);
+    });
+    expect(await mv()).toEqual([{ ...before[0], reads_new: true }]);
+    await db.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY mv_10_sum`);
+  });
+
+  it('policies with USING and WITH CHECK on the partitioned table and on a partition follow renameColumn, under old- and new-app writers; rollback exact', async () => {
+    await db.query(setup('pw', false));
+    await db.query(`DROP VIEW pw_10_qty; GRANT SELECT, INSERT ON pw, pw_11 TO ${reader};
+      ALTER TABLE pw ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY pw_root ON pw FOR ALL TO ${reader} USING (qty % 2 = 0) WITH CHECK (qty < 100000);
+      ALTER TABLE pw_11 ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY pw_p11 ON pw_11 FOR ALL TO ${reader} USING (qty % 3 = 0) WITH CHECK (qty < 50000)`);
+    const writer = (name: string, column: string) => () =>
+      startWorkload({
+        url: db.url,
+        name,
+        step: (client, i) =>
+          client.query(
+            `INSERT INTO pw (id, at, ${column}, note) VALUES (1000000 + (random() * 1e12)::bigint, $1, $2, $3)`,
+            [i % 2 === 0 ? '2026-11-05' : '2026-10-05', i % 1000, name],
+          ),
+      });
+    const migration = { operations: [{ op: 'renameColumn', table: 'pw', from: 'qty', to: 'quantity' }] };
+    await withMigrations(db, { '0008_pw_rename.json': migration }, (runner) =>
+      runLifecycle({
+        db,
+        runner,
+        tables: ['pw', 'pw_11'],
+        settleMs: 50,
+        oldApp: writer('old', 'qty'),
+        newApp: writer('new', 'quantity'),
+        check: (point) => policiesWork(point),
+      }),
+    );
+    const [policies] = await db.query<{
+      p: string;
+    }>(`SELECT string_agg(polname || ': ' || pg_get_expr(polqual, polrelid)
+        || ' / ' || pg_get_expr(polwithcheck, polrelid), '; ' ORDER BY polname) AS p FROM pg_policy WHERE polname LIKE 'pw_%'`);
+    expect(policies!.p).toBe(
+      'pw_p11: ((quantity % 3) = 0) / (quantity < 50000); pw_root: ((quantity % 2) = 0) / (quantity < 100000)',
+    );
+  }, 180_000);
 });
+
+/** The reader sees exactly the rows each policy's USING lets through, and WITH CHECK refuses a write through each column a client of `point` may use. */
+async function policiesWork(point: LifecyclePoint): Promise<void> {
+  const columns = point === 'contract' ? ['quantity'] : point === 'rollback' ? ['qty'] : ['qty', 'quantity'];
+  const current = columns[0]!;
+  const client = await db.pool.connect();
+  try {
+    const results = (await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL ROLE ${reader};
+      SELECT (SELECT count(*) FROM pw)::int AS root, (SELECT count(*) FROM pw_11)::int AS part; RESET ROLE;
+      SELECT (SELECT count(*) FROM pw WHERE ${current} % 2 = 0)::int AS root,
+             (SELECT count(*) FROM pw_11 WHERE ${current} % 3 = 0)::int AS part; COMMIT`)) as unknown as pg.QueryResult[];
+    expect(results[2]!.rows[0], `rows the policies show at ${point}`).toEqual(results[4]!.rows[0]);
+    for (const column of columns) {
+      for (const [table, at, value] of [
+        ['pw', '2026-10-05', 100002],
+        ['pw_11', '2026-11-05', 60000],
+      ] as const) {
+        await client.query(`BEGIN; SET LOCAL ROLE ${reader}`);
+        await client.query(`INSERT INTO ${table} (id, at, ${column}) VALUES (-1, '${at}', 6)`);
+        await expect(
+          client.query(`INSERT INTO ${table} (id, at, ${column}) VALUES (-2, '${at}', ${value})`),
+          `WITH CHECK of ${table} through ${column} at ${point}`,
+        ).rejects.toThrow(/row-level security/);
+        await client.query('ROLLBACK');
+      }
+    }
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
 
 async function sumOf(table: string, column: string): Promise<string> {
   const [row] = await db.query<{ s: string }>(`SELECT sum(${column})::text AS s FROM ${table}`);

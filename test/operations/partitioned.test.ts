@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PartitionInfo, TableInfo } from '../../src/db/catalog.js';
+import { renderPlan } from '../../src/plan/render.js';
+import type { Plan } from '../../src/plan/types.js';
 import { catalog, col, constraint, index, planError, planOps, planSql, table } from '../helpers/catalog.js';
 
 const part = (name: string, extra: Partial<PartitionInfo> = {}): PartitionInfo => ({
@@ -336,6 +338,40 @@ describe('partitioned tables: plans', () => {
       'accounts ACCESS EXCLUSIVE',
     ]);
     expect(plan.steps[0]!.description).toContain('its copies on every partition (brief ACCESS EXCLUSIVE on each');
+  });
+
+  it('steps that create or drop a trigger, or whose ALTER TABLE recurses: `zdm plan` (text and json) lists every partition’s lock', () => {
+    const t = events();
+    t.columns.push(col('kind', 'text', { notNull: true }), col('note', 'text', { notNull: true }));
+    const plan = planOps(
+      [
+        { op: 'addColumn', table: 'events', column: { name: 'src', type: 'text', nullable: false }, up: "'s' || id" },
+        { op: 'dropNotNull', table: 'events', column: 'kind', down: "'none'" },
+        { op: 'dropColumn', table: 'events', column: 'note', down: "'-'" },
+      ],
+      catalog([t]),
+    );
+    const tree = ['events', 'events_01', 'events_02', 'events_02_h0'];
+    const locksOf = (id: string) =>
+      plan.steps.find((s) => s.id === id)!.impact.locks.map((l) => `${l.relation.name} ${l.mode}`);
+    // CREATE TRIGGER clones the trigger to every partition (SHARE ROW EXCLUSIVE on each).
+    for (const id of ['drop_not_null:public.events.kind:expand:1', 'drop_column:public.events.note:expand:1'])
+      expect(locksOf(id)).toEqual(tree.map((n) => `${n} SHARE ROW EXCLUSIVE`));
+    // ADD / DROP COLUMN, SET NOT NULL and the trigger's drop (LOCK TABLE first) recurse.
+    for (const id of [
+      'add_column:public.events.src:expand:1',
+      'add_column:public.events.src:contract:1',
+      'drop_not_null:public.events.kind:contract:1',
+      'drop_column:public.events.note:contract:1',
+    ])
+      expect(locksOf(id)).toEqual(tree.map((n) => `${n} ACCESS EXCLUSIVE`));
+    const text = renderPlan(plan, 'text');
+    for (const n of tree) expect(text).toContain(`SHARE ROW EXCLUSIVE on public.${n} (brief`);
+    const json = JSON.parse(renderPlan(plan, 'json')) as {
+      steps: { id: string; impact: Plan['steps'][number]['impact'] }[];
+    };
+    const expand = json.steps.find((s) => s.id === 'drop_column:public.events.note:expand:1')!;
+    expect(expand.impact.locks.map((l) => l.relation.name)).toEqual(tree);
   });
 
   it('old-style inheritance: a change that keeps a column in step by trigger is refused at plan time, naming the child tables', () => {

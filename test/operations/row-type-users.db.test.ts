@@ -25,7 +25,14 @@ beforeAll(async () => {
     CREATE TABLE items (id bigint PRIMARY KEY, qty int NOT NULL, note text);
     INSERT INTO items SELECT g, g, 'i' || g FROM generate_series(1, 50) g;
     CREATE FUNCTION item_label(i items) RETURNS text LANGUAGE sql STABLE RETURN (i).note || '/' || (i).id;
-    CREATE FUNCTION item_qty(i items) RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RETURN i.qty; END $$;`);
+    CREATE FUNCTION item_qty(i items) RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RETURN i.qty; END $$;
+    CREATE TABLE parcels (id bigint PRIMARY KEY, weight int NOT NULL, label text);
+    INSERT INTO parcels SELECT g, g, 'p' || g FROM generate_series(1, 20) g;
+    CREATE DOMAIN parcel_row AS parcels CHECK ((VALUE).weight > 0);
+    CREATE DOMAIN parcel_row_2 AS parcel_row;
+    CREATE TABLE parcel_log (id bigint PRIMARY KEY, p parcel_row);
+    INSERT INTO parcel_log SELECT id, p::parcel_row FROM parcels p;
+    CREATE TABLE parcel_batches (id int PRIMARY KEY, ps parcel_row_2[]);`);
 });
 afterAll(async () => db?.drop());
 
@@ -137,6 +144,36 @@ describe('a table whose row type another table stores', () => {
         `SELECT x->>'qty' AS qty, pg_typeof(o.qty)::text AS t FROM archive JOIN orders o USING (id) WHERE id = 9`,
       ),
     ).toEqual([{ qty: '9', t: 'bigint' }]);
+  });
+});
+
+describe('a table whose row type a domain wraps, and another table stores that domain (or an array of a domain over it)', () => {
+  const stored = ['column p of table public.parcel_log', 'column ps of table public.parcel_batches'];
+  it('changeColumnType and renameColumn are refused at plan time, naming the columns (Postgres follows domains too)', async () => {
+    const retype = await planError({ op: 'changeColumnType', table: 'parcels', column: 'weight', type: 'bigint' });
+    expect(retype).toContain('operations[0].column: public.parcels.weight cannot change type');
+    for (const column of stored) expect(retype).toContain(column);
+    const rename = await planError({ op: 'renameColumn', table: 'parcels', from: 'label', to: 'tag' });
+    expect(rename).toContain('operations[0].from: public.parcels.label cannot be renamed the expand/contract way');
+    for (const column of stored) expect(rename).toContain(column);
+    // What the refusal spares: Postgres itself refuses the type change at run time.
+    await expect(db.query('ALTER TABLE parcels ALTER COLUMN weight TYPE bigint')).rejects.toThrow(
+      /because column "parcel_(log\.p|batches\.ps)" uses (its row type|it)/,
+    );
+  });
+
+  it('addColumn with a default: the default set for new rows and the existing ones backfilled, run to contract', async () => {
+    const migration = {
+      operations: [{ op: 'addColumn', table: 'parcels', column: { name: 'kind', type: 'text', default: "'std'" } }],
+    };
+    await withMigrations(db, { '0006_parcels_kind.json': migration }, async (runner) => {
+      expect(JSON.stringify(await currentPlan(runner))).toContain('Postgres refuses ADD COLUMN with a default there');
+      expect(await advance(runner, { until: 'contract' })).toMatchObject({ complete: true });
+    });
+    expect(await db.query(`SELECT count(*)::int AS n FROM parcels WHERE kind = 'std'`)).toEqual([{ n: 20 }]);
+    expect(await db.query(`SELECT (p).label, (p).kind FROM parcel_log WHERE id = 3`)).toEqual([
+      { label: 'p3', kind: null },
+    ]);
   });
 });
 

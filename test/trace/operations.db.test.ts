@@ -45,6 +45,13 @@ beforeAll(async () => {
       FROM generate_series(1, 4000) g;
     CREATE TABLE hits (path text NOT NULL, ua text);
     INSERT INTO hits SELECT '/p' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'ua' END FROM generate_series(1, 2000) g;
+    CREATE TABLE visits (id bigint NOT NULL, at date NOT NULL, page text NOT NULL, agent text NOT NULL, ref text,
+                         CONSTRAINT visits_id_check CHECK (id > 0)) PARTITION BY RANGE (at);
+    CREATE TABLE visits_2025 PARTITION OF visits FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    CREATE TABLE visits_2026 PARTITION OF visits FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY HASH (id);
+    CREATE TABLE visits_2026_h0 PARTITION OF visits_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+    CREATE TABLE visits_2026_h1 PARTITION OF visits_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+    INSERT INTO visits SELECT g, date '2025-09-01' + (g % 400), '/p' || g, 'ua', NULL FROM generate_series(1, 2000) g;
     CREATE TABLE tokens (token text NOT NULL UNIQUE, label text);
     INSERT INTO tokens SELECT 'k' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'l' END FROM generate_series(1, 2000) g;
     ANALYZE;`);
@@ -186,6 +193,31 @@ describe('trace: operations without an example', { timeout: 180_000 }, () => {
           down: { amount: '(amount_cents / 100)::bigint' },
           dropOld: true,
         },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('fill triggers on a partitioned table (addColumn, dropColumn, dropNotNull with a value): every partition locked, as planned, rollback too', async () => {
+    // CREATE TRIGGER on a partitioned table clones the trigger to every partition (SHARE ROW
+    // EXCLUSIVE on each); ADD / DROP COLUMN and SET / DROP NOT NULL recurse (ACCESS EXCLUSIVE on each).
+    expect(
+      await tracedWithRollback('0009_visits_fill', [
+        { op: 'addColumn', table: 'visits', column: { name: 'src', type: 'text', nullable: false }, up: "'s' || id" },
+        { op: 'addColumn', table: 'visits', column: { name: 'seen', type: 'boolean', default: 'true' } },
+        { op: 'dropNotNull', table: 'visits', column: 'page', down: "'/'" },
+        { op: 'dropColumn', table: 'visits', column: 'agent', down: "'none'" },
+        { op: 'dropColumn', table: 'visits', column: 'ref' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('addCheck, dropDefault, renameConstraint, setComment on a partitioned table: the statements that recurse lock every partition, as planned', async () => {
+    expect(
+      await tracedWithRollback('0010_visits_constraints', [
+        { op: 'addCheck', table: 'visits', name: 'visits_src_check', expression: "src <> ''" },
+        { op: 'dropDefault', table: 'visits', column: 'seen' },
+        { op: 'renameConstraint', table: 'visits', from: 'visits_id_check', to: 'visits_id_positive' },
+        { op: 'setComment', table: 'visits', column: 'src', comment: 'where from' },
       ]),
     ).toEqual([]);
   });

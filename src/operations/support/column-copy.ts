@@ -94,12 +94,35 @@ export class ColumnCopy {
   }
 
   /**
-   * On a partitioned table, what the copy cannot carry yet is refused at plan time: a partition key
+   * A partition's own NOT NULL on a copied column (the partitioned table's column allows NULL) is
+   * not carried to the copy: the plan warns, naming the partition and the way to restore it. `after`:
+   * the column's name once contract has run.
+   */
+  partitionNotNullNotes(ctx: PlanContext, after: (column: string) => string): void {
+    for (const p of (this.table.partitionColumns ?? []).filter((x) => x.notNull && this.renames.has(x.column))) {
+      const col = `${displayName(p.partition)}.${quoteIdent(after(p.column))}`;
+      ctx.note({
+        phase: 'contract',
+        text:
+          `warning: partition ${displayName(p.partition)} has NOT NULL of its own on ${quoteIdent(p.column)} ` +
+          `(${displayName(this.t)}.${quoteIdent(p.column)} allows NULL); zdm carries the table's constraints ` +
+          `to the new column, not a partition's, so from contract ${col} allows NULL: set it again after ` +
+          `contract (a "sql" operation: ALTER TABLE ${displayName(p.partition)} ALTER COLUMN ` +
+          `${quoteIdent(after(p.column))} SET NOT NULL, which reads the partition under ACCESS EXCLUSIVE, ` +
+          `or first a CHECK (... IS NOT NULL) NOT VALID, VALIDATE, then SET NOT NULL without the scan)`,
+      });
+    }
+  }
+
+  /**
+   * On a partitioned table, what the copy cannot carry yet is refused at plan time (and a partition's
+   * own NOT NULL, which it does not carry, warned about: partitionNotNullNotes): a partition key
    * column (Postgres cannot drop it at contract), a unique or primary-key index (no `USING INDEX`
    * on a partitioned table) and a foreign key (no `NOT VALID` on a partitioned table before 18).
    */
-  refusePartitioned(ctx: PlanContext, field: string, what: string): void {
+  refusePartitioned(ctx: PlanContext, field: string, what: string, after: (column: string) => string): void {
     if (!isPartitioned(this.table)) return;
+    this.partitionNotNullNotes(ctx, after);
     const where = `partitioned table ${displayName(this.t)}`;
     const inKey = [...this.renames.keys()].filter((c) => this.table.partitioning?.key.includes(c));
     if (inKey.length > 0)
