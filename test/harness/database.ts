@@ -38,7 +38,10 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   await withAdmin(server.adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = withDatabase(server.adminUrl, name);
   const replicaUrl = server.replicaAdminUrl ? withDatabase(server.replicaAdminUrl, name) : undefined;
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // No JIT for the tests' own queries either (zdm's sessions turn it off, src/db/connect.ts): the
+  // Debian-packaged servers are built with LLVM, and a catalog read through this pool compiled for
+  // 3 s (partitioned.db on pg15-system, auto_explain).
+  const pool = new pg.Pool({ connectionString: url, max: 8, options: '-c jit=off' });
   pool.on('error', () => undefined);
   const db: TestDatabase = {
     name,
