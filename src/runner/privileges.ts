@@ -13,7 +13,9 @@ function schemasCreatedIn(plan: Plan): string[] {
     if (step.kind !== 'sql') continue;
     for (const statement of step.statements) {
       const m = CREATES_IN.exec(statement);
-      if (m) found.add(m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase());
+      const schema = m && (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase());
+      // pg_temp: a session's own temporary schema (a switch probe's function), always writable.
+      if (schema && !schema.startsWith('pg_temp')) found.add(schema);
     }
   }
   return [...found];
@@ -35,8 +37,9 @@ export async function missingPrivileges(client: pg.Pool | pg.ClientBase, plan: P
     [names],
   );
   const { rows: schemas } = await client.query<{ me: string; schema: string }>(
-    `SELECT current_user::text AS me, s AS schema FROM unnest($1::text[]) AS s
-      WHERE to_regnamespace(quote_ident(s)) IS NOT NULL AND NOT has_schema_privilege(s, 'CREATE')`,
+    `SELECT current_user::text AS me, s AS schema
+       FROM unnest($1::text[]) AS s JOIN pg_namespace n ON n.nspname = s
+      WHERE NOT has_schema_privilege(n.oid, 'CREATE')`,
     [schemasCreatedIn(plan)],
   );
   return [
