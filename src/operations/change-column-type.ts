@@ -271,7 +271,9 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
   const n = namesOf(draft);
   if (table.relkind === 'p') {
     const what = `${where} cannot change type through a shadow column`;
-    new ColumnCopy(table, new Map([[column.name, n.shadow]])).refusePartitioned(ctx, input.field, what);
+    new ColumnCopy(table, new Map([[column.name, n.shadow]])).refusePartitioned(ctx, input.field, what, {
+      foreignKeys: true,
+    });
     if (input.tolerant)
       ctx.fail(
         input.field,

@@ -249,6 +249,66 @@ describe('partitioned tables: plans', () => {
     expect(planError(change('account_id', 'jsonb'), catalog([t])).message).toMatch(/a conversion that can fail/);
   });
 
+  it('changeColumnType of a key referenced from a partitioned table: its foreign key re-created per leaf at switch, adopted, renamed on every partition at contract', () => {
+    const fk = 'events_account_id_fkey';
+    const definition = 'FOREIGN KEY (account_id) REFERENCES public.accounts(id)';
+    const accountsInt = table('accounts', [col('id', 'integer', { notNull: true })], {
+      referencedBy: [
+        {
+          name: fk,
+          table: { schema: 'public', name: 'events' },
+          columns: ['account_id'],
+          referencedColumns: ['id'],
+          definition,
+          validated: true,
+        },
+      ],
+    });
+    const t = events();
+    t.columns.find((c) => c.name === 'account_id')!.type = 'integer';
+    t.constraints.push(
+      constraint(fk, 'f', definition, ['account_id'], {
+        references: { table: { schema: 'public', name: 'accounts' }, columns: ['id'] },
+      }),
+    );
+    const plan = planOps(
+      [{ op: 'changeColumnType', table: 'accounts', column: 'id', type: 'bigint' }],
+      catalog([accountsInt, t]),
+    );
+    const switchSql = planSql(plan)
+      .filter((s) => s.id.includes(':switch:'))
+      .map((s) => s.sql.filter((q) => !q.startsWith('LOCK') && !q.startsWith('SET')).join('; '));
+    const copy = `${fk}_zdm FOREIGN KEY (account_id_zdm_new) REFERENCES public.accounts (id_zdm_new)`;
+    expect(switchSql).toEqual(
+      expect.arrayContaining([
+        `ALTER TABLE public.events_01 ADD CONSTRAINT ${copy} NOT VALID`,
+        `ALTER TABLE public.events_02_h0 ADD CONSTRAINT ${copy} NOT VALID`,
+        `ALTER TABLE public.events_01 VALIDATE CONSTRAINT ${fk}_zdm`,
+        `ALTER TABLE public.events_02_h0 VALIDATE CONSTRAINT ${fk}_zdm`,
+        `ALTER TABLE public.events ADD CONSTRAINT ${copy}`,
+      ]),
+    );
+    // The parent's constraint comes after every leaf's is validated, before the swap.
+    const order = (text: string) => switchSql.findIndex((q) => q.includes(text));
+    expect(order(`events ADD CONSTRAINT`)).toBeGreaterThan(order(`events_02_h0 VALIDATE`));
+    expect(order(`events ADD CONSTRAINT`)).toBeLessThan(order(`RENAME COLUMN id TO id_zdm_old`));
+    const contract = planSql(plan).at(-1)!.sql;
+    expect(contract).toContain(`ALTER TABLE public.events DROP CONSTRAINT ${fk}`);
+    expect(contract).toContain(`ALTER TABLE public.events RENAME CONSTRAINT ${fk}_zdm TO ${fk}`);
+    expect(contract.find((q) => q.startsWith('DO'))).toMatch(
+      /RENAME CONSTRAINT %I TO %I', r\.rel, 'events_account_id_fkey_zdm', 'events_account_id_fkey'/,
+    );
+    // Every partition is locked at contract (the clones of the old key are dropped, the new ones renamed).
+    const contractLocks = plan.steps.at(-1)!.impact.locks.map((l) => `${l.relation.name} ${l.mode}`);
+    expect(contractLocks).toEqual(
+      expect.arrayContaining([
+        'events_01 ACCESS EXCLUSIVE',
+        'events_02 ACCESS EXCLUSIVE',
+        'events_02_h0 ACCESS EXCLUSIVE',
+      ]),
+    );
+  });
+
   it('changeColumnType in place: every partition locked, the undo a rewrite of each; an indexed column goes through a shadow column', () => {
     const t = events();
     t.columns.push(col('code', 'character varying(20)'));

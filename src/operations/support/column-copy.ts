@@ -96,9 +96,11 @@ export class ColumnCopy {
   /**
    * On a partitioned table, what the copy cannot carry yet is refused at plan time: a partition key
    * column (Postgres cannot drop it at contract), a unique or primary-key index (no `USING INDEX`
-   * on a partitioned table) and a foreign key (no `NOT VALID` on a partitioned table before 18).
+   * on a partitioned table) and, unless `foreignKeys` says the caller re-creates them partition by
+   * partition (changeColumnType's shadow column), a foreign key (no `NOT VALID` on a partitioned
+   * table before 18).
    */
-  refusePartitioned(ctx: PlanContext, field: string, what: string): void {
+  refusePartitioned(ctx: PlanContext, field: string, what: string, carried: { foreignKeys?: boolean } = {}): void {
     if (!isPartitioned(this.table)) return;
     const where = `partitioned table ${displayName(this.t)}`;
     const inKey = [...this.renames.keys()].filter((c) => this.table.partitioning?.key.includes(c));
@@ -110,7 +112,7 @@ export class ColumnCopy {
         field,
         `${what}: on ${where} zdm cannot yet rebuild the unique index(es) ${unique.map((ix) => quoteIdent(ix.name)).join(', ')} on the new column (Postgres has no USING INDEX on a partitioned table)`,
       );
-    const fks = this.constraints('f');
+    const fks = carried.foreignKeys ? [] : this.constraints('f');
     if (fks.length > 0)
       ctx.fail(
         field,
