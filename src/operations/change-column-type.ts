@@ -271,9 +271,9 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
   const n = namesOf(draft);
   if (table.relkind === 'p') {
     const what = `${where} cannot change type through a shadow column`;
-    new ColumnCopy(table, new Map([[column.name, n.shadow]])).refusePartitioned(ctx, input.field, what, {
-      foreignKeys: true,
-    });
+    const copy = new ColumnCopy(table, new Map([[column.name, n.shadow]]));
+    copy.refusePartitioned(ctx, input.field, what, { foreignKeys: true, keys: true });
+    copy.keyNotes(ctx);
     if (input.tolerant)
       ctx.fail(
         input.field,

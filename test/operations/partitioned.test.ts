@@ -309,6 +309,45 @@ describe('partitioned tables: plans', () => {
     );
   });
 
+  it('changeColumnType of a primary-key column: a unique index per leaf at expand, made the key on every level at contract; refused when referenced', () => {
+    const t = events(['at'], []);
+    const pk = table('events', [col('id', 'bigint'), col('at', 'date')], {
+      primaryKey: { name: 'events_pkey', columns: ['id', 'at'] },
+    });
+    const keyed: TableInfo = { ...t, primaryKey: pk.primaryKey, indexes: pk.indexes, constraints: pk.constraints };
+    const change = [{ op: 'changeColumnType', table: 'events', column: 'id', type: 'numeric' }];
+    const plan = planOps(change, catalog([keyed]));
+    const sql = planSql(plan).flatMap((s) => s.sql);
+    expect(sql).toContain(
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_01_events_pkey_zdm ON public.events_01 (id_zdm_new, at)',
+    );
+    const contract = planSql(plan).at(-1)!.sql;
+    const adopt = contract.slice(contract.findIndex((q) => q.includes('USING INDEX')));
+    expect(adopt.slice(0, 4)).toEqual([
+      'ALTER TABLE public.events_01 ADD CONSTRAINT events_01_events_pkey PRIMARY KEY USING INDEX events_01_events_pkey_zdm',
+      'ALTER TABLE public.events_02_h0 ADD CONSTRAINT events_02_h0_events_pkey PRIMARY KEY USING INDEX events_02_h0_events_pkey_zdm',
+      'ALTER TABLE public.events_02 ADD CONSTRAINT events_02_events_pkey PRIMARY KEY (id, at)',
+      'ALTER TABLE public.events ADD CONSTRAINT events_pkey PRIMARY KEY (id, at)',
+    ]);
+    expect(plan.notes.map((n) => n.text).join('\n')).toContain('named <partition>_<key>');
+    const referenced: TableInfo = {
+      ...keyed,
+      referencedBy: [
+        {
+          name: 'hits_event_fk',
+          table: { schema: 'public', name: 'hits' },
+          columns: ['event_id', 'event_at'],
+          referencedColumns: ['id', 'at'],
+          definition: 'FOREIGN KEY (event_id, event_at) REFERENCES public.events(id, at)',
+          validated: true,
+        },
+      ],
+    };
+    expect(planError(change, catalog([referenced])).message).toMatch(
+      /events_pkey of public\.events is referenced by foreign key hits_event_fk of public\.hits/,
+    );
+  });
+
   it('changeColumnType in place: every partition locked, the undo a rewrite of each; an indexed column goes through a shadow column', () => {
     const t = events();
     t.columns.push(col('code', 'character varying(20)'));

@@ -47,7 +47,8 @@ beforeAll(async () => {
     INSERT INTO hits SELECT '/p' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'ua' END FROM generate_series(1, 2000) g;
     CREATE TABLE cards (id int PRIMARY KEY, holder text);
     INSERT INTO cards SELECT g, 'h' || g FROM generate_series(1, 2000) g;
-    CREATE TABLE charges (id bigint NOT NULL, at date NOT NULL, card_id int REFERENCES cards (id)) PARTITION BY RANGE (at);
+    CREATE TABLE charges (id bigint NOT NULL, at date NOT NULL, card_id int REFERENCES cards (id),
+                          CONSTRAINT charges_card_key UNIQUE (card_id, id, at)) PARTITION BY RANGE (at);
     CREATE TABLE charges_2025 PARTITION OF charges FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
     CREATE TABLE charges_2026 PARTITION OF charges FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY HASH (id);
     CREATE TABLE charges_2026_h0 PARTITION OF charges_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
@@ -198,7 +199,7 @@ describe('trace: operations without an example', { timeout: 180_000 }, () => {
     ).toEqual([]);
   });
 
-  it('changeColumnType of a key referenced from a partitioned table (its foreign key re-created per partition): observed = planned, rollback too', async () => {
+  it('changeColumnType of a key referenced from a partitioned table (its foreign key and unique key re-created per partition): observed = planned, rollback too', async () => {
     expect(
       await tracedWithRollback('0009_cards_id', [
         { op: 'changeColumnType', table: 'cards', column: 'id', type: 'bigint' },

@@ -137,15 +137,7 @@ export function planShadow(
   const views = recreatedViews(
     [...byTable.values()].map((g) => ({ table: g[0]!.table, columns: new Set(g.map((u) => u.column.name)) })),
   );
-  const locks: LockTaken[] = [...byTable.values()].map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
-  // A partitioned table's whole tree, after the tables themselves (in the order above).
-  const trees = [...byTable.values()].flatMap((g) => lockTreeFirst(g[0]!.table));
-  const treeLocks = [...byTable.values()].flatMap((g) => ddl.treeLocks(g[0]!.table, 'ACCESS EXCLUSIVE'));
-  // At contract also the trees of partitioned tables whose foreign key alone is re-created (their
-  // column already has the new type): the old key is dropped and the new one renamed on each partition.
-  const keyOnly = fks.map((fk) => fk.table).filter((t) => isPartitioned(t) && !byTable.has(tableKey(t)));
-  const contractTrees = [...trees, ...keyOnly.flatMap((t) => lockTreeFirst(t))];
-  const contractTreeLocks = [...treeLocks, ...keyOnly.flatMap((t) => ddl.treeLocks(t, 'ACCESS EXCLUSIVE'))];
+  const { locks, trees, treeLocks, contractTrees, contractTreeLocks } = lockPlan(byTable, fks);
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
     statements: [
@@ -188,6 +180,30 @@ export function planShadow(
   statisticsNote(ctx, copies, lost);
   viewsNote(ctx, views);
   matviewNote(ctx, views.matviews, 'the new column(s)');
+}
+
+/** The tables the swap and the contract lock, in order, and the partition trees among them. */
+function lockPlan(byTable: Map<string, ShadowUnit[]>, fks: ForeignKeyCopy[]) {
+  // Partitioned tables first: an application statement writing a partitioned referencing table
+  // holds its tree from parse to the foreign key check at the statement's end, which then waits for
+  // the referenced table; taking that first (as for plain tables) made the swap give way on every
+  // attempt under steady writes (seen on 15 and 18), while statements on the referenced table alone
+  // end without waiting for the tree.
+  const groups = [...byTable.values()].sort((a, b) => +isPartitioned(b[0]!.table) - +isPartitioned(a[0]!.table));
+  const locks: LockTaken[] = groups.map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
+  // A partitioned table's whole tree, after the tables themselves (in the order above).
+  const trees = groups.flatMap((g) => lockTreeFirst(g[0]!.table));
+  const treeLocks = groups.flatMap((g) => ddl.treeLocks(g[0]!.table, 'ACCESS EXCLUSIVE'));
+  // At contract also the trees of partitioned tables whose foreign key alone is re-created (their
+  // column already has the new type): the old key is dropped and the new one renamed on each partition.
+  const keyOnly = fks.map((fk) => fk.table).filter((t) => isPartitioned(t) && !byTable.has(tableKey(t)));
+  return {
+    locks,
+    trees,
+    treeLocks,
+    contractTrees: [...trees, ...keyOnly.flatMap((t) => lockTreeFirst(t))],
+    contractTreeLocks: [...treeLocks, ...keyOnly.flatMap((t) => ddl.treeLocks(t, 'ACCESS EXCLUSIVE'))],
+  };
 }
 
 function recreated(views: RecreatedViews): string {
@@ -530,7 +546,7 @@ function contractStatements(
     const named = ddl.notNullConstraintName(u.table, u.column.name) ?? defaultNotNullName(u);
     if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));
   }
-  for (const { copy, checks } of copies.values()) out.push(...copy.adoptStatements(checks));
+  for (const { copy, checks } of copies.values()) out.push(...copy.adoptStatements(checks, new Map()));
   for (const fk of fks) {
     const temp = ddl.tempName(fk.constraint.name);
     out.push(ddl.renameConstraint(q(fk.table), temp, fk.constraint.name));
