@@ -130,7 +130,10 @@ const CONSTRAINTS_SQL = `SELECT c.conrelid::int AS table_oid, c.conname AS name,
       WHERE c.conrelid = ANY($1::oid[])
       ORDER BY c.conname`;
 
-/** Foreign keys on other tables that reference these. */
+/**
+ * Foreign keys on other tables that reference these; a partitioned table's key once, on the table
+ * (its partitions' clones, conparentid set, follow it).
+ */
 const INBOUND_SQL = `SELECT c.confrelid::int AS ref_oid, c.conname AS name, n.nspname AS schema, t.relname AS tname,
             ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
@@ -139,7 +142,7 @@ const INBOUND_SQL = `SELECT c.confrelid::int AS ref_oid, c.conname AS name, n.ns
                   ORDER BY k.ord) AS "referencedColumns",
             pg_get_constraintdef(c.oid) AS definition, c.convalidated AS validated
        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE c.contype = 'f' AND c.confrelid = ANY($1::oid[])
+      WHERE c.contype = 'f' AND c.confrelid = ANY($1::oid[]) AND c.conparentid = 0
       ORDER BY c.conname`;
 
 /** The partition (as jsonb {schema, name}: rows go through DISTINCT) a row is on, or null when it is on the table itself. */

@@ -271,7 +271,9 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
   const n = namesOf(draft);
   if (table.relkind === 'p') {
     const what = `${where} cannot change type through a shadow column`;
-    new ColumnCopy(table, new Map([[column.name, n.shadow]])).refusePartitioned(ctx, input.field, what, (c) => c);
+    const copy = new ColumnCopy(table, new Map([[column.name, n.shadow]]));
+    copy.refusePartitioned(ctx, input.field, what, (c) => c, { foreignKeys: true, keys: true });
+    copy.keyNotes(ctx);
     if (input.tolerant)
       ctx.fail(
         input.field,

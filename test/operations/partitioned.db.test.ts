@@ -5,7 +5,7 @@ import { startWorkload, type AppQuery } from '../helpers/apps.js';
 import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
 import { tempMigrationsDir } from '../helpers/runner.js';
 import { startWorkload as startWriter, stopAll, stopAfterWork } from '../helpers/workload.js';
-import { count, runLifecycle, withMigrations, type LifecyclePoint } from '../helpers/lifecycle.js';
+import { count, expectRollbackFrom, runLifecycle, withMigrations, type LifecyclePoint } from '../helpers/lifecycle.js';
 import { partitionsWithoutIndex, treeSnapshot } from '../helpers/partitions.js';
 
 let db: TestDatabase;
@@ -201,6 +201,58 @@ const others: OtherCase[] = [
   },
 ];
 
+/**
+ * The issue's billing schema: a partitioned table (February sub-partitioned by hash) referencing a
+ * table spelled with capitals, an index and a unique constraint on the referencing column. `schema` holds it twice: billing
+ * (changed by zdm) and billing_plain (changed by plain ALTERs, to compare the catalogs).
+ */
+const BILLING = (schema: string) => `
+  CREATE SCHEMA ${schema};
+  CREATE TABLE ${schema}."Invoices" (id serial PRIMARY KEY, note text);
+  INSERT INTO ${schema}."Invoices" (note) SELECT 'invoice ' || g FROM generate_series(1, 300) g;
+  CREATE TABLE ${schema}.payments (id bigserial, invoice_id int REFERENCES ${schema}."Invoices"(id),
+      paid_on date NOT NULL, amount int NOT NULL, PRIMARY KEY (id, paid_on),
+      CONSTRAINT payments_invoice_key UNIQUE (invoice_id, id, paid_on)) PARTITION BY RANGE (paid_on);
+  CREATE TABLE ${schema}.payments_2024_01 PARTITION OF ${schema}.payments FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+  CREATE TABLE ${schema}.payments_2024_02 PARTITION OF ${schema}.payments FOR VALUES FROM ('2024-02-01') TO ('2024-03-01')
+    PARTITION BY HASH (id);
+  CREATE TABLE ${schema}.payments_2024_02_h0 PARTITION OF ${schema}.payments_2024_02 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+  CREATE TABLE ${schema}.payments_2024_02_h1 PARTITION OF ${schema}.payments_2024_02 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+  CREATE INDEX payments_invoice_id_idx ON ${schema}.payments (invoice_id);
+  INSERT INTO ${schema}.payments (invoice_id, paid_on, amount)
+    SELECT 1 + g % 300, '2024-01-01'::date + (g % 59), g FROM generate_series(1, 2000) g;
+  ANALYZE ${schema}."Invoices"; ANALYZE ${schema}.payments;`;
+
+/** The application (or pg_partman) adds March while the migration runs. */
+const BILLING_MARCH = (schema: string) =>
+  `CREATE TABLE ${schema}.payments_2024_03 PARTITION OF ${schema}.payments FOR VALUES FROM ('2024-03-01') TO ('2024-04-01')`;
+
+/**
+ * New invoices, payments (every partition, March once it exists) and re-pointed payments of the
+ * first 300 invoices, a total per invoice. Only the invoice insert reads "Invoices" itself (besides
+ * the foreign key checks): a swap waiting for "Invoices" while every statement reads it would queue
+ * the payments writers behind it, holding payments, and give way every time (seen on 18).
+ */
+const billing = (name: string): AppQuery[] => [
+  (i) => ({ text: `INSERT INTO billing."Invoices" (note) VALUES ($1)`, values: [`${name} ${i}`] }),
+  (i) => ({
+    text: `INSERT INTO billing.payments (invoice_id, paid_on, amount) VALUES ($1, '2024-01-01'::date + $2::int, $3)`,
+    values: [1 + (i % 300), i % (billing.march ? 90 : 59), i],
+  }),
+  (i) => ({
+    text: `UPDATE billing.payments SET invoice_id = $1 WHERE id = (SELECT max(id) - (random() * 50)::int FROM billing.payments)`,
+    values: [1 + ((i * 7) % 300)],
+  }),
+  (i) => ({ text: `SELECT sum(amount) FROM billing.payments WHERE invoice_id = $1`, values: [1 + (i % 300)] }),
+];
+billing.march = false;
+
+/** A tree's constraints (treeSnapshot's lines) with `schema` read as billing. */
+const treeConstraints = async (schema: string) =>
+  (await treeSnapshot(db, `${schema}.payments`))
+    .filter((line) => line.includes(' constraint '))
+    .map((line) => line.replaceAll(`${schema}.`, 'billing.'));
+
 describe('partitioned tables under old-app and new-app traffic', () => {
   it('createIndex (plain and unique) and addForeignKey partition by partition; a partition created mid-way gets both', async () => {
     await db.query(EVENTS);
@@ -377,6 +429,69 @@ describe('partitioned tables under old-app and new-app traffic', () => {
       expect(
         (await db.query(`SELECT count(*)::int AS n FROM readings WHERE qty > 4000000000 AND at = '2024-03-09'`))[0],
       ).toEqual({ n: 1 });
+    });
+  }, 240_000);
+
+  it('changeColumnType on "Invoices".id: the partitioned referencing table\'s foreign key is re-created partition by partition and ends as a plain ALTER leaves it', async () => {
+    await db.query(BILLING('billing') + BILLING('billing_plain'));
+    const before = await treeSnapshot(db, 'billing.payments');
+    const tables = ['billing."Invoices"', 'billing.payments'];
+    const migration = {
+      operations: [{ op: 'changeColumnType', table: 'billing.Invoices', column: 'id', type: 'bigint' }],
+    };
+    await withMigrations(db, { '0005_invoices_id.json': migration }, async (runner) => {
+      // The foreign key is re-created at switch: rolled back from there, every partition is as before.
+      await expectRollbackFrom({ db, runner, tables }, 'switch');
+      expect(await treeSnapshot(db, 'billing.payments')).toEqual(before);
+      const orphan = `INSERT INTO billing.payments (invoice_id, paid_on, amount) VALUES (99999999, '2024-02-10', 1)`;
+      const { after } = await runLifecycle({
+        db,
+        runner,
+        tables,
+        oldApp: () => startWorkload({ url: db.url, name: 'old', queries: billing('old') }),
+        newApp: () => startWorkload({ url: db.url, name: 'new', queries: billing('new') }),
+        check: async (point) => {
+          if (point === 'rollback') expect(await treeSnapshot(db, 'billing.payments')).toEqual(before);
+          if (point === 'backfill') {
+            await db.query(BILLING_MARCH('billing'));
+            billing.march = true;
+          }
+          if (point === 'switch' || point === 'contract')
+            await expect(db.query(orphan)).rejects.toThrow(/violates foreign key constraint/);
+        },
+      });
+      billing.march = false;
+      expect(after['billing."Invoices"']!.constraints).toContain('Invoices_pkey PRIMARY KEY (id)');
+      expect(after['billing.payments']!.constraints).toContain(
+        'payments_invoice_id_fkey FOREIGN KEY (invoice_id) REFERENCES billing."Invoices"(id)',
+      );
+      const types = await db.query<{ t: string }>(
+        `SELECT DISTINCT format_type(a.atttypid, a.atttypmod) AS t FROM pg_partition_tree('billing.payments') p
+           JOIN pg_attribute a ON a.attrelid = p.relid AND a.attname = 'invoice_id'`,
+      );
+      expect(types).toEqual([{ t: 'bigint' }]);
+      expect(await partitionsWithoutIndex(db, 'billing.payments', 'billing.payments_invoice_id_idx')).toEqual([]);
+      expect((await treeSnapshot(db, 'billing.payments')).filter((l) => l.includes('zdm'))).toEqual([]);
+      // Every constraint of the tree, names included, as plain ALTERs leave them (March included),
+      // but the unique key's on the partitions zdm knew of: <partition>_<key> (the plan says so).
+      await db.query(`${BILLING_MARCH('billing_plain')};
+        ALTER TABLE billing_plain."Invoices" ALTER id TYPE bigint;
+        ALTER TABLE billing_plain.payments ALTER invoice_id TYPE bigint`);
+      const zdmNamed = (line: string) =>
+        line.includes(' UNIQUE (invoice_id, id, paid_on)') && !/^billing\.payments(_2024_03)? /.test(line);
+      const plain = await treeConstraints('billing_plain');
+      const constraints = await treeConstraints('billing');
+      expect(constraints.filter((l) => !zdmNamed(l))).toEqual(plain.filter((l) => !zdmNamed(l)));
+      expect(constraints.filter(zdmNamed)).toEqual(
+        plain
+          .filter(zdmNamed)
+          .map((l) => l.replace(/^billing\.(\S+) constraint \S+/, 'billing.$1 constraint $1_payments_invoice_key')),
+      );
+      await expect(db.query(`UPDATE billing."Invoices" SET id = 5000000000 WHERE id = 1`)).rejects.toThrow(
+        /payments_invoice_id_fkey/,
+      );
+      await db.query(`INSERT INTO billing."Invoices" (id, note) VALUES (5000000000, 'big');
+        INSERT INTO billing.payments (invoice_id, paid_on, amount) VALUES (5000000000, '2024-03-09', 1)`);
     });
   }, 240_000);
 

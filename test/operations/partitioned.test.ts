@@ -251,6 +251,105 @@ describe('partitioned tables: plans', () => {
     expect(planError(change('account_id', 'jsonb'), catalog([t])).message).toMatch(/a conversion that can fail/);
   });
 
+  it('changeColumnType of a key referenced from a partitioned table: its foreign key re-created per leaf at switch, adopted, renamed on every partition at contract', () => {
+    const fk = 'events_account_id_fkey';
+    const definition = 'FOREIGN KEY (account_id) REFERENCES public.accounts(id)';
+    const accountsInt = table('accounts', [col('id', 'integer', { notNull: true })], {
+      referencedBy: [
+        {
+          name: fk,
+          table: { schema: 'public', name: 'events' },
+          columns: ['account_id'],
+          referencedColumns: ['id'],
+          definition,
+          validated: true,
+        },
+      ],
+    });
+    const t = events();
+    t.columns.find((c) => c.name === 'account_id')!.type = 'integer';
+    t.constraints.push(
+      constraint(fk, 'f', definition, ['account_id'], {
+        references: { table: { schema: 'public', name: 'accounts' }, columns: ['id'] },
+      }),
+    );
+    const plan = planOps(
+      [{ op: 'changeColumnType', table: 'accounts', column: 'id', type: 'bigint' }],
+      catalog([accountsInt, t]),
+    );
+    const switchSql = planSql(plan)
+      .filter((s) => s.id.includes(':switch:'))
+      .map((s) => s.sql.filter((q) => !q.startsWith('LOCK') && !q.startsWith('SET')).join('; '));
+    const copy = `${fk}_zdm FOREIGN KEY (account_id_zdm_new) REFERENCES public.accounts (id_zdm_new)`;
+    expect(switchSql).toEqual(
+      expect.arrayContaining([
+        `ALTER TABLE public.events_01 ADD CONSTRAINT ${copy} NOT VALID`,
+        `ALTER TABLE public.events_02_h0 ADD CONSTRAINT ${copy} NOT VALID`,
+        `ALTER TABLE public.events_01 VALIDATE CONSTRAINT ${fk}_zdm`,
+        `ALTER TABLE public.events_02_h0 VALIDATE CONSTRAINT ${fk}_zdm`,
+        `ALTER TABLE public.events ADD CONSTRAINT ${copy}`,
+      ]),
+    );
+    // The parent's constraint comes after every leaf's is validated, before the swap.
+    const order = (text: string) => switchSql.findIndex((q) => q.includes(text));
+    expect(order(`events ADD CONSTRAINT`)).toBeGreaterThan(order(`events_02_h0 VALIDATE`));
+    expect(order(`events ADD CONSTRAINT`)).toBeLessThan(order(`RENAME COLUMN id TO id_zdm_old`));
+    const contract = planSql(plan).at(-1)!.sql;
+    expect(contract).toContain(`ALTER TABLE public.events DROP CONSTRAINT ${fk}`);
+    expect(contract).toContain(`ALTER TABLE public.events RENAME CONSTRAINT ${fk}_zdm TO ${fk}`);
+    expect(contract.find((q) => q.startsWith('DO'))).toMatch(
+      /RENAME CONSTRAINT %I TO %I', r\.rel, 'events_account_id_fkey_zdm', 'events_account_id_fkey'/,
+    );
+    // Every partition is locked at contract (the clones of the old key are dropped, the new ones renamed).
+    const contractLocks = plan.steps.at(-1)!.impact.locks.map((l) => `${l.relation.name} ${l.mode}`);
+    expect(contractLocks).toEqual(
+      expect.arrayContaining([
+        'events_01 ACCESS EXCLUSIVE',
+        'events_02 ACCESS EXCLUSIVE',
+        'events_02_h0 ACCESS EXCLUSIVE',
+      ]),
+    );
+  });
+
+  it('changeColumnType of a primary-key column: a unique index per leaf at expand, made the key on every level at contract; refused when referenced', () => {
+    const t = events(['at'], []);
+    const pk = table('events', [col('id', 'bigint'), col('at', 'date')], {
+      primaryKey: { name: 'events_pkey', columns: ['id', 'at'] },
+    });
+    const keyed: TableInfo = { ...t, primaryKey: pk.primaryKey, indexes: pk.indexes, constraints: pk.constraints };
+    const change = [{ op: 'changeColumnType', table: 'events', column: 'id', type: 'numeric' }];
+    const plan = planOps(change, catalog([keyed]));
+    const sql = planSql(plan).flatMap((s) => s.sql);
+    expect(sql).toContain(
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_01_events_pkey_zdm ON public.events_01 (id_zdm_new, at)',
+    );
+    const contract = planSql(plan).at(-1)!.sql;
+    const adopt = contract.slice(contract.findIndex((q) => q.includes('USING INDEX')));
+    expect(adopt.slice(0, 4)).toEqual([
+      'ALTER TABLE public.events_01 ADD CONSTRAINT events_01_events_pkey PRIMARY KEY USING INDEX events_01_events_pkey_zdm',
+      'ALTER TABLE public.events_02_h0 ADD CONSTRAINT events_02_h0_events_pkey PRIMARY KEY USING INDEX events_02_h0_events_pkey_zdm',
+      'ALTER TABLE public.events_02 ADD CONSTRAINT events_02_events_pkey PRIMARY KEY (id, at)',
+      'ALTER TABLE public.events ADD CONSTRAINT events_pkey PRIMARY KEY (id, at)',
+    ]);
+    expect(plan.notes.map((n) => n.text).join('\n')).toContain('named <partition>_<key>');
+    const referenced: TableInfo = {
+      ...keyed,
+      referencedBy: [
+        {
+          name: 'hits_event_fk',
+          table: { schema: 'public', name: 'hits' },
+          columns: ['event_id', 'event_at'],
+          referencedColumns: ['id', 'at'],
+          definition: 'FOREIGN KEY (event_id, event_at) REFERENCES public.events(id, at)',
+          validated: true,
+        },
+      ],
+    };
+    expect(planError(change, catalog([referenced])).message).toMatch(
+      /events_pkey of public\.events is referenced by foreign key hits_event_fk of public\.hits/,
+    );
+  });
+
   it('changeColumnType in place: every partition locked, the undo a rewrite of each; an indexed column goes through a shadow column', () => {
     const t = events();
     t.columns.push(col('code', 'character varying(20)'));

@@ -52,6 +52,15 @@ beforeAll(async () => {
     CREATE TABLE visits_2026_h0 PARTITION OF visits_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
     CREATE TABLE visits_2026_h1 PARTITION OF visits_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
     INSERT INTO visits SELECT g, date '2025-09-01' + (g % 400), '/p' || g, 'ua', NULL FROM generate_series(1, 2000) g;
+    CREATE TABLE cards (id int PRIMARY KEY, holder text);
+    INSERT INTO cards SELECT g, 'h' || g FROM generate_series(1, 2000) g;
+    CREATE TABLE charges (id bigint NOT NULL, at date NOT NULL, card_id int REFERENCES cards (id),
+                          CONSTRAINT charges_card_key UNIQUE (card_id, id, at)) PARTITION BY RANGE (at);
+    CREATE TABLE charges_2025 PARTITION OF charges FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    CREATE TABLE charges_2026 PARTITION OF charges FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY HASH (id);
+    CREATE TABLE charges_2026_h0 PARTITION OF charges_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+    CREATE TABLE charges_2026_h1 PARTITION OF charges_2026 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+    INSERT INTO charges SELECT g, date '2025-09-01' + (g % 400), 1 + g % 2000 FROM generate_series(1, 3000) g;
     CREATE TABLE tokens (token text NOT NULL UNIQUE, label text);
     INSERT INTO tokens SELECT 'k' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'l' END FROM generate_series(1, 2000) g;
     ANALYZE;`);
@@ -218,6 +227,14 @@ describe('trace: operations without an example', { timeout: 180_000 }, () => {
         { op: 'dropDefault', table: 'visits', column: 'seen' },
         { op: 'renameConstraint', table: 'visits', from: 'visits_id_check', to: 'visits_id_positive' },
         { op: 'setComment', table: 'visits', column: 'src', comment: 'where from' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('changeColumnType of a key referenced from a partitioned table (its foreign key and unique key re-created per partition): observed = planned, rollback too', async () => {
+    expect(
+      await tracedWithRollback('0011_cards_id', [
+        { op: 'changeColumnType', table: 'cards', column: 'id', type: 'bigint' },
       ]),
     ).toEqual([]);
   });

@@ -10,6 +10,7 @@ import type { PlanContext, StepBuilder } from '../types.js';
 import * as ddl from './ddl.js';
 import { validateConstraintStep } from './steps.js';
 import { partitionedIndexSteps } from './partitioned-index.js';
+import { adoptKeyStatements, partitionedKeyIndexSteps, type PartitionedKey } from './partitioned-key.js';
 import { isPartitioned, partitionIndexName, partitionsOf, renameWindowPartitionIndexes } from './partitions.js';
 
 /**
@@ -118,22 +119,35 @@ export class ColumnCopy {
    * On a partitioned table, what the copy cannot carry yet is refused at plan time (and a partition's
    * own NOT NULL, which it does not carry, warned about: partitionNotNullNotes): a partition key
    * column (Postgres cannot drop it at contract), a unique or primary-key index (no `USING INDEX`
-   * on a partitioned table) and a foreign key (no `NOT VALID` on a partitioned table before 18).
+   * on a partitioned table) and, unless `foreignKeys` says the caller re-creates them partition by
+   * partition (changeColumnType's shadow column), a foreign key (no `NOT VALID` on a partitioned
+   * table before 18). `keys`: the caller rebuilds a primary key or unique constraint as a key per
+   * partition adopted at contract (keySteps), except one that is deferrable or that foreign keys
+   * reference (they need the parent's index, which exists only from contract).
    */
-  refusePartitioned(ctx: PlanContext, field: string, what: string, after: (column: string) => string): void {
+  refusePartitioned(
+    ctx: PlanContext,
+    field: string,
+    what: string,
+    after: (column: string) => string,
+    carried: { foreignKeys?: boolean; keys?: boolean } = {},
+  ): void {
     if (!isPartitioned(this.table)) return;
     this.partitionNotNullNotes(ctx, after);
     const where = `partitioned table ${displayName(this.t)}`;
     const inKey = [...this.renames.keys()].filter((c) => this.table.partitioning?.key.includes(c));
     if (inKey.length > 0)
       ctx.fail(field, `${what}: ${inKey.map(quoteIdent).join(', ')} is in the partition key of ${where}`);
-    const unique = this.indexes.filter((ix) => ix.unique || ix.constraint !== null);
+    if (carried.keys) this.refuseKeys(ctx, field, what);
+    const unique = this.indexes.filter(
+      (ix) => (ix.unique || ix.constraint !== null) && !(carried.keys && this.partitionedKey(ix)),
+    );
     if (unique.length > 0)
       ctx.fail(
         field,
         `${what}: on ${where} zdm cannot yet rebuild the unique index(es) ${unique.map((ix) => quoteIdent(ix.name)).join(', ')} on the new column (Postgres has no USING INDEX on a partitioned table)`,
       );
-    const fks = this.constraints('f');
+    const fks = carried.foreignKeys ? [] : this.constraints('f');
     if (fks.length > 0)
       ctx.fail(
         field,
@@ -142,11 +156,70 @@ export class ColumnCopy {
   }
 
   /**
+   * The key a primary-key or unique-constraint index of a partitioned table is copied as (undefined:
+   * another index); its `definition` names the columns as `named` maps them (at contract a shadow
+   * column has taken the original's name: an empty map).
+   */
+  partitionedKey(ix: IndexInfo, named: ReadonlyMap<string, string> = this.renames): PartitionedKey | undefined {
+    const c = this.table.constraints.find((k) => k.name === ix.constraint && (k.type === 'p' || k.type === 'u'));
+    if (!isPartitioned(this.table) || !c) return undefined;
+    return {
+      name: c.name,
+      kind: c.type === 'p' ? 'PRIMARY KEY' : 'UNIQUE',
+      columns: c.columns.map((col) => this.renames.get(col) ?? col),
+      built: ddl.tempName(ix.name),
+      tail: indexDefinitionTail(ix.definition, this.renames),
+      definition: rewriteConstraintDefinition(c.definition, named),
+    };
+  }
+
+  /** What the per-partition copy of a primary key or unique constraint changes, for the plan. */
+  keyNotes(ctx: PlanContext): void {
+    const keys = this.indexes.flatMap((ix) => this.partitionedKey(ix) ?? []);
+    if (keys.length === 0) return;
+    ctx.note({
+      phase: 'contract',
+      text:
+        `${keys.map((k) => quoteIdent(k.name)).join(', ')} of partitioned table ${displayName(this.t)}: ` +
+        `until contract the new column's uniqueness is enforced by a unique index per partition (the old ` +
+        `column's key stays); at contract each becomes its partition's constraint and the table's key adopts ` +
+        `them, so the partitions' constraints and indexes are named <partition>_<key> (Postgres's own names ` +
+        `for them are not kept); a partition created during the window gets its index built then, under ` +
+        `the contract's lock, named by Postgres`,
+    });
+  }
+
+  /** Keys the per-partition copy cannot carry: deferrable ones, and ones foreign keys reference. */
+  private refuseKeys(ctx: PlanContext, field: string, what: string): void {
+    for (const ix of this.indexes) {
+      const key = this.partitionedKey(ix);
+      if (!key) continue;
+      if (/\bDEFERRABLE\b/.test(key.definition!))
+        ctx.fail(field, `${what}: ${quoteIdent(key.name)} is deferrable, which zdm cannot yet rebuild per partition`);
+      const cols = [...key.columns].map((c) => [...this.renames].find(([, copy]) => copy === c)?.[0] ?? c).sort();
+      const fk = this.table.referencedBy.find((r) => [...r.referencedColumns].sort().join() === cols.join());
+      if (fk)
+        ctx.fail(
+          field,
+          `${what}: ${quoteIdent(key.name)} of ${displayName(this.t)} is referenced by foreign key ` +
+            `${quoteIdent(fk.name)} of ${displayName(fk.table)}, which needs the key's index on the ` +
+            `partitioned table itself; zdm rebuilds that index per partition and adopts it only at contract`,
+        );
+    }
+  }
+
+  /**
    * expand: every index on the copied columns rebuilt CONCURRENTLY on the copies (`like` ends each
    * description); on a partitioned table partition by partition (partitioned-index.ts).
    */
   indexSteps(steps: StepBuilder, like: (original: string) => string): void {
     for (const ix of this.indexes) {
+      const key = this.partitionedKey(ix);
+      if (key) {
+        // No USING INDEX on a partitioned table: a unique index per leaf, made the key at contract.
+        partitionedKeyIndexSteps(steps, this.table, key);
+        continue;
+      }
       if (isPartitioned(this.table)) {
         const tail = indexDefinitionTail(ix.definition, this.renames);
         partitionedIndexSteps(steps, this.table, { name: ddl.tempName(ix.name), unique: ix.unique, tail });
@@ -173,14 +246,20 @@ export class ColumnCopy {
       });
   }
 
-  /** contract: the index copies and `constraints`' copies take the original names. */
-  adoptStatements(constraints: ConstraintInfo[]): string[] {
+  /**
+   * contract: the index copies and `constraints`' copies take the original names; `named`: the
+   * copies' column names by then (a shadow column has the original's: an empty map).
+   */
+  adoptStatements(constraints: ConstraintInfo[], named: ReadonlyMap<string, string> = this.renames): string[] {
+    const keys = this.indexes.flatMap((ix) => this.partitionedKey(ix, named) ?? []);
+    const indexes = this.indexes.filter((ix) => !this.partitionedKey(ix));
     return [
-      ...this.indexes.flatMap((ix) => ddl.adoptIndexStatements(this.t, ix, ddl.tempName(ix.name))),
+      ...keys.flatMap((key) => adoptKeyStatements(this.table, key)),
+      ...indexes.flatMap((ix) => ddl.adoptIndexStatements(this.t, ix, ddl.tempName(ix.name))),
       // Each partition's copy takes the name zdm gives a partition's index (the originals are gone);
       // a partition created during the window got its copy from Postgres, under a name made from
       // the copy column's: renamed the same way, found at run time.
-      ...this.indexes.flatMap((ix) => [
+      ...indexes.flatMap((ix) => [
         ...partitionsOf(this.table).map((p) =>
           ddl.renameIndex(p.schema, partitionIndexName(p, ddl.tempName(ix.name)), partitionIndexName(p, ix.name), {
             ifExists: true,

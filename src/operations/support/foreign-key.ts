@@ -62,14 +62,15 @@ export function addForeignKeyNotValid(t: QualifiedName, fk: ForeignKey): string 
   return addForeignKey(t, fk, true);
 }
 
+/** `FOREIGN KEY (a) REFERENCES s.t (id) [ON DELETE ...]`: the constraint's definition, as ADD CONSTRAINT takes it. */
+export function foreignKeyDefinition(fk: ForeignKey): string {
+  const references = `${quoteQualified(qualified(fk.referenced))} (${list(fk.referencedColumns)})`;
+  return `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${references}${foreignKeyTail(fk)}`;
+}
+
 /** `ALTER TABLE t ADD CONSTRAINT n FOREIGN KEY (a) REFERENCES s.t (id) [ON DELETE ...] [NOT VALID]`. */
 export function addForeignKey(t: QualifiedName, fk: ForeignKey, notValid: boolean): string {
-  const references = `${quoteQualified(qualified(fk.referenced))} (${list(fk.referencedColumns)})`;
-  return ddl.addConstraint(
-    t,
-    fk.name,
-    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${references}${foreignKeyTail(fk)}${notValid ? ' NOT VALID' : ''}`,
-  );
+  return ddl.addConstraint(t, fk.name, `${foreignKeyDefinition(fk)}${notValid ? ' NOT VALID' : ''}`);
 }
 
 /**

@@ -19,6 +19,16 @@ export interface PartitionedKey {
   name: string;
   kind: 'UNIQUE' | 'PRIMARY KEY';
   columns: string[];
+  /**
+   * The name the leaves' indexes are built under, `<partition>_<built>` (default `name`): a copy
+   * of a key (changeColumnType's shadow column) builds them under a temporary name while the
+   * original key still holds the constraint names.
+   */
+  built?: string;
+  /** What follows the table in the leaves' CREATE INDEX (default ` (<columns>)`): ` USING btree (a, b) INCLUDE (c)`. */
+  tail?: string;
+  /** The constraint's definition on the sub-partitioned tables and the root (default `<kind> (<columns>)`). */
+  definition?: string;
 }
 
 /**
@@ -30,7 +40,7 @@ export interface PartitionedKey {
 export function partitionedKeyIndexSteps(steps: StepBuilder, table: TableInfo, key: PartitionedKey): void {
   const cols = key.columns.map(quoteIdent).join(', ');
   for (const leaf of leafPartitions(table)) {
-    const index = { schema: leaf.schema, name: partitionIndexName(leaf, key.name) };
+    const index = { schema: leaf.schema, name: partitionIndexName(leaf, key.built ?? key.name) };
     steps.createIndex('expand', {
       description:
         `build unique index ${quoteIdent(index.name)} on partition ${displayName(leaf)} ` +
@@ -39,7 +49,7 @@ export function partitionedKeyIndexSteps(steps: StepBuilder, table: TableInfo, k
       table: name(leaf),
       statement:
         `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(index.name)} ` +
-        `ON ${quoteQualified(leaf)} (${cols})`,
+        `ON ${quoteQualified(leaf)}${key.tail ?? ` (${cols})`}`,
       impact: partitionScan(leaf, 'SHARE UPDATE EXCLUSIVE'),
       undo: { statements: [ddl.dropIndexConcurrently(index)], transactional: false },
     });
@@ -62,22 +72,29 @@ export function partitionedKeyStatements(
   before: string[] = [],
   after: string[] = [],
 ): { statements: string[]; impact: Impact } {
-  const cols = key.columns.map(quoteIdent).join(', ');
   const impact = briefLocksOn([name(table), ...partitionsOf(table)], 'ACCESS EXCLUSIVE');
-  const own = (t: QualifiedName) => partitionIndexName(t, key.name);
   return {
-    statements: [
-      ...lockTablesStatements(impact.locks, true),
-      ...before,
-      ...leafPartitions(table).map((leaf) => ddl.constraintUsingIndex(leaf, own(leaf), key.kind, own(leaf))),
-      ...innerPartitions(table)
-        .reverse()
-        .map((p) => ddl.addConstraint(p, own(p), `${key.kind} (${cols})`)),
-      ddl.addConstraint(table, key.name, `${key.kind} (${cols})`),
-      ...after,
-    ],
+    statements: [...lockTablesStatements(impact.locks, true), ...before, ...adoptKeyStatements(table, key), ...after],
     impact,
   };
+}
+
+/**
+ * Each leaf's index made its constraint `<partition>_<name>` USING INDEX (no build), the
+ * constraint added on each sub-partitioned table (deepest first) and on the root, which adopt the
+ * partitions' (a partition without one gets its index built). Every table must be locked already.
+ */
+export function adoptKeyStatements(table: TableInfo, key: PartitionedKey): string[] {
+  const definition = key.definition ?? `${key.kind} (${key.columns.map(quoteIdent).join(', ')})`;
+  const own = (t: QualifiedName) => partitionIndexName(t, key.name);
+  const built = (t: QualifiedName) => partitionIndexName(t, key.built ?? key.name);
+  return [
+    ...leafPartitions(table).map((leaf) => ddl.constraintUsingIndex(leaf, own(leaf), key.kind, built(leaf))),
+    ...innerPartitions(table)
+      .reverse()
+      .map((p) => ddl.addConstraint(p, own(p), definition)),
+    ddl.addConstraint(table, key.name, definition),
+  ];
 }
 
 /**

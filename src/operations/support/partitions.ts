@@ -184,3 +184,23 @@ BEGIN
   END LOOP;
 END $zdm$`;
 }
+
+/**
+ * contract: the constraints named `from` on the partitions of `root` (a foreign key's clones, which
+ * keep their name when the parent's is renamed; on a partition created during the window too) take
+ * the name `to`, as the partitions' constraints of a key added by a plain ALTER are named after the
+ * parent's. Found at run time; a partition that already has a constraint `to` keeps its own.
+ */
+export function renamePartitionConstraints(root: QualifiedName, from: string, to: string): string {
+  return `DO $zdm$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.conrelid::regclass AS rel
+             FROM pg_partition_tree(to_regclass(${quoteLiteral(quoteQualified(root))})) t
+             JOIN pg_constraint c ON c.conrelid = t.relid
+            WHERE t.level > 0 AND c.conname = ${quoteLiteral(from)}
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conrelid = c.conrelid AND o.conname = ${quoteLiteral(to)}) LOOP
+    EXECUTE format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', r.rel, ${quoteLiteral(from)}, ${quoteLiteral(to)});
+  END LOOP;
+END $zdm$`;
+}

@@ -20,7 +20,8 @@ import { defaultMove } from './default-move.js';
 import { distinctSql, dropSyncTriggerStatements, syncTriggerStatements, type SyncMapping } from './sync-trigger.js';
 import { lockTablesStatements } from './lock-order.js';
 import { fillTrigger } from './fill-trigger.js';
-import { lockTreeFirst } from './partitions.js';
+import { isPartitioned, lockTreeFirst, renamePartitionConstraints, requireNoForeignPartitions } from './partitions.js';
+import { partitionedForeignKeyAdoptSteps, partitionedForeignKeyLeafSteps } from './partitioned-foreign-key.js';
 import { recreatedViews, type RecreatedViews } from './retyped-views.js';
 import { matviewCopySteps, matviewNote, swapsFirst } from './matview-copies.js';
 import { integerType } from './type-change.js';
@@ -136,10 +137,7 @@ export function planShadow(
   const views = recreatedViews(
     [...byTable.values()].map((g) => ({ table: g[0]!.table, columns: new Set(g.map((u) => u.column.name)) })),
   );
-  const locks: LockTaken[] = [...byTable.values()].map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
-  // A partitioned table is changed alone (its foreign keys are refused): its whole tree first.
-  const trees = [...byTable.values()].flatMap((g) => lockTreeFirst(g[0]!.table));
-  const treeLocks = [...byTable.values()].flatMap((g) => ddl.treeLocks(g[0]!.table, 'ACCESS EXCLUSIVE'));
+  const { locks, trees, treeLocks, contractTrees, contractTreeLocks } = lockPlan(byTable, fks);
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
     statements: [
@@ -173,15 +171,39 @@ export function planShadow(
       `with their triggers, foreign keys and indexes; the copies take the original names${recreated(views)}`,
     statements: [
       ...swapsFirst(views.matviews, lockTablesStatements(contractLocks)),
-      ...trees,
+      ...contractTrees,
       ...contractStatements(units, copies, fks, pg18, views, lost),
     ],
     transactional: true,
-    impact: ddl.briefLocks(uniqueLocks([...views.matviews.locks, ...contractLocks, ...treeLocks])),
+    impact: ddl.briefLocks(uniqueLocks([...views.matviews.locks, ...contractLocks, ...contractTreeLocks])),
   });
   statisticsNote(ctx, copies, lost);
   viewsNote(ctx, views);
   matviewNote(ctx, views.matviews, 'the new column(s)');
+}
+
+/** The tables the swap and the contract lock, in order, and the partition trees among them. */
+function lockPlan(byTable: Map<string, ShadowUnit[]>, fks: ForeignKeyCopy[]) {
+  // Partitioned tables first: an application statement writing a partitioned referencing table
+  // holds its tree from parse to the foreign key check at the statement's end, which then waits for
+  // the referenced table; taking that first (as for plain tables) made the swap give way on every
+  // attempt under steady writes (seen on 15 and 18), while statements on the referenced table alone
+  // end without waiting for the tree.
+  const groups = [...byTable.values()].sort((a, b) => +isPartitioned(b[0]!.table) - +isPartitioned(a[0]!.table));
+  const locks: LockTaken[] = groups.map((g) => ({ relation: q(g[0]!.table), mode: 'ACCESS EXCLUSIVE' }));
+  // A partitioned table's whole tree, after the tables themselves (in the order above).
+  const trees = groups.flatMap((g) => lockTreeFirst(g[0]!.table));
+  const treeLocks = groups.flatMap((g) => ddl.treeLocks(g[0]!.table, 'ACCESS EXCLUSIVE'));
+  // At contract also the trees of partitioned tables whose foreign key alone is re-created (their
+  // column already has the new type): the old key is dropped and the new one renamed on each partition.
+  const keyOnly = fks.map((fk) => fk.table).filter((t) => isPartitioned(t) && !byTable.has(tableKey(t)));
+  return {
+    locks,
+    trees,
+    treeLocks,
+    contractTrees: [...trees, ...keyOnly.flatMap((t) => lockTreeFirst(t))],
+    contractTreeLocks: [...treeLocks, ...keyOnly.flatMap((t) => ddl.treeLocks(t, 'ACCESS EXCLUSIVE'))],
+  };
 }
 
 function recreated(views: RecreatedViews): string {
@@ -251,10 +273,21 @@ function notNullSteps(ctx: PlanContext, steps: StepBuilder, units: ShadowUnit[])
   }
 }
 
-/** switch: a foreign key re-created on the new columns NOT VALID, then validated. */
+/**
+ * switch: a foreign key re-created on the new columns NOT VALID, then validated; on a partitioned
+ * table partition by partition, then adopted by the parent (partitioned-foreign-key.ts).
+ */
 function foreignKeySteps(ctx: PlanContext, steps: StepBuilder, fk: ForeignKeyCopy): void {
   const t = q(fk.table);
   const referenced = fk.constraint.references!.table;
+  if (isPartitioned(fk.table)) {
+    const what = `re-creating foreign key ${quoteIdent(fk.constraint.name)} on the new column(s)`;
+    requireNoForeignPartitions(ctx, fk.table, 'table', what);
+    const key = { name: ddl.tempName(fk.constraint.name), definition: fk.definition, referenced };
+    partitionedForeignKeyLeafSteps(steps, fk.table, key, 'switch');
+    partitionedForeignKeyAdoptSteps(steps, fk.table, key);
+    return;
+  }
   const fkLocks: LockTaken[] = [
     { relation: t, mode: 'SHARE ROW EXCLUSIVE' },
     { relation: referenced, mode: 'SHARE ROW EXCLUSIVE' },
@@ -513,9 +546,14 @@ function contractStatements(
     const named = ddl.notNullConstraintName(u.table, u.column.name) ?? defaultNotNullName(u);
     if (pg18 && u.column.notNull && named) out.push(ddl.renameConstraint(q(u.table), namesOf(u).notNull, named));
   }
-  for (const { copy, checks } of copies.values()) out.push(...copy.adoptStatements(checks));
-  for (const fk of fks)
-    out.push(ddl.renameConstraint(q(fk.table), ddl.tempName(fk.constraint.name), fk.constraint.name));
+  for (const { copy, checks } of copies.values()) out.push(...copy.adoptStatements(checks, new Map()));
+  for (const fk of fks) {
+    const temp = ddl.tempName(fk.constraint.name);
+    out.push(ddl.renameConstraint(q(fk.table), temp, fk.constraint.name));
+    // Renaming the parent's constraint leaves its partitions' under the temporary name; a plain
+    // ALTER ... TYPE gives every partition's the parent's name.
+    if (isPartitioned(fk.table)) out.push(renamePartitionConstraints(q(fk.table), temp, fk.constraint.name));
+  }
   out.push(...views.creates);
   return out;
 }
