@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { ParseResult, ScanResult } from 'libpg-query';
-import { withSmallerInitialMemory } from './wasm-memory.js';
+import { instantiateSmaller } from './wasm-memory.js';
 
 /**
  * The real Postgres grammar (libpg-query 18, compiled to WASM), loaded once per process for the
@@ -39,10 +39,6 @@ interface PgQueryWasm {
 type Factory = (options: {
   instantiateWasm: (imports: object, done: (instance: object) => void) => object;
 }) => Promise<PgQueryWasm>;
-/** Node's WebAssembly global (the ES2023 lib zdm compiles against does not declare it). */
-const { WebAssembly: webAssembly } = globalThis as unknown as {
-  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object }> };
-};
 
 /** A syntax error, as libpg-query's own SqlError: the message and where (cursorPosition: 0-based). */
 export class SqlError extends Error {
@@ -83,10 +79,10 @@ export function loadParser(): Promise<void> {
     const require = createRequire(import.meta.url);
     const dir = path.dirname(require.resolve('libpg-query'));
     const factory = require(path.join(dir, 'libpg-query.js')) as Factory;
-    const bytes = withSmallerInitialMemory(readFileSync(path.join(dir, 'libpg-query.wasm')));
+    const bytes = readFileSync(path.join(dir, 'libpg-query.wasm'));
     wasm = await new Promise<PgQueryWasm>((resolve, reject) => {
       const instantiateWasm = (imports: object, done: (instance: object) => void) => {
-        webAssembly.instantiate(bytes, imports).then((r) => done(r.instance), reject);
+        instantiateSmaller(bytes, imports).then(done, reject);
         return {};
       };
       factory({ instantiateWasm }).then(resolve, reject);

@@ -7,9 +7,13 @@
  * then a Mark-Compact): ~30 M instructions, a sixth of what Node 20 spends loading the parser.
  *
  * withSmallerInitialMemory rewrites the declared initial size, in place of the same bytes, to the
- * memory the module uses at start (its stack top or the end of its data, whichever is higher) plus
- * `headroom`, when that is smaller. Anything it does not recognise (no memory section, an imported
- * or shared memory, no maximum, no i32 stack pointer) leaves the bytes as they are.
+ * module's stack top (Emscripten lays out its data, then its stack, then the heap) plus `headroom`,
+ * when that is smaller. Anything it does not recognise (no memory section, an imported or shared
+ * memory, no maximum, no i32 stack pointer) leaves the bytes as they are. It does not walk the data
+ * segments to check that they end below the stack (libpg-query has 2,691 of them: the walk and the
+ * optimising compiles V8 started for its hot loop cost ~28 M instructions, a seventh of loading the
+ * parser): a module whose data ends above the new size fails to instantiate ("data segment is out of
+ * bounds"), before running any code, and instantiateSmaller then instantiates the original bytes.
  */
 const PAGE = 65536;
 
@@ -46,9 +50,7 @@ interface Layout {
   initial: number;
   maximum: number;
   /** The first global's i32 initial value: Emscripten's stack pointer, the top of its stack. */
-  stackTop: number | undefined;
-  /** The end of the highest active data segment. */
-  dataEnd: number;
+  stackTop: number;
 }
 
 function memorySection(bytes: Uint8Array, c: Cursor, layout: Partial<Layout>): boolean {
@@ -71,24 +73,10 @@ function firstGlobal(bytes: Uint8Array, c: Cursor): number | undefined {
   return bytes[c.pos] === 0x0b ? value : undefined;
 }
 
-function dataEnd(bytes: Uint8Array, c: Cursor): number | undefined {
-  const count = leb(bytes, c);
-  let end = 0;
-  for (let i = 0; i < count; i++) {
-    if (leb(bytes, c) !== 0 || bytes[c.pos++] !== 0x41) return undefined; // active, memory 0, i32.const
-    const offset = leb(bytes, c);
-    if (bytes[c.pos++] !== 0x0b) return undefined;
-    const size = leb(bytes, c);
-    c.pos += size;
-    end = Math.max(end, offset + size);
-  }
-  return end;
-}
-
 function readLayout(bytes: Uint8Array): Layout | undefined {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
     return undefined;
-  const layout: Partial<Layout> = { dataEnd: 0 };
+  const layout: Partial<Layout> = {};
   const c = { pos: 8 };
   while (c.pos < bytes.length) {
     const id = bytes[c.pos++]!;
@@ -97,11 +85,6 @@ function readLayout(bytes: Uint8Array): Layout | undefined {
     if (id === 2 && importsMemory(bytes, { pos: c.pos })) return undefined;
     if (id === 5 && !memorySection(bytes, c, layout)) return undefined;
     if (id === 6) layout.stackTop = firstGlobal(bytes, c);
-    if (id === 11) {
-      const end = dataEnd(bytes, c);
-      if (end === undefined) return undefined;
-      layout.dataEnd = end;
-    }
     c.pos = next;
   }
   return layout.initialAt === undefined || layout.stackTop === undefined ? undefined : (layout as Layout);
@@ -143,8 +126,29 @@ export function withSmallerInitialMemory(bytes: Uint8Array, headroom = 8 * 1024 
     return bytes;
   }
   if (!layout) return bytes;
-  const pages = Math.ceil((Math.max(layout.stackTop ?? 0, layout.dataEnd) + headroom) / PAGE);
+  const pages = Math.ceil((layout.stackTop + headroom) / PAGE);
   if (pages >= layout.initial || pages > layout.maximum) return bytes;
   const out = new Uint8Array(bytes);
   return writeLeb(out, layout.initialAt, layout.initialWidth, pages) ? out : bytes;
+}
+
+/** Node's WebAssembly global (the ES2023 lib zdm compiles against does not declare it). */
+const { WebAssembly: webAssembly } = globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object }> };
+};
+
+/**
+ * Instantiates `bytes` with less initial memory (withSmallerInitialMemory); if that module does not
+ * instantiate (its data lies above the lowered size), the original bytes, whose error is the one reported.
+ */
+export async function instantiateSmaller(bytes: Uint8Array, imports: object, headroom?: number): Promise<object> {
+  const smaller = withSmallerInitialMemory(bytes, headroom);
+  if (smaller !== bytes) {
+    try {
+      return (await webAssembly.instantiate(smaller, imports)).instance;
+    } catch {
+      // fall through: the module as it is declared
+    }
+  }
+  return (await webAssembly.instantiate(bytes, imports)).instance;
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser, parseSql, scanSql } from '../../src/sql/parser.js';
-import { withSmallerInitialMemory } from '../../src/sql/wasm-memory.js';
+import { instantiateSmaller, withSmallerInitialMemory } from '../../src/sql/wasm-memory.js';
 
 // zdm loads libpg-query's WebAssembly through the package's Emscripten glue, with less initial memory
 // than the module declares (src/sql/wasm-memory.ts); what it parses must not change.
@@ -58,6 +58,27 @@ describe('libpg-query as zdm loads it', () => {
     expect(withSmallerInitialMemory(junk)).toBe(junk);
     const notWasm = new TextEncoder().encode('SELECT 1');
     expect(withSmallerInitialMemory(notWasm)).toBe(notWasm);
+  });
+
+  it('instantiates the declared memory when its data lies above the lowered size', async () => {
+    // 16 pages (max 32), the stack top (first global) at 1 page, 4 bytes of data at 3 pages, memory exported.
+    const module = new Uint8Array([
+      ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+      ...[5, 4, 1, 1, 16, 32],
+      ...[6, 8, 1, 0x7f, 1, 0x41, 0x80, 0x80, 0x04, 0x0b],
+      ...[7, 5, 1, 1, 0x6d, 2, 0],
+      ...[11, 12, 1, 0, 0x41, 0x80, 0x80, 0x0c, 0x0b, 4, 1, 2, 3, 4],
+    ]);
+    const memory = async (headroom: number) => {
+      const instance = (await instantiateSmaller(module, {}, headroom)) as {
+        exports: { m: { buffer: ArrayBuffer } };
+      };
+      const { buffer } = instance.exports.m;
+      return { pages: buffer.byteLength / 65536, data: [...new Uint8Array(buffer, 3 * 65536, 4)] };
+    };
+    expect(initialBytes(withSmallerInitialMemory(module, 0))).toBe(65536);
+    expect(await memory(0)).toEqual({ pages: 16, data: [1, 2, 3, 4] });
+    expect(await memory(4 * 65536)).toEqual({ pages: 5, data: [1, 2, 3, 4] });
   });
 
   it('parses and scans as the package does, a statement far larger than the initial memory included', () => {
