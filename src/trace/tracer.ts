@@ -135,8 +135,12 @@ function outsideTransaction(step: Step, undo: boolean): boolean {
 function buildTrace(cur: Current, seen: SeenLock[], after: Map<number, RelationState>): StepTrace {
   const { before } = cur;
   // Transactional work reports its own scans exactly (pg_stat_xact_user_tables before COMMIT); the
-  // counters' difference, which any other session's late flush can move, only for work outside one.
+  // counters' difference, which any other session's late flush can move, only for work outside one,
+  // and only on a relation the step's sessions were seen locking (a scan takes at least ACCESS SHARE,
+  // and the barrier holds such a step's locks until a sample sees them): a test's own reads, flushed
+  // up to seconds later by their backend, once showed as scans of every table during a DROP INDEX.
   const outside = outsideTransaction(cur.step, cur.undo);
+  const lockedOids = new Set(seen.map((s) => s.oid));
   const strongest = new Map<number, ObservedLock>();
   for (const s of seen) {
     const known = strongest.get(s.oid);
@@ -162,7 +166,11 @@ function buildTrace(cur: Current, seen: SeenLock[], after: Map<number, RelationS
       .filter((r) => after.has(r.oid) && after.get(r.oid)!.relfilenode !== r.relfilenode)
       .map((r) => r.name),
     scanned: tables
-      .filter((r) => cur.xactScans.has(r.oid) || (outside && (after.get(r.oid)?.seqScans ?? 0) > r.seqScans))
+      .filter(
+        (r) =>
+          cur.xactScans.has(r.oid) ||
+          (outside && lockedOids.has(r.oid) && (after.get(r.oid)?.seqScans ?? 0) > r.seqScans),
+      )
       .map((r) => r.name),
     created: [...after.values()].filter((r) => !before.has(r.oid)).map((r) => r.name),
   };
