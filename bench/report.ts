@@ -37,6 +37,16 @@ export function loadAverage(): string {
     .join(' / ')} at ${at}`;
 }
 
+/**
+ * What the load average before a run says of the figures: other work on the cores (compare only
+ * within the run) or a quiet machine. `before` is the 1-minute load average when the run began.
+ */
+export function loadRemark(before: number): string {
+  return before > cpus().length
+    ? 'other work shared the cores, so absolute figures are slow: compare the sides within this run'
+    : 'no other work was running on the machine when the run began';
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -10,7 +10,7 @@
  * in the same runs (bench/lint/speed.ts).
  */
 import { loadavg } from 'node:os';
-import { fmt, machine, median, writeSection } from '../report.js';
+import { fmt, loadRemark, machine, median, writeSection } from '../report.js';
 import { agreement } from './agreement.js';
 import { SQUAWK_VERSION } from './squawk.js';
 import { measureSpeed, speedTable } from './speed.js';
@@ -26,6 +26,7 @@ export async function benchLint(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' / ');
   const loadBefore = load();
+  const remark = loadRemark(loadavg()[0]!);
   const speed = measureSpeed(RUNS, (l) => process.stderr.write(`${l}\n`));
   const startup = measureStartup(RUNS, (l) => process.stderr.write(`${l}\n`));
   const loadAfter = load();
@@ -33,6 +34,7 @@ export async function benchLint(): Promise<void> {
     date,
     squawkVersion: speed.squawkVersion,
     load: `${loadBefore} before, ${loadAfter} after`,
+    remark,
   });
   const agree = await agreement();
   if (agree.missing)
@@ -59,7 +61,7 @@ export async function benchLint(): Promise<void> {
     'lint',
     `## Lint: \`zdm lint\` against squawk
 
-\`${baselineEnv}npm run bench -- lint\` (${speed.runs} runs per tool, alternating, medians), ${date}, ${machine()}, squawk ${speed.squawkVersion} (\`squawk-cli\` ${SQUAWK_VERSION} from npm, a native Rust binary, installed on first use by \`bench/lint/squawk.ts\`). Load average (1 / 5 / 15 min) ${loadBefore} before the speed runs, ${loadAfter} after: the machine is shared, so compare the tools within this run, not with other runs.
+\`${baselineEnv}npm run bench -- lint\` (${speed.runs} runs per tool, alternating, medians), ${date}, ${machine()}, squawk ${speed.squawkVersion} (\`squawk-cli\` ${SQUAWK_VERSION} from npm, a native Rust binary, installed on first use by \`bench/lint/squawk.ts\`). Load average (1 / 5 / 15 min) ${loadBefore} before the speed runs, ${loadAfter} after: ${remark}.
 
 ### Speed: ${fmt(speed.files)} files, ${fmt(speed.statements)} statements
 

@@ -122,7 +122,7 @@ export function startupTable(rows: StartupRow[]): { table: string; zdmCpu: numbe
 /** Writes the `lint-startup` section of BENCHMARKS.md from one run of measureStartup. */
 export function writeStartupSection(
   rows: StartupRow[],
-  o: { date: string; squawkVersion: string; load: string },
+  o: { date: string; squawkVersion: string; load: string; remark: string },
 ): void {
   const t = startupTable(rows);
   const met = t.zdmCpu <= t.bound;
@@ -136,7 +136,7 @@ export function writeStartupSection(
     'lint-startup',
     `## Lint start-up: one small file (issue 15)
 
-\`npm run bench -- lint\` (written by the same run as the 2,000-file figures above; \`bench/lint/startup.ts\`), ${o.date}, ${machine()}, squawk ${o.squawkVersion}. ${rows[0]!.cpu.length} runs of each process, alternating, in the same loop, on one file holding \`${SMALL_FILE.trim()}\`; medians. Load average (1 / 5 / 15 min) ${o.load}: the machine is shared by several sessions on 2 cores, so wall times are inflated; CPU time (GNU time: user + system of the whole process, all threads) is the figure to compare, and only within this run.
+\`npm run bench -- lint\` (written by the same run as the 2,000-file figures above; \`bench/lint/startup.ts\`), ${o.date}, ${machine()}, squawk ${o.squawkVersion}. ${rows[0]!.cpu.length} runs of each process, alternating, in the same loop, on one file holding \`${SMALL_FILE.trim()}\`; medians. Load average (1 / 5 / 15 min) ${o.load}: ${o.remark}; CPU time (GNU time: user + system of the whole process, all threads) is the figure to compare, and only within this run.
 
 ${t.table.replace('squawk (native)', `squawk ${o.squawkVersion} (native)`)}
 
