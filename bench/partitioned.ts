@@ -185,7 +185,7 @@ function report(f: Figures, version: string): void {
 | **ratio zdm / bulk** | **${(zdm / bulk).toFixed(2)}** | |
 | application p99 during the zdm backfill (${APP_CLIENTS} clients × ${APP_RATE} updates/s of random rows, latency from the scheduled start) | ${zdmP99.toFixed(1)} ms | ${list(f.zdmP99, 1)} |
 | application p99 during the bulk updates | ${bulkP99.toFixed(1)} ms | ${list(f.bulkP99, 1)} |
-| **ratio p99 zdm / bulk** | **${(zdmP99 / bulkP99).toFixed(2)}** | |`,
+| **ratio p99 zdm / bulk** | **${(zdmP99 / bulkP99).toPrecision(2)}** | |`,
   );
   process.stderr.write(
     `index zdm ${zdmIndex.toFixed(1)} s vs plain ${plainIndex.toFixed(1)} s; backfill ${fmt(zdm)} vs bulk ${fmt(bulk)} rows/s (${(zdm / bulk).toFixed(2)}); app p99 ${zdmP99.toFixed(1)} vs ${bulkP99.toFixed(1)} ms\n`,
