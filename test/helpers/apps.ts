@@ -25,12 +25,20 @@ export const LOCK_WAIT_FACTOR = 2;
  */
 export const APP_LOCK_WAIT_LIMIT_MS = LOCK_WAIT_FACTOR * TEST_SETTINGS.lockTimeoutMs;
 
+/**
+ * A test application's pause between queries, per connection. Without one, every writer of every
+ * test file ran queries back to back (each with its server backend) for as long as its test ran, and
+ * the writers took much of a 2-core machine's CPU from the rest of the suite; tests wait for a number
+ * of operations (waitForWork), not for a time, so a pause costs them nothing but that CPU.
+ */
+export const APP_THINK_MS = 5;
+
 export function startApp(options: Parameters<typeof startDemoApp>[0]): AppClient {
-  return startDemoApp({ lockTimeoutMs: APP_LOCK_WAIT_LIMIT_MS, ...options });
+  return startDemoApp({ lockTimeoutMs: APP_LOCK_WAIT_LIMIT_MS, thinkMs: APP_THINK_MS, ...options });
 }
 
 export function startWorkload(options: Parameters<typeof startDemoWorkload>[0]): AppClient {
-  return startDemoWorkload({ lockTimeoutMs: APP_LOCK_WAIT_LIMIT_MS, ...options });
+  return startDemoWorkload({ lockTimeoutMs: APP_LOCK_WAIT_LIMIT_MS, thinkMs: APP_THINK_MS, ...options });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { startClients } from '../../src/demo/app-client.js';
-import { APP_LOCK_WAIT_LIMIT_MS, expectNoLongLockWait, type AppClient, type AppStats } from './apps.js';
+import { APP_LOCK_WAIT_LIMIT_MS, APP_THINK_MS, expectNoLongLockWait, type AppClient, type AppStats } from './apps.js';
 import { waitFor } from './cli.js';
 
 const started = new Set<AppClient>();
@@ -28,7 +28,9 @@ export function startWorkload(options: {
   thinkMs?: number;
   step: (client: pg.Client, i: number, worker: number) => Promise<unknown>;
 }): AppClient {
-  return track(startClients({ lockTimeoutMs: APP_LOCK_WAIT_LIMIT_MS, ...options, thinkMs: options.thinkMs ?? 2 }));
+  return track(
+    startClients({ lockTimeoutMs: APP_LOCK_WAIT_LIMIT_MS, ...options, thinkMs: options.thinkMs ?? APP_THINK_MS }),
+  );
 }
 
 /** Work a client must have done (since it started) before a test stops it and judges its statistics. */
