@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { judgeLockWaits, judgeXactAge, throttleValuePauses } from '../../src/backfill/signals.js';
 import { Throttle } from '../../src/backfill/throttle.js';
 import { WalMeter } from '../../src/backfill/wal-meter.js';
@@ -324,6 +324,7 @@ describe('WAL estimate and the retention rule', () => {
 
 describe('config for the gates', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zdm-gates-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it('switches from flags, env and the config file; max-xact-age is a duration with a default', () => {
     expect(resolveConfig({}, {}, dir)).toMatchObject({
       allowMissingReplica: false,

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { parseBytes, parseDuration } from '../../src/config/units.js';
 import { ConfigError } from '../../src/errors.js';
@@ -27,6 +27,7 @@ describe('units', () => {
 
 describe('resolveConfig: flag > env > zdm.config.json > default', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zdm-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(
     path.join(dir, 'zdm.config.json'),
     JSON.stringify({
@@ -56,6 +57,7 @@ describe('resolveConfig: flag > env > zdm.config.json > default', () => {
 
   it('validates the config file with zod', () => {
     const bad = mkdtempSync(path.join(tmpdir(), 'zdm-config-'));
+    onTestFinished(() => rmSync(bad, { recursive: true, force: true }));
     writeFileSync(path.join(bad, 'zdm.config.json'), JSON.stringify({ lockTimeot: '1s' }));
     expect(() => resolveConfig({}, {}, bad)).toThrow(ConfigError);
     expect(() => resolveConfig({}, {}, bad)).toThrow(/zdm\.config\.json: \(root\): Unrecognized key: "lockTimeot"/);

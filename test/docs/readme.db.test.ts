@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { ZDM_BIN } from '../helpers/cli.js';
@@ -87,6 +87,7 @@ describe('README', () => {
 
   it('the pre-deploy hook brings a migration to switch (exit 0) and stops on a blocked migration (exit 1)', async () => {
     const bin = await mkdtemp(path.join(tmpdir(), 'zdm-hook-'));
+    onTestFinished(() => rm(bin, { recursive: true, force: true }));
     await writeFile(path.join(bin, 'zdm'), `#!/usr/bin/env bash\nexec "${process.execPath}" "${ZDM_BIN}" "$@"\n`);
     await chmod(path.join(bin, 'zdm'), 0o755);
     await writeFile(path.join(bin, 'hook.sh'), hookScript());

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { expandPaths, globToRegExp } from '../../src/lint/files.js';
 import { readMigrationText } from '../../src/lint/migration-sql.js';
@@ -21,6 +21,8 @@ async function zdm(args: string[], env: NodeJS.ProcessEnv = {}, stdoutIsTTY = fa
   });
   return { code, stdout, stderr };
 }
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'zdm-lint-cli-'));

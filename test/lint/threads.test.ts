@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { shares, threadCount } from '../../src/lint/threads.js';
 
 const { threadCount: builtThreadCount } = (await import(
@@ -23,6 +23,7 @@ const STATEMENTS = [
 
 function corpus(files: number): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'zdm-lint-threads-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   for (let f = 0; f < files; f++) {
     const text = [0, 1, 2].map((s) => STATEMENTS[(f * 3 + s) % STATEMENTS.length]).join('\n');
     writeFileSync(path.join(dir, `V${String(f).padStart(4, '0')}__m.sql`), `${text}\n`);
