@@ -43,5 +43,9 @@ await build({
   target: 'node20',
   packages: 'external',
   plugins: [keepImportMetaUrl],
+  // Minified for the install size (issue 13: a consumer's node_modules under 25 MB) and start-up;
+  // keepNames keeps function and class names in stack traces.
+  minify: true,
+  keepNames: true,
   logLevel: 'warning',
 });

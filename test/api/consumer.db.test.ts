@@ -89,6 +89,18 @@ describe.skipIf(secondary)('a consumer project installed from the packed tarball
     expect(files.filter((f) => f.startsWith('src/') && !f.endsWith('.md'))).toEqual([]);
   });
 
+  it("keeps zdm's own files within 2.4 MB unpacked, so a consumer install stays under 25 MB", async () => {
+    // With its dependencies, `npm install <tarball> pg` measured 24.8 MB when zdm's files were 2.28 MB
+    // (BENCHMARKS.md, "Install size"); the dependencies are not installed here (no registry in tests).
+    const { stdout } = await execFile('tar', ['tzvf', tarball]);
+    const bytes = stdout
+      .split('\n')
+      .filter(Boolean)
+      .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[2]), 0);
+    expect(bytes).toBeGreaterThan(1_000_000);
+    expect(bytes, 'unpacked bytes of the zdm package').toBeLessThanOrEqual(2_400_000);
+  });
+
   it('type-checks against the package types and drives a migration through every phase', async () => {
     const tsc = path.join(repo, 'node_modules/typescript/bin/tsc');
     await execFile(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project }).catch(
