@@ -22,8 +22,6 @@ async function zdm(args: string[], env: NodeJS.ProcessEnv = {}, stdoutIsTTY = fa
   return { code, stdout, stderr };
 }
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'zdm-lint-cli-'));
   mkdirSync(path.join(dir, 'migrations/nested'), { recursive: true });
@@ -58,6 +56,8 @@ beforeAll(() => {
   );
   writeFileSync(path.join(dir, 'migrations/notes.json'), '{"not": "a migration"}');
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('zdm lint', () => {
   it('lints directories recursively, skipping node_modules; exit 3 on errors', async () => {
