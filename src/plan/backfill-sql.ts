@@ -22,6 +22,9 @@ export interface BatchSql {
   bound: string;
   /** The bound query's parameters: from the range's cursor and ceiling (null: none) and the batch size. */
   boundParams(cursor: string[] | null, ceiling: string[] | null, size: number): unknown[];
+  /** The bound query with those parameters written in as literals, to send in one message with
+   * other statements (the simple protocol takes no parameters). */
+  boundLiteral(cursor: string[] | null, ceiling: string[] | null, size: number): string;
   /** Values in the bound's row (`k0`, `k1`, ...): the next cursor. */
   width: number;
   update: (hasUpper: boolean) => string;
@@ -41,31 +44,47 @@ export function batchSql(
   const table = quoteQualified(relation);
   const keys = step.key.map((k) => quoteIdent(k.name));
   const tuple = (list: string[]) => (list.length === 1 ? list[0]! : `(${list.join(', ')})`);
-  const params = (start: number) => tuple(step.key.map((k, i) => `$${start + i}::${k.type}`));
+  const params = (start: number, slot: Slot = parameter) =>
+    tuple(step.key.map((k, i) => `${slot(start + i)}::${k.type}`));
   const n = step.key.length;
-  const after = hasCursor ? `${tuple(keys)} > ${params(1)}` : 'true';
+  const after = (slot: Slot = parameter) => (hasCursor ? `${tuple(keys)} > ${params(1, slot)}` : 'true');
   const ceilingStart = hasCursor ? n + 1 : 1;
-  const ceiling = hasCeiling ? ` AND ${tuple(keys)} <= ${params(ceilingStart)}` : '';
+  const ceiling = (slot: Slot) => (hasCeiling ? ` AND ${tuple(keys)} <= ${params(ceilingStart, slot)}` : '');
   const offsetParam = ceilingStart + (hasCeiling ? n : 0);
-  const bound =
+  const bound = (slot: Slot) =>
     `SELECT ${step.key.map((k, i) => `${quoteIdent(k.name)}::text AS k${i}`).join(', ')} FROM ${table} ` +
-    `WHERE ${after}${ceiling} ORDER BY ${keys.join(', ')} OFFSET $${offsetParam} LIMIT 1`;
+    `WHERE ${after(slot)}${ceiling(slot)} ORDER BY ${keys.join(', ')} OFFSET ${slot(offsetParam)} LIMIT 1`;
+  const boundParams = (cursor: string[] | null, top: string[] | null, size: number) => [
+    ...(cursor ?? []),
+    ...(top ?? []),
+    size - 1,
+  ];
   const update = (hasUpper: boolean) => {
     const upperStart = hasCursor ? n + 1 : 1;
     const conditions = [
-      ...(hasCursor ? [after] : []),
+      ...(hasCursor ? [after()] : []),
       ...(hasUpper ? [`${tuple(keys)} <= ${params(upperStart)}`] : []),
       `(${step.pending})`,
     ];
     return `UPDATE ${table} SET ${assignments(step)} WHERE ${conditions.join(' AND ')}`;
   };
   return {
-    bound,
-    boundParams: (cursor, top, size) => [...(cursor ?? []), ...(top ?? []), size - 1],
+    bound: bound(parameter),
+    boundParams,
+    boundLiteral: (cursor, top, size) => bound(literals(boundParams(cursor, top, size))),
     width: n,
     update,
     updateParams: (cursor, upper) => [...(cursor ?? []), ...(upper ?? [])],
   };
+}
+
+/** How a statement refers to its `index`th value (from 1): a parameter, or the value as a literal. */
+type Slot = (index: number) => string;
+
+const parameter: Slot = (index) => `$${index}`;
+
+function literals(values: unknown[]): Slot {
+  return (index) => quoteLiteral(String(values[index - 1]));
 }
 
 function assignments(step: BackfillStep): string {
@@ -87,19 +106,29 @@ function assignments(step: BackfillStep): string {
 function ctidBatchSql(step: BackfillStep, relation: QualifiedName, hasCursor: boolean, hasCeiling: boolean): BatchSql {
   const table = quoteQualified(relation);
   const regclass = `${quoteLiteral(table)}::regclass`;
-  const lo = hasCursor ? '$1::bigint' : '0::bigint';
-  const last = hasCursor ? '$2::bigint' : `pg_relation_size(${regclass}) / current_setting('block_size')::bigint`;
   const next = hasCursor ? 3 : 1;
-  const limit = hasCeiling ? `least(s.last, $${next}::bigint)` : 's.last';
   const sizeParam = next + (hasCeiling ? 1 : 0);
   const perPage =
     `CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE ` +
     `current_setting('block_size')::int / 32 END`;
-  const bound =
-    `SELECT (s.lo + s.n)::text AS k0, s.last::text AS k1 FROM (` +
-    `SELECT ${lo} AS lo, ${last} AS last, greatest(1, ceil($${sizeParam}::float8 / ` +
-    `greatest(1, ${perPage})))::bigint AS n ` +
-    `FROM pg_class c WHERE c.oid = ${regclass}) s WHERE s.lo + s.n < ${limit}`;
+  const bound = (slot: Slot) => {
+    const lo = hasCursor ? `${slot(1)}::bigint` : '0::bigint';
+    const last = hasCursor
+      ? `${slot(2)}::bigint`
+      : `pg_relation_size(${regclass}) / current_setting('block_size')::bigint`;
+    const limit = hasCeiling ? `least(s.last, ${slot(next)}::bigint)` : 's.last';
+    return (
+      `SELECT (s.lo + s.n)::text AS k0, s.last::text AS k1 FROM (` +
+      `SELECT ${lo} AS lo, ${last} AS last, greatest(1, ceil(${slot(sizeParam)}::float8 / ` +
+      `greatest(1, ${perPage})))::bigint AS n ` +
+      `FROM pg_class c WHERE c.oid = ${regclass}) s WHERE s.lo + s.n < ${limit}`
+    );
+  };
+  const boundParams = (cursor: string[] | null, ceiling: string[] | null, size: number) => [
+    ...(cursor ?? []),
+    ...(ceiling ? [ceiling[0]] : []),
+    size,
+  ];
   const update = (hasUpper: boolean) => {
     const conditions = [
       ...(hasCursor ? ['ctid >= $1::tid'] : []),
@@ -110,8 +139,9 @@ function ctidBatchSql(step: BackfillStep, relation: QualifiedName, hasCursor: bo
   };
   const tid = (block: string) => `(${block},0)`;
   return {
-    bound,
-    boundParams: (cursor, ceiling, size) => [...(cursor ?? []), ...(ceiling ? [ceiling[0]] : []), size],
+    bound: bound(parameter),
+    boundParams,
+    boundLiteral: (cursor, ceiling, size) => bound(literals(boundParams(cursor, ceiling, size))),
     width: 2,
     update,
     updateParams: (cursor, upper) => [...(cursor ? [tid(cursor[0]!)] : []), ...(upper ? [tid(upper[0]!)] : [])],

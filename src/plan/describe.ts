@@ -36,7 +36,12 @@ export function stepSql(step: Step): string[] {
               `shown for ${displayName(first)}:`,
           ]
         : [];
-      return [...where, `-- per batch, in its own transaction with zdm.backfill = on:`, sql.bound, sql.update(true)];
+      return [
+        ...where,
+        `-- per batch, in its own transaction with zdm.backfill = on and synchronous_commit = off:`,
+        sql.bound,
+        sql.update(true),
+      ];
     }
     default:
       return assertNever(step, 'step kind');

@@ -98,8 +98,10 @@ class LagProbeSet implements CombinedLagProbe {
   private async readReplicas(): Promise<LagReading[]> {
     if (this.replicas.length === 0) return [];
     // The primary's position first, then each replica's: bytes never come out negative or stale-low.
+    // The insert position, not the write position: WAL of commits that did not wait for their flush
+    // (backfill batches) is lag the replica will have, and the throttle counts WAL from there on.
     const { rows } = await this.ctx.conn.pool.query<{ lsn: string; epoch: number }>(
-      `SELECT pg_current_wal_lsn()::text AS lsn, extract(epoch FROM clock_timestamp())::float8 AS epoch`,
+      `SELECT pg_current_wal_insert_lsn()::text AS lsn, extract(epoch FROM clock_timestamp())::float8 AS epoch`,
     );
     // Beats that stop after the first one show up as growing lag (fail-safe), not as "unknown".
     const point: PrimaryPoint = { ...rows[0]!, heartbeatSince: this.heartbeat?.writer.startedAt ?? null };

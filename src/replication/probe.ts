@@ -29,7 +29,8 @@ export interface LagProbe {
 
 /**
  * Lag of every physical standby, read on the primary from pg_stat_replication (PG 10+).
- * - bytes: pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn);
+ * - bytes: pg_wal_lsn_diff(pg_current_wal_insert_lsn(), replay_lsn): WAL inserted and not yet
+ *   written out counts too (backfill batches commit without waiting for their flush);
  * - seconds: replay_lag, which goes NULL on an idle, caught-up standby: NULL counts as 0 only
  *   when replay_lsn has reached the current WAL position, otherwise the time lag is unknown;
  * - a standby that is not streaming (catchup, backup, stopping) is a problem, not "zero lag".
@@ -48,7 +49,7 @@ export function primaryLagProbe(pool: pg.Pool): LagProbe {
         visible: boolean;
       }>(
         `SELECT coalesce(nullif(r.application_name, ''), host(r.client_addr), r.pid::text) AS name, r.state,
-                pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::text AS bytes,
+                pg_wal_lsn_diff(pg_current_wal_insert_lsn(), r.replay_lsn)::text AS bytes,
                 extract(epoch FROM r.replay_lag)::float8 AS seconds,
                 r.replay_lsn >= pg_current_wal_lsn() AS caught_up,
                 r.replay_lsn IS NOT NULL AS visible

@@ -6,7 +6,7 @@ import type { LagReading } from './probe.js';
 
 /** What the primary said just before the replicas are read: lag is measured against it. */
 export interface PrimaryPoint {
-  /** pg_current_wal_lsn() on the primary. */
+  /** pg_current_wal_insert_lsn() on the primary (WAL inserted, written out or not). */
   lsn: string;
   /** clock_timestamp() on the primary, epoch seconds: heartbeat lag needs no clock sync between hosts. */
   epoch: number;
@@ -16,7 +16,7 @@ export interface PrimaryPoint {
 
 /**
  * Lag of one replica named by `--replica <url>`, read on the replica itself, on its own small pool:
- * - bytes: the primary's pg_current_wal_lsn() (read first) minus the replica's pg_last_wal_replay_lsn();
+ * - bytes: the primary's pg_current_wal_insert_lsn() (read first) minus the replica's pg_last_wal_replay_lsn();
  * - seconds: the primary's clock minus the replayed heartbeat (heartbeat.ts); a beat older than
  *   this run's first beat says only "at least since the writer started", which is what it reports;
  * - fail-safe: no walreceiver, a status other than streaming, a promoted server, or no connection

@@ -25,7 +25,7 @@ describe('setNotNull plans (exact SQL)', () => {
       {
         id: 'backfill:public.orders:backfill:1',
         sql: [
-          '-- per batch, in its own transaction with zdm.backfill = on:',
+          '-- per batch, in its own transaction with zdm.backfill = on and synchronous_commit = off:',
           'SELECT id::text AS k0 FROM public.orders WHERE id > $1::bigint ORDER BY id OFFSET $2 LIMIT 1',
           `UPDATE public.orders SET shipping_method = COALESCE(shipping_method, (coalesce(shipping_method, 'standard'))) WHERE id > $1::bigint AND id <= $2::bigint AND (shipping_method IS NULL)`,
         ],

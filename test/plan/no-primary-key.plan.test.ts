@@ -104,7 +104,7 @@ describe('backfill of a table without a primary key', () => {
     const step = backfillOf(p);
     expect(step).toMatchObject({ walk: 'ctid', key: [] });
     expect(sqlById(p)['backfill:public.heap:backfill:1']).toEqual([
-      '-- per batch, in its own transaction with zdm.backfill = on:',
+      '-- per batch, in its own transaction with zdm.backfill = on and synchronous_commit = off:',
       "SELECT (s.lo + s.n)::text AS k0, s.last::text AS k1 FROM (SELECT $1::bigint AS lo, $2::bigint AS last, greatest(1, ceil($3::float8 / greatest(1, CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE current_setting('block_size')::int / 32 END)))::bigint AS n FROM pg_class c WHERE c.oid = 'public.heap'::regclass) s WHERE s.lo + s.n < s.last",
       'UPDATE public.heap SET email_address = email WHERE ctid >= $1::tid AND ctid < $2::tid AND (email_address IS DISTINCT FROM email)',
     ]);
