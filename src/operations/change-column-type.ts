@@ -21,6 +21,7 @@ import { typeSql } from './support/model-objects.js';
 import type { ColumnClaim, OperationDefinition, PlanContext } from './types.js';
 import { rowTypeUse } from './support/row-type-users.js';
 import { describeDependents } from './support/dependents.js';
+import { followsRetype } from './support/retyped-policies.js';
 import { recreatedViews } from './support/retyped-views.js';
 import { statisticsExpressionColumns } from '../sql/rewrite.js';
 
@@ -303,9 +304,10 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
 function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, field: string, via?: string): void {
   const where = via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (column.generated) ctx.fail(field, `${where} is a generated column; change its expression instead`);
-  // Statistics objects and views are recreated at contract (shadow-column.ts); the others cannot follow.
+  // Statistics objects and views are recreated at contract, the table's policies stated again in the
+  // swap (shadow-column.ts); the others cannot follow.
   const dependents = table.dependents.filter(
-    (d) => d.column === column.name && d.kind !== 'statistics' && d.kind !== 'view',
+    (d) => d.column === column.name && d.kind !== 'statistics' && d.kind !== 'view' && !followsRetype(table, d),
   );
   const views = recreatedViews([{ table, columns: new Set([column.name]) }]).refused;
   const refused = [...views, ...(dependents.length > 0 ? [describeDependents(dependents, table)] : [])];

@@ -22,6 +22,7 @@ import { lockTablesStatements } from './lock-order.js';
 import { fillTrigger } from './fill-trigger.js';
 import { isPartitioned, lockTreeFirst, renamePartitionConstraints, requireNoForeignPartitions } from './partitions.js';
 import { partitionedForeignKeyAdoptSteps, partitionedForeignKeyLeafSteps } from './partitioned-foreign-key.js';
+import { retypedPolicies, type RetypedPolicies } from './retyped-policies.js';
 import { recreatedViews, type RecreatedViews } from './retyped-views.js';
 import { matviewCopySteps, matviewNote, swapsFirst } from './matview-copies.js';
 import { integerType } from './type-change.js';
@@ -134,9 +135,12 @@ export function planShadow(
   for (const { copy, checks } of copies.values()) copy.validateSteps(steps, checks);
   const fks = foreignKeyCopies(tables, renamesOf);
   for (const fk of fks) foreignKeySteps(ctx, steps, fk);
-  const views = recreatedViews(
-    [...byTable.values()].map((g) => ({ table: g[0]!.table, columns: new Set(g.map((u) => u.column.name)) })),
-  );
+  const changes = [...byTable.values()].map((g) => ({
+    table: g[0]!.table,
+    columns: new Set(g.map((u) => u.column.name)),
+  }));
+  const views = recreatedViews(changes);
+  const policies = retypedPolicies(changes);
   const { locks, trees, treeLocks, contractTrees, contractTreeLocks } = lockPlan(byTable, fks);
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
@@ -144,12 +148,18 @@ export function planShadow(
       ...lockTablesStatements(locks),
       ...trees,
       ...units.flatMap((u) => swapStatements(u, pg18)),
+      ...policies.statements,
       ...views.probes,
     ],
     transactional: true,
     impact: ddl.briefLocks(treeLocks),
     undo: {
-      statements: [...lockTablesStatements(locks), ...trees, ...units.flatMap((u) => swapBackStatements(u))],
+      statements: [
+        ...lockTablesStatements(locks),
+        ...trees,
+        ...units.flatMap((u) => swapBackStatements(u)),
+        ...policies.statements,
+      ],
       transactional: true,
     },
   });
@@ -179,6 +189,7 @@ export function planShadow(
   });
   statisticsNote(ctx, copies, lost);
   viewsNote(ctx, views);
+  policiesNote(ctx, policies);
   matviewNote(ctx, views.matviews, 'the new column(s)');
 }
 
@@ -326,6 +337,15 @@ function viewsNote(ctx: PlanContext, views: RecreatedViews): void {
     ctx.note({
       phase: 'contract',
       text: `${views.names.join(', ')}: until contract they read the old column(s) with the old type (kept in step by the trigger); at contract dropped and created again on the new column(s) (same query, output names, options, owner, grants and comments), so their columns take the new type. Each query is compiled on the new column in the swap, so one that does not apply to the new type fails the switch, where rollback is possible`,
+    });
+}
+
+/** The policies on the old columns: stated again in the swap, on the new ones. */
+function policiesNote(ctx: PlanContext, policies: RetypedPolicies): void {
+  if (policies.names.length > 0)
+    ctx.note({
+      phase: 'switch',
+      text: `${policies.names.join(', ')}: read the old column(s) until the swap, which states them again (same USING and WITH CHECK) on the new column(s), compiled on the new type there, so one that does not apply to it fails the switch, where rollback is possible; rollback states them again on the old column(s)`,
     });
 }
 
