@@ -42,6 +42,8 @@ export interface RelationSummary {
   /** Steps that read the whole table (validations, index builds, verifies). */
   scans: number;
   backfill?: { rows: number | undefined; ms: number | undefined; walBytes: number | undefined };
+  /** A partition a backfill of its partitioned table walks: that table (the estimate is on it). */
+  backfilledWith?: string;
 }
 
 const DURATION_ORDER: LockDuration[] = ['none', 'brief', 'per-batch', 'scan', 'rewrite'];
@@ -62,8 +64,10 @@ export function summarize(plan: Plan, settings: SummarySettings = DEFAULT_SUMMAR
       mergeLock(entry, lock.mode, step.impact.lockDuration, step.phase);
       entry.rewrites ||= step.impact.rewritesTable;
       if (step.impact.scansTable) entry.scans++;
-      if (step.kind === 'backfill')
+      // The estimate is the whole table's: given once, on the table, not again on each partition it walks.
+      if (step.kind === 'backfill' && key === displayName(step.table))
         entry.backfill = backfillEstimate(plan, step.table, step.impact.estimatedRows, settings);
+      else if (step.kind === 'backfill') entry.backfilledWith = displayName(step.table);
     }
   }
   return [...byName.values()];
@@ -113,7 +117,7 @@ export function lockText(s: RelationSummary): string {
 }
 
 export function backfillText(s: RelationSummary, settings: SummarySettings): string {
-  if (!s.backfill) return 'no backfill';
+  if (!s.backfill) return s.backfilledWith ? `backfilled with ${s.backfilledWith}` : 'no backfill';
   const { rows, ms, walBytes } = s.backfill;
   const time = ms === undefined ? 'unknown time' : `~${formatDuration(ms)}`;
   const wal = walBytes === undefined ? 'unknown WAL' : `~${formatBytes(Math.round(walBytes))} WAL`;

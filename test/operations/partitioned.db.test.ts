@@ -521,6 +521,9 @@ describe('partitioned tables under old-app and new-app traffic', () => {
       const plan = await runCli(['plan', ...args]);
       expect(plan.stdout).toContain('partition by partition (3 leaf partitions, each batch within one)');
       expect(plan.stdout).toContain('UPDATE public.visits_a SET email_address = email WHERE');
+      // The summary gives the backfill estimate once, on the table, not again on each partition.
+      expect(plan.stdout).toMatch(/^ {2}public\.visits: .*backfill ~3,000 rows/m);
+      expect(plan.stdout).toMatch(/^ {2}public\.visits_b0: .*; backfilled with public\.visits$/m);
       expect((await runCli(['advance', ...args])).code).toBe(0); // expand
       // The old application updates, inserts, and moves rows across partitions (a new date).
       const app = startWriter({
