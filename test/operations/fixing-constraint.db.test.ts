@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { startWorkload } from '../helpers/apps.js';
+import { advance } from '../../src/runner/advance.js';
+import { rollback } from '../../src/runner/rollback.js';
 import { count, runLifecycle, withMigrations } from '../helpers/lifecycle.js';
 
 let db: TestDatabase;
@@ -280,5 +282,56 @@ describe('constraints whose up fixes the data they would reject', () => {
       expect(after.events!.constraints.join(' ')).not.toMatch(/zdm/);
       expect(after.events!.triggers).toEqual([]);
     });
+  });
+
+  it('a policy on the fixed column follows the copy: stated again in the swap, undone by rollback, kept after contract', async () => {
+    const role = `${db.name}_author`;
+    await db.query(`CREATE ROLE ${role};
+      CREATE TABLE notes (id bigserial PRIMARY KEY, body text NOT NULL);
+      INSERT INTO notes (body) SELECT CASE WHEN g % 5 = 0 THEN 'x' ELSE 'note ' || g END FROM generate_series(1, 500) g;
+      GRANT SELECT ON notes TO ${role};
+      ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY public_notes ON notes TO ${role} USING (body NOT LIKE 'secret%')`);
+    const policy = () =>
+      db.query(`SELECT policyname, roles::text[] AS roles, qual FROM pg_policies WHERE tablename = 'notes'`);
+    const seen = async () => {
+      const client = await db.pool.connect();
+      try {
+        await client.query(`BEGIN; SET LOCAL ROLE ${role}`);
+        return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM notes`)).rows[0]!.n;
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    };
+    const before = await policy();
+    await db.query(`INSERT INTO notes (body) VALUES ('secret one')`);
+    const visible = await seen();
+    expect(visible).toBe(500);
+    const migration = {
+      operations: [
+        {
+          op: 'addCheck',
+          table: 'notes',
+          name: 'body_length',
+          expression: 'length(body) > 3',
+          up: { body: "CASE WHEN length(body) > 3 THEN body ELSE rpad(body, 4, '.') END" },
+        },
+      ],
+    };
+    try {
+      await withMigrations(db, { '0005_body_length.json': migration }, async (runner) => {
+        await advance(runner, { until: 'switch' });
+        expect(await seen()).toBe(visible);
+        await rollback(runner);
+        expect(await policy()).toEqual(before);
+        await advance(runner, { until: 'contract' });
+      });
+      expect(await policy()).toEqual(before);
+      expect(await seen()).toBe(visible);
+      expect(await count(db, `SELECT count(*) AS n FROM notes WHERE length(body) <= 3`)).toBe(0);
+    } finally {
+      await db.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
   });
 });
