@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { runCli } from '../helpers/cli.js';
-import { tempMigrationsDir } from '../helpers/runner.js';
+import { renameEmailMigration } from '../helpers/runner.js';
 
 /**
  * A batch sends its bound query with the cursor written in as literals (one message with BEGIN
@@ -34,12 +34,7 @@ async function scenario(table: string) {
     [TENANTS],
   );
   await db.query(`ANALYZE ${table}`);
-  const dir = await tempMigrationsDir(table);
-  dirs.push(dir);
-  await dir.write(`0001_rename_${table}.json`, {
-    operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }],
-  });
-  return { migration: `0001_rename_${table}`, args: ['--migrations-dir', dir.dir, '--database-url', db.url] };
+  return renameEmailMigration(table, db.url, dirs);
 }
 
 const disagreeing = async (table: string) =>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog } from '../../src/db/catalog.js';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
-import { tempMigrationsDir } from '../helpers/runner.js';
+import { renameEmailMigration, tempMigrationsDir } from '../helpers/runner.js';
 import { startWorkload, stopAll, stopAfterWork } from '../helpers/workload.js';
 
 /** Backfills of tables without a primary key: by a unique NOT NULL key, resumed after SIGKILL, with an old-app writer. */
@@ -30,12 +30,7 @@ async function scenario(table: string, keyDdl: string) {
     `INSERT INTO ${table} SELECT g % 50, 'b' || g, 'u' || g || '@example.com' FROM generate_series(1, ${ROWS}) g`,
   );
   await db.query(`ANALYZE ${table}`);
-  const dir = await tempMigrationsDir(table);
-  dirs.push(dir);
-  await dir.write(`0001_rename_${table}.json`, {
-    operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }],
-  });
-  return { migration: `0001_rename_${table}`, args: ['--migrations-dir', dir.dir, '--database-url', db.url] };
+  return renameEmailMigration(table, db.url, dirs);
 }
 
 /** The old application: updates emails of existing rows and inserts new ones, writing only user_email. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
 import { rollBackAfterFailure } from '../helpers/lifecycle.js';
-import { tempMigrationsDir } from '../helpers/runner.js';
+import { renameEmailMigration } from '../helpers/runner.js';
 
 /** Parallel backfill workers: in one process (--workers N), across processes (--join), after SIGKILL. */
 let db: TestDatabase;
@@ -29,12 +29,7 @@ async function scenario(table: string, rows: number, key: 'single' | 'composite'
     );
   }
   await db.query(`ANALYZE ${table}`);
-  const dir = await tempMigrationsDir(table);
-  dirs.push(dir);
-  await dir.write(`0001_rename_${table}.json`, {
-    operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }],
-  });
-  return { migration: `0001_rename_${table}`, args: ['--migrations-dir', dir.dir, '--database-url', db.url] };
+  return renameEmailMigration(table, db.url, dirs);
 }
 
 const chunks = (migration: string) =>

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testLabel, type TestDatabase } from '../harness/database.js';
 import { runCli, startAdvance, waitFor } from '../helpers/cli.js';
-import { tempMigrationsDir } from '../helpers/runner.js';
+import { renameEmailMigration } from '../helpers/runner.js';
 
 let db: TestDatabase;
 const dirs: { remove(): Promise<void> }[] = [];
@@ -19,12 +19,7 @@ async function scenario(table: string, rows: number) {
   await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, user_email text NOT NULL)`);
   await db.query(`INSERT INTO ${table} SELECT g, 'u' || g || '@example.com' FROM generate_series(1, ${rows}) g`);
   await db.query(`ANALYZE ${table}`);
-  const dir = await tempMigrationsDir(table);
-  dirs.push(dir);
-  const file = await dir.write(`0001_rename_${table}.json`, {
-    operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }],
-  });
-  return { dir: dir.dir, file, args: ['--migrations-dir', dir.dir, '--database-url', db.url] };
+  return renameEmailMigration(table, db.url, dirs);
 }
 
 const backfillRow = async (migration: string) =>

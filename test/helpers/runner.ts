@@ -72,3 +72,21 @@ export function testRunner(
   });
   return { ...ctx, events, close: () => conn.close() };
 }
+
+/**
+ * A migrations directory (removed with `dirs`) holding one migration that renames `table`'s
+ * user_email to email_address: the scenario the backfill and fault tests share.
+ */
+export async function renameEmailMigration(
+  table: string,
+  url: string,
+  dirs: { remove(): Promise<void> }[],
+): Promise<{ migration: string; dir: string; file: string; args: string[] }> {
+  const dir = await tempMigrationsDir(table);
+  dirs.push(dir);
+  const migration = `0001_rename_${table}`;
+  const file = await dir.write(`${migration}.json`, {
+    operations: [{ op: 'renameColumn', table, from: 'user_email', to: 'email_address' }],
+  });
+  return { migration, dir: dir.dir, file, args: ['--migrations-dir', dir.dir, '--database-url', url] };
+}
