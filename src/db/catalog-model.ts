@@ -139,6 +139,11 @@ export interface ColumnDependent {
    * plan/model/view-effects.ts), that operation (`operations[0] (sql)`); its definition is not read.
    */
   definedBy?: string;
+  /**
+   * Planning only: its definition is the one an earlier renameColumn of the migration gives it (the
+   * virtual schema, plan/model/renamed-dependents.ts), not the catalog's.
+   */
+  renamed?: boolean;
   /** For a policy, trigger, SQL-standard function or publication: what rewriting it needs. */
   policy?: DependentPolicy;
   trigger?: DependentTrigger;

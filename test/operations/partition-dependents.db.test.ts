@@ -139,12 +139,14 @@ describe('objects on a partition column follow the change of the partitioned tab
     expect(touched!.note).toBe(`${was!.note}+`);
   });
 
-  it('changeColumnType: the partition view, policy, statistics, column privilege and comment are on the new column', async () => {
-    await db.query(setup('lg'));
+  it('changeColumnType: the partition view, policy, trigger, statistics, column privilege and comment are on the new column', async () => {
+    await db.query(setup('lg', true, true));
     const migration = { operations: [{ op: 'changeColumnType', table: 'lg', column: 'qty', type: 'bigint' }] };
     await withMigrations(db, { '0002_lg_retype.json': migration }, async (runner) => {
       const plan = JSON.stringify(await currentPlan(runner));
-      expect(plan).toContain('policy lg_p11 on public.lg_11: read the old column(s) until the swap');
+      expect(plan).toContain(
+        'policy lg_p11 on public.lg_11, trigger lg_11_upd on public.lg_11: read the old column(s)',
+      );
       expect(plan).toContain('view public.lg_10_qty');
       expect(plan).toContain('public.lg_12_st');
       await lifecycle(runner, 'lg', 'qty');
@@ -154,7 +156,7 @@ describe('objects on a partition column follow the change of the partitioned tab
       view_type: 'bigint',
       columns: 'at,id,note,qty',
       policy: '(qty > 0)',
-      trigger: null,
+      trigger: 'CREATE TRIGGER lg_11_upd BEFORE UPDATE OF qty ON public.lg_11 FOR EACH ROW EXECUTE FUNCTION touch()',
       stats:
         'CREATE STATISTICS public.lg_10_st (dependencies) ON note, qty FROM lg_10; ' +
         'CREATE STATISTICS public.lg_12_st (ndistinct) ON id, qty FROM lg_12_h1',

@@ -1,4 +1,4 @@
-import type { ColumnDependent, TableInfo } from '../../db/catalog.js';
+import type { ColumnDependent, DependentTrigger, TableInfo } from '../../db/catalog.js';
 import { displayName, quoteIdent, quoteLiteral, type QualifiedName } from '../../db/quote.js';
 import type { LockTaken } from '../../plan/types.js';
 import {
@@ -153,12 +153,7 @@ function followTrigger(
   // After an earlier rename of the same migration, the trigger is the one that rename widened.
   const window = tr.windowDefinition ?? tr.definition;
   const widened = widenTriggerColumns(window, renames);
-  const recreate = (definition: string, ifExists = false) => [
-    ddl.dropTrigger(tr.table, tr.name, { ifExists }),
-    definition,
-    ...ddl.triggerEnabledStatements(tr.table, tr.name, tr.enabled),
-    ...(tr.comment === null ? [] : [ddl.commentOnTrigger(tr.table, tr.name, quoteLiteral(tr.comment))]),
-  ];
+  const recreate = (definition: string, ifExists = false) => recreateTrigger(tr, definition, ifExists);
   const name = `trigger ${quoteIdent(tr.name)} on ${displayName(tr.table)}`;
   if (widened !== null) {
     out.expand.statements.push(...recreate(widened));
@@ -172,6 +167,16 @@ function followTrigger(
       `${name} is a BEFORE trigger whose WHEN clause reads the old column: until contract, a new-version write that sets only the new column is seen there with the old value if the trigger fires before zdm's (triggers fire in name order)`,
     );
   return null;
+}
+
+/** The trigger dropped and created from `definition`, with its enabled state and comment given back. */
+export function recreateTrigger(tr: DependentTrigger, definition: string, ifExists = false): string[] {
+  return [
+    ddl.dropTrigger(tr.table, tr.name, { ifExists }),
+    definition,
+    ...ddl.triggerEnabledStatements(tr.table, tr.name, tr.enabled),
+    ...(tr.comment === null ? [] : [ddl.commentOnTrigger(tr.table, tr.name, quoteLiteral(tr.comment))]),
+  ];
 }
 
 /**

@@ -14,7 +14,7 @@ import { validateConstraintStep } from './steps.js';
 import type { LockTaken } from '../../plan/types.js';
 import { planShadow, namesOf, type ShadowUnit } from './shadow-column.js';
 import { rowTypeUse } from './row-type-users.js';
-import { followsRetype } from './retyped-policies.js';
+import { followsRetype } from './retyped-dependents.js';
 
 /** The constraint a fixing `up` makes hold: a CHECK expression, UNIQUE over columns, or a foreign key. */
 export type FixedConstraint =
@@ -284,7 +284,7 @@ function refuse(ctx: PlanContext, table: TableInfo, column: string, field: strin
   if (col.generated) ctx.fail(field, `${where} is a generated column; \`up\` cannot rewrite it`);
   if (table.relkind === 'p')
     ctx.fail(field, `${where} is on a partitioned table; \`up\` on a constraint is not supported there yet`);
-  // The table's policies on the column are stated again in the swap (shadow-column.ts), as for a type change.
+  // The table's policies and triggers on the column are stated again in the swap (shadow-column.ts), as for a type change.
   const dependents = table.dependents.filter(
     (d) => d.column === column && d.kind !== 'statistics' && !followsRetype(table, d),
   );

@@ -22,7 +22,7 @@ import { lockTablesStatements } from './lock-order.js';
 import { fillTrigger } from './fill-trigger.js';
 import { isPartitioned, lockTreeFirst, renamePartitionConstraints, requireNoForeignPartitions } from './partitions.js';
 import { partitionedForeignKeyAdoptSteps, partitionedForeignKeyLeafSteps } from './partitioned-foreign-key.js';
-import { retypedPolicies, type RetypedPolicies } from './retyped-policies.js';
+import { retypedDependents, type RetypedDependents } from './retyped-dependents.js';
 import { recreatedViews, type RecreatedViews } from './retyped-views.js';
 import { matviewCopySteps, matviewNote, swapsFirst } from './matview-copies.js';
 import { integerType } from './type-change.js';
@@ -140,7 +140,7 @@ export function planShadow(
     columns: new Set(g.map((u) => u.column.name)),
   }));
   const views = recreatedViews(changes);
-  const policies = retypedPolicies(changes);
+  const following = retypedDependents(changes);
   const { locks, trees, treeLocks, contractTrees, contractTreeLocks } = lockPlan(byTable, fks);
   steps.sql('switch', {
     description: `swap: ${units.map((u) => `${displayName(u.table)}.${quoteIdent(u.column.name)}`).join(', ')} become the ${units[0]!.newType.sql} column(s); the old ones stay, hidden, kept in step until contract`,
@@ -148,7 +148,7 @@ export function planShadow(
       ...lockTablesStatements(locks),
       ...trees,
       ...units.flatMap((u) => swapStatements(u, pg18)),
-      ...policies.statements,
+      ...following.statements,
       ...views.probes,
     ],
     transactional: true,
@@ -158,7 +158,7 @@ export function planShadow(
         ...lockTablesStatements(locks),
         ...trees,
         ...units.flatMap((u) => swapBackStatements(u)),
-        ...policies.statements,
+        ...following.statements,
       ],
       transactional: true,
     },
@@ -189,7 +189,7 @@ export function planShadow(
   });
   statisticsNote(ctx, copies, lost);
   viewsNote(ctx, views);
-  policiesNote(ctx, policies);
+  followingNote(ctx, following);
   matviewNote(ctx, views.matviews, 'the new column(s)');
 }
 
@@ -340,12 +340,12 @@ function viewsNote(ctx: PlanContext, views: RecreatedViews): void {
     });
 }
 
-/** The policies on the old columns: stated again in the swap, on the new ones. */
-function policiesNote(ctx: PlanContext, policies: RetypedPolicies): void {
-  if (policies.names.length > 0)
+/** The policies and triggers on the old columns: stated again in the swap, on the new ones. */
+function followingNote(ctx: PlanContext, following: RetypedDependents): void {
+  if (following.names.length > 0)
     ctx.note({
       phase: 'switch',
-      text: `${policies.names.join(', ')}: read the old column(s) until the swap, which states them again (same USING and WITH CHECK) on the new column(s), compiled on the new type there, so one that does not apply to it fails the switch, where rollback is possible; rollback states them again on the old column(s)`,
+      text: `${following.names.join(', ')}: read the old column(s) until the swap, which states them again (policies: same USING and WITH CHECK; triggers: same definition, enabled state and comment) on the new column(s), compiled on the new type there, so one that does not apply to it fails the switch, where rollback is possible; rollback states them again on the old column(s)`,
     });
 }
 

@@ -55,7 +55,12 @@ export function renamedDependent(
       rowFilter: filter && 'sql' in filter ? filter.sql : p.rowFilter,
     };
   }
+  if (definitions(out) !== definitions(d)) out.renamed = true;
   return out;
+}
+
+function definitions(d: ColumnDependent): string {
+  return JSON.stringify([d.view?.definition, d.policy, d.trigger?.definition, d.function?.definition, d.publication]);
 }
 
 function sameTable(a: QualifiedName, b: QualifiedName): boolean {

@@ -8,11 +8,13 @@ import { expectRollbackFrom, runLifecycle, withMigrations, type LifecyclePoint }
 import { startWorkload, stopAll } from '../helpers/workload.js';
 
 /**
- * Row-level-security policies follow changeColumnType's shadow column (issue 12): a policy on
- * `tenant_id` (USING and WITH CHECK) keeps filtering for the old and the new application through
- * the window and after contract, with the same roles, command and expressions, on a plain table
- * and on a partitioned one (a policy on the parent and one on a partition); rollback leaves it as
- * it was; a policy whose expression does not apply to the new type fails the switch, not contract.
+ * Row-level-security policies and triggers follow changeColumnType's shadow column (issue 12): a
+ * policy on `tenant_id` (USING and WITH CHECK) keeps filtering, and an audit trigger (UPDATE OF,
+ * WHEN) keeps firing once per change, for the old and the new application through the window and
+ * after contract, with the same roles, command, expressions, definition, enabled state and comment,
+ * on a plain table and on a partitioned one (a policy on the parent and one on a partition);
+ * rollback leaves them as they were; a policy whose expression does not apply to the new type fails
+ * the switch, not contract.
  */
 let db: TestDatabase;
 let reader: string;
@@ -27,7 +29,14 @@ beforeAll(async () => {
     ALTER TABLE members ENABLE ROW LEVEL SECURITY;
     CREATE POLICY own_tenant ON members AS PERMISSIVE FOR ALL TO ${reader}
       USING (tenant_id = current_setting('app.tenant')::int)
-      WITH CHECK (tenant_id = current_setting('app.tenant')::int AND tenant_id > 0)`);
+      WITH CHECK (tenant_id = current_setting('app.tenant')::int AND tenant_id > 0);
+    CREATE TABLE moves (member_id bigint NOT NULL, from_tenant bigint, to_tenant bigint);
+    CREATE FUNCTION log_move() RETURNS trigger LANGUAGE plpgsql AS
+      $$BEGIN INSERT INTO moves VALUES (NEW.id, OLD.tenant_id, NEW.tenant_id); RETURN NULL; END$$;
+    CREATE TRIGGER tenant_moved AFTER UPDATE OF tenant_id ON members FOR EACH ROW
+      WHEN (old.tenant_id IS DISTINCT FROM new.tenant_id) EXECUTE FUNCTION log_move();
+    ALTER TABLE members ENABLE ALWAYS TRIGGER tenant_moved;
+    COMMENT ON TRIGGER tenant_moved ON members IS 'audit of tenant moves'`);
 });
 afterAll(async () => {
   await stopAll();
@@ -41,6 +50,12 @@ const policies = (table: string) =>
     `SELECT tablename, policyname, permissive, roles::text[] AS roles, cmd, qual, with_check
        FROM pg_policies WHERE tablename LIKE $1 ORDER BY tablename, policyname`,
     [table],
+  );
+const triggerFacts = () =>
+  db.query(
+    `SELECT pg_get_triggerdef(t.oid) AS definition, t.tgenabled::text AS enabled,
+            obj_description(t.oid, 'pg_trigger') AS comment
+       FROM pg_trigger t WHERE t.tgrelid = 'members'::regclass AND NOT t.tgisinternal AND t.tgname = 'tenant_moved'`,
   );
 const columnType = (table: string) =>
   db.query<{ t: string }>(
@@ -86,18 +101,30 @@ async function policyWorks(point: LifecyclePoint | 'start'): Promise<void> {
     await client.query('ROLLBACK').catch(() => undefined);
     client.release();
   }
+  // The trigger: one row per change of the tenant, none for another column's update.
+  const moves = async () =>
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM moves WHERE member_id = 7`))[0]!.n;
+  const before = await moves();
+  await db.query(`UPDATE members SET tenant_id = tenant_id % 5 + 1 WHERE id = 7`);
+  await db.query(`UPDATE members SET name = name || '.' WHERE id = 7`);
+  await db.query(`UPDATE members SET tenant_id = tenant_id WHERE id = 7`);
+  expect(await moves(), `trigger at ${point}`).toBe(before + 1);
 }
 
-describe('changeColumnType on a column a policy reads', () => {
-  it('the policy keeps filtering through the window, rollback and contract, on the new type', async () => {
+describe('changeColumnType on a column a policy and a trigger read', () => {
+  it('the policy keeps filtering and the trigger firing through the window, rollback and contract, on the new type', async () => {
     const before = await policies('members');
+    const trigger = await triggerFacts();
+    expect(trigger).toHaveLength(1);
     await policyWorks('start');
     const migration = {
       operations: [{ op: 'changeColumnType', table: 'members', column: 'tenant_id', type: 'bigint' }],
     };
     await withMigrations(db, { '0001_members_bigint.json': migration }, async (runner) => {
       const plan = JSON.stringify(await currentPlan(runner));
-      expect(plan).toContain('policy own_tenant on public.members: read the old column(s) until the swap');
+      expect(plan).toContain(
+        'policy own_tenant on public.members, trigger tenant_moved on public.members: read the old column(s) until the swap',
+      );
       await runLifecycle({
         db,
         runner,
@@ -109,6 +136,8 @@ describe('changeColumnType on a column a policy reads', () => {
     });
     expect(await columnType('members')).toEqual([{ t: 'bigint' }]);
     expect(await policies('members')).toEqual(before);
+    expect(await triggerFacts()).toEqual(trigger);
+    await policyWorks('contract');
   });
 
   it("on a partitioned table: the parent's policy and a partition's own follow; rollback from switch restores both", async () => {
