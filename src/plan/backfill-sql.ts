@@ -59,11 +59,16 @@ export function batchSql(
     ...(top ?? []),
     size - 1,
   ];
+  // A row comparison is estimated from its first column alone, and the two bounds are not seen as
+  // one range: a mid-table batch of a composite key read as a quarter of the table (751,808 rows for
+  // 10,000 on 3M). The leading column's own range, implied by the tuple bounds, gives the planner
+  // the batch's real size, so the plan stays an index range scan however large the table.
+  const leading = (op: string, start: number) => (n > 1 ? [`${keys[0]} ${op} $${start}::${step.key[0]!.type}`] : []);
   const update = (hasUpper: boolean) => {
     const upperStart = hasCursor ? n + 1 : 1;
     const conditions = [
-      ...(hasCursor ? [after()] : []),
-      ...(hasUpper ? [`${tuple(keys)} <= ${params(upperStart)}`] : []),
+      ...(hasCursor ? [...leading('>=', 1), after()] : []),
+      ...(hasUpper ? [...leading('<=', upperStart), `${tuple(keys)} <= ${params(upperStart)}`] : []),
       `(${step.pending})`,
     ];
     return `UPDATE ${table} SET ${assignments(step)} WHERE ${conditions.join(' AND ')}`;

@@ -42,7 +42,7 @@ describe('backfill of a table without a primary key', () => {
       'in keyset batches on (b, a) (unique index heap_ba: the table has no primary key)',
     );
     expect(sqlById(p)['backfill:public.heap:backfill:1']![2]).toBe(
-      'UPDATE public.heap SET email_address = email WHERE (b, a) > ($1::text, $2::integer) AND (b, a) <= ($3::text, $4::integer) AND (email_address IS DISTINCT FROM email)',
+      'UPDATE public.heap SET email_address = email WHERE b >= $1::text AND (b, a) > ($1::text, $2::integer) AND b <= $3::text AND (b, a) <= ($3::text, $4::integer) AND (email_address IS DISTINCT FROM email)',
     );
     // The switch verify samples rows by that key.
     const verify = p.steps.find((s) => s.kind === 'verify')!;
