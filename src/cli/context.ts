@@ -41,7 +41,7 @@ export function commandContext(io: CliIO, opts: FlagValues & { logLevel?: string
 export function requireDatabaseUrl(config: ResolvedConfig): string {
   if (!config.databaseUrl)
     throw new UsageError(
-      'no database given: pass --database-url, set DATABASE_URL, or set "databaseUrl" in zdm.config.json',
+      'no database given: pass --database-url, set ZDM_DATABASE_URL or DATABASE_URL, or set "databaseUrl" in zdm.config.json',
     );
   return config.databaseUrl;
 }

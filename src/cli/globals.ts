@@ -10,7 +10,7 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] 
  */
 export function addGlobalOptions(program: Command): Command {
   return program
-    .option('--database-url <url>', 'Postgres connection URL (env DATABASE_URL)')
+    .option('--database-url <url>', 'Postgres connection URL (env ZDM_DATABASE_URL, else DATABASE_URL)')
     .option('--migrations-dir <dir>', 'directory of migration files (env ZDM_MIGRATIONS_DIR; default ./migrations)')
     .option('--config <file>', 'config file (env ZDM_CONFIG; default ./zdm.config.json)')
     .option('--state-schema <name>', 'schema holding zdm state (env ZDM_STATE_SCHEMA; default zdm)')

@@ -53,6 +53,8 @@ interface Setting<K extends Key> {
   /** The command-line flag, for messages. */
   flag: string;
   env: string;
+  /** A second variable, read when `env` is unset (DATABASE_URL, which the application may share). */
+  envFallback?: string;
   /** Config-file key (the same name without the unit suffix). */
   file: keyof ConfigFile;
   parse: (raw: Raw, source: string) => ResolvedConfig[K];
@@ -116,7 +118,16 @@ const list = (raw: Raw) =>
         .filter(Boolean);
 
 const SETTINGS: { [K in Key]: Setting<K> } = {
-  databaseUrl: { flag: 'database-url', env: 'DATABASE_URL', file: 'databaseUrl', parse: url, fallback: undefined },
+  // ZDM_DATABASE_URL first: an application's DATABASE_URL may point at a transaction pooler, where
+  // zdm's session settings and locks would not hold; zdm needs a direct connection.
+  databaseUrl: {
+    flag: 'database-url',
+    env: 'ZDM_DATABASE_URL',
+    envFallback: 'DATABASE_URL',
+    file: 'databaseUrl',
+    parse: url,
+    fallback: undefined,
+  },
   migrationsDir: {
     flag: 'migrations-dir',
     env: 'ZDM_MIGRATIONS_DIR',
@@ -260,12 +271,12 @@ export function applySettings(
   for (const key of Object.keys(SETTINGS) as Key[]) {
     const setting = SETTINGS[key] as Setting<Key>;
     const flag = flags[camel(setting.flag)] as string | string[] | number | boolean | undefined;
-    const envValue = env[setting.env];
+    const envName = [setting.env, setting.envFallback].find((name) => name && env[name]);
     const fileValue = file[setting.file] as Raw | undefined;
     let value: ResolvedConfig[Key];
     if (flag !== undefined && !(Array.isArray(flag) && flag.length === 0))
       value = setting.parse(flag, `--${setting.flag}`);
-    else if (envValue !== undefined && envValue !== '') value = setting.parse(envValue, setting.env);
+    else if (envName) value = setting.parse(env[envName]!, envName);
     else if (fileValue !== undefined) value = setting.parse(fileValue, `${fileName}: ${String(setting.file)}`);
     else value = setting.fallback;
     (resolved as unknown as Record<string, unknown>)[key] = value;

@@ -152,7 +152,9 @@ describe('bad migration files are refused with exit 3, naming the file and the p
   it('no database given is a usage error (exit 2)', async () => {
     const dir = await tempMigrationsDir('bad');
     dirs.push(dir);
-    const r = await runCli(['status', '--migrations-dir', dir.dir], { env: { DATABASE_URL: '' } });
+    const r = await runCli(['status', '--migrations-dir', dir.dir], {
+      env: { DATABASE_URL: '', ZDM_DATABASE_URL: '' },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no database given');
   });

@@ -48,6 +48,21 @@ describe('resolveConfig: flag > env > zdm.config.json > default', () => {
     expect(c.configFile).toBe(path.join(dir, 'zdm.config.json'));
   });
 
+  it('ZDM_DATABASE_URL before DATABASE_URL (which the application may point at a pooler), both before the file', () => {
+    const both = { ZDM_DATABASE_URL: 'postgres://direct:5432/app', DATABASE_URL: 'postgres://pooler:6432/app' };
+    expect(resolveConfig({}, both, dir).databaseUrl).toBe('postgres://direct:5432/app');
+    expect(resolveConfig({}, { DATABASE_URL: both.DATABASE_URL }, dir).databaseUrl).toBe(both.DATABASE_URL);
+    expect(resolveConfig({}, { ZDM_DATABASE_URL: '', DATABASE_URL: both.DATABASE_URL }, dir).databaseUrl).toBe(
+      both.DATABASE_URL,
+    );
+    expect(resolveConfig({ databaseUrl: 'postgres://flag:5432/x' }, both, dir).databaseUrl).toBe(
+      'postgres://flag:5432/x',
+    );
+    expect(() => resolveConfig({}, { ZDM_DATABASE_URL: 'mysql://x/y' }, dir)).toThrow(
+      /^ZDM_DATABASE_URL: the database URL/,
+    );
+  });
+
   it('names the source of a bad value', () => {
     expect(() => resolveConfig({ lockTimeout: 'soon' }, {}, dir)).toThrow(/--lock-timeout: "soon" is not a duration/);
     expect(() => resolveConfig({}, { ZDM_BATCH_SIZE: '-1' }, dir)).toThrow(
