@@ -304,7 +304,7 @@ function unit(ctx: PlanContext, table: TableInfo, column: ColumnInfo, input: Uni
 function refuseColumn(ctx: PlanContext, table: TableInfo, column: ColumnInfo, field: string, via?: string): void {
   const where = via ?? `${displayName(table)}.${quoteIdent(column.name)}`;
   if (column.generated) ctx.fail(field, `${where} is a generated column; change its expression instead`);
-  // Statistics objects and views are recreated at contract, the table's policies and triggers stated again in the
+  // Statistics objects and views are recreated at contract; policies, triggers, SQL-standard functions and publications stated again in the
   // swap (shadow-column.ts); the others cannot follow.
   const dependents = table.dependents.filter(
     (d) => d.column === column.name && d.kind !== 'statistics' && d.kind !== 'view' && !followsRetype(table, d),

@@ -60,7 +60,8 @@ const changes = (column: string) => [
 ];
 
 describe('a change that would fail at contract because of a dependent is refused at plan time', () => {
-  it.for(changes('email').slice(1))('publication column list: $op', async (op, ctx) => {
+  // changeColumnType states the column list again in its swap (retype-dependents.db.test.ts).
+  it.for(changes('email').slice(1, 2))('publication column list: $op', async (op, ctx) => {
     if (db.major < 15) ctx.skip();
     expect(await planError(op)).toMatch(/is used by publication member_feed \(its column list or row filter/);
   });
@@ -79,7 +80,7 @@ describe('a change that would fail at contract because of a dependent is refused
     );
   });
 
-  it.for(changes('nick').slice(1))('BEGIN ATOMIC function: $op', async (op, ctx) => {
+  it.for(changes('nick').slice(1, 2))('BEGIN ATOMIC function: $op', async (op, ctx) => {
     if (db.major < 14) ctx.skip();
     expect(await planError(op)).toMatch(
       /is used by function public\.member_nick\(bigint\) \(a SQL-standard BEGIN ATOMIC/,

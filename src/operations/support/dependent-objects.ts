@@ -259,7 +259,7 @@ function followGenerated(
   return null;
 }
 
-function replicaIdentityColumns(table: TableInfo): string[] {
+export function replicaIdentityColumns(table: TableInfo): string[] {
   if (table.replicaIdentity === 'f' || table.replicaIdentity === 'n') return [];
   if (table.replicaIdentity === 'i') {
     const index = table.indexes.find((i) => i.name === table.replicaIdentityIndex);

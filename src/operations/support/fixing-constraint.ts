@@ -284,7 +284,7 @@ function refuse(ctx: PlanContext, table: TableInfo, column: string, field: strin
   if (col.generated) ctx.fail(field, `${where} is a generated column; \`up\` cannot rewrite it`);
   if (table.relkind === 'p')
     ctx.fail(field, `${where} is on a partitioned table; \`up\` on a constraint is not supported there yet`);
-  // The table's policies and triggers on the column are stated again in the swap (shadow-column.ts), as for a type change.
+  // Policies, triggers, SQL-standard functions and publications on the column are stated again in the swap (shadow-column.ts).
   const dependents = table.dependents.filter(
     (d) => d.column === column && d.kind !== 'statistics' && !followsRetype(table, d),
   );

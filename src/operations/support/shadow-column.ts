@@ -340,12 +340,12 @@ function viewsNote(ctx: PlanContext, views: RecreatedViews): void {
     });
 }
 
-/** The policies and triggers on the old columns: stated again in the swap, on the new ones. */
+/** The policies, triggers, functions and publications on the old columns: stated again in the swap, on the new ones. */
 function followingNote(ctx: PlanContext, following: RetypedDependents): void {
   if (following.names.length > 0)
     ctx.note({
       phase: 'switch',
-      text: `${following.names.join(', ')}: read the old column(s) until the swap, which states them again (policies: same USING and WITH CHECK; triggers: same definition, enabled state and comment) on the new column(s), compiled on the new type there, so one that does not apply to it fails the switch, where rollback is possible; rollback states them again on the old column(s)`,
+      text: `${following.names.join(', ')}: read the old column(s) until the swap, which states them again (policies: same USING and WITH CHECK; triggers: same definition, enabled state and comment; functions: same body, owner and grants; publications: same columns and row filter, so CDC consumers get the new type from the swap) on the new column(s), compiled on the new type there, so one that does not apply to it fails the switch, where rollback is possible; rollback states them again on the old column(s)`,
     });
 }
 
