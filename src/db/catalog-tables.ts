@@ -15,6 +15,7 @@ import type {
   UntrackedFunction,
 } from './catalog-model.js';
 import {
+  FUNCTION_NAME,
   readTableDependents,
   readUntrackedFunctions,
   readWholeRowReaders,
@@ -170,7 +171,7 @@ const DEPENDENTS_SQL = `${RELATIONS}
               WHEN 'pg_publication_rel'::regclass THEN 'publication'
               ELSE 'other' END AS kind,
             COALESCE(vn.nspname || '.' || vc.relname, tg.tgname, pol.polname, se.stxname, ad_a.attname,
-                     pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                     ${FUNCTION_NAME},
                      pub.pubname, pg_describe_object(d.classid, d.objid, d.objsubid)) AS name,
             CASE WHEN r.ev_class <> d.refobjid AND vc.relkind IN ('v', 'm') THEN vc.oid::int END AS view_oid,
             d.objid::int AS objid, ${ON_PARTITION} AS "on"

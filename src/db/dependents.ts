@@ -1,5 +1,8 @@
 import type pg from 'pg';
 import { RELATIONS } from './partitions.js';
+
+/** A function's name in messages and plans, `schema.name(identity arguments)`, quoted where needed (p: pg_proc, pn: its namespace). */
+export const FUNCTION_NAME = `quote_ident(pn.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'`;
 import type {
   ColumnDependent,
   DependentFunction,
@@ -171,7 +174,7 @@ async function readDefinitions<T>(client: Queryable, sql: string, oids: number[]
  */
 const UNTRACKED_SQL = `${RELATIONS}
      SELECT rels.root::int AS table_oid,
-            pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
+            ${FUNCTION_NAME} AS name,
             l.lanname AS language, p.prosrc AS source,
             bool_or(EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgfoid = p.oid
                                 AND (rels.rel = rels.root OR t.tgparentid = 0))) AS "triggerFunction",
@@ -232,7 +235,7 @@ const TABLE_DEPENDENTS_SQL = `WITH RECURSIVE owned(root, classid, objid) AS (
             CASE WHEN vc.oid IS NOT NULL THEN pg_describe_object('pg_class'::regclass, vc.oid, 0)
                  ELSE pg_describe_object(dep.classid, dep.objid, dep.objsubid) END AS description,
             COALESCE(vn.nspname || '.' || vc.relname,
-                     pn.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                     ${FUNCTION_NAME},
                      rn.nspname || '.' || rc.relname, '') AS name,
             ra.attname::text AS column, COALESCE(rc.relkind IN ('r', 'p', 'm', 'c'), false) AS "storesRows"
        FROM dep
