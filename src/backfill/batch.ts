@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteLiteral } from '../db/quote.js';
 import type { RunnerContext } from '../exec/context.js';
+import { rollingBack } from '../exec/transaction.js';
 import { BACKFILL_SETTING, batchSql } from '../plan/backfill-sql.js';
 import type { BackfillStep } from '../plan/types.js';
 import type { WorkRange } from './work-source.js';
@@ -47,7 +48,7 @@ export async function runBatch(
 ): Promise<BatchResult> {
   const sql = batchSql(step, cursor !== null, range.ceiling !== null, range.table);
   const setting = (name: string, value: string) => `set_config(${quoteLiteral(name)}, ${quoteLiteral(value)}, true)`;
-  try {
+  return rollingBack(session, async () => {
     const [, opened, bound] = results(
       await session.query(
         `BEGIN; SELECT ${setting('lock_timeout', `${ctx.settings.lockTimeoutMs}ms`)}, ` +
@@ -78,11 +79,7 @@ export async function runBatch(
     );
     const wal = ended!.rows[0] as { bytes: number; at: number };
     return { hi, updated, walBytes: wal.bytes, walEnd: wal.at };
-  } catch (err) {
-    // A failing ROLLBACK is ignored: the error that caused it is the one worth reporting.
-    await session.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 /** The results of a message of several statements (the simple protocol answers with one each). */

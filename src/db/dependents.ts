@@ -1,8 +1,5 @@
 import type pg from 'pg';
 import { RELATIONS } from './partitions.js';
-
-/** A function's name in messages and plans, `schema.name(identity arguments)`, quoted where needed (p: pg_proc, pn: its namespace). */
-export const FUNCTION_NAME = `quote_ident(pn.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'`;
 import type {
   ColumnDependent,
   DependentFunction,
@@ -13,6 +10,12 @@ import type {
   TableDependent,
   UntrackedFunction,
 } from './catalog-model.js';
+
+/**
+ * A function's name in messages and plans, `schema.name(identity arguments)`, quoted where needed
+ * (p: pg_proc, pn: its namespace).
+ */
+export const FUNCTION_NAME = `quote_ident(pn.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'`;
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 

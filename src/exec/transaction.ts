@@ -7,10 +7,20 @@ import type pg from 'pg';
  */
 export async function inTransaction<T, C extends pg.ClientBase>(client: C, fn: (client: C) => Promise<T>): Promise<T> {
   await client.query('BEGIN');
-  try {
+  return rollingBack(client, async () => {
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
+  });
+}
+
+/**
+ * Runs `fn`, which opens and commits a transaction on `client` itself (a backfill batch sends BEGIN
+ * and COMMIT in one message with other statements); when it throws, ROLLBACK, as inTransaction does.
+ */
+export async function rollingBack<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

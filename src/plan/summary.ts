@@ -65,9 +65,10 @@ export function summarize(plan: Plan, settings: SummarySettings = DEFAULT_SUMMAR
       entry.rewrites ||= step.impact.rewritesTable;
       if (step.impact.scansTable) entry.scans++;
       // The estimate is the whole table's: given once, on the table, not again on each partition it walks.
-      if (step.kind === 'backfill' && key === displayName(step.table))
+      if (step.kind !== 'backfill') continue;
+      if (key === displayName(step.table))
         entry.backfill = backfillEstimate(plan, step.table, step.impact.estimatedRows, settings);
-      else if (step.kind === 'backfill') entry.backfilledWith = displayName(step.table);
+      else entry.backfilledWith = displayName(step.table);
     }
   }
   return [...byName.values()];

@@ -153,14 +153,13 @@ function followTrigger(
   // After an earlier rename of the same migration, the trigger is the one that rename widened.
   const window = tr.windowDefinition ?? tr.definition;
   const widened = widenTriggerColumns(window, renames);
-  const recreate = (definition: string, ifExists = false) => recreateTrigger(tr, definition, ifExists);
   const name = `trigger ${quoteIdent(tr.name)} on ${displayName(tr.table)}`;
   if (widened !== null) {
-    out.expand.statements.push(...recreate(widened));
-    out.expand.undo.push(...recreate(window, true));
+    out.expand.statements.push(...recreateTrigger(tr, widened));
+    out.expand.undo.push(...recreateTrigger(tr, window, true));
     out.expand.names.push(name);
   }
-  out.contract.statements.push(...recreate(contract));
+  out.contract.statements.push(...recreateTrigger(tr, contract));
   out.contract.names.push(name);
   if (/\bWHEN\b/i.test(tr.definition) && /\bBEFORE\b/.test(tr.definition.split(' ON ')[0]!))
     out.notes.push(

@@ -1,5 +1,5 @@
 import { tableKey, type ColumnDependent, type TableInfo } from '../../db/catalog.js';
-import { displayName, quoteIdent, type QualifiedName } from '../../db/quote.js';
+import { displayName, quoteIdent } from '../../db/quote.js';
 import * as ddl from './ddl.js';
 import { recreateTrigger, replicaIdentityColumns } from './dependent-objects.js';
 
@@ -19,7 +19,7 @@ import { recreateTrigger, replicaIdentityColumns } from './dependent-objects.js'
  * the names are back, states them again on the old column.
  */
 export interface RetypedDependents {
-  /** One policy's ALTER or one trigger's DROP + CREATE after another: after the swap's renames, and again after its undo's. */
+  /** Each dependent's statements (statesAgain), one after another: after the swap's renames, and again after its undo's. */
   statements: string[];
   /** `policy own on public.members`, `trigger audit on public.members`, for the plan. */
   names: string[];
@@ -77,6 +77,5 @@ export function followsRetype(table: TableInfo, d: ColumnDependent): boolean {
     );
   const object = d.kind === 'policy' ? d.policy : d.kind === 'trigger' ? d.trigger : undefined;
   if (!object) return false;
-  const own: QualifiedName = d.on ?? table;
-  return object.table.schema === own.schema && object.table.name === own.name;
+  return tableKey(object.table) === tableKey(d.on ?? table);
 }
